@@ -1,0 +1,605 @@
+//! The spec exactly as authors write it: one serde type per YAML construct.
+//!
+//! Every struct denies unknown fields and nothing is `flatten`ed or `untagged`, so that serde_yaml
+//! reports a misspelt key at its own line and column. Meaning (references, ranges, rules) is checked
+//! later, in [`crate::check`].
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// `spec/document.yaml`: what the document is and which revision changed what.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub title: String,
+    pub version: String,
+    pub date: String,
+    pub modules: Vec<Module>,
+    pub revisions: Vec<Revision>,
+    /// Used as the timeout of forms whose maximum response time the document leaves open ("/").
+    pub unspecified_response_time: Duration,
+    /// Why that figure was chosen (it is ours, not the document's).
+    pub unspecified_response_time_why: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Module {
+    pub name: String,
+    pub about: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub version: String,
+    pub date: String,
+    pub changes: Vec<String>,
+}
+
+/// The type of a parameter on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    /// A decimal integer.
+    Int,
+    /// A text string (quoted on the wire unless `quoted: false`).
+    String,
+    /// A string of hexadecimal digits, two per byte.
+    Hex,
+    /// One of a list of values, integers or quoted keywords.
+    Enum,
+    /// Raw payload bytes that follow a line; their length is given by another field.
+    Bytes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Unit {
+    #[serde(rename = "byte")]
+    Byte,
+    #[serde(rename = "ms")]
+    Millisecond,
+    #[serde(rename = "100ms")]
+    HundredMilliseconds,
+    #[serde(rename = "s")]
+    Second,
+    #[serde(rename = "minute")]
+    Minute,
+    #[serde(rename = "times")]
+    Times,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Byte => "bytes",
+            Unit::Millisecond => "ms",
+            Unit::HundredMilliseconds => "x 100 ms",
+            Unit::Second => "s",
+            Unit::Minute => "minutes",
+            Unit::Times => "times",
+        }
+    }
+}
+
+/// `spec/params.yaml`: one entry per parameter type; forms and URCs refer to them by key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDef {
+    /// The parameter's name in the document, without angle brackets (`connectID`).
+    pub doc: String,
+    #[serde(rename = "type")]
+    pub ty: ParamType,
+    /// What it is, in our words.
+    pub about: String,
+    /// Inclusive intervals of allowed integers: `[[0, 0], [20, 86400]]`.
+    #[serde(default)]
+    pub range: Option<Vec<[i64; 2]>>,
+    #[serde(default)]
+    pub values: Option<Vec<EnumValue>>,
+    #[serde(default)]
+    pub default: Option<Scalar>,
+    #[serde(default)]
+    pub unit: Option<Unit>,
+    /// Maximum length in bytes (strings and hex strings).
+    #[serde(default)]
+    pub max_len: Option<u32>,
+    /// Strings and keyword enums are quoted on the wire unless this is `false`.
+    #[serde(default)]
+    pub quoted: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub value: Scalar,
+    /// snake_case name; becomes the Rust variant.
+    pub name: String,
+    pub about: String,
+}
+
+/// An integer or a string, as written in YAML.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scalar {
+    Int(i64),
+    Str(String),
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                i64::try_from(v).map(Scalar::Int).map_err(|_| E::custom("integer too large"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A duration written as `150s`, `300ms` or `2min`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duration {
+    pub millis: u64,
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_duration(&s).map(|millis| Duration { millis }).ok_or_else(|| {
+            de::Error::custom(format!("`{s}` is not a duration: write e.g. `150s`, `300ms` or `2min`"))
+        })
+    }
+}
+
+fn parse_duration(s: &str) -> Option<u64> {
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    match unit {
+        "ms" => Some(n),
+        "s" => n.checked_mul(1000),
+        "min" => n.checked_mul(60_000),
+        _ => None,
+    }
+}
+
+/// `spec/commands/<name>.yaml`: one AT command and all its forms.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// The name after `AT+` (`QIOPEN`).
+    pub name: String,
+    pub title: String,
+    pub section: String,
+    pub about: String,
+    /// Whether a setting takes effect at once (`immediately`), when the document says.
+    #[serde(default)]
+    pub effect: Option<Effect>,
+    /// Whether settings survive a reboot, when the document says.
+    #[serde(default)]
+    pub saved: Option<bool>,
+    pub forms: Vec<Form>,
+    /// Example exchanges given inside the command's section.
+    #[serde(default)]
+    pub examples: Vec<Transcript>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    Immediately,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    /// `AT+<cmd>=?`
+    Test,
+    /// `AT+<cmd>?`
+    Read,
+    /// `AT+<cmd>=<p1>[,...]`
+    Write,
+    /// `AT+<cmd>`
+    Execute,
+}
+
+impl FormKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormKind::Test => "test",
+            FormKind::Read => "read",
+            FormKind::Write => "write",
+            FormKind::Execute => "execute",
+        }
+    }
+}
+
+/// One way of sending the command: its syntax, parameters, rules and what comes back.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    /// snake_case; becomes the request type's name. Unique per command and selector.
+    pub name: String,
+    pub kind: FormKind,
+    /// A quoted keyword that comes first, before the parameters (`AT+QICFG="recvind",...`).
+    #[serde(default)]
+    pub selector: Option<String>,
+    /// The document version that introduced this form, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
+    pub about: String,
+    #[serde(default)]
+    pub params: Vec<ParamUse>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    pub response: Response,
+    /// The document's maximum response time; absent where the document gives none ("/").
+    #[serde(default)]
+    pub max_response_time: Option<Duration>,
+    /// A parameter of this form (in seconds) that sets the maximum response time.
+    #[serde(default)]
+    pub max_response_time_param: Option<String>,
+}
+
+/// A parameter in a form, a response line or a URC: a reference to `params.yaml`, written as
+/// the bare key (`- connect_id`) or as a map that adjusts it for this place.
+#[derive(Debug, Clone, Default)]
+pub struct ParamUse {
+    /// The key in `params.yaml`.
+    pub param: String,
+    /// The field's name here, when it differs from the key.
+    pub name: Option<String>,
+    /// The document's name here, when it differs from the definition's.
+    pub doc: Option<String>,
+    /// May be left out (only trailing parameters can be).
+    pub optional: bool,
+    /// A fixed value: the parameter is not a field, this literal is always sent.
+    pub value: Option<Scalar>,
+    /// A default that differs from the definition's, for this place only.
+    pub default: Option<Scalar>,
+    /// Only in test responses: the document shows the supported range or list, not a value.
+    pub shown: Option<Shown>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    /// `(range of supported <x>s)` or `(list of supported <x>s)`.
+    Range,
+    /// The parameter's name in angle brackets, or a literal the document prints as is.
+    Placeholder,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamUseMap {
+    param: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    doc: Option<String>,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    value: Option<Scalar>,
+    #[serde(default)]
+    default: Option<Scalar>,
+    #[serde(default)]
+    shown: Option<Shown>,
+}
+
+impl<'de> Deserialize<'de> for ParamUse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ParamUse;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a parameter key from params.yaml, or a map with `param:`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamUse, E> {
+                Ok(ParamUse { param: v.to_owned(), ..ParamUse::default() })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ParamUse, A::Error> {
+                let m = ParamUseMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ParamUse {
+                    param: m.param,
+                    name: m.name,
+                    doc: m.doc,
+                    optional: m.optional,
+                    value: m.value,
+                    default: m.default,
+                    shown: m.shown,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl ParamUse {
+    /// The field name at this place.
+    pub fn field_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.param)
+    }
+}
+
+/// What a condition or a requirement says about one parameter. Exactly one key is given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constraint {
+    /// The parameter is given (`true`) or left out (`false`).
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// The value is one of these enumeration names.
+    #[serde(default)]
+    pub one_of: Option<Vec<String>>,
+    /// The integer lies in one of these inclusive intervals.
+    #[serde(default)]
+    pub range: Option<Vec<[i64; 2]>>,
+    /// The string is at least this long.
+    #[serde(default)]
+    pub min_len: Option<u32>,
+}
+
+/// Conditions keyed by parameter (field) name; all must hold.
+pub type Conditions = BTreeMap<String, Constraint>;
+
+/// A rule tying parameters together: `if` (optional) → `then`, or `together`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    #[serde(default, rename = "if")]
+    pub when: Option<Conditions>,
+    #[serde(default)]
+    pub then: Option<Conditions>,
+    /// These optional parameters are given all together or not at all.
+    #[serde(default)]
+    pub together: Option<Vec<String>>,
+    /// Why the rule exists, in our words (shown in validation errors).
+    pub why: String,
+}
+
+/// Everything the module sends back for a form.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Information lines before the final result, in order.
+    #[serde(default)]
+    pub lines: Vec<Line>,
+    /// The module prompts with `>` and waits for payload before the final result.
+    #[serde(default)]
+    pub prompt: Option<Prompt>,
+    /// How the exchange ends; the first outcome whose `if` holds applies.
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// Defaults to `+<command name>`.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Quoted keyword that comes first (`+QICFG: "recvind",...`).
+    #[serde(default)]
+    pub selector: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<ParamUse>,
+    /// The line may repeat, at most this many times.
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    /// The line may be absent (e.g. no matching entries).
+    #[serde(default)]
+    pub optional: bool,
+    /// Raw payload follows the line.
+    #[serde(default)]
+    pub data: Option<DataBlock>,
+}
+
+/// Raw bytes that follow a line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataBlock {
+    /// The field of the line that gives the number of bytes.
+    pub length: String,
+    /// The setting (a params.yaml key) that chooses between CR LF and a comma before the data.
+    #[serde(default)]
+    pub separator_by: Option<String>,
+    /// The setting (a params.yaml key) that chooses raw or hex-encoded data.
+    #[serde(default)]
+    pub encoding_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prompt {
+    /// The payload length is given by this parameter of the form.
+    #[serde(default)]
+    pub length: Option<String>,
+    /// The payload ends with Ctrl+Z (0x1A); Esc (0x1B) cancels it.
+    #[serde(default)]
+    pub ctrl_z: bool,
+    /// Longest payload accepted.
+    pub max_len: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    #[serde(default, rename = "if")]
+    pub when: Option<Conditions>,
+    #[serde(rename = "final")]
+    pub finals: Vec<FinalResult>,
+    /// URCs (names from urcs.yaml) that carry the result after the final result.
+    #[serde(default)]
+    pub later: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+pub enum FinalResult {
+    #[serde(rename = "OK")]
+    Ok,
+    #[serde(rename = "ERROR")]
+    Error,
+    #[serde(rename = "SEND OK")]
+    SendOk,
+    #[serde(rename = "SEND FAIL")]
+    SendFail,
+    #[serde(rename = "CONNECT")]
+    Connect,
+    #[serde(rename = "NO CARRIER")]
+    NoCarrier,
+}
+
+impl FinalResult {
+    pub const ALL: [FinalResult; 6] = [
+        FinalResult::Ok,
+        FinalResult::Error,
+        FinalResult::SendOk,
+        FinalResult::SendFail,
+        FinalResult::Connect,
+        FinalResult::NoCarrier,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinalResult::Ok => "OK",
+            FinalResult::Error => "ERROR",
+            FinalResult::SendOk => "SEND OK",
+            FinalResult::SendFail => "SEND FAIL",
+            FinalResult::Connect => "CONNECT",
+            FinalResult::NoCarrier => "NO CARRIER",
+        }
+    }
+}
+
+/// `spec/urcs.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrcFile {
+    pub urcs: Vec<Urc>,
+}
+
+/// One variant of an unsolicited result code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Urc {
+    /// snake_case; becomes the Rust variant.
+    pub name: String,
+    /// `+QIURC`, `+QIOPEN`, ...
+    pub prefix: String,
+    /// The quoted keyword after the prefix (`"recv"`), where there is one.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    pub section: String,
+    pub about: String,
+    #[serde(default)]
+    pub fields: Vec<ParamUse>,
+    #[serde(default)]
+    pub data: Option<DataBlock>,
+    /// Settings or socket properties under which this variant is the one sent.
+    #[serde(default)]
+    pub when: Option<Conditions>,
+}
+
+/// `spec/errors.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorFile {
+    pub errors: Vec<ErrorCode>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    pub code: u16,
+    /// snake_case; becomes the Rust variant.
+    pub name: String,
+    /// The description the module reports with the code.
+    pub text: String,
+}
+
+/// `spec/examples/*.yaml`: the example sessions of chapter 3.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptFile {
+    pub transcripts: Vec<Transcript>,
+}
+
+/// An exchange as the document shows it, step by step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transcript {
+    /// snake_case, unique in the whole spec.
+    pub name: String,
+    pub section: String,
+    pub about: String,
+    pub steps: Vec<Step>,
+}
+
+/// One step: exactly one of `host`, `module`, `host_data`, `module_data`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A command line the host sends (without the trailing CR).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// A line the module sends (without CR LF), `>` for the prompt.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// Raw bytes the host sends (payload after `>`, or data in transparent mode).
+    #[serde(default)]
+    pub host_data: Option<String>,
+    /// Raw bytes the module sends (payload after `+QIRD`, a push URC, or in transparent mode).
+    #[serde(default)]
+    pub module_data: Option<String>,
+    /// The line is deliberately invalid in the document (the example shows the error path).
+    #[serde(default)]
+    pub invalid: bool,
+    /// The line belongs to a command outside this command set (e.g. `AT+CCLK?`).
+    #[serde(default)]
+    pub foreign: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `spec/errata.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrataFile {
+    pub errata: Vec<Erratum>,
+}
+
+/// A place where the document contradicts itself or is unclear, and what the spec does about it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erratum {
+    /// kebab-case, unique.
+    pub id: String,
+    pub section: String,
+    /// What the document shows (facts, briefly).
+    pub document: String,
+    /// What the spec does.
+    pub decision: String,
+    pub why: String,
+}
