@@ -50,7 +50,8 @@ impl<T> Sourced<T> {
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub document: Sourced<Document>,
-    pub params: Sourced<BTreeMap<String, ParamDef>>,
+    /// `params/*.yaml`, sorted by file name; keys are unique across files.
+    pub params: Vec<Sourced<BTreeMap<String, ParamDef>>>,
     /// Sorted by file name.
     pub commands: Vec<Sourced<Command>>,
     pub urcs: Sourced<UrcFile>,
@@ -68,14 +69,14 @@ pub fn load(dir: &Path) -> Result<Spec, Vec<Diagnostic>> {
     let mut errs = Vec::new();
     let mut files = Vec::new();
     let document = read(dir, "document.yaml", &mut files, &mut errs);
-    let params = read(dir, "params.yaml", &mut files, &mut errs);
     let urcs = read(dir, "urcs.yaml", &mut files, &mut errs);
     let errors = read(dir, "errors.yaml", &mut files, &mut errs);
     let errata = read(dir, "errata.yaml", &mut files, &mut errs);
+    let params = read_all(dir, "params", &mut files, &mut errs);
     let commands = read_all(dir, "commands", &mut files, &mut errs);
     let transcripts = read_all(dir, "examples", &mut files, &mut errs);
-    match (document, params, urcs, errors, errata) {
-        (Some(document), Some(params), Some(urcs), Some(errors), Some(errata)) if errs.is_empty() => {
+    match (document, urcs, errors, errata) {
+        (Some(document), Some(urcs), Some(errors), Some(errata)) if errs.is_empty() => {
             Ok(Spec { document, params, commands, urcs, errors, transcripts, errata, files })
         }
         _ => {

@@ -84,7 +84,7 @@ impl Unit {
     }
 }
 
-/// `spec/params.yaml`: one entry per parameter type; forms and URCs refer to them by key.
+/// An entry of `spec/params/*.yaml`: one per parameter type; forms and URCs refer to it by key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamDef {
@@ -204,6 +204,9 @@ pub struct Command {
     /// Example exchanges given inside the command's section.
     #[serde(default)]
     pub examples: Vec<Transcript>,
+    /// Contradictions in this command's section and what the spec does about them.
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -498,6 +501,8 @@ impl FinalResult {
 #[serde(deny_unknown_fields)]
 pub struct UrcFile {
     pub urcs: Vec<Urc>,
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
 }
 
 /// One variant of an unsolicited result code.
@@ -544,6 +549,8 @@ pub struct ErrorCode {
 #[serde(deny_unknown_fields)]
 pub struct TranscriptFile {
     pub transcripts: Vec<Transcript>,
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
 }
 
 /// An exchange as the document shows it, step by step.
