@@ -1,0 +1,380 @@
+//! Replays every transcript against the spec: each host line must be a form of a command, each
+//! module line a response line of the command in progress, a URC, a final result or the prompt,
+//! and every value must be valid. A transcript the spec cannot account for is an error.
+
+use super::values::{check_wire, split_fields};
+use super::Cx;
+use crate::spec::*;
+use std::collections::BTreeMap;
+
+pub(super) fn check_all(cx: &mut Cx) {
+    let spec = cx.spec;
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut errs = Vec::new();
+    let mut visit = |file: &str, path: &str, t: &Transcript, at: &dyn Fn(&str, String) -> Diagnostic, cx: &Cx| {
+        if let Some(prev) = names.insert(t.name.clone(), file.to_owned()) {
+            errs.push(at(&format!("{path}.name"), format!("transcript `{}` is already defined in {prev}", t.name)));
+        }
+        Replay { cx, state: State::Idle }.run(path, t, at, &mut errs);
+    };
+    for c in &spec.commands {
+        for (i, t) in c.value.examples.iter().enumerate() {
+            visit(&c.file, &format!("examples[{i}]"), t, &|p, m| c.at(p, m), cx);
+        }
+    }
+    for f in &spec.transcripts {
+        for (i, t) in f.value.transcripts.iter().enumerate() {
+            visit(&f.file, &format!("transcripts[{i}]"), t, &|p, m| f.at(p, m), cx);
+        }
+    }
+    cx.errs.extend(errs);
+}
+
+/// What the replay expects next.
+enum State<'a> {
+    Idle,
+    /// A command is in progress; `args` are its fields by name.
+    Command { cmd: &'a Command, form: &'a Form, args: BTreeMap<String, Scalar> },
+    /// The module prompted; payload comes next.
+    Prompt { cmd: &'a Command, form: &'a Form, args: BTreeMap<String, Scalar> },
+    /// This many payload bytes from the module come next; then back to the command, if any.
+    Data { len: usize, then: Box<State<'a>> },
+    /// The port carries raw data until `+++` or NO CARRIER.
+    Transparent,
+    /// The host sent `+++`; the module answers OK and the port is back in command mode.
+    Escaped,
+    /// A foreign or deliberately invalid command: its answers are not checked.
+    Unchecked,
+}
+
+struct Replay<'c, 'a> {
+    cx: &'c Cx<'a>,
+    state: State<'a>,
+}
+
+fn final_result(line: &str) -> Option<FinalResult> {
+    FinalResult::ALL.into_iter().find(|f| f.as_str() == line)
+}
+
+impl<'a> Replay<'_, 'a> {
+    fn run(mut self, path: &str, t: &Transcript, at: &dyn Fn(&str, String) -> Diagnostic, out: &mut Vec<Diagnostic>) {
+        for (i, step) in t.steps.iter().enumerate() {
+            let sp = format!("{path}.steps[{i}]");
+            let given = [&step.host, &step.module, &step.host_data, &step.module_data];
+            if given.iter().filter(|g| g.is_some()).count() != 1 {
+                out.push(at(&sp, "a step needs exactly one of `host`, `module`, `host_data`, `module_data`".into()));
+                continue;
+            }
+            if step.foreign {
+                self.state = if step.host.is_some() { State::Unchecked } else { std::mem::replace(&mut self.state, State::Idle) };
+                continue;
+            }
+            let (key, result) = if let Some(h) = &step.host {
+                ("host", self.host(h, step.invalid))
+            } else if let Some(m) = &step.module {
+                ("module", self.module(m))
+            } else if let Some(d) = &step.host_data {
+                ("host_data", self.host_data(d))
+            } else {
+                ("module_data", self.module_data(step.module_data.as_deref().unwrap_or_default()))
+            };
+            if let Err(e) = result {
+                out.push(at(&format!("{sp}.{key}"), e));
+            }
+        }
+        if let State::Data { len, .. } = self.state {
+            out.push(at(path, format!("the transcript ends while {len} bytes of module data are still expected")));
+        }
+    }
+
+    fn host(&mut self, line: &str, invalid: bool) -> Result<(), String> {
+        if matches!(self.state, State::Transparent) {
+            return Err("a command line while the port is in transparent mode: send `+++` (host_data) first".into());
+        }
+        let rest = line.strip_prefix("AT+").or_else(|| line.strip_prefix("at+")).ok_or_else(|| format!("`{line}` is not an AT+ command line"))?;
+        let end = rest.find(['=', '?']).unwrap_or(rest.len());
+        let (name, tail) = rest.split_at(end);
+        let cmd = self.cx.spec.commands.iter().map(|c| &c.value).find(|c| c.name.eq_ignore_ascii_case(name));
+        let Some(cmd) = cmd else {
+            return Err(format!("`AT+{name}` is not a command of the spec (mark the step `foreign: true` if it belongs to another command set)"));
+        };
+        let (kind, args) = match tail {
+            "=?" => (FormKind::Test, ""),
+            "?" => (FormKind::Read, ""),
+            "" => (FormKind::Execute, ""),
+            t => match t.strip_prefix('=') {
+                Some(a) => (FormKind::Write, a),
+                None => return Err(format!("`{line}`: cannot tell the form from `{t}`")),
+            },
+        };
+        let fields = split_fields(args);
+        let mut why = Vec::new();
+        let mut matched = None;
+        for form in cmd.forms.iter().filter(|f| f.kind == kind) {
+            match self.match_form(form, &fields) {
+                Ok(a) => {
+                    matched = Some((form, a));
+                    break;
+                }
+                Err(e) => why.push(format!("{}: {e}", form.name)),
+            }
+        }
+        match (matched, invalid) {
+            (Some((form, _)), true) => Err(format!("marked `invalid` but it is a valid `{}` form of {}", form.name, cmd.name)),
+            (None, true) => {
+                self.state = State::Unchecked;
+                Ok(())
+            }
+            (Some((form, args)), false) => {
+                self.state = State::Command { cmd, form, args };
+                Ok(())
+            }
+            (None, false) if why.is_empty() => Err(format!("{} has no {} form", cmd.name, kind.as_str())),
+            (None, false) => Err(format!("no form of {} matches `{line}`: {}", cmd.name, why.join("; "))),
+        }
+    }
+
+    fn match_form(&self, form: &Form, fields: &[&str]) -> Result<BTreeMap<String, Scalar>, String> {
+        let mut fields = fields;
+        if let Some(sel) = &form.selector {
+            match fields.first() {
+                Some(f) if f.trim() == format!("\"{sel}\"") => fields = &fields[1..],
+                _ => return Err(format!("selector is not \"{sel}\"")),
+            }
+        }
+        self.match_fields(&form.params, fields)
+    }
+
+    /// Matches wire fields against parameter uses: count, constants and values.
+    fn match_fields(&self, uses: &[ParamUse], fields: &[&str]) -> Result<BTreeMap<String, Scalar>, String> {
+        let required = uses.iter().filter(|u| !u.optional).count();
+        if fields.len() < required || fields.len() > uses.len() {
+            let n = if required == uses.len() { required.to_string() } else { format!("{required} to {}", uses.len()) };
+            return Err(format!("{} fields where {n} are expected", fields.len()));
+        }
+        let mut args = BTreeMap::new();
+        for (u, raw) in uses.iter().zip(fields) {
+            let Some(def) = self.cx.params.get(u.param.as_str()) else { continue };
+            if u.shown.is_some() {
+                continue;
+            }
+            let v = check_wire(def, raw).map_err(|e| format!("<{}> {e}", u.doc.as_deref().unwrap_or(&def.doc)))?;
+            if let Some(c) = &u.value {
+                if *c != v {
+                    return Err(format!("<{}> is {v}, not {c}", def.doc));
+                }
+            }
+            args.insert(u.field_name().to_owned(), v);
+        }
+        Ok(args)
+    }
+
+    fn module(&mut self, line: &str) -> Result<(), String> {
+        let state = std::mem::replace(&mut self.state, State::Idle);
+        match state {
+            State::Unchecked => {
+                self.state = if final_result(line).is_some() { State::Idle } else { State::Unchecked };
+                Ok(())
+            }
+            State::Data { len, .. } => Err(format!("{len} bytes of module data are expected before `{line}`")),
+            State::Escaped if line == "OK" => Ok(()),
+            State::Escaped => Err(format!("after `+++` the module answers OK, not `{line}`")),
+            State::Transparent => {
+                if line == "NO CARRIER" {
+                    Ok(())
+                } else {
+                    self.state = State::Transparent;
+                    Err(format!("`{line}` in transparent mode: write the bytes as `module_data`"))
+                }
+            }
+            State::Prompt { .. } => Err(format!("`{line}` while the module waits for payload after `>`")),
+            State::Command { cmd, form, args } => {
+                if line == ">" {
+                    return match form.response.prompt {
+                        Some(_) => {
+                            self.state = State::Prompt { cmd, form, args };
+                            Ok(())
+                        }
+                        None => Err(format!("the `{}` form of {} does not prompt with `>`", form.name, cmd.name)),
+                    };
+                }
+                if let Some(f) = final_result(line) {
+                    let finals = outcome(self.cx, form, &args).map(|o| o.finals.as_slice()).unwrap_or_default();
+                    if !finals.contains(&f) {
+                        let list: Vec<&str> = finals.iter().map(|f| f.as_str()).collect();
+                        return Err(format!("{} can end the `{}` form of {} only with {}", f.as_str(), form.name, cmd.name, list.join(", ")));
+                    }
+                    if f == FinalResult::Connect {
+                        self.state = State::Transparent;
+                    }
+                    return Ok(());
+                }
+                match self.response_line(cmd, form, line) {
+                    Ok(len) => {
+                        let back = State::Command { cmd, form, args };
+                        self.state = if len > 0 { State::Data { len, then: Box::new(back) } } else { back };
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let back = State::Command { cmd, form, args };
+                        self.urc_or(line, back, e)
+                    }
+                }
+            }
+            State::Idle => self.urc_or(line, State::Idle, "no command is in progress".into()),
+        }
+    }
+
+    /// Matches a URC; on success the state becomes `back` (or data, then `back`).
+    fn urc_or(&mut self, line: &str, back: State<'a>, err: String) -> Result<(), String> {
+        match self.urc(line) {
+            Ok(len) => {
+                self.state = if len > 0 { State::Data { len, then: Box::new(back) } } else { back };
+                Ok(())
+            }
+            Err(u) => {
+                self.state = back;
+                Err(format!("`{line}` is neither a response ({err}) nor a URC ({u})"))
+            }
+        }
+    }
+
+    /// Returns the payload length that follows, if any.
+    fn response_line(&self, cmd: &Command, form: &Form, line: &str) -> Result<usize, String> {
+        let mut why = Vec::new();
+        for l in &form.response.lines {
+            let default_prefix = format!("+{}", cmd.name);
+            let prefix = l.prefix.as_deref().unwrap_or(&default_prefix);
+            match self.match_line(prefix, l.selector.as_deref(), &l.fields, l.data.as_ref(), line) {
+                Ok(n) => return Ok(n),
+                Err(e) => why.push(e),
+            }
+        }
+        if why.is_empty() {
+            Err(format!("the `{}` form of {} has no information lines", form.name, cmd.name))
+        } else {
+            Err(why.join("; "))
+        }
+    }
+
+    fn urc(&self, line: &str) -> Result<usize, String> {
+        let mut why = Vec::new();
+        for u in &self.cx.spec.urcs.value.urcs {
+            match self.match_line(&u.prefix, u.keyword.as_deref(), &u.fields, u.data.as_ref(), line) {
+                Ok(n) => return Ok(n),
+                Err(e) if line.starts_with(&format!("{}:", u.prefix)) => why.push(format!("{}: {e}", u.name)),
+                Err(_) => {}
+            }
+        }
+        if why.is_empty() {
+            Err("no URC has this prefix".into())
+        } else {
+            Err(why.join("; "))
+        }
+    }
+
+    fn match_line(&self, prefix: &str, keyword: Option<&str>, uses: &[ParamUse], data: Option<&DataBlock>, line: &str) -> Result<usize, String> {
+        let rest = line.strip_prefix(prefix).and_then(|r| r.strip_prefix(':')).ok_or_else(|| format!("prefix is not {prefix}"))?;
+        let rest = rest.strip_prefix(' ').unwrap_or(rest);
+        let mut fields = split_fields(rest);
+        if let Some(k) = keyword {
+            match fields.first() {
+                Some(f) if f.trim() == format!("\"{k}\"") => {
+                    fields.remove(0);
+                }
+                _ => return Err(format!("keyword is not \"{k}\"")),
+            }
+        }
+        let args = self.match_fields(uses, &fields)?;
+        match data {
+            Some(d) => match args.get(&d.length) {
+                Some(Scalar::Int(n)) => Ok(usize::try_from(*n).unwrap_or(0)),
+                _ => Ok(0),
+            },
+            None => Ok(0),
+        }
+    }
+
+    fn host_data(&mut self, data: &str) -> Result<(), String> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Transparent => {
+                self.state = if data == "+++" { State::Escaped } else { State::Transparent };
+                Ok(())
+            }
+            State::Prompt { cmd, form, args } => {
+                let pr = form.response.prompt.as_ref().expect("prompt state is entered only for forms with a prompt");
+                let body = if pr.ctrl_z {
+                    data.strip_suffix(['\x1a', '\x1b']).ok_or("variable-length payload must end with Ctrl+Z (\\x1a) or Esc (\\x1b)")?
+                } else {
+                    data
+                };
+                if let Some(l) = &pr.length {
+                    if let Some(Scalar::Int(n)) = args.get(l) {
+                        if body.len() != *n as usize {
+                            self.state = State::Command { cmd, form, args: args.clone() };
+                            return Err(format!("{} payload bytes where <{l}> is {n}", body.len()));
+                        }
+                    }
+                }
+                if body.len() > pr.max_len as usize {
+                    return Err(format!("{} payload bytes exceed the maximum {}", body.len(), pr.max_len));
+                }
+                self.state = State::Command { cmd, form, args };
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                Err("host data outside a `>` prompt or transparent mode".into())
+            }
+        }
+    }
+
+    fn module_data(&mut self, data: &str) -> Result<(), String> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Transparent => {
+                self.state = State::Transparent;
+                Ok(())
+            }
+            State::Data { len, then } => {
+                self.state = *then;
+                if data.len() == len {
+                    Ok(())
+                } else {
+                    Err(format!("{} bytes of data where the line announced {len}", data.len()))
+                }
+            }
+            other => {
+                self.state = other;
+                Err("module data that no `+QIRD`, push URC or transparent mode announced".into())
+            }
+        }
+    }
+}
+
+/// The outcome that applies to a command with these arguments (defaults fill the gaps).
+fn outcome<'f>(cx: &Cx, form: &'f Form, args: &BTreeMap<String, Scalar>) -> Option<&'f Outcome> {
+    form.response.outcomes.iter().find(|o| match &o.when {
+        None => true,
+        Some(conds) => conds.iter().all(|(name, c)| {
+            let u = form.params.iter().find(|u| u.field_name() == name);
+            let def = u.and_then(|u| cx.params.get(u.param.as_str()).copied());
+            let v = args.get(name).cloned().or_else(|| u.and_then(|u| u.default.clone())).or_else(|| def.and_then(|d| d.default.clone()));
+            holds(c, v.as_ref(), def)
+        }),
+    })
+}
+
+fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>) -> bool {
+    if let Some(p) = c.present {
+        return p == v.is_some();
+    }
+    let Some(v) = v else { return false };
+    if let Some(r) = &c.range {
+        return matches!(v, Scalar::Int(i) if super::values::in_ranges(r, *i));
+    }
+    if let Some(names) = &c.one_of {
+        let values = def.and_then(|d| d.values.as_deref()).unwrap_or_default();
+        return values.iter().any(|e| &e.value == v && names.contains(&e.name));
+    }
+    true
+}
