@@ -80,6 +80,10 @@ impl<'a> Replay<'_, 'a> {
             };
             if let Err(e) = result {
                 out.push(at(&format!("{sp}.{key}"), e));
+                if key == "host" {
+                    // The answers to a line that matched nothing would only repeat the problem.
+                    self.state = State::Unchecked;
+                }
             }
         }
         if let State::Data { len, .. } = self.state {
@@ -142,7 +146,29 @@ impl<'a> Replay<'_, 'a> {
                 _ => return Err(format!("selector is not \"{sel}\"")),
             }
         }
-        self.match_fields(&form.params, fields)
+        let args = self.match_fields(&form.params, fields)?;
+        for r in &form.rules {
+            if let Some(group) = &r.together {
+                let given = group.iter().filter(|n| args.contains_key(*n)).count();
+                if given != 0 && given != group.len() {
+                    return Err(format!("{} go together: {}", group.join(", "), r.why));
+                }
+            }
+            let applies = r.when.as_ref().is_none_or(|w| self.conds_hold(form, w, &args));
+            if applies && !r.then.as_ref().is_none_or(|t| self.conds_hold(form, t, &args)) {
+                return Err(format!("breaks a rule: {}", r.why));
+            }
+        }
+        Ok(args)
+    }
+
+    fn conds_hold(&self, form: &Form, conds: &Conditions, args: &BTreeMap<String, Scalar>) -> bool {
+        conds.iter().all(|(name, c)| {
+            let u = form.params.iter().find(|u| u.field_name() == name);
+            let def = u.and_then(|u| self.cx.params.get(u.param.as_str()).copied());
+            let v = args.get(name).cloned().or_else(|| u.and_then(|u| u.default.clone())).or_else(|| def.and_then(|d| d.default.clone()));
+            holds(c, v.as_ref(), def)
+        })
     }
 
     /// Matches wire fields against parameter uses: count, constants and values.
@@ -199,7 +225,7 @@ impl<'a> Replay<'_, 'a> {
                     };
                 }
                 if let Some(f) = final_result(line) {
-                    let finals = outcome(self.cx, form, &args).map(|o| o.finals.as_slice()).unwrap_or_default();
+                    let finals = form.response.outcomes.iter().find(|o| o.when.as_ref().is_none_or(|w| self.conds_hold(form, w, &args))).map(|o| o.finals.as_slice()).unwrap_or_default();
                     if !finals.contains(&f) {
                         let list: Vec<&str> = finals.iter().map(|f| f.as_str()).collect();
                         return Err(format!("{} can end the `{}` form of {} only with {}", f.as_str(), form.name, cmd.name, list.join(", ")));
@@ -351,19 +377,6 @@ impl<'a> Replay<'_, 'a> {
     }
 }
 
-/// The outcome that applies to a command with these arguments (defaults fill the gaps).
-fn outcome<'f>(cx: &Cx, form: &'f Form, args: &BTreeMap<String, Scalar>) -> Option<&'f Outcome> {
-    form.response.outcomes.iter().find(|o| match &o.when {
-        None => true,
-        Some(conds) => conds.iter().all(|(name, c)| {
-            let u = form.params.iter().find(|u| u.field_name() == name);
-            let def = u.and_then(|u| cx.params.get(u.param.as_str()).copied());
-            let v = args.get(name).cloned().or_else(|| u.and_then(|u| u.default.clone())).or_else(|| def.and_then(|d| d.default.clone()));
-            holds(c, v.as_ref(), def)
-        }),
-    })
-}
-
 fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>) -> bool {
     if let Some(p) = c.present {
         return p == v.is_some();
@@ -371,6 +384,9 @@ fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>) -> bool {
     let Some(v) = v else { return false };
     if let Some(r) = &c.range {
         return matches!(v, Scalar::Int(i) if super::values::in_ranges(r, *i));
+    }
+    if let Some(min) = c.min_len {
+        return matches!(v, Scalar::Str(s) if s.len() >= min as usize);
     }
     if let Some(names) = &c.one_of {
         let values = def.and_then(|d| d.values.as_deref()).unwrap_or_default();

@@ -1,0 +1,106 @@
+//! Each broken spec is the `minimal` fixture with one or more text edits; the checker must
+//! report each problem at its exact place. The messages are snapshots (`cargo insta review`).
+
+use std::path::{Path, PathBuf};
+
+/// (file, text to find, replacement); a missing file is created from the replacement.
+type Edit = (&'static str, &'static str, &'static str);
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Applies the edits to a copy of the minimal spec and returns the checker's messages, with
+/// the temporary directory shown as `spec`.
+fn messages(case: &str, edits: &[Edit]) -> String {
+    let dir = std::env::temp_dir().join(format!("qi-codegen-fixture-{}-{case}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&fixture_dir(), &dir);
+    for (file, find, replace) in edits {
+        let path = dir.join(file);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                assert!(text.contains(find), "{case}: `{find}` not found in {file}");
+                text.replacen(find, replace, 1)
+            }
+            Err(_) => replace.to_string(),
+        };
+        std::fs::write(&path, text).unwrap();
+    }
+    let out = match qi_codegen::load_and_check(&dir) {
+        Ok(_) => "spec is valid".to_owned(),
+        Err(diags) => diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"),
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    out.replace(&dir.display().to_string(), "spec")
+}
+
+#[test]
+fn the_minimal_fixture_is_valid() {
+    assert_eq!(messages("valid", &[]), "spec is valid");
+}
+
+macro_rules! broken {
+    ($($name:ident: [$($edit:expr),+ $(,)?];)+) => {$(
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), messages(stringify!($name), &[$($edit),+]));
+        }
+    )+};
+}
+
+broken! {
+    unknown_field_is_a_syntax_error: [("commands/qtest.yaml", "    about: lists sockets", "    abut: lists sockets")];
+    yaml_syntax_error: [("urcs.yaml", "    prefix: \"+QTEST\"", "    prefix: [\"+QTEST\"")];
+    unknown_parameter: [("commands/qtest.yaml", "      - kind\n      - label", "      - knd\n      - label")];
+    unknown_response_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, labl]")];
+    default_outside_range: [("params/common.yaml", "default: 60", "default: 5")];
+    enum_duplicate_value: [("params/common.yaml", "{ value: 1, name: push", "{ value: 0, name: push")];
+    enum_duplicate_name: [("params/common.yaml", "name: push", "name: buffer")];
+    duplicate_parameter_across_files: [("params/extra.yaml", "", "label:\n  doc: label\n  type: string\n  about: again\n")];
+    range_out_of_order: [("params/common.yaml", "[[0, 0], [20, 86400]]", "[[20, 86400], [0, 0]]")];
+    range_on_a_string: [("params/common.yaml", "  type: string\n  max_len: 8", "  type: string\n  range: [[0, 1]]\n  max_len: 8")];
+    required_after_optional: [("commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }", "      - { param: mode }")];
+    rule_names_unknown_parameter: [("commands/qtest.yaml", "then: { period: { range: [[0, 0]] } }", "then: { perod: { range: [[0, 0]] } }")];
+    rule_names_unknown_enum_value: [("commands/qtest.yaml", "one_of: [udp_service]", "one_of: [udp_server]")];
+    rule_range_outside_parameter: [("commands/qtest.yaml", "then: { period: { range: [[0, 0]] } }", "then: { period: { range: [[0, 10]] } }")];
+    constraint_with_two_keys: [("commands/qtest.yaml", "then: { period: { range: [[0, 0]] } }", "then: { period: { range: [[0, 0]], present: true } }")];
+    later_names_unknown_urc: [("commands/qtest.yaml", "later: [opened]", "later: [open]")];
+    unconditional_outcome_not_last: [("commands/qtest.yaml", "        - if: { mode: { one_of: [push] } }\n", "        - final: [OK]\n        - if: { mode: { one_of: [push] } }\n")];
+    duplicate_form_name: [("commands/qtest.yaml", "  - name: send_hex", "  - name: send")];
+    since_names_unknown_revision: [("commands/qtest.yaml", "since: \"1.1\"", "since: \"1.5\"")];
+    data_length_not_a_field: [("commands/qtest.yaml", "data: { length: actual_length }", "data: { length: actual }")];
+    prompt_length_not_a_parameter: [("commands/qtest.yaml", "prompt: { length: send_length", "prompt: { length: length")];
+    qiurc_without_keyword: [("urcs.yaml", "    keyword: recv\n", "")];
+    urc_defined_twice: [("urcs.yaml", "  - name: recv\n", "  - name: opened\n")];
+    error_code_twice: [("errors.yaml", "code: 550", "code: 0")];
+    erratum_id_twice: [("errata.yaml", "errata: []", "errata:\n  - { id: qtest-example, section: x, document: x, decision: x, why: x }")];
+    command_in_wrong_file: [("commands/qtest.yaml", "name: QTEST", "name: QTESTX")];
+    transcript_value_out_of_range: [("commands/qtest.yaml", "module: \"+QTEST: 1,0\"", "module: \"+QTEST: 1,9\"")];
+    transcript_line_matches_nothing: [("examples/flow.yaml", "module: SEND OK", "module: \"+QWHAT: 1\"")];
+    transcript_payload_length_mismatch: [("commands/qtest.yaml", "host_data: abcd", "host_data: abc")];
+    transcript_module_data_length_mismatch: [("examples/flow.yaml", "module_data: \"OK\\r\\n\"", "module_data: \"OK\"")];
+    transcript_unknown_command: [("examples/flow.yaml", "host: AT+QTEST=2,\"31AF\"", "host: AT+QNOPE=2")];
+    transcript_bad_hex: [("examples/flow.yaml", "AT+QTEST=2,\"31AF\"", "AT+QTEST=2,\"31AG\"")];
+    transcript_wrong_final_result: [("examples/flow.yaml", "module: SEND OK", "module: CONNECT")];
+    transcript_rule_broken: [("examples/flow.yaml", "AT+QTEST=2,\"UDP SERVICE\",\"b\",0,1", "AT+QTEST=2,\"UDP SERVICE\",\"b\",20,1")];
+    transcript_name_twice: [("examples/flow.yaml", "name: push_flow", "name: qtest_open_and_send")];
+    all_problems_are_reported_at_once: [
+        ("params/common.yaml", "default: 60", "default: 5"),
+        ("commands/qtest.yaml", "later: [opened]", "later: [open]"),
+        ("urcs.yaml", "    keyword: recv\n", ""),
+    ];
+}
