@@ -5,6 +5,7 @@
 //! kind).
 
 pub mod check;
+pub mod coverage;
 pub mod ir;
 pub mod spec;
 

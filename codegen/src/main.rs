@@ -8,6 +8,8 @@ const USAGE: &str = "usage: qi-codegen <command> [SPEC_DIR]
 commands:
   check [SPEC_DIR]    load and check the spec; print every problem as file:line:col: message
   expand [SPEC_DIR]   print the generated Rust code
+  coverage [SPEC_DIR] [--write]
+                      print the coverage table of SPEC_DIR/README.md, or rewrite it there
 
 SPEC_DIR defaults to ./spec";
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
             print!("{}", qi_codegen::expand(model));
             ExitCode::SUCCESS
         }),
+        "coverage" => coverage(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -43,15 +46,61 @@ fn with_spec(rest: &[String], f: impl FnOnce(&qi_codegen::ir::Model) -> ExitCode
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
-    let dir = rest.first().map_or_else(|| PathBuf::from("spec"), PathBuf::from);
+    let dir = rest
+        .first()
+        .map_or_else(|| PathBuf::from("spec"), PathBuf::from);
     match qi_codegen::load_and_check(&dir) {
         Ok(model) => f(&model),
         Err(diags) => {
             for d in &diags {
                 eprintln!("{d}");
             }
-            eprintln!("{} problem{} found", diags.len(), if diags.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{} problem{} found",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" }
+            );
             ExitCode::FAILURE
         }
     }
+}
+
+fn coverage(rest: &[String]) -> ExitCode {
+    let write = rest.iter().any(|a| a == "--write");
+    let dirs: Vec<&String> = rest.iter().filter(|a| *a != "--write").collect();
+    if dirs.len() > 1 {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let dir = dirs
+        .first()
+        .map_or_else(|| PathBuf::from("spec"), PathBuf::from);
+    with_spec(&[dir.display().to_string()], |model| {
+        let table = qi_codegen::coverage::render(&model.spec);
+        if !write {
+            println!("{table}");
+            return ExitCode::SUCCESS;
+        }
+        let path = dir.join("README.md");
+        let readme = match std::fs::read_to_string(&path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        match qi_codegen::coverage::splice(&readme, &table) {
+            Some(new) => match std::fs::write(&path, new) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    ExitCode::from(2)
+                }
+            },
+            None => {
+                eprintln!("{}: the coverage markers are missing", path.display());
+                ExitCode::from(2)
+            }
+        }
+    })
 }

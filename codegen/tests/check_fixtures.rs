@@ -26,7 +26,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Applies the edits to a copy of the minimal spec and returns the checker's messages, with
 /// the temporary directory shown as `spec`.
 fn messages(case: &str, edits: &[Edit]) -> String {
-    let dir = std::env::temp_dir().join(format!("qi-codegen-fixture-{}-{case}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("qi-codegen-fixture-{}-{case}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&fixture_dir(), &dir);
     for (file, find, replace) in edits {
@@ -42,7 +43,11 @@ fn messages(case: &str, edits: &[Edit]) -> String {
     }
     let out = match qi_codegen::load_and_check(&dir) {
         Ok(_) => "spec is valid".to_owned(),
-        Err(diags) => diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"),
+        Err(diags) => diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
     };
     std::fs::remove_dir_all(&dir).unwrap();
     out.replace(&dir.display().to_string(), "spec")

@@ -10,7 +10,11 @@ use values::{check_scalar, describe_ranges};
 
 /// Checks the whole spec; returns every problem found, sorted by file and position.
 pub fn check(spec: &Spec) -> Result<(), Vec<Diagnostic>> {
-    let mut cx = Cx { spec, params: BTreeMap::new(), errs: Vec::new() };
+    let mut cx = Cx {
+        spec,
+        params: BTreeMap::new(),
+        errs: Vec::new(),
+    };
     cx.document();
     cx.params();
     let urc_names = cx.urcs();
@@ -41,7 +45,8 @@ pub(crate) struct Cx<'a> {
 fn is_snake(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !s.contains("__")
         && !s.ends_with('_')
 }
@@ -56,16 +61,30 @@ impl<'a> Cx<'a> {
         let mut seen = BTreeSet::new();
         for (i, r) in doc.value.revisions.iter().enumerate() {
             if !seen.insert(r.version.as_str()) {
-                self.push(doc.at(&format!("revisions[{i}].version"), format!("revision `{}` is listed twice", r.version)));
+                self.push(doc.at(
+                    &format!("revisions[{i}].version"),
+                    format!("revision `{}` is listed twice", r.version),
+                ));
             }
         }
         if !seen.contains(doc.value.version.as_str()) {
-            self.push(doc.at("version", format!("version `{}` has no entry under `revisions`", doc.value.version)));
+            self.push(doc.at(
+                "version",
+                format!(
+                    "version `{}` has no entry under `revisions`",
+                    doc.value.version
+                ),
+            ));
         }
     }
 
     fn revision_known(&self, v: &str) -> bool {
-        self.spec.document.value.revisions.iter().any(|r| r.version == v)
+        self.spec
+            .document
+            .value
+            .revisions
+            .iter()
+            .any(|r| r.version == v)
     }
 
     fn params(&mut self) {
@@ -73,7 +92,10 @@ impl<'a> Cx<'a> {
         for file in &self.spec.params {
             for (key, def) in &file.value {
                 if let Some(other) = first.insert(key, &file.file) {
-                    self.push(file.at_key(key, format!("parameter `{key}` is already defined in {other}")));
+                    self.push(file.at_key(
+                        key,
+                        format!("parameter `{key}` is already defined in {other}"),
+                    ));
                     continue;
                 }
                 self.params.insert(key, def);
@@ -97,44 +119,77 @@ impl<'a> Cx<'a> {
             }
             for (i, [lo, hi]) in r.iter().enumerate() {
                 if lo > hi {
-                    errs.push(file.at(&format!("{key}.range[{i}]"), format!("interval [{lo}, {hi}] is empty: its start is above its end")));
+                    errs.push(file.at(
+                        &format!("{key}.range[{i}]"),
+                        format!("interval [{lo}, {hi}] is empty: its start is above its end"),
+                    ));
                 }
                 if i > 0 && *lo <= r[i - 1][1] {
-                    errs.push(file.at(&format!("{key}.range[{i}]"), "intervals must be in increasing order without overlap"));
+                    errs.push(file.at(
+                        &format!("{key}.range[{i}]"),
+                        "intervals must be in increasing order without overlap",
+                    ));
                 }
             }
         }
         match (&def.values, def.ty) {
-            (Some(_), t) if t != ParamType::Enum => errs.push(file.at(&p("values"), "`values` applies to `type: enum` only")),
-            (None, ParamType::Enum) => errs.push(file.at(key, format!("enum `{key}` has no `values`"))),
+            (Some(_), t) if t != ParamType::Enum => {
+                errs.push(file.at(&p("values"), "`values` applies to `type: enum` only"))
+            }
+            (None, ParamType::Enum) => {
+                errs.push(file.at(key, format!("enum `{key}` has no `values`")))
+            }
             (Some(vals), _) => {
                 if vals.is_empty() {
                     errs.push(file.at(&p("values"), format!("enum `{key}` has no values")));
                 }
-                let ints = vals.iter().filter(|v| matches!(v.value, Scalar::Int(_))).count();
+                let ints = vals
+                    .iter()
+                    .filter(|v| matches!(v.value, Scalar::Int(_)))
+                    .count();
                 if ints != 0 && ints != vals.len() {
-                    errs.push(file.at(&p("values"), "enum values must be all integers or all keywords"));
+                    errs.push(file.at(
+                        &p("values"),
+                        "enum values must be all integers or all keywords",
+                    ));
                 }
                 let (mut vs, mut ns) = (BTreeSet::new(), BTreeSet::new());
                 for (i, v) in vals.iter().enumerate() {
                     if !vs.insert(&v.value) {
-                        errs.push(file.at(&format!("{key}.values[{i}].value"), format!("value {} appears twice in enum `{key}`", v.value)));
+                        errs.push(file.at(
+                            &format!("{key}.values[{i}].value"),
+                            format!("value {} appears twice in enum `{key}`", v.value),
+                        ));
                     }
                     if !ns.insert(&v.name) {
-                        errs.push(file.at(&format!("{key}.values[{i}].name"), format!("name `{}` appears twice in enum `{key}`", v.name)));
+                        errs.push(file.at(
+                            &format!("{key}.values[{i}].name"),
+                            format!("name `{}` appears twice in enum `{key}`", v.name),
+                        ));
                     }
                     if !is_snake(&v.name) {
-                        errs.push(file.at(&format!("{key}.values[{i}].name"), format!("value name `{}` must be snake_case", v.name)));
+                        errs.push(file.at(
+                            &format!("{key}.values[{i}].name"),
+                            format!("value name `{}` must be snake_case", v.name),
+                        ));
                     }
                 }
             }
             _ => {}
         }
         if def.max_len.is_some() && !matches!(def.ty, ParamType::String | ParamType::Hex) {
-            errs.push(file.at(&p("max_len"), "`max_len` applies to strings and hex strings only"));
+            errs.push(file.at(
+                &p("max_len"),
+                "`max_len` applies to strings and hex strings only",
+            ));
         }
-        if def.quoted.is_some() && !matches!(def.ty, ParamType::String | ParamType::Hex | ParamType::Enum) {
-            errs.push(file.at(&p("quoted"), "`quoted` applies to strings and keyword enums only"));
+        if def.quoted.is_some()
+            && !matches!(def.ty, ParamType::String | ParamType::Hex | ParamType::Enum)
+        {
+            errs.push(file.at(
+                &p("quoted"),
+                "`quoted` applies to strings and keyword enums only",
+            ));
         }
         if let Some(d) = &def.default {
             if let Err(e) = check_scalar(def, d) {
@@ -145,30 +200,57 @@ impl<'a> Cx<'a> {
     }
 
     /// Checks a parameter use and returns its definition when the reference resolves.
-    fn param_use<T>(&mut self, src: &Sourced<T>, path: &str, u: &ParamUse, in_test: bool) -> Option<&'a ParamDef> {
+    fn param_use<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        u: &ParamUse,
+        in_test: bool,
+    ) -> Option<&'a ParamDef> {
         let Some(def) = self.params.get(u.param.as_str()).copied() else {
-            self.push(src.at(path, format!("unknown parameter `{}`: it is not defined in params/*.yaml", u.param)));
+            self.push(src.at(
+                path,
+                format!(
+                    "unknown parameter `{}`: it is not defined in params/*.yaml",
+                    u.param
+                ),
+            ));
             return None;
         };
         if let Some(n) = &u.name {
             if !is_snake(n) {
-                self.push(src.at(&format!("{path}.name"), format!("field name `{n}` must be snake_case")));
+                self.push(src.at(
+                    &format!("{path}.name"),
+                    format!("field name `{n}` must be snake_case"),
+                ));
             }
         }
         for (what, v) in [("value", &u.value), ("default", &u.default)] {
             if let Some(v) = v {
                 if let Err(e) = check_scalar(def, v) {
-                    self.push(src.at(&format!("{path}.{what}"), format!("{what} of `{}`: {e}", u.field_name())));
+                    self.push(src.at(
+                        &format!("{path}.{what}"),
+                        format!("{what} of `{}`: {e}", u.field_name()),
+                    ));
                 }
             }
         }
         if u.shown.is_some() && !in_test {
-            self.push(src.at(&format!("{path}.shown"), "`shown` belongs to test responses only"));
+            self.push(src.at(
+                &format!("{path}.shown"),
+                "`shown` belongs to test responses only",
+            ));
         }
         Some(def)
     }
 
-    fn fields<T>(&mut self, src: &Sourced<T>, path: &str, uses: &[ParamUse], in_test: bool) -> BTreeMap<String, &'a ParamDef> {
+    fn fields<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        uses: &[ParamUse],
+        in_test: bool,
+    ) -> BTreeMap<String, &'a ParamDef> {
         let mut out = BTreeMap::new();
         let mut optional_seen = false;
         for (i, u) in uses.iter().enumerate() {
@@ -181,19 +263,42 @@ impl<'a> Cx<'a> {
             }
             if let Some(def) = def {
                 if out.insert(u.field_name().to_owned(), def).is_some() {
-                    self.push(src.at(&p, format!("field `{}` appears twice; give one a different `name`", u.field_name())));
+                    self.push(src.at(
+                        &p,
+                        format!(
+                            "field `{}` appears twice; give one a different `name`",
+                            u.field_name()
+                        ),
+                    ));
                 }
             }
         }
         out
     }
 
-    fn conditions<T>(&mut self, src: &Sourced<T>, path: &str, conds: &Conditions, fields: &BTreeMap<String, &'a ParamDef>, settings_too: bool) {
+    fn conditions<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        conds: &Conditions,
+        fields: &BTreeMap<String, &'a ParamDef>,
+        settings_too: bool,
+    ) {
         for (name, c) in conds {
             let p = format!("{path}.{name}");
-            let def = fields.get(name).copied().or_else(|| if settings_too { self.params.get(name.as_str()).copied() } else { None });
+            let def = fields.get(name).copied().or_else(|| {
+                if settings_too {
+                    self.params.get(name.as_str()).copied()
+                } else {
+                    None
+                }
+            });
             let Some(def) = def else {
-                let where_ = if settings_too { "a field here or a parameter of params/*.yaml" } else { "a parameter of this form" };
+                let where_ = if settings_too {
+                    "a field here or a parameter of params/*.yaml"
+                } else {
+                    "a parameter of this form"
+                };
                 self.push(src.at_key(&p, format!("`{name}` is not {where_}")));
                 continue;
             };
@@ -201,36 +306,74 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn constraint<T>(&mut self, src: &Sourced<T>, path: &str, name: &str, c: &Constraint, def: &ParamDef) {
-        let given = [c.present.is_some(), c.one_of.is_some(), c.range.is_some(), c.min_len.is_some()];
+    fn constraint<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        name: &str,
+        c: &Constraint,
+        def: &ParamDef,
+    ) {
+        let given = [
+            c.present.is_some(),
+            c.one_of.is_some(),
+            c.range.is_some(),
+            c.min_len.is_some(),
+        ];
         if given.iter().filter(|g| **g).count() != 1 {
             self.push(src.at(path, format!("the constraint on `{name}` needs exactly one of `present`, `one_of`, `range`, `min_len`")));
         }
         if let Some(names) = &c.one_of {
             if def.ty != ParamType::Enum {
-                self.push(src.at(&format!("{path}.one_of"), format!("`one_of` needs an enum, and `{name}` is {:?}", def.ty).to_lowercase()));
+                self.push(src.at(
+                    &format!("{path}.one_of"),
+                    format!("`one_of` needs an enum, and `{name}` is {:?}", def.ty).to_lowercase(),
+                ));
             } else {
-                let known: Vec<&str> = def.values.iter().flatten().map(|v| v.name.as_str()).collect();
+                let known: Vec<&str> = def
+                    .values
+                    .iter()
+                    .flatten()
+                    .map(|v| v.name.as_str())
+                    .collect();
                 for (i, n) in names.iter().enumerate() {
                     if !known.contains(&n.as_str()) {
-                        self.push(src.at(&format!("{path}.one_of[{i}]"), format!("`{n}` is not a value of `{name}` (values: {})", known.join(", "))));
+                        self.push(src.at(
+                            &format!("{path}.one_of[{i}]"),
+                            format!(
+                                "`{n}` is not a value of `{name}` (values: {})",
+                                known.join(", ")
+                            ),
+                        ));
                     }
                 }
             }
         }
         if let Some(r) = &c.range {
             if def.ty != ParamType::Int {
-                self.push(src.at(&format!("{path}.range"), format!("`range` needs an integer, and `{name}` is not one")));
+                self.push(src.at(
+                    &format!("{path}.range"),
+                    format!("`range` needs an integer, and `{name}` is not one"),
+                ));
             } else if let Some(full) = &def.range {
                 for [lo, hi] in r {
                     if !values::in_ranges(full, *lo) || !values::in_ranges(full, *hi) {
-                        self.push(src.at(&format!("{path}.range"), format!("[{lo}, {hi}] reaches outside the range of `{name}` ({})", describe_ranges(full))));
+                        self.push(src.at(
+                            &format!("{path}.range"),
+                            format!(
+                                "[{lo}, {hi}] reaches outside the range of `{name}` ({})",
+                                describe_ranges(full)
+                            ),
+                        ));
                     }
                 }
             }
         }
         if c.min_len.is_some() && !matches!(def.ty, ParamType::String | ParamType::Hex) {
-            self.push(src.at(&format!("{path}.min_len"), format!("`min_len` needs a string, and `{name}` is not one")));
+            self.push(src.at(
+                &format!("{path}.min_len"),
+                format!("`min_len` needs a string, and `{name}` is not one"),
+            ));
         }
     }
 
@@ -240,13 +383,22 @@ impl<'a> Cx<'a> {
         for (i, u) in src.value.urcs.iter().enumerate() {
             let p = format!("urcs[{i}]");
             if !is_snake(&u.name) {
-                self.push(src.at(&format!("{p}.name"), format!("URC name `{}` must be snake_case", u.name)));
+                self.push(src.at(
+                    &format!("{p}.name"),
+                    format!("URC name `{}` must be snake_case", u.name),
+                ));
             }
             if !names.insert(u.name.clone()) {
-                self.push(src.at(&format!("{p}.name"), format!("URC `{}` is defined twice", u.name)));
+                self.push(src.at(
+                    &format!("{p}.name"),
+                    format!("URC `{}` is defined twice", u.name),
+                ));
             }
             if !u.prefix.starts_with('+') || u.prefix.len() < 2 {
-                self.push(src.at(&format!("{p}.prefix"), format!("prefix `{}` must start with `+`", u.prefix)));
+                self.push(src.at(
+                    &format!("{p}.prefix"),
+                    format!("prefix `{}` must start with `+`", u.prefix),
+                ));
             }
             if u.prefix == "+QIURC" && u.keyword.is_none() {
                 self.push(src.at(&p, format!("+QIURC variant `{}` has no `keyword`: every +QIURC starts with a quoted keyword", u.name)));
@@ -262,32 +414,75 @@ impl<'a> Cx<'a> {
         names
     }
 
-    fn data_block<T>(&mut self, src: &Sourced<T>, path: &str, d: &DataBlock, fields: &BTreeMap<String, &'a ParamDef>) {
+    fn data_block<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        d: &DataBlock,
+        fields: &BTreeMap<String, &'a ParamDef>,
+    ) {
         match fields.get(&d.length) {
             Some(def) if def.ty == ParamType::Int => {}
-            Some(_) => self.push(src.at(&format!("{path}.length"), format!("`{}` gives the data length, so it must be an integer", d.length))),
-            None => self.push(src.at(&format!("{path}.length"), format!("the data length `{}` is not a field of this line", d.length))),
+            Some(_) => self.push(src.at(
+                &format!("{path}.length"),
+                format!(
+                    "`{}` gives the data length, so it must be an integer",
+                    d.length
+                ),
+            )),
+            None => self.push(src.at(
+                &format!("{path}.length"),
+                format!("the data length `{}` is not a field of this line", d.length),
+            )),
         }
-        for (k, v) in [("separator_by", &d.separator_by), ("encoding_by", &d.encoding_by)] {
+        for (k, v) in [
+            ("separator_by", &d.separator_by),
+            ("encoding_by", &d.encoding_by),
+        ] {
             if let Some(v) = v {
                 if !self.params.contains_key(v.as_str()) {
-                    self.push(src.at(&format!("{path}.{k}"), format!("unknown setting `{v}`: it is not defined in params/*.yaml")));
+                    self.push(src.at(
+                        &format!("{path}.{k}"),
+                        format!("unknown setting `{v}`: it is not defined in params/*.yaml"),
+                    ));
                 }
             }
         }
     }
 
-    fn command(&mut self, src: &'a Sourced<Command>, urcs: &BTreeSet<String>, names: &mut BTreeSet<String>) {
+    fn command(
+        &mut self,
+        src: &'a Sourced<Command>,
+        urcs: &BTreeSet<String>,
+        names: &mut BTreeSet<String>,
+    ) {
         let cmd = &src.value;
-        if cmd.name.is_empty() || !cmd.name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-            self.push(src.at("name", format!("command name `{}` must be upper case letters and digits, without `AT+`", cmd.name)));
+        if cmd.name.is_empty()
+            || !cmd
+                .name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            self.push(src.at(
+                "name",
+                format!(
+                    "command name `{}` must be upper case letters and digits, without `AT+`",
+                    cmd.name
+                ),
+            ));
         }
         if !names.insert(cmd.name.clone()) {
-            self.push(src.at("name", format!("command `{}` is defined in more than one file", cmd.name)));
+            self.push(src.at(
+                "name",
+                format!("command `{}` is defined in more than one file", cmd.name),
+            ));
         }
         let expected = format!("{}.yaml", cmd.name.to_ascii_lowercase());
         if !src.file.ends_with(&expected) {
-            self.push(src.at("name", format!("command `{}` belongs in a file named {expected}", cmd.name)));
+            self.push(src.at(
+                "name",
+                format!("command `{}` belongs in a file named {expected}", cmd.name),
+            ));
         }
         if cmd.forms.is_empty() {
             self.push(src.at("forms", format!("command `{}` has no forms", cmd.name)));
@@ -296,24 +491,49 @@ impl<'a> Cx<'a> {
         for (i, form) in cmd.forms.iter().enumerate() {
             let p = format!("forms[{i}]");
             if !is_snake(&form.name) {
-                self.push(src.at(&format!("{p}.name"), format!("form name `{}` must be snake_case", form.name)));
+                self.push(src.at(
+                    &format!("{p}.name"),
+                    format!("form name `{}` must be snake_case", form.name),
+                ));
             }
             if !form_names.insert((form.selector.clone(), form.name.clone())) {
-                let sel = form.selector.as_ref().map(|s| format!(" for selector \"{s}\"")).unwrap_or_default();
-                self.push(src.at(&format!("{p}.name"), format!("form `{}`{sel} is defined twice in {}", form.name, cmd.name)));
+                let sel = form
+                    .selector
+                    .as_ref()
+                    .map(|s| format!(" for selector \"{s}\""))
+                    .unwrap_or_default();
+                self.push(src.at(
+                    &format!("{p}.name"),
+                    format!("form `{}`{sel} is defined twice in {}", form.name, cmd.name),
+                ));
             }
             self.form(src, &p, form, urcs);
         }
     }
 
-    fn form(&mut self, src: &'a Sourced<Command>, p: &str, form: &'a Form, urcs: &BTreeSet<String>) {
+    fn form(
+        &mut self,
+        src: &'a Sourced<Command>,
+        p: &str,
+        form: &'a Form,
+        urcs: &BTreeSet<String>,
+    ) {
         if let Some(v) = &form.since {
             if !self.revision_known(v) {
-                self.push(src.at(&format!("{p}.since"), format!("`since: {v}` names no revision of document.yaml")));
+                self.push(src.at(
+                    &format!("{p}.since"),
+                    format!("`since: {v}` names no revision of document.yaml"),
+                ));
             }
         }
         if form.kind != FormKind::Write && (!form.params.is_empty() || form.selector.is_some()) {
-            self.push(src.at(&format!("{p}.params"), format!("a {} form takes no parameters or selector", form.kind.as_str())));
+            self.push(src.at(
+                &format!("{p}.params"),
+                format!(
+                    "a {} form takes no parameters or selector",
+                    form.kind.as_str()
+                ),
+            ));
         }
         let in_test = form.kind == FormKind::Test;
         let fields = self.fields(src, &format!("{p}.params"), &form.params, false);
@@ -333,10 +553,20 @@ impl<'a> Cx<'a> {
                 self.conditions(src, &format!("{rp}.then"), t, &fields, false);
             }
             for (j, n) in r.together.iter().flatten().enumerate() {
-                let opt = form.params.iter().find(|u| u.field_name() == n).map(|u| u.optional);
+                let opt = form
+                    .params
+                    .iter()
+                    .find(|u| u.field_name() == n)
+                    .map(|u| u.optional);
                 match opt {
-                    None => self.push(src.at(&format!("{rp}.together[{j}]"), format!("`{n}` is not a parameter of this form"))),
-                    Some(false) => self.push(src.at(&format!("{rp}.together[{j}]"), format!("`{n}` is required anyway; `together` groups optional parameters"))),
+                    None => self.push(src.at(
+                        &format!("{rp}.together[{j}]"),
+                        format!("`{n}` is not a parameter of this form"),
+                    )),
+                    Some(false) => self.push(src.at(
+                        &format!("{rp}.together[{j}]"),
+                        format!("`{n}` is required anyway; `together` groups optional parameters"),
+                    )),
                     Some(true) => {}
                 }
             }
@@ -346,7 +576,10 @@ impl<'a> Cx<'a> {
             let lp = format!("{p}.response.lines[{i}]");
             if let Some(pre) = &line.prefix {
                 if !pre.starts_with('+') {
-                    self.push(src.at(&format!("{lp}.prefix"), format!("prefix `{pre}` must start with `+`")));
+                    self.push(src.at(
+                        &format!("{lp}.prefix"),
+                        format!("prefix `{pre}` must start with `+`"),
+                    ));
                 }
             }
             let lf = self.fields(src, &format!("{lp}.fields"), &line.fields, in_test);
@@ -354,7 +587,10 @@ impl<'a> Cx<'a> {
                 self.data_block(src, &format!("{lp}.data"), d, &lf);
             }
             if line.repeat == Some(0) {
-                self.push(src.at(&format!("{lp}.repeat"), "`repeat` is the most lines there can be: at least 1"));
+                self.push(src.at(
+                    &format!("{lp}.repeat"),
+                    "`repeat` is the most lines there can be: at least 1",
+                ));
             }
         }
         if let Some(pr) = &resp.prompt {
@@ -362,41 +598,70 @@ impl<'a> Cx<'a> {
             match (&pr.length, pr.ctrl_z) {
                 (Some(l), false) => match fields.get(l) {
                     Some(def) if def.ty == ParamType::Int => {}
-                    _ => self.push(src.at(&format!("{pp}.length"), format!("the payload length `{l}` is not an integer parameter of this form"))),
+                    _ => self.push(src.at(
+                        &format!("{pp}.length"),
+                        format!(
+                            "the payload length `{l}` is not an integer parameter of this form"
+                        ),
+                    )),
                 },
                 (None, true) => {}
-                _ => self.push(src.at(&pp, "a prompt needs exactly one of `length` or `ctrl_z: true`")),
+                _ => self.push(src.at(
+                    &pp,
+                    "a prompt needs exactly one of `length` or `ctrl_z: true`",
+                )),
             }
         }
         if resp.outcomes.is_empty() {
-            self.push(src.at(&format!("{p}.response.outcomes"), "a response needs at least one outcome"));
+            self.push(src.at(
+                &format!("{p}.response.outcomes"),
+                "a response needs at least one outcome",
+            ));
         }
         for (i, o) in resp.outcomes.iter().enumerate() {
             let op = format!("{p}.response.outcomes[{i}]");
             if o.finals.is_empty() {
-                self.push(src.at(&format!("{op}.final"), "an outcome needs at least one final result"));
+                self.push(src.at(
+                    &format!("{op}.final"),
+                    "an outcome needs at least one final result",
+                ));
             }
             if let Some(w) = &o.when {
                 self.conditions(src, &format!("{op}.if"), w, &fields, false);
             } else if i + 1 != resp.outcomes.len() {
-                self.push(src.at(&op, "only the last outcome may go without `if`: later ones could never apply"));
+                self.push(src.at(
+                    &op,
+                    "only the last outcome may go without `if`: later ones could never apply",
+                ));
             }
             if i + 1 == resp.outcomes.len() && o.when.is_some() {
-                self.push(src.at(&op, "the last outcome needs no `if`: it is what happens otherwise"));
+                self.push(src.at(
+                    &op,
+                    "the last outcome needs no `if`: it is what happens otherwise",
+                ));
             }
             for (j, l) in o.later.iter().enumerate() {
                 if !urcs.contains(l) {
-                    self.push(src.at(&format!("{op}.later[{j}]"), format!("`{l}` is not a URC of urcs.yaml")));
+                    self.push(src.at(
+                        &format!("{op}.later[{j}]"),
+                        format!("`{l}` is not a URC of urcs.yaml"),
+                    ));
                 }
             }
         }
         if let Some(t) = &form.max_response_time_param {
             match fields.get(t) {
                 Some(def) if def.ty == ParamType::Int => {}
-                _ => self.push(src.at(&format!("{p}.max_response_time_param"), format!("`{t}` is not an integer parameter of this form"))),
+                _ => self.push(src.at(
+                    &format!("{p}.max_response_time_param"),
+                    format!("`{t}` is not an integer parameter of this form"),
+                )),
             }
             if form.max_response_time.is_some() {
-                self.push(src.at(&format!("{p}.max_response_time"), "give `max_response_time` or `max_response_time_param`, not both"));
+                self.push(src.at(
+                    &format!("{p}.max_response_time"),
+                    "give `max_response_time` or `max_response_time_param`, not both",
+                ));
             }
         }
     }
@@ -406,13 +671,22 @@ impl<'a> Cx<'a> {
         let (mut codes, mut names) = (BTreeSet::new(), BTreeSet::new());
         for (i, e) in src.value.errors.iter().enumerate() {
             if !codes.insert(e.code) {
-                self.push(src.at(&format!("errors[{i}].code"), format!("error code {} is listed twice", e.code)));
+                self.push(src.at(
+                    &format!("errors[{i}].code"),
+                    format!("error code {} is listed twice", e.code),
+                ));
             }
             if !names.insert(&e.name) {
-                self.push(src.at(&format!("errors[{i}].name"), format!("error name `{}` is used twice", e.name)));
+                self.push(src.at(
+                    &format!("errors[{i}].name"),
+                    format!("error name `{}` is used twice", e.name),
+                ));
             }
             if !is_snake(&e.name) {
-                self.push(src.at(&format!("errors[{i}].name"), format!("error name `{}` must be snake_case", e.name)));
+                self.push(src.at(
+                    &format!("errors[{i}].name"),
+                    format!("error name `{}` must be snake_case", e.name),
+                ));
             }
         }
     }
@@ -430,7 +704,9 @@ impl<'a> Cx<'a> {
             }
         };
         let s = self.spec;
-        visit(&s.errata.file, &s.errata.value.errata, &|p| s.errata.at(p, ""));
+        visit(&s.errata.file, &s.errata.value.errata, &|p| {
+            s.errata.at(p, "")
+        });
         visit(&s.urcs.file, &s.urcs.value.errata, &|p| s.urcs.at(p, ""));
         for c in &s.commands {
             visit(&c.file, &c.value.errata, &|p| c.at(p, ""));

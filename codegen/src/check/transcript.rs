@@ -11,20 +11,43 @@ pub(super) fn check_all(cx: &mut Cx) {
     let spec = cx.spec;
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut errs = Vec::new();
-    let mut visit = |file: &str, path: &str, t: &Transcript, at: &dyn Fn(&str, String) -> Diagnostic, cx: &Cx| {
+    let mut visit = |file: &str,
+                     path: &str,
+                     t: &Transcript,
+                     at: &dyn Fn(&str, String) -> Diagnostic,
+                     cx: &Cx| {
         if let Some(prev) = names.insert(t.name.clone(), file.to_owned()) {
-            errs.push(at(&format!("{path}.name"), format!("transcript `{}` is already defined in {prev}", t.name)));
+            errs.push(at(
+                &format!("{path}.name"),
+                format!("transcript `{}` is already defined in {prev}", t.name),
+            ));
         }
-        Replay { cx, state: State::Idle }.run(path, t, at, &mut errs);
+        Replay {
+            cx,
+            state: State::Idle,
+        }
+        .run(path, t, at, &mut errs);
     };
     for c in &spec.commands {
         for (i, t) in c.value.examples.iter().enumerate() {
-            visit(&c.file, &format!("examples[{i}]"), t, &|p, m| c.at(p, m), cx);
+            visit(
+                &c.file,
+                &format!("examples[{i}]"),
+                t,
+                &|p, m| c.at(p, m),
+                cx,
+            );
         }
     }
     for f in &spec.transcripts {
         for (i, t) in f.value.transcripts.iter().enumerate() {
-            visit(&f.file, &format!("transcripts[{i}]"), t, &|p, m| f.at(p, m), cx);
+            visit(
+                &f.file,
+                &format!("transcripts[{i}]"),
+                t,
+                &|p, m| f.at(p, m),
+                cx,
+            );
         }
     }
     cx.errs.extend(errs);
@@ -34,11 +57,22 @@ pub(super) fn check_all(cx: &mut Cx) {
 enum State<'a> {
     Idle,
     /// A command is in progress; `args` are its fields by name.
-    Command { cmd: &'a Command, form: &'a Form, args: BTreeMap<String, Scalar> },
+    Command {
+        cmd: &'a Command,
+        form: &'a Form,
+        args: BTreeMap<String, Scalar>,
+    },
     /// The module prompted; payload comes next.
-    Prompt { cmd: &'a Command, form: &'a Form, args: BTreeMap<String, Scalar> },
+    Prompt {
+        cmd: &'a Command,
+        form: &'a Form,
+        args: BTreeMap<String, Scalar>,
+    },
     /// This many payload bytes from the module come next; then back to the command, if any.
-    Data { len: usize, then: Box<State<'a>> },
+    Data {
+        len: usize,
+        then: Box<State<'a>>,
+    },
     /// The port carries raw data until `+++` or NO CARRIER.
     Transparent,
     /// The host sent `+++`; the module answers OK and the port is back in command mode.
@@ -57,16 +91,30 @@ fn final_result(line: &str) -> Option<FinalResult> {
 }
 
 impl<'a> Replay<'_, 'a> {
-    fn run(mut self, path: &str, t: &Transcript, at: &dyn Fn(&str, String) -> Diagnostic, out: &mut Vec<Diagnostic>) {
+    fn run(
+        mut self,
+        path: &str,
+        t: &Transcript,
+        at: &dyn Fn(&str, String) -> Diagnostic,
+        out: &mut Vec<Diagnostic>,
+    ) {
         for (i, step) in t.steps.iter().enumerate() {
             let sp = format!("{path}.steps[{i}]");
             let given = [&step.host, &step.module, &step.host_data, &step.module_data];
             if given.iter().filter(|g| g.is_some()).count() != 1 {
-                out.push(at(&sp, "a step needs exactly one of `host`, `module`, `host_data`, `module_data`".into()));
+                out.push(at(
+                    &sp,
+                    "a step needs exactly one of `host`, `module`, `host_data`, `module_data`"
+                        .into(),
+                ));
                 continue;
             }
             if step.foreign {
-                self.state = if step.host.is_some() { State::Unchecked } else { std::mem::replace(&mut self.state, State::Idle) };
+                self.state = if step.host.is_some() {
+                    State::Unchecked
+                } else {
+                    std::mem::replace(&mut self.state, State::Idle)
+                };
                 continue;
             }
             let (key, result) = if let Some(h) = &step.host {
@@ -76,7 +124,10 @@ impl<'a> Replay<'_, 'a> {
             } else if let Some(d) = &step.host_data {
                 ("host_data", self.host_data(d))
             } else {
-                ("module_data", self.module_data(step.module_data.as_deref().unwrap_or_default()))
+                (
+                    "module_data",
+                    self.module_data(step.module_data.as_deref().unwrap_or_default()),
+                )
             };
             if let Err(e) = result {
                 out.push(at(&format!("{sp}.{key}"), e));
@@ -87,7 +138,10 @@ impl<'a> Replay<'_, 'a> {
             }
         }
         if let State::Data { len, .. } = self.state {
-            out.push(at(path, format!("the transcript ends while {len} bytes of module data are still expected")));
+            out.push(at(
+                path,
+                format!("the transcript ends while {len} bytes of module data are still expected"),
+            ));
         }
     }
 
@@ -95,10 +149,19 @@ impl<'a> Replay<'_, 'a> {
         if matches!(self.state, State::Transparent) {
             return Err("a command line while the port is in transparent mode: send `+++` (host_data) first".into());
         }
-        let rest = line.strip_prefix("AT+").or_else(|| line.strip_prefix("at+")).ok_or_else(|| format!("`{line}` is not an AT+ command line"))?;
+        let rest = line
+            .strip_prefix("AT+")
+            .or_else(|| line.strip_prefix("at+"))
+            .ok_or_else(|| format!("`{line}` is not an AT+ command line"))?;
         let end = rest.find(['=', '?']).unwrap_or(rest.len());
         let (name, tail) = rest.split_at(end);
-        let cmd = self.cx.spec.commands.iter().map(|c| &c.value).find(|c| c.name.eq_ignore_ascii_case(name));
+        let cmd = self
+            .cx
+            .spec
+            .commands
+            .iter()
+            .map(|c| &c.value)
+            .find(|c| c.name.eq_ignore_ascii_case(name));
         let Some(cmd) = cmd else {
             return Err(format!("`AT+{name}` is not a command of the spec (mark the step `foreign: true` if it belongs to another command set)"));
         };
@@ -124,7 +187,10 @@ impl<'a> Replay<'_, 'a> {
             }
         }
         match (matched, invalid) {
-            (Some((form, _)), true) => Err(format!("marked `invalid` but it is a valid `{}` form of {}", form.name, cmd.name)),
+            (Some((form, _)), true) => Err(format!(
+                "marked `invalid` but it is a valid `{}` form of {}",
+                form.name, cmd.name
+            )),
             (None, true) => {
                 self.state = State::Unchecked;
                 Ok(())
@@ -133,8 +199,14 @@ impl<'a> Replay<'_, 'a> {
                 self.state = State::Command { cmd, form, args };
                 Ok(())
             }
-            (None, false) if why.is_empty() => Err(format!("{} has no {} form", cmd.name, kind.as_str())),
-            (None, false) => Err(format!("no form of {} matches `{line}`: {}", cmd.name, why.join("; "))),
+            (None, false) if why.is_empty() => {
+                Err(format!("{} has no {} form", cmd.name, kind.as_str()))
+            }
+            (None, false) => Err(format!(
+                "no form of {} matches `{line}`: {}",
+                cmd.name,
+                why.join("; ")
+            )),
         }
     }
 
@@ -154,8 +226,16 @@ impl<'a> Replay<'_, 'a> {
                     return Err(format!("{} go together: {}", group.join(", "), r.why));
                 }
             }
-            let applies = r.when.as_ref().is_none_or(|w| self.conds_hold(form, w, &args));
-            if applies && !r.then.as_ref().is_none_or(|t| self.conds_hold(form, t, &args)) {
+            let applies = r
+                .when
+                .as_ref()
+                .is_none_or(|w| self.conds_hold(form, w, &args));
+            if applies
+                && !r
+                    .then
+                    .as_ref()
+                    .is_none_or(|t| self.conds_hold(form, t, &args))
+            {
                 return Err(format!("breaks a rule: {}", r.why));
             }
         }
@@ -166,25 +246,40 @@ impl<'a> Replay<'_, 'a> {
         conds.iter().all(|(name, c)| {
             let u = form.params.iter().find(|u| u.field_name() == name);
             let def = u.and_then(|u| self.cx.params.get(u.param.as_str()).copied());
-            let v = args.get(name).cloned().or_else(|| u.and_then(|u| u.default.clone())).or_else(|| def.and_then(|d| d.default.clone()));
+            let v = args
+                .get(name)
+                .cloned()
+                .or_else(|| u.and_then(|u| u.default.clone()))
+                .or_else(|| def.and_then(|d| d.default.clone()));
             holds(c, v.as_ref(), def)
         })
     }
 
     /// Matches wire fields against parameter uses: count, constants and values.
-    fn match_fields(&self, uses: &[ParamUse], fields: &[&str]) -> Result<BTreeMap<String, Scalar>, String> {
+    fn match_fields(
+        &self,
+        uses: &[ParamUse],
+        fields: &[&str],
+    ) -> Result<BTreeMap<String, Scalar>, String> {
         let required = uses.iter().filter(|u| !u.optional).count();
         if fields.len() < required || fields.len() > uses.len() {
-            let n = if required == uses.len() { required.to_string() } else { format!("{required} to {}", uses.len()) };
+            let n = if required == uses.len() {
+                required.to_string()
+            } else {
+                format!("{required} to {}", uses.len())
+            };
             return Err(format!("{} fields where {n} are expected", fields.len()));
         }
         let mut args = BTreeMap::new();
         for (u, raw) in uses.iter().zip(fields) {
-            let Some(def) = self.cx.params.get(u.param.as_str()) else { continue };
+            let Some(def) = self.cx.params.get(u.param.as_str()) else {
+                continue;
+            };
             if u.shown.is_some() {
                 continue;
             }
-            let v = check_wire(def, raw).map_err(|e| format!("<{}> {e}", u.doc.as_deref().unwrap_or(&def.doc)))?;
+            let v = check_wire(def, raw)
+                .map_err(|e| format!("<{}> {e}", u.doc.as_deref().unwrap_or(&def.doc)))?;
             if let Some(c) = &u.value {
                 if *c != v {
                     return Err(format!("<{}> is {v}, not {c}", def.doc));
@@ -199,10 +294,16 @@ impl<'a> Replay<'_, 'a> {
         let state = std::mem::replace(&mut self.state, State::Idle);
         match state {
             State::Unchecked => {
-                self.state = if final_result(line).is_some() { State::Idle } else { State::Unchecked };
+                self.state = if final_result(line).is_some() {
+                    State::Idle
+                } else {
+                    State::Unchecked
+                };
                 Ok(())
             }
-            State::Data { len, .. } => Err(format!("{len} bytes of module data are expected before `{line}`")),
+            State::Data { len, .. } => Err(format!(
+                "{len} bytes of module data are expected before `{line}`"
+            )),
             State::Escaped if line == "OK" => Ok(()),
             State::Escaped => Err(format!("after `+++` the module answers OK, not `{line}`")),
             State::Transparent => {
@@ -210,10 +311,14 @@ impl<'a> Replay<'_, 'a> {
                     Ok(())
                 } else {
                     self.state = State::Transparent;
-                    Err(format!("`{line}` in transparent mode: write the bytes as `module_data`"))
+                    Err(format!(
+                        "`{line}` in transparent mode: write the bytes as `module_data`"
+                    ))
                 }
             }
-            State::Prompt { .. } => Err(format!("`{line}` while the module waits for payload after `>`")),
+            State::Prompt { .. } => Err(format!(
+                "`{line}` while the module waits for payload after `>`"
+            )),
             State::Command { cmd, form, args } => {
                 if line == ">" {
                     return match form.response.prompt {
@@ -221,14 +326,33 @@ impl<'a> Replay<'_, 'a> {
                             self.state = State::Prompt { cmd, form, args };
                             Ok(())
                         }
-                        None => Err(format!("the `{}` form of {} does not prompt with `>`", form.name, cmd.name)),
+                        None => Err(format!(
+                            "the `{}` form of {} does not prompt with `>`",
+                            form.name, cmd.name
+                        )),
                     };
                 }
                 if let Some(f) = final_result(line) {
-                    let finals = form.response.outcomes.iter().find(|o| o.when.as_ref().is_none_or(|w| self.conds_hold(form, w, &args))).map(|o| o.finals.as_slice()).unwrap_or_default();
+                    let finals = form
+                        .response
+                        .outcomes
+                        .iter()
+                        .find(|o| {
+                            o.when
+                                .as_ref()
+                                .is_none_or(|w| self.conds_hold(form, w, &args))
+                        })
+                        .map(|o| o.finals.as_slice())
+                        .unwrap_or_default();
                     if !finals.contains(&f) {
                         let list: Vec<&str> = finals.iter().map(|f| f.as_str()).collect();
-                        return Err(format!("{} can end the `{}` form of {} only with {}", f.as_str(), form.name, cmd.name, list.join(", ")));
+                        return Err(format!(
+                            "{} can end the `{}` form of {} only with {}",
+                            f.as_str(),
+                            form.name,
+                            cmd.name,
+                            list.join(", ")
+                        ));
                     }
                     if f == FinalResult::Connect {
                         self.state = State::Transparent;
@@ -238,7 +362,14 @@ impl<'a> Replay<'_, 'a> {
                 match self.response_line(cmd, form, line) {
                     Ok(len) => {
                         let back = State::Command { cmd, form, args };
-                        self.state = if len > 0 { State::Data { len, then: Box::new(back) } } else { back };
+                        self.state = if len > 0 {
+                            State::Data {
+                                len,
+                                then: Box::new(back),
+                            }
+                        } else {
+                            back
+                        };
                         Ok(())
                     }
                     Err(e) => {
@@ -255,12 +386,21 @@ impl<'a> Replay<'_, 'a> {
     fn urc_or(&mut self, line: &str, back: State<'a>, err: String) -> Result<(), String> {
         match self.urc(line) {
             Ok(len) => {
-                self.state = if len > 0 { State::Data { len, then: Box::new(back) } } else { back };
+                self.state = if len > 0 {
+                    State::Data {
+                        len,
+                        then: Box::new(back),
+                    }
+                } else {
+                    back
+                };
                 Ok(())
             }
             Err(u) => {
                 self.state = back;
-                Err(format!("`{line}` is neither a response ({err}) nor a URC ({u})"))
+                Err(format!(
+                    "`{line}` is neither a response ({err}) nor a URC ({u})"
+                ))
             }
         }
     }
@@ -271,13 +411,22 @@ impl<'a> Replay<'_, 'a> {
         for l in &form.response.lines {
             let default_prefix = format!("+{}", cmd.name);
             let prefix = l.prefix.as_deref().unwrap_or(&default_prefix);
-            match self.match_line(prefix, l.selector.as_deref(), &l.fields, l.data.as_ref(), line) {
+            match self.match_line(
+                prefix,
+                l.selector.as_deref(),
+                &l.fields,
+                l.data.as_ref(),
+                line,
+            ) {
                 Ok(n) => return Ok(n),
                 Err(e) => why.push(e),
             }
         }
         if why.is_empty() {
-            Err(format!("the `{}` form of {} has no information lines", form.name, cmd.name))
+            Err(format!(
+                "the `{}` form of {} has no information lines",
+                form.name, cmd.name
+            ))
         } else {
             Err(why.join("; "))
         }
@@ -286,9 +435,17 @@ impl<'a> Replay<'_, 'a> {
     fn urc(&self, line: &str) -> Result<usize, String> {
         let mut why = Vec::new();
         for u in &self.cx.spec.urcs.value.urcs {
-            match self.match_line(&u.prefix, u.keyword.as_deref(), &u.fields, u.data.as_ref(), line) {
+            match self.match_line(
+                &u.prefix,
+                u.keyword.as_deref(),
+                &u.fields,
+                u.data.as_ref(),
+                line,
+            ) {
                 Ok(n) => return Ok(n),
-                Err(e) if line.starts_with(&format!("{}:", u.prefix)) => why.push(format!("{}: {e}", u.name)),
+                Err(e) if line.starts_with(&format!("{}:", u.prefix)) => {
+                    why.push(format!("{}: {e}", u.name))
+                }
                 Err(_) => {}
             }
         }
@@ -299,8 +456,18 @@ impl<'a> Replay<'_, 'a> {
         }
     }
 
-    fn match_line(&self, prefix: &str, keyword: Option<&str>, uses: &[ParamUse], data: Option<&DataBlock>, line: &str) -> Result<usize, String> {
-        let rest = line.strip_prefix(prefix).and_then(|r| r.strip_prefix(':')).ok_or_else(|| format!("prefix is not {prefix}"))?;
+    fn match_line(
+        &self,
+        prefix: &str,
+        keyword: Option<&str>,
+        uses: &[ParamUse],
+        data: Option<&DataBlock>,
+        line: &str,
+    ) -> Result<usize, String> {
+        let rest = line
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix(':'))
+            .ok_or_else(|| format!("prefix is not {prefix}"))?;
         let rest = rest.strip_prefix(' ').unwrap_or(rest);
         let mut fields = split_fields(rest);
         if let Some(k) = keyword {
@@ -324,26 +491,44 @@ impl<'a> Replay<'_, 'a> {
     fn host_data(&mut self, data: &str) -> Result<(), String> {
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Transparent => {
-                self.state = if data == "+++" { State::Escaped } else { State::Transparent };
+                self.state = if data == "+++" {
+                    State::Escaped
+                } else {
+                    State::Transparent
+                };
                 Ok(())
             }
             State::Prompt { cmd, form, args } => {
-                let pr = form.response.prompt.as_ref().expect("prompt state is entered only for forms with a prompt");
+                let pr = form
+                    .response
+                    .prompt
+                    .as_ref()
+                    .expect("prompt state is entered only for forms with a prompt");
                 let body = if pr.ctrl_z {
-                    data.strip_suffix(['\x1a', '\x1b']).ok_or("variable-length payload must end with Ctrl+Z (\\x1a) or Esc (\\x1b)")?
+                    data.strip_suffix(['\x1a', '\x1b']).ok_or(
+                        "variable-length payload must end with Ctrl+Z (\\x1a) or Esc (\\x1b)",
+                    )?
                 } else {
                     data
                 };
                 if let Some(l) = &pr.length {
                     if let Some(Scalar::Int(n)) = args.get(l) {
                         if body.len() != *n as usize {
-                            self.state = State::Command { cmd, form, args: args.clone() };
+                            self.state = State::Command {
+                                cmd,
+                                form,
+                                args: args.clone(),
+                            };
                             return Err(format!("{} payload bytes where <{l}> is {n}", body.len()));
                         }
                     }
                 }
                 if body.len() > pr.max_len as usize {
-                    return Err(format!("{} payload bytes exceed the maximum {}", body.len(), pr.max_len));
+                    return Err(format!(
+                        "{} payload bytes exceed the maximum {}",
+                        body.len(),
+                        pr.max_len
+                    ));
                 }
                 self.state = State::Command { cmd, form, args };
                 Ok(())
@@ -366,7 +551,10 @@ impl<'a> Replay<'_, 'a> {
                 if data.len() == len {
                     Ok(())
                 } else {
-                    Err(format!("{} bytes of data where the line announced {len}", data.len()))
+                    Err(format!(
+                        "{} bytes of data where the line announced {len}",
+                        data.len()
+                    ))
                 }
             }
             other => {
@@ -390,7 +578,9 @@ fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>) -> bool {
     }
     if let Some(names) = &c.one_of {
         let values = def.and_then(|d| d.values.as_deref()).unwrap_or_default();
-        return values.iter().any(|e| &e.value == v && names.contains(&e.name));
+        return values
+            .iter()
+            .any(|e| &e.value == v && names.contains(&e.name));
     }
     true
 }

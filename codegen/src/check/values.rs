@@ -6,7 +6,13 @@ use crate::spec::{ParamDef, ParamType, Scalar};
 pub fn describe_ranges(ranges: &[[i64; 2]]) -> String {
     let parts: Vec<String> = ranges
         .iter()
-        .map(|[lo, hi]| if lo == hi { lo.to_string() } else { format!("{lo}..={hi}") })
+        .map(|[lo, hi]| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}..={hi}")
+            }
+        })
         .collect();
     parts.join(" or ")
 }
@@ -20,7 +26,11 @@ pub fn is_quoted(def: &ParamDef) -> bool {
     match def.ty {
         ParamType::String | ParamType::Hex => def.quoted.unwrap_or(true),
         ParamType::Enum => {
-            let keyword = def.values.iter().flatten().any(|v| matches!(v.value, Scalar::Str(_)));
+            let keyword = def
+                .values
+                .iter()
+                .flatten()
+                .any(|v| matches!(v.value, Scalar::Str(_)));
             keyword && def.quoted.unwrap_or(true)
         }
         ParamType::Int | ParamType::Bytes => false,
@@ -51,14 +61,17 @@ pub fn check_scalar(def: &ParamDef, v: &Scalar) -> Result<(), String> {
 fn check_text(def: &ParamDef, s: &str) -> Result<(), String> {
     if let Some(max) = def.max_len {
         if s.len() > max as usize {
-            return Err(format!("{} bytes is longer than the maximum {max}", s.len()));
+            return Err(format!(
+                "{} bytes is longer than the maximum {max}",
+                s.len()
+            ));
         }
     }
     if def.ty == ParamType::Hex {
         if let Some(c) = s.chars().find(|c| !c.is_ascii_hexdigit()) {
             return Err(format!("`{c}` is not a hexadecimal digit"));
         }
-        if s.len() % 2 != 0 {
+        if !s.len().is_multiple_of(2) {
             return Err("a hex string needs two digits per byte".into());
         }
     }

@@ -48,7 +48,13 @@ impl Locator {
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
-                None => return self.values.get("").copied().unwrap_or(Pos { line: 1, col: 1 }),
+                None => {
+                    return self
+                        .values
+                        .get("")
+                        .copied()
+                        .unwrap_or(Pos { line: 1, col: 1 })
+                }
             }
         }
     }
@@ -77,7 +83,10 @@ impl Builder {
     /// Claims the path of the node that starts now, advancing the parent.
     /// Returns `None` when the node is a map key (recorded as the pending key instead).
     fn enter(&mut self, scalar_key: Option<&str>, mark: Marker) -> Option<String> {
-        let pos = Pos { line: mark.line(), col: mark.col() + 1 };
+        let pos = Pos {
+            line: mark.line(),
+            col: mark.col() + 1,
+        };
         let path = match self.stack.last_mut() {
             None => String::new(),
             Some(Frame::Seq { path, next }) => {
@@ -132,7 +141,10 @@ mod tests {
         let l = Locator::new(text);
         assert_eq!(l.value("name"), Pos { line: 1, col: 7 });
         assert_eq!(l.value("forms[0].name"), Pos { line: 3, col: 11 });
-        assert_eq!(l.value("forms[0].params[1].param"), Pos { line: 4, col: 26 });
+        assert_eq!(
+            l.value("forms[0].params[1].param"),
+            Pos { line: 4, col: 26 }
+        );
         assert_eq!(l.key("forms[0].params"), Pos { line: 4, col: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(l.value("forms[0].params[7]"), l.value("forms[0].params"));

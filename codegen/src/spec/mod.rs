@@ -21,7 +21,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.pos.line, self.pos.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.pos.line, self.pos.col, self.message
+        )
     }
 }
 
@@ -37,12 +41,20 @@ pub struct Sourced<T> {
 impl<T> Sourced<T> {
     /// A diagnostic at the value found at `path` (see [`Locator`]).
     pub fn at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: self.file.clone(), pos: self.locator.value(path), message: message.into() }
+        Diagnostic {
+            file: self.file.clone(),
+            pos: self.locator.value(path),
+            message: message.into(),
+        }
     }
 
     /// A diagnostic at the key of the map entry at `path`.
     pub fn at_key(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: self.file.clone(), pos: self.locator.key(path), message: message.into() }
+        Diagnostic {
+            file: self.file.clone(),
+            pos: self.locator.key(path),
+            message: message.into(),
+        }
     }
 }
 
@@ -76,9 +88,16 @@ pub fn load(dir: &Path) -> Result<Spec, Vec<Diagnostic>> {
     let commands = read_all(dir, "commands", &mut files, &mut errs);
     let transcripts = read_all(dir, "examples", &mut files, &mut errs);
     match (document, urcs, errors, errata) {
-        (Some(document), Some(urcs), Some(errors), Some(errata)) if errs.is_empty() => {
-            Ok(Spec { document, params, commands, urcs, errors, transcripts, errata, files })
-        }
+        (Some(document), Some(urcs), Some(errors), Some(errata)) if errs.is_empty() => Ok(Spec {
+            document,
+            params,
+            commands,
+            urcs,
+            errors,
+            transcripts,
+            errata,
+            files,
+        }),
         _ => {
             errs.sort();
             Err(errs)
@@ -102,18 +121,33 @@ fn read<T: serde::de::DeserializeOwned>(
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            errs.push(Diagnostic { file, pos: Pos { line: 1, col: 1 }, message: format!("cannot read: {e}") });
+            errs.push(Diagnostic {
+                file,
+                pos: Pos { line: 1, col: 1 },
+                message: format!("cannot read: {e}"),
+            });
             return None;
         }
     };
     match serde_yaml::from_str::<T>(&text) {
-        Ok(value) => Some(Sourced { file, value, locator: Locator::new(&text) }),
+        Ok(value) => Some(Sourced {
+            file,
+            value,
+            locator: Locator::new(&text),
+        }),
         Err(e) => {
-            let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos { line: l.line(), col: l.column() });
+            let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos {
+                line: l.line(),
+                col: l.column(),
+            });
             // serde_yaml appends " at line L column C"; the prefix already says where.
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            errs.push(Diagnostic { file, pos, message: msg });
+            errs.push(Diagnostic {
+                file,
+                pos,
+                message: msg,
+            });
             None
         }
     }
@@ -141,5 +175,8 @@ fn read_all<T: serde::de::DeserializeOwned>(
         }
     };
     names.sort();
-    names.iter().filter_map(|n| read(dir, &format!("{sub}/{n}"), files, errs)).collect()
+    names
+        .iter()
+        .filter_map(|n| read(dir, &format!("{sub}/{n}"), files, errs))
+        .collect()
 }

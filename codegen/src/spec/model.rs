@@ -148,7 +148,9 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                i64::try_from(v).map(Scalar::Int).map_err(|_| E::custom("integer too large"))
+                i64::try_from(v)
+                    .map(Scalar::Int)
+                    .map_err(|_| E::custom("integer too large"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
                 Ok(Scalar::Str(v.to_owned()))
@@ -167,9 +169,13 @@ pub struct Duration {
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        parse_duration(&s).map(|millis| Duration { millis }).ok_or_else(|| {
-            de::Error::custom(format!("`{s}` is not a duration: write e.g. `150s`, `300ms` or `2min`"))
-        })
+        parse_duration(&s)
+            .map(|millis| Duration { millis })
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "`{s}` is not a duration: write e.g. `150s`, `300ms` or `2min`"
+                ))
+            })
     }
 }
 
@@ -322,7 +328,10 @@ impl<'de> Deserialize<'de> for ParamUse {
                 f.write_str("a parameter key from params.yaml, or a map with `param:`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamUse, E> {
-                Ok(ParamUse { param: v.to_owned(), ..ParamUse::default() })
+                Ok(ParamUse {
+                    param: v.to_owned(),
+                    ..ParamUse::default()
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ParamUse, A::Error> {
                 let m = ParamUseMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
