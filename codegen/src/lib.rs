@@ -6,7 +6,9 @@
 
 pub mod check;
 pub mod coverage;
+pub mod emit;
 pub mod ir;
+pub mod naming;
 pub mod spec;
 
 use std::path::Path;
@@ -19,6 +21,6 @@ pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
 }
 
 /// The generated Rust code, formatted.
-pub fn expand(_model: &ir::Model) -> String {
-    String::new()
+pub fn expand(model: &ir::Model) -> String {
+    emit::format(emit::generate(model))
 }

@@ -1,0 +1,67 @@
+//! The error-code enum of chapter 4.
+
+use crate::ir::Model;
+use crate::naming;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn emit(model: &Model) -> TokenStream {
+    let errors = &model.spec.errors.value.errors;
+    let variants = errors.iter().map(|e| {
+        let v = naming::variant(&e.name);
+        let code = e.code;
+        let doc = format!("`{}`: {}.", e.code, e.text);
+        quote! { #[doc = #doc] #v = #code, }
+    });
+    let from = errors.iter().map(|e| {
+        let v = naming::variant(&e.name);
+        let code = e.code;
+        quote! { #code => Ok(Self::#v), }
+    });
+    let text = errors.iter().map(|e| {
+        let v = naming::variant(&e.name);
+        let t = &e.text;
+        quote! { Self::#v => #t, }
+    });
+    quote! {
+        /// A result code of the TCP/IP commands (chapter 4): what `AT+QIGETERROR` reports and what
+        /// the `<err>` fields of URCs carry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(u16)]
+        pub enum ErrorCode {
+            #(#variants)*
+        }
+
+        impl ErrorCode {
+            /// The number on the wire.
+            pub const fn code(self) -> u16 {
+                self as u16
+            }
+
+            /// The description the module prints with the code.
+            pub const fn text(self) -> &'static str {
+                match self {
+                    #(#text)*
+                }
+            }
+        }
+
+        impl TryFrom<u16> for ErrorCode {
+            type Error = u16;
+
+            /// Fails with the number itself when the document lists no such code.
+            fn try_from(code: u16) -> Result<Self, u16> {
+                match code {
+                    #(#from)*
+                    other => Err(other),
+                }
+            }
+        }
+
+        impl core::fmt::Display for ErrorCode {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, "{} ({})", self.text(), self.code())
+            }
+        }
+    }
+}

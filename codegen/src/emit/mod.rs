@@ -1,0 +1,25 @@
+//! One emitter per item kind; each returns tokens, `expand` joins and formats them.
+//! Emitting never fails: the checker has caught everything first.
+
+mod errors;
+mod params;
+
+use crate::ir::Model;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// All generated items, as tokens.
+pub fn generate(model: &Model) -> TokenStream {
+    let params = params::emit(model);
+    let errors = errors::emit(model);
+    quote! {
+        #params
+        #errors
+    }
+}
+
+/// The generated code formatted by prettyplease: deterministic for a given spec.
+pub fn format(tokens: TokenStream) -> String {
+    let file: syn::File = syn::parse2(tokens).expect("generated tokens form a valid file");
+    prettyplease::unparse(&file)
+}
