@@ -3,6 +3,7 @@
 
 mod errors;
 mod params;
+mod requests;
 
 use crate::ir::Model;
 use proc_macro2::TokenStream;
@@ -12,9 +13,11 @@ use quote::quote;
 pub fn generate(model: &Model) -> TokenStream {
     let params = params::emit(model);
     let errors = errors::emit(model);
+    let requests = requests::emit(model);
     quote! {
         #params
         #errors
+        #requests
     }
 }
 

@@ -22,6 +22,11 @@ pub struct Document {
     pub unspecified_response_time: Duration,
     /// Why that figure was chosen (it is ours, not the document's).
     pub unspecified_response_time_why: String,
+    /// Bound of strings whose maximum length the document leaves open, so that every command
+    /// and response fits a buffer of known size.
+    pub unspecified_string_len: u32,
+    /// Why that figure was chosen.
+    pub unspecified_string_len_why: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

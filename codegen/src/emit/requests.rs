@@ -1,0 +1,607 @@
+//! Request types: one struct per form of every command, with `validate`, `encode` and the
+//! maximum encoded length, grouped in a module per command (and per `AT+QICFG` selector).
+
+use super::params::param_doc;
+use crate::check::values::describe_ranges;
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::{Command, Constraint, Form, FormKind, ParamDef, ParamType, ParamUse, Scalar};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+pub fn emit(model: &Model) -> TokenStream {
+    let mods = model.spec.commands.iter().map(|c| command(model, &c.value));
+    quote! { #(#mods)* }
+}
+
+fn command(model: &Model, cmd: &Command) -> TokenStream {
+    let m = naming::module(&cmd.name);
+    let doc = format!(
+        "`AT+{}`: {} (section {}).\n\n{}",
+        cmd.name, cmd.title, cmd.section, cmd.about
+    );
+    let alias = format!("AT+{}", cmd.name);
+    let plain = cmd
+        .forms
+        .iter()
+        .filter(|f| f.selector.is_none())
+        .map(|f| form(model, cmd, f));
+    let mut selectors: Vec<&str> = Vec::new();
+    for f in &cmd.forms {
+        if let Some(s) = &f.selector {
+            if !selectors.contains(&s.as_str()) {
+                selectors.push(s);
+            }
+        }
+    }
+    let nested = selectors.iter().map(|s| {
+        let sm = naming::module(s);
+        let sdoc = format!("`AT+{}=\"{s}\"`", cmd.name);
+        let forms = cmd
+            .forms
+            .iter()
+            .filter(|f| f.selector.as_deref() == Some(*s))
+            .map(|f| form(model, cmd, f));
+        quote! {
+            #[doc = #sdoc]
+            pub mod #sm {
+                #[allow(unused_imports)]
+                use super::super::*;
+                #(#forms)*
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[doc(alias = #alias)]
+        pub mod #m {
+            #[allow(unused_imports)]
+            use super::*;
+            #(#plain)*
+            #(#nested)*
+        }
+    }
+}
+
+/// How a field is typed and written.
+pub(crate) enum FieldKind {
+    /// A range-checked newtype.
+    Newtype,
+    /// A plain unsigned integer (no range in the document).
+    Int,
+    Enum {
+        keyword: bool,
+    },
+    Str,
+    Hex,
+}
+
+pub(crate) fn field_kind(def: &ParamDef) -> FieldKind {
+    match def.ty {
+        ParamType::Int if def.range.is_some() => FieldKind::Newtype,
+        ParamType::Int | ParamType::Bytes => FieldKind::Int,
+        ParamType::Enum => FieldKind::Enum {
+            keyword: def
+                .values
+                .iter()
+                .flatten()
+                .any(|v| matches!(v.value, Scalar::Str(_))),
+        },
+        ParamType::String => FieldKind::Str,
+        ParamType::Hex => FieldKind::Hex,
+    }
+}
+
+/// Longest text of a value on the wire, quotes included.
+pub(crate) fn max_text_len(model: &Model, def: &ParamDef) -> usize {
+    let digits = |v: i64| v.unsigned_abs().to_string().len() + usize::from(v < 0);
+    let strlen = def
+        .max_len
+        .unwrap_or(model.spec.document.value.unspecified_string_len) as usize;
+    match field_kind(def) {
+        FieldKind::Newtype => def
+            .range
+            .iter()
+            .flatten()
+            .flat_map(|r| [digits(r[0]), digits(r[1])])
+            .max()
+            .unwrap_or(1),
+        FieldKind::Int => u32::MAX.to_string().len(),
+        FieldKind::Enum { keyword: false } => def
+            .values
+            .iter()
+            .flatten()
+            .map(|v| v.value.to_string().len())
+            .max()
+            .unwrap_or(1),
+        FieldKind::Enum { keyword: true } => def
+            .values
+            .iter()
+            .flatten()
+            .map(|v| v.value.to_string().len())
+            .max()
+            .unwrap_or(2),
+        FieldKind::Str | FieldKind::Hex => strlen + 2,
+    }
+}
+
+fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Newtype | FieldKind::Enum { .. } => {
+            let t = naming::type_name(key);
+            quote!(#t)
+        }
+        FieldKind::Int => quote!(u32),
+        FieldKind::Str | FieldKind::Hex => quote!(&'a str),
+    }
+}
+
+fn has_lifetime(model: &Model, form: &Form) -> bool {
+    fields(form).any(|u| {
+        matches!(
+            field_kind(model.param(&u.param)),
+            FieldKind::Str | FieldKind::Hex
+        )
+    })
+}
+
+fn fields(form: &Form) -> impl Iterator<Item = &ParamUse> {
+    form.params.iter().filter(|u| u.value.is_none())
+}
+
+pub(crate) fn struct_name(form: &Form) -> proc_macro2::Ident {
+    naming::type_name(&form.name)
+}
+
+fn syntax(cmd: &Command, form: &Form, model: &Model) -> String {
+    let base = format!("AT+{}", cmd.name);
+    match form.kind {
+        FormKind::Test => format!("{base}=?"),
+        FormKind::Read => format!("{base}?"),
+        FormKind::Execute => base,
+        FormKind::Write => {
+            let mut parts: Vec<String> = form.selector.iter().map(|s| format!("\"{s}\"")).collect();
+            let mut optional = 0;
+            for u in &form.params {
+                let name = u
+                    .doc
+                    .clone()
+                    .unwrap_or_else(|| model.param(&u.param).doc.clone());
+                let text = match &u.value {
+                    Some(v) => v.to_string(),
+                    None => format!("<{name}>"),
+                };
+                if u.optional {
+                    optional += 1;
+                    parts.push(format!("[{text}"));
+                } else {
+                    parts.push(text);
+                }
+            }
+            format!(
+                "{base}={}{}",
+                parts.join(",").replace(",[", "[,"),
+                "]".repeat(optional)
+            )
+        }
+    }
+}
+
+fn timeout_ms(model: &Model, form: &Form) -> (u32, String) {
+    if let Some(t) = form.max_response_time {
+        (
+            t.millis as u32,
+            format!("{} ms, the document's maximum response time", t.millis),
+        )
+    } else if let Some(p) = &form.max_response_time_param {
+        // The parameter (seconds) sets it; the type's default or maximum bounds the wait.
+        let u = form
+            .params
+            .iter()
+            .find(|u| u.field_name() == p)
+            .expect("checked");
+        let def = model.param(&u.param);
+        let secs = match u.default.as_ref().or(def.default.as_ref()) {
+            Some(Scalar::Int(d)) => *d,
+            _ => 10,
+        };
+        (
+            (secs * 1000) as u32,
+            format!("{secs} s by default: the `{p}` parameter sets it"),
+        )
+    } else {
+        let ms = model.spec.document.value.unspecified_response_time.millis as u32;
+        (
+            ms,
+            format!("{ms} ms; the document gives none (see document.yaml)"),
+        )
+    }
+}
+
+fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
+    let name = struct_name(form);
+    let syn = syntax(cmd, form, model);
+    let (timeout, timeout_doc) = timeout_ms(model, form);
+    let since = form
+        .since
+        .as_ref()
+        .map(|v| format!(" Added in revision {v} of the document."))
+        .unwrap_or_default();
+    let doc = format!(
+        "`{syn}`: {}.{since}\n\nSection {}. Timeout: {timeout_doc}.",
+        form.about, cmd.section
+    );
+    let alias = format!("AT+{}", cmd.name);
+    let lt = if has_lifetime(model, form) {
+        quote!(<'a>)
+    } else {
+        TokenStream::new()
+    };
+    let field_defs = fields(form).map(|u| {
+        let def = model.param(&u.param);
+        let f = naming::field(u.field_name());
+        let ty = rust_type(&u.param, def);
+        let ty = if u.optional { quote!(Option<#ty>) } else { ty };
+        let mut fdoc = param_doc(def);
+        if let Some(d) = &u.default {
+            fdoc.push_str(&format!(" Default here: {d}."));
+        }
+        if u.optional {
+            fdoc.push_str(" `None` leaves it out (only trailing parameters can be left out).");
+        }
+        let a = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+        quote! { #[doc = #fdoc] #[doc(alias = #a)] pub #f: #ty, }
+    });
+    let max_len = max_len(model, cmd, form);
+    let head = match form.kind {
+        FormKind::Test => format!("AT+{}=?", cmd.name),
+        FormKind::Read => format!("AT+{}?", cmd.name),
+        FormKind::Execute => format!("AT+{}", cmd.name),
+        FormKind::Write => match &form.selector {
+            Some(s) => format!("AT+{}=\"{s}\"", cmd.name),
+            None => format!("AT+{}=", cmd.name),
+        },
+    };
+    let mut first = form.selector.is_none();
+    let writes = form.params.iter().map(|u| {
+        let comma = if first {
+            TokenStream::new()
+        } else {
+            quote!(w.comma()?;)
+        };
+        first = false;
+        let def = model.param(&u.param);
+        if let Some(v) = &u.value {
+            let text = match v {
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Str(s) => format!("\"{s}\""),
+            };
+            return quote! { #comma w.bytes(#text.as_bytes())?; };
+        }
+        let f = naming::field(u.field_name());
+        let write_one = write_value(def, quote!(v));
+        if u.optional {
+            quote! {
+                if let Some(v) = self.#f {
+                    #comma
+                    #write_one
+                }
+            }
+        } else {
+            quote! { { let v = self.#f; #comma #write_one } }
+        }
+    });
+    let validate = validate(model, cmd, form);
+    let form_name = &form.name;
+    let body = if fields(form).next().is_none() {
+        quote!(;)
+    } else {
+        quote!({ #(#field_defs)* })
+    };
+    quote! {
+        #[doc = #doc]
+        #[doc(alias = #alias)]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct #name #lt #body
+
+        impl #lt #name #lt {
+            /// The command's name, without `AT+`.
+            pub const COMMAND: &'static str = #alias;
+            /// The form's name in the spec.
+            pub const FORM: &'static str = #form_name;
+            /// The longest encoding of this form, `\r` included.
+            pub const MAX_LEN: usize = #max_len;
+            /// How long to wait for the final result, in milliseconds.
+            pub const TIMEOUT_MS: u32 = #timeout;
+
+            /// Checks every rule of the spec; nothing should be sent when this fails.
+            pub fn validate(&self) -> Result<(), crate::wire::ValidationError> {
+                #validate
+                Ok(())
+            }
+
+            /// Validates, then writes the command line (ending in `\r`) into `buf`.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, crate::wire::EncodeError> {
+                self.validate().map_err(crate::wire::EncodeError::Invalid)?;
+                let mut w = crate::wire::Writer::new(buf);
+                self.write_to(&mut w).map_err(|_| crate::wire::EncodeError::Overflow)?;
+                Ok(w.len())
+            }
+
+            fn write_to(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
+                w.bytes(#head.as_bytes())?;
+                #(#writes)*
+                w.bytes(b"\r")
+            }
+        }
+    }
+}
+
+fn write_value(def: &ParamDef, v: TokenStream) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
+        FieldKind::Int => quote! { w.int(i64::from(#v))?; },
+        FieldKind::Enum { keyword: false } => quote! { w.int(i64::from(#v.code()))?; },
+        FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
+        FieldKind::Str | FieldKind::Hex => {
+            if crate::check::values::is_quoted(def) {
+                quote! { w.quoted(#v)?; }
+            } else {
+                quote! { w.bytes(#v.as_bytes())?; }
+            }
+        }
+    }
+}
+
+fn max_len(model: &Model, cmd: &Command, form: &Form) -> usize {
+    let mut n = 3 + cmd.name.len() + 1; // "AT+" NAME "\r"
+    match form.kind {
+        FormKind::Test => n += 2,
+        FormKind::Read => n += 1,
+        FormKind::Execute => {}
+        FormKind::Write => {
+            n += 1;
+            if let Some(s) = &form.selector {
+                n += s.len() + 3;
+            }
+            for u in &form.params {
+                n += 1 + match &u.value {
+                    Some(v) => v.to_string().len(),
+                    None => max_text_len(model, model.param(&u.param)),
+                };
+            }
+        }
+    }
+    n
+}
+
+fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
+    let command = format!("AT+{}", cmd.name);
+    let form_name = &form.name;
+    let err = |param: &str, value: TokenStream, allowed: &str| {
+        quote! {
+            return Err(crate::wire::ValidationError { command: #command, form: #form_name, param: #param, value: #value, allowed: #allowed })
+        }
+    };
+    let mut out = Vec::new();
+    // Strings: length and hex digits.
+    for u in fields(form) {
+        let def = model.param(&u.param);
+        let f = naming::field(u.field_name());
+        let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+        let max = def
+            .max_len
+            .unwrap_or(model.spec.document.value.unspecified_string_len) as usize;
+        let check = match field_kind(def) {
+            FieldKind::Str | FieldKind::Hex => {
+                let too_long = err(
+                    &pname,
+                    quote!(crate::wire::Value::Len(v.len())),
+                    &format!("at most {max} bytes"),
+                );
+                let quote_in = if crate::check::values::is_quoted(def) {
+                    let e = err(
+                        &pname,
+                        quote!(crate::wire::Value::Present),
+                        "text without double quotes",
+                    );
+                    quote! { if v.contains('"') { #e } }
+                } else {
+                    TokenStream::new()
+                };
+                let hex = if matches!(field_kind(def), FieldKind::Hex) {
+                    let e = err(
+                        &pname,
+                        quote!(crate::wire::Value::Len(v.len())),
+                        "hexadecimal digits, two per byte",
+                    );
+                    quote! { if v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) { #e } }
+                } else {
+                    TokenStream::new()
+                };
+                quote! { if v.len() > #max { #too_long } #quote_in #hex }
+            }
+            _ => continue,
+        };
+        out.push(if u.optional {
+            quote! { if let Some(v) = self.#f { #check } }
+        } else {
+            quote! { { let v = self.#f; #check } }
+        });
+    }
+    // Only trailing parameters may be left out.
+    let opts: Vec<&ParamUse> = fields(form).filter(|u| u.optional).collect();
+    for (i, u) in opts.iter().enumerate() {
+        for later in &opts[i + 1..] {
+            let (f, g) = (
+                naming::field(u.field_name()),
+                naming::field(later.field_name()),
+            );
+            let pname = later
+                .doc
+                .clone()
+                .unwrap_or_else(|| model.param(&later.param).doc.clone());
+            let allowed = format!(
+                "left out, because <{}> is left out",
+                u.doc
+                    .clone()
+                    .unwrap_or_else(|| model.param(&u.param).doc.clone())
+            );
+            let e = err(&pname, quote!(crate::wire::Value::Present), &allowed);
+            out.push(quote! { if self.#f.is_none() && self.#g.is_some() { #e } });
+        }
+    }
+    for r in &form.rules {
+        if let Some(group) = &r.together {
+            let fs: Vec<_> = group.iter().map(|n| naming::field(n)).collect();
+            let first = &group[0];
+            let e = err(
+                first,
+                quote!(crate::wire::Value::Missing),
+                &format!("given together with {}: {}", group.join(", "), r.why),
+            );
+            out.push(quote! {
+                {
+                    let given = [#(self.#fs.is_some()),*];
+                    if given.iter().any(|g| *g) && !given.iter().all(|g| *g) { #e }
+                }
+            });
+        }
+        if let Some(then) = &r.then {
+            let cond = match &r.when {
+                Some(w) => {
+                    let cs = w.iter().map(|(n, c)| condition(model, form, n, c));
+                    quote!(#(#cs)&&*)
+                }
+                None => quote!(true),
+            };
+            for (n, c) in then {
+                let holds = condition(model, form, n, c);
+                let u = form
+                    .params
+                    .iter()
+                    .find(|u| u.field_name() == n)
+                    .expect("checked");
+                let def = model.param(&u.param);
+                let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+                let allowed = format!("{}: {}", describe_constraint(c), r.why);
+                let value = value_of(model, u);
+                let e = err(&pname, value, &allowed);
+                out.push(quote! { if #cond && !(#holds) { #e } });
+            }
+        }
+    }
+    quote! { #(#out)* }
+}
+
+fn describe_constraint(c: &Constraint) -> String {
+    if let Some(p) = c.present {
+        return if p { "given".into() } else { "left out".into() };
+    }
+    if let Some(v) = &c.one_of {
+        return format!("one of {}", v.join(", "));
+    }
+    if let Some(r) = &c.range {
+        return describe_ranges(r);
+    }
+    if let Some(m) = c.min_len {
+        return format!("at least {m} bytes");
+    }
+    String::new()
+}
+
+/// A `crate::wire::Value` describing the field's current value, for error messages.
+fn value_of(model: &Model, u: &ParamUse) -> TokenStream {
+    let f = naming::field(u.field_name());
+    let def = model.param(&u.param);
+    let one = |v: TokenStream| match field_kind(def) {
+        FieldKind::Newtype => quote!(crate::wire::Value::Int(i64::from(#v.get()))),
+        FieldKind::Int => quote!(crate::wire::Value::Int(i64::from(#v))),
+        FieldKind::Enum { keyword: false } => quote!(crate::wire::Value::Int(i64::from(#v.code()))),
+        FieldKind::Enum { keyword: true } => quote!(crate::wire::Value::Present),
+        FieldKind::Str | FieldKind::Hex => quote!(crate::wire::Value::Len(#v.len())),
+    };
+    if u.optional {
+        let inner = one(quote!(v));
+        quote!(match self.#f { Some(v) => #inner, None => crate::wire::Value::Missing })
+    } else {
+        one(quote!(self.#f))
+    }
+}
+
+/// A boolean expression: whether the constraint holds for the field, defaults filling gaps.
+fn condition(model: &Model, form: &Form, name: &str, c: &Constraint) -> TokenStream {
+    let u = form
+        .params
+        .iter()
+        .find(|u| u.field_name() == name)
+        .expect("checked");
+    let def = model.param(&u.param);
+    let f = naming::field(name);
+    if let Some(p) = c.present {
+        return if u.optional {
+            if p {
+                quote!(self.#f.is_some())
+            } else {
+                quote!(self.#f.is_none())
+            }
+        } else {
+            quote!(#p)
+        };
+    }
+    // The value, with the default standing in for a missing optional parameter.
+    let default = u.default.as_ref().or(def.default.as_ref());
+    let test = |v: TokenStream| -> TokenStream {
+        if let Some(names) = &c.one_of {
+            let ty = naming::type_name(&u.param);
+            let vs = names.iter().map(|n| naming::variant(n));
+            return quote!(matches!(#v, #(#ty::#vs)|*));
+        }
+        if let Some(r) = &c.range {
+            let checks = r.iter().map(|[lo, hi]| {
+                let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
+                quote!((#lo..=#hi).contains(&x))
+            });
+            let get = match field_kind(def) {
+                FieldKind::Newtype => quote!(i64::from(#v.get())),
+                _ => quote!(i64::from(#v)),
+            };
+            return quote!({ let x: i64 = #get; #(#checks)||* });
+        }
+        if let Some(m) = c.min_len {
+            let m = m as usize;
+            return quote!(#v.len() >= #m);
+        }
+        quote!(true)
+    };
+    if u.optional {
+        let some = test(quote!(v));
+        let none = match default {
+            Some(d) => {
+                // Evaluate the constraint on the default at generation time.
+                let holds = match (c, d) {
+                    (
+                        Constraint {
+                            one_of: Some(names),
+                            ..
+                        },
+                        d,
+                    ) => def
+                        .values
+                        .iter()
+                        .flatten()
+                        .any(|e| &e.value == d && names.contains(&e.name)),
+                    (Constraint { range: Some(r), .. }, Scalar::Int(i)) => {
+                        crate::check::values::in_ranges(r, *i)
+                    }
+                    _ => false,
+                };
+                quote!(#holds)
+            }
+            None => quote!(false),
+        };
+        quote!(match self.#f { Some(v) => #some, None => #none })
+    } else {
+        test(quote!(self.#f))
+    }
+}
