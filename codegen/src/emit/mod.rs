@@ -2,8 +2,11 @@
 //! Emitting never fails: the checker has caught everything first.
 
 mod errors;
+mod lines;
 mod params;
 mod requests;
+mod responses;
+mod urcs;
 
 use crate::ir::Model;
 use proc_macro2::TokenStream;
@@ -14,10 +17,19 @@ pub fn generate(model: &Model) -> TokenStream {
     let params = params::emit(model);
     let errors = errors::emit(model);
     let requests = requests::emit(model);
+    let responses = responses::emit(model);
+    let urcs = urcs::emit(model);
     quote! {
         #params
         #errors
         #requests
+        /// Response line types, by command.
+        pub mod response {
+            #[allow(unused_imports)]
+            use super::*;
+            #responses
+        }
+        #urcs
     }
 }
 

@@ -1,0 +1,231 @@
+//! One line shape (prefix, optional keyword, fields, optional payload), shared by response lines
+//! and URCs: an owned struct with `decode` and `encode`, so that both directions use one code.
+
+use super::params::param_doc;
+use super::requests::{field_kind, FieldKind};
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::{DataBlock, ParamDef, ParamUse};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+pub struct Shape<'a> {
+    pub name: Ident,
+    pub doc: String,
+    pub prefix: String,
+    pub keyword: Option<&'a str>,
+    pub fields: &'a [ParamUse],
+    pub data: Option<&'a DataBlock>,
+}
+
+/// The largest payload a data block can announce: the top of its length field's range.
+pub fn data_capacity(model: &Model, fields: &[ParamUse], d: &DataBlock) -> usize {
+    let u = fields
+        .iter()
+        .find(|u| u.field_name() == d.length)
+        .expect("checked");
+    let def = model.param(&u.param);
+    def.range
+        .as_ref()
+        .and_then(|r| r.last())
+        .map_or(0, |r| r[1].max(0) as usize)
+}
+
+fn owned_type(model: &Model, key: &str, def: &ParamDef) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Newtype | FieldKind::Enum { .. } => {
+            let t = naming::type_name(key);
+            quote!(#t)
+        }
+        FieldKind::Int => quote!(u32),
+        FieldKind::Str | FieldKind::Hex => {
+            let n = def
+                .max_len
+                .unwrap_or(model.spec.document.value.unspecified_string_len)
+                as usize;
+            quote!(heapless::String<#n>)
+        }
+    }
+}
+
+fn decode_value(
+    model: &Model,
+    key: &str,
+    def: &ParamDef,
+    field: TokenStream,
+    index: u8,
+) -> TokenStream {
+    let ty = owned_type(model, key, def);
+    match field_kind(def) {
+        FieldKind::Newtype => quote! {
+            #ty::new(crate::wire::int(#field, #index)?).ok_or(crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Int => quote! {
+            u32::try_from(crate::wire::int(#field, #index)?).map_err(|_| crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Enum { keyword: false } => quote! {
+            #ty::try_from(crate::wire::int(#field, #index)?).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
+        },
+        FieldKind::Enum { keyword: true } => quote! {
+            #ty::from_keyword(crate::wire::quoted(#field, #index)?).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
+        },
+        FieldKind::Str | FieldKind::Hex => {
+            let get = if crate::check::values::is_quoted(def) {
+                quote!(crate::wire::quoted(#field, #index)?)
+            } else {
+                quote!(crate::wire::bare(#field, #index)?)
+            };
+            quote! { heapless::String::try_from(#get).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })? }
+        }
+    }
+}
+
+fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
+        FieldKind::Int => quote! { w.int(i64::from(#v))?; },
+        FieldKind::Enum { keyword: false } => quote! { w.int(i64::from(#v.code()))?; },
+        FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
+        FieldKind::Str | FieldKind::Hex => {
+            if crate::check::values::is_quoted(def) {
+                quote! { w.quoted(#v.as_str())?; }
+            } else {
+                quote! { w.bytes(#v.as_bytes())?; }
+            }
+        }
+    }
+}
+
+/// The struct, its `decode(line, payload)` and `encode(writer)`.
+pub fn shape(model: &Model, s: &Shape) -> TokenStream {
+    let name = &s.name;
+    let doc = &s.doc;
+    let prefix = &s.prefix;
+    let mut defs = Vec::new();
+    let mut decodes = Vec::new();
+    let mut inits = Vec::new();
+    let mut encodes = Vec::new();
+    let mut first = s.keyword.is_none();
+    for (i, u) in s.fields.iter().enumerate() {
+        let def = model.param(&u.param);
+        let f = naming::field(u.field_name());
+        let index = i as u8 + u8::from(s.keyword.is_some());
+        let comma = if first {
+            TokenStream::new()
+        } else {
+            quote!(w.comma()?;)
+        };
+        first = false;
+        if u.shown.is_some() {
+            // Test responses show ranges and placeholders: kept as text.
+            defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
+            decodes.push(quote! {
+                let #f = match fields.next() {
+                    Some(x) => heapless::String::try_from(crate::wire::bare(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
+                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                };
+            });
+            encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
+            inits.push(quote!(#f,));
+            continue;
+        }
+        let ty = owned_type(model, &u.param, def);
+        let fdoc = param_doc(def);
+        let alias = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+        let value = decode_value(model, &u.param, def, quote!(x), index);
+        let enc = encode_value(def, quote!(v));
+        if u.optional {
+            defs.push(quote! { #[doc = #fdoc] #[doc(alias = #alias)] pub #f: Option<#ty>, });
+            decodes.push(
+                quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
+            );
+            encodes.push(quote! { if let Some(v) = &self.#f { #comma #enc } });
+        } else {
+            defs.push(quote! { #[doc = #fdoc] #[doc(alias = #alias)] pub #f: #ty, });
+            decodes.push(quote! {
+                let #f = match fields.next() {
+                    Some(x) => #value,
+                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                };
+            });
+            encodes.push(quote! { { let v = &self.#f; #comma #enc } });
+        }
+        inits.push(quote!(#f,));
+    }
+    let keyword_check = match s.keyword {
+        Some(k) => quote! { crate::wire::keyword(&mut fields, #k)?; },
+        None => TokenStream::new(),
+    };
+    let keyword_enc = match s.keyword {
+        Some(k) => quote! { w.quoted(#k)?; },
+        None => TokenStream::new(),
+    };
+    let (data_def, data_dec, data_init, data_enc, cap_const) = match s.data {
+        Some(d) => {
+            let cap = data_capacity(model, s.fields, d);
+            let len = naming::field(&d.length);
+            (
+                quote! { #[doc = "The payload that follows the line."] pub data: heapless::Vec<u8, #cap>, },
+                quote! {
+                    let n = usize::try_from(i64::from(#len.clone())).unwrap_or(usize::MAX);
+                    let data = payload.get(..n).ok_or(crate::wire::DecodeError::Truncated)?;
+                    let data = heapless::Vec::from_slice(data).map_err(|_| crate::wire::DecodeError::TooLong { index: 0 })?;
+                },
+                quote!(data,),
+                quote! { if !self.data.is_empty() { w.bytes(b"\r\n")?; w.bytes(&self.data)?; } },
+                quote! {
+                    /// The largest payload this line can announce.
+                    pub const DATA_CAPACITY: usize = #cap;
+                },
+            )
+        }
+        None => (
+            TokenStream::new(),
+            quote! { let _ = payload; },
+            TokenStream::new(),
+            TokenStream::new(),
+            TokenStream::new(),
+        ),
+    };
+    let separator = if s.keyword.is_some() || !s.fields.is_empty() {
+        quote!(w.bytes(b": ")?;)
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct #name {
+            #(#defs)*
+            #data_def
+        }
+
+        impl #name {
+            /// The line's prefix.
+            pub const PREFIX: &'static str = #prefix;
+            #cap_const
+
+            /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
+            /// Extra trailing fields (newer firmware) are ignored.
+            pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                let body = crate::wire::line_body(line, #prefix.as_bytes())?;
+                #[allow(unused_mut)]
+                let mut fields = crate::wire::Fields::new(body);
+                #keyword_check
+                #(#decodes)*
+                #data_dec
+                Ok(Self { #(#inits)* #data_init })
+            }
+
+            /// Writes the line (and its payload), without the surrounding CR LF.
+            pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
+                w.bytes(#prefix.as_bytes())?;
+                #separator
+                #keyword_enc
+                #(#encodes)*
+                #data_enc
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Response types: for each form with information lines, one struct per line shape and the
+//! form's response (a single line, or a bounded list for repeated lines).
+
+use super::lines::{shape, Shape};
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::Command;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn emit(model: &Model) -> TokenStream {
+    let mods = model.spec.commands.iter().map(|c| command(model, &c.value));
+    quote! { #(#mods)* }
+}
+
+fn command(model: &Model, cmd: &Command) -> TokenStream {
+    let m = naming::module(&cmd.name);
+    let mut items = Vec::new();
+    for form in &cmd.forms {
+        let base = match &form.selector {
+            Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
+            None => form.name.clone(),
+        };
+        let lines = &form.response.lines;
+        for (i, l) in lines.iter().enumerate() {
+            let suffix = if lines.len() == 1 {
+                String::new()
+            } else {
+                format!("_{}", i + 1)
+            };
+            let name = naming::type_name(&format!("{base}_line{suffix}"));
+            let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
+            let kw = l
+                .selector
+                .as_ref()
+                .map(|k| format!(" \"{k}\""))
+                .unwrap_or_default();
+            let rep = l
+                .repeat
+                .map(|n| format!(" Repeats up to {n} times."))
+                .unwrap_or_default();
+            let doc = format!(
+                "A `{prefix}:{kw}` line answering the `{}` form of `AT+{}`.{rep}",
+                form.name, cmd.name
+            );
+            items.push(shape(
+                model,
+                &Shape {
+                    name: name.clone(),
+                    doc,
+                    prefix,
+                    keyword: l.selector.as_deref(),
+                    fields: &l.fields,
+                    data: l.data.as_ref(),
+                },
+            ));
+            if let Some(n) = l.repeat {
+                let list = format_ident!("{}List", name);
+                let n = n as usize;
+                let doc = format!("Every `{}` line of one response (at most {n}).", name);
+                items.push(quote! { #[doc = #doc] pub type #list = heapless::Vec<#name, #n>; });
+            }
+        }
+    }
+    quote! {
+        /// Response lines of the command's forms.
+        pub mod #m {
+            #[allow(unused_imports)]
+            use super::*;
+            #(#items)*
+        }
+    }
+}
