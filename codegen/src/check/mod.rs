@@ -422,7 +422,14 @@ impl<'a> Cx<'a> {
         fields: &BTreeMap<String, &'a ParamDef>,
     ) {
         match fields.get(&d.length) {
-            Some(def) if def.ty == ParamType::Int => {}
+            Some(def) if def.ty == ParamType::Int && def.range.is_some() => {}
+            Some(def) if def.ty == ParamType::Int => self.push(src.at(
+                &format!("{path}.length"),
+                format!(
+                    "`{}` gives a payload length, so it needs a `range`: buffers are sized from its maximum",
+                    d.length
+                ),
+            )),
             Some(_) => self.push(src.at(
                 &format!("{path}.length"),
                 format!(
