@@ -115,6 +115,10 @@ impl MarkedEventReceiver for Builder {
             Event::Scalar(v, ..) => {
                 self.enter(Some(&v), mark);
             }
+            // An alias (`*name`) is one node here, whatever it expands to.
+            Event::Alias(..) => {
+                self.enter(None, mark);
+            }
             Event::SequenceStart(..) => {
                 let path = self.enter(None, mark).unwrap_or_default();
                 self.stack.push(Frame::Seq { path, next: 0 });
@@ -148,5 +152,13 @@ mod tests {
         assert_eq!(l.key("forms[0].params"), Pos { line: 4, col: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(l.value("forms[0].params[7]"), l.value("forms[0].params"));
+    }
+
+    #[test]
+    fn aliases_take_one_place() {
+        let text = "a: &x [1]\nb: *x\nc: 3\n";
+        let l = Locator::new(text);
+        assert_eq!(l.value("b"), Pos { line: 2, col: 4 });
+        assert_eq!(l.value("c"), Pos { line: 3, col: 4 });
     }
 }
