@@ -25,6 +25,8 @@ pub(super) fn check_all(cx: &mut Cx) {
         Replay {
             cx,
             state: State::Idle,
+            alts: Vec::new(),
+            settings: BTreeMap::new(),
         }
         .run(path, t, at, &mut errs);
     };
@@ -84,6 +86,10 @@ enum State<'a> {
 struct Replay<'c, 'a> {
     cx: &'c Cx<'a>,
     state: State<'a>,
+    /// Other forms the last command line also matched (same syntax, different replies).
+    alts: Vec<&'a Form>,
+    /// The last value sent for each parameter type: what selects among URC variants.
+    settings: BTreeMap<String, Scalar>,
 }
 
 fn final_result(line: &str) -> Option<FinalResult> {
@@ -177,13 +183,19 @@ impl<'a> Replay<'_, 'a> {
         let fields = split_fields(args);
         let mut why = Vec::new();
         let mut matched = None;
+        self.alts.clear();
         for form in cmd.forms.iter().filter(|f| f.kind == kind) {
             match self.match_form(form, &fields) {
-                Ok(a) => {
-                    matched = Some((form, a));
-                    break;
-                }
+                Ok(a) if matched.is_none() => matched = Some((form, a)),
+                Ok(_) => self.alts.push(form),
                 Err(e) => why.push(format!("{}: {e}", form.name)),
+            }
+        }
+        if let (Some((form, args)), false) = (&matched, invalid) {
+            for u in &form.params {
+                if let Some(v) = args.get(u.field_name()).or(u.value.as_ref()) {
+                    self.settings.insert(u.param.clone(), v.clone());
+                }
             }
         }
         match (matched, invalid) {
@@ -229,12 +241,12 @@ impl<'a> Replay<'_, 'a> {
             let applies = r
                 .when
                 .as_ref()
-                .is_none_or(|w| self.conds_hold(form, w, &args));
+                .is_none_or(|w| self.conds_hold(form, w, &args, false));
             if applies
                 && !r
                     .then
                     .as_ref()
-                    .is_none_or(|t| self.conds_hold(form, t, &args))
+                    .is_none_or(|t| self.conds_hold(form, t, &args, true))
             {
                 return Err(format!("breaks a rule: {}", r.why));
             }
@@ -242,7 +254,13 @@ impl<'a> Replay<'_, 'a> {
         Ok(args)
     }
 
-    fn conds_hold(&self, form: &Form, conds: &Conditions, args: &BTreeMap<String, Scalar>) -> bool {
+    fn conds_hold(
+        &self,
+        form: &Form,
+        conds: &Conditions,
+        args: &BTreeMap<String, Scalar>,
+        missing_holds: bool,
+    ) -> bool {
         conds.iter().all(|(name, c)| {
             let u = form.params.iter().find(|u| u.field_name() == name);
             let def = u.and_then(|u| self.cx.params.get(u.param.as_str()).copied());
@@ -251,7 +269,7 @@ impl<'a> Replay<'_, 'a> {
                 .cloned()
                 .or_else(|| u.and_then(|u| u.default.clone()))
                 .or_else(|| def.and_then(|d| d.default.clone()));
-            holds(c, v.as_ref(), def)
+            holds(c, v.as_ref(), def, missing_holds)
         })
     }
 
@@ -340,7 +358,7 @@ impl<'a> Replay<'_, 'a> {
                         .find(|o| {
                             o.when
                                 .as_ref()
-                                .is_none_or(|w| self.conds_hold(form, w, &args))
+                                .is_none_or(|w| self.conds_hold(form, w, &args, false))
                         })
                         .map(|o| o.finals.as_slice())
                         .unwrap_or_default();
@@ -359,8 +377,17 @@ impl<'a> Replay<'_, 'a> {
                     }
                     return Ok(());
                 }
-                match self.response_line(cmd, form, line) {
-                    Ok(len) => {
+                let mut found = self.response_line(cmd, form, line).map(|n| (n, form));
+                if found.is_err() {
+                    for alt in std::mem::take(&mut self.alts) {
+                        if let Ok(n) = self.response_line(cmd, alt, line) {
+                            found = Ok((n, alt));
+                            break;
+                        }
+                    }
+                }
+                match found {
+                    Ok((len, form)) => {
                         let back = State::Command { cmd, form, args };
                         self.state = if len > 0 {
                             State::Data {
@@ -435,6 +462,15 @@ impl<'a> Replay<'_, 'a> {
     fn urc(&self, line: &str) -> Result<usize, String> {
         let mut why = Vec::new();
         for u in &self.cx.spec.urcs.value.urcs {
+            let contradicted = u.when.iter().flatten().any(|(key, c)| {
+                let def = self.cx.params.get(key.as_str()).copied();
+                self.settings
+                    .get(key)
+                    .is_some_and(|v| !holds(c, Some(v), def, true))
+            });
+            if contradicted {
+                continue;
+            }
             match self.match_line(
                 &u.prefix,
                 u.keyword.as_deref(),
@@ -565,11 +601,13 @@ impl<'a> Replay<'_, 'a> {
     }
 }
 
-fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>) -> bool {
+/// Whether a constraint holds; a value that is absent (and has no default) satisfies a
+/// requirement (`missing_holds`) but not a condition.
+fn holds(c: &Constraint, v: Option<&Scalar>, def: Option<&ParamDef>, missing_holds: bool) -> bool {
     if let Some(p) = c.present {
         return p == v.is_some();
     }
-    let Some(v) = v else { return false };
+    let Some(v) = v else { return missing_holds };
     if let Some(r) = &c.range {
         return matches!(v, Scalar::Int(i) if super::values::in_ranges(r, *i));
     }

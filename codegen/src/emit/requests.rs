@@ -470,13 +470,13 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         if let Some(then) = &r.then {
             let cond = match &r.when {
                 Some(w) => {
-                    let cs = w.iter().map(|(n, c)| condition(model, form, n, c));
+                    let cs = w.iter().map(|(n, c)| condition(model, form, n, c, false));
                     quote!(#(#cs)&&*)
                 }
                 None => quote!(true),
             };
             for (n, c) in then {
-                let holds = condition(model, form, n, c);
+                let holds = condition(model, form, n, c, true);
                 let u = form
                     .params
                     .iter()
@@ -530,7 +530,15 @@ fn value_of(model: &Model, u: &ParamUse) -> TokenStream {
 }
 
 /// A boolean expression: whether the constraint holds for the field, defaults filling gaps.
-fn condition(model: &Model, form: &Form, name: &str, c: &Constraint) -> TokenStream {
+/// `missing_holds`: whether an absent value without default satisfies the constraint (true for
+/// requirements, false for conditions).
+fn condition(
+    model: &Model,
+    form: &Form,
+    name: &str,
+    c: &Constraint,
+    missing_holds: bool,
+) -> TokenStream {
     let u = form
         .params
         .iter()
@@ -598,7 +606,7 @@ fn condition(model: &Model, form: &Form, name: &str, c: &Constraint) -> TokenStr
                 };
                 quote!(#holds)
             }
-            None => quote!(false),
+            None => quote!(#missing_holds),
         };
         quote!(match self.#f { Some(v) => #some, None => #none })
     } else {
