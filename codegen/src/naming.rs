@@ -55,3 +55,13 @@ fn ident(s: &str) -> Ident {
         _ => Ident::new(s, proc_macro2::Span::call_site()),
     }
 }
+
+/// `#[doc(alias = "...")]` with the document's name, unless it equals the Rust name (rustdoc
+/// rejects an alias that repeats the item's name).
+pub fn doc_alias(doc_name: &str, rust_name: &str) -> proc_macro2::TokenStream {
+    if doc_name == rust_name {
+        proc_macro2::TokenStream::new()
+    } else {
+        quote::quote!(#[doc(alias = #doc_name)])
+    }
+}

@@ -1,1 +1,44 @@
+//! Typed AT commands for the TCP/IP ("QI") command set of Quectel's EG800Q, EG915Q and
+//! EG916Q-GL modules, generated from a YAML description of Quectel's TCP/IP Application Note
+//! (version 1.2).
+//!
+//! # The generated API
+//!
+//! Everything below except [`wire`] is generated from the spec at build time:
+//!
+//! - **Parameter types**: every integer parameter with a range is a newtype (`ConnectId`,
+//!   `ContextId`, `Period`, ...) that cannot hold a value outside it: build one with `new`
+//!   (`Option`), `TryFrom<i64>` or, for constants, `new_const`, which fails at compile time.
+//!   Enumerations are enums (`AccessMode`, `ServiceType`, ...); keyword enums carry `as_str`.
+//! - **Requests**: one module per command (`qiopen`, `qisend`, ...; `AT+QICFG` has a module per
+//!   sub-configuration, `qicfg::recvind`) with a struct per form of the command
+//!   (`qiopen::Open`, `qisend::SendFixed`, `qicfg::recvind::Set`). Each has `validate()`, which
+//!   checks every rule of the spec and names the command, parameter, value and what is allowed;
+//!   `encode()`, which validates first and writes nothing on failure; `MAX_LEN` (the longest
+//!   encoding) and `TIMEOUT_MS` (the document's maximum response time).
+//! - **Responses**: [`response`] holds a struct per response line shape, with `decode` (which
+//!   ignores extra trailing fields from newer firmware) and `encode`.
+//! - **URCs**: [`Urc`] has a variant per unsolicited result code, with `decode` and `encode`;
+//!   payload-carrying variants hold their bytes.
+//! - **Errors**: [`ErrorCode`] lists the codes of chapter 4 with their text.
+//!
+//! Every item's documentation comes from the spec: syntax, range, default, unit, timeout and the
+//! section of the document; `#[doc(alias)]` carries the document's names (`AT+QIOPEN`,
+//! `connectID`).
+//!
+//! The crate is `no_std` and needs no allocator.
 #![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod wire;
+
+/// The generated API (see the crate documentation).
+#[allow(clippy::all, clippy::pedantic, unused_parens, non_camel_case_types)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/qi.rs"));
+}
+
+pub use generated::*;

@@ -35,7 +35,7 @@ fn owned_type(model: &Model, key: &str, def: &ParamDef) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype | FieldKind::Enum { .. } => {
             let t = naming::type_name(key);
-            quote!(#t)
+            quote!(crate::#t)
         }
         FieldKind::Int => quote!(u32),
         FieldKind::Str | FieldKind::Hex => {
@@ -83,7 +83,7 @@ fn decode_value(
 fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
-        FieldKind::Int => quote! { w.int(i64::from(#v))?; },
+        FieldKind::Int => quote! { w.int(i64::from(*#v))?; },
         FieldKind::Enum { keyword: false } => quote! { w.int(i64::from(#v.code()))?; },
         FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
         FieldKind::Str | FieldKind::Hex => {
@@ -131,17 +131,20 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         }
         let ty = owned_type(model, &u.param, def);
         let fdoc = param_doc(def);
-        let alias = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+        let alias = naming::doc_alias(
+            &u.doc.clone().unwrap_or_else(|| def.doc.clone()),
+            u.field_name(),
+        );
         let value = decode_value(model, &u.param, def, quote!(x), index);
         let enc = encode_value(def, quote!(v));
         if u.optional {
-            defs.push(quote! { #[doc = #fdoc] #[doc(alias = #alias)] pub #f: Option<#ty>, });
+            defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
             decodes.push(
                 quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
             );
             encodes.push(quote! { if let Some(v) = &self.#f { #comma #enc } });
         } else {
-            defs.push(quote! { #[doc = #fdoc] #[doc(alias = #alias)] pub #f: #ty, });
+            defs.push(quote! { #[doc = #fdoc] #alias pub #f: #ty, });
             decodes.push(quote! {
                 let #f = match fields.next() {
                     Some(x) => #value,

@@ -78,7 +78,7 @@ fn newtype(key: &str, def: &ParamDef) -> TokenStream {
     let ranges = def.range.as_deref().unwrap_or_default();
     let repr = int_repr(ranges);
     let doc = param_doc(def);
-    let alias = &def.doc;
+    let alias = naming::doc_alias(&def.doc, &name.to_string());
     let doc_name = &def.doc;
     let pairs = ranges.iter().map(|[lo, hi]| {
         let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
@@ -106,7 +106,7 @@ fn newtype(key: &str, def: &ParamDef) -> TokenStream {
     let panic_msg = format!("value out of the range of <{}>", def.doc);
     quote! {
         #[doc = #doc]
-        #[doc(alias = #alias)]
+        #alias
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct #name(#repr);
 
@@ -171,7 +171,7 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
     let values = def.values.as_deref().unwrap_or_default();
     let keyword = values.iter().any(|v| matches!(v.value, Scalar::Str(_)));
     let doc = param_doc(def);
-    let alias = &def.doc;
+    let alias = naming::doc_alias(&def.doc, &name.to_string());
     let doc_name = &def.doc;
     let variants = values.iter().map(|v| {
         let var = naming::variant(&v.name);
@@ -271,7 +271,7 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
     };
     quote! {
         #[doc = #doc]
-        #[doc(alias = #alias)]
+        #alias
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #repr
         pub enum #name {

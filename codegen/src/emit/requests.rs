@@ -129,7 +129,7 @@ fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype | FieldKind::Enum { .. } => {
             let t = naming::type_name(key);
-            quote!(#t)
+            quote!(crate::#t)
         }
         FieldKind::Int => quote!(u32),
         FieldKind::Str | FieldKind::Hex => quote!(&'a str),
@@ -249,8 +249,11 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         if u.optional {
             fdoc.push_str(" `None` leaves it out (only trailing parameters can be left out).");
         }
-        let a = u.doc.clone().unwrap_or_else(|| def.doc.clone());
-        quote! { #[doc = #fdoc] #[doc(alias = #a)] pub #f: #ty, }
+        let a = naming::doc_alias(
+            &u.doc.clone().unwrap_or_else(|| def.doc.clone()),
+            u.field_name(),
+        );
+        quote! { #[doc = #fdoc] #a pub #f: #ty, }
     });
     let max_len = max_len(model, cmd, form);
     let head = match form.kind {
@@ -563,7 +566,7 @@ fn condition(
         if let Some(names) = &c.one_of {
             let ty = naming::type_name(&u.param);
             let vs = names.iter().map(|n| naming::variant(n));
-            return quote!(matches!(#v, #(#ty::#vs)|*));
+            return quote!(matches!(#v, #(crate::#ty::#vs)|*));
         }
         if let Some(r) = &c.range {
             let checks = r.iter().map(|[lo, hi]| {

@@ -48,12 +48,12 @@ pub fn emit(model: &Model) -> TokenStream {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         let doc = &u.about;
-        quote! { #[doc = #doc] #v(#t), }
+        quote! { #[doc = #doc] #v(urc::#t), }
     });
     let tries = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { if let Ok(x) = #t::decode(line, payload) { return Ok(Urc::#v(x)); } }
+        quote! { if let Ok(x) = urc::#t::decode(line, payload) { return Ok(Urc::#v(x)); } }
     });
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);

@@ -1,0 +1,424 @@
+//! The hand-written wire support the generated code builds on: a bounded writer, a field splitter
+//! that respects quotes, field parsers and the error types. Generic: it knows no command.
+
+use core::fmt;
+
+/// The buffer is too small for what was to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
+/// Writes into a fixed buffer; never panics, reports [`Overflow`] instead.
+#[derive(Debug)]
+pub struct Writer<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer at the start of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Writer { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// What was written so far.
+    pub fn written(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Appends bytes, all or nothing.
+    pub fn bytes(&mut self, b: &[u8]) -> Result<(), Overflow> {
+        let end = self.len.checked_add(b.len()).ok_or(Overflow)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(Overflow)?;
+        dst.copy_from_slice(b);
+        self.len = end;
+        Ok(())
+    }
+
+    /// Appends a decimal integer.
+    pub fn int(&mut self, v: i64) -> Result<(), Overflow> {
+        let mut digits = [0u8; 20];
+        let mut n = v.unsigned_abs();
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if v < 0 {
+            self.bytes(b"-")?;
+        }
+        self.bytes(&digits[i..])
+    }
+
+    /// Appends text in double quotes. The module knows no escapes; validation keeps `"` out.
+    pub fn quoted(&mut self, s: &str) -> Result<(), Overflow> {
+        self.bytes(b"\"")?;
+        self.bytes(s.as_bytes())?;
+        self.bytes(b"\"")
+    }
+
+    /// Appends bytes as upper-case hexadecimal digits, two per byte.
+    pub fn hex(&mut self, data: &[u8]) -> Result<(), Overflow> {
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        for b in data {
+            self.bytes(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])?;
+        }
+        Ok(())
+    }
+
+    /// Appends the field separator.
+    pub fn comma(&mut self) -> Result<(), Overflow> {
+        self.bytes(b",")
+    }
+}
+
+/// Why writing a command failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    /// A parameter breaks a rule of the spec; nothing was written.
+    Invalid(ValidationError),
+    /// The buffer is smaller than the command (see each request's `MAX_LEN`).
+    Overflow,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Invalid(e) => e.fmt(f),
+            EncodeError::Overflow => f.write_str("the buffer is too small for the command"),
+        }
+    }
+}
+
+/// Why a line from the module (or a command line) could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The line does not start with the expected prefix.
+    Prefix,
+    /// The quoted keyword (URC kind or selector) is not the expected one.
+    Keyword,
+    /// A required field is missing.
+    MissingField { index: u8 },
+    /// The field is not a decimal integer.
+    NotInteger { index: u8 },
+    /// The field should be in double quotes.
+    NotQuoted { index: u8 },
+    /// The field should be hexadecimal digits, two per byte.
+    NotHex { index: u8 },
+    /// The field is not UTF-8 text.
+    NotUtf8 { index: u8 },
+    /// The number is outside the parameter's range.
+    OutOfRange { index: u8 },
+    /// The value is not one of the listed ones.
+    UnknownValue { index: u8 },
+    /// The text is longer than its buffer.
+    TooLong { index: u8 },
+    /// Fewer payload bytes than the line announced.
+    Truncated,
+    /// Something follows where nothing should.
+    TrailingData,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Prefix => f.write_str("unexpected line prefix"),
+            DecodeError::Keyword => f.write_str("unexpected keyword"),
+            DecodeError::MissingField { index } => write!(f, "field {index} is missing"),
+            DecodeError::NotInteger { index } => write!(f, "field {index} is not an integer"),
+            DecodeError::NotQuoted { index } => write!(f, "field {index} is not in double quotes"),
+            DecodeError::NotHex { index } => write!(f, "field {index} is not hexadecimal"),
+            DecodeError::NotUtf8 { index } => write!(f, "field {index} is not UTF-8"),
+            DecodeError::OutOfRange { index } => write!(f, "field {index} is out of range"),
+            DecodeError::UnknownValue { index } => write!(f, "field {index} has an unknown value"),
+            DecodeError::TooLong { index } => write!(f, "field {index} is too long"),
+            DecodeError::Truncated => f.write_str("the payload is shorter than announced"),
+            DecodeError::TrailingData => f.write_str("unexpected data after the line"),
+        }
+    }
+}
+
+/// The comma-separated fields of a line body, split outside double quotes only, each trimmed
+/// of surrounding spaces.
+#[derive(Debug, Clone)]
+pub struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Fields<'a> {
+    /// Fields of `body`; an empty body has none.
+    pub fn new(body: &'a [u8]) -> Self {
+        Fields {
+            rest: if body.is_empty() { None } else { Some(body) },
+        }
+    }
+}
+
+fn trim(mut b: &[u8]) -> &[u8] {
+    while let [b' ', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' '] = b {
+        b = rest;
+    }
+    b
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        let mut quoted = false;
+        for (i, &c) in rest.iter().enumerate() {
+            match c {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => {
+                    self.rest = Some(&rest[i + 1..]);
+                    return Some(trim(&rest[..i]));
+                }
+                _ => {}
+            }
+        }
+        self.rest = None;
+        Some(trim(rest))
+    }
+}
+
+/// A decimal integer field (an optional leading `-`).
+pub fn int(field: &[u8], index: u8) -> Result<i64, DecodeError> {
+    let (neg, digits) = match field {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return Err(DecodeError::NotInteger { index });
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return Err(DecodeError::NotInteger { index });
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    Ok(if neg { -v } else { v })
+}
+
+/// The text inside a double-quoted field.
+pub fn quoted(field: &[u8], index: u8) -> Result<&str, DecodeError> {
+    match field {
+        [b'"', inner @ .., b'"'] => {
+            core::str::from_utf8(inner).map_err(|_| DecodeError::NotUtf8 { index })
+        }
+        _ => Err(DecodeError::NotQuoted { index }),
+    }
+}
+
+/// An unquoted text field.
+pub fn bare(field: &[u8], index: u8) -> Result<&str, DecodeError> {
+    core::str::from_utf8(field).map_err(|_| DecodeError::NotUtf8 { index })
+}
+
+/// A quoted field of hexadecimal digits, two per byte.
+pub fn hex_digits(field: &[u8], index: u8) -> Result<&str, DecodeError> {
+    let s = quoted(field, index)?;
+    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(DecodeError::NotHex { index });
+    }
+    Ok(s)
+}
+
+/// Decodes hex digits into `out`; returns the number of bytes.
+pub fn hex_decode(digits: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    if digits.len() % 2 != 0 {
+        return Err(DecodeError::NotHex { index: 0 });
+    }
+    let n = digits.len() / 2;
+    let out = out.get_mut(..n).ok_or(DecodeError::TooLong { index: 0 })?;
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (hi, lo) = (nibble(pair[0]), nibble(pair[1]));
+        *o = (hi.ok_or(DecodeError::NotHex { index: 0 })? << 4)
+            | lo.ok_or(DecodeError::NotHex { index: 0 })?;
+    }
+    Ok(n)
+}
+
+/// The body of a line after `prefix`, `:` and one optional space; a trailing CR LF is dropped.
+pub fn line_body<'a>(line: &'a [u8], prefix: &[u8]) -> Result<&'a [u8], DecodeError> {
+    let line = line.strip_suffix(b"\r\n").unwrap_or(line);
+    let rest = line.strip_prefix(prefix).ok_or(DecodeError::Prefix)?;
+    if rest.is_empty() {
+        return Ok(rest);
+    }
+    let rest = rest.strip_prefix(b":").ok_or(DecodeError::Prefix)?;
+    Ok(rest.strip_prefix(b" ").unwrap_or(rest))
+}
+
+/// Takes the next field, which must be `"kw"`.
+pub fn keyword(fields: &mut Fields<'_>, kw: &str) -> Result<(), DecodeError> {
+    match fields.next() {
+        Some(f) if quoted(f, 0) == Ok(kw) => Ok(()),
+        _ => Err(DecodeError::Keyword),
+    }
+}
+
+/// Whether `v` lies in one of the inclusive intervals.
+pub fn ranges_contain(ranges: &[(i64, i64)], v: i64) -> bool {
+    ranges.iter().any(|&(lo, hi)| lo <= v && v <= hi)
+}
+
+/// A value as reported in a [`ValidationError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// An integer.
+    Int(i64),
+    /// The length of a string, in bytes.
+    Len(usize),
+    /// The parameter was left out.
+    Missing,
+    /// The parameter was given (where only its presence matters).
+    Present,
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Len(n) => write!(f, "{n} bytes long"),
+            Value::Missing => f.write_str("left out"),
+            Value::Present => f.write_str("given"),
+        }
+    }
+}
+
+/// A parameter that breaks a rule of the spec: which command, which parameter, what it was and
+/// what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// `AT+QIOPEN`.
+    pub command: &'static str,
+    /// The form's name in the spec (`open`).
+    pub form: &'static str,
+    /// The parameter's name in the document (`remote_port`).
+    pub param: &'static str,
+    /// What it was.
+    pub value: Value,
+    /// What is allowed, and why.
+    pub allowed: &'static str,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}): <{}> is {}; allowed: {}",
+            self.command, self.form, self.param, self.value, self.allowed
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_split_outside_quotes_and_trim() {
+        let f: heapless::Vec<&[u8], 8> = Fields::new(br#"1,"a,b", invalid parameters"#).collect();
+        assert_eq!(
+            f.as_slice(),
+            &[&b"1"[..], br#""a,b""#, b"invalid parameters"]
+        );
+        assert_eq!(Fields::new(b"").count(), 0);
+        let f: heapless::Vec<&[u8], 4> = Fields::new(b"1,").collect();
+        assert_eq!(f.as_slice(), &[&b"1"[..], b""]);
+    }
+
+    #[test]
+    fn integers_parse_and_reject() {
+        assert_eq!(int(b"-48", 0), Ok(-48));
+        assert_eq!(int(b"65535", 0), Ok(65535));
+        assert_eq!(int(b"", 1), Err(DecodeError::NotInteger { index: 1 }));
+        assert_eq!(int(b"1a", 2), Err(DecodeError::NotInteger { index: 2 }));
+        assert_eq!(
+            int(b"99999999999999999999", 3),
+            Err(DecodeError::NotInteger { index: 3 })
+        );
+    }
+
+    #[test]
+    fn writer_never_overflows_its_buffer() {
+        let full = b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",-8009\r";
+        for n in 0..=full.len() {
+            let mut buf = [0u8; 64];
+            let mut w = Writer::new(&mut buf[..n]);
+            let r = (|| {
+                w.bytes(b"AT+QIOPEN=")?;
+                w.int(1)?;
+                w.comma()?;
+                w.int(0)?;
+                w.comma()?;
+                w.quoted("TCP")?;
+                w.comma()?;
+                w.quoted("192.0.2.2")?;
+                w.comma()?;
+                w.int(-8009)?;
+                w.bytes(b"\r")
+            })();
+            assert_eq!(r.is_ok(), n == full.len(), "buffer of {n}");
+            if r.is_ok() {
+                assert_eq!(w.written(), full);
+            }
+        }
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        w.hex(&[0x31, 0xAF, 0x00]).unwrap();
+        assert_eq!(w.written(), b"31AF00");
+        let mut out = [0u8; 3];
+        assert_eq!(hex_decode(b"31af00", &mut out), Ok(3));
+        assert_eq!(out, [0x31, 0xAF, 0x00]);
+        assert_eq!(
+            hex_decode(b"3", &mut out),
+            Err(DecodeError::NotHex { index: 0 })
+        );
+        assert_eq!(
+            hex_decode(b"zz", &mut out),
+            Err(DecodeError::NotHex { index: 0 })
+        );
+    }
+
+    #[test]
+    fn line_bodies() {
+        assert_eq!(line_body(b"+QIRD: 5\r\n", b"+QIRD"), Ok(&b"5"[..]));
+        assert_eq!(line_body(b"+QIRD:5", b"+QIRD"), Ok(&b"5"[..]));
+        assert_eq!(line_body(b"+QIRDX: 5", b"+QIRD"), Err(DecodeError::Prefix));
+        assert_eq!(
+            line_body(b"+QIOPEN: 0,0", b"+QIRD"),
+            Err(DecodeError::Prefix)
+        );
+    }
+}
