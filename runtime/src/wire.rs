@@ -235,7 +235,7 @@ pub fn bare(field: &[u8], index: u8) -> Result<&str, DecodeError> {
 /// A quoted field of hexadecimal digits, two per byte.
 pub fn hex_digits(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     let s = quoted(field, index)?;
-    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(DecodeError::NotHex { index });
     }
     Ok(s)
@@ -251,7 +251,7 @@ pub fn hex_decode(digits: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
             _ => None,
         }
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(DecodeError::NotHex { index: 0 });
     }
     let n = digits.len() / 2;
