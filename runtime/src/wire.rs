@@ -130,6 +130,8 @@ pub enum DecodeError {
     Truncated,
     /// Something follows where nothing should.
     TrailingData,
+    /// The values break a rule of the spec (see the request's `validate`).
+    Invalid,
 }
 
 impl fmt::Display for DecodeError {
@@ -147,6 +149,7 @@ impl fmt::Display for DecodeError {
             DecodeError::TooLong { index } => write!(f, "field {index} is too long"),
             DecodeError::Truncated => f.write_str("the payload is shorter than announced"),
             DecodeError::TrailingData => f.write_str("unexpected data after the line"),
+            DecodeError::Invalid => f.write_str("the values break a rule of the spec"),
         }
     }
 }

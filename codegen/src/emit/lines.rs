@@ -90,7 +90,9 @@ fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
             if crate::check::values::is_quoted(def) {
                 quote! { w.quoted(#v.as_str())?; }
             } else {
-                quote! { w.bytes(#v.as_bytes())?; }
+                // The document's only bare text field is printed after ", " (erratum
+                // qigeterror-description-format); decoding trims the space.
+                quote! { w.bytes(b" ")?; w.bytes(#v.as_bytes())?; }
             }
         }
     }
@@ -211,11 +213,24 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
             /// Extra trailing fields (newer firmware) are ignored.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                Self::decode_fields(line, payload, false)
+            }
+
+            /// Like `decode`, but extra trailing fields are an error: for telling apart
+            /// variants that share a prefix.
+            pub fn decode_strict(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                Self::decode_fields(line, payload, true)
+            }
+
+            fn decode_fields(line: &[u8], payload: &[u8], strict: bool) -> Result<Self, crate::wire::DecodeError> {
                 let body = crate::wire::line_body(line, #prefix.as_bytes())?;
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);
                 #keyword_check
                 #(#decodes)*
+                if strict && fields.next().is_some() {
+                    return Err(crate::wire::DecodeError::TrailingData);
+                }
                 #data_dec
                 Ok(Self { #(#inits)* #data_init })
             }

@@ -1,6 +1,7 @@
 //! One emitter per item kind; each returns tokens, `expand` joins and formats them.
 //! Emitting never fails: the checker has caught everything first.
 
+mod dispatch;
 mod errors;
 mod lines;
 mod params;
@@ -19,6 +20,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let requests = requests::emit(model);
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
+    let dispatch = dispatch::emit(model);
     quote! {
         #params
         #errors
@@ -30,6 +32,7 @@ pub fn generate(model: &Model) -> TokenStream {
             #responses
         }
         #urcs
+        #dispatch
     }
 }
 

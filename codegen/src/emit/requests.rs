@@ -136,7 +136,7 @@ fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
     }
 }
 
-fn has_lifetime(model: &Model, form: &Form) -> bool {
+pub(crate) fn has_lifetime(model: &Model, form: &Form) -> bool {
     fields(form).any(|u| {
         matches!(
             field_kind(model.param(&u.param)),
@@ -295,6 +295,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
     });
     let validate = validate(model, cmd, form);
+    let decode = decode(model, form, &head);
     let form_name = &form.name;
     let body = if fields(form).next().is_none() {
         quote!(;)
@@ -330,6 +331,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 self.write_to(&mut w).map_err(|_| crate::wire::EncodeError::Overflow)?;
                 Ok(w.len())
             }
+
+            #decode
 
             fn write_to(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
                 w.bytes(#head.as_bytes())?;
@@ -614,5 +617,118 @@ fn condition(
         quote!(match self.#f { Some(v) => #some, None => #none })
     } else {
         test(quote!(self.#f))
+    }
+}
+
+/// `decode(line)`: the inverse of `encode`, for the virtual module and the log decoder.
+fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
+    let lt = if has_lifetime(model, form) {
+        quote!('a)
+    } else {
+        quote!('_)
+    };
+    let params_follow = form.kind == FormKind::Write && !form.params.is_empty();
+    let after_head = if !params_follow {
+        quote! { if !rest.is_empty() { return Err(crate::wire::DecodeError::TrailingData); } }
+    } else if form.selector.is_some() {
+        quote! {
+            let rest = match rest {
+                [] => rest,
+                [b',', tail @ ..] => tail,
+                _ => return Err(crate::wire::DecodeError::Keyword),
+            };
+        }
+    } else {
+        TokenStream::new()
+    };
+    let mut lets = Vec::new();
+    let mut inits = Vec::new();
+    for (i, u) in form.params.iter().enumerate() {
+        let index = (i + usize::from(form.selector.is_some())) as u8;
+        let def = model.param(&u.param);
+        if let Some(v) = &u.value {
+            let text = match v {
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Str(s) => format!("\"{s}\""),
+            };
+            lets.push(quote! {
+                match fields.next() {
+                    Some(x) if x == #text.as_bytes() => {}
+                    Some(_) => return Err(crate::wire::DecodeError::UnknownValue { index: #index }),
+                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                }
+            });
+            continue;
+        }
+        let f = naming::field(u.field_name());
+        let value = borrowed_value(def, &u.param, index);
+        if u.optional {
+            lets.push(
+                quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
+            );
+        } else {
+            lets.push(quote! {
+                let #f = match fields.next() {
+                    Some(x) => #value,
+                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                };
+            });
+        }
+        inits.push(quote!(#f,));
+    }
+    let split = if params_follow {
+        quote! {
+            #[allow(unused_mut)]
+            let mut fields = crate::wire::Fields::new(rest);
+            #(#lets)*
+            if fields.next().is_some() {
+                return Err(crate::wire::DecodeError::TrailingData);
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        /// Decodes a command line of this form (the trailing `\r` is optional) and checks it
+        /// like `validate`: the inverse of `encode`.
+        pub fn decode(line: &#lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let head = #head.as_bytes();
+            if line.len() < head.len() || !line[..head.len()].eq_ignore_ascii_case(head) {
+                return Err(crate::wire::DecodeError::Prefix);
+            }
+            let rest = &line[head.len()..];
+            #after_head
+            #split
+            let v = Self { #(#inits)* };
+            v.validate().map_err(|_| crate::wire::DecodeError::Invalid)?;
+            Ok(v)
+        }
+    }
+}
+
+/// Decodes a field into the request's field type (strings borrow from the line).
+fn borrowed_value(def: &ParamDef, key: &str, index: u8) -> TokenStream {
+    let ty = naming::type_name(key);
+    match field_kind(def) {
+        FieldKind::Newtype => quote! {
+            crate::#ty::new(crate::wire::int(x, #index)?).ok_or(crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Int => quote! {
+            u32::try_from(crate::wire::int(x, #index)?).map_err(|_| crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Enum { keyword: false } => quote! {
+            crate::#ty::try_from(crate::wire::int(x, #index)?).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
+        },
+        FieldKind::Enum { keyword: true } => quote! {
+            crate::#ty::from_keyword(crate::wire::quoted(x, #index)?).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
+        },
+        FieldKind::Str | FieldKind::Hex => {
+            if crate::check::values::is_quoted(def) {
+                quote!(crate::wire::quoted(x, #index)?)
+            } else {
+                quote!(crate::wire::bare(x, #index)?)
+            }
+        }
     }
 }

@@ -4,13 +4,28 @@
 use super::lines::{shape, Shape};
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::Command;
+use crate::spec::{Command, Form};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn emit(model: &Model) -> TokenStream {
     let mods = model.spec.commands.iter().map(|c| command(model, &c.value));
     quote! { #(#mods)* }
+}
+
+/// The name of the struct for line `i` of a form's response: `OpenLine`, `RecvindQueryLine`,
+/// `TestLine3` (forms with several lines number them).
+pub(super) fn line_type_name(form: &Form, i: usize) -> proc_macro2::Ident {
+    let base = match &form.selector {
+        Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
+        None => form.name.clone(),
+    };
+    let suffix = if form.response.lines.len() == 1 {
+        String::new()
+    } else {
+        format!("_{}", i + 1)
+    };
+    naming::type_name(&format!("{base}_line{suffix}"))
 }
 
 fn command(model: &Model, cmd: &Command) -> TokenStream {

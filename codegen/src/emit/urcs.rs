@@ -50,11 +50,17 @@ pub fn emit(model: &Model) -> TokenStream {
         let doc = &u.about;
         quote! { #[doc = #doc] #v(urc::#t), }
     });
-    let tries = urcs.iter().map(|u| {
+    let attempt = |u: &crate::spec::Urc, how: TokenStream| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { if let Ok(x) = urc::#t::decode(line, payload) { return Ok(Urc::#v(x)); } }
-    });
+        quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
+    };
+    let with_data = urcs
+        .iter()
+        .filter(|u| u.data.is_some())
+        .map(|u| attempt(u, quote!(decode_strict)));
+    let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
+    let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         quote! { Urc::#v(x) => x.encode(w), }
@@ -86,8 +92,17 @@ pub fn emit(model: &Model) -> TokenStream {
             pub const PREFIXES: &'static [&'static str] = &[#(#prefixes),*];
 
             /// Decodes a URC line (without CR LF) and, for data URCs, the payload after it.
+            ///
+            /// Variants are tried in spec order, first with their exact field count (data
+            /// variants first when a payload is given), then tolerantly (extra trailing fields
+            /// from newer firmware ignored). A variant that depends on a setting the line does not
+            /// show (recvind, access mode) is best chosen by a caller that knows the setting.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
-                #(#tries)*
+                if !payload.is_empty() {
+                    #(#with_data)*
+                }
+                #(#strict)*
+                #(#tolerant)*
                 Err(crate::wire::DecodeError::Prefix)
             }
 

@@ -1,0 +1,178 @@
+//! Dispatch over every form: `Request` (decode any command line, encode it back) and
+//! `ResponseLine` (decode a module line in the context of the request it answers). The virtual
+//! module and the log decoder work through these.
+
+use super::requests::struct_name;
+use super::responses::line_type_name;
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::{Command, Form};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+fn variant(cmd: &Command, form: &Form) -> Ident {
+    let sel = form
+        .selector
+        .as_ref()
+        .map(|s| format!("_{}", s.replace(['/', '-'], "_")))
+        .unwrap_or_default();
+    naming::type_name(&format!(
+        "{}{sel}_{}",
+        cmd.name.to_ascii_lowercase(),
+        form.name
+    ))
+}
+
+fn request_path(cmd: &Command, form: &Form) -> TokenStream {
+    let m = naming::module(&cmd.name);
+    let t = struct_name(form);
+    match &form.selector {
+        Some(s) => {
+            let sm = naming::module(s);
+            quote!(#m::#sm::#t)
+        }
+        None => quote!(#m::#t),
+    }
+}
+
+pub fn emit(model: &Model) -> TokenStream {
+    let all: Vec<(&Command, &Form)> = model
+        .spec
+        .commands
+        .iter()
+        .flat_map(|c| c.value.forms.iter().map(move |f| (&c.value, f)))
+        .collect();
+    let req_variants = all.iter().map(|(c, f)| {
+        let v = variant(c, f);
+        let p = request_path(c, f);
+        let lt = if super::requests::has_lifetime(model, f) {
+            quote!(<'a>)
+        } else {
+            TokenStream::new()
+        };
+        let doc = format!("`AT+{}` ({})", c.name, f.name);
+        quote! { #[doc = #doc] #v(#p #lt), }
+    });
+    let req_decode = all.iter().map(|(c, f)| {
+        let v = variant(c, f);
+        let p = request_path(c, f);
+        quote! { if let Ok(r) = #p::decode(line) { return Ok(Request::#v(r)); } }
+    });
+    let req_encode = all.iter().map(|(c, f)| {
+        let v = variant(c, f);
+        quote! { Request::#v(r) => r.encode(buf), }
+    });
+    let req_names = all.iter().map(|(c, f)| {
+        let v = variant(c, f);
+        let (n, form) = (&c.name, &f.name);
+        quote! { Request::#v(_) => (#n, #form), }
+    });
+    let req_timeout = all.iter().map(|(c, f)| {
+        let v = variant(c, f);
+        let p = request_path(c, f);
+        quote! { Request::#v(_) => #p::TIMEOUT_MS, }
+    });
+    let mut line_variants = Vec::new();
+    let mut line_encodes = Vec::new();
+    let mut decode_arms = Vec::new();
+    let line_variant = |c: &Command, f: &Form, i: usize| {
+        let t = line_type_name(f, i);
+        naming::type_name(&format!("{}_{}", c.name.to_ascii_lowercase(), t))
+    };
+    for (c, f) in &all {
+        let m = naming::module(&c.name);
+        for i in 0..f.response.lines.len() {
+            let t = line_type_name(f, i);
+            let lv = line_variant(c, f, i);
+            let doc = format!("A response line of `AT+{}` ({})", c.name, f.name);
+            line_variants.push(quote! { #[doc = #doc] #lv(response::#m::#t), });
+            line_encodes.push(quote! { ResponseLine::#lv(l) => l.encode(w), });
+        }
+        // Own lines exactly, then the lines of sibling forms of the same kind exactly (their
+        // reply can depend on the socket type, which the command line does not show), then own
+        // lines tolerantly.
+        let siblings = c
+            .forms
+            .iter()
+            .filter(|g| g.kind == f.kind && g.selector == f.selector);
+        let own = (0..f.response.lines.len()).map(|i| (*f, i));
+        let exact: Vec<(&Form, usize)> = own
+            .clone()
+            .chain(
+                siblings
+                    .filter(|g| g.name != f.name)
+                    .flat_map(|g| (0..g.response.lines.len()).map(move |i| (g, i))),
+            )
+            .collect();
+        let mut tries = Vec::new();
+        for (g, i) in exact {
+            let (t, lv) = (line_type_name(g, i), line_variant(c, g, i));
+            tries.push(quote! { if let Ok(l) = response::#m::#t::decode_strict(line, payload) { return Ok(ResponseLine::#lv(l)); } });
+        }
+        for (g, i) in own {
+            let (t, lv) = (line_type_name(g, i), line_variant(c, g, i));
+            tries.push(quote! { if let Ok(l) = response::#m::#t::decode(line, payload) { return Ok(ResponseLine::#lv(l)); } });
+        }
+        let v = variant(c, f);
+        decode_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
+    }
+    quote! {
+        /// Any command line of the spec, typed.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Request<'a> {
+            #(#req_variants)*
+        }
+
+        impl<'a> Request<'a> {
+            /// Decodes a command line; the first form (in spec order) that accepts it wins.
+            pub fn decode(line: &'a [u8]) -> Result<Self, crate::wire::DecodeError> {
+                #(#req_decode)*
+                Err(crate::wire::DecodeError::Prefix)
+            }
+
+            /// Validates and writes the command line, `\r` included.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, crate::wire::EncodeError> {
+                match self {
+                    #(#req_encode)*
+                }
+            }
+
+            /// The command (`AT+QIOPEN`) and the form's name in the spec.
+            pub fn name(&self) -> (&'static str, &'static str) {
+                match self {
+                    #(#req_names)*
+                }
+            }
+
+            /// How long to wait for the final result.
+            pub fn timeout_ms(&self) -> u32 {
+                match self {
+                    #(#req_timeout)*
+                }
+            }
+
+            /// Decodes an information line (and its payload) answering this request.
+            pub fn decode_response(&self, line: &[u8], payload: &[u8]) -> Result<ResponseLine, crate::wire::DecodeError> {
+                match self {
+                    #(#decode_arms)*
+                }
+                Err(crate::wire::DecodeError::Prefix)
+            }
+        }
+
+        /// Any information line of any response, typed.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum ResponseLine {
+            #(#line_variants)*
+        }
+
+        impl ResponseLine {
+            /// Writes the line (and its payload), without the surrounding CR LF.
+            pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
+                match self {
+                    #(#line_encodes)*
+                }
+            }
+        }
+    }
+}

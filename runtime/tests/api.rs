@@ -1,0 +1,129 @@
+//! The generated API by hand: typed construction, validation before encoding, decoding.
+
+use quectel_qi::wire::{DecodeError, EncodeError, Value};
+use quectel_qi::*;
+
+const CONTEXT: ContextId = ContextId::new_const(1);
+
+#[test]
+fn a_typed_open_encodes_like_the_document() {
+    let open = qiopen::Open {
+        context_id: CONTEXT,
+        connect_id: ConnectId::new_const(0),
+        service_type: ServiceType::Tcp,
+        host: "192.0.2.2",
+        remote_port: Port::new_const(8009),
+        local_port: Some(Port::new_const(0)),
+        access_mode: Some(AccessMode::BufferAccess),
+    };
+    let mut buf = [0u8; qiopen::Open::MAX_LEN];
+    let n = open.encode(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",8009,0,0\r");
+    assert_eq!(qiopen::Open::TIMEOUT_MS, 150_000);
+}
+
+#[test]
+fn ranges_are_enforced_by_the_types() {
+    assert_eq!(ConnectId::new(11).map(ConnectId::get), Some(11));
+    assert!(ConnectId::new(12).is_none());
+    assert!(ContextId::try_from(0).is_err());
+    // <period> is 0 or 20..=86400: both sides of the gap.
+    assert!(Period::new(0).is_some() && Period::new(1).is_none());
+    assert!(Period::new(19).is_none() && Period::new(20).is_some());
+    assert!(Period::new(86400).is_some() && Period::new(86401).is_none());
+}
+
+#[test]
+fn a_rule_violation_names_the_parameter_and_writes_nothing() {
+    let listener = qiopen::Open {
+        context_id: CONTEXT,
+        connect_id: ConnectId::new_const(1),
+        service_type: ServiceType::TcpListener,
+        host: "127.0.0.1",
+        remote_port: Port::new_const(80),
+        local_port: Some(Port::new_const(2020)),
+        access_mode: None,
+    };
+    let mut buf = [0xAAu8; 64];
+    match listener.encode(&mut buf) {
+        Err(EncodeError::Invalid(e)) => {
+            assert_eq!(
+                (e.command, e.param, e.value),
+                ("AT+QIOPEN", "remote_port", Value::Int(80))
+            );
+            assert!(e.to_string().contains("<remote_port>"), "{e}");
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert!(buf.iter().all(|b| *b == 0xAA), "nothing may be written");
+}
+
+#[test]
+fn string_limits_and_hex_are_checked() {
+    let long = "x".repeat(128);
+    let q = qicsgp::Configure {
+        context_id: CONTEXT,
+        context_type: ContextType::Ipv4,
+        apn: "internet",
+        username: Some(&long),
+        password: Some(""),
+        authentication: None,
+    };
+    assert_eq!(q.validate().unwrap_err().param, "username");
+    let odd = qisendex::SendHex {
+        connect_id: ConnectId::new_const(0),
+        hex_string: "123",
+    };
+    assert_eq!(odd.validate().unwrap_err().param, "hex_string");
+    let together = qicsgp::Configure {
+        username: Some("u"),
+        password: None,
+        ..q
+    };
+    assert_eq!(together.validate().unwrap_err().param, "username");
+}
+
+#[test]
+fn a_short_buffer_is_an_error_not_a_panic() {
+    let close = qiclose::Close {
+        connect_id: ConnectId::new_const(0),
+        timeout: None,
+    };
+    for n in 0..12 {
+        let mut buf = vec![0u8; n];
+        assert_eq!(
+            close.encode(&mut buf),
+            Err(EncodeError::Overflow),
+            "buffer of {n}"
+        );
+    }
+}
+
+#[test]
+fn malformed_module_lines_are_typed_errors() {
+    assert!(
+        Urc::decode(b"+QIOPEN: 12,0", b"").is_err(),
+        "connectID 12 is out of range"
+    );
+    assert_eq!(
+        urc::OpenResult::decode(b"+QIOPEN: x,0", b""),
+        Err(DecodeError::NotInteger { index: 0 })
+    );
+    assert_eq!(
+        urc::OpenResult::decode(b"+QIOPEN: 1", b""),
+        Err(DecodeError::MissingField { index: 1 })
+    );
+    // Newer firmware may append fields: the tolerant reader ignores them.
+    let r = urc::OpenResult::decode(b"+QIOPEN: 1,0,99", b"").unwrap();
+    assert_eq!(r.connect_id.get(), 1);
+    // A push URC announcing more bytes than arrived.
+    assert_eq!(
+        urc::RecvPush::decode(b"+QIURC: \"recv\",0,4", b"ab"),
+        Err(DecodeError::Truncated)
+    );
+    assert_eq!(
+        ErrorCode::try_from(566).map(ErrorCode::text),
+        Ok("Socket connect failed")
+    );
+    assert_eq!(ErrorCode::try_from(600), Err(600));
+}
