@@ -278,6 +278,14 @@ pub fn line_body<'a>(line: &'a [u8], prefix: &[u8]) -> Result<&'a [u8], DecodeEr
     Ok(rest.strip_prefix(b" ").unwrap_or(rest))
 }
 
+/// Splits a response at its first CR LF: the line, and what follows (a payload, if any).
+pub fn split_line(resp: &[u8]) -> (&[u8], &[u8]) {
+    match resp.windows(2).position(|w| w == b"\r\n") {
+        Some(i) => (&resp[..i], &resp[i + 2..]),
+        None => (resp, &[]),
+    }
+}
+
 /// Takes the next field, which must be `"kw"`.
 pub fn keyword(fields: &mut Fields<'_>, kw: &str) -> Result<(), DecodeError> {
     match fields.next() {

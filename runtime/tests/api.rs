@@ -127,3 +127,43 @@ fn malformed_module_lines_are_typed_errors() {
     );
     assert_eq!(ErrorCode::try_from(600), Err(600));
 }
+
+#[test]
+fn atat_traits_parse_responses_and_urcs() {
+    use atat::{AtatCmd, AtatUrc};
+    let read = qird::Read {
+        connect_id: ConnectId::new_const(0),
+        read_length: Some(ReadLength::new_const(1500)),
+    };
+    let line = read.parse(Ok(b"+QIRD: 7\r\nOK\r\n>\x00z")).unwrap();
+    assert_eq!(line.read_actual_length.get(), 7);
+    assert_eq!(
+        line.data.as_slice(),
+        b"OK\r\n>\x00z",
+        "payload bytes are kept whole"
+    );
+    assert_eq!(
+        read.parse(Ok(b"+QIRD: 7\r\nOK")),
+        Err(atat::Error::Parse),
+        "a short payload is an error"
+    );
+
+    let table = qistate::Read.parse(Ok(b"+QISTATE: 0,\"TCP\",\"192.0.2.2\",8009,65514,2,1,0,0,\"usbmodem\"\r\n+QISTATE: 1,\"TCP LISTENER\",\"10.7.157.1\",0,2020,3,1,1,0,\"usbmodem\"")).unwrap();
+    assert_eq!(table.len(), 2);
+    assert_eq!(table[1].socket_service_type, SocketServiceType::TcpListener);
+    assert_eq!(
+        qistate::Read.parse(Ok(b"")).unwrap().len(),
+        0,
+        "no sockets, no lines"
+    );
+
+    let push = Urc::parse(b"+QIURC: \"recv\",3,5\r\n+QIURC").unwrap();
+    match push {
+        Urc::RecvPush(p) => assert_eq!(
+            (p.connect_id.get(), p.data.as_slice()),
+            (3, &b"+QIURC"[..5])
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(<qiopen::Open<'_> as AtatCmd>::MAX_TIMEOUT_MS, 150_000);
+}

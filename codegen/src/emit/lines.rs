@@ -205,6 +205,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             #data_def
         }
 
+        impl atat::AtatResp for #name {}
+
         impl #name {
             /// The line's prefix.
             pub const PREFIX: &'static str = #prefix;

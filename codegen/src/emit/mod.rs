@@ -22,6 +22,12 @@ pub fn generate(model: &Model) -> TokenStream {
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
     quote! {
+        /// The reply of a form that has no information lines (only a final result).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct NoResponse;
+
+        impl atat::AtatResp for NoResponse {}
+
         #params
         #errors
         #requests

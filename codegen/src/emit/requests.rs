@@ -296,6 +296,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     });
     let validate = validate(model, cmd, form);
     let decode = decode(model, form, &head);
+    let (resp_ty, resp_parse) = response_type(cmd, form);
     let form_name = &form.name;
     let body = if fields(form).next().is_none() {
         quote!(;)
@@ -307,6 +308,23 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         #[doc(alias = #alias)]
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct #name #lt #body
+
+        impl #lt atat::AtatCmd for #name #lt {
+            type Response = #resp_ty;
+            const MAX_LEN: usize = #max_len;
+            const MAX_TIMEOUT_MS: u32 = #timeout;
+
+            /// Writes the command if it is valid; an invalid command writes nothing (0 bytes):
+            /// call `validate` first, as the client does.
+            fn write(&self, buf: &mut [u8]) -> usize {
+                self.encode(buf).unwrap_or(0)
+            }
+
+            fn parse(&self, resp: Result<&[u8], atat::InternalError>) -> Result<Self::Response, atat::Error> {
+                let resp = resp.map_err(atat::Error::from)?;
+                #resp_parse
+            }
+        }
 
         impl #lt #name #lt {
             /// The command's name, without `AT+`.
@@ -730,5 +748,50 @@ fn borrowed_value(def: &ParamDef, key: &str, index: u8) -> TokenStream {
                 quote!(crate::wire::bare(x, #index)?)
             }
         }
+    }
+}
+
+/// The `AtatCmd::Response` of a form and how `parse` builds it from the response bytes.
+fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
+    let lines = &form.response.lines;
+    let m = naming::module(&cmd.name);
+    match lines.as_slice() {
+        [] => (
+            quote!(crate::NoResponse),
+            quote! { let _ = resp; Ok(crate::NoResponse) },
+        ),
+        [l] => {
+            let t = super::responses::line_type_name(form, 0);
+            let path = quote!(crate::response::#m::#t);
+            if l.repeat.is_some() || l.optional {
+                let n = l.repeat.unwrap_or(1) as usize;
+                (
+                    quote!(heapless::Vec<#path, #n>),
+                    quote! {
+                        let mut out = heapless::Vec::new();
+                        for line in resp.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty()) {
+                            let v = #path::decode(line, b"").map_err(|_| atat::Error::Parse)?;
+                            out.push(v).map_err(|_| atat::Error::Parse)?;
+                        }
+                        Ok(out)
+                    },
+                )
+            } else {
+                (
+                    path.clone(),
+                    quote! {
+                        let (line, payload) = crate::wire::split_line(resp);
+                        #path::decode(line, payload).map_err(|_| atat::Error::Parse)
+                    },
+                )
+            }
+        }
+        _ => (
+            quote!(heapless::String<2048>),
+            quote! {
+                let text = core::str::from_utf8(resp).map_err(|_| atat::Error::Parse)?;
+                heapless::String::try_from(text).map_err(|_| atat::Error::Parse)
+            },
+        ),
     }
 }

@@ -87,6 +87,17 @@ pub fn emit(model: &Model) -> TokenStream {
             #(#variants)*
         }
 
+        impl atat::AtatUrc for Urc {
+            type Response = Urc;
+
+            /// A URC as the digester hands it over: the line, then (for data URCs) CR LF and
+            /// the payload.
+            fn parse(resp: &[u8]) -> Option<Urc> {
+                let (line, payload) = crate::wire::split_line(resp);
+                Urc::decode(line, payload).ok()
+            }
+        }
+
         impl Urc {
             /// The prefixes URCs start with.
             pub const PREFIXES: &'static [&'static str] = &[#(#prefixes),*];
