@@ -172,7 +172,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             (
                 quote! { #[doc = "The payload that follows the line."] pub data: heapless::Vec<u8, #cap>, },
                 quote! {
-                    let n = usize::try_from(i64::from(#len.clone())).unwrap_or(usize::MAX);
+                    let n = usize::try_from(i64::from(#len)).unwrap_or(usize::MAX);
                     let data = payload.get(..n).ok_or(crate::wire::DecodeError::Truncated)?;
                     let data = heapless::Vec::from_slice(data).map_err(|_| crate::wire::DecodeError::TooLong { index: 0 })?;
                 },

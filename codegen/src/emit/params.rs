@@ -85,8 +85,12 @@ fn newtype(key: &str, def: &ParamDef) -> TokenStream {
         quote!((#lo, #hi))
     });
     let checks = ranges.iter().map(|[lo, hi]| {
-        let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
-        quote!((v >= #lo && v <= #hi))
+        let (l, h) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
+        if lo == hi {
+            quote!((v == #l))
+        } else {
+            quote!((v >= #l && v <= #h))
+        }
     });
     let min = Literal::i64_unsuffixed(ranges.first().map_or(0, |r| r[0]));
     let max = Literal::i64_unsuffixed(ranges.last().map_or(0, |r| r[1]));

@@ -439,7 +439,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                         quote!(crate::wire::Value::Len(v.len())),
                         "hexadecimal digits, two per byte",
                     );
-                    quote! { if v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) { #e } }
+                    quote! { if !v.len().is_multiple_of(2) || !v.bytes().all(|b| b.is_ascii_hexdigit()) { #e } }
                 } else {
                     TokenStream::new()
                 };
@@ -495,9 +495,9 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             let cond = match &r.when {
                 Some(w) => {
                     let cs = w.iter().map(|(n, c)| condition(model, form, n, c, false));
-                    quote!(#(#cs)&&*)
+                    quote!(#(#cs)&&* &&)
                 }
-                None => quote!(true),
+                None => TokenStream::new(),
             };
             for (n, c) in then {
                 let holds = condition(model, form, n, c, true);
@@ -511,7 +511,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 let allowed = format!("{}: {}", describe_constraint(c), r.why);
                 let value = value_of(model, u);
                 let e = err(&pname, value, &allowed);
-                out.push(quote! { if #cond && !(#holds) { #e } });
+                out.push(quote! { { let holds: bool = #holds; if #cond !holds { #e } } });
             }
         }
     }
@@ -591,8 +591,12 @@ fn condition(
         }
         if let Some(r) = &c.range {
             let checks = r.iter().map(|[lo, hi]| {
-                let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
-                quote!((#lo..=#hi).contains(&x))
+                let (l, h) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
+                if lo == hi {
+                    quote!(x == #l)
+                } else {
+                    quote!((#l..=#h).contains(&x))
+                }
             });
             let get = match field_kind(def) {
                 FieldKind::Newtype => quote!(i64::from(#v.get())),
@@ -601,6 +605,9 @@ fn condition(
             return quote!({ let x: i64 = #get; #(#checks)||* });
         }
         if let Some(m) = c.min_len {
+            if m == 1 {
+                return quote!(!#v.is_empty());
+            }
             let m = m as usize;
             return quote!(#v.len() >= #m);
         }
