@@ -167,3 +167,28 @@ fn atat_traits_parse_responses_and_urcs() {
     }
     assert_eq!(<qiopen::Open<'_> as AtatCmd>::MAX_TIMEOUT_MS, 150_000);
 }
+
+#[test]
+fn the_urc_parser_frames_lines_and_payloads() {
+    use atat::digest::ParseError;
+    use atat::Parser;
+    let buf = b"\r\n+QIURC: \"recv\",1,4\r\nOK\r\n\r\nOK\r\n";
+    let (frame, used) = Urc::parse(buf).unwrap();
+    assert_eq!(frame, b"+QIURC: \"recv\",1,4\r\nOK\r\n");
+    assert_eq!(used, 2 + frame.len());
+    assert_eq!(
+        Urc::parse(b"\r\n+QIURC: \"recv\",1,4\r\nOK"),
+        Err(ParseError::Incomplete)
+    );
+    assert_eq!(
+        Urc::parse(b"+QIURC: \"closed\",2"),
+        Err(ParseError::Incomplete)
+    );
+    assert_eq!(Urc::parse(b"+QIU"), Err(ParseError::Incomplete));
+    assert_eq!(
+        Urc::parse(b"+QIURC: \"closed\",2\r\n"),
+        Ok((&b"+QIURC: \"closed\",2"[..], 18))
+    );
+    assert_eq!(Urc::parse(b"OK\r\n"), Err(ParseError::NoMatch));
+    assert_eq!(Urc::parse(b"+CSQ: 1,2\r\n"), Err(ParseError::NoMatch));
+}

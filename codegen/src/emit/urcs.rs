@@ -60,10 +60,29 @@ pub fn emit(model: &Model) -> TokenStream {
         .filter(|u| u.data.is_some())
         .map(|u| attempt(u, quote!(decode_strict)));
     let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
+    let framing = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
+        let v = naming::variant(&u.name);
+        let t = naming::type_name(&u.name);
+        quote! {
+            match urc::#t::decode_strict(line, payload) {
+                Ok(x) => return Ok(Urc::#v(x)),
+                Err(crate::wire::DecodeError::Truncated) => return Err(crate::wire::DecodeError::Truncated),
+                Err(_) => {}
+            }
+        }
+    });
     let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         quote! { Urc::#v(x) => x.encode(w), }
+    });
+    let payload_lens = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        if u.data.is_some() {
+            quote! { Urc::#v(x) => x.data.len(), }
+        } else {
+            quote! { Urc::#v(_) => 0, }
+        }
     });
     let prefixes: Vec<&str> = {
         let mut p: Vec<&str> = urcs.iter().map(|u| u.prefix.as_str()).collect();
@@ -98,7 +117,59 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
+        /// Frames URCs for atat's digester: the line, and the payload of data URCs.
+        ///
+        /// `+QIURC: "recv",<id>,<len>` is read as a direct-push URC followed by `<len>` bytes:
+        /// the buffer-access form with `recvind` enabled looks the same, and the setting that
+        /// tells them apart is not on the wire. A client that enables `recvind` needs a digester
+        /// that knows each socket's mode.
+        impl atat::Parser for Urc {
+            fn parse(buf: &[u8]) -> Result<(&[u8], usize), atat::digest::ParseError> {
+                use atat::digest::ParseError;
+                let start = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+                let body = &buf[start..];
+                let mut maybe = false;
+                let known = Self::PREFIXES.iter().any(|p| {
+                    let p = p.as_bytes();
+                    if body.len() <= p.len() {
+                        maybe |= p.starts_with(body);
+                        return false;
+                    }
+                    body.starts_with(p) && body[p.len()] == b':'
+                });
+                if !known {
+                    return Err(if maybe && !body.is_empty() { ParseError::Incomplete } else { ParseError::NoMatch });
+                }
+                let Some(end) = body.windows(2).position(|w| w == b"\r\n") else {
+                    return Err(ParseError::Incomplete);
+                };
+                match Urc::decode_framing(&body[..end], &body[end + 2..]) {
+                    Ok(u) => {
+                        let n = u.payload_len();
+                        let len = if n == 0 { end } else { end + 2 + n };
+                        Ok((&body[..len], start + len))
+                    }
+                    Err(crate::wire::DecodeError::Truncated) => Err(ParseError::Incomplete),
+                    Err(_) => Err(ParseError::NoMatch),
+                }
+            }
+        }
+
         impl Urc {
+            /// Decoding for framing: a line that matches a data URC always takes its payload, so
+            /// that where a frame ends never depends on how the input was chunked.
+            fn decode_framing(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                #(#framing)*
+                Self::decode(line, b"")
+            }
+
+            /// The number of payload bytes the URC carries (0 for URCs without data).
+            pub fn payload_len(&self) -> usize {
+                match self {
+                    #(#payload_lens)*
+                }
+            }
+
             /// The prefixes URCs start with.
             pub const PREFIXES: &'static [&'static str] = &[#(#prefixes),*];
 
