@@ -388,15 +388,7 @@ impl<'a> Replay<'_, 'a> {
                 }
                 match found {
                     Ok((len, form)) => {
-                        let back = State::Command { cmd, form, args };
-                        self.state = if len > 0 {
-                            State::Data {
-                                len,
-                                then: Box::new(back),
-                            }
-                        } else {
-                            back
-                        };
+                        self.state = then_data(len, State::Command { cmd, form, args });
                         Ok(())
                     }
                     Err(e) => {
@@ -413,14 +405,7 @@ impl<'a> Replay<'_, 'a> {
     fn urc_or(&mut self, line: &str, back: State<'a>, err: String) -> Result<(), String> {
         match self.urc(line) {
             Ok(len) => {
-                self.state = if len > 0 {
-                    State::Data {
-                        len,
-                        then: Box::new(back),
-                    }
-                } else {
-                    back
-                };
+                self.state = then_data(len, back);
                 Ok(())
             }
             Err(u) => {
@@ -598,6 +583,18 @@ impl<'a> Replay<'_, 'a> {
                 Err("module data that no `+QIRD`, push URC or transparent mode announced".into())
             }
         }
+    }
+}
+
+/// `len` payload bytes first (if any), then `back`.
+fn then_data(len: usize, back: State<'_>) -> State<'_> {
+    if len > 0 {
+        State::Data {
+            len,
+            then: Box::new(back),
+        }
+    } else {
+        back
     }
 }
 

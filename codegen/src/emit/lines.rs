@@ -80,7 +80,9 @@ fn decode_value(
     }
 }
 
-fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
+/// Writes one field; `v` is a reference to the field's value (an owned line field or a request
+/// field, strings deref to `&str` either way).
+pub(crate) fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
         FieldKind::Int => quote! { w.int(i64::from(*#v))?; },
@@ -88,7 +90,7 @@ fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
         FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
         FieldKind::Str | FieldKind::Hex => {
             if crate::check::values::is_quoted(def) {
-                quote! { w.quoted(#v.as_str())?; }
+                quote! { w.quoted(#v)?; }
             } else {
                 // The document's only bare text field is printed after ", " (erratum
                 // qigeterror-description-format); decoding trims the space.

@@ -282,16 +282,16 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             return quote! { #comma w.bytes(#text.as_bytes())?; };
         }
         let f = naming::field(u.field_name());
-        let write_one = write_value(def, quote!(v));
+        let write_one = super::lines::encode_value(def, quote!(v));
         if u.optional {
             quote! {
-                if let Some(v) = self.#f {
+                if let Some(v) = &self.#f {
                     #comma
                     #write_one
                 }
             }
         } else {
-            quote! { { let v = self.#f; #comma #write_one } }
+            quote! { { let v = &self.#f; #comma #write_one } }
         }
     });
     let validate = validate(model, cmd, form);
@@ -356,22 +356,6 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 w.bytes(#head.as_bytes())?;
                 #(#writes)*
                 w.bytes(b"\r")
-            }
-        }
-    }
-}
-
-fn write_value(def: &ParamDef, v: TokenStream) -> TokenStream {
-    match field_kind(def) {
-        FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
-        FieldKind::Int => quote! { w.int(i64::from(#v))?; },
-        FieldKind::Enum { keyword: false } => quote! { w.int(i64::from(#v.code()))?; },
-        FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
-        FieldKind::Str | FieldKind::Hex => {
-            if crate::check::values::is_quoted(def) {
-                quote! { w.quoted(#v)?; }
-            } else {
-                quote! { w.bytes(#v.as_bytes())?; }
             }
         }
     }
