@@ -194,21 +194,27 @@ fn timeout_ms(model: &Model, form: &Form) -> (u32, String) {
             format!("{} ms, the document's maximum response time", t.millis),
         )
     } else if let Some(p) = &form.max_response_time_param {
-        // The parameter (seconds) sets it; the type's default or maximum bounds the wait.
+        // The parameter (seconds) sets it; its default is the wait when it is left out.
         let u = form
             .params
             .iter()
             .find(|u| u.field_name() == p)
             .expect("checked");
         let def = model.param(&u.param);
-        let secs = match u.default.as_ref().or(def.default.as_ref()) {
-            Some(Scalar::Int(d)) => *d,
-            _ => 10,
-        };
-        (
-            (secs * 1000) as u32,
-            format!("{secs} s by default: the `{p}` parameter sets it"),
-        )
+        match u.default.as_ref().or(def.default.as_ref()) {
+            Some(Scalar::Int(secs)) => (
+                (secs * 1000) as u32,
+                format!("{secs} s by default: the `{p}` parameter sets it"),
+            ),
+            // Without a default, the parameter's value decides; the client should use it.
+            _ => {
+                let ms = model.spec.document.value.unspecified_response_time.millis as u32;
+                (
+                    ms,
+                    format!("set by the `{p}` parameter; {ms} ms when it is left out"),
+                )
+            }
+        }
     } else {
         let ms = model.spec.document.value.unspecified_response_time.millis as u32;
         (
