@@ -48,7 +48,7 @@ fn owned_type(model: &Model, key: &str, def: &ParamDef) -> TokenStream {
     }
 }
 
-fn decode_value(
+pub(crate) fn decode_value(
     model: &Model,
     key: &str,
     def: &ParamDef,

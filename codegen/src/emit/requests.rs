@@ -107,20 +107,14 @@ pub(crate) fn max_text_len(model: &Model, def: &ParamDef) -> usize {
             .max()
             .unwrap_or(1),
         FieldKind::Int => u32::MAX.to_string().len(),
-        FieldKind::Enum { keyword: false } => def
+        // A keyword's `Display` includes its quotes.
+        FieldKind::Enum { .. } => def
             .values
             .iter()
             .flatten()
             .map(|v| v.value.to_string().len())
             .max()
             .unwrap_or(1),
-        FieldKind::Enum { keyword: true } => def
-            .values
-            .iter()
-            .flatten()
-            .map(|v| v.value.to_string().len())
-            .max()
-            .unwrap_or(2),
         FieldKind::Str | FieldKind::Hex => strlen + 2,
     }
 }
@@ -676,7 +670,7 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
             continue;
         }
         let f = naming::field(u.field_name());
-        let value = borrowed_value(def, &u.param, index);
+        let value = borrowed_value(model, def, &u.param, index);
         if u.optional {
             lets.push(
                 quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
@@ -722,22 +716,10 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
     }
 }
 
-/// Decodes a field into the request's field type (strings borrow from the line).
-fn borrowed_value(def: &ParamDef, key: &str, index: u8) -> TokenStream {
-    let ty = naming::type_name(key);
+/// Decodes a field into the request's field type: like a response field, except that strings
+/// borrow from the line.
+fn borrowed_value(model: &Model, def: &ParamDef, key: &str, index: u8) -> TokenStream {
     match field_kind(def) {
-        FieldKind::Newtype => quote! {
-            crate::#ty::new(crate::wire::int(x, #index)?).ok_or(crate::wire::DecodeError::OutOfRange { index: #index })?
-        },
-        FieldKind::Int => quote! {
-            u32::try_from(crate::wire::int(x, #index)?).map_err(|_| crate::wire::DecodeError::OutOfRange { index: #index })?
-        },
-        FieldKind::Enum { keyword: false } => quote! {
-            crate::#ty::try_from(crate::wire::int(x, #index)?).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
-        },
-        FieldKind::Enum { keyword: true } => quote! {
-            crate::#ty::from_keyword(crate::wire::quoted(x, #index)?).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
-        },
         FieldKind::Str | FieldKind::Hex => {
             if crate::check::values::is_quoted(def) {
                 quote!(crate::wire::quoted(x, #index)?)
@@ -745,6 +727,7 @@ fn borrowed_value(def: &ParamDef, key: &str, index: u8) -> TokenStream {
                 quote!(crate::wire::bare(x, #index)?)
             }
         }
+        _ => super::lines::decode_value(model, key, def, quote!(x), index),
     }
 }
 
