@@ -1,0 +1,1 @@
+//! Placeholder: filled by issue 7 (own specs).
