@@ -3,10 +3,12 @@
 
 mod dispatch;
 mod errors;
+mod fields;
 mod lines;
 mod params;
 mod requests;
 mod responses;
+mod sizes;
 mod urcs;
 
 use crate::ir::Model;
@@ -21,6 +23,8 @@ pub fn generate(model: &Model) -> TokenStream {
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
+    let fields = fields::emit(model);
+    let sizes = sizes::emit(model);
     quote! {
         /// The reply of a form that has no information lines (only a final result).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,6 +43,7 @@ pub fn generate(model: &Model) -> TokenStream {
         }
         #urcs
         #dispatch
+        #sizes
     }
 }
 
