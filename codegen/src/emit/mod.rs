@@ -3,7 +3,6 @@
 
 mod dispatch;
 mod errors;
-mod fields;
 mod lines;
 mod params;
 mod requests;
@@ -23,7 +22,6 @@ pub fn generate(model: &Model) -> TokenStream {
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
-    let fields = fields::emit(model);
     let sizes = sizes::emit(model);
     quote! {
         /// The reply of a form that has no information lines (only a final result).
