@@ -6,9 +6,12 @@
 
 pub mod check;
 pub mod coverage;
+pub mod diff;
+pub mod doc;
 pub mod emit;
 pub mod ir;
 pub mod naming;
+pub mod revision;
 pub mod spec;
 
 use std::path::Path;
@@ -18,6 +21,27 @@ pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
     let spec = spec::load(dir)?;
     check::check(&spec)?;
     Ok(ir::Model::new(spec))
+}
+
+/// Loads the spec directory, takes a view of it (a revision, a module profile) and checks the
+/// view.
+pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spec::Diagnostic>> {
+    let spec = spec::load(dir)?;
+    if *view == revision::View::default() {
+        check::check(&spec)?;
+        return Ok(ir::Model::new(spec));
+    }
+    // The spec as written must be valid before any view of it is.
+    check::check(&spec)?;
+    let spec = view.apply(spec).map_err(|d| vec![d])?;
+    check::check(&spec)?;
+    Ok(ir::Model::new(spec))
+}
+
+/// Loads a command-line operand `DIR[@REVISION][+PROFILE]` (see [`revision::View::parse`]).
+pub fn load_arg(arg: &str) -> Result<ir::Model, Vec<spec::Diagnostic>> {
+    let (dir, view) = revision::View::parse(arg);
+    load_view(&dir, &view)
 }
 
 /// The generated Rust code, formatted.
@@ -37,6 +61,7 @@ pub struct Builder {
     spec_dir: std::path::PathBuf,
     out_file: Option<std::path::PathBuf>,
     rerun: bool,
+    view: revision::View,
 }
 
 impl Builder {
@@ -46,7 +71,50 @@ impl Builder {
             spec_dir: spec_dir.into(),
             out_file: None,
             rerun: true,
+            view: revision::View::default(),
         }
+    }
+
+    /// Generates the API of an earlier revision of the document (a version of document.yaml's
+    /// `revisions:`): items marked `since` a later one are left out.
+    pub fn revision(mut self, version: impl Into<String>) -> Self {
+        self.view.revision = Some(version.into());
+        self
+    }
+
+    /// Generates the API of one module: a `profile:` id of document.yaml's `modules:`.
+    pub fn profile(mut self, id: impl Into<String>) -> Self {
+        self.view.profile = Some(id.into());
+        self
+    }
+
+    /// Selects the profile from the package's cargo features: feature `eg916q-gl` selects
+    /// profile `eg916q_gl`. Call it after [`Builder::new`]; at most one such feature may be on
+    /// (several are reported by [`Builder::generate`]).
+    pub fn profile_from_features(mut self) -> Self {
+        let Ok(model) = spec::load(&self.spec_dir) else {
+            return self; // `generate` reports the problems.
+        };
+        let on: Vec<String> = model
+            .document
+            .value
+            .modules
+            .iter()
+            .filter_map(|m| m.profile.clone())
+            .filter(|id| {
+                let var = format!(
+                    "CARGO_FEATURE_{}",
+                    id.to_ascii_uppercase().replace('-', "_")
+                );
+                std::env::var_os(var).is_some()
+            })
+            .collect();
+        match on.as_slice() {
+            [] => {}
+            [one] => self.view.profile = Some(one.clone()),
+            _ => self.view.profile = Some(on.join("+")),
+        }
+        self
     }
 
     /// Where to write the code; defaults to `$OUT_DIR/qi.rs`.
@@ -67,7 +135,7 @@ impl Builder {
         if self.rerun {
             println!("cargo:rerun-if-changed={}", self.spec_dir.display());
         }
-        let model = load_and_check(&self.spec_dir).map_err(GenerateError::Spec)?;
+        let model = load_view(&self.spec_dir, &self.view).map_err(GenerateError::Spec)?;
         if self.rerun {
             for f in &model.spec.files {
                 println!("cargo:rerun-if-changed={}", f.display());

@@ -10,8 +10,16 @@ commands:
   expand [SPEC_DIR]   print the generated Rust code
   coverage [SPEC_DIR] [--write]
                       print the coverage table of SPEC_DIR/README.md, or rewrite it there
+  diff OLD_SPEC NEW_SPEC [--json]
+                      what changed, each change breaking or compatible for the generated
+                      API; exits 1 when anything is breaking
+  doc [SPEC_DIR] [-o FILE]
+                      write the Markdown command reference (to stdout, or FILE)
+  conformance [SPEC_DIR] [-o FILE]
+                      write the conformance AT script (to stdout, or FILE) for `qi run`
 
-SPEC_DIR defaults to ./spec";
+SPEC_DIR defaults to ./spec. Any SPEC_DIR may be written DIR@REVISION (the spec as that
+revision of the document had it: spec@1.0) and/or DIR+PROFILE (one module: spec+eg800q).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +38,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }),
         "coverage" => coverage(rest),
+        "diff" => qi_codegen::diff::cli(rest, USAGE),
+        "doc" => qi_codegen::doc::cli(rest, USAGE),
+        "conformance" => qi_codegen::conformance::cli(rest, USAGE),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -49,7 +60,7 @@ fn with_spec(rest: &[String], f: impl FnOnce(&qi_codegen::ir::Model) -> ExitCode
     let dir = rest
         .first()
         .map_or_else(|| PathBuf::from("spec"), PathBuf::from);
-    match qi_codegen::load_and_check(&dir) {
+    match qi_codegen::load_arg(&dir.display().to_string()) {
         Ok(model) => f(&model),
         Err(diags) => {
             for d in &diags {

@@ -3,6 +3,7 @@
 
 mod transcript;
 pub mod values;
+mod views;
 
 use crate::spec::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +25,7 @@ pub fn check(spec: &Spec) -> Result<(), Vec<Diagnostic>> {
     }
     cx.errors();
     cx.errata();
+    views::check(&mut cx);
     transcript::check_all(&mut cx);
     let mut errs = cx.errs;
     if errs.is_empty() {

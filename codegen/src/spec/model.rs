@@ -34,6 +34,10 @@ pub struct Document {
 pub struct Module {
     pub name: String,
     pub about: String,
+    /// snake_case id that names this module in `modules:` and `by_module:` (a profile), and
+    /// the cargo feature that selects it (with `-` for `_`).
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +118,27 @@ pub struct ParamDef {
     /// Strings and keyword enums are quoted on the wire unless this is `false`.
     #[serde(default)]
     pub quoted: Option<bool>,
+    /// Where one module (a profile id of document.yaml) differs from the document's general
+    /// statement; applied only when generating for that profile.
+    #[serde(default)]
+    pub by_module: BTreeMap<String, ParamOverride>,
+}
+
+/// What one module changes in a parameter type; absent keys keep the general value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamOverride {
+    #[serde(default)]
+    pub range: Option<Vec<[i64; 2]>>,
+    #[serde(default)]
+    pub default: Option<Scalar>,
+    #[serde(default)]
+    pub max_len: Option<u32>,
+    /// Enumeration values (names) the module lacks.
+    #[serde(default)]
+    pub without_values: Vec<String>,
+    /// Why, in our words, with the place in the document that says so.
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +148,9 @@ pub struct EnumValue {
     /// snake_case name; becomes the Rust variant.
     pub name: String,
     pub about: String,
+    /// The document version that introduced this value, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// An integer or a string, as written in YAML.
@@ -218,6 +246,12 @@ pub struct Command {
     /// Contradictions in this command's section and what the spec does about them.
     #[serde(default)]
     pub errata: Vec<Erratum>,
+    /// The document version that introduced this command, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Profile ids of the modules that have this command; absent: every module.
+    #[serde(default)]
+    pub modules: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -275,6 +309,9 @@ pub struct Form {
     /// A parameter of this form (in seconds) that sets the maximum response time.
     #[serde(default)]
     pub max_response_time_param: Option<String>,
+    /// Profile ids of the modules that have this form; absent: every module.
+    #[serde(default)]
+    pub modules: Option<Vec<String>>,
 }
 
 /// A parameter in a form, a response line or a URC: a reference to `params.yaml`, written as
@@ -432,6 +469,10 @@ pub struct Line {
     /// Raw payload follows the line.
     #[serde(default)]
     pub data: Option<DataBlock>,
+    /// The document version that added this line, when later than the first release (e.g. a
+    /// test response that lists a new sub-configuration).
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// Raw bytes that follow a line.
@@ -539,6 +580,9 @@ pub struct Urc {
     /// Settings or socket properties under which this variant is the one sent.
     #[serde(default)]
     pub when: Option<Conditions>,
+    /// The document version that introduced this variant, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// `spec/errors.yaml`.
@@ -556,6 +600,9 @@ pub struct ErrorCode {
     pub name: String,
     /// The description the module reports with the code.
     pub text: String,
+    /// The document version that introduced this code, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// `spec/examples/*.yaml`: the example sessions of chapter 3.
@@ -576,6 +623,9 @@ pub struct Transcript {
     pub section: String,
     pub about: String,
     pub steps: Vec<Step>,
+    /// The document version that added this example, when later than the first release.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// One step: exactly one of `host`, `module`, `host_data`, `module_data`.

@@ -1,0 +1,211 @@
+//! Views of the spec: the spec as an earlier revision of the document had it (`since:` markers),
+//! and the spec for one module (a profile: `modules:` and `by_module:`). Both are computed from
+//! the same files, so nothing is copied when Quectel publishes a new revision.
+//!
+//! A view is taken before checking: the checker then validates the view as a spec of its own
+//! (a transcript that uses a form the view lacks is reported, for example).
+
+use crate::spec::*;
+use std::collections::BTreeSet;
+
+/// Which view of the spec to take: a revision, a module profile, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct View {
+    /// A version listed under `revisions:` in document.yaml; `None` is the spec as written.
+    pub revision: Option<String>,
+    /// A `profile:` id of a module in document.yaml; `None` is the document's general case.
+    pub profile: Option<String>,
+}
+
+impl View {
+    /// Splits a command-line operand `DIR[@REVISION][+PROFILE]` (`spec@1.0`, `spec+eg800q`).
+    pub fn parse(arg: &str) -> (std::path::PathBuf, View) {
+        let (rest, profile) = match arg.rsplit_once('+') {
+            Some((d, p)) if !p.is_empty() && !p.contains(['/', '\\']) => (d, Some(p.to_owned())),
+            _ => (arg, None),
+        };
+        let (dir, revision) = match rest.rsplit_once('@') {
+            Some((d, r)) if !r.is_empty() && !r.contains(['/', '\\']) => (d, Some(r.to_owned())),
+            _ => (rest, None),
+        };
+        (dir.into(), View { revision, profile })
+    }
+
+    /// Applies the view to a loaded spec.
+    pub fn apply(&self, spec: Spec) -> Result<Spec, Diagnostic> {
+        let spec = match &self.revision {
+            Some(r) => at_revision(spec, r)?,
+            None => spec,
+        };
+        match &self.profile {
+            Some(p) => for_profile(spec, p),
+            None => Ok(spec),
+        }
+    }
+}
+
+/// Whether an item marked `since` belongs to the revision at position `upto` of the list.
+fn present(revisions: &[Revision], since: &Option<String>, upto: usize) -> bool {
+    match since {
+        None => true,
+        // An unknown revision is the checker's to report; keep the item so that it can.
+        Some(v) => revisions
+            .iter()
+            .position(|r| &r.version == v)
+            .is_none_or(|i| i <= upto),
+    }
+}
+
+/// The spec as revision `version` of the document had it: everything marked `since` a later
+/// revision is left out, and parameter types only those items used go with them.
+pub fn at_revision(mut spec: Spec, version: &str) -> Result<Spec, Diagnostic> {
+    let revs = spec.document.value.revisions.clone();
+    let Some(upto) = revs.iter().position(|r| r.version == version) else {
+        let known: Vec<&str> = revs.iter().map(|r| r.version.as_str()).collect();
+        return Err(spec.document.at(
+            "revisions",
+            format!(
+                "no revision `{version}` in document.yaml (known: {})",
+                known.join(", ")
+            ),
+        ));
+    };
+    let keep = |s: &Option<String>| present(&revs, s, upto);
+    let before = spec.clone();
+    for cmd in &mut spec.commands {
+        let c = &mut cmd.value;
+        c.forms.retain(|f| keep(&f.since));
+        for f in &mut c.forms {
+            f.response.lines.retain(|l| keep(&l.since));
+        }
+        c.examples.retain(|t| keep(&t.since));
+    }
+    spec.commands
+        .retain(|c| keep(&c.value.since) && !c.value.forms.is_empty());
+    spec.urcs.value.urcs.retain(|u| keep(&u.since));
+    spec.errors.value.errors.retain(|e| keep(&e.since));
+    for file in &mut spec.transcripts {
+        file.value.transcripts.retain(|t| keep(&t.since));
+    }
+    for file in &mut spec.params {
+        for def in file.value.values_mut() {
+            if let Some(values) = &mut def.values {
+                values.retain(|v| keep(&v.since));
+            }
+        }
+    }
+    let doc = &mut spec.document.value;
+    doc.version = version.to_owned();
+    doc.date = revs[upto].date.clone();
+    doc.revisions.truncate(upto + 1);
+    prune_params(&before, &mut spec);
+    Ok(spec)
+}
+
+/// The spec for one module: commands and forms whose `modules:` leave it out are dropped, and
+/// its `by_module:` differences replace the general values.
+pub fn for_profile(mut spec: Spec, profile: &str) -> Result<Spec, Diagnostic> {
+    let modules = &spec.document.value.modules;
+    if !modules
+        .iter()
+        .any(|m| m.profile.as_deref() == Some(profile))
+    {
+        let known: Vec<&str> = modules
+            .iter()
+            .filter_map(|m| m.profile.as_deref())
+            .collect();
+        return Err(spec.document.at(
+            "modules",
+            format!(
+                "no module with `profile: {profile}` in document.yaml (known: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        ));
+    }
+    let has = |m: &Option<Vec<String>>| m.as_ref().is_none_or(|l| l.iter().any(|x| x == profile));
+    let before = spec.clone();
+    for cmd in &mut spec.commands {
+        cmd.value.forms.retain(|f| has(&f.modules));
+    }
+    spec.commands
+        .retain(|c| has(&c.value.modules) && !c.value.forms.is_empty());
+    for file in &mut spec.params {
+        for def in file.value.values_mut() {
+            let Some(o) = def.by_module.get(profile).cloned() else {
+                continue;
+            };
+            if o.range.is_some() {
+                def.range = o.range;
+            }
+            if o.default.is_some() {
+                def.default = o.default;
+            }
+            if o.max_len.is_some() {
+                def.max_len = o.max_len;
+            }
+            if let Some(values) = &mut def.values {
+                values.retain(|v| !o.without_values.contains(&v.name));
+            }
+        }
+    }
+    spec.document
+        .value
+        .modules
+        .retain(|m| m.profile.as_deref() == Some(profile));
+    prune_params(&before, &mut spec);
+    Ok(spec)
+}
+
+/// Removes the parameter types that items of `before` referred to and nothing in `after` does.
+fn prune_params(before: &Spec, after: &mut Spec) {
+    let old = references(before);
+    let now = references(after);
+    for file in &mut after.params {
+        file.value
+            .retain(|k, _| !old.contains(k.as_str()) || now.contains(k.as_str()));
+    }
+}
+
+/// Every name that may refer to a parameter type: parameters, fields, settings in conditions
+/// and data blocks. Over-approximates (a field name counts too), which only keeps more.
+pub(crate) fn references(spec: &Spec) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let uses = |us: &[ParamUse], out: &mut BTreeSet<String>| {
+        for u in us {
+            out.insert(u.param.clone());
+        }
+    };
+    let conds = |c: &Option<Conditions>, out: &mut BTreeSet<String>| {
+        out.extend(c.iter().flat_map(|c| c.keys().cloned()));
+    };
+    let data = |d: &Option<DataBlock>, out: &mut BTreeSet<String>| {
+        if let Some(d) = d {
+            out.extend(d.separator_by.iter().chain(&d.encoding_by).cloned());
+        }
+    };
+    for cmd in &spec.commands {
+        for f in &cmd.value.forms {
+            uses(&f.params, &mut out);
+            for r in &f.rules {
+                conds(&r.when, &mut out);
+            }
+            for l in &f.response.lines {
+                uses(&l.fields, &mut out);
+                data(&l.data, &mut out);
+            }
+            for o in &f.response.outcomes {
+                conds(&o.when, &mut out);
+            }
+        }
+    }
+    for u in &spec.urcs.value.urcs {
+        uses(&u.fields, &mut out);
+        data(&u.data, &mut out);
+        conds(&u.when, &mut out);
+    }
+    out
+}
