@@ -468,7 +468,8 @@ pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
     let text = render(&model);
     match out {
         None => {
-            print!("{text}");
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         Some(f) => match std::fs::write(&f, text) {

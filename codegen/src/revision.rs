@@ -91,6 +91,10 @@ pub fn at_revision(mut spec: Spec, version: &str) -> Result<Spec, Diagnostic> {
         for def in file.value.values_mut() {
             if let Some(values) = &mut def.values {
                 values.retain(|v| keep(&v.since));
+                let names: BTreeSet<String> = values.iter().map(|v| v.name.clone()).collect();
+                for o in def.by_module.values_mut() {
+                    o.without_values.retain(|n| names.contains(n));
+                }
             }
         }
     }
@@ -130,12 +134,17 @@ pub fn for_profile(mut spec: Spec, profile: &str) -> Result<Spec, Diagnostic> {
     let before = spec.clone();
     for cmd in &mut spec.commands {
         cmd.value.forms.retain(|f| has(&f.modules));
+        // Resolved: the view is one module's spec.
+        cmd.value.modules = None;
+        for f in &mut cmd.value.forms {
+            f.modules = None;
+        }
     }
     spec.commands
-        .retain(|c| has(&c.value.modules) && !c.value.forms.is_empty());
+        .retain(|c| has(&before_modules(&before, &c.value.name)) && !c.value.forms.is_empty());
     for file in &mut spec.params {
         for def in file.value.values_mut() {
-            let Some(o) = def.by_module.get(profile).cloned() else {
+            let Some(o) = std::mem::take(&mut def.by_module).remove(profile) else {
                 continue;
             };
             if o.range.is_some() {
@@ -158,6 +167,14 @@ pub fn for_profile(mut spec: Spec, profile: &str) -> Result<Spec, Diagnostic> {
         .retain(|m| m.profile.as_deref() == Some(profile));
     prune_params(&before, &mut spec);
     Ok(spec)
+}
+
+/// The `modules:` of a command as written.
+fn before_modules(spec: &Spec, name: &str) -> Option<Vec<String>> {
+    spec.commands
+        .iter()
+        .find(|c| c.value.name == name)
+        .and_then(|c| c.value.modules.clone())
 }
 
 /// Removes the parameter types that items of `before` referred to and nothing in `after` does.

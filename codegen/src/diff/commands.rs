@@ -345,7 +345,7 @@ fn line_label(cmd: &Command, l: &Line) -> String {
 }
 
 /// Mirrors `emit::responses::line_type_name`: one line is `{Form}Line`, several are numbered.
-fn line_type(form: &Form, i: usize, count: usize) -> String {
+pub fn line_type(form: &Form, i: usize, count: usize) -> String {
     let base = match &form.selector {
         Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
         None => form.name.clone(),

@@ -20,6 +20,10 @@ mod render;
 
 use crate::ir::Model;
 use serde::Serialize;
+use std::io::Write;
+
+pub use commands::line_type as line_type_name;
+pub use params::storage as int_storage;
 
 /// Whether a change breaks code written against the old generated API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -210,11 +214,13 @@ pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
         return ExitCode::from(2);
     };
     let report = diff(&old, &new);
-    if json {
-        println!("{}", report.to_json());
+    let text = if json {
+        format!("{}\n", report.to_json())
     } else {
-        print!("{}", report.to_text());
-    }
+        format!("{} → {}\n{}", specs[0], specs[1], report.to_text())
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
     if report.breaking() > 0 {
         ExitCode::FAILURE
     } else {

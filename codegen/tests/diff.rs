@@ -1,0 +1,349 @@
+//! `qi-codegen diff`: the 1.0 → 1.2 revision history of the real spec, a narrowed range in a
+//! copy of it (breaking, exit status 1), and one case per classification rule on the minimal
+//! fixture.
+
+use qi_codegen::diff::{diff, Change, Class, Kind, Report};
+use qi_codegen::ir::Model;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn spec_dir() -> String {
+    root().join("../spec").display().to_string()
+}
+
+fn load(arg: &str) -> Model {
+    qi_codegen::load_arg(arg).unwrap_or_else(|d| {
+        let all: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        panic!("{arg}:\n{}", all.join("\n"))
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of `from` in a fresh temporary directory, with `find` replaced once in `file`.
+fn edited_copy(from: &Path, case: &str, file: &str, find: &str, replace: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qi-diff-{}-{case}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(from, &dir);
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(find), "{case}: `{find}` not in {file}");
+    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    dir
+}
+
+fn qi_codegen(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_qi-codegen"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().expect("exited"),
+        String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// The 1.0 view must differ from 1.2 by exactly what the `since: "1.1"` markers say, which in
+/// turn must be the six sub-configurations that document.yaml's revision history names.
+#[test]
+fn revision_1_0_to_1_2_reports_exactly_the_six_sub_configurations() {
+    let new = load(&spec_dir());
+    let old = load(&format!("{}@1.0", spec_dir()));
+    let report = diff(&old, &new);
+    assert_eq!(
+        (report.old_version.as_str(), report.new_version.as_str()),
+        ("1.0", "1.2")
+    );
+
+    // The sub-configurations the history names: 'AT+QICFG sub-configurations added: "a", ...'.
+    let history = &new.spec.document.value.revisions;
+    let r11 = history.iter().find(|r| r.version == "1.1").unwrap();
+    let named: BTreeSet<String> = r11
+        .changes
+        .iter()
+        .filter(|c| c.contains("sub-configurations added"))
+        .flat_map(|c| c.split('"').skip(1).step_by(2).map(str::to_owned))
+        .collect();
+    assert_eq!(named.len(), 6, "{named:?}");
+
+    let qicfg = &new
+        .spec
+        .commands
+        .iter()
+        .find(|c| c.value.name == "QICFG")
+        .unwrap()
+        .value;
+    let marked_forms: BTreeSet<String> = qicfg
+        .forms
+        .iter()
+        .filter(|f| f.since.as_deref() == Some("1.1"))
+        .map(|f| format!("AT+QICFG=\"{}\" {}", f.selector.as_deref().unwrap(), f.name))
+        .collect();
+    let marked_selectors: BTreeSet<String> = qicfg
+        .forms
+        .iter()
+        .filter(|f| f.since.is_some())
+        .filter_map(|f| f.selector.clone())
+        .collect();
+    assert_eq!(
+        marked_selectors, named,
+        "the since markers and the history disagree"
+    );
+
+    let added = |pred: &dyn Fn(&Change) -> bool| -> BTreeSet<String> {
+        report
+            .changes
+            .iter()
+            .filter(|c| c.kind == Kind::Added && pred(c))
+            .map(|c| c.item.clone())
+            .collect()
+    };
+    assert_eq!(added(&|c| c.detail == "new form"), marked_forms);
+    let lines: BTreeSet<String> = named
+        .iter()
+        .map(|s| format!("AT+QICFG test response line +QICFG: \"{s}\""))
+        .collect();
+    assert_eq!(added(&|c| c.detail == "response line added"), lines);
+
+    // New parameter types: exactly those that only the new forms use.
+    let new_types = added(&|c| c.detail == "new parameter type");
+    let old_keys: BTreeSet<&str> = old.params().map(|(k, _)| k).collect();
+    let expected: BTreeSet<String> = new
+        .params()
+        .filter(|(k, _)| !old_keys.contains(k))
+        .map(|(k, d)| format!("<{}> ({k})", d.doc))
+        .collect();
+    assert_eq!(new_types, expected);
+    for key in new
+        .params()
+        .map(|(k, _)| k)
+        .filter(|k| !old_keys.contains(k))
+    {
+        let users: Vec<&str> = qicfg
+            .forms
+            .iter()
+            .filter(|f| f.params.iter().any(|u| u.param == key))
+            .map(|f| f.since.as_deref().unwrap_or("1.0"))
+            .collect();
+        assert!(
+            users.iter().all(|v| *v == "1.1"),
+            "{key} is used by a 1.0 form"
+        );
+    }
+
+    // Everything is an addition, and every addition is compatible.
+    for c in &report.changes {
+        if c.class == Class::Compatible {
+            assert_eq!(c.kind, Kind::Added, "{c:?}");
+        }
+    }
+    assert_eq!(
+        report.compatible(),
+        marked_forms.len() + lines.len() + expected.len()
+    );
+    // The one exception: the test response's lines are numbered types (`TestLine9`), and the
+    // new lines sit between old ones, so old numbers change meaning. That is a real break of
+    // the generated API, reported as such; nothing else breaks.
+    for c in report.changes.iter().filter(|c| c.class == Class::Breaking) {
+        assert!(
+            c.item == "AT+QICFG test response lines"
+                && c.detail.starts_with("numbered line types shift"),
+            "unexpected breaking change: {c:?}"
+        );
+    }
+    assert!(report.breaking() <= 1);
+}
+
+#[test]
+fn a_spec_compared_with_itself_has_no_changes() {
+    let (code, out) = qi_codegen(&["diff", &spec_dir(), &spec_dir()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("summary: 0 changes: 0 breaking, 0 compatible (semver: none)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_narrowed_range_is_breaking_and_the_cli_exits_1() {
+    let copy = edited_copy(
+        &root().join("../spec"),
+        "narrowed",
+        "params/common.yaml",
+        "range: [[1, 15]]",
+        "range: [[1, 3]]",
+    );
+    let report = diff(&load(&spec_dir()), &load(&copy.display().to_string()));
+    assert_eq!(report.changes.len(), 1, "{}", report.to_text());
+    let c = &report.changes[0];
+    assert_eq!((c.class, c.kind), (Class::Breaking, Kind::Changed));
+    assert_eq!(c.rust, "ContextId");
+    assert_eq!(c.detail, "range 1..=15 → 1..=3 (narrowed)");
+
+    let (code, out) = qi_codegen(&["diff", &spec_dir(), &copy.display().to_string()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("breaking   changed <contextID> (context_id) [ContextId]: range 1..=15 → 1..=3 (narrowed)"), "{out}");
+    assert!(
+        out.contains("summary: 1 change: 1 breaking, 0 compatible (semver: major)"),
+        "{out}"
+    );
+
+    let (code, out) = qi_codegen(&["diff", &spec_dir(), &copy.display().to_string(), "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(v["summary"]["breaking"], 1);
+    assert_eq!(v["changes"][0]["class"], "breaking");
+    assert_eq!(v["changes"][0]["rust"], "ContextId");
+
+    // The same range widened instead is compatible: exit 0.
+    let wide = edited_copy(
+        &root().join("../spec"),
+        "widened",
+        "params/common.yaml",
+        "range: [[1, 15]]",
+        "range: [[0, 16]]",
+    );
+    let (code, out) = qi_codegen(&["diff", &spec_dir(), &wide.display().to_string()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("compatible changed <contextID> (context_id) [ContextId]: range 1..=15 → 0..=16 (widened)"), "{out}");
+    std::fs::remove_dir_all(copy).unwrap();
+    std::fs::remove_dir_all(wide).unwrap();
+}
+
+#[test]
+fn bad_operands_exit_2() {
+    assert_eq!(qi_codegen(&["diff", &spec_dir()]).0, 2);
+    let (code, out) = qi_codegen(&["diff", &format!("{}@9.9", spec_dir()), &spec_dir()]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("no revision `9.9` in document.yaml (known: 1.0, 1.1, 1.2)"),
+        "{out}"
+    );
+}
+
+/// One case per rule, on the minimal fixture: in `file`, `find` becomes `old` in the old spec
+/// and `new` in the new one (`=` keeps `find`); then the expected class and part of the detail.
+const CASES: &[(&str, &str, &str, &str, &str, Class, &str)] = &[
+    ("range_shifted", "params/common.yaml", "range: [[0, 0], [550, 574]]", "=", "range: [[0, 0], [551, 580]]", Class::Breaking, "(shifted)"),
+    ("wider_integer", "params/common.yaml", "range: [[0, 11]]", "=", "range: [[0, 300]]", Class::Breaking, "wraps u16 instead of u8"),
+    ("default_changed", "params/common.yaml", "default: 60", "=", "default: 30", Class::Compatible, "default 60 → 30"),
+    ("default_dropped", "params/common.yaml", "  default: 60\n", "=", "", Class::Breaking, "default 60 → none"),
+    ("unit_changed", "params/common.yaml", "unit: s", "=", "unit: ms", Class::Breaking, "unit s → ms"),
+    ("string_shorter", "params/common.yaml", "max_len: 8\n  about: a short name", "=", "max_len: 4\n  about: a short name", Class::Breaking, "max_len 8 → 4"),
+    ("string_longer_in_a_line", "params/common.yaml", "max_len: 8\n  about: a short name", "=", "max_len: 16\n  about: a short name", Class::Breaking, "heapless::String"),
+    ("enum_value_added", "params/common.yaml", "    - { value: 1, name: push, about: pushed at once }\n", "=", "    - { value: 1, name: push, about: pushed at once }\n    - { value: 2, name: pull, about: fetched }\n", Class::Compatible, "enum value 2 (pull) added"),
+    ("enum_value_removed", "params/common.yaml", "    - { value: 1, name: push, about: pushed at once }\n", "    - { value: 1, name: push, about: pushed at once }\n    - { value: 2, name: pull, about: fetched }\n", "=", Class::Breaking, "enum value 2 (pull) removed"),
+    ("optional_parameter_added", "commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }\n", "=", "      - { param: mode, optional: true, default: 0 }\n      - { param: length, optional: true }\n", Class::Breaking, "optional parameter `length` <length> added"),
+    ("parameter_made_optional", "commands/qtest.yaml", "      - label\n", "=", "      - { param: label, optional: true }\n", Class::Breaking, "required → optional"),
+    ("timeout_changed", "commands/qtest.yaml", "max_response_time: 150s", "=", "max_response_time: 300s", Class::Compatible, "150000 ms → 300000 ms"),
+    ("rule_added", "commands/qtest.yaml", "    params: [connect_id, payload_hex]\n", "=", "    params: [connect_id, payload_hex]\n    rules:\n      - then: { connect_id: { range: [[0, 5]] } }\n        why: made up\n", Class::Breaking, "rule added"),
+    ("rule_removed", "commands/qtest.yaml", "    params: [connect_id, payload_hex]\n", "    params: [connect_id, payload_hex]\n    rules:\n      - then: { connect_id: { range: [[0, 5]] } }\n        why: made up\n", "=", Class::Compatible, "rule removed"),
+    ("outcome_changed", "commands/qtest.yaml", "        - final: [SEND OK, SEND FAIL, ERROR]\n  - name: read_data", "=", "        - final: [SEND OK, ERROR]\n  - name: read_data", Class::Compatible, "outcomes"),
+    ("response_field_added", "commands/qtest.yaml", "        - fields: [connect_id, kind, label]", "=", "        - fields: [connect_id, kind, label, mode]", Class::Breaking, "field `mode` <mode> added"),
+    ("response_line_added_to_a_form_without", "commands/qtest.yaml", "    params: [connect_id, payload_hex]\n    response:\n", "=", "    params: [connect_id, payload_hex]\n    response:\n      lines:\n        - fields: [length]\n", Class::Breaking, "response no information line → one line"),
+    ("form_added", "commands/qtest.yaml", "examples:\n", "=", EXTRA_FORM, Class::Compatible, "new form"),
+    ("form_removed", "commands/qtest.yaml", "examples:\n", EXTRA_FORM, "=", Class::Breaking, "form removed"),
+    ("urc_added", "urcs.yaml", "errata: []", "=", EXTRA_URC, Class::Compatible, "new URC variant"),
+    ("urc_removed", "urcs.yaml", "errata: []", EXTRA_URC, "=", Class::Breaking, "URC variant removed"),
+    ("urc_field_removed", "urcs.yaml", "errata: []", EXTRA_URC, "  - { name: gone, prefix: \"+QIURC\", keyword: gone, section: \"9.4\", about: gone, fields: [connect_id] }\nerrata: []", Class::Breaking, "field `err` removed"),
+    ("error_added", "errors.yaml", "  - { code: 550, name: unknown_error, text: Unknown error }\n", "=", "  - { code: 550, name: unknown_error, text: Unknown error }\n  - { code: 551, name: busy, text: Busy }\n", Class::Compatible, "new error code"),
+    ("error_removed", "errors.yaml", "  - { code: 550, name: unknown_error, text: Unknown error }\n", "=", "", Class::Breaking, "error code removed"),
+];
+
+const EXTRA_FORM: &str = "  - name: close\n    kind: write\n    selector: close\n    about: closes\n    params: [connect_id]\n    response:\n      outcomes:\n        - final: [OK]\nexamples:\n";
+const EXTRA_URC: &str = "  - { name: gone, prefix: \"+QIURC\", keyword: gone, section: \"9.4\", about: gone, fields: [connect_id, err] }\nerrata: []";
+
+#[test]
+fn each_rule_classifies_its_change() {
+    let minimal = root().join("tests/fixtures/minimal");
+    let mut failures = Vec::new();
+    for (case, file, find, old, new, class, detail) in CASES {
+        let side = |which: &str, replace: &str| {
+            let replace = if replace == "=" { find } else { replace };
+            let dir = edited_copy(&minimal, &format!("{case}-{which}"), file, find, replace);
+            let model = load(&dir.display().to_string());
+            std::fs::remove_dir_all(&dir).unwrap();
+            model
+        };
+        let report: Report = diff(&side("old", old), &side("new", new));
+        let hit = report
+            .changes
+            .iter()
+            .any(|c| c.class == *class && (c.detail.contains(detail) || c.why.contains(detail)));
+        let worst = if report.breaking() > 0 {
+            Class::Breaking
+        } else {
+            Class::Compatible
+        };
+        if !hit || worst != *class {
+            failures.push(format!(
+                "{case}: expected {class:?} `{detail}`, got:\n{}",
+                report.to_text()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The diff mirrors two naming decisions of the emitters (integer widths, numbered line
+/// types); the generated code must agree with it, or the classification is wrong.
+#[test]
+fn the_mirrored_emitter_rules_match_the_generated_code() {
+    let model = load(&spec_dir());
+    let code = qi_codegen::expand(&model);
+    for (key, def) in model.params() {
+        if let (qi_codegen::spec::ParamType::Int, Some(r)) = (def.ty, &def.range) {
+            let name = qi_codegen::naming::type_name(key);
+            let want = format!("pub struct {name}({});", qi_codegen::diff::int_storage(r));
+            assert!(code.contains(&want), "generated code lacks `{want}`");
+        }
+    }
+    for cmd in &model.spec.commands {
+        for form in &cmd.value.forms {
+            let n = form.response.lines.len();
+            for i in 0..n {
+                let want = format!(
+                    "pub struct {} {{",
+                    qi_codegen::diff::line_type_name(form, i, n)
+                );
+                assert!(code.contains(&want), "generated code lacks `{want}`");
+            }
+        }
+    }
+}
+
+/// Every revision and every module profile of the real spec is a valid spec; the document
+/// states no difference between modules, so each profile generates the same code.
+#[test]
+fn every_view_of_the_spec_checks_and_profiles_change_nothing() {
+    let base = load(&spec_dir());
+    for r in &base.spec.document.value.revisions {
+        load(&format!("{}@{}", spec_dir(), r.version));
+    }
+    let code = qi_codegen::expand(&base);
+    for m in &base.spec.document.value.modules {
+        let id = m.profile.as_deref().expect("every module has a profile id");
+        let view = load(&format!("{}+{id}", spec_dir()));
+        assert!(diff(&base, &view).changes.is_empty(), "{id}");
+        assert!(
+            qi_codegen::expand(&view) == code,
+            "{id} generates different code"
+        );
+    }
+}
