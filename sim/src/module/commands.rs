@@ -1,0 +1,673 @@
+//! Command lines: decoded with the generated codec, executed against the module's state, and
+//! answered with the generated encoders.
+
+use super::input::Until;
+use super::net::{err_value, hstring, port};
+use super::output::{frame, frame_data};
+use super::services;
+use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, Io, Socket};
+use super::{Mode, Sim};
+use quectel_qi::response::{qiact, qicsgp, qidnscfg, qigeterror, qird, qisde, qisend, qistate};
+use quectel_qi::{
+    qiopen, urc, Accept, AccessMode, AtPort, ClientPort, ConnectId,
+    ContextId, ContextState, ErrorCode, NtpPort, ReadActualLength,
+    ReadLength, Request, ResponseLine, SendLength, ServiceType, SocketServiceType, SocketState,
+    Urc,
+};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::time::Duration;
+
+/// How long a TCP client may take to connect (the document allows 150 s; loopback answers at
+/// once, and a silent address should not hold a test for minutes).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a command ended, when it did not fail.
+pub(crate) enum Done {
+    /// Information lines (already framed), then OK.
+    Lines(Vec<Vec<u8>>),
+    /// OK, then URCs (already framed); the error code the URCs report becomes the last error.
+    OkThen(Vec<Vec<u8>>, ErrorCode),
+    /// The handler answered on its own (prompt, CONNECT, SEND OK).
+    Answered,
+}
+
+fn ok() -> Result<Done, ErrorCode> {
+    Ok(Done::Lines(Vec::new()))
+}
+
+fn line(l: ResponseLine) -> Vec<u8> {
+    frame(|w| l.encode(w))
+}
+
+fn urc_bytes(u: Urc) -> Vec<u8> {
+    frame(|w| u.encode(w))
+}
+
+/// The description AT+QIGETERROR prints: the document's example shows chapter 4's text in
+/// lower case ("552, invalid parameters").
+fn describe(e: ErrorCode) -> String {
+    e.text().to_lowercase()
+}
+
+impl Sim {
+    /// Executes one command line (without its CR).
+    pub(crate) fn execute(&mut self, line: &[u8]) {
+        if !self.response_delay.is_zero() {
+            std::thread::sleep(self.response_delay);
+        }
+        if let Some(done) = self.basic(line) {
+            return done;
+        }
+        let result = match Request::decode(line) {
+            Ok(req) => self.request(&req),
+            Err(_) => Err(ErrorCode::InvalidParameters),
+        };
+        match result {
+            Ok(Done::Lines(lines)) => {
+                self.last_error = ErrorCode::OperateSuccess;
+                for l in lines {
+                    self.out.send(&l);
+                }
+                self.result("OK");
+            }
+            Ok(Done::OkThen(urcs, err)) => {
+                self.last_error = err;
+                self.result("OK");
+                for u in urcs {
+                    self.urc(u);
+                }
+            }
+            Ok(Done::Answered) => {}
+            Err(e) => {
+                self.last_error = e;
+                self.result("ERROR");
+            }
+        }
+    }
+
+    /// The few V.25ter commands a host needs around the QI commands: `AT`, `ATE0`/`ATE1`, `ATO`.
+    fn basic(&mut self, line: &[u8]) -> Option<()> {
+        let upper = line.to_ascii_uppercase();
+        match upper.as_slice() {
+            b"AT" => self.result("OK"),
+            b"ATE0" => {
+                self.echo = false;
+                self.result("OK");
+            }
+            b"ATE" | b"ATE1" => {
+                self.echo = true;
+                self.result("OK");
+            }
+            b"ATO" | b"ATO0" => {
+                let id = self.last_transparent.filter(|id| {
+                    self.sockets[usize::from(id.get())]
+                        .as_ref()
+                        .is_some_and(|s| s.state == SocketState::Connected)
+                });
+                match id {
+                    Some(id) => self.enter_transparent(id),
+                    None => self.result("NO CARRIER"),
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn request(&mut self, req: &Request<'_>) -> Result<Done, ErrorCode> {
+        if let Some(r) = self.settings.apply(req) {
+            return r.map(|l| Done::Lines(l.map(line).into_iter().collect()));
+        }
+        if req.name().1 == "test" {
+            // Test forms answer OK; their lists of supported values are not rendered yet.
+            return ok();
+        }
+        use Request as R;
+        match req {
+            R::QiactRead(_) => {
+                let lines = (ContextId::MIN.get()..=ContextId::MAX.get())
+                    .filter_map(|i| ContextId::new(i64::from(i)))
+                    .filter_map(|id| {
+                        let c = &self.contexts[usize::from(id.get())];
+                        c.active.then(|| {
+                            line(ResponseLine::QiactReadLine(qiact::ReadLine {
+                                context_id: id,
+                                context_state: ContextState::Activated,
+                                context_type: c.context_type,
+                                ip_address: Some(hstring(&self.cfg.address.to_string())),
+                            }))
+                        })
+                    })
+                    .collect();
+                Ok(Done::Lines(lines))
+            }
+            R::QiactActivate(a) => {
+                let c = self.context(a.context_id);
+                if c.active {
+                    return Err(ErrorCode::ActivatePdpContextFailed);
+                }
+                c.active = true;
+                ok()
+            }
+            R::QideactDeactivate(d) => {
+                for slot in self.sockets.iter_mut() {
+                    if slot.as_ref().is_some_and(|s| s.context == d.context_id) {
+                        if let Some(mut s) = slot.take() {
+                            s.shut();
+                        }
+                    }
+                }
+                self.context(d.context_id).active = false;
+                ok()
+            }
+            R::QicsgpQuery(q) => {
+                let c = &self.contexts[usize::from(q.context_id.get())];
+                Ok(Done::Lines(vec![line(ResponseLine::QicsgpQueryLine(
+                    qicsgp::QueryLine {
+                        context_type: c.context_type,
+                        apn: hstring(&c.apn),
+                        username: hstring(&c.username),
+                        password: hstring(&c.password),
+                        authentication: c.authentication,
+                    },
+                ))]))
+            }
+            R::QicsgpConfigure(q) => {
+                let c = self.context(q.context_id);
+                c.context_type = q.context_type;
+                c.apn = q.apn.into();
+                if let Some(u) = q.username {
+                    c.username = u.into();
+                }
+                if let Some(p) = q.password {
+                    c.password = p.into();
+                }
+                if let Some(a) = q.authentication {
+                    c.authentication = a;
+                }
+                ok()
+            }
+            R::QiopenOpen(o) => self.open(o),
+            R::QicloseClose(c) => {
+                if let Some(mut s) = self.sockets[usize::from(c.connect_id.get())].take() {
+                    s.shut();
+                }
+                if self.last_transparent == Some(c.connect_id) {
+                    self.last_transparent = None;
+                }
+                ok()
+            }
+            R::QistateRead(_) | R::QistateExecute(_) => Ok(Done::Lines(self.state_lines(req))),
+            R::QistateByContext(_) | R::QistateBySocket(_) => {
+                Ok(Done::Lines(self.state_lines(req)))
+            }
+            R::QisendSend(s) => {
+                self.sendable(s.connect_id, false)?;
+                self.start_prompt(s.connect_id, Until::CtrlZ(max_send()), None);
+                Ok(Done::Answered)
+            }
+            R::QisendSendFixed(s) => {
+                self.sendable(s.connect_id, false)?;
+                let n = usize::from(s.send_length.get());
+                self.start_prompt(s.connect_id, Until::Length(n), None);
+                Ok(Done::Answered)
+            }
+            R::QisendSendTo(s) => {
+                self.sendable(s.connect_id, true)?;
+                let ip: std::net::Ipv4Addr =
+                    s.remote_ip.parse().map_err(|_| ErrorCode::InvalidParameters)?;
+                let to = SocketAddr::from((ip, s.remote_port.get()));
+                let n = usize::from(s.send_length.get());
+                self.start_prompt(s.connect_id, Until::Length(n), Some(to));
+                Ok(Done::Answered)
+            }
+            R::QisendAckQuery(q) => {
+                let s = self.socket(q.connect_id).ok_or(ErrorCode::SocketClosed)?;
+                // Loopback acknowledges what it took at once.
+                let sent = s.sent as u32;
+                Ok(Done::Lines(vec![line(ResponseLine::QisendAckQueryLine(
+                    qisend::AckQueryLine {
+                        total_send_length: sent,
+                        acked_bytes: sent,
+                        unacked_bytes: 0,
+                    },
+                ))]))
+            }
+            R::QisendexSendHex(x) => {
+                self.sendable(x.connect_id, false)?;
+                let mut data = vec![0u8; x.hex_string.len() / 2];
+                let n = quectel_qi::wire::hex_decode(x.hex_string.as_bytes(), &mut data)
+                    .map_err(|_| ErrorCode::InvalidParameters)?;
+                data.truncate(n);
+                self.send_payload(x.connect_id, &data, None);
+                Ok(Done::Answered)
+            }
+            R::QirdRead(r) => self.read(r.connect_id, r.read_length),
+            R::QirdReadFrom(r) => self.read(r.connect_id, r.read_length),
+            R::QirdCounters(c) => {
+                let s = self.socket(c.connect_id).ok_or(ErrorCode::SocketClosed)?;
+                let unread = s.unread() as u32;
+                Ok(Done::Lines(vec![line(ResponseLine::QirdCountersLine(
+                    qird::CountersLine {
+                        total_receive_length: s.received as u32,
+                        have_read_length: s.read as u32,
+                        unread_length: unread,
+                    },
+                ))]))
+            }
+            R::QiacceptAccept(a) => self.accept(a.listener_id, a.accept, a.incoming_id),
+            R::QiswtmdSwitch(s) => {
+                let id = s.connect_id;
+                let sock = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
+                if s.access_mode == AccessMode::Transparent {
+                    let stream = matches!(
+                        sock.kind,
+                        SocketServiceType::Tcp
+                            | SocketServiceType::Udp
+                            | SocketServiceType::TcpIncoming
+                    );
+                    if !stream || sock.state != SocketState::Connected {
+                        return Err(ErrorCode::OperationNotAllowed);
+                    }
+                    self.enter_transparent(id);
+                    return Ok(Done::Answered);
+                }
+                sock.access = s.access_mode;
+                if s.access_mode == AccessMode::DirectPush && sock.unread() > 0 {
+                    // Buffered data is pushed at once.
+                    let kind = sock.kind;
+                    let mut parts: Vec<(Vec<u8>, Option<SocketAddr>)> =
+                        vec![(sock.rx.drain(..).collect(), None)];
+                    parts.extend(sock.datagrams.drain(..).map(|(a, d)| (d, Some(a))));
+                    sock.notified = false;
+                    self.result("OK");
+                    for (d, from) in parts.into_iter().filter(|p| !p.0.is_empty()) {
+                        if let Some(s) = self.socket(id) {
+                            s.read += d.len() as u64;
+                        }
+                        self.push(id, kind, &d, from);
+                    }
+                    self.last_error = ErrorCode::OperateSuccess;
+                    return Ok(Done::Answered);
+                }
+                ok()
+            }
+            R::QpingPing(p) => {
+                if !self.contexts[usize::from(p.context_id.get())].active {
+                    return Err(ErrorCode::OperationNotAllowed);
+                }
+                let timeout = p.timeout.unwrap_or_default().get();
+                let count = p.pingnum.unwrap_or_default().get();
+                services::ping(
+                    p.host.into(),
+                    Duration::from_secs(u64::from(timeout)),
+                    u32::from(count),
+                    self.tx.clone(),
+                )
+                .map_err(|_| ErrorCode::OperationBusy)?;
+                ok()
+            }
+            R::QntpSync(n) => {
+                if !self.contexts[usize::from(n.context_id.get())].active {
+                    return Err(ErrorCode::OperationNotAllowed);
+                }
+                if self.ntp_busy.is_some() {
+                    return Err(ErrorCode::OperationBusy);
+                }
+                let port = n.ntp_port.map(|p| p.get());
+                services::ntp(
+                    n.server.into(),
+                    port,
+                    self.cfg.ntp_timeout,
+                    self.tx.clone(),
+                )
+                .map_err(|_| ErrorCode::OperationBusy)?;
+                self.ntp_busy = Some((n.server.into(), port.unwrap_or(0)));
+                ok()
+            }
+            R::QntpRead(_) => {
+                let lines = match &self.ntp_busy {
+                    Some((server, p)) => {
+                        let ntp_port = NtpPort::new(i64::from(*p)).unwrap_or(NtpPort::MIN);
+                        vec![line(ResponseLine::QntpReadLine(
+                            quectel_qi::response::qntp::ReadLine {
+                                server: hstring(server),
+                                ntp_port,
+                            },
+                        ))]
+                    }
+                    None => Vec::new(),
+                };
+                Ok(Done::Lines(lines))
+            }
+            R::QidnscfgQuery(q) => {
+                let c = &self.contexts[usize::from(q.context_id.get())];
+                Ok(Done::Lines(vec![line(ResponseLine::QidnscfgQueryLine(
+                    qidnscfg::QueryLine {
+                        context_id: q.context_id,
+                        primary: hstring(&c.dns.0),
+                        secondary: hstring(&c.dns.1),
+                    },
+                ))]))
+            }
+            R::QidnscfgConfigure(q) => {
+                let c = self.context(q.context_id);
+                if !c.active {
+                    return Err(ErrorCode::OperationNotAllowed);
+                }
+                c.dns.0 = q.primary.into();
+                if let Some(s) = q.secondary {
+                    c.dns.1 = s.into();
+                }
+                ok()
+            }
+            R::QidnsgipResolve(r) => {
+                if !self.contexts[usize::from(r.context_id.get())].active {
+                    return Err(ErrorCode::OperationNotAllowed);
+                }
+                services::dns(r.hostname.into(), self.tx.clone())
+                    .map_err(|_| ErrorCode::DnsBusy)?;
+                ok()
+            }
+            R::QisdeSet(s) => {
+                self.data_echo = s.echo;
+                ok()
+            }
+            R::QisdeRead(_) => Ok(Done::Lines(vec![line(ResponseLine::QisdeReadLine(
+                qisde::ReadLine {
+                    echo: self.data_echo,
+                },
+            ))])),
+            R::QigeterrorQuery(_) => {
+                let e = self.last_error;
+                let description = describe(e);
+                Ok(Done::Lines(vec![line(ResponseLine::QigeterrorQueryLine(
+                    qigeterror::QueryLine {
+                        err: err_value(e),
+                        err_code_description: hstring(&description),
+                    },
+                ))]))
+            }
+            _ => Err(ErrorCode::OperationNotSupported),
+        }
+    }
+
+    /// Checks that a socket can take AT+QISEND (`to`: the UDP SERVICE form).
+    fn sendable(&mut self, id: ConnectId, to: bool) -> Result<(), ErrorCode> {
+        let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
+        let kind_ok = match s.kind {
+            SocketServiceType::UdpService => to,
+            SocketServiceType::Tcp | SocketServiceType::Udp | SocketServiceType::TcpIncoming => {
+                !to
+            }
+            _ => false,
+        };
+        if !kind_ok {
+            return Err(ErrorCode::OperationNotAllowed);
+        }
+        if s.state != SocketState::Connected {
+            return Err(ErrorCode::SocketClosed);
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, o: &qiopen::Open<'_>) -> Result<Done, ErrorCode> {
+        let id = o.connect_id;
+        let access = o.access_mode.unwrap_or(AccessMode::BufferAccess);
+        let transparent = access == AccessMode::Transparent;
+        let fail = |e: ErrorCode| -> Result<Done, ErrorCode> {
+            if transparent {
+                Err(e)
+            } else {
+                let u = Urc::OpenResult(urc::OpenResult {
+                    connect_id: id,
+                    err: err_value(e),
+                });
+                Ok(Done::OkThen(vec![urc_bytes(u)], e))
+            }
+        };
+        if transparent && !matches!(o.service_type, ServiceType::Tcp | ServiceType::Udp) {
+            return Err(ErrorCode::OperationNotSupported);
+        }
+        if !self.contexts[usize::from(o.context_id.get())].active {
+            return fail(ErrorCode::OperationNotAllowed);
+        }
+        if self.sockets[usize::from(id.get())].is_some() {
+            return fail(ErrorCode::SocketIdentityUsed);
+        }
+        let local_port = o.local_port.map(|p| p.get()).unwrap_or(0);
+        let local = SocketAddr::from((self.cfg.address, local_port));
+        let gen = self.new_gen();
+        let kind = match o.service_type {
+            ServiceType::Tcp => SocketServiceType::Tcp,
+            ServiceType::Udp => SocketServiceType::Udp,
+            ServiceType::TcpListener => SocketServiceType::TcpListener,
+            ServiceType::UdpService => SocketServiceType::UdpService,
+        };
+        let mut s = Socket::new(id, gen, kind, o.context_id, access);
+        match o.service_type {
+            ServiceType::Tcp => {
+                s.shown_ip = o.host.into();
+                s.remote_port = o.remote_port.get();
+                if spawn_connect(
+                    o.host.into(),
+                    o.remote_port.get(),
+                    CONNECT_TIMEOUT,
+                    id,
+                    gen,
+                    self.tx.clone(),
+                )
+                .is_err()
+                {
+                    return fail(ErrorCode::SocketCreationFailed);
+                }
+                self.sockets[usize::from(id.get())] = Some(s);
+                if transparent {
+                    self.mode = Mode::Waiting(id);
+                    return Ok(Done::Answered);
+                }
+                // The outcome follows in +QIOPEN when the connection stands or fails.
+                Ok(Done::OkThen(Vec::new(), ErrorCode::OperateSuccess))
+            }
+            ServiceType::Udp => {
+                let Ok(remote) = super::sockets::resolve_v4(o.host, o.remote_port.get()) else {
+                    return fail(ErrorCode::DnsParseFailed);
+                };
+                let sock = match UdpSocket::bind(local) {
+                    Ok(u) => u,
+                    Err(e) => return fail(bind_error(&e)),
+                };
+                s.shown_ip = o.host.into();
+                s.remote_port = o.remote_port.get();
+                s.local_port = sock.local_addr().map(|a| a.port()).unwrap_or(0);
+                s.peer = Some(remote);
+                self.start_udp(s, sock, transparent, fail)
+            }
+            ServiceType::UdpService => {
+                let sock = match UdpSocket::bind(local) {
+                    Ok(u) => u,
+                    Err(e) => return fail(bind_error(&e)),
+                };
+                s.shown_ip = self.cfg.address.to_string();
+                s.local_port = sock.local_addr().map(|a| a.port()).unwrap_or(0);
+                self.start_udp(s, sock, false, fail)
+            }
+            ServiceType::TcpListener => {
+                let listener = match TcpListener::bind(local) {
+                    Ok(l) => l,
+                    Err(e) => return fail(bind_error(&e)),
+                };
+                let Ok(addr) = listener.local_addr() else {
+                    return fail(ErrorCode::SocketListenFailed);
+                };
+                if spawn_acceptor(listener, id, gen, s.stop.clone(), self.tx.clone()).is_err() {
+                    return fail(ErrorCode::SocketListenFailed);
+                }
+                s.shown_ip = self.cfg.address.to_string();
+                s.local_port = addr.port();
+                s.io = Io::Listener(addr);
+                s.state = SocketState::Listening;
+                self.sockets[usize::from(id.get())] = Some(s);
+                fail(ErrorCode::OperateSuccess)
+            }
+        }
+    }
+
+    fn start_udp(
+        &mut self,
+        mut s: Socket,
+        sock: UdpSocket,
+        transparent: bool,
+        fail: impl Fn(ErrorCode) -> Result<Done, ErrorCode>,
+    ) -> Result<Done, ErrorCode> {
+        let id = s.id;
+        if spawn_udp_reader(&sock, id, s.gen, s.stop.clone(), self.tx.clone()).is_err() {
+            return fail(ErrorCode::SocketCreationFailed);
+        }
+        s.io = Io::Udp(sock);
+        s.state = SocketState::Connected;
+        self.sockets[usize::from(id.get())] = Some(s);
+        if transparent {
+            self.enter_transparent(id);
+            return Ok(Done::Answered);
+        }
+        fail(ErrorCode::OperateSuccess)
+    }
+
+    fn read(&mut self, id: ConnectId, len: Option<ReadLength>) -> Result<Done, ErrorCode> {
+        let (view, format) = (self.settings.view_mode, self.settings.recv_format);
+        let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
+        if s.kind == SocketServiceType::TcpListener {
+            return Err(ErrorCode::OperationNotAllowed);
+        }
+        let max = usize::from(len.unwrap_or(ReadLength::MAX).get());
+        let (data, from) = if s.is_udp() {
+            match s.datagrams.pop_front() {
+                Some((from, mut d)) => {
+                    d.truncate(max);
+                    (d, Some(from))
+                }
+                None => (Vec::new(), None),
+            }
+        } else {
+            let n = max.min(s.rx.len());
+            (s.rx.drain(..n).collect::<Vec<u8>>(), None)
+        };
+        s.read += data.len() as u64;
+        if s.unread() == 0 {
+            s.notified = false;
+        }
+        let read_actual_length =
+            ReadActualLength::new(data.len() as i64).unwrap_or(ReadActualLength::MAX);
+        let bytes = match (s.kind, from) {
+            (SocketServiceType::UdpService, Some(from)) => {
+                let (ip, p) = Sim::addr_parts(&from);
+                let l = ResponseLine::QirdReadFromLine(qird::ReadFromLine {
+                    read_actual_length,
+                    remote_ip: Some(hstring(&ip)),
+                    remote_port: Some(port(p)),
+                    data: heapless::Vec::new(),
+                });
+                frame_data(|w| l.encode(w), &data, view, format)
+            }
+            _ => {
+                let l = ResponseLine::QirdReadLine(qird::ReadLine {
+                    read_actual_length,
+                    data: heapless::Vec::new(),
+                });
+                frame_data(|w| l.encode(w), &data, view, format)
+            }
+        };
+        Ok(Done::Lines(vec![bytes]))
+    }
+
+    fn accept(
+        &mut self,
+        listener: ConnectId,
+        accept: Accept,
+        incoming: Option<ConnectId>,
+    ) -> Result<Done, ErrorCode> {
+        let l = self.socket(listener).ok_or(ErrorCode::SocketClosed)?;
+        if l.kind != SocketServiceType::TcpListener {
+            return Err(ErrorCode::OperationNotAllowed);
+        }
+        let (stream, addr) = l.pending.pop_front().ok_or(ErrorCode::SocketAcceptFailed)?;
+        if accept == Accept::Refuse {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return ok();
+        }
+        let id = match incoming {
+            Some(id) if self.sockets[usize::from(id.get())].is_some() => {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+                return Err(ErrorCode::SocketIdentityUsed);
+            }
+            Some(id) => id,
+            None => match self.free_id() {
+                Some(id) => id,
+                None => {
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                    return Err(ErrorCode::MemoryNotEnough);
+                }
+            },
+        };
+        self.adopt(listener, id, stream, addr)?;
+        let u = Urc::AcceptResult(urc::AcceptResult {
+            incoming_id: id,
+            remote_addr: hstring(&addr.ip().to_string()),
+            remote_port: ClientPort::new(i64::from(addr.port())).unwrap_or(ClientPort::MIN),
+        });
+        Ok(Done::OkThen(vec![urc_bytes(u)], ErrorCode::OperateSuccess))
+    }
+
+    /// The AT+QISTATE lines the request asks for.
+    fn state_lines(&self, req: &Request<'_>) -> Vec<Vec<u8>> {
+        let pick = |s: &&Socket| match req {
+            Request::QistateByContext(q) => s.context == q.context_id,
+            Request::QistateBySocket(q) => s.id == q.connect_id,
+            _ => true,
+        };
+        self.sockets
+            .iter()
+            .flatten()
+            .filter(pick)
+            .map(|s| {
+                macro_rules! state_line {
+                    ($variant:ident, $ty:ident) => {
+                        ResponseLine::$variant(qistate::$ty {
+                            connect_id: s.id,
+                            socket_service_type: s.kind,
+                            ip_address: hstring(&s.shown_ip),
+                            remote_port: port(s.remote_port),
+                            local_port: port(s.local_port),
+                            socket_state: s.state,
+                            context_id: s.context,
+                            server_id: s.server_id,
+                            access_mode: s.access,
+                            at_port: AtPort::Usbmodem,
+                        })
+                    };
+                }
+                let l = match req {
+                    Request::QistateByContext(_) => state_line!(QistateByContextLine, ByContextLine),
+                    Request::QistateBySocket(_) => state_line!(QistateBySocketLine, BySocketLine),
+                    Request::QistateRead(_) => state_line!(QistateReadLine, ReadLine),
+                    _ => state_line!(QistateExecuteLine, ExecuteLine),
+                };
+                line(l)
+            })
+            .collect()
+    }
+}
+
+/// The most bytes one AT+QISEND carries.
+fn max_send() -> usize {
+    usize::from(SendLength::MAX.get())
+}
+
+fn bind_error(e: &std::io::Error) -> ErrorCode {
+    if e.kind() == std::io::ErrorKind::AddrInUse {
+        ErrorCode::PortBusy
+    } else {
+        ErrorCode::SocketBindFailed
+    }
+}

@@ -1,0 +1,377 @@
+//! The virtual module: one thread that owns all state and reacts to events (bytes from the
+//! host, traffic on its sockets, results of background work, fault injection).
+
+mod commands;
+mod input;
+mod net;
+mod output;
+mod services;
+mod settings;
+mod sockets;
+
+use crate::config::{ChunkPlan, Config};
+use crate::transport::pacing::{PacedReader, PacedWriter};
+use output::Output;
+use quectel_qi::{
+    Authentication, ConnectId, ContextId, ContextType, Echo, ErrorCode, PromptFormat, Urc,
+};
+use settings::Settings;
+use sockets::{Net, Socket};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
+
+/// Events waiting for the module thread; senders block when it falls behind.
+const EVENT_QUEUE: usize = 256;
+/// The longest command line the module takes; longer ones are dropped and answered ERROR.
+const MAX_LINE: usize = 4096;
+
+/// Everything the module thread reacts to.
+pub(crate) enum Event {
+    /// Bytes from the host.
+    Host(Vec<u8>),
+    /// The host's side closed.
+    HostGone,
+    /// Traffic on a socket.
+    Net { id: ConnectId, gen: u64, net: Net },
+    /// URCs produced by background work (DNS, ping, NTP).
+    Report(Vec<Urc>, Job),
+    /// Fault injection and shutdown.
+    Control(Ctl),
+}
+
+/// Background work that reports URCs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Job {
+    Dns,
+    Ping,
+    Ntp,
+}
+
+pub(crate) enum Ctl {
+    DeactivateContext(ContextId),
+    DropPeer(ConnectId),
+    ResponseDelay(Duration),
+    Shutdown,
+}
+
+/// Injects faults into a running module and stops it. Cheap to clone.
+#[derive(Clone)]
+pub struct Control {
+    tx: SyncSender<Event>,
+}
+
+impl Control {
+    fn send(&self, c: Ctl) -> bool {
+        self.tx.send(Event::Control(c)).is_ok()
+    }
+
+    /// The network deactivates the context: its sockets break and the module reports
+    /// `+QIURC: "pdpdeact",<contextID>`. False when the module has stopped.
+    pub fn deactivate_context(&self, context_id: ContextId) -> bool {
+        self.send(Ctl::DeactivateContext(context_id))
+    }
+
+    /// The connection of a socket drops on the network side: the module reports it closed
+    /// (`+QIURC: "closed"`, or NO CARRIER in transparent mode).
+    pub fn drop_peer(&self, connect_id: ConnectId) -> bool {
+        self.send(Ctl::DropPeer(connect_id))
+    }
+
+    /// From now on, wait this long before answering each command.
+    pub fn set_response_delay(&self, delay: Duration) -> bool {
+        self.send(Ctl::ResponseDelay(delay))
+    }
+
+    /// Stops the module; its sockets close.
+    pub fn shutdown(&self) -> bool {
+        self.send(Ctl::Shutdown)
+    }
+}
+
+/// A virtual EG915Q. Build one, take its [`Control`], then [`Module::run`] it on a byte stream
+/// (or let a [`crate::transport`] do both).
+pub struct Module {
+    config: Config,
+    tx: SyncSender<Event>,
+    rx: Receiver<Event>,
+    /// Whether output is cut per [`crate::Faults::chunks`] here (the duplex cuts at the
+    /// host's reads instead).
+    pub(crate) split_output: bool,
+}
+
+impl Module {
+    /// A module with `config`, not running yet.
+    pub fn new(config: Config) -> Self {
+        let (tx, rx) = sync_channel(EVENT_QUEUE);
+        Module {
+            config,
+            tx,
+            rx,
+            split_output: true,
+        }
+    }
+
+    /// The handle for fault injection and shutdown.
+    pub fn control(&self) -> Control {
+        Control {
+            tx: self.tx.clone(),
+        }
+    }
+
+    /// Runs the module on a byte stream until the input ends, the output breaks or
+    /// [`Control::shutdown`]. Input is read on a helper thread, which ends with the input.
+    pub fn run<R, W>(self, input: R, output: W)
+    where
+        R: Read + Send + 'static,
+        W: Write + Send + 'static,
+    {
+        let Module {
+            config,
+            tx,
+            rx,
+            split_output,
+        } = self;
+        let reader_tx = tx.clone();
+        let mut input = PacedReader::new(input, config.baud);
+        let reader = std::thread::Builder::new()
+            .name("qi-sim input".into())
+            .spawn(move || {
+                let mut buf = [0u8; 4096];
+                loop {
+                    match input.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            if reader_tx.send(Event::Host(buf[..n].to_vec())).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(_) => break,
+                    }
+                }
+                let _ = reader_tx.send(Event::HostGone);
+            });
+        if reader.is_err() {
+            return;
+        }
+        let plan = split_output.then(|| ChunkPlan::new(config.faults.chunks));
+        let out = Output::new(
+            Box::new(PacedWriter::new(output, config.baud)),
+            plan,
+            config.faults.merge_window,
+        );
+        let mut sim = Sim::new(config, tx, out);
+        sim.run(rx);
+    }
+}
+
+/// What AT+QICSGP set for a context, and whether it is active.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub context_type: ContextType,
+    pub apn: String,
+    pub username: String,
+    pub password: String,
+    pub authentication: Authentication,
+    pub active: bool,
+    pub dns: (String, String),
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        // As the document's AT+QICSGP=1 example shows a fresh context: IPv4, no APN, no
+        // credentials, no authentication.
+        Context {
+            context_type: ContextType::Ipv4,
+            apn: String::new(),
+            username: String::new(),
+            password: String::new(),
+            authentication: Authentication::None,
+            active: false,
+            dns: ("0.0.0.0".into(), "0.0.0.0".into()),
+        }
+    }
+}
+
+/// Where the bytes from the host go.
+pub(crate) enum Mode {
+    /// Command lines.
+    Command,
+    /// The payload of AT+QISEND after the prompt.
+    Prompt(input::Prompt),
+    /// Raw data to and from a socket.
+    Transparent(input::Transparent),
+    /// A transparent-mode open is under way; input waits until CONNECT or ERROR.
+    Waiting(ConnectId),
+}
+
+/// The state of a running module.
+pub(crate) struct Sim {
+    pub cfg: Config,
+    pub tx: SyncSender<Event>,
+    pub out: Output,
+    pub echo: bool,
+    pub data_echo: Echo,
+    pub last_error: ErrorCode,
+    pub settings: Settings,
+    pub contexts: Vec<Context>,
+    pub sockets: Vec<Option<Socket>>,
+    pub next_gen: u64,
+    pub mode: Mode,
+    pub line: Vec<u8>,
+    pub line_overflow: bool,
+    pub held: Vec<u8>,
+    pub last_transparent: Option<ConnectId>,
+    pub queued: Vec<Vec<u8>>,
+    pub ntp_busy: Option<(String, u16)>,
+    pub response_delay: Duration,
+    pub stop: bool,
+}
+
+impl Sim {
+    fn new(cfg: Config, tx: SyncSender<Event>, out: Output) -> Self {
+        let contexts = (0..=ContextId::MAX.get()).map(|_| Context::default()).collect();
+        let sockets = (0..=ConnectId::MAX.get()).map(|_| None).collect();
+        Sim {
+            echo: cfg.echo,
+            response_delay: cfg.faults.response_delay,
+            cfg,
+            tx,
+            out,
+            data_echo: Echo::Off,
+            last_error: ErrorCode::OperateSuccess,
+            settings: Settings::default(),
+            contexts,
+            sockets,
+            next_gen: 1,
+            mode: Mode::Command,
+            line: Vec::new(),
+            line_overflow: false,
+            held: Vec::new(),
+            last_transparent: None,
+            queued: Vec::new(),
+            ntp_busy: None,
+            stop: false,
+        }
+    }
+
+    fn run(&mut self, rx: Receiver<Event>) {
+        while !self.stop && !self.out.broken() {
+            let now = Instant::now();
+            let event = match self.next_deadline() {
+                Some(d) => rx.recv_timeout(d.saturating_duration_since(now)),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match event {
+                Ok(e) => self.handle(e),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            self.tick(Instant::now());
+        }
+        for s in self.sockets.iter_mut().flatten() {
+            s.shut();
+        }
+        self.out.flush_all();
+    }
+
+    fn handle(&mut self, e: Event) {
+        match e {
+            Event::Host(bytes) => self.feed(&bytes),
+            Event::HostGone => self.stop = true,
+            Event::Net { id, gen, net } => self.on_net(id, gen, net),
+            Event::Report(urcs, job) => {
+                if job == Job::Ntp {
+                    self.ntp_busy = None;
+                }
+                for u in urcs {
+                    let bytes = output::frame(|w| u.encode(w));
+                    self.urc(bytes);
+                }
+            }
+            Event::Control(c) => self.on_control(c),
+        }
+    }
+
+    /// The earliest moment something must happen without an event.
+    fn next_deadline(&self) -> Option<Instant> {
+        let mode = match &self.mode {
+            Mode::Prompt(p) => p.deadline,
+            Mode::Transparent(t) => t.deadline(&self.cfg, &self.settings),
+            _ => None,
+        };
+        match (mode, self.out.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn tick(&mut self, now: Instant) {
+        self.input_tick(now);
+        self.out.tick(now);
+    }
+
+    /// Sends a URC now, or keeps it until the port is back in command mode.
+    pub(crate) fn urc(&mut self, bytes: Vec<u8>) {
+        if matches!(self.mode, Mode::Command) {
+            self.out.send(&bytes);
+        } else {
+            self.queued.push(bytes);
+        }
+    }
+
+    /// Back to command mode: URCs held meanwhile go out.
+    pub(crate) fn to_command_mode(&mut self) {
+        self.mode = Mode::Command;
+        for u in std::mem::take(&mut self.queued) {
+            self.out.send(&u);
+        }
+    }
+
+    pub(crate) fn result(&mut self, text: &str) {
+        self.out.send(&output::framed(text.as_bytes()));
+    }
+
+    pub(crate) fn prompt(&mut self) {
+        let p: &[u8] = match self.settings.prompt_format {
+            PromptFormat::S3s4Prompt => b"\r\n>",
+            PromptFormat::S3s4PromptS3s4 => b"\r\n>\r\n",
+        };
+        self.out.send(p);
+    }
+
+    pub(crate) fn socket(&mut self, id: ConnectId) -> Option<&mut Socket> {
+        self.sockets[usize::from(id.get())].as_mut()
+    }
+
+    pub(crate) fn context(&mut self, id: ContextId) -> &mut Context {
+        &mut self.contexts[usize::from(id.get())]
+    }
+
+    pub(crate) fn new_gen(&mut self) -> u64 {
+        self.next_gen += 1;
+        self.next_gen
+    }
+
+    fn on_control(&mut self, c: Ctl) {
+        match c {
+            Ctl::Shutdown => self.stop = true,
+            Ctl::ResponseDelay(d) => self.response_delay = d,
+            Ctl::DropPeer(id) => {
+                if let Some(s) = self.socket(id) {
+                    let gen = s.gen;
+                    s.shut();
+                    self.on_net(id, gen, Net::Closed);
+                }
+            }
+            Ctl::DeactivateContext(ctx) => self.pdp_deactivated(ctx),
+        }
+    }
+
+    /// The peer address of a datagram, for URCs and AT+QIRD.
+    pub(crate) fn addr_parts(a: &SocketAddr) -> (String, u16) {
+        (a.ip().to_string(), a.port())
+    }
+}
