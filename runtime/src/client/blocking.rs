@@ -1,0 +1,159 @@
+//! The blocking shell: the same calls as [`Client`], run to completion. Over a
+//! [`BlockingLink`] no call ever suspends, so each future completes in its first poll.
+
+use atat::AtatCmd;
+use embassy_futures::block_on;
+use heapless::String;
+
+use super::{
+    BlockingLink, Client, Command, Config, DnsAnswer, Error, Event, Link, PingOutcome, Sender,
+    SocketInfo,
+};
+use crate::digest::DigestState;
+use crate::response::{qird::CountersLine, qisend::AckQueryLine, qistate::BySocketLine};
+use crate::{
+    qiact, qicsgp, qiopen, qntp, qping, urc, AccessMode, ConnectId, ContextId, Echo, Port, Recvind,
+    Urc,
+};
+
+/// The blocking client over an `atat::blocking` client.
+pub struct BlockingClient<'a, L>(Client<'a, L>);
+
+impl<'a, A, const CAP: usize, const SUBS: usize> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS>>
+where
+    A: atat::blocking::AtatClient,
+{
+    /// A blocking client over an `atat::blocking` client; subscribes to `urcs` (one of its
+    /// subscriber slots) to route URCs.
+    pub fn new(
+        at: A,
+        urcs: &'a atat::UrcChannel<Urc, CAP, SUBS>,
+        digest: &'a DigestState,
+        config: Config,
+    ) -> Result<Self, atat::urc_channel::Error> {
+        Ok(BlockingClient(Client::with_link(
+            BlockingLink::new(at, urcs.subscribe()?),
+            digest,
+            config,
+        )))
+    }
+}
+
+macro_rules! blocking {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
+    )*) => {
+        impl<'a, A, const CAP: usize, const SUBS: usize> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS>>
+        where
+            A: atat::blocking::AtatClient,
+        {
+            $(
+                $(#[$doc])*
+                pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+                    block_on(self.0.$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+blocking! {
+    /// See [`Client::configure_context`].
+    fn configure_context(&mut self, cfg: &qicsgp::Configure<'_>) -> Result<(), Error>;
+    /// See [`Client::activate`].
+    fn activate(&mut self, context_id: ContextId) -> Result<(), Error>;
+    /// See [`Client::deactivate`].
+    fn deactivate(&mut self, context_id: ContextId) -> Result<(), Error>;
+    /// See [`Client::contexts`].
+    fn contexts(&mut self) -> Result<<qiact::Read as AtatCmd>::Response, Error>;
+    /// See [`Client::context_address`].
+    fn context_address(&mut self, context_id: ContextId) -> Result<Option<String<255>>, Error>;
+    /// See [`Client::open`].
+    fn open(&mut self, open: &qiopen::Open<'_>) -> Result<ConnectId, Error>;
+    /// See [`Client::close`].
+    fn close(&mut self, connect_id: ConnectId) -> Result<(), Error>;
+    /// See [`Client::socket_state`].
+    fn socket_state(&mut self, connect_id: ConnectId) -> Result<Option<BySocketLine>, Error>;
+    /// See [`Client::accept`].
+    fn accept(&mut self, listener_id: ConnectId, incoming_id: ConnectId) -> Result<urc::AcceptResult, Error>;
+    /// See [`Client::refuse`].
+    fn refuse(&mut self, listener_id: ConnectId) -> Result<(), Error>;
+    /// See [`Client::next_incoming`].
+    fn next_incoming(&mut self, server: ConnectId, timeout_ms: u32) -> Result<ConnectId, Error>;
+    /// See [`Client::switch_mode`].
+    fn switch_mode(&mut self, connect_id: ConnectId, access_mode: AccessMode) -> Result<(), Error>;
+    /// See [`Client::write_transparent`].
+    fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error>;
+    /// See [`Client::leave_transparent`].
+    fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error>;
+    /// See [`Client::send`].
+    fn send(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error>;
+    /// See [`Client::send_to`].
+    fn send_to(&mut self, connect_id: ConnectId, data: &[u8], remote_ip: &str, remote_port: Port) -> Result<(), Error>;
+    /// See [`Client::send_hex`].
+    fn send_hex(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error>;
+    /// See [`Client::ack_status`].
+    fn ack_status(&mut self, connect_id: ConnectId) -> Result<AckQueryLine, Error>;
+    /// See [`Client::wait_acknowledged`].
+    fn wait_acknowledged(&mut self, connect_id: ConnectId) -> Result<AckQueryLine, Error>;
+    /// See [`Client::read`].
+    fn read(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error>;
+    /// See [`Client::read_from`].
+    fn read_from(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<Option<(usize, Sender)>, Error>;
+    /// See [`Client::read_counters`].
+    fn read_counters(&mut self, connect_id: ConnectId) -> Result<CountersLine, Error>;
+    /// See [`Client::ping`].
+    fn ping(&mut self, ping: &qping::Ping<'_>) -> Result<PingOutcome, Error>;
+    /// See [`Client::sync_time`].
+    fn sync_time(&mut self, sync: &qntp::SyncValue<'_>) -> Result<String<32>, Error>;
+    /// See [`Client::next_event`].
+    fn next_event(&mut self, timeout_ms: u32) -> Option<Event>;
+    /// See [`Client::prepare`].
+    fn prepare(&mut self) -> Result<(), Error>;
+    /// See [`Client::set_recv_indication`].
+    fn set_recv_indication(&mut self, recvind: Recvind) -> Result<(), Error>;
+    /// See [`Client::set_send_echo`].
+    fn set_send_echo(&mut self, echo: Echo) -> Result<(), Error>;
+}
+
+impl<'a, L: Link> BlockingClient<'a, L> {
+    /// See [`Client::exec`].
+    pub fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
+        block_on(self.0.exec(cmd))
+    }
+
+    /// See [`Client::resolve`].
+    pub fn resolve<const N: usize>(
+        &mut self,
+        context_id: ContextId,
+        hostname: &str,
+    ) -> Result<DnsAnswer<N>, Error> {
+        block_on(self.0.resolve(context_id, hostname))
+    }
+
+    /// See [`Client::process_urcs`].
+    pub fn process_urcs(&mut self) -> usize {
+        self.0.process_urcs()
+    }
+
+    /// See [`Client::socket`].
+    pub fn socket(&mut self, id: ConnectId) -> SocketInfo {
+        self.0.socket(id)
+    }
+
+    /// See [`Client::context_lost`].
+    pub fn context_lost(&mut self, context_id: ContextId) -> bool {
+        self.0.context_lost(context_id)
+    }
+
+    /// See [`Client::pushed_len`].
+    pub fn pushed_len(&mut self, connect_id: ConnectId) -> usize {
+        self.0.pushed_len(connect_id)
+    }
+
+    /// The client inside, for what the shell does not repeat.
+    pub fn client(&mut self) -> &mut Client<'a, L> {
+        &mut self.0
+    }
+}

@@ -1,0 +1,53 @@
+//! PDP contexts: configure, activate, deactivate, read their addresses.
+
+use atat::AtatCmd;
+use heapless::String;
+
+use super::{Client, Error, Link};
+use crate::{qiact, qicsgp, qideact, ContextId, ContextState};
+
+impl<L: Link> Client<'_, L> {
+    /// `AT+QICSGP=...`: sets the APN, credentials and authentication of a context.
+    pub async fn configure_context(&mut self, cfg: &qicsgp::Configure<'_>) -> Result<(), Error> {
+        self.exec(cfg).await.map(drop)
+    }
+
+    /// `AT+QIACT=<id>`: activates a context (the spec allows up to 150 s).
+    pub async fn activate(&mut self, context_id: ContextId) -> Result<(), Error> {
+        self.exec(&qiact::Activate { context_id }).await?;
+        self.router.context_reset(context_id);
+        Ok(())
+    }
+
+    /// `AT+QIDEACT=<id>`: deactivates a context; its sockets are closed by the module.
+    pub async fn deactivate(&mut self, context_id: ContextId) -> Result<(), Error> {
+        self.exec(&qideact::Deactivate { context_id }).await?;
+        self.router.context_reset(context_id);
+        Ok(())
+    }
+
+    /// `AT+QIACT?`: every active context with its address.
+    pub async fn contexts(&mut self) -> Result<<qiact::Read as AtatCmd>::Response, Error> {
+        self.exec(&qiact::Read).await
+    }
+
+    /// The address of an active context, `None` when it is not active.
+    pub async fn context_address(
+        &mut self,
+        context_id: ContextId,
+    ) -> Result<Option<String<255>>, Error> {
+        Ok(self
+            .contexts()
+            .await?
+            .into_iter()
+            .find(|c| c.context_id == context_id && c.context_state == ContextState::Activated)
+            .and_then(|c| c.ip_address))
+    }
+
+    /// Whether the network deactivated the context (`+QIURC: "pdpdeact"`) since it was last
+    /// activated or deactivated by the host.
+    pub fn context_lost(&mut self, context_id: ContextId) -> bool {
+        self.process_urcs();
+        self.router.context_lost(context_id)
+    }
+}

@@ -1,0 +1,94 @@
+//! The two thin shells around atat: the same three operations over the async and the blocking
+//! atat client. Everything else in the client is written once, over [`Link`].
+
+use atat::urc_channel::UrcSubscription;
+use atat::AtatCmd;
+use embassy_time::Instant;
+
+use crate::Urc;
+
+/// What the client needs from atat: send a command and wait for its final result, and take
+/// the URCs the ingress published.
+///
+/// Implemented by [`AsyncLink`] and [`BlockingLink`]; the blocking one never suspends, so its
+/// futures complete in one poll.
+#[allow(async_fn_in_trait)]
+pub trait Link {
+    /// Writes a command and waits for its final result (atat's `send`).
+    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error>;
+    /// The next URC, waiting until `deadline` at most.
+    async fn urc(&mut self, deadline: Instant) -> Option<Urc>;
+    /// A URC already received, without waiting.
+    fn try_urc(&mut self) -> Option<Urc>;
+}
+
+/// The async shell: an `atat::asynch` client and a subscription to the URC channel.
+pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize> {
+    at: A,
+    urcs: UrcSubscription<'a, Urc, CAP, SUBS>,
+}
+
+impl<'a, A, const CAP: usize, const SUBS: usize> AsyncLink<'a, A, CAP, SUBS> {
+    /// Wraps an async atat client and a subscription taken before the first command.
+    pub fn new(at: A, urcs: UrcSubscription<'a, Urc, CAP, SUBS>) -> Self {
+        AsyncLink { at, urcs }
+    }
+}
+
+impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
+    for AsyncLink<'_, A, CAP, SUBS>
+{
+    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
+        self.at.send(cmd).await
+    }
+
+    async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
+        embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
+            .await
+            .ok()
+    }
+
+    fn try_urc(&mut self) -> Option<Urc> {
+        self.urcs.try_next_message_pure()
+    }
+}
+
+/// The blocking shell: an `atat::blocking` client and a subscription to the URC channel.
+/// Waiting for a URC polls the channel until the deadline, as atat's blocking client does for
+/// responses; something else (an interrupt, a reader thread) must feed the ingress meanwhile.
+pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize> {
+    at: A,
+    urcs: UrcSubscription<'a, Urc, CAP, SUBS>,
+}
+
+impl<'a, A, const CAP: usize, const SUBS: usize> BlockingLink<'a, A, CAP, SUBS> {
+    /// Wraps a blocking atat client and a subscription taken before the first command.
+    pub fn new(at: A, urcs: UrcSubscription<'a, Urc, CAP, SUBS>) -> Self {
+        BlockingLink { at, urcs }
+    }
+}
+
+impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
+    for BlockingLink<'_, A, CAP, SUBS>
+{
+    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
+        self.at.send(cmd)
+    }
+
+    async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
+        loop {
+            if let Some(u) = self.urcs.try_next_message_pure() {
+                return Some(u);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            #[cfg(feature = "std")]
+            std::thread::yield_now();
+        }
+    }
+
+    fn try_urc(&mut self) -> Option<Urc> {
+        self.urcs.try_next_message_pure()
+    }
+}

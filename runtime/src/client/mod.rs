@@ -1,0 +1,230 @@
+//! The typed client: validated calls over atat, async and blocking, with the helpers an
+//! application expects (contexts, sockets, send, read, accept, ping, NTP, DNS) and URC routing.
+//!
+//! One design for both flavours: the logic (validation, request building, reply and URC
+//! interpretation, the multi-step procedures) is written once as `async fn`s over [`Link`];
+//! [`AsyncLink`] and [`BlockingLink`] are thin shells around `atat::asynch::Client` and
+//! `atat::blocking::Client`, and [`BlockingClient`] runs each call to completion.
+//!
+//! Every call validates before anything is written, waits as long as the spec says (each
+//! request's `TIMEOUT_MS`, through [`Config::wait_ms`] for URC results), and maps `ERROR`,
+//! `+CME ERROR: <n>` and `SEND FAIL` to [`Error`], optionally with the code of
+//! `AT+QIGETERROR` ([`Config::query_last_error`]).
+
+mod blocking;
+mod command;
+mod context;
+mod error;
+mod link;
+mod push;
+mod read;
+mod reply;
+mod send;
+mod services;
+mod setup;
+mod socket;
+mod state;
+
+pub use blocking::BlockingClient;
+pub use command::Command;
+pub use error::{Code, Error, ErrorResult, ModuleError};
+pub use link::{AsyncLink, BlockingLink, Link};
+pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
+pub use reply::{Exchange, Failure, Payload, Reply, PAYLOAD_MAX};
+pub use services::{DnsAnswer, PingOutcome};
+pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
+
+use embassy_time::{Duration, Instant};
+
+use crate::digest::DigestState;
+use crate::{qigeterror, Urc};
+
+/// Client settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// After `ERROR`, ask `AT+QIGETERROR` and attach its code to the error.
+    pub query_last_error: bool,
+    /// Maps a spec time (ms) to how long the client waits for a URC result: the identity by
+    /// default; tests shorten it. (atat's own `Config::get_response_timeout` does the same for
+    /// final results.)
+    pub wait_ms: fn(u32) -> u32,
+    /// [`Client::wait_acknowledged`]: acknowledgement queries at most.
+    pub ack_polls: u16,
+    /// [`Client::wait_acknowledged`]: pause between two queries, in ms.
+    pub ack_interval_ms: u32,
+}
+
+fn same(ms: u32) -> u32 {
+    ms
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            query_last_error: false,
+            wait_ms: same,
+            ack_polls: 20,
+            ack_interval_ms: 500,
+        }
+    }
+}
+
+/// The typed client over a [`Link`]; its calls are `async` (see [`BlockingClient`] for the
+/// blocking flavour).
+///
+/// It keeps the digester's [`DigestState`] current (each socket's access mode, `recvind`,
+/// transparent mode, the payload echo), so that the digester frames data URCs right.
+pub struct Client<'a, L> {
+    link: L,
+    router: Router,
+    digest: &'a DigestState,
+    config: Config,
+    payload_echo: bool,
+}
+
+impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
+where
+    A: atat::asynch::AtatClient,
+{
+    /// An async client over an `atat::asynch` client whose ingress digests with a
+    /// [`QiDigester`](crate::digest::QiDigester) over `digest`; subscribes to `urcs` (one of
+    /// its subscriber slots) to route URCs.
+    pub fn new(
+        at: A,
+        urcs: &'a atat::UrcChannel<Urc, CAP, SUBS>,
+        digest: &'a DigestState,
+        config: Config,
+    ) -> Result<Self, atat::urc_channel::Error> {
+        Ok(Client::with_link(
+            AsyncLink::new(at, urcs.subscribe()?),
+            digest,
+            config,
+        ))
+    }
+}
+
+impl<'a, L: Link> Client<'a, L> {
+    /// A client over any link.
+    pub fn with_link(link: L, digest: &'a DigestState, config: Config) -> Self {
+        Client {
+            link,
+            router: Router::new(),
+            digest,
+            config,
+            payload_echo: false,
+        }
+    }
+}
+
+impl<L: Link> Client<'_, L> {
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// What the URCs said so far about sockets and contexts.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// What is known about a socket (routes pending URCs first).
+    pub fn socket(&mut self, id: crate::ConnectId) -> SocketInfo {
+        self.process_urcs();
+        self.router.socket(id)
+    }
+
+    /// Routes every URC received so far; returns how many. Call it now and then when the
+    /// application makes no calls, so that the URC channel does not fill up.
+    pub fn process_urcs(&mut self) -> usize {
+        let mut n = 0;
+        while let Some(u) = self.link.try_urc() {
+            self.route(&u);
+            n += 1;
+        }
+        n
+    }
+
+    /// Records a URC; a socket a server got takes the listener's access mode.
+    fn route(&mut self, u: &Urc) -> Event {
+        let event = self.router.route(u);
+        if let Event::Incoming { socket, .. } = event {
+            if let Some(mode) = self.router.socket(socket).mode {
+                self.digest.set_access_mode(socket, mode);
+            }
+        }
+        event
+    }
+
+    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was.
+    pub async fn next_event(&mut self, timeout_ms: u32) -> Option<Event> {
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
+        let u = self.link.urc(deadline).await?;
+        Some(self.route(&u))
+    }
+
+    /// The deadline for a URC result the spec allows `spec_ms` for.
+    fn deadline(&self, start: Instant, spec_ms: u32) -> Instant {
+        start + Duration::from_millis((self.config.wait_ms)(spec_ms).into())
+    }
+
+    /// Validates, sends, waits for the final result; error results become [`Error`].
+    pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
+        cmd.check()?;
+        self.process_urcs();
+        match self.link.send(&Exchange(cmd)).await {
+            Ok(Reply::Done(r)) => Ok(r),
+            Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
+            Err(e) => Err(reply::transport_error(e)),
+        }
+    }
+
+    /// Writes raw bytes (a payload after the prompt, the `+++` escape) and waits for the
+    /// final result.
+    async fn write_payload<const TIMEOUT_MS: u32>(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        match self.link.send(&Payload::<TIMEOUT_MS, true>(bytes)).await {
+            Ok(Reply::Done(())) => Ok(()),
+            Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
+            Err(e) => Err(reply::transport_error(e)),
+        }
+    }
+
+    /// Attaches `AT+QIGETERROR`'s code to a plain `ERROR` when configured to.
+    async fn enrich(&mut self, f: Failure) -> Error {
+        let mut err = f.into_error();
+        if let Error::Module(m) = &mut err {
+            if self.config.query_last_error && m.result != ErrorResult::NoCarrier {
+                if let Ok(Reply::Done(line)) = self.link.send(&Exchange(&qigeterror::Query)).await {
+                    m.last_error = Some(Code::from_number(line.err.get()));
+                }
+            }
+        }
+        err
+    }
+
+    /// Waits until `pick` takes a URC (routing the others), or the deadline.
+    async fn wait_for<T>(
+        &mut self,
+        deadline: Instant,
+        mut pick: impl FnMut(&Urc) -> Option<T>,
+    ) -> Result<T, Error> {
+        loop {
+            let Some(u) = self.link.urc(deadline).await else {
+                return Err(Error::Timeout);
+            };
+            match pick(&u) {
+                Some(t) => return Ok(t),
+                None => {
+                    self.route(&u);
+                }
+            }
+        }
+    }
+
+    /// Waits `ms`, routing the URCs that arrive meanwhile.
+    async fn pause(&mut self, ms: u32) {
+        let deadline = Instant::now() + Duration::from_millis(ms.into());
+        while let Some(u) = self.link.urc(deadline).await {
+            self.route(&u);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Reading: `AT+QIRD` into the caller's buffer, drained until the module has nothing left (it
+//! does not announce data again while some is left), the UDP service form with the sender, the
+//! counters, and pushed data in direct push mode.
+
+use super::{Client, Error, Link, Sender};
+use crate::response::qird::CountersLine;
+use crate::{qird, AccessMode, ConnectId, ReadLength};
+
+/// The read length for a buffer of `room` bytes: the spec's longest read at most, left out
+/// when the buffer holds that much (as in the document's examples).
+fn read_length(room: usize) -> Option<ReadLength> {
+    let max = ReadLength::MAX;
+    if room >= usize::from(max.get()) {
+        Some(max)
+    } else {
+        ReadLength::new(room as i64)
+    }
+}
+
+impl<L: Link> Client<'_, L> {
+    /// Reads received bytes into `buf`; returns how many (0: none waiting).
+    ///
+    /// Buffer access: `AT+QIRD=<id>,<len>` until the module reports 0 bytes or `buf` is full
+    /// (then call again: the module will not announce the rest). Direct push: the bytes the
+    /// module pushed, from the client's push buffer.
+    pub async fn read(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error> {
+        self.process_urcs();
+        if self.router.socket(connect_id).mode == Some(AccessMode::DirectPush) {
+            return self.read_pushed(connect_id, buf).map(|(n, _)| n);
+        }
+        let mut filled = 0;
+        while filled < buf.len() {
+            let Some(read_length) = read_length(buf.len() - filled) else {
+                break;
+            };
+            let line = self
+                .exec(&qird::Read {
+                    connect_id,
+                    read_length: Some(read_length),
+                })
+                .await?;
+            let n = line.data.len();
+            buf.get_mut(filled..filled + n)
+                .ok_or(Error::Parse)?
+                .copy_from_slice(&line.data);
+            filled += n;
+            if n == 0 {
+                self.router.socket_mut(connect_id).data_pending = false;
+                break;
+            }
+        }
+        Ok(filled)
+    }
+
+    /// Reads one datagram of a UDP service into `buf`, with its sender; `None` when none
+    /// waits. Buffer access: `AT+QIRD=<id>[,<len>]`; direct push: from the push buffer.
+    pub async fn read_from(
+        &mut self,
+        connect_id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<Option<(usize, Sender)>, Error> {
+        self.process_urcs();
+        if self.router.socket(connect_id).mode == Some(AccessMode::DirectPush) {
+            return match self.read_pushed(connect_id, buf)? {
+                (0, _) => Ok(None),
+                (n, Some(from)) => Ok(Some((n, from))),
+                (_, None) => Err(Error::Parse),
+            };
+        }
+        let len = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
+        let cmd = qird::ReadFrom {
+            connect_id,
+            read_length: (len != ReadLength::MAX).then_some(len),
+        };
+        let line = self.exec(&cmd).await?;
+        let n = line.data.len();
+        if n == 0 {
+            self.router.socket_mut(connect_id).data_pending = false;
+            return Ok(None);
+        }
+        buf.get_mut(..n)
+            .ok_or(Error::BufferTooSmall)?
+            .copy_from_slice(&line.data);
+        let ip = line.remote_ip.unwrap_or_default();
+        let port = line.remote_port.ok_or(Error::Parse)?;
+        let from = Sender::new(&ip, port).ok_or(Error::Parse)?;
+        Ok(Some((n, from)))
+    }
+
+    /// `AT+QIRD=<id>,0`: bytes received, read, and not read yet.
+    pub async fn read_counters(&mut self, connect_id: ConnectId) -> Result<CountersLine, Error> {
+        self.exec(&qird::Counters { connect_id }).await
+    }
+
+    /// Direct push: bytes of `connect_id` waiting in the client's push buffer.
+    pub fn pushed_len(&mut self, connect_id: ConnectId) -> usize {
+        self.process_urcs();
+        self.router.pushed_len(connect_id)
+    }
+
+    fn read_pushed(
+        &mut self,
+        connect_id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<(usize, Option<Sender>), Error> {
+        let s = self.router.socket_mut(connect_id);
+        if core::mem::take(&mut s.overrun) {
+            return Err(Error::Overrun);
+        }
+        Ok(self
+            .router
+            .read_pushed(connect_id, buf)
+            .unwrap_or((0, None)))
+    }
+}

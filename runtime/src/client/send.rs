@@ -1,0 +1,135 @@
+//! Sending: the two-step `AT+QISEND` (prompt, then payload) in chunks of the spec's limit, the
+//! UDP service form, `AT+QISENDEX` and the acknowledgement counters.
+
+use super::{Client, Error, Link, PAYLOAD_MAX};
+use crate::response::qisend::AckQueryLine;
+use crate::{qisend, qisendex, ConnectId, Port, SendLength};
+
+/// The longest hex string one `AT+QISENDEX` carries, read off the generated encoder: the
+/// command's longest encoding minus the encoding without digits.
+fn hex_digits_max() -> usize {
+    let mut buf = [0u8; qisendex::SendHex::MAX_LEN];
+    let empty = qisendex::SendHex {
+        connect_id: ConnectId::MAX,
+        hex_string: "",
+    };
+    let frame = empty.encode(&mut buf).unwrap_or(qisendex::SendHex::MAX_LEN);
+    qisendex::SendHex::MAX_LEN - frame
+}
+
+fn send_length(n: usize) -> SendLength {
+    // Callers chunk by PAYLOAD_MAX (= SendLength::MAX), so this always holds.
+    SendLength::new(n as i64).unwrap_or(SendLength::MAX)
+}
+
+impl<L: Link> Client<'_, L> {
+    /// Sends bytes on a TCP, UDP or incoming socket: `AT+QISEND=<id>,<len>`, the `>` prompt,
+    /// the payload, `SEND OK`; longer data goes in chunks of the spec's limit (1460 bytes).
+    /// `SEND OK` means the data left the module; see [`Client::wait_acknowledged`].
+    pub async fn send(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error> {
+        if data.is_empty() {
+            // Let the spec's rule (a length of at least 1) speak.
+            return Err(self.reject(&qisend::SendFixed {
+                connect_id,
+                send_length: SendLength::MIN,
+            }));
+        }
+        for chunk in data.chunks(PAYLOAD_MAX) {
+            let cmd = qisend::SendFixed {
+                connect_id,
+                send_length: send_length(chunk.len()),
+            };
+            self.exec(&cmd).await?;
+            self.expect_echo(chunk);
+            self.write_payload::<{ qisend::SendFixed::TIMEOUT_MS }>(chunk)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one datagram from a UDP service to `remote_ip:remote_port`
+    /// (`AT+QISEND=<id>,<len>,"<ip>",<port>`). A datagram is never split: longer data is
+    /// refused with [`Error::TooLong`].
+    pub async fn send_to(
+        &mut self,
+        connect_id: ConnectId,
+        data: &[u8],
+        remote_ip: &str,
+        remote_port: Port,
+    ) -> Result<(), Error> {
+        if data.len() > PAYLOAD_MAX {
+            return Err(Error::TooLong { max: PAYLOAD_MAX });
+        }
+        let cmd = qisend::SendTo {
+            connect_id,
+            send_length: SendLength::new(data.len() as i64).unwrap_or(SendLength::MIN),
+            remote_ip,
+            remote_port,
+        };
+        self.exec(&cmd).await?;
+        self.expect_echo(data);
+        self.write_payload::<{ qisend::SendTo::TIMEOUT_MS }>(data)
+            .await
+    }
+
+    /// Sends bytes with `AT+QISENDEX=<id>,"<hex>"` (no prompt), in chunks of the longest hex
+    /// string the spec allows.
+    pub async fn send_hex(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error> {
+        let mut digits = [0u8; qisendex::SendHex::MAX_LEN];
+        let per_command = hex_digits_max() / 2;
+        if data.is_empty() || per_command == 0 {
+            return Err(Error::TooLong { max: per_command });
+        }
+        for chunk in data.chunks(per_command) {
+            let mut w = crate::wire::Writer::new(&mut digits);
+            w.hex(chunk).map_err(|_| Error::BufferTooSmall)?;
+            let n = w.len();
+            let hex_string = core::str::from_utf8(&digits[..n]).map_err(|_| Error::Parse)?;
+            self.exec(&qisendex::SendHex {
+                connect_id,
+                hex_string,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// `AT+QISEND=<id>,0`: bytes sent, acknowledged by the peer, and not yet acknowledged.
+    pub async fn ack_status(&mut self, connect_id: ConnectId) -> Result<AckQueryLine, Error> {
+        self.exec(&qisend::AckQuery { connect_id }).await
+    }
+
+    /// Queries the acknowledgement counters until nothing is unacknowledged, at most
+    /// [`Config::ack_polls`](super::Config::ack_polls) times, [`Config::ack_interval_ms`]
+    /// (super::Config::ack_interval_ms) apart; [`Error::Timeout`] if data stays unacknowledged.
+    pub async fn wait_acknowledged(
+        &mut self,
+        connect_id: ConnectId,
+    ) -> Result<AckQueryLine, Error> {
+        for poll in 0..self.config.ack_polls.max(1) {
+            if poll > 0 {
+                self.pause(self.config.ack_interval_ms).await;
+            }
+            let status = self.ack_status(connect_id).await?;
+            if status.unacked_bytes == 0 {
+                return Ok(status);
+            }
+        }
+        Err(Error::Timeout)
+    }
+
+    /// With `AT+QISDE=1` the module echoes the payload: the digester drops that many bytes.
+    fn expect_echo(&self, payload: &[u8]) {
+        if self.payload_echo {
+            self.digest.expect_payload_echo(payload.len());
+        }
+    }
+
+    /// The validation error of a command that must not be sent.
+    fn reject<C: super::Command>(&self, cmd: &C) -> Error {
+        match cmd.check() {
+            Err(e) => Error::Invalid(e),
+            Ok(()) => Error::WrongState,
+        }
+    }
+}

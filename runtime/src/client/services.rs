@@ -1,0 +1,132 @@
+//! Ping, NTP and DNS: one command, then URC results collected into one value.
+
+use embassy_time::Instant;
+use heapless::{String, Vec};
+
+use super::{Client, Code, Error, Link};
+use crate::{qidnsgip, qntp, qping, urc, ContextId, ErrValue, Pingnum, Urc};
+
+/// The replies and the summary of `AT+QPING`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingOutcome {
+    /// Every `+QPING: <result>,...` reply, in order.
+    pub replies: Vec<urc::PingReply, { Pingnum::MAX.get() as usize }>,
+    /// The final `+QPING: <finresult>,<sent>,<rcvd>,<lost>,<min>,<max>,<avg>`.
+    pub summary: urc::PingSummary,
+}
+
+/// The addresses `AT+QIDNSGIP` resolved a name to (up to `N` kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsAnswer<const N: usize> {
+    /// The addresses, in the module's order.
+    pub addresses: Vec<String<255>, N>,
+    /// How many addresses the module announced (more than `N` when some were not kept).
+    pub count: u32,
+    /// The time to live of the answer, in seconds.
+    pub ttl: Option<u32>,
+}
+
+enum PingStep {
+    Reply(urc::PingReply),
+    Summary(urc::PingSummary),
+}
+
+fn failed(err: ErrValue) -> Option<Error> {
+    (err.get() != 0).then(|| Error::Rejected(Code::from_number(err.get())))
+}
+
+impl<L: Link> Client<'_, L> {
+    /// `AT+QPING=...`: pings a host and collects every reply and the summary; the wait is the
+    /// ping's own budget (timeout × count, from the request or the spec's defaults) plus the
+    /// command's time.
+    pub async fn ping(&mut self, ping: &qping::Ping<'_>) -> Result<PingOutcome, Error> {
+        let start = Instant::now();
+        self.exec(ping).await?;
+        let per_ping_s = u32::from(ping.timeout.unwrap_or_default().get());
+        let count = u32::from(ping.pingnum.unwrap_or_default().get());
+        let budget = per_ping_s
+            .saturating_mul(count)
+            .saturating_mul(1000)
+            .saturating_add(qping::Ping::TIMEOUT_MS);
+        let deadline = self.deadline(start, budget);
+        let mut replies = Vec::new();
+        loop {
+            let step = self
+                .wait_for(deadline, |u| match u {
+                    Urc::PingReply(r) => Some(PingStep::Reply(r.clone())),
+                    Urc::PingSummary(s) => Some(PingStep::Summary(s.clone())),
+                    _ => None,
+                })
+                .await?;
+            match step {
+                PingStep::Reply(r) => {
+                    // More replies than the spec's count cannot come; extra ones are dropped.
+                    let _ = replies.push(r);
+                }
+                PingStep::Summary(summary) => {
+                    if let Some(e) = failed(summary.result) {
+                        return Err(e);
+                    }
+                    return Ok(PingOutcome { replies, summary });
+                }
+            }
+        }
+    }
+
+    /// `AT+QNTP=...`: synchronises with an NTP server; returns the time it got.
+    pub async fn sync_time(&mut self, sync: &qntp::SyncValue<'_>) -> Result<String<32>, Error> {
+        let start = Instant::now();
+        self.exec(sync).await?;
+        let deadline = self.deadline(start, qntp::SyncValue::TIMEOUT_MS);
+        let result = self
+            .wait_for(deadline, |u| match u {
+                Urc::NtpResult(r) => Some(r.clone()),
+                _ => None,
+            })
+            .await?;
+        if let Some(e) = failed(result.err) {
+            return Err(e);
+        }
+        result.time.ok_or(Error::Parse)
+    }
+
+    /// `AT+QIDNSGIP=<ctx>,"<name>"`: resolves a name; collects the header and every address.
+    pub async fn resolve<const N: usize>(
+        &mut self,
+        context_id: ContextId,
+        hostname: &str,
+    ) -> Result<DnsAnswer<N>, Error> {
+        let start = Instant::now();
+        self.exec(&qidnsgip::Resolve {
+            context_id,
+            hostname,
+        })
+        .await?;
+        let deadline = self.deadline(start, qidnsgip::Resolve::TIMEOUT_MS);
+        let header = self
+            .wait_for(deadline, |u| match u {
+                Urc::DnsgipResult(r) => Some(r.clone()),
+                _ => None,
+            })
+            .await?;
+        if let Some(e) = failed(header.err) {
+            return Err(e);
+        }
+        let count = header.ip_count.unwrap_or(0);
+        let mut answer = DnsAnswer {
+            addresses: Vec::new(),
+            count,
+            ttl: header.dns_ttl,
+        };
+        for _ in 0..count {
+            let address = self
+                .wait_for(deadline, |u| match u {
+                    Urc::DnsgipAddress(a) => Some(a.host_ip_addr.clone()),
+                    _ => None,
+                })
+                .await?;
+            let _ = answer.addresses.push(address);
+        }
+        Ok(answer)
+    }
+}

@@ -1,0 +1,208 @@
+//! Socket services: open, close, accept, switch the access mode, query the state.
+
+use atat::AtatCmd;
+use embassy_time::{Duration, Instant};
+
+use super::{Client, Code, Error, Link};
+use crate::response::qistate::BySocketLine;
+use crate::{qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId, Urc};
+
+impl<L: Link> Client<'_, L> {
+    /// `AT+QIOPEN=...`: opens a socket service and waits for its outcome: the
+    /// `+QIOPEN: <id>,<err>` URC (buffer access, direct push), or `CONNECT` (transparent mode),
+    /// within the spec's time for the command. Returns the socket.
+    pub async fn open(&mut self, open: &qiopen::Open<'_>) -> Result<ConnectId, Error> {
+        let start = Instant::now();
+        let id = open.connect_id;
+        // Left out, the module uses its default (buffer access); the digester copes with an
+        // unknown mode.
+        let mode = open.access_mode;
+        open.validate()?;
+        // Before the command: data may follow the outcome at once.
+        match mode {
+            Some(m) => self.digest.set_access_mode(id, m),
+            None => self.digest.forget_socket(id),
+        }
+        let opened = self.open_and_wait(open, start, mode).await;
+        if opened.is_err() {
+            self.digest.forget_socket(id);
+            return opened.map(|_| id);
+        }
+        self.router.opened(id, open.service_type, mode);
+        Ok(id)
+    }
+
+    async fn open_and_wait(
+        &mut self,
+        open: &qiopen::Open<'_>,
+        start: Instant,
+        mode: Option<AccessMode>,
+    ) -> Result<(), Error> {
+        let id = open.connect_id;
+        self.exec(open).await?;
+        if mode != Some(AccessMode::Transparent) {
+            let deadline = self.deadline(start, qiopen::Open::TIMEOUT_MS);
+            let err = self
+                .wait_for(deadline, |u| match u {
+                    Urc::OpenResult(r) if r.connect_id == id => Some(r.err),
+                    _ => None,
+                })
+                .await?;
+            if err.get() != 0 {
+                return Err(Error::Rejected(Code::from_number(err.get())));
+            }
+        }
+        Ok(())
+    }
+
+    /// `AT+QICLOSE=<id>`: closes a socket (the spec allows 10 s).
+    pub async fn close(&mut self, connect_id: ConnectId) -> Result<(), Error> {
+        self.exec(&qiclose::Close {
+            connect_id,
+            timeout: None,
+        })
+        .await?;
+        self.router.closed(connect_id);
+        self.digest.forget_socket(connect_id);
+        Ok(())
+    }
+
+    /// `AT+QISTATE=1,<id>`: the module's view of one socket, `None` when it is not in use.
+    pub async fn socket_state(
+        &mut self,
+        connect_id: ConnectId,
+    ) -> Result<Option<BySocketLine>, Error> {
+        let lines: <qistate::BySocket as AtatCmd>::Response =
+            self.exec(&qistate::BySocket { connect_id }).await?;
+        Ok(lines.into_iter().next())
+    }
+
+    /// `AT+QIACCEPT=<listener>,1,<incoming>`: accepts the client waiting at a listener in
+    /// manual mode; waits for its `+QIACCEPT:` result and returns it (the new socket is
+    /// `incoming_id`, in the listener's access mode).
+    pub async fn accept(
+        &mut self,
+        listener_id: ConnectId,
+        incoming_id: ConnectId,
+    ) -> Result<urc::AcceptResult, Error> {
+        let start = Instant::now();
+        let mode = self.router.socket(listener_id).mode;
+        if let Some(mode) = mode {
+            self.digest.set_access_mode(incoming_id, mode);
+        }
+        self.exec(&qiaccept::Accept {
+            listener_id,
+            accept: Accept::Accept,
+            incoming_id: Some(incoming_id),
+        })
+        .await?;
+        self.took_request(listener_id);
+        let deadline = self.deadline(start, qiaccept::Accept::TIMEOUT_MS);
+        let result = self
+            .wait_for(deadline, |u| match u {
+                Urc::AcceptResult(r) if r.incoming_id == incoming_id => Some(r.clone()),
+                _ => None,
+            })
+            .await?;
+        let s = self.router.socket_mut(incoming_id);
+        *s = super::SocketInfo {
+            open: true,
+            mode,
+            ..Default::default()
+        };
+        Ok(result)
+    }
+
+    /// `AT+QIACCEPT=<listener>,0`: refuses the client waiting at a listener in manual mode.
+    pub async fn refuse(&mut self, listener_id: ConnectId) -> Result<(), Error> {
+        self.exec(&qiaccept::Accept {
+            listener_id,
+            accept: Accept::Refuse,
+            incoming_id: None,
+        })
+        .await?;
+        self.took_request(listener_id);
+        Ok(())
+    }
+
+    fn took_request(&mut self, listener_id: ConnectId) {
+        let s = self.router.socket_mut(listener_id);
+        s.accept_requests = s.accept_requests.saturating_sub(1);
+    }
+
+    /// Automatic acceptance: the next socket a server got on its own
+    /// (`+QIURC: "incoming"`), waiting `timeout_ms` at most.
+    pub async fn next_incoming(
+        &mut self,
+        server: ConnectId,
+        timeout_ms: u32,
+    ) -> Result<ConnectId, Error> {
+        self.process_urcs();
+        if let Some(id) = self.router.take_incoming(server) {
+            return Ok(id);
+        }
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
+        loop {
+            let Some(u) = self.link.urc(deadline).await else {
+                return Err(Error::Timeout);
+            };
+            self.router.route(&u);
+            if let Some(id) = self.router.take_incoming(server) {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// `AT+QISWTMD=<id>,<mode>`: switches the access mode; to transparent mode the module
+    /// answers `CONNECT` and the port carries raw data from then on.
+    pub async fn switch_mode(
+        &mut self,
+        connect_id: ConnectId,
+        access_mode: AccessMode,
+    ) -> Result<(), Error> {
+        let before = self.digest.access_mode(connect_id);
+        // Before the command: pushed data may follow its result at once.
+        self.digest.set_access_mode(connect_id, access_mode);
+        let switched = self
+            .exec(&qiswtmd::Switch {
+                connect_id,
+                access_mode,
+            })
+            .await;
+        match (switched, before) {
+            (Ok(_), _) => {
+                self.router.socket_mut(connect_id).mode = Some(access_mode);
+                Ok(())
+            }
+            (Err(e), Some(mode)) => {
+                self.digest.set_access_mode(connect_id, mode);
+                Err(e)
+            }
+            (Err(e), None) => {
+                self.digest.forget_socket(connect_id);
+                Err(e)
+            }
+        }
+    }
+
+    /// Transparent mode: writes raw bytes to the peer (nothing answers them).
+    pub async fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error> {
+        for chunk in data.chunks(super::PAYLOAD_MAX) {
+            self.link
+                .send(&super::Payload::<0, false>(chunk))
+                .await
+                .map_err(super::reply::transport_error)?;
+        }
+        Ok(())
+    }
+
+    /// Leaves transparent mode: `guard_ms` of silence, `+++`, and the module's `OK` (it wants
+    /// silence around the escape: the document asks for 1 s).
+    pub async fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error> {
+        self.pause(guard_ms).await;
+        // The module is back in command mode once it took the escape: its OK must be framed.
+        self.digest.set_transparent(false);
+        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }>(b"+++")
+            .await
+    }
+}

@@ -1,0 +1,228 @@
+//! Sans-io URC bookkeeping: which socket has data waiting, was closed or got a client, which
+//! context the network dropped, and the bytes pushed in direct push mode. Fixed size, no alloc.
+
+use crate::{urc, AccessMode, ConnectId, ContextId, Port, ServiceType, Urc};
+
+use super::push::{PushBuffer, Sender};
+
+/// How many sockets the module has: the range of `<connectID>`.
+pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
+/// How many PDP contexts the module has: the range of `<contextID>`.
+pub const CONTEXTS: usize = ContextId::MAX.get() as usize;
+
+/// What the client knows about one socket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocketInfo {
+    /// Opened (or accepted) and not closed by the host yet.
+    pub open: bool,
+    /// The access mode it was opened with (or switched to); `None` when left to the module's
+    /// default.
+    pub mode: Option<AccessMode>,
+    /// The service it was opened as; `None` for a socket a server got.
+    pub service: Option<ServiceType>,
+    /// Buffer access: the module announced data that was not drained yet.
+    pub data_pending: bool,
+    /// The peer or the network closed it (`+QIURC: "closed"`); close it with `AT+QICLOSE`.
+    pub closed: bool,
+    /// A socket a server got on its own (`+QIURC: "incoming"`), not taken by the host yet.
+    pub incoming_from: Option<ConnectId>,
+    /// A listener in manual mode: clients waiting for `AT+QIACCEPT`.
+    pub accept_requests: u8,
+    /// Pushed data for it was dropped because the push buffer was full.
+    pub overrun: bool,
+}
+
+/// One URC, as it concerned a socket or context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Buffer access: data waits; read it until the module reports none.
+    DataReady(ConnectId),
+    /// Direct push: data arrived and waits in the client's push buffer.
+    DataPushed(ConnectId),
+    /// The peer or the network closed the socket.
+    Closed(ConnectId),
+    /// A server accepted a client on its own and gave it `socket`.
+    Incoming {
+        /// The new socket.
+        socket: ConnectId,
+        /// The listener.
+        server: ConnectId,
+    },
+    /// A client waits to be accepted by `listener` (manual mode).
+    AcceptRequested(ConnectId),
+    /// A client was turned away: no socket or resources were free.
+    IncomingFull,
+    /// The network deactivated the context; its sockets are gone.
+    ContextDeactivated(ContextId),
+    /// A URC that answers a call in progress (open, ping, DNS, NTP, accept results).
+    Result,
+}
+
+/// The per-socket and per-context state the URCs update.
+#[derive(Debug)]
+pub struct Router {
+    sockets: [SocketInfo; SOCKETS],
+    lost_contexts: u32,
+    incoming_full: bool,
+    push: PushBuffer,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn index(id: ConnectId) -> usize {
+    usize::from(id.get())
+}
+
+impl Router {
+    /// Nothing known yet.
+    pub const fn new() -> Self {
+        const NONE: SocketInfo = SocketInfo {
+            open: false,
+            mode: None,
+            service: None,
+            data_pending: false,
+            closed: false,
+            incoming_from: None,
+            accept_requests: 0,
+            overrun: false,
+        };
+        Router {
+            sockets: [NONE; SOCKETS],
+            lost_contexts: 0,
+            incoming_full: false,
+            push: PushBuffer::new(),
+        }
+    }
+
+    /// Records a URC; returns what it meant.
+    pub fn route(&mut self, u: &Urc) -> Event {
+        match u {
+            Urc::Recv(urc::Recv { connect_id })
+            | Urc::RecvWithLength(urc::RecvWithLength { connect_id, .. }) => {
+                self.sockets[index(*connect_id)].data_pending = true;
+                Event::DataReady(*connect_id)
+            }
+            Urc::RecvPush(p) => self.pushed(p.connect_id, &p.data, None),
+            Urc::RecvPushUdpService(p) => {
+                let from = Sender::new(&p.remote_ip, p.remote_port);
+                self.pushed(p.connect_id, &p.data, from)
+            }
+            Urc::Closed(urc::Closed { connect_id }) => {
+                self.sockets[index(*connect_id)].closed = true;
+                Event::Closed(*connect_id)
+            }
+            Urc::Incoming(i) => {
+                let mode = self.sockets[index(i.server_id)].mode;
+                self.sockets[index(i.connect_id)] = SocketInfo {
+                    open: true,
+                    mode,
+                    incoming_from: Some(i.server_id),
+                    ..SocketInfo::default()
+                };
+                Event::Incoming {
+                    socket: i.connect_id,
+                    server: i.server_id,
+                }
+            }
+            Urc::IncomingFull(_) => {
+                self.incoming_full = true;
+                Event::IncomingFull
+            }
+            Urc::Accept(urc::Accept { connect_id }) => {
+                let s = &mut self.sockets[index(*connect_id)];
+                s.accept_requests = s.accept_requests.saturating_add(1);
+                Event::AcceptRequested(*connect_id)
+            }
+            Urc::Pdpdeact(urc::Pdpdeact { context_id }) => {
+                self.lost_contexts |= 1 << (context_id.get() - 1);
+                Event::ContextDeactivated(*context_id)
+            }
+            _ => Event::Result,
+        }
+    }
+
+    fn pushed(&mut self, id: ConnectId, data: &[u8], from: Option<Sender>) -> Event {
+        if !self.push.push(id, data, from) {
+            self.sockets[index(id)].overrun = true;
+        }
+        Event::DataPushed(id)
+    }
+
+    /// What is known about a socket.
+    pub fn socket(&self, id: ConnectId) -> SocketInfo {
+        self.sockets[index(id)]
+    }
+
+    /// Changes what is known about a socket.
+    pub fn socket_mut(&mut self, id: ConnectId) -> &mut SocketInfo {
+        &mut self.sockets[index(id)]
+    }
+
+    /// A socket opened by the host.
+    pub fn opened(&mut self, id: ConnectId, service: ServiceType, mode: Option<AccessMode>) {
+        self.push.discard(id);
+        self.sockets[index(id)] = SocketInfo {
+            open: true,
+            mode,
+            service: Some(service),
+            ..SocketInfo::default()
+        };
+    }
+
+    /// A socket closed by the host.
+    pub fn closed(&mut self, id: ConnectId) {
+        self.push.discard(id);
+        self.sockets[index(id)] = SocketInfo::default();
+    }
+
+    /// Whether the network deactivated the context since it was last activated.
+    pub fn context_lost(&self, id: ContextId) -> bool {
+        self.lost_contexts & (1 << (id.get() - 1)) != 0
+    }
+
+    /// The context was activated or deactivated by the host: forget a loss.
+    pub fn context_reset(&mut self, id: ContextId) {
+        self.lost_contexts &= !(1 << (id.get() - 1));
+    }
+
+    /// Takes a socket a server got on its own.
+    pub fn take_incoming(&mut self, server: ConnectId) -> Option<ConnectId> {
+        let s = self
+            .sockets
+            .iter_mut()
+            .position(|s| s.incoming_from == Some(server))?;
+        self.sockets[s].incoming_from = None;
+        ConnectId::new(s as i64)
+    }
+
+    /// Whether a client was turned away since the last call.
+    pub fn take_incoming_full(&mut self) -> bool {
+        core::mem::take(&mut self.incoming_full)
+    }
+
+    /// Pushed data of a socket: copies the oldest datagram or segment (or its first part) into
+    /// `buf`; returns the length and the sender (UDP service).
+    pub fn read_pushed(
+        &mut self,
+        id: ConnectId,
+        buf: &mut [u8],
+    ) -> Option<(usize, Option<Sender>)> {
+        self.push.pop(id, buf)
+    }
+
+    /// Bytes pushed for a socket and not read yet.
+    pub fn pushed_len(&self, id: ConnectId) -> usize {
+        self.push.len_of(id)
+    }
+}
+
+impl Sender {
+    /// The sender's port.
+    pub fn port(&self) -> Port {
+        self.port
+    }
+}
