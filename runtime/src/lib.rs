@@ -33,6 +33,8 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod digest;
+pub mod sizes;
 pub mod wire;
 
 /// The generated API (see the crate documentation).

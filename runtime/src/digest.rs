@@ -1,0 +1,542 @@
+//! A length-aware [`atat`] digester for the QI command set.
+//!
+//! [`QiDigester`] cuts the module's output into what atat expects: responses (information
+//! lines up to a final result), URCs, the `>` prompt, and command echo, which it drops. Lines
+//! that announce a payload (`+QIRD: <n>` and the direct-push `+QIURC: "recv",<id>,<len>`) take
+//! exactly that many bytes after their CR LF, whatever they contain, so a payload holding CR,
+//! LF, NUL, `OK`, `>` or `+QIURC` never ends or starts a frame.
+//!
+//! # What atat receives
+//!
+//! - A response is the information lines (and payloads) as they came, CR LF between them,
+//!   without echo and final result: what the generated `AtatCmd::parse` reads.
+//!   `OK`, `SEND OK` and `CONNECT` give `Ok`; `ERROR` gives [`InternalError::Error`];
+//!   `NO CARRIER` gives [`InternalError::ConnectionError`]; `SEND FAIL` and
+//!   `+CME ERROR: <n>` (and `+CMS ERROR: <n>`) give [`InternalError::Custom`] with the whole
+//!   line, because atat folds the module's codes (550 to 574) into `Unknown`.
+//! - A URC is its line, and for data URCs CR LF and the payload: what
+//!   [`Urc`](crate::Urc)'s `AtatUrc::parse` reads. Which lines are URCs comes from the
+//!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
+//!   a line with a URC prefix that does not decode as a URC (a test response such as
+//!   `+QIOPEN: (1-15),...`) is an information line.
+//!
+//! # Settings the digester follows
+//!
+//! The wire does not show everything: `+QIURC: "recv",<id>,<len>` is followed by `<len>` bytes
+//! in direct push mode, but not in buffer access mode with `AT+QICFG="recvind",1`. The client
+//! keeps a [`DigestState`] up to date (access mode per socket, `recvind`, transparent mode,
+//! the payload echo of `AT+QISDE`); the digester reads it without locks.
+//!
+//! Assumed, like the generated decoders: `AT+QICFG="viewmode",0` (CR LF between a data line
+//! and its payload) and `AT+QICFG="dataformat",<any>,0` (raw received data). The document
+//! states no default for either; a client sets both when it starts.
+//!
+//! # Responses interrupted by a URC
+//!
+//! When a complete URC arrives after information lines but before their final result, the
+//! lines are handed over at once as a successful response, the URC follows, and the final
+//! result that comes next is dropped (it belongs to the response already given). A response
+//! is never merged with a URC.
+//!
+//! # Bad input
+//!
+//! A line with control bytes or invalid UTF-8 outside any payload is skipped, counted in
+//! [`DigestState::garbage_lines`] and reported through `log`/`defmt` when those features are
+//! on. Lines left before an echo (nothing answered them) are dropped and counted the same
+//! way. Nothing here panics; incomplete input consumes nothing until more bytes come.
+
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
+
+use atat::digest::{DigestResult, Digester};
+use atat::{ConnectionError, InternalError};
+
+use crate::{limits, urc, AccessMode, ConnectId, Recvind, Urc};
+
+/// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
+pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
+
+/// Settings of the module that decide how its output is framed, shared between the client
+/// (which writes them as it configures the module) and the digester (which reads them).
+///
+/// Lock-free: plain atomic loads and stores, so it can live in a `static` and be used from an
+/// interrupt or another task. Each field has one writer: the client for settings, the
+/// digester for the counters.
+///
+/// ```
+/// use quectel_qi::digest::{DigestState, QiDigester};
+/// use quectel_qi::{AccessMode, ConnectId, Recvind};
+///
+/// static STATE: DigestState = DigestState::new();
+/// let digester = QiDigester::new(&STATE);
+/// // The client, after `AT+QIOPEN=1,0,...,1` succeeded:
+/// STATE.set_access_mode(ConnectId::new_const(0), AccessMode::DirectPush);
+/// // After `AT+QICFG="recvind",1`:
+/// STATE.set_recvind(Recvind::Enable);
+/// # let _ = digester;
+/// ```
+#[derive(Debug)]
+pub struct DigestState {
+    /// Per socket: 0 when unknown, else the access mode's code plus one.
+    access: [AtomicU8; SOCKETS],
+    recvind: AtomicBool,
+    transparent: AtomicBool,
+    payload_echo: AtomicU16,
+    garbage_lines: AtomicU32,
+    dropped_bytes: AtomicU32,
+}
+
+impl Default for DigestState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DigestState {
+    /// Every socket's mode unknown, `recvind` off, command mode, no echo expected.
+    pub const fn new() -> Self {
+        DigestState {
+            access: [const { AtomicU8::new(0) }; SOCKETS],
+            recvind: AtomicBool::new(false),
+            transparent: AtomicBool::new(false),
+            payload_echo: AtomicU16::new(0),
+            garbage_lines: AtomicU32::new(0),
+            dropped_bytes: AtomicU32::new(0),
+        }
+    }
+
+    /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
+    /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
+    pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
+        self.access[usize::from(id.get())].store(mode.code() + 1, Ordering::Release);
+    }
+
+    /// Forgets a socket's mode: call it when the socket is closed.
+    pub fn forget_socket(&self, id: ConnectId) {
+        self.access[usize::from(id.get())].store(0, Ordering::Release);
+    }
+
+    /// The recorded access mode of a socket, if any.
+    pub fn access_mode(&self, id: ConnectId) -> Option<AccessMode> {
+        match self.access[usize::from(id.get())].load(Ordering::Acquire) {
+            0 => None,
+            n => AccessMode::try_from(i64::from(n) - 1).ok(),
+        }
+    }
+
+    /// Records `AT+QICFG="recvind",<enable>`.
+    pub fn set_recvind(&self, v: Recvind) {
+        self.recvind.store(v == Recvind::Enable, Ordering::Release);
+    }
+
+    /// The recorded `recvind` setting.
+    pub fn recvind(&self) -> Recvind {
+        if self.recvind.load(Ordering::Acquire) {
+            Recvind::Enable
+        } else {
+            Recvind::Disable
+        }
+    }
+
+    /// Whether `+QIURC: "recv",<id>,<len>` on this socket is followed by `<len>` bytes: in
+    /// direct push mode yes; in buffer access (or transparent) mode no. For a socket whose
+    /// mode was not recorded, the line can only be the push form while `recvind` is off.
+    pub fn recv_carries_payload(&self, id: ConnectId) -> bool {
+        match self.access_mode(id) {
+            Some(AccessMode::DirectPush) => true,
+            Some(_) => false,
+            None => self.recvind() == Recvind::Disable,
+        }
+    }
+
+    /// Transparent mode: while on, the port carries raw data and the digester drops every
+    /// byte (counted in [`dropped_bytes`](Self::dropped_bytes)). The digester turns it on by
+    /// itself when it hands over a `CONNECT`; the client turns it off when the module is back
+    /// in command mode (after `+++`, before the module's `OK`), or on `NO CARRIER` it reads
+    /// from its own data path. A client that wants the data reads the port itself meanwhile.
+    pub fn set_transparent(&self, on: bool) {
+        self.transparent.store(on, Ordering::Release);
+    }
+
+    /// Whether transparent mode is on.
+    pub fn is_transparent(&self) -> bool {
+        self.transparent.load(Ordering::Acquire)
+    }
+
+    /// With `AT+QISDE=1` the module echoes the payload written after the `>` prompt: call this
+    /// with the payload's length (Ctrl+Z included, if sent) after the prompt arrived and
+    /// before writing the payload; the digester then drops exactly that many bytes. Do not
+    /// call it with echo off: it would drop real output.
+    pub fn expect_payload_echo(&self, len: usize) {
+        let len = u16::try_from(len).unwrap_or(u16::MAX);
+        self.payload_echo.store(len, Ordering::Release);
+    }
+
+    /// Garbage lines skipped so far (and unanswered lines dropped before an echo).
+    pub fn garbage_lines(&self) -> u32 {
+        self.garbage_lines.load(Ordering::Relaxed)
+    }
+
+    /// Bytes dropped in transparent mode so far.
+    pub fn dropped_bytes(&self) -> u32 {
+        self.dropped_bytes.load(Ordering::Relaxed)
+    }
+
+    fn count_garbage(&self) {
+        let n = self.garbage_lines.load(Ordering::Relaxed);
+        self.garbage_lines
+            .store(n.wrapping_add(1), Ordering::Relaxed);
+    }
+
+    fn count_dropped(&self, bytes: usize) {
+        let n = self.dropped_bytes.load(Ordering::Relaxed);
+        let add = u32::try_from(bytes).unwrap_or(u32::MAX);
+        self.dropped_bytes
+            .store(n.wrapping_add(add), Ordering::Relaxed);
+    }
+}
+
+/// The final result lines, and how each reaches atat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Final {
+    Success,
+    Connect,
+    Error,
+    NoCarrier,
+    /// Passed on as the whole line (`SEND FAIL`, `+CME ERROR: <n>`).
+    Line,
+}
+
+const FINALS: [(&[u8], Final); 6] = [
+    (b"OK", Final::Success),
+    (b"SEND OK", Final::Success),
+    (b"CONNECT", Final::Connect),
+    (b"ERROR", Final::Error),
+    (b"NO CARRIER", Final::NoCarrier),
+    (b"SEND FAIL", Final::Line),
+];
+
+const NUMBERED_ERRORS: [&[u8]; 2] = [b"+CME ERROR:", b"+CMS ERROR:"];
+
+/// The longest final result line: the longest fixed one, or a numbered error with a
+/// five-digit code and its space.
+pub const MAX_FINAL_LEN: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FINALS.len() {
+        if FINALS[i].0.len() > n {
+            n = FINALS[i].0.len();
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < NUMBERED_ERRORS.len() {
+        if NUMBERED_ERRORS[j].len() + 6 > n {
+            n = NUMBERED_ERRORS[j].len() + 6;
+        }
+        j += 1;
+    }
+    n
+};
+
+fn trim_end(mut b: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\r'] = b {
+        b = rest;
+    }
+    b
+}
+
+fn final_result(line: &[u8]) -> Option<Final> {
+    let line = trim_end(line);
+    for (text, kind) in FINALS {
+        if line == text {
+            return Some(kind);
+        }
+    }
+    // `CONNECT <rate>` on modules that report a rate.
+    if line.starts_with(b"CONNECT ") {
+        return Some(Final::Connect);
+    }
+    NUMBERED_ERRORS
+        .iter()
+        .any(|p| line.starts_with(p))
+        .then_some(Final::Line)
+}
+
+fn is_echo(line: &[u8]) -> bool {
+    line.len() >= 2 && line[..2].eq_ignore_ascii_case(b"AT")
+}
+
+fn is_garbage(line: &[u8]) -> bool {
+    line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        || core::str::from_utf8(line).is_err()
+}
+
+fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
+    buf.get(from..)?
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map(|i| from + i)
+}
+
+fn skip_separators(buf: &[u8], mut i: usize) -> usize {
+    while let Some(b'\r' | b'\n' | b' ') = buf.get(i) {
+        i += 1;
+    }
+    i
+}
+
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        #[cfg(feature = "log")]
+        log::warn!($($arg)*);
+        #[cfg(feature = "defmt")]
+        defmt::warn!($($arg)*);
+    }};
+}
+
+/// How a frame at some position turned out.
+enum Frame {
+    /// More bytes are needed to tell.
+    Incomplete,
+    /// Not this kind of frame.
+    No,
+    /// The frame's content ends here (exclusive).
+    Ends(usize),
+}
+
+/// The length-aware digester; see the [module documentation](self).
+///
+/// ```
+/// use atat::digest::{DigestResult, Digester};
+/// use quectel_qi::digest::{DigestState, QiDigester};
+///
+/// static STATE: DigestState = DigestState::new();
+/// let mut d = QiDigester::new(&STATE);
+/// let input = b"\r\n+QIRD: 4\r\nOK\r\n\r\n\r\nOK\r\n";
+/// let (result, used) = d.digest(input);
+/// assert_eq!(result, DigestResult::Response(Ok(b"+QIRD: 4\r\nOK\r\n")));
+/// assert_eq!(used, input.len());
+/// ```
+#[derive(Debug)]
+pub struct QiDigester<'s> {
+    state: &'s DigestState,
+    max_response: usize,
+    /// A response was handed over early (a URC interrupted it): its final result is dropped.
+    swallow_final: bool,
+    /// A prompt was the last byte seen: the space that follows it is not data.
+    after_prompt: bool,
+}
+
+impl<'s> QiDigester<'s> {
+    /// A digester reading the settings in `state`; responses up to
+    /// [`RESPONSE_SLOT_SIZE`](crate::sizes::RESPONSE_SLOT_SIZE) bytes.
+    pub const fn new(state: &'s DigestState) -> Self {
+        QiDigester {
+            state,
+            max_response: crate::sizes::RESPONSE_SLOT_SIZE,
+            swallow_final: false,
+            after_prompt: false,
+        }
+    }
+
+    /// Sets the longest response handed to atat: the size of the `ResponseSlot` in use.
+    /// A longer response becomes [`InternalError::InvalidResponse`] instead of overflowing it
+    /// (atat would panic).
+    pub const fn with_max_response(mut self, len: usize) -> Self {
+        self.max_response = len;
+        self
+    }
+
+    /// The shared settings.
+    pub fn state(&self) -> &'s DigestState {
+        self.state
+    }
+
+    /// The payload a data URC line announces, per the socket's recorded mode.
+    fn urc_payload(&self, line: &[u8], rest: &[u8]) -> Result<usize, ()> {
+        // The UDP service form names the sender: only the push variant has it.
+        match urc::RecvPushUdpService::decode_strict(line, rest) {
+            Ok(x) => return Ok(x.data.len()),
+            Err(crate::wire::DecodeError::Truncated) => return Err(()),
+            Err(_) => {}
+        }
+        // The short form is pushed data or the buffer-access notice with a length.
+        if let Ok(x) = urc::RecvWithLength::decode_strict(line, b"") {
+            if self.state.recv_carries_payload(x.connect_id) {
+                let n = usize::from(x.recv_length.get());
+                return if rest.len() >= n { Ok(n) } else { Err(()) };
+            }
+        }
+        Ok(0)
+    }
+
+    /// A URC whose line starts at `start` and ends (CR LF) at `eol`.
+    fn urc_at(&self, buf: &[u8], start: usize, eol: usize) -> Frame {
+        let line = &buf[start..eol];
+        let prefixed = Urc::PREFIXES.iter().any(|p| {
+            let p = p.as_bytes();
+            line.starts_with(p) && line.get(p.len()) == Some(&b':')
+        });
+        if !prefixed {
+            return Frame::No;
+        }
+        let rest = &buf[eol + 2..];
+        let n = match self.urc_payload(line, rest) {
+            Ok(n) => n,
+            Err(()) => return Frame::Incomplete,
+        };
+        if Urc::decode(line, &rest[..n]).is_err() {
+            return Frame::No;
+        }
+        Frame::Ends(if n == 0 { eol } else { eol + 2 + n })
+    }
+
+    /// Where the information line at `start` (CR LF at `eol`) ends, payload included.
+    fn info_end(buf: &[u8], start: usize, eol: usize) -> Frame {
+        match limits::response_data_len(&buf[start..eol], &buf[eol + 2..]) {
+            Ok(Some(n)) if n > 0 => Frame::Ends(eol + 2 + n),
+            Err(crate::wire::DecodeError::Truncated) => Frame::Incomplete,
+            _ => Frame::Ends(eol),
+        }
+    }
+
+    /// The response for a final result, with the information part `info`.
+    fn respond<'a>(&self, kind: Final, line: &'a [u8], info: &'a [u8]) -> DigestResult<'a> {
+        let r = match kind {
+            Final::Success | Final::Connect => {
+                if info.len() > self.max_response {
+                    report!("quectel-qi: response longer than the response slot, dropped");
+                    Err(InternalError::InvalidResponse)
+                } else {
+                    Ok(info)
+                }
+            }
+            Final::Error => Err(InternalError::Error),
+            Final::NoCarrier => Err(InternalError::ConnectionError(ConnectionError::NoCarrier)),
+            Final::Line => Err(InternalError::Custom(trim_end(line))),
+        };
+        if kind == Final::Connect {
+            self.state.set_transparent(true);
+        }
+        DigestResult::Response(r)
+    }
+
+    /// Information lines from `first` (CR LF at `eol`) up to a final result or a URC.
+    fn response<'a>(
+        &mut self,
+        buf: &'a [u8],
+        first: usize,
+        eol: usize,
+    ) -> (DigestResult<'a>, usize) {
+        let mut end = match Self::info_end(buf, first, eol) {
+            Frame::Ends(e) => e,
+            _ => return (DigestResult::None, 0),
+        };
+        loop {
+            let s = skip_separators(buf, end);
+            let Some(e) = find_crlf(buf, s) else {
+                return (DigestResult::None, 0);
+            };
+            let line = &buf[s..e];
+            if is_echo(line) {
+                // A new command: nothing answered the lines before it.
+                self.state.count_garbage();
+                report!("quectel-qi: dropped unanswered lines before an echo");
+                return (DigestResult::None, s);
+            }
+            if let Some(kind) = final_result(line) {
+                return (self.respond(kind, line, &buf[first..end]), e + 2);
+            }
+            match self.urc_at(buf, s, e) {
+                Frame::Incomplete => return (DigestResult::None, 0),
+                Frame::Ends(_) => {
+                    // Hand over the lines now; the URC comes next, its final result is dropped.
+                    self.swallow_final = true;
+                    let info = &buf[first..end];
+                    if info.len() > self.max_response {
+                        return (
+                            DigestResult::Response(Err(InternalError::InvalidResponse)),
+                            s,
+                        );
+                    }
+                    return (DigestResult::Response(Ok(info)), s);
+                }
+                Frame::No => {}
+            }
+            end = match Self::info_end(buf, s, e) {
+                Frame::Ends(x) => x,
+                _ => return (DigestResult::None, 0),
+            };
+        }
+    }
+}
+
+impl Digester for QiDigester<'_> {
+    fn digest<'a>(&mut self, buf: &'a [u8]) -> (DigestResult<'a>, usize) {
+        if self.state.is_transparent() {
+            self.state.count_dropped(buf.len());
+            return (DigestResult::None, buf.len());
+        }
+        let mut pos = 0;
+        if self.after_prompt {
+            match buf.first() {
+                None => return (DigestResult::None, 0),
+                Some(b' ') => pos = 1,
+                Some(_) => {}
+            }
+            self.after_prompt = false;
+        }
+        let echo = usize::from(self.state.payload_echo.load(Ordering::Acquire));
+        if echo > 0 {
+            if buf.len() - pos < echo {
+                return (DigestResult::None, pos);
+            }
+            self.state.payload_echo.store(0, Ordering::Release);
+            return (DigestResult::None, pos + echo);
+        }
+        let start = skip_separators(buf, pos);
+        if start == buf.len() {
+            return (DigestResult::None, start);
+        }
+        if buf[start] == b'>' {
+            let mut end = start + 1;
+            match buf.get(end) {
+                Some(b' ') => end += 1,
+                Some(_) => {}
+                None => self.after_prompt = true,
+            }
+            return (DigestResult::Prompt(b'>'), end);
+        }
+        let Some(eol) = find_crlf(buf, start) else {
+            return (DigestResult::None, pos);
+        };
+        let line = &buf[start..eol];
+        if is_echo(line) {
+            // A new command: a final result still owed to an early response will not come.
+            self.swallow_final = false;
+            return (DigestResult::None, eol + 2);
+        }
+        if let Some(kind) = final_result(line) {
+            if self.swallow_final {
+                self.swallow_final = false;
+                return (DigestResult::None, eol + 2);
+            }
+            return (self.respond(kind, line, &[]), eol + 2);
+        }
+        match self.urc_at(buf, start, eol) {
+            Frame::Incomplete => return (DigestResult::None, pos),
+            Frame::Ends(end) => {
+                let used = if end == eol { eol + 2 } else { end };
+                return (DigestResult::Urc(&buf[start..end]), used);
+            }
+            Frame::No => {}
+        }
+        if is_garbage(line) {
+            self.state.count_garbage();
+            report!("quectel-qi: skipped a garbage line ({} bytes)", line.len());
+            return (DigestResult::None, eol + 2);
+        }
+        self.swallow_final = false;
+        self.response(buf, start, eol)
+    }
+}

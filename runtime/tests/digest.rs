@@ -1,0 +1,476 @@
+//! The length-aware digester: every frame kind, hostile payloads, URCs inside a command's
+//! exchange, echo, garbage, and input split at every byte boundary.
+
+use atat::digest::{DigestResult, Digester};
+use atat::{AtatCmd, AtatUrc, InternalError};
+use quectel_qi::digest::{DigestState, QiDigester};
+use quectel_qi::{qird, qistate, sizes, AccessMode, ConnectId, Recvind, Urc};
+
+/// What atat would receive, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Out {
+    Ok(Vec<u8>),
+    Err(String),
+    Urc(Vec<u8>),
+    Prompt,
+}
+
+/// Feeds `chunks` one after another into a buffer, digesting after each like atat's ingress;
+/// returns what came out and the bytes left undigested.
+fn run_with(d: &mut QiDigester<'_>, chunks: &[&[u8]]) -> (Vec<Out>, Vec<u8>) {
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        for _ in 0..10_000 {
+            if buf.is_empty() {
+                break;
+            }
+            let (r, used) = d.digest(&buf);
+            assert!(used <= buf.len(), "consumed more than it was given");
+            match r {
+                DigestResult::None => {}
+                DigestResult::Prompt(p) => {
+                    assert_eq!(p, b'>');
+                    out.push(Out::Prompt)
+                }
+                DigestResult::Urc(u) => out.push(Out::Urc(u.to_vec())),
+                DigestResult::Response(Ok(r)) => out.push(Out::Ok(r.to_vec())),
+                DigestResult::Response(Err(e)) => out.push(Out::Err(format!("{e:?}"))),
+            }
+            buf.drain(..used);
+            if used == 0 {
+                break;
+            }
+        }
+    }
+    (out, buf)
+}
+
+fn run(state: &DigestState, chunks: &[&[u8]]) -> Vec<Out> {
+    let mut d = QiDigester::new(state);
+    let (out, left) = run_with(&mut d, chunks);
+    assert!(
+        left.iter().all(|b| b" \r\n".contains(b)),
+        "left undigested: {:?}",
+        String::from_utf8_lossy(&left)
+    );
+    out
+}
+
+/// The outcome of `input` in one piece, checked equal to the outcome in two pieces split at
+/// every byte boundary (each with a fresh state set up by `setup`).
+fn one_and_split(input: &[u8], setup: impl Fn(&DigestState)) -> Vec<Out> {
+    let state = DigestState::new();
+    setup(&state);
+    let whole = run(&state, &[input]);
+    for i in 0..=input.len() {
+        let state = DigestState::new();
+        setup(&state);
+        let split = run(&state, &[&input[..i], &input[i..]]);
+        assert_eq!(
+            split,
+            whole,
+            "split at {i} of {:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    whole
+}
+
+fn ok(b: &[u8]) -> Out {
+    Out::Ok(b.to_vec())
+}
+
+fn urc(b: &[u8]) -> Out {
+    Out::Urc(b.to_vec())
+}
+
+fn err(e: InternalError<'_>) -> Out {
+    Out::Err(format!("{e:?}"))
+}
+
+fn none(_: &DigestState) {}
+
+fn id(n: i64) -> ConnectId {
+    ConnectId::new(n).unwrap()
+}
+
+/// Payloads that would end or start a frame if read as text.
+const HOSTILE: &[&[u8]] = &[
+    b"\r\nOK\r\n",
+    b"\r\n",
+    b"\r",
+    b"\n",
+    b"\0\0\0",
+    b">",
+    b"> ",
+    b"OK",
+    b"ERROR\r\n",
+    b"\r\nSEND OK\r\n",
+    b"+QIURC: \"recv\",0,4\r\nabcd",
+    b"\r\n+QIURC: \"closed\",0\r\n",
+    b"AT+QIRD=0\r\r\n",
+    b"\r\n+CME ERROR: 550\r\n",
+    b"\xff\xfe\x00\x01",
+];
+
+#[test]
+fn final_results() {
+    let cases: Vec<(&[u8], Out)> = vec![
+        (b"\r\nOK\r\n", ok(b"")),
+        (b"\r\nSEND OK\r\n", ok(b"")),
+        (b"\r\nERROR\r\n", err(InternalError::Error)),
+        (
+            b"\r\nSEND FAIL\r\n",
+            err(InternalError::Custom(b"SEND FAIL")),
+        ),
+        (
+            b"\r\n+CME ERROR: 552\r\n",
+            err(InternalError::Custom(b"+CME ERROR: 552")),
+        ),
+        (
+            b"\r\nNO CARRIER\r\n",
+            err(InternalError::ConnectionError(
+                atat::ConnectionError::NoCarrier,
+            )),
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(one_and_split(input, none), vec![want], "{input:?}");
+    }
+}
+
+#[test]
+fn connect_turns_transparent_mode_on_and_drops_raw_data() {
+    let state = DigestState::new();
+    let out = run(&state, &[b"\r\nCONNECT\r\nraw \r\nOK\r\n data"]);
+    assert_eq!(out, vec![ok(b"")]);
+    assert!(state.is_transparent());
+    assert_eq!(state.dropped_bytes(), 15);
+    state.set_transparent(false);
+    assert_eq!(run(&state, &[b"\r\nOK\r\n"]), vec![ok(b"")]);
+}
+
+#[test]
+fn prompt_with_and_without_its_space() {
+    assert_eq!(one_and_split(b"\r\n> ", none), vec![Out::Prompt]);
+    assert_eq!(
+        one_and_split(b"AT+QISEND=0,5\r\r\n> \r\nSEND OK\r\n", none),
+        vec![Out::Prompt, ok(b"")]
+    );
+    assert_eq!(one_and_split(b">", none), vec![Out::Prompt]);
+}
+
+#[test]
+fn payload_echo_is_dropped_by_length() {
+    for payload in HOSTILE {
+        let state = DigestState::new();
+        let mut d = QiDigester::new(&state);
+        let (out, _) = run_with(&mut d, &[b"AT+QISEND=0,5\r\r\n> "]);
+        assert_eq!(out, vec![Out::Prompt]);
+        state.expect_payload_echo(payload.len());
+        let mut rest = payload.to_vec();
+        rest.extend_from_slice(b"\r\nSEND OK\r\n");
+        for i in 0..=rest.len() {
+            let state2 = DigestState::new();
+            state2.expect_payload_echo(payload.len());
+            let mut d2 = QiDigester::new(&state2);
+            let (out, left) = run_with(&mut d2, &[&rest[..i], &rest[i..]]);
+            assert_eq!(out, vec![ok(b"")], "echo {payload:?} split at {i}");
+            assert!(left.is_empty());
+        }
+        let (out, _) = run_with(&mut d, &[&rest]);
+        assert_eq!(out, vec![ok(b"")]);
+    }
+}
+
+#[test]
+fn qird_takes_exactly_its_payload() {
+    let read = qird::Read {
+        connect_id: id(0),
+        read_length: None,
+    };
+    for payload in HOSTILE {
+        let mut input = format!("AT+QIRD=0\r\r\n+QIRD: {}\r\n", payload.len()).into_bytes();
+        input.extend_from_slice(payload);
+        input.extend_from_slice(b"\r\n\r\nOK\r\n");
+        let out = one_and_split(&input, none);
+        let mut want = format!("+QIRD: {}\r\n", payload.len()).into_bytes();
+        want.extend_from_slice(payload);
+        assert_eq!(out, vec![Out::Ok(want.clone())], "{payload:?}");
+        let parsed = read.parse(Ok(&want)).unwrap();
+        assert_eq!(parsed.data.as_slice(), *payload);
+    }
+}
+
+#[test]
+fn qird_udp_service_form_and_empty_read() {
+    let input =
+        b"\r\n+QIRD: 6,\"10.7.76.34\",7687\r\n\r\nOK\r\n\r\n\r\nOK\r\n\r\n+QIRD: 0\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![
+            ok(b"+QIRD: 6,\"10.7.76.34\",7687\r\n\r\nOK\r\n"),
+            ok(b"+QIRD: 0")
+        ]
+    );
+}
+
+#[test]
+fn qird_counters_take_no_payload() {
+    let input = b"\r\n+QIRD: 10,5,5\r\n\r\nOK\r\n";
+    assert_eq!(one_and_split(input, none), vec![ok(b"+QIRD: 10,5,5")]);
+}
+
+#[test]
+fn pushed_data_takes_exactly_its_payload() {
+    for payload in HOSTILE {
+        let head = format!("+QIURC: \"recv\",3,{}\r\n", payload.len()).into_bytes();
+        let mut frame = head.clone();
+        frame.extend_from_slice(payload);
+        let mut input = b"\r\n".to_vec();
+        input.extend_from_slice(&frame);
+        input.extend_from_slice(b"\r\n\r\n+QIURC: \"closed\",3\r\n");
+        let out = one_and_split(&input, none);
+        assert_eq!(
+            out,
+            vec![urc(&frame), urc(b"+QIURC: \"closed\",3")],
+            "{payload:?}"
+        );
+        match Urc::parse(&frame) {
+            Some(Urc::RecvPush(x)) => assert_eq!(x.data.as_slice(), *payload),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn pushed_datagram_of_a_udp_service() {
+    let frame = b"+QIURC: \"recv\",2,6,\"10.7.76.34\",7687\r\n\r\nOK\r\n";
+    let mut input = b"\r\n".to_vec();
+    input.extend_from_slice(frame);
+    // Whatever the socket's recorded mode: only the push form names the sender.
+    let out = one_and_split(&input, |s| s.set_recvind(Recvind::Enable));
+    assert_eq!(out, vec![urc(frame)]);
+    match Urc::parse(frame) {
+        Some(Urc::RecvPushUdpService(x)) => assert_eq!(x.data.as_slice(), b"\r\nOK\r\n"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn recv_with_length_in_buffer_access_mode_takes_no_payload() {
+    let input = b"\r\n+QIURC: \"recv\",0,5\r\n\r\nOK\r\n";
+    let setups: [fn(&DigestState); 2] = [
+        |s| {
+            s.set_recvind(Recvind::Enable);
+            s.set_access_mode(ConnectId::new_const(0), AccessMode::BufferAccess);
+        },
+        // An unrecorded socket with recvind on: buffer access, the document's default.
+        |s| s.set_recvind(Recvind::Enable),
+    ];
+    for setup in setups {
+        let out = one_and_split(input, setup);
+        assert_eq!(out, vec![urc(b"+QIURC: \"recv\",0,5"), ok(b"")]);
+        assert!(matches!(
+            Urc::parse(b"+QIURC: \"recv\",0,5"),
+            Some(Urc::RecvWithLength(_))
+        ));
+    }
+    // The same line on a push socket takes five bytes.
+    let out = one_and_split(input, |s| {
+        s.set_recvind(Recvind::Enable);
+        s.set_access_mode(ConnectId::new_const(0), AccessMode::DirectPush);
+    });
+    assert_eq!(out, vec![urc(b"+QIURC: \"recv\",0,5\r\n\r\nOK\r")]);
+}
+
+#[test]
+fn socket_modes_are_recorded_and_forgotten() {
+    let state = DigestState::new();
+    let s = id(11);
+    assert_eq!(state.access_mode(s), None);
+    assert!(state.recv_carries_payload(s));
+    state.set_access_mode(s, AccessMode::BufferAccess);
+    assert_eq!(state.access_mode(s), Some(AccessMode::BufferAccess));
+    assert!(!state.recv_carries_payload(s));
+    state.set_access_mode(s, AccessMode::DirectPush);
+    state.set_recvind(Recvind::Enable);
+    assert!(state.recv_carries_payload(s));
+    state.forget_socket(s);
+    assert!(!state.recv_carries_payload(s));
+    assert_eq!(state.recvind(), Recvind::Enable);
+}
+
+#[test]
+fn every_other_urc_of_the_spec() {
+    let lines: &[&[u8]] = &[
+        b"+QIURC: \"closed\",0",
+        b"+QIURC: \"recv\",0",
+        b"+QIURC: \"incoming full\"",
+        b"+QIURC: \"incoming\",11,1,\"172.31.242.222\",54091",
+        b"+QIURC: \"accept\",1",
+        b"+QIURC: \"pdpdeact\",1",
+        b"+QIURC: \"dnsgip\",0,2,600",
+        b"+QIURC: \"dnsgip\",\"10.7.76.34\"",
+        b"+QIOPEN: 0,0",
+        b"+QIOPEN: 1,566",
+        b"+QPING: 0,\"192.0.2.2\",32,192,255",
+        b"+QPING: 0,4,4,0,192,479,288",
+        b"+QNTP: 0,\"2019/07/21,06:10:59+00\"",
+        b"+QIACCEPT: 2,\"10.7.76.34\",7687",
+    ];
+    for line in lines {
+        assert!(Urc::parse(line).is_some(), "{line:?}");
+        let mut input = b"\r\n".to_vec();
+        input.extend_from_slice(line);
+        input.extend_from_slice(b"\r\n");
+        assert_eq!(one_and_split(&input, none), vec![urc(line)]);
+    }
+}
+
+#[test]
+fn a_test_response_with_a_urc_prefix_is_a_response() {
+    let line: &[u8] =
+        b"+QIOPEN: (1-15),(0-11),\"TCP/UDP/TCP LISTENER/UDP SERVICE\",\"<IP_address>/<domain_name>\",<remote_port>,<local_port>,(0-2)";
+    let mut input = b"AT+QIOPEN=?\r\r\n".to_vec();
+    input.extend_from_slice(line);
+    input.extend_from_slice(b"\r\n\r\nOK\r\n");
+    assert_eq!(one_and_split(&input, none), vec![ok(line)]);
+}
+
+#[test]
+fn urcs_between_a_command_and_its_ok() {
+    // Before any information line.
+    let input = b"AT+QICLOSE=0\r\r\n+QIURC: \"closed\",1\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![urc(b"+QIURC: \"closed\",1"), ok(b"")]
+    );
+    // Between the information line and OK: the line goes first, the URC next, and the OK
+    // that belonged to the line is not handed over twice.
+    let input = b"AT+QIACT?\r\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\n+QIURC: \"recv\",0,4\r\nOK\r\n\r\n\r\nOK\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![
+            ok(b"+QIACT: 1,1,1,\"10.7.157.1\""),
+            urc(b"+QIURC: \"recv\",0,4\r\nOK\r\n"),
+            ok(b""),
+        ]
+    );
+    // Inside a QIRD response, after the payload.
+    let input = b"\r\n+QIRD: 2\r\nOK\r\n\r\n+QIOPEN: 1,0\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![ok(b"+QIRD: 2\r\nOK"), urc(b"+QIOPEN: 1,0")]
+    );
+    // An echo after an early response means a new command: its OK is handed over.
+    let state = DigestState::new();
+    let out = run(
+        &state,
+        &[
+            b"\r\n+QIACT: 1,1,1\r\n\r\n+QIURC: \"closed\",1\r\n",
+            b"AT\r\r\nOK\r\n",
+        ],
+    );
+    assert_eq!(
+        out,
+        vec![ok(b"+QIACT: 1,1,1"), urc(b"+QIURC: \"closed\",1"), ok(b"")]
+    );
+}
+
+#[test]
+fn multi_line_responses_parse() {
+    let input = b"AT+QISTATE?\r\r\n+QISTATE: 0,\"TCP\",\"192.0.2.2\",8009,65344,2,1,0,1,\"usbmodem\"\r\n+QISTATE: 1,\"UDP\",\"192.0.2.3\",8010,65345,2,1,1,0,\"usbmodem\"\r\n\r\nOK\r\n";
+    let out = one_and_split(input, none);
+    let [Out::Ok(r)] = out.as_slice() else {
+        panic!("{out:?}")
+    };
+    let list = qistate::Read.parse(Ok(r)).unwrap();
+    assert_eq!(list.len(), 2);
+}
+
+#[test]
+fn echo_is_dropped() {
+    assert_eq!(
+        one_and_split(
+            b"AT+QIACT?\r\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n",
+            none
+        ),
+        vec![ok(b"+QIACT: 1,1,1,\"10.7.157.1\"")]
+    );
+    assert_eq!(
+        one_and_split(b"at+qiclose=0\r\r\nOK\r\n", none),
+        vec![ok(b"")]
+    );
+}
+
+#[test]
+fn garbage_lines_are_skipped_and_counted() {
+    let state = DigestState::new();
+    let out = run(
+        &state,
+        &[b"\r\n\x01\x02junk\r\n\r\n\xff\xfe\r\n\r\n+QIURC: \"closed\",0\r\n\r\nOK\r\n"],
+    );
+    assert_eq!(out, vec![urc(b"+QIURC: \"closed\",0"), ok(b"")]);
+    assert_eq!(state.garbage_lines(), 2);
+    // Lines nothing answered are dropped when the next command's echo comes.
+    let state = DigestState::new();
+    let out = run(&state, &[b"\r\nRDY\r\n\r\n+CPIN: READY\r\nAT\r\r\nOK\r\n"]);
+    assert_eq!(out, vec![ok(b"")]);
+    assert_eq!(state.garbage_lines(), 1);
+}
+
+#[test]
+fn incomplete_input_consumes_nothing() {
+    let frames: &[&[u8]] = &[
+        b"+QIRD: 6\r\n\r\nOK\r\n\r\n\r\nOK\r\n",
+        b"+QIURC: \"recv\",0,4\r\nab\r\n",
+        b"+QIURC: \"closed\",0\r\n",
+        b"+QISTATE: 0,\"TCP\",\"192.0.2.2\",8009,65344,2,1,0,1,\"usbmodem\"\r\n\r\nOK\r\n",
+        b"+CME ERROR: 550\r\n",
+        b"AT+QIRD=0\r\r\n",
+    ];
+    for frame in frames {
+        for i in 1..frame.len() {
+            let state = DigestState::new();
+            let mut d = QiDigester::new(&state);
+            assert_eq!(
+                d.digest(&frame[..i]),
+                (DigestResult::None, 0),
+                "{:?}",
+                String::from_utf8_lossy(&frame[..i])
+            );
+        }
+    }
+}
+
+#[test]
+fn oversized_response_is_refused_not_passed_on() {
+    let state = DigestState::new();
+    let mut d = QiDigester::new(&state).with_max_response(8);
+    let (out, _) = run_with(&mut d, &[b"\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n"]);
+    assert_eq!(out, vec![err(InternalError::InvalidResponse)]);
+}
+
+#[test]
+fn sizes_hold_the_largest_frames() {
+    // A QIRD of the largest payload, echo and final result included, fits the ingress buffer.
+    let payload = vec![b'\n'; quectel_qi::limits::MAX_DATA_LEN];
+    let mut input = b"AT+QIRD=11,1500\r\r\n+QIRD: 1500\r\n".to_vec();
+    input.extend_from_slice(&payload);
+    input.extend_from_slice(b"\r\n\r\nOK\r\n");
+    assert!(input.len() <= sizes::INGRESS_BUF_SIZE);
+    let state = DigestState::new();
+    let out = run(&state, &[&input]);
+    let [Out::Ok(r)] = out.as_slice() else {
+        panic!("{out:?}")
+    };
+    assert!(r.len() <= sizes::RESPONSE_SLOT_SIZE);
+    const {
+        assert!(sizes::COMMAND_BUF_SIZE > quectel_qi::limits::MAX_PROMPT_DATA_LEN);
+        assert!(sizes::COMMAND_BUF_SIZE >= quectel_qi::qiopen::Open::MAX_LEN);
+        assert!(sizes::URC_SIZE >= quectel_qi::urc::RecvPush::DATA_CAPACITY);
+    }
+}
