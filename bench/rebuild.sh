@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Incremental rebuild time of quectel-qi after a one-line spec edit.
 #
-# Works in a scratch copy of the tracked files (never touches the checkout), builds once, then
+# Works in a scratch copy of the committed tree (never touches the checkout), builds once, then
 # times `cargo build -p quectel-qi` after each of two edits, flipped before every run:
 #   doc:     the title of AT+QIRD (the generated code changes: doc comments);
 #   comment: a YAML comment (the build script reruns, the generated file stays the same).
@@ -13,7 +13,7 @@ runs=${RUNS:-5}
 profile=${PROFILE:-dev}
 work=$(mktemp -d /tmp/qi-rebuild.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-(cd "$root" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$work"
+git -C "$root" archive HEAD | tar -xf - -C "$work"
 export CARGO_TARGET_DIR="$work/target"
 build="cargo build -q -p quectel-qi --profile $profile --manifest-path $work/Cargo.toml"
 file="$work/spec/commands/qird.yaml"
