@@ -1,0 +1,676 @@
+//! Test cases derived from the spec, named for what they check: the boundaries of every range
+//! (in every form and line that uses it), every enumeration value and an unlisted one, every
+//! string and hex length limit, a round trip of every form, response line and URC, and a replay
+//! of every example session.
+//!
+//! [`cases`] lists them; [`rust`] renders them as Rust tests for `qi-tests` (through
+//! [`Builder`]), [`crate::conformance`] as an AT script for a virtual or a real module.
+
+pub mod rust;
+pub mod values;
+
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::{Command, DataBlock, Form, FormKind, ParamUse, Shown, Transcript};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use values::{Repr, Value, Values};
+
+/// What a case is about; the summary counts cases per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A boundary of an integer range (inside: accepted; just outside: rejected).
+    Range,
+    /// A value of an enumeration (each listed one accepted, an unlisted one rejected).
+    Enum,
+    /// A string or hex length limit (the limit accepted, beyond it rejected).
+    Length,
+    /// A command form: typed value → line → typed value.
+    Form,
+    /// A response line: line → typed value → line.
+    Line,
+    /// A URC: line → typed value → line.
+    Urc,
+    /// An example session of the document, replayed.
+    Transcript,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Range,
+        Kind::Enum,
+        Kind::Length,
+        Kind::Form,
+        Kind::Line,
+        Kind::Urc,
+        Kind::Transcript,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Range => "range boundary",
+            Kind::Enum => "enumeration value",
+            Kind::Length => "length limit",
+            Kind::Form => "command form round trip",
+            Kind::Line => "response line round trip",
+            Kind::Urc => "URC round trip",
+            Kind::Transcript => "example session replay",
+        }
+    }
+}
+
+/// A command line of one form, by its values.
+#[derive(Debug, Clone)]
+pub struct Request<'m> {
+    pub cmd: &'m Command,
+    pub form: &'m Form,
+    pub values: Values,
+}
+
+impl Request<'_> {
+    /// The command line, without `\r`.
+    pub fn line(&self, model: &Model) -> String {
+        values::command_line(model, self.cmd, self.form, &self.values)
+    }
+}
+
+/// What a case checks.
+#[derive(Debug, Clone)]
+pub enum Check<'m> {
+    /// The typed request validates and encodes to its line; the line decodes back to it.
+    Accepts(Request<'m>),
+    /// The parameter's type cannot hold the value (`TryFrom<i64>` fails) and the line with it
+    /// does not decode as this form.
+    OutOfType {
+        request: Request<'m>,
+        /// The parameter key (its Rust type).
+        param: &'m str,
+        value: i64,
+    },
+    /// The type holds the value but the validator rejects the typed request, naming `param`
+    /// (the document's name), and the line does not decode as this form.
+    Invalid { request: Request<'m>, param: String },
+    /// No Rust value can express it: the line does not decode as this form.
+    LineRejected(Request<'m>),
+    /// A response line or URC (`path` is its Rust type) decodes with `payload` bytes after it
+    /// and encodes back byte-exact (`accepted`), or does not decode.
+    Shape {
+        path: String,
+        urc: bool,
+        line: String,
+        payload: usize,
+        accepted: bool,
+    },
+    /// An example session replays through the codec.
+    Transcript(&'m Transcript),
+}
+
+/// One generated test.
+#[derive(Debug, Clone)]
+pub struct Case<'m> {
+    /// Unique, a valid Rust identifier, says what is checked.
+    pub name: String,
+    pub kind: Kind,
+    pub check: Check<'m>,
+    /// Whether the limit tested is the document's (false for the spec's own bound on strings
+    /// whose length the document leaves open).
+    pub documented: bool,
+}
+
+impl Case<'_> {
+    /// The command line and whether a module accepts it, for request cases.
+    pub fn command(&self, model: &Model) -> Option<(String, bool)> {
+        match &self.check {
+            Check::Accepts(r) => Some((r.line(model), true)),
+            Check::OutOfType { request, .. }
+            | Check::Invalid { request, .. }
+            | Check::LineRejected(request) => Some((request.line(model), false)),
+            _ => None,
+        }
+    }
+}
+
+/// `qiopen_open`, `qicfg_tcp_retranscfg_set`: the prefix of a form's case names.
+pub fn form_prefix(cmd: &Command, form: &Form) -> String {
+    let sel = form
+        .selector
+        .as_ref()
+        .map(|s| format!("_{}", naming::module(s)))
+        .unwrap_or_default();
+    format!("{}{sel}_{}", naming::module(&cmd.name), form.name)
+}
+
+fn value_name(v: i64) -> String {
+    if v < 0 {
+        format!("minus_{}", v.unsigned_abs())
+    } else {
+        v.to_string()
+    }
+}
+
+/// Every case of the spec, in a stable order: forms by command file, then response lines,
+/// URCs and transcripts.
+pub fn cases(model: &Model) -> Vec<Case<'_>> {
+    let strings = values::example_strings(model);
+    let mut out = Vec::new();
+    for c in &model.spec.commands {
+        let cmd = &c.value;
+        for form in &cmd.forms {
+            form_cases(model, cmd, form, &strings, &mut out);
+        }
+    }
+    for c in &model.spec.commands {
+        let cmd = &c.value;
+        for form in &cmd.forms {
+            for (i, l) in form.response.lines.iter().enumerate() {
+                let ty = line_type_name(form, i);
+                let shape = ShapeRef {
+                    path: format!("quectel_qi::response::{}::{ty}", naming::module(&cmd.name)),
+                    urc: false,
+                    name: format!("response_{}_{}", naming::module(&cmd.name), snake(&ty)),
+                    keyword: l.selector.as_deref(),
+                    prefix: l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name)),
+                    fields: &l.fields,
+                    data: l.data.as_ref(),
+                };
+                shape_cases(model, &shape, &strings, &mut out);
+            }
+        }
+    }
+    for u in &model.spec.urcs.value.urcs {
+        let shape = ShapeRef {
+            path: format!("quectel_qi::urc::{}", naming::type_name(&u.name)),
+            urc: true,
+            name: format!("urc_{}", u.name),
+            keyword: u.keyword.as_deref(),
+            prefix: u.prefix.clone(),
+            fields: &u.fields,
+            data: u.data.as_ref(),
+        };
+        shape_cases(model, &shape, &strings, &mut out);
+    }
+    let transcripts = model
+        .spec
+        .transcripts
+        .iter()
+        .flat_map(|f| f.value.transcripts.iter())
+        .chain(
+            model
+                .spec
+                .commands
+                .iter()
+                .flat_map(|c| c.value.examples.iter()),
+        );
+    for t in transcripts {
+        out.push(Case {
+            name: format!("transcript_{}_replays", t.name),
+            kind: Kind::Transcript,
+            check: Check::Transcript(t),
+            documented: true,
+        });
+    }
+    // Names must be unique: a repeat (the same boundary reached twice) is dropped.
+    let mut seen = BTreeSet::new();
+    out.retain(|c| seen.insert(c.name.clone()));
+    out
+}
+
+/// Cases per kind.
+pub fn counts(cases: &[Case<'_>]) -> BTreeMap<Kind, usize> {
+    let mut m: BTreeMap<Kind, usize> = Kind::ALL.iter().map(|k| (*k, 0)).collect();
+    for c in cases {
+        *m.entry(c.kind).or_default() += 1;
+    }
+    m
+}
+
+fn form_cases<'m>(
+    model: &'m Model,
+    cmd: &'m Command,
+    form: &'m Form,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
+    let prefix = form_prefix(cmd, form);
+    let ranges: Vec<Option<Vec<[i64; 2]>>> = form
+        .params
+        .iter()
+        .map(|u| values::effective_ranges(model.param(&u.param), form, u.field_name()))
+        .collect();
+    let base: Values = form
+        .params
+        .iter()
+        .zip(&ranges)
+        .map(|(u, r)| match u.value {
+            Some(_) => Value::Absent,
+            None => values::sample(model, u, r.as_deref(), strings),
+        })
+        .collect();
+    let Some(base) = values::fix(model, form, base, None, strings) else {
+        return;
+    };
+    let request = |values: Values| Request { cmd, form, values };
+    let mut push = |name: String, kind: Kind, check: Check<'m>, documented: bool| {
+        out.push(Case {
+            name,
+            kind,
+            check,
+            documented,
+        })
+    };
+    push(
+        format!("{prefix}_round_trips"),
+        Kind::Form,
+        Check::Accepts(request(base.clone())),
+        true,
+    );
+    for (i, u) in form.params.iter().enumerate() {
+        if u.value.is_some() {
+            continue;
+        }
+        let def = model.param(&u.param);
+        let field = u.field_name();
+        let doc = u.doc.clone().unwrap_or_else(|| def.doc.clone());
+        let with = |v: Value| {
+            let mut vs = base.clone();
+            vs[i] = v;
+            vs
+        };
+        let accepted = |v: Value| values::fix(model, form, with(v), Some(i), strings);
+        match values::repr(def) {
+            Repr::Newtype | Repr::Int => {
+                let Some(r) = &ranges[i] else { continue };
+                let (ok, bad) = values::boundaries(r);
+                for v in ok {
+                    if let Some(vs) = accepted(Value::Int(v)) {
+                        let name = format!("{prefix}_{field}_accepts_{}", value_name(v));
+                        push(name, Kind::Range, Check::Accepts(request(vs)), true);
+                    }
+                }
+                for v in bad {
+                    let name = format!("{prefix}_{field}_rejects_{}", value_name(v));
+                    let req = request(with(Value::Int(v)));
+                    let type_range = def.range.as_deref().unwrap_or_default();
+                    let check = match values::repr(def) {
+                        Repr::Newtype if !crate::check::values::in_ranges(type_range, v) => {
+                            Check::OutOfType {
+                                request: req,
+                                param: &u.param,
+                                value: v,
+                            }
+                        }
+                        Repr::Int if v < 0 || v > i64::from(u32::MAX) => Check::LineRejected(req),
+                        _ => Check::Invalid {
+                            request: req,
+                            param: doc.clone(),
+                        },
+                    };
+                    push(name, Kind::Range, check, true);
+                }
+            }
+            Repr::Enum { keyword } => {
+                let listed = def.values.as_deref().unwrap_or_default();
+                for (k, ev) in listed.iter().enumerate() {
+                    if let Some(vs) = accepted(Value::Enum(k)) {
+                        let name = format!("{prefix}_{field}_accepts_{}", ev.name);
+                        push(name, Kind::Enum, Check::Accepts(request(vs)), true);
+                    }
+                }
+                if keyword {
+                    let raw = Value::Raw("\"UNLISTED\"".into());
+                    let name = format!("{prefix}_{field}_rejects_unlisted_keyword");
+                    push(
+                        name,
+                        Kind::Enum,
+                        Check::LineRejected(request(with(raw))),
+                        true,
+                    );
+                } else {
+                    let codes = listed.iter().filter_map(|e| match e.value {
+                        crate::spec::Scalar::Int(n) => Some(n),
+                        _ => None,
+                    });
+                    let v = codes.max().unwrap_or(0) + 1;
+                    let name = format!("{prefix}_{field}_rejects_unlisted_{v}");
+                    let check = Check::OutOfType {
+                        request: request(with(Value::Raw(v.to_string()))),
+                        param: &u.param,
+                        value: v,
+                    };
+                    push(name, Kind::Enum, check, true);
+                }
+            }
+            Repr::Str | Repr::Hex => {
+                let hex = values::repr(def) == Repr::Hex;
+                let max = values::max_len(model, def);
+                // A hex string has two digits per byte: the next longer one is two digits more.
+                let (limit, over) = match (hex, max % 2) {
+                    (true, 0) => (max, max + 2),
+                    (true, _) => (max - 1, max + 1),
+                    (false, _) => (max, max + 1),
+                };
+                let fill = if hex { "0" } else { "a" };
+                let documented = def.max_len.is_some();
+                if let Some(vs) = accepted(Value::Str(fill.repeat(limit))) {
+                    let name = format!("{prefix}_{field}_accepts_len_{limit}");
+                    push(name, Kind::Length, Check::Accepts(request(vs)), documented);
+                }
+                let name = format!("{prefix}_{field}_rejects_len_{over}");
+                let check = Check::Invalid {
+                    request: request(with(Value::Str(fill.repeat(over)))),
+                    param: doc.clone(),
+                };
+                push(name, Kind::Length, check, documented);
+            }
+        }
+    }
+}
+
+/// A response line or URC shape, as the cases need it.
+struct ShapeRef<'a> {
+    path: String,
+    urc: bool,
+    name: String,
+    prefix: String,
+    keyword: Option<&'a str>,
+    fields: &'a [ParamUse],
+    data: Option<&'a DataBlock>,
+}
+
+/// The Rust name of line `i` of a form's response (the emitter's rule: `ReadLine`,
+/// `RecvindQueryLine`, `TestLine3` when a form has several lines).
+pub fn line_type_name(form: &Form, i: usize) -> String {
+    let base = match &form.selector {
+        Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
+        None => form.name.clone(),
+    };
+    let suffix = if form.response.lines.len() == 1 {
+        String::new()
+    } else {
+        format!("_{}", i + 1)
+    };
+    naming::type_name(&format!("{base}_line{suffix}")).to_string()
+}
+
+fn snake(camel: &str) -> String {
+    use heck::ToSnakeCase;
+    camel.to_snake_case()
+}
+
+/// A shown field (test responses) as the module prints it: a range, a list or a placeholder.
+fn shown_text(model: &Model, u: &ParamUse, how: Shown) -> String {
+    let def = model.param(&u.param);
+    match how {
+        Shown::Placeholder => format!("<{}>", u.doc.clone().unwrap_or_else(|| def.doc.clone())),
+        Shown::Range => match (&def.range, def.values.as_deref()) {
+            (Some(r), _) => format!(
+                "({}-{})",
+                r.first().map_or(0, |x| x[0]),
+                r.last().map_or(0, |x| x[1])
+            ),
+            (None, Some(vs)) => {
+                let texts: Vec<String> = vs.iter().map(|v| v.value.to_string()).collect();
+                match vs.first().map(|v| &v.value) {
+                    Some(crate::spec::Scalar::Int(_)) => format!(
+                        "({}-{})",
+                        texts.first().cloned().unwrap_or_default(),
+                        texts.last().cloned().unwrap_or_default()
+                    ),
+                    _ => {
+                        let inner: Vec<&str> = texts.iter().map(|t| t.trim_matches('"')).collect();
+                        format!("\"{}\"", inner.join("/"))
+                    }
+                }
+            }
+            (None, None) => format!("<{}>", def.doc),
+        },
+    }
+}
+
+fn shape_cases<'m>(
+    model: &'m Model,
+    s: &ShapeRef<'_>,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
+    let kind = if s.urc { Kind::Urc } else { Kind::Line };
+    let length_field = s.data.map(|d| d.length.as_str());
+    let base: Vec<Value> = s
+        .fields
+        .iter()
+        .map(|u| {
+            let def = model.param(&u.param);
+            if let Some(how) = u.shown {
+                return Value::Raw(shown_text(model, u, how));
+            }
+            if Some(u.field_name()) == length_field {
+                // A few payload bytes, within the length's range.
+                let r = def.range.as_deref().unwrap_or_default();
+                let lo = r.first().map_or(0, |x| x[0]);
+                let hi = r.last().map_or(5, |x| x[1]);
+                return Value::Int(5.clamp(lo, hi));
+            }
+            values::sample(model, u, def.range.as_deref(), strings)
+        })
+        .collect();
+    let payload_of = |vs: &[Value]| {
+        s.fields
+            .iter()
+            .zip(vs)
+            .find(|(u, _)| Some(u.field_name()) == length_field)
+            .map_or(0, |(_, v)| match v {
+                Value::Int(n) => usize::try_from(*n).unwrap_or(0),
+                _ => 0,
+            })
+    };
+    let line = |vs: &[Value]| shape_line(model, s, vs);
+    let shape = |vs: &[Value], accepted: bool| Check::Shape {
+        path: s.path.clone(),
+        urc: s.urc,
+        line: line(vs),
+        payload: payload_of(vs),
+        accepted,
+    };
+    out.push(Case {
+        name: format!("{}_round_trips", s.name),
+        kind,
+        check: shape(&base, true),
+        documented: true,
+    });
+    for (i, u) in s.fields.iter().enumerate() {
+        if u.shown.is_some() {
+            continue;
+        }
+        let def = model.param(&u.param);
+        let field = u.field_name();
+        let with = |v: Value| {
+            let mut vs = base.clone();
+            vs[i] = v;
+            vs
+        };
+        match values::repr(def) {
+            Repr::Newtype => {
+                let (ok, bad) = values::boundaries(def.range.as_deref().unwrap_or_default());
+                for v in ok {
+                    out.push(Case {
+                        name: format!("{}_{field}_accepts_{}", s.name, value_name(v)),
+                        kind: Kind::Range,
+                        check: shape(&with(Value::Int(v)), true),
+                        documented: true,
+                    });
+                }
+                for v in bad {
+                    out.push(Case {
+                        name: format!("{}_{field}_rejects_{}", s.name, value_name(v)),
+                        kind: Kind::Range,
+                        check: shape(&with(Value::Int(v)), false),
+                        documented: true,
+                    });
+                }
+            }
+            Repr::Enum { keyword } => {
+                let listed = def.values.as_deref().unwrap_or_default();
+                for (k, ev) in listed.iter().enumerate() {
+                    out.push(Case {
+                        name: format!("{}_{field}_accepts_{}", s.name, ev.name),
+                        kind: Kind::Enum,
+                        check: shape(&with(Value::Enum(k)), true),
+                        documented: true,
+                    });
+                }
+                let (name, raw) = if keyword {
+                    ("keyword".to_string(), "\"UNLISTED\"".to_string())
+                } else {
+                    let max = listed
+                        .iter()
+                        .filter_map(|e| match e.value {
+                            crate::spec::Scalar::Int(n) => Some(n),
+                            _ => None,
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    ((max + 1).to_string(), (max + 1).to_string())
+                };
+                out.push(Case {
+                    name: format!("{}_{field}_rejects_unlisted_{name}", s.name),
+                    kind: Kind::Enum,
+                    check: shape(&with(Value::Raw(raw)), false),
+                    documented: true,
+                });
+            }
+            Repr::Str | Repr::Hex if def.max_len.is_some() => {
+                let max = values::max_len(model, def);
+                let quoted = crate::check::values::is_quoted(def);
+                for (n, accepted) in [(max, true), (max + 1, false)] {
+                    let verb = if accepted { "accepts" } else { "rejects" };
+                    let text = "a".repeat(n);
+                    let v = if quoted {
+                        Value::Str(text)
+                    } else {
+                        Value::Raw(format!(" {text}"))
+                    };
+                    out.push(Case {
+                        name: format!("{}_{field}_{verb}_len_{n}", s.name),
+                        kind: Kind::Length,
+                        check: shape(&with(v), accepted),
+                        documented: true,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A response line or URC with these values (without CR LF).
+fn shape_line(model: &Model, s: &ShapeRef<'_>, vs: &[Value]) -> String {
+    let mut parts: Vec<String> = s.keyword.iter().map(|k| format!("\"{k}\"")).collect();
+    for (u, v) in s.fields.iter().zip(vs) {
+        if *v == Value::Absent {
+            break;
+        }
+        parts.push(values::wire(model.param(&u.param), v));
+    }
+    if parts.is_empty() {
+        s.prefix.clone()
+    } else {
+        format!("{}: {}", s.prefix, parts.join(","))
+    }
+}
+
+/// Generates the spec's test cases from a build script, in the style of `prost-build`:
+///
+/// ```no_run
+/// // build.rs of a test crate
+/// qi_codegen::testgen::Builder::new("../spec").generate().unwrap();
+/// // src/lib.rs:      include!(concat!(env!("OUT_DIR"), "/qi_tests_support.rs"));
+/// // tests/cases.rs:  include!(concat!(env!("OUT_DIR"), "/qi_tests_cases.rs"));
+/// // tests/props.rs:  include!(concat!(env!("OUT_DIR"), "/qi_tests_props.rs"));
+/// ```
+///
+/// Also writes `conformance.at`, the AT script of [`crate::conformance`].
+#[derive(Debug, Clone)]
+pub struct Builder {
+    spec_dir: PathBuf,
+    out_dir: Option<PathBuf>,
+    rerun: bool,
+}
+
+/// What [`Builder::generate`] wrote.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub out_dir: PathBuf,
+    /// Generated cases per kind.
+    pub counts: BTreeMap<Kind, usize>,
+}
+
+impl Builder {
+    /// A builder for the spec in `spec_dir` (relative to the build script's package).
+    pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
+        Builder {
+            spec_dir: spec_dir.into(),
+            out_dir: None,
+            rerun: true,
+        }
+    }
+
+    /// Where to write the files; defaults to `$OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` for every spec file (default: yes).
+    pub fn rerun_if_changed(mut self, yes: bool) -> Self {
+        self.rerun = yes;
+        self
+    }
+
+    /// Loads and checks the spec, then writes the generated files (only those that changed).
+    pub fn generate(self) -> Result<Summary, crate::GenerateError> {
+        use crate::GenerateError;
+        if self.rerun {
+            println!("cargo:rerun-if-changed={}", self.spec_dir.display());
+        }
+        let model = crate::load_and_check(&self.spec_dir).map_err(GenerateError::Spec)?;
+        if self.rerun {
+            for f in &model.spec.files {
+                println!("cargo:rerun-if-changed={}", f.display());
+            }
+        }
+        let dir = match self.out_dir {
+            Some(d) => d,
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(GenerateError::NoOutDir)?),
+        };
+        let all = cases(&model);
+        let files = [
+            ("qi_tests_support.rs", rust::support(&model)),
+            ("qi_tests_cases.rs", rust::cases(&model, &all)),
+            ("qi_tests_props.rs", rust::props(&model)),
+            ("conformance.at", crate::conformance::render(&model)),
+        ];
+        for (name, text) in files {
+            let path = dir.join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                std::fs::write(&path, text).map_err(|e| GenerateError::Io(path.clone(), e))?;
+            }
+        }
+        Ok(Summary {
+            out_dir: dir,
+            counts: counts(&all),
+        })
+    }
+}
+
+/// Whether a form's command line could also be read as another form of its command (same
+/// kind and selector, a parameter count that fits): then a line this form rejects may still be
+/// a valid command.
+pub fn shares_shape(cmd: &Command, form: &Form, fields: usize) -> bool {
+    cmd.forms.iter().any(|g| {
+        g.name != form.name
+            && g.kind == form.kind
+            && g.selector == form.selector
+            && g.kind == FormKind::Write
+            && (g.params.iter().filter(|u| !u.optional).count()..=g.params.len()).contains(&fields)
+    })
+}
