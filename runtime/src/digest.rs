@@ -15,7 +15,7 @@
 //!   `+CME ERROR: <n>` (and `+CMS ERROR: <n>`) give [`InternalError::Custom`] with the whole
 //!   line, because atat folds the module's codes (550 to 574) into `Unknown`.
 //! - A URC is its line, and for data URCs CR LF and the payload: what
-//!   [`Urc`](crate::Urc)'s `AtatUrc::parse` reads. Which lines are URCs comes from the
+//!   [`Urc`]'s `AtatUrc::parse` reads. Which lines are URCs comes from the
 //!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
 //!   a line with a URC prefix that does not decode as a URC (a test response such as
 //!   `+QIOPEN: (1-15),...`) is an information line.

@@ -474,3 +474,79 @@ fn sizes_hold_the_largest_frames() {
         assert!(sizes::URC_SIZE >= quectel_qi::urc::RecvPush::DATA_CAPACITY);
     }
 }
+
+#[test]
+fn through_atat_ingress_into_typed_values() {
+    use atat::{AtatIngress, Ingress, Response, ResponseSlot, UrcChannel};
+    let slot = ResponseSlot::<{ sizes::RESPONSE_SLOT_SIZE }>::new();
+    let urcs = UrcChannel::<Urc, { sizes::URC_CAPACITY }, 1>::new();
+    let mut sub = urcs.subscribe().unwrap();
+    let state = DigestState::new();
+    let mut buf = vec![0u8; sizes::INGRESS_BUF_SIZE];
+    let mut ingress = Ingress::new(QiDigester::new(&state), &mut buf, &slot, &urcs);
+
+    let payload: &[u8] = b"\r\nOK\r\n+QIURC: \"recv\",0,4\r\n\0>";
+    let mut wire = b"\r\n+QIURC: \"recv\",1,3\r\n> \r\n\r\n+QIURC: \"closed\",2\r\n".to_vec();
+    wire.extend_from_slice(format!("AT+QIRD=0\r\r\n+QIRD: {}\r\n", payload.len()).as_bytes());
+    wire.extend_from_slice(payload);
+    wire.extend_from_slice(b"\r\n\r\nOK\r\n");
+    // Byte by byte, the hardest chunking for an ingress.
+    for b in &wire {
+        ingress.try_write(core::slice::from_ref(b)).unwrap();
+    }
+
+    match sub.try_next_message_pure() {
+        Some(Urc::RecvPush(x)) => assert_eq!(x.data.as_slice(), b"> \r"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(sub.try_next_message_pure(), Some(Urc::Closed(_))));
+    assert!(sub.try_next_message_pure().is_none());
+    let guard = slot.try_get().expect("a response");
+    let response: &Response<{ sizes::RESPONSE_SLOT_SIZE }> = &guard.borrow();
+    let read = qird::Read {
+        connect_id: id(0),
+        read_length: None,
+    };
+    let line = read.parse(response.into()).unwrap();
+    assert_eq!(line.data.as_slice(), payload);
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // A deterministic pseudo-random stream, rich in CR, LF and frame starts.
+    let alphabet: &[&[u8]] = &[
+        b"\r\n",
+        b"\r",
+        b"\n",
+        b"OK",
+        b"+QIRD: 3",
+        b"+QIURC: \"recv\",0,2",
+        b">",
+        b"AT",
+        b"\0",
+        b"+QIURC: \"recv\",1,4,\"1.2.3.4\",5",
+        b"ERROR",
+        b"+CME ERROR: 550",
+        b",",
+        b"\"",
+        b"\xff",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..200 {
+        let state = DigestState::new();
+        state.set_recvind(Recvind::Enable);
+        let mut d = QiDigester::new(&state);
+        let mut input = Vec::new();
+        for _ in 0..64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            input.extend_from_slice(alphabet[(seed % alphabet.len() as u64) as usize]);
+        }
+        let (_, left) = run_with(
+            &mut d,
+            &[&input[..input.len() / 2], &input[input.len() / 2..]],
+        );
+        assert!(left.len() <= input.len());
+    }
+}
