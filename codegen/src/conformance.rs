@@ -17,6 +17,10 @@ use std::fmt::Write;
 /// rejections, its test form and its reports played.
 pub const SETTINGS: &[&str] = &["QICFG", "QICSGP", "QIDNSCFG", "QISDE"];
 
+/// Settings forms that need an active PDP context (the document: AT+QIDNSCFG sets "the DNS
+/// servers of an active context"), so that only their rejections are played.
+pub const NEEDS_ACTIVE_CONTEXT: &[(&str, &str)] = &[("QIDNSCFG", "configure")];
+
 /// The parameter name of socket identifiers: a form that takes one needs an open socket, so its
 /// accepted values are left out.
 const SOCKET_PARAM: &str = "connectID";
@@ -67,6 +71,8 @@ pub fn render(model: &Model) -> String {
             }
             FormKind::Write
                 if SETTINGS.contains(&r.cmd.name.as_str())
+                    && !NEEDS_ACTIVE_CONTEXT
+                        .contains(&(r.cmd.name.as_str(), r.form.name.as_str()))
                     && c.documented
                     && !r.form.params.iter().any(|u| {
                         u.doc.as_deref().unwrap_or(&model.param(&u.param).doc) == SOCKET_PARAM
@@ -78,6 +84,15 @@ pub fn render(model: &Model) -> String {
         }
     }
     let restores = restores(model);
+    // The same line reached by two cases is played once (restores always are).
+    let mut seen = BTreeSet::new();
+    let mut once = |list: Vec<Entry>| -> Vec<Entry> {
+        list.into_iter()
+            .filter(|e| seen.insert(e.line.clone()))
+            .collect()
+    };
+    let (rejections, tests, reports, settings) =
+        (once(rejections), once(tests), once(reports), once(settings));
     let doc = &model.spec.document.value;
     let mut s = String::new();
     let _ = write!(
@@ -94,7 +109,7 @@ pub fn render(model: &Model) -> String {
 #   3. read and execute forms that only report ({q} cases);
 #   4. settings ({settings_list}):
 #      their queries and every boundary, enumeration value and length limit they accept
-#      ({w} cases);
+#      ({w} cases; not those that need an open socket or an active context);
 #   5. the settings of step 4 put back to the document's defaults, where it gives them ({d} cases).
 # Steps 4 and 5 change settings; AT+QICSGP settings are saved by the module.
 #
@@ -120,14 +135,11 @@ pub fn render(model: &Model) -> String {
         w = settings.len(),
         d = restores.len(),
     );
-    let mut seen = BTreeSet::new();
     let played = rejections
         .iter()
         .chain(&tests)
         .chain(&reports)
         .chain(&settings)
-        // The same line reached by two cases is played once (restores always are).
-        .filter(|e| seen.insert(e.line.clone()))
         .chain(&restores);
     for e in played {
         let _ = write!(
