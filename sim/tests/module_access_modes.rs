@@ -235,7 +235,10 @@ fn recvind_reports_the_length() {
     let mut h = Host::active();
     let mut conn = open_client(&mut h, 0);
     assert_eq!(h.cmd("AT+QICFG=\"recvind\",1"), ["OK"]);
-    assert_eq!(h.cmd("AT+QICFG=\"recvind\""), ["+QICFG: \"recvind\",1", "OK"]);
+    assert_eq!(
+        h.cmd("AT+QICFG=\"recvind\""),
+        ["+QICFG: \"recvind\",1", "OK"]
+    );
     conn.write_all(b"12345").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0,5");
     h.finish();

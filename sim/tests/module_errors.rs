@@ -48,13 +48,19 @@ fn used_id_gives_563_and_refused_connection_566() {
     let open = format!("AT+QIOPEN=1,1,\"TCP\",\"127.0.0.1\",{closed_port},0,0");
     assert_eq!(h.cmd(&open), ["OK"]);
     assert_eq!(h.line(), "+QIOPEN: 1,566");
-    assert_eq!(last_error(&mut h), "+QIGETERROR: 566, socket connect failed");
+    assert_eq!(
+        last_error(&mut h),
+        "+QIGETERROR: 566, socket connect failed"
+    );
     // The failed socket is not in the table.
     assert_eq!(h.cmd("AT+QISTATE=1,1"), ["OK"]);
     // Transparent mode reports the failure as ERROR.
     let open = format!("AT+QIOPEN=1,1,\"TCP\",\"127.0.0.1\",{closed_port},0,2");
     assert_eq!(h.cmd(&open), ["ERROR"]);
-    assert_eq!(last_error(&mut h), "+QIGETERROR: 566, socket connect failed");
+    assert_eq!(
+        last_error(&mut h),
+        "+QIGETERROR: 566, socket connect failed"
+    );
     h.finish();
 }
 
@@ -106,10 +112,7 @@ fn settings_query_and_set() {
         ["+QICFG: \"transpktsize\",1460", "OK"]
     );
     assert_eq!(h.cmd("AT+QICFG=\"transpktsize\",1461"), ["ERROR"]);
-    assert_eq!(
-        h.cmd("AT+QICSGP=1"),
-        ["+QICSGP: 1,\"\",\"\",\"\",0", "OK"]
-    );
+    assert_eq!(h.cmd("AT+QICSGP=1"), ["+QICSGP: 1,\"\",\"\",\"\",0", "OK"]);
     assert_eq!(h.cmd("AT+QICSGP=2,1,\"apn\",\"u\",\"p\",2"), ["OK"]);
     assert_eq!(
         h.cmd("AT+QICSGP=2"),

@@ -293,7 +293,7 @@ fn ntp_server() -> (u16, std::thread::JoinHandle<()>) {
         assert_eq!(b[0] & 7, 3, "a client request");
         let mut reply = [0u8; 48];
         reply[0] = 0x24; // version 4, mode 4 (server)
-        // 2019-07-21 06:10:59 UTC, in seconds since 1900.
+                         // 2019-07-21 06:10:59 UTC, in seconds since 1900.
         let secs: u32 = (1_563_689_459u64 + 2_208_988_800) as u32;
         reply[40..44].copy_from_slice(&secs.to_be_bytes());
         sock.send_to(&reply, from).unwrap();
@@ -356,7 +356,10 @@ fn every_example_session_is_run_here() {
     missing.sort();
     // The in-section example of AT+QICSGP is the context example again.
     missing.retain(|k| !k.starts_with("qicsgp"));
-    assert!(missing.is_empty(), "not run against the module: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not run against the module: {missing:?}"
+    );
     let _ = WAIT;
     let _ = Duration::ZERO;
 }

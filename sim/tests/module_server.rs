@@ -9,7 +9,9 @@ use std::net::TcpStream;
 /// Opens a TCP LISTENER on a free port as connectID `id` and returns the port.
 fn listen(h: &mut Host, id: u8) -> u16 {
     assert_eq!(
-        h.cmd(&format!("AT+QIOPEN=1,{id},\"TCP LISTENER\",\"127.0.0.1\",0,0,0")),
+        h.cmd(&format!(
+            "AT+QIOPEN=1,{id},\"TCP LISTENER\",\"127.0.0.1\",0,0,0"
+        )),
         ["OK"]
     );
     assert_eq!(h.line(), format!("+QIOPEN: {id},0"));
@@ -86,7 +88,10 @@ fn incoming_full_when_every_id_is_taken() {
     for id in (1..=11).rev() {
         clients.push(connect(port));
         let l = h.line();
-        assert!(l.starts_with(&format!("+QIURC: \"incoming\",{id},0,")), "{l}");
+        assert!(
+            l.starts_with(&format!("+QIURC: \"incoming\",{id},0,")),
+            "{l}"
+        );
     }
     let mut extra = connect(port);
     assert_eq!(h.line(), "+QIURC: \"incoming full\"");

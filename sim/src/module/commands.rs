@@ -9,10 +9,9 @@ use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, Io, Socket
 use super::{Mode, Sim};
 use quectel_qi::response::{qiact, qicsgp, qidnscfg, qigeterror, qird, qisde, qisend, qistate};
 use quectel_qi::{
-    qiopen, urc, Accept, AccessMode, AtPort, ClientPort, ConnectId,
-    ContextId, ContextState, ErrorCode, NtpPort, ReadActualLength,
-    ReadLength, Request, ResponseLine, SendLength, ServiceType, SocketServiceType, SocketState,
-    Urc,
+    qiopen, urc, Accept, AccessMode, AtPort, ClientPort, ConnectId, ContextId, ContextState,
+    ErrorCode, NtpPort, ReadActualLength, ReadLength, Request, ResponseLine, SendLength,
+    ServiceType, SocketServiceType, SocketState, Urc,
 };
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::time::Duration;
@@ -214,8 +213,10 @@ impl Sim {
             }
             R::QisendSendTo(s) => {
                 self.sendable(s.connect_id, true)?;
-                let ip: std::net::Ipv4Addr =
-                    s.remote_ip.parse().map_err(|_| ErrorCode::InvalidParameters)?;
+                let ip: std::net::Ipv4Addr = s
+                    .remote_ip
+                    .parse()
+                    .map_err(|_| ErrorCode::InvalidParameters)?;
                 let to = SocketAddr::from((ip, s.remote_port.get()));
                 let n = usize::from(s.send_length.get());
                 self.start_prompt(s.connect_id, Until::Length(n), Some(to));
@@ -315,13 +316,8 @@ impl Sim {
                     return Err(ErrorCode::OperationBusy);
                 }
                 let port = n.ntp_port.map(|p| p.get());
-                services::ntp(
-                    n.server.into(),
-                    port,
-                    self.cfg.ntp_timeout,
-                    self.tx.clone(),
-                )
-                .map_err(|_| ErrorCode::OperationBusy)?;
+                services::ntp(n.server.into(), port, self.cfg.ntp_timeout, self.tx.clone())
+                    .map_err(|_| ErrorCode::OperationBusy)?;
                 self.ntp_busy = Some((n.server.into(), port.unwrap_or(0)));
                 ok()
             }
@@ -397,9 +393,7 @@ impl Sim {
         let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
         let kind_ok = match s.kind {
             SocketServiceType::UdpService => to,
-            SocketServiceType::Tcp | SocketServiceType::Udp | SocketServiceType::TcpIncoming => {
-                !to
-            }
+            SocketServiceType::Tcp | SocketServiceType::Udp | SocketServiceType::TcpIncoming => !to,
             _ => false,
         };
         if !kind_ok {
@@ -648,7 +642,9 @@ impl Sim {
                     };
                 }
                 let l = match req {
-                    Request::QistateByContext(_) => state_line!(QistateByContextLine, ByContextLine),
+                    Request::QistateByContext(_) => {
+                        state_line!(QistateByContextLine, ByContextLine)
+                    }
                     Request::QistateBySocket(_) => state_line!(QistateBySocketLine, BySocketLine),
                     Request::QistateRead(_) => state_line!(QistateReadLine, ReadLine),
                     _ => state_line!(QistateExecuteLine, ExecuteLine),

@@ -179,7 +179,7 @@ impl Sim {
         match end {
             Some(true) => self.finish_send(),
             Some(false) => {
-                self.to_command_mode();
+                self.back_to_commands();
                 self.last_error = ErrorCode::CancelSending;
                 self.result("ERROR");
             }
@@ -193,7 +193,7 @@ impl Sim {
         let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) else {
             return;
         };
-        self.to_command_mode();
+        self.back_to_commands();
         let data = if p.hex {
             let mut out = vec![0u8; p.buf.len() / 2];
             match quectel_qi::wire::hex_decode(&p.buf, &mut out) {
@@ -331,15 +331,13 @@ impl Sim {
                 }
                 self.flush_transparent(false);
             }
-            Mode::Prompt(p) => {
-                if p.deadline.is_some_and(|d| d <= now) {
-                    if p.buf.is_empty() {
-                        self.to_command_mode();
-                        self.last_error = ErrorCode::OperationTimeout;
-                        self.result("ERROR");
-                    } else {
-                        self.finish_send();
-                    }
+            Mode::Prompt(p) if p.deadline.is_some_and(|d| d <= now) => {
+                if p.buf.is_empty() {
+                    self.back_to_commands();
+                    self.last_error = ErrorCode::OperationTimeout;
+                    self.result("ERROR");
+                } else {
+                    self.finish_send();
                 }
             }
             _ => {}

@@ -232,7 +232,9 @@ pub(crate) struct Sim {
 
 impl Sim {
     fn new(cfg: Config, tx: SyncSender<Event>, out: Output) -> Self {
-        let contexts = (0..=ContextId::MAX.get()).map(|_| Context::default()).collect();
+        let contexts = (0..=ContextId::MAX.get())
+            .map(|_| Context::default())
+            .collect();
         let sockets = (0..=ConnectId::MAX.get()).map(|_| None).collect();
         Sim {
             echo: cfg.echo,
@@ -323,7 +325,7 @@ impl Sim {
     }
 
     /// Back to command mode: URCs held meanwhile go out.
-    pub(crate) fn to_command_mode(&mut self) {
+    pub(crate) fn back_to_commands(&mut self) {
         self.mode = Mode::Command;
         for u in std::mem::take(&mut self.queued) {
             self.out.send(&u);

@@ -91,7 +91,7 @@ impl Sim {
                 }
                 self.last_error = e;
                 if waiting {
-                    self.to_command_mode();
+                    self.back_to_commands();
                     self.result("ERROR");
                     self.release_held();
                 } else {
@@ -178,7 +178,7 @@ impl Sim {
         s.shut();
         s.state = SocketState::Closing;
         if matches!(&self.mode, Mode::Transparent(t) if t.id == id) {
-            self.to_command_mode();
+            self.back_to_commands();
             self.result("NO CARRIER");
             return;
         }
@@ -275,7 +275,7 @@ impl Sim {
         if let Some(s) = self.socket(id) {
             s.access = AccessMode::BufferAccess;
         }
-        self.to_command_mode();
+        self.back_to_commands();
     }
 
     /// The network took the context down.
@@ -295,7 +295,7 @@ impl Sim {
             }
         }
         if dropped_transparent {
-            self.to_command_mode();
+            self.back_to_commands();
             self.result("NO CARRIER");
         }
         let u = Urc::Pdpdeact(urc::Pdpdeact { context_id: ctx });

@@ -131,7 +131,7 @@ pub(crate) fn ping(
             lost: Some(count - rcvd),
             min: Some(times.iter().copied().min().unwrap_or(0)),
             max: Some(times.iter().copied().max().unwrap_or(0)),
-            avg: Some(if rcvd == 0 { 0 } else { sum / rcvd }),
+            avg: Some(sum.checked_div(rcvd).unwrap_or(0)),
         });
         report(&tx, vec![u], Job::Ping);
     })
@@ -178,9 +178,7 @@ fn query_ntp(server: &str, port: u16, timeout: Duration) -> Result<u64, ErrorCod
         // Only a server reply (mode 4) from the server counts.
         if from == addr && n >= 48 && buf[0] & 7 == 4 {
             let secs = u64::from(u32::from_be_bytes([buf[40], buf[41], buf[42], buf[43]]));
-            return secs
-                .checked_sub(NTP_TO_UNIX)
-                .ok_or(ErrorCode::UnknownError);
+            return secs.checked_sub(NTP_TO_UNIX).ok_or(ErrorCode::UnknownError);
         }
         if Instant::now() >= deadline {
             return Err(ErrorCode::OperationTimeout);

@@ -7,11 +7,11 @@
 
 use quectel_qi::response::qicfg as line;
 use quectel_qi::{
-    AcceptMode, AutoDataFormat, AutoSendConnectId, CloseMode, DelayAck, DnsCache,
-    ErrorCode, IdleTime, IntervalTime, KeepaliveEnable, MaxBackoffs, MaxRto, PassiveClosed,
-    Period, ProbeCnt, PromptFormat, QisendTimeout, RecvDataFormat, Recvind, Request,
-    ResponseLine, RetryAck, RetryTimeout, SendBuffersize, SendDataFormat, TimewaitTimeout,
-    Transpktsize, Transwaittm, TryTimes, UdpReadMode, UdpSendMode, ViewMode, WindowScaleEnable,
+    AcceptMode, AutoDataFormat, AutoSendConnectId, CloseMode, DelayAck, DnsCache, ErrorCode,
+    IdleTime, IntervalTime, KeepaliveEnable, MaxBackoffs, MaxRto, PassiveClosed, Period, ProbeCnt,
+    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, Request, ResponseLine, RetryAck,
+    RetryTimeout, SendBuffersize, SendDataFormat, TimewaitTimeout, Transpktsize, Transwaittm,
+    TryTimes, UdpReadMode, UdpSendMode, ViewMode, WindowScaleEnable,
 };
 
 /// One automatic-send configuration ("send/auto"): stored and reported, not acted on.
@@ -269,9 +269,7 @@ impl Settings {
                     window_scale_enable: self.window_scale,
                 })
             }
-            R::QicfgWindowsScaleSet(s) => {
-                return set(|| self.window_scale = s.window_scale_enable)
-            }
+            R::QicfgWindowsScaleSet(s) => return set(|| self.window_scale = s.window_scale_enable),
             _ => return None,
         };
         Some(Ok(Some(line)))

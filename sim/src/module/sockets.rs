@@ -2,7 +2,7 @@
 //! threads that turn their traffic into events for the module.
 
 use super::Event;
-use quectel_qi::{AccessMode, ErrorCode, ConnectId, ContextId, SocketServiceType, SocketState};
+use quectel_qi::{AccessMode, ConnectId, ContextId, ErrorCode, SocketServiceType, SocketState};
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
@@ -279,4 +279,3 @@ pub(crate) fn resolve_v4(host: &str, port: u16) -> io::Result<SocketAddr> {
         .find(SocketAddr::is_ipv4)
         .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no IPv4 address"))
 }
-

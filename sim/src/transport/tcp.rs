@@ -27,7 +27,12 @@ impl TcpServer {
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(500));
-        for c in self.sessions.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for c in self
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             c.shutdown();
         }
     }

@@ -104,7 +104,12 @@ impl Host {
     /// The `>` prompt of AT+QISEND.
     pub fn prompt(&mut self) {
         self.skip_crlf();
-        assert_eq!(self.buf[0], b'>', "{:?}", String::from_utf8_lossy(&self.buf));
+        assert_eq!(
+            self.buf[0],
+            b'>',
+            "{:?}",
+            String::from_utf8_lossy(&self.buf)
+        );
         self.buf.drain(..1);
     }
 
@@ -128,6 +133,16 @@ impl Host {
                 return lines;
             }
         }
+    }
+
+    /// One read of the host end, as it comes (what was buffered first).
+    pub fn read_raw(&mut self) -> Vec<u8> {
+        if !self.buf.is_empty() {
+            return std::mem::take(&mut self.buf);
+        }
+        let mut b = [0u8; 4096];
+        let n = self.end.read(&mut b).expect("output from the module");
+        b[..n].to_vec()
     }
 
     /// Everything read so far and not consumed.
