@@ -109,6 +109,15 @@ pub fn at_revision(mut spec: Spec, version: &str) -> Result<Spec, Diagnostic> {
 /// The spec for one module: commands and forms whose `modules:` leave it out are dropped, and
 /// its `by_module:` differences replace the general values.
 pub fn for_profile(mut spec: Spec, profile: &str) -> Result<Spec, Diagnostic> {
+    if profile.contains('+') {
+        return Err(spec.document.at(
+            "modules",
+            format!(
+                "several profiles selected ({}): enable one module's cargo feature at most",
+                profile.replace('+', ", ")
+            ),
+        ));
+    }
     let modules = &spec.document.value.modules;
     if !modules
         .iter()

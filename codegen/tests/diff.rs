@@ -347,3 +347,21 @@ fn every_view_of_the_spec_checks_and_profiles_change_nothing() {
         );
     }
 }
+
+/// The generated code of 1.0 and 1.2 agrees with the report: all that 1.2 loses of 1.0's public
+/// items are the renumbered test-response line types of AT+QICFG.
+#[test]
+fn the_generated_code_confirms_the_1_0_to_1_2_report() {
+    use qi_codegen::diff::api;
+    let old = api::facts(&load(&format!("{}@1.0", spec_dir())));
+    let new = api::facts(&load(&spec_dir()));
+    let lost = api::lost(&old, &new);
+    assert!(!lost.is_empty());
+    for (path, was, now) in &lost {
+        assert!(
+            path.starts_with("response::qicfg::TestLine")
+                || path.starts_with("ResponseLine::QicfgTestLine"),
+            "{path}: `{was}` → {now:?}"
+        );
+    }
+}

@@ -13,7 +13,11 @@
 //!   values (the generated enums are open sets that grow with the document: match them with a
 //!   `_` arm); ranges widened; defaults, timeouts, constants sent on the wire, final results
 //!   and URC conditions changed; a rule dropped.
+//!
+//! When the rules find nothing breaking, the public items of the code generated from both
+//! specs are compared too ([`api`]); anything lost there is reported as breaking.
 
+pub mod api;
 mod commands;
 mod params;
 mod render;
@@ -122,6 +126,27 @@ pub fn diff(old: &Model, new: &Model) -> Report {
     commands::compare_urcs(old, new, &mut out);
     commands::compare_errors(old, new, &mut out);
     document(old, new, &mut out);
+    // The rules found nothing breaking: make sure the generated code agrees.
+    if !out.0.iter().any(|c| c.class == Class::Breaking) {
+        for (path, was, now) in api::lost(&api::facts(old), &api::facts(new)) {
+            let detail = match now {
+                None => format!("`{was}` removed"),
+                Some(now) => format!("`{was}` → `{now}`"),
+            };
+            out.push(
+                Class::Breaking,
+                if detail.ends_with("removed") {
+                    Kind::Removed
+                } else {
+                    Kind::Changed
+                },
+                "generated API",
+                path,
+                detail,
+                "found by comparing the generated code: no rule of the diff explains it",
+            );
+        }
+    }
     let mut changes = out.0;
     changes.sort_by(|a, b| (a.class, &a.item, a.kind).cmp(&(b.class, &b.item, b.kind)));
     Report {
