@@ -7,7 +7,10 @@
 //! ([`transport::serve_tcp`]) or a pseudo-terminal ([`transport::serve_pty`]).
 
 pub mod config;
+pub mod decode;
 pub mod module;
+pub mod script;
+pub mod send;
 pub mod transport;
 
 pub use config::{Chunks, Config, Faults};

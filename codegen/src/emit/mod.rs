@@ -3,6 +3,7 @@
 
 mod dispatch;
 mod errors;
+mod fields;
 mod lines;
 mod params;
 mod requests;
@@ -22,6 +23,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
+    let fields = fields::emit(model);
     let sizes = sizes::emit(model);
     quote! {
         /// The reply of a form that has no information lines (only a final result).
@@ -41,6 +43,7 @@ pub fn generate(model: &Model) -> TokenStream {
         }
         #urcs
         #dispatch
+        #fields
         #sizes
     }
 }

@@ -1,0 +1,380 @@
+//! What tools that report on lines need beyond decoding (the `qi` log decoder): for every request
+//! form, response line and URC, the document's name and the allowed values of each field by its
+//! position on the wire; the payload a form reads after its prompt; and, for a line that fails to
+//! decode, the form or line it came closest to and why it failed.
+
+use super::requests::{field_kind, struct_name, FieldKind};
+use super::responses::line_type_name;
+use crate::check::values::describe_ranges;
+use crate::ir::Model;
+use crate::naming;
+use crate::spec::{Command, Form, ParamUse, Scalar};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+/// The `Request` variant of a form (the naming of `dispatch.rs`).
+fn request_variant(cmd: &Command, form: &Form) -> Ident {
+    let sel = form
+        .selector
+        .as_ref()
+        .map(|s| format!("_{}", s.replace(['/', '-'], "_")))
+        .unwrap_or_default();
+    naming::type_name(&format!(
+        "{}{sel}_{}",
+        cmd.name.to_ascii_lowercase(),
+        form.name
+    ))
+}
+
+/// The `ResponseLine` variant of line `i` of a form (the naming of `dispatch.rs`).
+fn line_variant(cmd: &Command, form: &Form, i: usize) -> Ident {
+    let t = line_type_name(form, i);
+    naming::type_name(&format!("{}_{}", cmd.name.to_ascii_lowercase(), t))
+}
+
+fn request_path(cmd: &Command, form: &Form) -> TokenStream {
+    let m = naming::module(&cmd.name);
+    let t = struct_name(form);
+    match &form.selector {
+        Some(s) => {
+            let sm = naming::module(s);
+            quote!(#m::#sm::#t)
+        }
+        None => quote!(#m::#t),
+    }
+}
+
+/// What a field accepts, in words.
+fn allowed(model: &Model, u: &ParamUse) -> String {
+    if let Some(v) = &u.value {
+        return format!("exactly {v}");
+    }
+    let def = model.param(&u.param);
+    match field_kind(def) {
+        FieldKind::Newtype => describe_ranges(def.range.as_deref().unwrap_or_default()),
+        FieldKind::Int => "a whole number".to_string(),
+        FieldKind::Enum { .. } => def
+            .values
+            .iter()
+            .flatten()
+            .map(|e| match &e.value {
+                Scalar::Int(i) => format!("{i} ({})", e.name),
+                Scalar::Str(s) => format!("\"{s}\""),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        FieldKind::Str => match def.max_len {
+            Some(n) => format!("text of at most {n} bytes"),
+            None => "text".to_string(),
+        },
+        FieldKind::Hex => match def.max_len {
+            Some(n) => format!("at most {n} hexadecimal digits"),
+            None => "hexadecimal digits".to_string(),
+        },
+    }
+}
+
+/// The `describe::Field` list of a line: the selector or keyword first, then each parameter.
+fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> TokenStream {
+    let sel = selector.map(|s| {
+        let a = format!("\"{s}\"");
+        quote! { crate::describe::Field { name: "selector", doc: "selector", allowed: #a }, }
+    });
+    let each = fields.iter().map(|u| {
+        let name = u.field_name();
+        let doc = u
+            .doc
+            .clone()
+            .unwrap_or_else(|| model.param(&u.param).doc.clone());
+        let a = allowed(model, u);
+        quote! { crate::describe::Field { name: #name, doc: #doc, allowed: #a }, }
+    });
+    quote! { &[#sel #(#each)*] }
+}
+
+pub fn emit(model: &Model) -> TokenStream {
+    let all: Vec<(&Command, &Form)> = model
+        .spec
+        .commands
+        .iter()
+        .flat_map(|c| c.value.forms.iter().map(move |f| (&c.value, f)))
+        .collect();
+    let urcs = &model.spec.urcs.value.urcs;
+    let finals = crate::spec::FinalResult::ALL.map(|f| f.as_str());
+
+    let mut req_shapes = Vec::new();
+    let mut req_shape_arms = Vec::new();
+    let mut prompt_arms = Vec::new();
+    let mut diagnose_tries = Vec::new();
+    let mut line_shapes = Vec::new();
+    let mut line_shape_arms = Vec::new();
+    let mut response_arms = Vec::new();
+    for (i, (c, f)) in all.iter().enumerate() {
+        let (name, form, kind) = (&c.name, &f.name, f.kind.as_str());
+        let fields = field_list(model, f.selector.as_deref(), &f.params);
+        let p = request_path(c, f);
+        req_shapes.push(
+            quote! { crate::describe::Shape { name: #name, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
+        );
+        let v = request_variant(c, f);
+        req_shape_arms.push(quote! { Request::#v(_) => &describe::REQUESTS[#i], });
+        diagnose_tries.push(quote! {
+            match #p::decode(line) {
+                Ok(_) => return None,
+                Err(e) => describe::closer(&mut best, &describe::REQUESTS[#i], e),
+            }
+        });
+        if let Some(pr) = &f.response.prompt {
+            let max = pr.max_len as usize;
+            let value = match &pr.length {
+                Some(len) => {
+                    let u = f
+                        .params
+                        .iter()
+                        .find(|u| u.field_name() == len)
+                        .expect("checked");
+                    let fld = naming::field(len);
+                    if u.optional {
+                        quote! { describe::Prompt::Length(r.#fld.map_or(0, |x| usize::try_from(i64::from(x.get())).unwrap_or(0))) }
+                    } else {
+                        quote! { describe::Prompt::Length(usize::try_from(i64::from(r.#fld.get())).unwrap_or(0)) }
+                    }
+                }
+                None => quote! { describe::Prompt::CtrlZ { max_len: #max } },
+            };
+            let bind = if pr.length.is_some() {
+                quote!(r)
+            } else {
+                quote!(_)
+            };
+            prompt_arms.push(quote! { Request::#v(#bind) => Some(#value), });
+        }
+        // Lines of this form and of its siblings of the same kind, as `decode_response` tries.
+        let m = naming::module(&c.name);
+        let mut tries = Vec::new();
+        let siblings = std::iter::once(*f).chain(
+            c.forms
+                .iter()
+                .filter(|g| g.kind == f.kind && g.selector == f.selector && g.name != f.name),
+        );
+        for g in siblings {
+            for li in 0..g.response.lines.len() {
+                let t = line_type_name(g, li);
+                let idx = line_index(&all, c, g, li);
+                tries.push(quote! {
+                    if let Err(e) = response::#m::#t::decode(line, payload) {
+                        describe::closer(&mut best, &describe::LINES[#idx], e);
+                    }
+                });
+            }
+        }
+        if !tries.is_empty() {
+            response_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
+        }
+        for (li, l) in f.response.lines.iter().enumerate() {
+            let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", c.name));
+            let name = prefix.trim_start_matches('+');
+            let fields = field_list(model, l.selector.as_deref(), &l.fields);
+            line_shapes.push(quote! { crate::describe::Shape { name: #name, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
+            let lv = line_variant(c, f, li);
+            let idx = line_shapes.len() - 1;
+            line_shape_arms.push(quote! { ResponseLine::#lv(_) => &describe::LINES[#idx], });
+        }
+    }
+
+    let urc_shapes = urcs.iter().map(|u| {
+        let name = u.prefix.trim_start_matches('+');
+        let form = &u.name;
+        let fields = field_list(model, u.keyword.as_deref(), &u.fields);
+        quote! { crate::describe::Shape { name: #name, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
+    });
+    let urc_shape_arms = urcs.iter().enumerate().map(|(i, u)| {
+        let v = naming::variant(&u.name);
+        quote! { Urc::#v(_) => &describe::URCS[#i], }
+    });
+    let urc_tries = urcs.iter().enumerate().map(|(i, u)| {
+        let t = naming::type_name(&u.name);
+        quote! {
+            match urc::#t::decode(line, payload) {
+                Ok(_) => return None,
+                Err(e) => describe::closer(&mut best, &describe::URCS[#i], e),
+            }
+        }
+    });
+
+    quote! {
+        /// What the spec says about each line, for tools that report on lines (a log decoder):
+        /// names and allowed values of fields by position, and the final results.
+        pub mod describe {
+            /// One field position of a line.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Field {
+                /// The field's name in the generated types (`connect_id`).
+                pub name: &'static str,
+                /// The document's name (`connectID`).
+                pub doc: &'static str,
+                /// What is allowed, in words.
+                pub allowed: &'static str,
+            }
+
+            /// A request form, a response line or a URC.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Shape {
+                /// The command without `AT+`, or the line's prefix without `+`.
+                pub name: &'static str,
+                /// The form's name in the spec (for URCs, the URC's name).
+                pub form: &'static str,
+                /// `test`, `read`, `write`, `execute`, `response` or `urc`.
+                pub kind: &'static str,
+                /// Every field by its index on the wire (a selector or keyword counts).
+                pub fields: &'static [Field],
+                /// For request forms, how long to wait for the final result (`TIMEOUT_MS`); 0
+                /// for lines.
+                pub timeout_ms: u32,
+            }
+
+            impl Shape {
+                /// The field at a wire index, as `DecodeError` reports it.
+                pub fn field(&self, index: u8) -> Option<&'static Field> {
+                    self.fields.get(usize::from(index))
+                }
+            }
+
+            /// What the host sends after the `>` prompt of a form.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum Prompt {
+                /// Exactly this many bytes.
+                Length(usize),
+                /// Bytes up to Ctrl+Z (Esc cancels), at most `max_len`.
+                CtrlZ { max_len: usize },
+            }
+
+            /// The final results of the spec (`+CME ERROR: <err>` aside).
+            pub const FINAL_RESULTS: &[&str] = &[#(#finals),*];
+
+            /// Every request form, in spec order.
+            pub const REQUESTS: &[Shape] = &[#(#req_shapes)*];
+            /// Every response line, in spec order.
+            pub const LINES: &[Shape] = &[#(#line_shapes)*];
+            /// Every URC, in spec order.
+            pub const URCS: &[Shape] = &[#(#urc_shapes)*];
+
+            /// How far decoding got before `e`: fields passed, then a failed rule last.
+            fn progress(e: crate::wire::DecodeError, fields: usize) -> Option<usize> {
+                use crate::wire::DecodeError as E;
+                match e {
+                    E::Prefix | E::Keyword => None,
+                    E::MissingField { index }
+                    | E::NotInteger { index }
+                    | E::NotQuoted { index }
+                    | E::NotHex { index }
+                    | E::NotUtf8 { index }
+                    | E::OutOfRange { index }
+                    | E::UnknownValue { index }
+                    | E::TooLong { index } => Some(2 * usize::from(index) + 1),
+                    E::TrailingData | E::Truncated => Some(2 * fields + 1),
+                    E::Invalid => Some(2 * fields + 2),
+                }
+            }
+
+            /// Keeps the candidate that got furthest (the first on a tie).
+            pub(crate) fn closer(
+                best: &mut Option<(&'static Shape, crate::wire::DecodeError)>,
+                shape: &'static Shape,
+                e: crate::wire::DecodeError,
+            ) {
+                let Some(p) = progress(e, shape.fields.len()) else { return };
+                let better = match best {
+                    Some((s, b)) => progress(*b, s.fields.len()).is_none_or(|q| p > q),
+                    None => true,
+                };
+                if better {
+                    *best = Some((shape, e));
+                }
+            }
+        }
+
+        impl<'a> Request<'a> {
+            /// The description of this request's form.
+            pub fn shape(&self) -> &'static describe::Shape {
+                match self {
+                    #(#req_shape_arms)*
+                }
+            }
+
+            /// What the host sends after the `>` prompt, for forms that prompt.
+            pub fn prompt(&self) -> Option<describe::Prompt> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#prompt_arms)*
+                    _ => None,
+                }
+            }
+
+            /// For a command line that `decode` rejects: the form it came closest to and why
+            /// it failed; `None` when it decodes or names no form of the spec.
+            pub fn diagnose(line: &[u8]) -> Option<(&'static describe::Shape, crate::wire::DecodeError)> {
+                let mut best = None;
+                #(#diagnose_tries)*
+                best
+            }
+
+            /// For an information line that `decode_response` rejects: the response line it
+            /// came closest to and why it failed.
+            pub fn diagnose_response(
+                &self,
+                line: &[u8],
+                payload: &[u8],
+            ) -> Option<(&'static describe::Shape, crate::wire::DecodeError)> {
+                let mut best = None;
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#response_arms)*
+                    _ => {}
+                }
+                best
+            }
+        }
+
+        impl ResponseLine {
+            /// The description of this line.
+            pub fn shape(&self) -> &'static describe::Shape {
+                match self {
+                    #(#line_shape_arms)*
+                }
+            }
+        }
+
+        impl Urc {
+            /// The description of this URC.
+            pub fn shape(&self) -> &'static describe::Shape {
+                match self {
+                    #(#urc_shape_arms)*
+                }
+            }
+
+            /// For a line that `decode` rejects: the URC it came closest to and why it failed;
+            /// `None` when it decodes or has no URC's prefix.
+            pub fn diagnose(
+                line: &[u8],
+                payload: &[u8],
+            ) -> Option<(&'static describe::Shape, crate::wire::DecodeError)> {
+                let mut best = None;
+                #(#urc_tries)*
+                best
+            }
+        }
+    }
+}
+
+/// The index in `describe::LINES` of line `li` of form `g` of command `c`.
+fn line_index(all: &[(&Command, &Form)], c: &Command, g: &Form, li: usize) -> usize {
+    let mut n = 0;
+    for (cc, f) in all {
+        if cc.name == c.name && f.name == g.name && f.selector == g.selector {
+            return n + li;
+        }
+        n += f.response.lines.len();
+    }
+    unreachable!("the form is in the list")
+}

@@ -1,0 +1,66 @@
+//! Decode errors in words: the field's name in the document, what it was and what is allowed,
+//! from the generated descriptions of each line.
+
+use quectel_qi::describe::Shape;
+use quectel_qi::wire::{self, DecodeError};
+
+/// Describes why `line` failed to decode as `shape`.
+pub fn describe(shape: &Shape, e: DecodeError, line: &[u8]) -> String {
+    let field = |index: u8| {
+        let raw = raw_field(shape, line, index).unwrap_or_default();
+        match shape.field(index) {
+            Some(f) => (format!("<{}>", f.doc), raw, f.allowed),
+            None => (format!("field {index}"), raw, "nothing"),
+        }
+    };
+    match e {
+        DecodeError::OutOfRange { index } | DecodeError::UnknownValue { index } => {
+            let (name, raw, allowed) = field(index);
+            format!("{name} = {raw} is not allowed; allowed: {allowed}")
+        }
+        DecodeError::MissingField { index } => {
+            let (name, _, allowed) = field(index);
+            format!("{name} is missing; allowed: {allowed}")
+        }
+        DecodeError::NotInteger { index }
+        | DecodeError::NotQuoted { index }
+        | DecodeError::NotHex { index }
+        | DecodeError::NotUtf8 { index }
+        | DecodeError::TooLong { index } => {
+            let (name, raw, allowed) = field(index);
+            let what = e.to_string();
+            let what = what.split_once(" is ").map_or(what.as_str(), |(_, w)| w);
+            format!("{name} = {raw} is {what}; allowed: {allowed}")
+        }
+        DecodeError::TrailingData => format!(
+            "more fields than the {} of {} ({})",
+            shape.fields.len(),
+            label(shape),
+            shape.form
+        ),
+        DecodeError::Truncated => "the payload is shorter than the line announced".into(),
+        DecodeError::Invalid => format!(
+            "the values break a rule of {} ({}): see its validate()",
+            label(shape),
+            shape.form
+        ),
+        DecodeError::Prefix | DecodeError::Keyword => format!("not a {} line", label(shape)),
+    }
+}
+
+fn label(shape: &Shape) -> String {
+    match shape.kind {
+        "response" | "urc" => format!("+{}", shape.name),
+        _ => format!("AT+{}", shape.name),
+    }
+}
+
+/// The text of field `index` as the line has it.
+fn raw_field(shape: &Shape, line: &[u8], index: u8) -> Option<String> {
+    let body = match shape.kind {
+        "response" | "urc" => wire::line_body(line, format!("+{}", shape.name).as_bytes()).ok()?,
+        _ => &line[line.iter().position(|&b| b == b'=')? + 1..],
+    };
+    let f = wire::Fields::new(body).nth(usize::from(index))?;
+    Some(String::from_utf8_lossy(f).into_owned())
+}

@@ -1,0 +1,499 @@
+//! `qi decode`: reads a modem log, classifies each line, decodes it with the generated codec and
+//! validates it against the spec.
+//!
+//! A plain log does not say who wrote a line, so the direction is inferred:
+//! - a line starting with `AT` (any case) is a host command, unless it repeats the command just
+//!   before it, which makes it the module's echo;
+//! - every other line is the module's: a final result, the `>` prompt, an information line
+//!   (decoded in the context of the command it answers), a URC, or unknown;
+//! - payload is consumed as data by length, whatever bytes it holds: after `+QIRD: <n>` and after a
+//!   direct-push `+QIURC: "recv"` (module data), and after the `>` prompt (host data: the length
+//!   the command gave, or up to Ctrl+Z/Esc). Data may start on the prompt's own line (`> data`);
+//! - after `CONNECT` the port is transparent: every line is data (listed as the module's; a plain
+//!   log does not say) until a `+++` line or `NO CARRIER`.
+//!
+//! Blank lines carry nothing and get no record.
+
+mod debug_value;
+mod errors;
+pub mod listing;
+
+pub use errors::describe as describe_error;
+
+use quectel_qi::describe::Prompt;
+use quectel_qi::{AccessMode, ErrorCode, Recvind, Request, Urc};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// Who wrote a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Host,
+    Module,
+}
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Command,
+    Echo,
+    Response,
+    Result,
+    Prompt,
+    Data,
+    Urc,
+    Unknown,
+}
+
+impl Dir {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dir::Host => "host",
+            Dir::Module => "module",
+        }
+    }
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Command => "command",
+            Kind::Echo => "echo",
+            Kind::Response => "response",
+            Kind::Result => "result",
+            Kind::Prompt => "prompt",
+            Kind::Data => "data",
+            Kind::Urc => "urc",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One decoded input line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// 1-based line number in the input.
+    pub line: usize,
+    pub dir: Dir,
+    pub kind: Kind,
+    /// The AT name without `AT+` or `+` (`QIOPEN`), or the final result; `None` when unknown.
+    pub name: Option<String>,
+    /// `test`, `read`, `write` or `execute`, for commands and echoes.
+    pub form: Option<&'static str>,
+    /// What is wrong with the line, in words; empty when it is valid.
+    pub errors: Vec<String>,
+    /// The decoded fields, by the spec's names.
+    pub fields: Map<String, Value>,
+    /// The line as read (payload bytes escaped), for the listing.
+    pub text: String,
+}
+
+impl Record {
+    fn new(line: usize, dir: Dir, kind: Kind, raw: &[u8]) -> Self {
+        Record {
+            line,
+            dir,
+            kind,
+            name: None,
+            form: None,
+            errors: Vec::new(),
+            fields: Map::new(),
+            text: raw.escape_ascii().to_string(),
+        }
+    }
+
+    pub fn valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The record as one JSON object (the `--json` output).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("line".into(), json!(self.line));
+        m.insert("dir".into(), json!(self.dir.as_str()));
+        m.insert("kind".into(), json!(self.kind.as_str()));
+        if let Some(n) = &self.name {
+            m.insert("name".into(), json!(n));
+        }
+        if let Some(f) = self.form {
+            m.insert("form".into(), json!(f));
+        }
+        m.insert("valid".into(), json!(self.valid()));
+        m.insert("errors".into(), json!(self.errors));
+        m.insert("fields".into(), Value::Object(self.fields.clone()));
+        Value::Object(m)
+    }
+}
+
+/// Decodes a whole log.
+pub fn decode_log(input: &[u8]) -> Vec<Record> {
+    let mut s = Session {
+        input,
+        pos: 0,
+        line: 1,
+        pending: None,
+        last_command: None,
+        recvind: false,
+        push: HashMap::new(),
+        transparent: false,
+        out: Vec::new(),
+    };
+    s.run();
+    s.out
+}
+
+/// Whether every record is valid: the exit status of `qi decode`.
+pub fn all_valid(records: &[Record]) -> bool {
+    records.iter().all(Record::valid)
+}
+
+struct Session<'a> {
+    input: &'a [u8],
+    /// Where the next line starts.
+    pos: usize,
+    /// The number of the line at `pos`.
+    line: usize,
+    /// The command the module is answering.
+    pending: Option<Request<'a>>,
+    /// The last host command line, while nothing followed it (for echo detection).
+    last_command: Option<&'a [u8]>,
+    /// `AT+QICFG="recvind"` as last set: buffer-access recv URCs then carry a length.
+    recvind: bool,
+    /// Access mode per socket, as opened or switched: whether data is pushed.
+    push: HashMap<u8, bool>,
+    /// After CONNECT: the port carries raw data.
+    transparent: bool,
+    out: Vec<Record>,
+}
+
+impl<'a> Session<'a> {
+    fn run(&mut self) {
+        let mut guard = self.input.len() + 1;
+        while self.pos < self.input.len() && guard > 0 {
+            guard -= 1;
+            let start = self.pos;
+            let end = self.input[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.input.len(), |i| start + i);
+            let next = (end + 1).min(self.input.len());
+            let text = trim_cr(&self.input[start..end]);
+            let line = self.line;
+            self.pos = next;
+            if end < self.input.len() {
+                self.line += 1;
+            }
+            if text.is_empty() {
+                continue;
+            }
+            if self.transparent {
+                self.transparent_line(line, text);
+            } else if text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT") {
+                self.host_line(line, text);
+            } else {
+                self.last_command = None;
+                self.module_line(line, text, next);
+            }
+        }
+    }
+
+    fn transparent_line(&mut self, line: usize, text: &'a [u8]) {
+        let mut r = Record::new(line, Dir::Module, Kind::Data, text);
+        if text == b"+++" {
+            r.dir = Dir::Host;
+            self.transparent = false;
+        } else if text == b"NO CARRIER" {
+            r.kind = Kind::Result;
+            r.name = Some("NO CARRIER".into());
+            self.transparent = false;
+        }
+        if r.kind == Kind::Data {
+            r.fields.insert("bytes".into(), json!(text.len()));
+        }
+        self.out.push(r);
+    }
+
+    fn host_line(&mut self, line: usize, text: &'a [u8]) {
+        if self.last_command == Some(text) {
+            let prev = self.out.last().cloned();
+            if let Some(prev) = prev {
+                let mut r = prev;
+                r.line = line;
+                r.dir = Dir::Module;
+                r.kind = Kind::Echo;
+                self.out.push(r);
+                self.last_command = None;
+                return;
+            }
+        }
+        self.last_command = Some(text);
+        let mut r = Record::new(line, Dir::Host, Kind::Command, text);
+        match Request::decode(text) {
+            Ok(req) => {
+                let shape = req.shape();
+                r.name = Some(shape.name.into());
+                r.form = Some(shape.kind);
+                r.fields = debug_value::fields_of(&req);
+                self.remember_settings(&req);
+                self.pending = Some(req);
+            }
+            Err(_) => {
+                self.pending = None;
+                match Request::diagnose(text) {
+                    Some((shape, e)) => {
+                        r.name = Some(shape.name.into());
+                        r.form = Some(shape.kind);
+                        r.errors.push(errors::describe(shape, e, text));
+                    }
+                    None => {
+                        r.name = command_name(text);
+                        r.errors.push("not a command of the spec".into());
+                    }
+                }
+            }
+        }
+        self.out.push(r);
+    }
+
+    /// Settings that decide how later lines read.
+    fn remember_settings(&mut self, req: &Request<'_>) {
+        match req {
+            Request::QiopenOpen(o) => {
+                let push = o.access_mode == Some(AccessMode::DirectPush);
+                self.push.insert(o.connect_id.get(), push);
+            }
+            Request::QiswtmdSwitch(s) => {
+                self.push
+                    .insert(s.connect_id.get(), s.access_mode == AccessMode::DirectPush);
+            }
+            Request::QicfgRecvindSet(s) => self.recvind = s.recvind == Recvind::Enable,
+            _ => {}
+        }
+    }
+
+    fn module_line(&mut self, line: usize, text: &'a [u8], next: usize) {
+        let rest = &self.input[next..];
+        if text[0] == b'>' {
+            return self.prompt(line, text);
+        }
+        if let Some(r) = final_result(line, text) {
+            if r.name.as_deref() == Some("CONNECT") {
+                self.transparent = true;
+            }
+            self.pending = None;
+            self.out.push(r);
+            return;
+        }
+        // An information line answering the pending command.
+        if let Some(req) = &self.pending {
+            if let Ok(l) = req.decode_response(text, rest) {
+                let mut r = Record::new(line, Dir::Module, Kind::Response, text);
+                r.name = Some(l.shape().name.into());
+                r.fields = debug_value::fields_of(&l);
+                let n = payload_len(&r.fields);
+                self.out.push(r);
+                self.data(next, n, Dir::Module);
+                return;
+            }
+        }
+        if let Ok(u) = Urc::decode(text, b"") {
+            return self.urc(line, text, u, rest, next);
+        }
+        // Nothing decodes: say what it came closest to.
+        let mut r = Record::new(line, Dir::Module, Kind::Unknown, text);
+        let near = self
+            .pending
+            .as_ref()
+            .and_then(|req| req.diagnose_response(text, rest))
+            .map(|d| (Kind::Response, d))
+            .or_else(|| Urc::diagnose(text, b"").map(|d| (Kind::Urc, d)));
+        match near {
+            Some((kind, (shape, e))) => {
+                r.kind = kind;
+                r.name = Some(shape.name.into());
+                r.errors.push(errors::describe(shape, e, text));
+            }
+            None => {
+                r.name = line_name(text);
+                r.errors.push(match &self.pending {
+                    Some(req) => format!(
+                        "neither a response of AT+{} nor a URC of the spec",
+                        req.shape().name
+                    ),
+                    None => "not a line of the spec".into(),
+                });
+            }
+        }
+        self.out.push(r);
+    }
+
+    fn urc(&mut self, line: usize, text: &'a [u8], u: Urc, rest: &'a [u8], next: usize) {
+        // A recv URC with a length carries the data when the socket pushes it; in buffer
+        // access mode (with recvind on) it only announces it.
+        let pushed = match &u {
+            Urc::RecvWithLength(x) => self
+                .push
+                .get(&x.connect_id.get())
+                .copied()
+                .unwrap_or(!self.recvind),
+            _ => false,
+        };
+        let mut r = Record::new(line, Dir::Module, Kind::Urc, text);
+        let mut n = 0;
+        if pushed {
+            match Urc::decode(text, rest) {
+                Ok(p) => {
+                    r.name = Some(p.shape().name.into());
+                    r.fields = debug_value::fields_of(&p);
+                    n = p.payload_len();
+                }
+                Err(e) => {
+                    r.name = Some(u.shape().name.into());
+                    r.fields = debug_value::fields_of(&u);
+                    r.errors.push(errors::describe(u.shape(), e, text));
+                    n = rest.len();
+                }
+            }
+        } else {
+            r.name = Some(u.shape().name.into());
+            r.fields = debug_value::fields_of(&u);
+        }
+        self.out.push(r);
+        self.data(next, n, Dir::Module);
+    }
+
+    fn prompt(&mut self, line: usize, text: &'a [u8]) {
+        let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
+        let prompt = self.pending.as_ref().and_then(Request::prompt);
+        // Data may follow on the prompt's line: "> data".
+        let after = text.strip_prefix(b"> ").unwrap_or(&text[1..]);
+        let data_at = if after.is_empty() {
+            self.pos
+        } else {
+            // The prompt's line continues with data: re-read it as data.
+            self.pos = after.as_ptr() as usize - self.input.as_ptr() as usize;
+            self.line = line;
+            self.pos
+        };
+        let avail = &self.input[data_at..];
+        let n = match prompt {
+            None => {
+                r.errors
+                    .push("a prompt, but no pending command prompts for data".into());
+                0
+            }
+            Some(Prompt::Length(n)) => {
+                if avail.len() < n {
+                    r.errors.push(format!(
+                        "{n} bytes of data announced, {} follow",
+                        avail.len()
+                    ));
+                }
+                n.min(avail.len())
+            }
+            Some(Prompt::CtrlZ { max_len }) => {
+                match avail.iter().position(|&b| b == 0x1a || b == 0x1b) {
+                    Some(i) => {
+                        if i > max_len {
+                            r.errors
+                                .push(format!("{i} bytes of data; at most {max_len} allowed"));
+                        }
+                        i + 1
+                    }
+                    None => {
+                        // Take the rest of the line, so that the lines after it still decode.
+                        r.errors
+                            .push("the data does not end with Ctrl+Z or Esc".into());
+                        avail
+                            .iter()
+                            .position(|&b| b == b'\n')
+                            .unwrap_or(avail.len())
+                    }
+                }
+            }
+        };
+        self.out.push(r);
+        self.data(data_at, n, Dir::Host);
+    }
+
+    /// Consumes `n` payload bytes at `at` (the current position): one data record per line
+    /// they touch, each counting its bytes (line ends included).
+    fn data(&mut self, at: usize, n: usize, dir: Dir) {
+        if n == 0 {
+            return;
+        }
+        let end = (at + n).min(self.input.len());
+        let payload = &self.input[at..end];
+        for seg in payload.split_inclusive(|&b| b == b'\n') {
+            let mut r = Record::new(self.line, dir, Kind::Data, seg);
+            r.fields.insert("bytes".into(), json!(seg.len()));
+            self.out.push(r);
+            if seg.ends_with(b"\n") {
+                self.line += 1;
+            }
+        }
+        self.pos = end;
+    }
+}
+
+fn trim_cr(mut b: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r'] = b {
+        b = rest;
+    }
+    while let [b'\r', rest @ ..] = b {
+        b = rest;
+    }
+    b
+}
+
+/// The payload length of a decoded line: its `data` field.
+fn payload_len(fields: &Map<String, Value>) -> usize {
+    match fields.get("data") {
+        Some(Value::String(s)) => s.len(),
+        Some(Value::Array(a)) => a.len(),
+        _ => 0,
+    }
+}
+
+/// A final result of the spec, or `+CME ERROR: <err>` with the error's text.
+fn final_result(line: usize, text: &[u8]) -> Option<Record> {
+    let mut r = Record::new(line, Dir::Module, Kind::Result, text);
+    if let Some(f) = quectel_qi::describe::FINAL_RESULTS
+        .iter()
+        .find(|f| f.as_bytes() == text)
+    {
+        r.name = Some((*f).into());
+        return Some(r);
+    }
+    let code = text.strip_prefix(b"+CME ERROR:")?;
+    r.name = Some("CME ERROR".into());
+    let code = core::str::from_utf8(code).unwrap_or_default().trim();
+    match code.parse::<u16>().ok().map(ErrorCode::try_from) {
+        Some(Ok(e)) => {
+            r.fields.insert("err".into(), json!(e.code()));
+            r.fields.insert("text".into(), json!(e.text()));
+        }
+        _ => r
+            .errors
+            .push(format!("<err> = {code} is not an error code of the spec")),
+    }
+    Some(r)
+}
+
+/// `QIOPEN` from `AT+QIOPEN=...`, for lines that match no form.
+fn command_name(text: &[u8]) -> Option<String> {
+    let body = text.get(2..)?;
+    let body = body.strip_prefix(b"+").unwrap_or(body);
+    let n = body
+        .iter()
+        .position(|b| matches!(b, b'=' | b'?'))
+        .unwrap_or(body.len());
+    (n > 0).then(|| String::from_utf8_lossy(&body[..n]).to_ascii_uppercase())
+}
+
+/// `QIURC` from `+QIURC: ...`, for lines that match nothing.
+fn line_name(text: &[u8]) -> Option<String> {
+    let body = text.strip_prefix(b"+")?;
+    let n = body.iter().position(|&b| b == b':')?;
+    Some(String::from_utf8_lossy(&body[..n]).into_owned())
+}

@@ -1,0 +1,182 @@
+//! `qi send` and `qi run` against fake modules: a pseudo-terminal for the serial port, a TCP
+//! listener for `--tcp`. Every wait is bounded.
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::pty::openpty;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::os::fd::{AsFd, OwnedFd};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn qi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A pty pair: the master end (the fake module) and the path of the slave (the port).
+fn pty() -> (std::fs::File, String) {
+    let p = openpty(None, None).unwrap();
+    let path = nix::unistd::ttyname(p.slave.as_fd()).unwrap();
+    let slave: OwnedFd = p.slave;
+    // Keep the slave open for the test's life so the master never sees a hang-up.
+    std::mem::forget(slave);
+    (
+        std::fs::File::from(p.master),
+        path.to_string_lossy().into_owned(),
+    )
+}
+
+/// What arrives on `f` within `wait`, until `done` holds.
+fn read_for(f: &mut std::fs::File, wait: Duration, done: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let end = Instant::now() + wait;
+    let mut got = Vec::new();
+    loop {
+        if done(&got) {
+            return got;
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return got;
+        }
+        let ms = u16::try_from(left.as_millis()).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(f.as_fd(), PollFlags::POLLIN)];
+        if poll(&mut fds, PollTimeout::from(ms)).unwrap() == 0 {
+            return got;
+        }
+        let mut buf = [0u8; 256];
+        match f.read(&mut buf) {
+            Ok(0) | Err(_) => return got,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[test]
+fn send_refuses_invalid_lines_and_writes_nothing() {
+    let (mut master, path) = pty();
+    let out = qi(&[
+        "send",
+        "--port",
+        &path,
+        "AT+QIACT=1",
+        "AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",7,0,0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<connectID> = 12"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    assert!(read_for(&mut master, Duration::from_millis(200), |_| false).is_empty());
+}
+
+#[test]
+fn send_writes_valid_lines_and_decodes_the_reply() {
+    let (mut master, path) = pty();
+    let child = std::thread::spawn(move || qi(&["send", "--port", &path, "AT+QIACT?"]));
+    let got = read_for(&mut master, Duration::from_secs(5), |g| g.contains(&b'\r'));
+    assert!(got.starts_with(b"AT+QIACT?\r"), "{got:?}");
+    master
+        .write_all(b"\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n")
+        .unwrap();
+    let out = child.join().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ip_address=\"10.7.157.1\""), "{text}");
+}
+
+#[test]
+fn send_usage_errors() {
+    assert_eq!(qi(&["send", "AT+QIACT?"]).status.code(), Some(2));
+    assert_eq!(
+        qi(&["send", "--port", "/nonexistent/tty", "AT+QIACT?"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(qi(&["bogus"]).status.code(), Some(2));
+}
+
+/// A fake module on TCP: `OK` to commands that decode, `ERROR` to the rest; one connection.
+fn fake_module() -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let h = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        let mut seen = Vec::new();
+        let mut r = BufReader::new(s);
+        let mut line = Vec::new();
+        while r.read_until(b'\r', &mut line).unwrap_or(0) > 0 {
+            let cmd = String::from_utf8_lossy(line.trim_ascii()).into_owned();
+            let ok = quectel_qi::Request::decode(cmd.as_bytes()).is_ok();
+            let reply: &[u8] = if ok {
+                b"\r\nOK\r\n"
+            } else {
+                b"\r\n+CME ERROR: 552\r\n"
+            };
+            w.write_all(reply).unwrap();
+            seen.push(cmd);
+            line.clear();
+        }
+        seen
+    });
+    (addr, h)
+}
+
+#[test]
+fn run_reports_cases_over_tcp() {
+    let dir = std::env::temp_dir().join(format!("qi-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("cases.qi");
+    std::fs::write(
+        &script,
+        "# activate\nAT+QIACT=1\nOK\n\n# out of range is rejected\nAT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",7,0,0\nERROR\n# wrong on purpose\nAT+QIACT?\nERROR\n",
+    )
+    .unwrap();
+    let (addr, module) = fake_module();
+    let out = qi(&["run", script.to_str().unwrap(), "--tcp", &addr]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("pass  activate"), "{text}");
+    assert!(text.contains("pass  out of range is rejected"), "{text}");
+    assert!(text.contains("FAIL  wrong on purpose"), "{text}");
+    assert!(text.contains("2 passed, 1 failed"), "{text}");
+    // The invalid command reached the module: `qi run` sends what the script says.
+    let seen = module.join().unwrap();
+    assert_eq!(seen.len(), 3);
+    assert!(seen[1].starts_with("AT+QIOPEN=1,12"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_rejects_malformed_scripts() {
+    let dir = std::env::temp_dir().join(format!("qi-run-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("bad.qi");
+    std::fs::write(&script, "AT+QIACT=1\nMAYBE\n").unwrap();
+    let out = qi(&["run", script.to_str().unwrap(), "--tcp", "127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_against_the_in_process_virtual_module() {
+    let dir = std::env::temp_dir().join(format!("qi-run-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("sim.qi");
+    std::fs::write(
+        &script,
+        "# activate\nAT+QIACT=1\nOK\n# read the contexts\nAT+QIACT?\nOK\n\
+# the module rejects an out-of-range connectID\nAT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",7,0,0\nERROR\n",
+    )
+    .unwrap();
+    let out = qi(&["run", script.to_str().unwrap(), "--sim"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("3 passed, 0 failed"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
