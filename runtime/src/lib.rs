@@ -33,6 +33,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod client;
 pub mod digest;
 pub mod sizes;
 pub mod wire;

@@ -10,7 +10,9 @@ use super::{
     SocketInfo,
 };
 use crate::digest::DigestState;
-use crate::response::{qird::CountersLine, qisend::AckQueryLine, qistate::BySocketLine};
+use crate::response::{
+    qicsgp as qicsgp_line, qird::CountersLine, qisend::AckQueryLine, qistate::BySocketLine,
+};
 use crate::{
     qiact, qicsgp, qiopen, qntp, qping, urc, AccessMode, ConnectId, ContextId, Echo, Port, Recvind,
     Urc,
@@ -61,6 +63,8 @@ macro_rules! blocking {
 blocking! {
     /// See [`Client::configure_context`].
     fn configure_context(&mut self, cfg: &qicsgp::Configure<'_>) -> Result<(), Error>;
+    /// See [`Client::context_config`].
+    fn context_config(&mut self, context_id: ContextId) -> Result<qicsgp_line::QueryLine, Error>;
     /// See [`Client::activate`].
     fn activate(&mut self, context_id: ContextId) -> Result<(), Error>;
     /// See [`Client::deactivate`].
@@ -89,6 +93,8 @@ blocking! {
     fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error>;
     /// See [`Client::send`].
     fn send(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error>;
+    /// See [`Client::send_terminated`].
+    fn send_terminated(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error>;
     /// See [`Client::send_to`].
     fn send_to(&mut self, connect_id: ConnectId, data: &[u8], remote_ip: &str, remote_port: Port) -> Result<(), Error>;
     /// See [`Client::send_hex`].
@@ -99,6 +105,8 @@ blocking! {
     fn wait_acknowledged(&mut self, connect_id: ConnectId) -> Result<AckQueryLine, Error>;
     /// See [`Client::read`].
     fn read(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error>;
+    /// See [`Client::read_once`].
+    fn read_once(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error>;
     /// See [`Client::read_from`].
     fn read_from(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<Option<(usize, Sender)>, Error>;
     /// See [`Client::read_counters`].

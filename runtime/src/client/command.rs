@@ -39,6 +39,7 @@ commands!(
     qird::ReadFrom,
     qird::Counters,
     qisde::Set,
+    qisend::SendValue,
     qisend::SendFixed,
     qisend::SendTo<'_>,
     qisend::AckQuery,

@@ -12,6 +12,14 @@ impl<L: Link> Client<'_, L> {
         self.exec(cfg).await.map(drop)
     }
 
+    /// `AT+QICSGP=<id>`: reads a context's configuration.
+    pub async fn context_config(
+        &mut self,
+        context_id: ContextId,
+    ) -> Result<crate::response::qicsgp::QueryLine, Error> {
+        self.exec(&qicsgp::Query { context_id }).await
+    }
+
     /// `AT+QIACT=<id>`: activates a context (the spec allows up to 150 s).
     pub async fn activate(&mut self, context_id: ContextId) -> Result<(), Error> {
         self.exec(&qiact::Activate { context_id }).await?;

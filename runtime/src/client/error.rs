@@ -30,6 +30,8 @@ pub enum Error {
         /// The most one command carries.
         max: usize,
     },
+    /// The payload holds a byte the open-length send form cannot carry (Ctrl+Z or Esc).
+    ForbiddenByte,
     /// The socket is in a state or mode where the call cannot work (e.g. not open).
     WrongState,
     /// Received data was dropped because the client's push buffer was full.
@@ -123,6 +125,7 @@ impl fmt::Display for Error {
             Error::Parse => f.write_str("the answer could not be decoded"),
             Error::BufferTooSmall => f.write_str("the buffer is too small"),
             Error::TooLong { max } => write!(f, "longer than the {max} bytes one command carries"),
+            Error::ForbiddenByte => f.write_str("the payload holds Ctrl+Z or Esc"),
             Error::WrongState => f.write_str("the socket cannot do this in its state"),
             Error::Overrun => f.write_str("received data was dropped: the push buffer was full"),
         }

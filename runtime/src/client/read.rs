@@ -10,10 +10,11 @@ use crate::{qird, AccessMode, ConnectId, ReadLength};
 /// when the buffer holds that much (as in the document's examples).
 fn read_length(room: usize) -> Option<ReadLength> {
     let max = ReadLength::MAX;
-    if room >= usize::from(max.get()) {
-        Some(max)
-    } else {
-        ReadLength::new(room as i64)
+    match room {
+        // A length of 0 asks for the counters instead.
+        0 => None,
+        n if n >= usize::from(max.get()) => Some(max),
+        n => ReadLength::new(n as i64),
     }
 }
 
@@ -25,31 +26,49 @@ impl<L: Link> Client<'_, L> {
     /// module pushed, from the client's push buffer.
     pub async fn read(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error> {
         self.process_urcs();
-        if self.router.socket(connect_id).mode == Some(AccessMode::DirectPush) {
-            return self.read_pushed(connect_id, buf).map(|(n, _)| n);
-        }
+        let pushed = self.router.socket(connect_id).mode == Some(AccessMode::DirectPush);
         let mut filled = 0;
+        if pushed {
+            while filled < buf.len() {
+                match self.read_pushed(connect_id, &mut buf[filled..])? {
+                    (0, _) => break,
+                    (n, _) => filled += n,
+                }
+            }
+            return Ok(filled);
+        }
         while filled < buf.len() {
-            let Some(read_length) = read_length(buf.len() - filled) else {
-                break;
-            };
-            let line = self
-                .exec(&qird::Read {
-                    connect_id,
-                    read_length: Some(read_length),
-                })
-                .await?;
-            let n = line.data.len();
-            buf.get_mut(filled..filled + n)
-                .ok_or(Error::Parse)?
-                .copy_from_slice(&line.data);
+            let n = self.read_once(connect_id, &mut buf[filled..]).await?;
             filled += n;
             if n == 0 {
-                self.router.socket_mut(connect_id).data_pending = false;
                 break;
             }
         }
         Ok(filled)
+    }
+
+    /// One `AT+QIRD=<id>,<len>` into `buf` (buffer access): returns how many bytes came; 0
+    /// means the module's buffer is empty (and no URC comes until new data arrives).
+    pub async fn read_once(
+        &mut self,
+        connect_id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        let read_length = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
+        let line = self
+            .exec(&qird::Read {
+                connect_id,
+                read_length: Some(read_length),
+            })
+            .await?;
+        let n = line.data.len();
+        buf.get_mut(..n)
+            .ok_or(Error::Parse)?
+            .copy_from_slice(&line.data);
+        if n == 0 {
+            self.router.socket_mut(connect_id).data_pending = false;
+        }
+        Ok(n)
     }
 
     /// Reads one datagram of a UDP service into `buf`, with its sender; `None` when none

@@ -17,6 +17,11 @@ fn hex_digits_max() -> usize {
     qisendex::SendHex::MAX_LEN - frame
 }
 
+/// ASCII Ctrl+Z, which ends the payload of the open-length form.
+const CTRL_Z: u8 = 0x1A;
+/// ASCII Esc, which cancels it.
+const ESC: u8 = 0x1B;
+
 fn send_length(n: usize) -> SendLength {
     // Callers chunk by PAYLOAD_MAX (= SendLength::MAX), so this always holds.
     SendLength::new(n as i64).unwrap_or(SendLength::MAX)
@@ -45,6 +50,30 @@ impl<L: Link> Client<'_, L> {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Sends bytes with the open-length form: `AT+QISEND=<id>`, the prompt, the payload and
+    /// Ctrl+Z. The payload may not hold Ctrl+Z or Esc (Esc cancels), and is at most the
+    /// spec's limit: prefer [`Client::send`], which takes any bytes.
+    pub async fn send_terminated(
+        &mut self,
+        connect_id: ConnectId,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        if data.len() > PAYLOAD_MAX {
+            return Err(Error::TooLong { max: PAYLOAD_MAX });
+        }
+        if data.iter().any(|&b| b == CTRL_Z || b == ESC) {
+            return Err(Error::ForbiddenByte);
+        }
+        let mut framed = [0u8; PAYLOAD_MAX + 1];
+        framed[..data.len()].copy_from_slice(data);
+        framed[data.len()] = CTRL_Z;
+        let framed = &framed[..=data.len()];
+        self.exec(&qisend::SendValue { connect_id }).await?;
+        self.expect_echo(framed);
+        self.write_payload::<{ qisend::SendValue::TIMEOUT_MS }>(framed)
+            .await
     }
 
     /// Sends one datagram from a UDP service to `remote_ip:remote_port`

@@ -26,6 +26,8 @@ pub struct DnsAnswer<const N: usize> {
     pub ttl: Option<u32>,
 }
 
+// Short-lived, on the stack of one call: boxing is not an option without alloc.
+#[allow(clippy::large_enum_variant)]
 enum PingStep {
     Reply(urc::PingReply),
     Summary(urc::PingSummary),
@@ -49,26 +51,44 @@ impl<L: Link> Client<'_, L> {
             .saturating_mul(1000)
             .saturating_add(qping::Ping::TIMEOUT_MS);
         let deadline = self.deadline(start, budget);
-        let mut replies = Vec::new();
+        let mut replies: Vec<urc::PingReply, { Pingnum::MAX.get() as usize }> = Vec::new();
+        // `+QPING: <code>` alone is either a failed request (more lines follow, each within
+        // the per-ping timeout) or a failed command (nothing follows): the wire does not say.
+        let mut bare_failure: Option<ErrValue> = None;
         loop {
+            let until = match bare_failure {
+                Some(_) => {
+                    let one_more = per_ping_s
+                        .saturating_mul(1000)
+                        .saturating_add(qping::Ping::TIMEOUT_MS);
+                    deadline.min(self.deadline(Instant::now(), one_more))
+                }
+                None => deadline,
+            };
             let step = self
-                .wait_for(deadline, |u| match u {
+                .wait_for(until, |u| match u {
                     Urc::PingReply(r) => Some(PingStep::Reply(r.clone())),
                     Urc::PingSummary(s) => Some(PingStep::Summary(s.clone())),
                     _ => None,
                 })
-                .await?;
+                .await;
             match step {
-                PingStep::Reply(r) => {
+                Ok(PingStep::Reply(r)) => {
+                    bare_failure =
+                        (r.ip_address.is_none() && r.result.get() != 0).then_some(r.result);
                     // More replies than the spec's count cannot come; extra ones are dropped.
                     let _ = replies.push(r);
                 }
-                PingStep::Summary(summary) => {
+                Ok(PingStep::Summary(summary)) => {
                     if let Some(e) = failed(summary.result) {
                         return Err(e);
                     }
                     return Ok(PingOutcome { replies, summary });
                 }
+                Err(Error::Timeout) => {
+                    return Err(bare_failure.and_then(failed).unwrap_or(Error::Timeout));
+                }
+                Err(e) => return Err(e),
             }
         }
     }
