@@ -167,3 +167,25 @@ fn unknown_profiles_and_revisions_are_reported() {
         ]
     );
 }
+
+/// The builder takes a revision too, and refuses two profiles at once (two cargo features).
+#[test]
+fn the_builder_generates_a_revision_and_refuses_two_profiles() {
+    let out = std::env::temp_dir().join(format!("qi-revision-{}.rs", std::process::id()));
+    let build = |b: qi_codegen::Builder| {
+        b.rerun_if_changed(false)
+            .out_file(&out)
+            .generate()
+            .map(|_| std::fs::read_to_string(&out).unwrap())
+            .map_err(|e| e.to_string())
+    };
+    let code = build(qi_codegen::Builder::new(fixture()).revision("1.0")).unwrap();
+    assert_eq!(code, expand("@1.0"));
+    assert!(!code.contains("pub mod qxping {"), "QXPING came with 1.1");
+    let err = build(qi_codegen::Builder::new(fixture()).profile("eg800q+eg915q")).unwrap_err();
+    assert!(
+        err.contains("several profiles selected (eg800q, eg915q)"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&out);
+}
