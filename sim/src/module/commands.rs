@@ -117,9 +117,8 @@ impl Sim {
         if let Some(r) = self.settings.apply(req) {
             return r.map(|l| Done::Lines(l.map(line).into_iter().collect()));
         }
-        if req.name().1 == "test" {
-            // Test forms answer OK; their lists of supported values are not rendered yet.
-            return ok();
+        if let Some(lines) = super::test_forms::answer(req) {
+            return Ok(Done::Lines(lines.into_iter().map(line).collect()));
         }
         use Request as R;
         match req {

@@ -8,6 +8,7 @@ mod output;
 mod services;
 mod settings;
 mod sockets;
+mod test_forms;
 
 use crate::config::{ChunkPlan, Config};
 use crate::transport::pacing::{PacedReader, PacedWriter};

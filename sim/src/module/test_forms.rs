@@ -1,0 +1,238 @@
+//! Answers to the test forms (`AT+<cmd>=?`): the supported values of each parameter, rendered
+//! from the generated types (`RANGES` of integer types, the codes an enumeration accepts).
+//!
+//! Ranges print as `(lo-hi)`, also for enumerations (all of whose codes are contiguous), so
+//! that a field holds no comma and the generated test-line decoders read it back; parameters
+//! shown by name print as `<name>` (quoted for strings), as the document writes them.
+
+use quectel_qi::response as r;
+use quectel_qi::{
+    Accept, AcceptMode, AccessMode, Authentication, AutoDataFormat, AutoSendConnectId, Autosettime,
+    CloseMode, CloseTimeout, ConnectId, ContextId, ContextType, DelayAck, DnsCache, Echo, IdleTime,
+    IntervalTime, KeepaliveEnable, MaxBackoffs, MaxRto, NtpPort, PassiveClosed, Period,
+    PingTimeout, Pingnum, ProbeCnt, PromptFormat, QisendTimeout, ReadLength, RecvDataFormat,
+    Recvind, Request, ResponseLine, RetryAck, RetryTimeout, SendBuffersize, SendDataFormat,
+    SendLength, ServiceType, TimewaitTimeout, Transpktsize, Transwaittm, TryTimes, UdpReadMode,
+    UdpSendMode, ViewMode, WindowScaleEnable,
+};
+
+type Field = heapless::String<64>;
+
+fn text(s: &str) -> Field {
+    super::net::hstring(s)
+}
+
+/// `(lo-hi)` for each interval, intervals joined by commas.
+fn ranges(rs: &[(i64, i64)]) -> Field {
+    let parts: Vec<String> = rs
+        .iter()
+        .map(|(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    text(&format!("({})", parts.join(",")))
+}
+
+/// The codes an enumeration accepts, as a range.
+fn codes<T: TryFrom<i64>>() -> Field {
+    let ok: Vec<i64> = (0..=255).filter(|v| T::try_from(*v).is_ok()).collect();
+    match (ok.first(), ok.last()) {
+        (Some(lo), Some(hi)) => ranges(&[(*lo, *hi)]),
+        _ => text("()"),
+    }
+}
+
+fn name(n: &str) -> Field {
+    text(&format!("<{n}>"))
+}
+
+fn quoted_name(n: &str) -> Field {
+    text(&format!("\"<{n}>\""))
+}
+
+/// Every service type, in one quoted field as the document shows them.
+fn service_types() -> Field {
+    let all = [
+        ServiceType::Tcp,
+        ServiceType::Udp,
+        ServiceType::TcpListener,
+        ServiceType::UdpService,
+    ];
+    // A new service type in the spec must be listed above.
+    let _complete = |s: ServiceType| match s {
+        ServiceType::Tcp
+        | ServiceType::Udp
+        | ServiceType::TcpListener
+        | ServiceType::UdpService => {}
+    };
+    let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
+    text(&format!("\"{}\"", names.join("/")))
+}
+
+/// The lines of a test form's answer; `None` for other forms.
+pub(crate) fn answer(req: &Request<'_>) -> Option<Vec<ResponseLine>> {
+    use Request as R;
+    use ResponseLine as L;
+    let lines = match req {
+        R::QiacceptTest(_) => vec![L::QiacceptTestLine(r::qiaccept::TestLine {
+            listener_id: ranges(ConnectId::RANGES),
+            accept: codes::<Accept>(),
+            incoming_id: ranges(ConnectId::RANGES),
+        })],
+        R::QiactTest(_) => vec![L::QiactTestLine(r::qiact::TestLine {
+            context_id: ranges(ContextId::RANGES),
+        })],
+        R::QideactTest(_) => vec![L::QideactTestLine(r::qideact::TestLine {
+            context_id: ranges(ContextId::RANGES),
+        })],
+        R::QicloseTest(_) => vec![L::QicloseTestLine(r::qiclose::TestLine {
+            connect_id: ranges(ConnectId::RANGES),
+            timeout: ranges(CloseTimeout::RANGES),
+        })],
+        R::QicsgpTest(_) => vec![L::QicsgpTestLine(r::qicsgp::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            context_type: codes::<ContextType>(),
+            apn: quoted_name("APN"),
+            username: quoted_name("username"),
+            password: quoted_name("password"),
+            authentication: codes::<Authentication>(),
+        })],
+        R::QidnscfgTest(_) => vec![L::QidnscfgTestLine(r::qidnscfg::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            primary: quoted_name("pridnsaddr"),
+            secondary: quoted_name("secdnsaddr"),
+        })],
+        R::QidnsgipTest(_) => vec![L::QidnsgipTestLine(r::qidnsgip::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            hostname: quoted_name("hostname"),
+        })],
+        R::QiopenTest(_) => vec![L::QiopenTestLine(r::qiopen::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            connect_id: ranges(ConnectId::RANGES),
+            service_type: service_types(),
+            host: text("\"<IP_address>/<domain_name>\""),
+            remote_port: name("remote_port"),
+            local_port: name("local_port"),
+            access_mode: codes::<AccessMode>(),
+        })],
+        R::QirdTest(_) => vec![L::QirdTestLine(r::qird::TestLine {
+            connect_id: ranges(ConnectId::RANGES),
+            read_length: ranges(ReadLength::RANGES),
+        })],
+        R::QisdeTest(_) => vec![L::QisdeTestLine(r::qisde::TestLine {
+            echo: codes::<Echo>(),
+        })],
+        R::QisendTest(_) => vec![L::QisendTestLine(r::qisend::TestLine {
+            connect_id: ranges(ConnectId::RANGES),
+            send_length: ranges(SendLength::RANGES),
+        })],
+        R::QisendexTest(_) => vec![L::QisendexTestLine(r::qisendex::TestLine {
+            connect_id: ranges(ConnectId::RANGES),
+            hex_string: quoted_name("hex_string"),
+        })],
+        R::QiswtmdTest(_) => vec![L::QiswtmdTestLine(r::qiswtmd::TestLine {
+            connect_id: ranges(ConnectId::RANGES),
+            access_mode: codes::<AccessMode>(),
+        })],
+        R::QntpTest(_) => vec![L::QntpTestLine(r::qntp::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            server: quoted_name("server"),
+            ntp_port: ranges(NtpPort::RANGES),
+            autosettime: codes::<Autosettime>(),
+        })],
+        R::QpingTest(_) => vec![L::QpingTestLine(r::qping::TestLine {
+            context_id: ranges(ContextId::RANGES),
+            host: quoted_name("host"),
+            timeout: ranges(PingTimeout::RANGES),
+            pingnum: ranges(Pingnum::RANGES),
+        })],
+        R::QicfgTest(_) => qicfg(),
+        R::QigeterrorTest(_) | R::QistateTest(_) => Vec::new(),
+        _ => return None,
+    };
+    Some(lines)
+}
+
+fn qicfg() -> Vec<ResponseLine> {
+    use r::qicfg::*;
+    use ResponseLine as L;
+    vec![
+        L::QicfgTestLine1(TestLine1 {
+            transpktsize: ranges(Transpktsize::RANGES),
+        }),
+        L::QicfgTestLine2(TestLine2 {
+            transwaittm: ranges(Transwaittm::RANGES),
+        }),
+        L::QicfgTestLine3(TestLine3 {
+            max_backoffs: ranges(MaxBackoffs::RANGES),
+            max_rto: ranges(MaxRto::RANGES),
+        }),
+        L::QicfgTestLine4(TestLine4 {
+            accept_mode: codes::<AcceptMode>(),
+        }),
+        L::QicfgTestLine5(TestLine5 {
+            passive_closed: codes::<PassiveClosed>(),
+        }),
+        L::QicfgTestLine6(TestLine6 {
+            send_data_format: codes::<SendDataFormat>(),
+            recv_data_format: codes::<RecvDataFormat>(),
+        }),
+        L::QicfgTestLine7(TestLine7 {
+            view_mode: codes::<ViewMode>(),
+        }),
+        L::QicfgTestLine8(TestLine8 {
+            qisend_timeout: ranges(QisendTimeout::RANGES),
+        }),
+        L::QicfgTestLine9(TestLine9 {
+            auto_send_connect_id: ranges(AutoSendConnectId::RANGES),
+            period: ranges(Period::RANGES),
+            msg_auto: quoted_name("msg_auto"),
+            auto_data_format: codes::<AutoDataFormat>(),
+            try_times: ranges(TryTimes::RANGES),
+        }),
+        L::QicfgTestLine10(TestLine10 {
+            recvind: codes::<Recvind>(),
+        }),
+        L::QicfgTestLine11(TestLine11 {
+            prompt_format: codes::<PromptFormat>(),
+        }),
+        L::QicfgTestLine12(TestLine12 {
+            close_mode: codes::<CloseMode>(),
+        }),
+        L::QicfgTestLine13(TestLine13 {
+            udp_send_mode: codes::<UdpSendMode>(),
+        }),
+        L::QicfgTestLine14(TestLine14 {
+            udp_read_mode: codes::<UdpReadMode>(),
+        }),
+        L::QicfgTestLine15(TestLine15 {
+            keepalive_enable: codes::<KeepaliveEnable>(),
+            idle_time: ranges(IdleTime::RANGES),
+            interval_time: ranges(IntervalTime::RANGES),
+            probe_cnt: ranges(ProbeCnt::RANGES),
+        }),
+        L::QicfgTestLine16(TestLine16 {
+            delay_ack: codes::<DelayAck>(),
+        }),
+        L::QicfgTestLine17(TestLine17 {
+            dns_cache: codes::<DnsCache>(),
+        }),
+        L::QicfgTestLine18(TestLine18 {
+            timewait_timeout: ranges(TimewaitTimeout::RANGES),
+        }),
+        L::QicfgTestLine19(TestLine19 {
+            retry_ack: ranges(RetryAck::RANGES),
+            retry_timeout: ranges(RetryTimeout::RANGES),
+        }),
+        L::QicfgTestLine20(TestLine20 {
+            send_buffersize: ranges(SendBuffersize::RANGES),
+        }),
+        L::QicfgTestLine21(TestLine21 {
+            window_scale_enable: codes::<WindowScaleEnable>(),
+        }),
+    ]
+}
