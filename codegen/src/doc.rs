@@ -149,7 +149,7 @@ fn values(def: &ParamDef) -> String {
             .join("<br>"),
         ParamType::String | ParamType::Hex => match def.max_len {
             Some(n) => format!("at most {n} bytes"),
-            None => "no bound given".to_owned(),
+            None => "no bound given (see above)".to_owned(),
         },
         ParamType::Bytes => "raw bytes".to_owned(),
     }
@@ -227,17 +227,21 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
         let _ = writeln!(s, "\n### `{}`{since}", syntax(model, cmd, form));
         let _ = writeln!(
             s,
-            "\nForm `{}` ({}): {}.",
+            "\nForm `{}` ({}), Rust `{}`: {}.",
             form.name,
             form.kind.as_str(),
+            rust_path(cmd, form),
             form.about
         );
         if let Some(m) = &form.modules {
             let _ = writeln!(s, "Only on: {}.", m.join(", "));
         }
         param_table(model, &form.params, s);
+        if !form.rules.is_empty() {
+            s.push('\n');
+        }
         for r in &form.rules {
-            let _ = writeln!(s, "\n- Rule: {}.", r.why.trim_end_matches('.'));
+            let _ = writeln!(s, "- Rule: {} ({}).", rule(r), r.why.trim_end_matches('.'));
         }
         response(model, cmd, form, s);
         let _ = writeln!(s, "\nMaximum response time: {}.", timeout(model, form));
@@ -347,6 +351,27 @@ fn response(model: &Model, cmd: &Command, form: &Form, s: &mut String) {
     }
 }
 
+fn rust_path(cmd: &Command, form: &Form) -> String {
+    let t = crate::naming::type_name(&form.name);
+    let m = crate::naming::module(&cmd.name);
+    match &form.selector {
+        Some(sel) => format!("{m}::{}::{t}", crate::naming::module(sel)),
+        None => format!("{m}::{t}"),
+    }
+}
+
+fn rule(r: &Rule) -> String {
+    if let Some(t) = &r.together {
+        let names: Vec<String> = t.iter().map(|n| format!("`{n}`")).collect();
+        return format!("{} are given together or not at all", names.join(", "));
+    }
+    let then = r.then.as_ref().map(conditions).unwrap_or_default();
+    match &r.when {
+        Some(w) => format!("if {}, then {then}", conditions(w)),
+        None => then,
+    }
+}
+
 fn conditions(c: &Conditions) -> String {
     c.iter()
         .map(|(k, v)| {
@@ -359,9 +384,12 @@ fn conditions(c: &Conditions) -> String {
             } else if let Some(l) = &v.one_of {
                 format!("is {}", l.join(" or "))
             } else if let Some(r) = &v.range {
-                format!("in {}", describe_ranges(r))
+                match r.as_slice() {
+                    [[lo, hi]] if lo == hi => format!("is {lo}"),
+                    _ => format!("in {}", describe_ranges(r)),
+                }
             } else if let Some(n) = v.min_len {
-                format!("at least {n} bytes")
+                format!("at least {n} byte{}", if n == 1 { "" } else { "s" })
             } else {
                 String::new()
             };
