@@ -5,7 +5,6 @@
 //! kind).
 
 pub mod check;
-pub mod conformance;
 pub mod coverage;
 pub mod diff;
 pub mod doc;
@@ -14,7 +13,6 @@ pub mod ir;
 pub mod naming;
 pub mod revision;
 pub mod spec;
-pub mod testgen;
 
 use std::path::Path;
 
@@ -36,7 +34,20 @@ pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spe
     // The spec as written must be valid before any view of it is.
     check::check(&spec)?;
     let spec = view.apply(spec).map_err(|d| vec![d])?;
-    check::check(&spec)?;
+    // Items left out of a view shift the positions of later ones: say which view it was.
+    check::check(&spec).map_err(|errs| {
+        let name = [
+            view.revision.as_ref().map(|r| format!("revision {r}")),
+            view.profile.as_ref().map(|p| format!("profile {p}")),
+        ];
+        let name: Vec<String> = name.into_iter().flatten().collect();
+        errs.into_iter()
+            .map(|mut d| {
+                d.message = format!("{} (in the view of {})", d.message, name.join(", "));
+                d
+            })
+            .collect::<Vec<_>>()
+    })?;
     Ok(ir::Model::new(spec))
 }
 

@@ -189,3 +189,20 @@ fn the_builder_generates_a_revision_and_refuses_two_profiles() {
     );
     let _ = std::fs::remove_file(&out);
 }
+
+/// A view is checked as a spec of its own: the minimal fixture's example uses a form that 1.1
+/// added, so its 1.0 view is invalid, and the message says which view.
+#[test]
+fn a_view_reports_its_own_problems() {
+    let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal");
+    let errs = qi_codegen::load_arg(&format!("{}@1.0", minimal.display()))
+        .err()
+        .expect("the 1.0 view uses a 1.1 form");
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let msg = &errs[0].message;
+    assert!(
+        msg.starts_with("no form of QTEST matches `AT+QTEST=\"mode\"`"),
+        "{msg}"
+    );
+    assert!(msg.ends_with("(in the view of revision 1.0)"), "{msg}");
+}
