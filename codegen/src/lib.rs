@@ -5,6 +5,7 @@
 //! kind).
 
 pub mod check;
+pub mod conformance;
 pub mod coverage;
 pub mod diff;
 pub mod doc;
@@ -13,6 +14,7 @@ pub mod ir;
 pub mod naming;
 pub mod revision;
 pub mod spec;
+pub mod testgen;
 
 use std::path::Path;
 
