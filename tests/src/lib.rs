@@ -10,6 +10,9 @@ use proptest::test_runner::TestCaseError;
 use quectel_qi::wire::{DecodeError, EncodeError, Overflow, ValidationError, Writer};
 use quectel_qi::{Request, Urc};
 
+pub mod e2e;
+pub mod peers;
+
 /// Large enough for any command line or line with its payload.
 const BUF: usize = 8192;
 
@@ -448,4 +451,92 @@ pub fn urc_property<T: Shape>(v: T) -> Result<(), TestCaseError> {
         .map_err(|_| TestCaseError::fail("does not fit"))?;
     proptest::prop_assert_eq!(text(w.written()), text(&bytes));
     Ok(())
+}
+
+/// The helpers fail when they should: a generated test that passes means something.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quectel_qi::{qiclose, ConnectId};
+
+    fn close(id: i64) -> qiclose::Close {
+        qiclose::Close {
+            connect_id: ConnectId::new_const(id),
+            timeout: None,
+        }
+    }
+
+    #[test]
+    fn a_valid_request_passes() {
+        accepts(close(0), "AT+QICLOSE=0");
+        rejects_line::<qiclose::Close>("AT+QICLOSE=12");
+    }
+
+    #[test]
+    #[should_panic(expected = "encoding")]
+    fn accepts_fails_on_another_line() {
+        accepts(close(0), "AT+QICLOSE=1");
+    }
+
+    #[test]
+    #[should_panic(expected = "should be rejected")]
+    fn rejects_line_fails_on_a_valid_line() {
+        rejects_line::<qiclose::Close>("AT+QICLOSE=11");
+    }
+
+    #[test]
+    #[should_panic(expected = "should not fit")]
+    fn rejects_out_of_type_fails_on_a_value_that_fits() {
+        rejects_out_of_type::<ConnectId, qiclose::Close>(11, "AT+QICLOSE=12");
+    }
+
+    #[test]
+    #[should_panic(expected = "should be invalid")]
+    fn rejects_invalid_fails_on_a_valid_request() {
+        rejects_invalid(close(0), "connectID", "AT+QICLOSE=0");
+    }
+
+    #[test]
+    #[should_panic(expected = "should be rejected")]
+    fn shape_rejects_fails_on_a_valid_line() {
+        shape_rejects::<quectel_qi::urc::OpenResult>("+QIOPEN: 1,0", 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "encodes differently")]
+    fn line_round_trips_fails_on_a_line_written_differently() {
+        line_round_trips::<quectel_qi::urc::OpenResult>("+QIOPEN: 01,0", 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "expects ERROR")]
+    fn conformance_agrees_fails_on_a_wrong_expectation() {
+        conformance_agrees("# close\nAT+QICLOSE=0\nERROR\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "neither a response nor a URC")]
+    fn replay_fails_on_an_unknown_module_line() {
+        replay(&[Step::Host("AT+QICLOSE=0"), Step::Module("+QIBOGUS: 1")]);
+    }
+
+    #[test]
+    fn draws_stay_in_their_ranges() {
+        let numbers = [u64::MAX, 0, 7, 1 << 40];
+        let mut g = Draws::new(&numbers);
+        for _ in 0..64 {
+            let v = g.pick(&[(0, 0), (20, 86400)]);
+            assert!(v == 0 || (20..=86400).contains(&v), "{v}");
+            let h = g.hex(6);
+            assert!(
+                h.len().is_multiple_of(2) && (2..=6).contains(&h.len()),
+                "{h}"
+            );
+            let t = g.text(3, false);
+            assert!(
+                (1..=3).contains(&t.len()) && !t.contains([',', ' ', '"']),
+                "{t}"
+            );
+        }
+    }
 }

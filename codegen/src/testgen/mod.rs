@@ -25,6 +25,8 @@ pub enum Kind {
     Enum,
     /// A string or hex length limit (the limit accepted, beyond it rejected).
     Length,
+    /// A rule between parameters (a value or presence required when another holds).
+    Rule,
     /// A command form: typed value → line → typed value.
     Form,
     /// A response line: line → typed value → line.
@@ -36,10 +38,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Range,
         Kind::Enum,
         Kind::Length,
+        Kind::Rule,
         Kind::Form,
         Kind::Line,
         Kind::Urc,
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Range => "range boundary",
             Kind::Enum => "enumeration value",
             Kind::Length => "length limit",
+            Kind::Rule => "rule between parameters",
             Kind::Form => "command form round trip",
             Kind::Line => "response line round trip",
             Kind::Urc => "URC round trip",
@@ -246,7 +250,7 @@ fn form_cases<'m>(
             None => values::sample(model, u, r.as_deref(), strings),
         })
         .collect();
-    let Some(base) = values::fix(model, form, base, None, strings) else {
+    let Some(base) = values::fix(model, form, base, &[], strings) else {
         return;
     };
     let request = |values: Values| Request { cmd, form, values };
@@ -276,7 +280,7 @@ fn form_cases<'m>(
             vs[i] = v;
             vs
         };
-        let accepted = |v: Value| values::fix(model, form, with(v), Some(i), strings);
+        let accepted = |v: Value| values::fix(model, form, with(v), &[i], strings);
         match values::repr(def) {
             Repr::Newtype | Repr::Int => {
                 let Some(r) = &ranges[i] else { continue };
@@ -362,6 +366,165 @@ fn form_cases<'m>(
                 };
                 push(name, Kind::Length, check, documented);
             }
+        }
+    }
+    rule_cases(model, cmd, form, &base, strings, out);
+}
+
+/// Sets a parameter and, when it is left out, every optional one after it (only trailing
+/// parameters may be left out).
+fn set(form: &Form, values: &mut Values, i: usize, v: Value) {
+    if v == Value::Absent {
+        for (j, u) in form.params.iter().enumerate().skip(i + 1) {
+            if u.optional {
+                values[j] = Value::Absent;
+            }
+        }
+    }
+    values[i] = v;
+}
+
+/// Cases of the rules between parameters: each requirement of a rule, with its condition made
+/// to hold, met (accepted) and broken (rejected by the validator); each group given in part.
+fn rule_cases<'m>(
+    model: &'m Model,
+    cmd: &'m Command,
+    form: &'m Form,
+    base: &Values,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
+    let prefix = form_prefix(cmd, form);
+    let param_doc = |u: &ParamUse| {
+        u.doc
+            .clone()
+            .unwrap_or_else(|| model.param(&u.param).doc.clone())
+    };
+    for r in &form.rules {
+        // The condition, made to hold with the first value it allows.
+        let mut start = base.clone();
+        let mut pinned = Vec::new();
+        let mut suffix = String::new();
+        for (n, c) in r.when.iter().flatten() {
+            let i = values::position(form, n);
+            let def = model.param(&form.params[i].param);
+            let listed = def.values.as_deref().unwrap_or_default();
+            let (v, text) = if let Some(names) = &c.one_of {
+                let k = listed
+                    .iter()
+                    .position(|e| e.name == names[0])
+                    .expect("checked");
+                (Value::Enum(k), names[0].clone())
+            } else if let Some(rr) = &c.range {
+                (Value::Int(rr[0][0]), value_name(rr[0][0]))
+            } else if c.present == Some(false) {
+                (Value::Absent, "absent".into())
+            } else {
+                let u = &form.params[i];
+                (
+                    values::sample(model, u, def.range.as_deref(), strings),
+                    "given".into(),
+                )
+            };
+            set(form, &mut start, i, v);
+            pinned.push(i);
+            suffix.push_str(&format!("_when_{n}_{text}"));
+        }
+        let Some(start) = values::fix(model, form, start, &pinned, strings) else {
+            continue;
+        };
+        let mut push = |name: String, kind: Kind, check: Check<'m>| {
+            out.push(Case {
+                name,
+                kind,
+                check,
+                documented: true,
+            })
+        };
+        for (n, c) in r.then.iter().flatten() {
+            let i = values::position(form, n);
+            let u = &form.params[i];
+            let def = model.param(&u.param);
+            let mut pins = pinned.clone();
+            pins.push(i);
+            let with = |v: Value| {
+                let mut vs = start.clone();
+                set(form, &mut vs, i, v);
+                vs
+            };
+            let accepted = |v: Value| values::fix(model, form, with(v), &pins, strings);
+            let invalid = |v: Value| Check::Invalid {
+                request: Request {
+                    cmd,
+                    form,
+                    values: with(v),
+                },
+                param: param_doc(u),
+            };
+            let accepts = |vs: Values| {
+                Check::Accepts(Request {
+                    cmd,
+                    form,
+                    values: vs,
+                })
+            };
+            if let (Some(rr), Some(_)) = (&c.range, &r.when) {
+                // Unconditional ranges narrow the parameter's own cases already.
+                let type_range = def
+                    .range
+                    .clone()
+                    .unwrap_or_else(|| vec![[0, i64::from(u32::MAX)]]);
+                let (ok, bad) = values::boundaries(&values::intersect(&type_range, rr));
+                for v in ok {
+                    if let Some(vs) = accepted(Value::Int(v)) {
+                        let name = format!("{prefix}_{n}_accepts_{}{suffix}", value_name(v));
+                        push(name, Kind::Rule, accepts(vs));
+                    }
+                }
+                for v in bad
+                    .into_iter()
+                    .filter(|v| crate::check::values::in_ranges(&type_range, *v))
+                {
+                    let name = format!("{prefix}_{n}_rejects_{}{suffix}", value_name(v));
+                    push(name, Kind::Rule, invalid(Value::Int(v)));
+                }
+            }
+            if let Some(m) = c.min_len {
+                let m = m as usize;
+                if let Some(vs) = accepted(Value::Str("a".repeat(m))) {
+                    push(
+                        format!("{prefix}_{n}_accepts_len_{m}{suffix}"),
+                        Kind::Rule,
+                        accepts(vs),
+                    );
+                }
+                let name = format!("{prefix}_{n}_rejects_len_{}{suffix}", m - 1);
+                push(name, Kind::Rule, invalid(Value::Str("a".repeat(m - 1))));
+            }
+            if c.present == Some(true) && u.optional {
+                let name = format!("{prefix}_{n}_rejects_absent{suffix}");
+                push(name, Kind::Rule, invalid(Value::Absent));
+            }
+        }
+        if let Some(group) = &r.together {
+            // The first given, the others left out: the validator names the first.
+            let mut vs = start.clone();
+            for n in &group[1..] {
+                set(form, &mut vs, values::position(form, n), Value::Absent);
+            }
+            let name = format!("{prefix}_{}_rejects_without_{}", group[0], group[1]);
+            push(
+                name,
+                Kind::Rule,
+                Check::Invalid {
+                    request: Request {
+                        cmd,
+                        form,
+                        values: vs,
+                    },
+                    param: group[0].clone(),
+                },
+            );
         }
     }
 }

@@ -313,7 +313,7 @@ pub fn fix(
     model: &Model,
     form: &Form,
     mut values: Values,
-    pinned: Option<usize>,
+    pinned: &[usize],
     strings: &BTreeMap<String, String>,
 ) -> Option<Values> {
     for _ in 0..4 {
@@ -336,7 +336,7 @@ pub fn fix(
                 if holds(def, u, c, &values[i], true) {
                     continue;
                 }
-                if pinned == Some(i) {
+                if pinned.contains(&i) {
                     return None;
                 }
                 values[i] = if c.present == Some(true) {
