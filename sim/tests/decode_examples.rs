@@ -96,8 +96,20 @@ fn qi_decode(input: &[u8], json: bool) -> (i32, String) {
 fn every_example_session_decodes_valid() {
     let logs = transcripts();
     assert!(logs.len() >= 8, "the spec has its example sessions");
+    let dir = std::env::temp_dir().join(format!("qi-decode-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     for log in &logs {
-        let (code, out) = qi_decode(&log.bytes, true);
+        let file = dir.join(format!("{}.log", log.name));
+        std::fs::write(&file, &log.bytes).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_qi"))
+            .args(["decode", "--json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let (code, out) = (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        );
         let records: Vec<Value> = out
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -125,7 +137,12 @@ fn every_example_session_decodes_valid() {
             "{}",
             log.name
         );
+        // The readable listing agrees.
+        let (code, listing) = qi_decode(&log.bytes, false);
+        assert_eq!(code, 0);
+        assert!(listing.ends_with(&format!("{} lines decoded, 0 invalid\n", records.len())));
     }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

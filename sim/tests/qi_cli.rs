@@ -180,3 +180,54 @@ fn run_against_the_in_process_virtual_module() {
     assert!(text.contains("3 passed, 0 failed"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sim_over_tcp_serves_qi_run() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qi"))
+        .args(["sim", "--tcp", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first.trim().strip_prefix("tcp: ").map(str::to_string);
+    let dir = std::env::temp_dir().join(format!("qi-sim-tcp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("tcp.qi");
+    std::fs::write(&script, "AT+QIACT=1\nOK\nAT+QIDEACT=16\nERROR\n").unwrap();
+    let out = addr
+        .as_deref()
+        .map(|a| qi(&["run", script.to_str().unwrap(), "--tcp", a]));
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let out = out.unwrap_or_else(|| panic!("qi sim printed {first:?}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn send_answers_the_prompt_with_the_next_line() {
+    let (mut master, path) = pty();
+    // A payload of the wrong length is refused before anything is written.
+    let out = qi(&["send", "--port", &path, "AT+QISEND=0,5", "hi"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 bytes, not 5"));
+    assert!(read_for(&mut master, Duration::from_millis(100), |_| false).is_empty());
+
+    let child =
+        std::thread::spawn(move || qi(&["send", "--port", &path, "AT+QISEND=0,5", "hello"]));
+    let got = read_for(&mut master, Duration::from_secs(5), |g| g.contains(&b'\r'));
+    assert_eq!(got, b"AT+QISEND=0,5\r");
+    master.write_all(b"\r\n> ").unwrap();
+    let got = read_for(&mut master, Duration::from_secs(5), |g| g.len() >= 5);
+    assert_eq!(got, b"hello");
+    master.write_all(b"\r\nSEND OK\r\n").unwrap();
+    let out = child.join().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("SEND OK"), "{text}");
+}
