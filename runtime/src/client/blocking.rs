@@ -14,8 +14,8 @@ use crate::response::{
     qicsgp as qicsgp_line, qird::CountersLine, qisend::AckQueryLine, qistate::BySocketLine,
 };
 use crate::{
-    qiact, qicsgp, qiopen, qntp, qping, urc, AccessMode, ConnectId, ContextId, Echo, Port, Recvind,
-    Urc,
+    qiact, qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo,
+    Port, Recvind, Urc,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -121,6 +121,8 @@ blocking! {
     fn prepare(&mut self) -> Result<(), Error>;
     /// See [`Client::set_recv_indication`].
     fn set_recv_indication(&mut self, recvind: Recvind) -> Result<(), Error>;
+    /// See [`Client::set_accept_mode`].
+    fn set_accept_mode(&mut self, accept_mode: AcceptMode) -> Result<(), Error>;
     /// See [`Client::set_send_echo`].
     fn set_send_echo(&mut self, echo: Echo) -> Result<(), Error>;
 }

@@ -10,6 +10,126 @@
 //! request's `TIMEOUT_MS`, through [`Config::wait_ms`] for URC results), and maps `ERROR`,
 //! `+CME ERROR: <n>` and `SEND FAIL` to [`Error`], optionally with the code of
 //! `AT+QIGETERROR` ([`Config::query_last_error`]).
+//!
+//! # Setting up (async)
+//!
+//! atat's ingress feeds a [`QiDigester`](crate::digest::QiDigester) from the serial port; the
+//! client and the digester share a [`DigestState`]; every buffer size comes from
+//! [`sizes`](crate::sizes).
+//!
+//! ```no_run
+//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+//! use quectel_qi::client::{Client, Config, Error, Event};
+//! use quectel_qi::digest::{DigestState, QiDigester};
+//! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
+//! use quectel_qi::*;
+//!
+//! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
+//! static URCS: UrcChannel<Urc, URC_CAPACITY, 2> = UrcChannel::new(); // client + application
+//! static DIGEST: DigestState = DigestState::new();
+//! const CTX: ContextId = ContextId::new_const(1);
+//!
+//! async fn app(
+//!     tx: impl embedded_io_async::Write,
+//!     rx: impl embedded_io_async::Read,
+//! ) -> Result<(), Error> {
+//!     let mut ingress_buf = [0u8; INGRESS_BUF_SIZE];
+//!     let mut ingress = Ingress::new(QiDigester::new(&DIGEST), &mut ingress_buf, &RESPONSES, &URCS);
+//!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
+//!     let at = atat::asynch::Client::new(tx, &RESPONSES, &mut command_buf, atat::Config::new());
+//!     let mut qi = Client::new(at, &URCS, &DIGEST, Config::default()).expect("a free URC slot");
+//!
+//!     let session = async {
+//!         qi.prepare().await?; // the framing the digester reads
+//!         qi.configure_context(&qicsgp::Configure {
+//!             context_id: CTX,
+//!             context_type: ContextType::Ipv4,
+//!             apn: "internet",
+//!             username: None,
+//!             password: None,
+//!             authentication: None,
+//!         })
+//!         .await?;
+//!         qi.activate(CTX).await?;
+//!         let socket = qi
+//!             .open(&qiopen::Open {
+//!                 context_id: CTX,
+//!                 connect_id: ConnectId::new_const(0),
+//!                 service_type: ServiceType::Tcp,
+//!                 host: "192.0.2.2",
+//!                 remote_port: Port::new_const(8009),
+//!                 local_port: Some(Port::new_const(0)),
+//!                 access_mode: Some(AccessMode::BufferAccess),
+//!             })
+//!             .await?; // waits for +QIOPEN: 0,0 (up to the spec's 150 s)
+//!         qi.send(socket, b"hello").await?; // prompt, payload, SEND OK; chunked past 1460
+//!         qi.wait_acknowledged(socket).await?;
+//!         let mut buf = [0u8; 1500];
+//!         while let Some(event) = qi.next_event(30_000).await {
+//!             match event {
+//!                 Event::DataReady(id) if id == socket => {
+//!                     let n = qi.read(socket, &mut buf).await?; // drains with AT+QIRD
+//!                     let _reply = &buf[..n];
+//!                     break;
+//!                 }
+//!                 Event::Closed(id) if id == socket => break,
+//!                 _ => {}
+//!             }
+//!         }
+//!         qi.close(socket).await
+//!     };
+//!     // The ingress runs beside the session (in firmware: a task of its own).
+//!     match embassy_futures::select::select(ingress.read_from(rx), session).await {
+//!         embassy_futures::select::Either::Second(result) => result,
+//!     }
+//! }
+//! ```
+//!
+//! # Setting up (blocking)
+//!
+//! The same calls without `.await`; something else (a thread, an interrupt) feeds the
+//! ingress, and the client polls for results until the spec's time has passed.
+//!
+//! ```no_run
+//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+//! use quectel_qi::client::{BlockingClient, Config, Error};
+//! use quectel_qi::digest::{DigestState, QiDigester};
+//! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
+//! use quectel_qi::*;
+//!
+//! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
+//! static URCS: UrcChannel<Urc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static DIGEST: DigestState = DigestState::new();
+//!
+//! fn app(
+//!     tx: impl embedded_io::Write,
+//!     mut rx: impl embedded_io::Read + Send + 'static,
+//! ) -> Result<(), Error> {
+//!     std::thread::spawn(move || {
+//!         let buf = Box::leak(Box::new([0u8; INGRESS_BUF_SIZE]));
+//!         let mut ingress = Ingress::new(QiDigester::new(&DIGEST), buf, &RESPONSES, &URCS);
+//!         let mut chunk = [0u8; 256];
+//!         while let Ok(n) = rx.read(&mut chunk) {
+//!             let mut rest = &chunk[..n];
+//!             while !rest.is_empty() {
+//!                 match ingress.try_write(rest) {
+//!                     Ok(used) => rest = &rest[used..],
+//!                     Err(_) => std::thread::yield_now(), // URC channel full: the client drains it
+//!                 }
+//!             }
+//!         }
+//!     });
+//!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
+//!     let at = atat::blocking::Client::new(tx, &RESPONSES, &mut command_buf, atat::Config::new());
+//!     let mut qi = BlockingClient::new(at, &URCS, &DIGEST, Config::default()).expect("a free URC slot");
+//!     let ctx = ContextId::new_const(1);
+//!     qi.activate(ctx)?;
+//!     let answer = qi.resolve::<4>(ctx, "example.com")?; // collects every dnsgip URC
+//!     let outcome = qi.ping(&qping::Ping { context_id: ctx, host: &answer.addresses[0], timeout: None, pingnum: None })?;
+//!     assert_eq!(outcome.replies.len() as u32, outcome.summary.sent.unwrap_or(0));
+//!     Ok(())
+//! }
+//! ```
 
 mod blocking;
 mod command;

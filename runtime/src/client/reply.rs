@@ -41,6 +41,9 @@ impl Failure {
                 }
             }
             InternalError::Custom(line) => Self::from_line(line),
+            InternalError::ConnectionError(atat::ConnectionError::NoCarrier) => {
+                Failure::Result(ErrorResult::NoCarrier)
+            }
             _ => Failure::Result(ErrorResult::Other),
         }
     }

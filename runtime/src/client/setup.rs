@@ -2,7 +2,7 @@
 //! digester informed.
 
 use super::{Client, Error, Link};
-use crate::{qicfg, qisde, Echo, RecvDataFormat, Recvind, SendDataFormat, ViewMode};
+use crate::{qicfg, qisde, AcceptMode, Echo, RecvDataFormat, Recvind, SendDataFormat, ViewMode};
 
 impl<L: Link> Client<'_, L> {
     /// Puts the module in the framing the digester and the decoders read: CR LF between a data
@@ -26,6 +26,15 @@ impl<L: Link> Client<'_, L> {
         self.exec(&qicfg::recvind::Set { recvind }).await?;
         self.digest.set_recvind(recvind);
         Ok(())
+    }
+
+    /// `AT+QICFG="tcp/accept",<mode>`: whether a TCP server accepts clients by itself
+    /// (they come as [`Event::Incoming`](super::Event::Incoming), see
+    /// [`Client::next_incoming`]) or waits for [`Client::accept`] / [`Client::refuse`].
+    pub async fn set_accept_mode(&mut self, accept_mode: AcceptMode) -> Result<(), Error> {
+        self.exec(&qicfg::tcp_accept::Set { accept_mode })
+            .await
+            .map(drop)
     }
 
     /// `AT+QISDE=<echo>`: whether the module echoes the payload of `AT+QISEND`; the client
