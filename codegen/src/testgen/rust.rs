@@ -338,7 +338,7 @@ type PropShape<'a> = (String, String, &'a [ParamUse], Option<&'a str>, bool);
 pub fn props(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str(
-        "proptest::proptest! {\n    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]\n",
+        "proptest::proptest! {\n    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]\n",
     );
     for (cmd, form) in all_forms(model) {
         let fs: Vec<&ParamUse> = fields(form).collect();
