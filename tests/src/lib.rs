@@ -202,6 +202,20 @@ pub fn shape_rejects<T: Shape>(line: &str, payload_len: usize) {
     }
 }
 
+/// `ErrorCode` knows `code`, reports it back and carries the document's text.
+pub fn error_code_is_known(code: u16, text: &str) {
+    let e = quectel_qi::ErrorCode::try_from(code)
+        .unwrap_or_else(|_| panic!("error code {code} is unknown"));
+    assert_eq!((e.code(), e.text()), (code, text));
+}
+
+/// `ErrorCode` does not know `code`.
+pub fn error_code_is_unknown(code: u16) {
+    if let Ok(e) = quectel_qi::ErrorCode::try_from(code) {
+        panic!("{code} should be unknown, is {e:?}");
+    }
+}
+
 /// One step of an example session.
 #[derive(Debug, Clone, Copy)]
 pub enum Step {

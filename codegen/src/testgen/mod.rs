@@ -107,6 +107,8 @@ pub enum Check<'m> {
     },
     /// An example session replays through the codec.
     Transcript(&'m Transcript),
+    /// `ErrorCode` knows the code, with its text (`Some`), or does not (`None`).
+    ErrorCode { code: i64, text: Option<&'m str> },
 }
 
 /// One generated test.
@@ -213,10 +215,45 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
             documented: true,
         });
     }
+    error_cases(model, &mut out);
     // Names must be unique: a repeat (the same boundary reached twice) is dropped.
     let mut seen = BTreeSet::new();
     out.retain(|c| seen.insert(c.name.clone()));
     out
+}
+
+/// Every error code of chapter 4 is known with its text; the codes next to them are not.
+fn error_cases<'m>(model: &'m Model, out: &mut Vec<Case<'m>>) {
+    let errors = &model.spec.errors.value.errors;
+    let mut ranges: Vec<[i64; 2]> = Vec::new();
+    let mut codes: Vec<i64> = errors.iter().map(|e| i64::from(e.code)).collect();
+    codes.sort();
+    for c in codes {
+        match ranges.last_mut() {
+            Some(r) if r[1] + 1 == c => r[1] = c,
+            _ => ranges.push([c, c]),
+        }
+    }
+    for e in errors {
+        out.push(Case {
+            name: format!("error_code_{}_is_known", e.name),
+            kind: Kind::Enum,
+            check: Check::ErrorCode {
+                code: i64::from(e.code),
+                text: Some(&e.text),
+            },
+            documented: true,
+        });
+    }
+    let (_, unlisted) = values::boundaries(&ranges);
+    for code in unlisted.into_iter().filter(|c| *c >= 0) {
+        out.push(Case {
+            name: format!("error_code_{code}_is_unknown"),
+            kind: Kind::Enum,
+            check: Check::ErrorCode { code, text: None },
+            documented: true,
+        });
+    }
 }
 
 /// Cases per kind.

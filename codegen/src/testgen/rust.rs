@@ -227,6 +227,10 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 (true, true) => format!("qi_tests::urc_round_trips::<{path}>({line:?}, {payload})"),
                 (false, _) => format!("qi_tests::shape_rejects::<{path}>({line:?}, {payload})"),
             },
+            Check::ErrorCode { code, text } => match text {
+                Some(t) => format!("qi_tests::error_code_is_known({code}, {t:?})"),
+                None => format!("qi_tests::error_code_is_unknown({code})"),
+            },
             Check::Transcript(t) => {
                 let steps: Vec<String> = t.steps.iter().filter_map(step).collect();
                 format!("qi_tests::replay(&[{}])", steps.join(", "))
