@@ -41,7 +41,8 @@ pub fn render(model: &Model) -> String {
         let _ = writeln!(s, "- [AT+{}](#{}): {}", c.name, anchor(&c.name), c.title);
     }
     s.push_str(
-        "- [URCs](#urcs)\n- [Example sessions](#example-sessions)\n- [Error codes](#error-codes)\n",
+        "- [URCs](#urcs)\n- [Example sessions](#example-sessions)\n- [Error codes](#error-codes)\n\
+         - [Revision history](#revision-history)\n",
     );
     for c in &spec.commands {
         command(model, &c.value, &mut s);
@@ -49,7 +50,50 @@ pub fn render(model: &Model) -> String {
     urcs(model, &mut s);
     sessions(model, &mut s);
     errors(model, &mut s);
+    history(model, &mut s);
     s
+}
+
+/// Each revision, what the document says it changed, and what the spec marks `since` it.
+fn history(model: &Model, s: &mut String) {
+    let spec = &model.spec;
+    s.push_str("\n## Revision history\n\n| version | date | changes | items marked `since` |\n|---|---|---|---|\n");
+    for r in &spec.document.value.revisions {
+        let v = Some(r.version.clone());
+        let mut items = Vec::new();
+        for c in spec.commands.iter().map(|c| &c.value) {
+            if c.since == v {
+                items.push(format!("AT+{}", c.name));
+            }
+            for f in c.forms.iter().filter(|f| f.since == v) {
+                items.push(format!("`{}`", syntax(model, c, f)));
+            }
+        }
+        items.extend(
+            spec.urcs
+                .value
+                .urcs
+                .iter()
+                .filter(|u| u.since == v)
+                .map(|u| format!("URC `{}`", u.name)),
+        );
+        items.extend(
+            spec.errors
+                .value
+                .errors
+                .iter()
+                .filter(|e| e.since == v)
+                .map(|e| format!("error {}", e.code)),
+        );
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.version,
+            r.date,
+            cell(&r.changes.join("; ")),
+            cell(&items.join(", "))
+        );
+    }
 }
 
 fn anchor(name: &str) -> String {

@@ -58,6 +58,7 @@ fn every_command_form_urc_and_error_code_is_in_it() {
     assert!(text.contains("Maximum response time: 150 s."));
     assert!(text.contains("→ AT+QIACT=1\n← OK"));
     assert!(text.contains("(since 1.1)"));
+    assert!(text.contains("| 1.1 | 2024-07-30 |"));
     assert!(text.contains("Form `open` (write), Rust `qiopen::Open`"));
     assert!(text.contains("- Rule: `send_length` in 1..=1460"));
 }
