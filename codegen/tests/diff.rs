@@ -257,6 +257,8 @@ const CASES: &[(&str, &str, &str, &str, &str, Class, &str)] = &[
     ("outcome_changed", "commands/qtest.yaml", "        - final: [SEND OK, SEND FAIL, ERROR]\n  - name: read_data", "=", "        - final: [SEND OK, ERROR]\n  - name: read_data", Class::Compatible, "outcomes"),
     ("response_field_added", "commands/qtest.yaml", "        - fields: [connect_id, kind, label]", "=", "        - fields: [connect_id, kind, label, mode]", Class::Breaking, "field `mode` <mode> added"),
     ("response_line_added_to_a_form_without", "commands/qtest.yaml", "    params: [connect_id, payload_hex]\n    response:\n", "=", "    params: [connect_id, payload_hex]\n    response:\n      lines:\n        - fields: [length]\n", Class::Breaking, "response no information line → one line"),
+    ("line_appended", "commands/qtest.yaml", TEST_LINE, TWO_LINES, APPENDED, Class::Compatible, "response line added"),
+    ("line_inserted", "commands/qtest.yaml", TEST_LINE, TWO_LINES, INSERTED, Class::Breaking, "numbered line types shift: TestLine2 is now TestLine3"),
     ("form_added", "commands/qtest.yaml", "examples:\n", "=", EXTRA_FORM, Class::Compatible, "new form"),
     ("form_removed", "commands/qtest.yaml", "examples:\n", EXTRA_FORM, "=", Class::Breaking, "form removed"),
     ("urc_added", "urcs.yaml", "errata: []", "=", EXTRA_URC, Class::Compatible, "new URC variant"),
@@ -266,6 +268,10 @@ const CASES: &[(&str, &str, &str, &str, &str, Class, &str)] = &[
     ("error_removed", "errors.yaml", "  - { code: 550, name: unknown_error, text: Unknown error }\n", "=", "", Class::Breaking, "error code removed"),
 ];
 
+const TEST_LINE: &str = "        - fields: [{ param: connect_id, shown: range }, { param: label, shown: placeholder }]\n";
+const TWO_LINES: &str = "        - fields: [{ param: connect_id, shown: range }, { param: label, shown: placeholder }]\n        - { selector: a, fields: [{ param: mode, shown: range }] }\n";
+const APPENDED: &str = "        - fields: [{ param: connect_id, shown: range }, { param: label, shown: placeholder }]\n        - { selector: a, fields: [{ param: mode, shown: range }] }\n        - { selector: b, fields: [{ param: kind, shown: range }] }\n";
+const INSERTED: &str = "        - fields: [{ param: connect_id, shown: range }, { param: label, shown: placeholder }]\n        - { selector: b, fields: [{ param: kind, shown: range }] }\n        - { selector: a, fields: [{ param: mode, shown: range }] }\n";
 const EXTRA_FORM: &str = "  - name: close\n    kind: write\n    selector: close\n    about: closes\n    params: [connect_id]\n    response:\n      outcomes:\n        - final: [OK]\nexamples:\n";
 const EXTRA_URC: &str = "  - { name: gone, prefix: \"+QIURC\", keyword: gone, section: \"9.4\", about: gone, fields: [connect_id, err] }\nerrata: []";
 
