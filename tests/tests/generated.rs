@@ -23,3 +23,22 @@ fn conformance_script_agrees_with_the_codec() {
     let n = qi_tests::conformance_agrees(CONFORMANCE);
     assert!(n > 100, "only {n} cases in the conformance script");
 }
+
+#[test]
+fn conformance_script_passes_against_the_virtual_module() {
+    let cases = qi_sim::script::parse(CONFORMANCE).expect("the script follows the format");
+    let (mut host, running) = qi_sim::transport::duplex(qi_sim::Config::default());
+    // A cap on every wait, so that a silent module fails the test instead of hanging it.
+    let cap = Some(std::time::Duration::from_secs(5));
+    let outcomes = qi_sim::script::run(&mut host, &cases, cap).expect("the link works");
+    drop(host);
+    running.join();
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| format!("{} ({}): got {:?}", o.case.name, o.case.command, o.got))
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    assert_eq!(outcomes.len(), cases.len());
+    assert!(cases.len() > 100, "only {} cases", cases.len());
+}
