@@ -36,7 +36,14 @@
 //! When a complete URC arrives after information lines but before their final result, the
 //! lines are handed over at once as a successful response, the URC follows, and the final
 //! result that comes next is dropped (it belongs to the response already given). A response
-//! is never merged with a URC.
+//! is never merged with a URC. The price: should that final result be an error, the lines were
+//! already reported as a success.
+//!
+//! # Transparent mode
+//!
+//! After `CONNECT` the port carries raw data, which no digester can frame. The digester turns
+//! [`DigestState::set_transparent`] on when it passes a `CONNECT` on, and then drops every
+//! byte until the client turns it off again (see there).
 //!
 //! # Bad input
 //!
@@ -517,6 +524,9 @@ impl Digester for QiDigester<'_> {
             return (DigestResult::None, eol + 2);
         }
         if let Some(kind) = final_result(line) {
+            if kind == Final::Connect {
+                self.state.set_transparent(true);
+            }
             if self.swallow_final {
                 self.swallow_final = false;
                 return (DigestResult::None, eol + 2);
