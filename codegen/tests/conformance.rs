@@ -109,3 +109,28 @@ fn the_builder_writes_every_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_cli_writes_the_script_to_a_file_or_stdout() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let file = std::env::temp_dir().join(format!("qi-conformance-{}.at", std::process::id()));
+    let exe = env!("CARGO_BIN_EXE_qi-codegen");
+    let status = std::process::Command::new(exe)
+        .arg("conformance")
+        .arg(&spec)
+        .arg("-o")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let written = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let out = std::process::Command::new(exe)
+        .arg("conformance")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), written);
+    assert_eq!(written, qi_codegen::conformance::render(&model()));
+}

@@ -16,6 +16,13 @@ fn generated_cases_cover_every_kind() {
         total += n;
     }
     println!("total: {total}");
+    for (kind, side, n) in CASE_COUNTS_BY_SIDE {
+        println!("  {kind}, {side}: {n}");
+    }
+    assert_eq!(
+        CASE_COUNTS_BY_SIDE.iter().map(|c| c.2).sum::<usize>(),
+        total
+    );
 }
 
 #[test]

@@ -136,6 +136,18 @@ impl Case<'_> {
     }
 }
 
+impl Case<'_> {
+    /// Which side of the codec the case exercises: command lines, module lines (responses and
+    /// URCs), or neither (sessions, error codes).
+    pub fn side(&self) -> &'static str {
+        match self.check {
+            Check::Shape { .. } => "module lines",
+            Check::Transcript(_) | Check::ErrorCode { .. } => "other",
+            _ => "command lines",
+        }
+    }
+}
+
 /// `qiopen_open`, `qicfg_tcp_retranscfg_set`: the prefix of a form's case names.
 pub fn form_prefix(cmd: &Command, form: &Form) -> String {
     let sel = form
@@ -254,6 +266,15 @@ fn error_cases<'m>(model: &'m Model, out: &mut Vec<Case<'m>>) {
             documented: true,
         });
     }
+}
+
+/// Cases per kind and side (see [`Case::side`]).
+pub fn counts_by_side(cases: &[Case<'_>]) -> BTreeMap<(Kind, &'static str), usize> {
+    let mut m = BTreeMap::new();
+    for c in cases {
+        *m.entry((c.kind, c.side())).or_default() += 1;
+    }
+    m
 }
 
 /// Cases per kind.

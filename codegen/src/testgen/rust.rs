@@ -186,6 +186,10 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
     for (k, n) in super::counts(cases) {
         let _ = writeln!(s, "    ({:?}, {n}),", k.as_str());
     }
+    s.push_str("];\n\n/// Generated cases per kind and side of the codec.\npub const CASE_COUNTS_BY_SIDE: &[(&str, &str, usize)] = &[\n");
+    for ((k, side), n) in super::counts_by_side(cases) {
+        let _ = writeln!(s, "    ({:?}, {side:?}, {n}),", k.as_str());
+    }
     s.push_str("];\n");
     for c in cases {
         let call = match &c.check {
