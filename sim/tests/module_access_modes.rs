@@ -243,3 +243,27 @@ fn recvind_reports_the_length() {
     assert_eq!(h.line(), "+QIURC: \"recv\",0,5");
     h.finish();
 }
+
+#[test]
+fn a_full_send_buffer_answers_send_fail() {
+    let mut h = Host::active();
+    // The peer never reads: the socket's buffers fill up.
+    let _conn = open_client(&mut h, 0);
+    let chunk = [b'x'; 1460];
+    let mut failed = false;
+    for _ in 0..20_000 {
+        h.send("AT+QISEND=0,1460");
+        h.prompt();
+        h.write(&chunk);
+        match h.line().as_str() {
+            "SEND OK" => {}
+            "SEND FAIL" => {
+                failed = true;
+                break;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(failed, "the buffers never filled");
+    h.finish();
+}

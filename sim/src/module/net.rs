@@ -10,6 +10,11 @@ use quectel_qi::{
     Recvind, SocketServiceType, SocketState, Urc,
 };
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::time::Duration;
+
+/// How long a send may wait for room in the socket's send buffer before it answers SEND FAIL
+/// (the peer reads nothing and the buffer is full).
+const SEND_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// `<err>` of a URC for an error code.
 pub(crate) fn err_value(e: ErrorCode) -> ErrValue {
@@ -64,6 +69,7 @@ impl Sim {
                 let s = self.socket(id).expect("checked by on_net");
                 s.local_port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
                 let _ = stream.set_nodelay(true);
+                let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
                 match spawn_tcp_reader(&stream, id, s.gen, s.stop.clone(), tx) {
                     Ok(()) => {
                         s.io = Io::Tcp(stream);
@@ -246,6 +252,7 @@ impl Sim {
         s.remote_port = addr.port();
         s.local_port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
         let _ = stream.set_nodelay(true);
+        let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
         spawn_tcp_reader(&stream, id, gen, s.stop.clone(), self.tx.clone())
             .map_err(|_| ErrorCode::SocketAcceptFailed)?;
         s.io = Io::Tcp(stream);
