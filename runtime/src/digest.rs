@@ -514,15 +514,19 @@ impl Digester for QiDigester<'_> {
             }
             return (DigestResult::Prompt(b'>'), end);
         }
+        if is_echo(&buf[start..]) {
+            // The echo ends with the command's CR, whatever follows it.
+            let Some(cr) = buf[start..].iter().position(|&b| b == b'\r') else {
+                return (DigestResult::None, pos);
+            };
+            // A new command: a final result still owed to an early response will not come.
+            self.swallow_final = false;
+            return (DigestResult::None, start + cr + 1);
+        }
         let Some(eol) = find_crlf(buf, start) else {
             return (DigestResult::None, pos);
         };
         let line = &buf[start..eol];
-        if is_echo(line) {
-            // A new command: a final result still owed to an early response will not come.
-            self.swallow_final = false;
-            return (DigestResult::None, eol + 2);
-        }
         if let Some(kind) = final_result(line) {
             if kind == Final::Connect {
                 self.state.set_transparent(true);

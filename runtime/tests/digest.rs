@@ -160,6 +160,11 @@ fn prompt_with_and_without_its_space() {
         vec![Out::Prompt, ok(b"")]
     );
     assert_eq!(one_and_split(b">", none), vec![Out::Prompt]);
+    // A prompt right after the echo's CR.
+    assert_eq!(
+        one_and_split(b"AT+QISEND=0,5\r> \r\nSEND OK\r\n", none),
+        vec![Out::Prompt, ok(b"")]
+    );
 }
 
 #[test]
@@ -430,7 +435,7 @@ fn incomplete_input_consumes_nothing() {
         b"+QIURC: \"closed\",0\r\n",
         b"+QISTATE: 0,\"TCP\",\"192.0.2.2\",8009,65344,2,1,0,1,\"usbmodem\"\r\n\r\nOK\r\n",
         b"+CME ERROR: 550\r\n",
-        b"AT+QIRD=0\r\r\n",
+        b"AT+QIRD=0\r",
     ];
     for frame in frames {
         for i in 1..frame.len() {
