@@ -59,7 +59,14 @@ pub fn render(model: &Model) -> String {
                 .count();
             // Rules between parameters are the spec's reading of the document: a real module
             // may be lenient there, so only the document's own limits are played.
-            if c.documented && c.kind != Kind::Rule && !testgen::shares_shape(r.cmd, r.form, sent) {
+            let out_of_type = match &c.check {
+                Check::OutOfType { index, param, .. } => Some((*index, *param)),
+                _ => None,
+            };
+            if c.documented
+                && c.kind != Kind::Rule
+                && !testgen::sibling_may_accept(r.cmd, r.form, sent, out_of_type)
+            {
                 rejections.push(entry);
             }
             continue;

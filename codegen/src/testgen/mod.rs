@@ -89,6 +89,8 @@ pub enum Check<'m> {
         request: Request<'m>,
         /// The parameter key (its Rust type).
         param: &'m str,
+        /// Its position in the form's parameters.
+        index: usize,
         value: i64,
     },
     /// The type holds the value but the validator rejects the typed request, naming `param`
@@ -358,6 +360,7 @@ fn form_cases<'m>(
                             Check::OutOfType {
                                 request: req,
                                 param: &u.param,
+                                index: i,
                                 value: v,
                             }
                         }
@@ -397,6 +400,7 @@ fn form_cases<'m>(
                     let check = Check::OutOfType {
                         request: request(with(Value::Raw(v.to_string()))),
                         param: &u.param,
+                        index: i,
                         value: v,
                     };
                     push(name, Kind::Enum, check, true);
@@ -883,15 +887,27 @@ impl Builder {
     }
 }
 
-/// Whether a form's command line could also be read as another form of its command (same
-/// kind and selector, a parameter count that fits): then a line this form rejects may still be
-/// a valid command.
-pub fn shares_shape(cmd: &Command, form: &Form, fields: usize) -> bool {
+/// Whether a line of a form (with `fields` fields) could also be read as another form of its
+/// command (same kind and selector, a parameter count that fits): then a line this form rejects
+/// may still be a valid command. `out_of_type`: the position and key of a parameter whose value
+/// no Rust value of its type can hold; a sibling with the same parameter there rejects it too.
+pub fn sibling_may_accept(
+    cmd: &Command,
+    form: &Form,
+    fields: usize,
+    out_of_type: Option<(usize, &str)>,
+) -> bool {
     cmd.forms.iter().any(|g| {
-        g.name != form.name
+        let fits = g.name != form.name
             && g.kind == form.kind
             && g.selector == form.selector
             && g.kind == FormKind::Write
-            && (g.params.iter().filter(|u| !u.optional).count()..=g.params.len()).contains(&fields)
+            && (g.params.iter().filter(|u| !u.optional).count()..=g.params.len()).contains(&fields);
+        let same_type = out_of_type.is_some_and(|(i, key)| {
+            g.params
+                .get(i)
+                .is_some_and(|u| u.value.is_none() && u.param == key)
+        });
+        fits && !same_type
     })
 }

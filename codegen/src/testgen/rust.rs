@@ -202,6 +202,7 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 request,
                 param,
                 value,
+                ..
             } => format!(
                 "qi_tests::rejects_out_of_type::<quectel_qi::{}, {}>({value}, {:?})",
                 naming::type_name(param),
