@@ -1,5 +1,29 @@
 //! The virtual module: one thread that owns all state and reacts to events (bytes from the
 //! host, traffic on its sockets, results of background work, fault injection).
+//!
+//! # Where the document is silent, the module chooses
+//!
+//! - Output: every line as `<CR><LF>line<CR><LF>` (section 2.1.2); the prompt as `<CR><LF>>`
+//!   (`AT+QICFG="formatcfg",0`, "S3S4>") or `<CR><LF>><CR><LF>` (1); a payload after its line
+//!   and a CR LF, then a CR LF after the payload.
+//! - Start-up settings: echo on (`ATE1`, unless [`crate::Config::echo`] says otherwise),
+//!   `AT+QISDE=0` (the examples show no payload echo), and the AT+QICFG values in
+//!   `settings.rs`. A fresh context is IPv4 without APN, as the AT+QICSGP example shows; DNS
+//!   servers read "0.0.0.0" (the host's resolver answers AT+QIDNSGIP and opens by name).
+//! - Sockets: an incoming client gets the highest free connectID (the example in 3.5 gives
+//!   11); a TCP client connects from an ephemeral port whatever `<local_port>` says (std cannot
+//!   bind before connecting) and AT+QISTATE shows the real one; the acknowledgement counters
+//!   of AT+QISEND report everything sent as acknowledged (loopback); `passiveclosed`=1 frees a
+//!   socket the peer closed at once, 0 keeps it in state 4 until AT+QICLOSE.
+//! - Error codes: a used connectID 563, a refused or unreachable peer 566, a name that does not
+//!   resolve 565, a port in use 574 (other bind failures 556), a context not active 572, AT+QIACT
+//!   on an active context 561, Esc after the prompt 571, qisend/timeout with nothing typed 569,
+//!   a missing socket 567, a form the socket's type does not take 572, any line that does not
+//!   decode 552. In buffer access and direct push modes a failed open answers OK then
+//!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
+//! - Data formats: with `"dataformat"` hex sending, `<send_length>` counts bytes and the host
+//!   types two hex digits for each.
+//! - AT+QPING and AT+QNTP: see `services.rs` (ping measures a TCP connection attempt to port 7).
 
 mod commands;
 mod input;
