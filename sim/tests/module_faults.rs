@@ -144,3 +144,13 @@ fn the_module_stops_when_the_host_end_drops() {
     // finish() drops the host end and joins the module thread: a hang fails the suite.
     h.finish();
 }
+
+#[test]
+fn shutdown_stops_the_module_while_the_host_holds_its_end() {
+    let mut h = Host::active();
+    assert!(h.control().shutdown());
+    // The host sees the end of the stream, and the module thread ends.
+    let running = h.running.take().unwrap();
+    running.join();
+    assert!(h.read_raw().is_empty());
+}

@@ -429,9 +429,12 @@ pub fn duplex(config: Config) -> (HostEnd, Running) {
     let thread = std::thread::Builder::new()
         .name("qi-sim duplex".into())
         .spawn(move || {
+            let input_pipe = to_module.clone();
             let input = PipeReader(to_module);
             let output = PipeWriter(from_module);
             module.run(input, output);
+            // Stopped by a shutdown while the host still holds its end: end the input thread.
+            input_pipe.close_writer();
         })
         .expect("spawn the module thread");
     (host, Running::new(control, thread))
