@@ -173,10 +173,36 @@ pub struct Wire {
 type QiIngress =
     Ingress<'static, QiDigester<'static>, Urc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
 
-/// The host's writer with the wire log.
+/// The host's writer with the wire log. Bytes are logged before they are written, so that a
+/// log shows a command before the module's answer to it.
 pub struct Tx<W> {
     inner: W,
     log: Option<WireLog>,
+    /// Bytes logged and not yet written (atat's `write_all` passes what is left).
+    unwritten: usize,
+}
+
+impl<W> Tx<W> {
+    fn new(inner: W, log: Option<WireLog>) -> Self {
+        Tx {
+            inner,
+            log,
+            unwritten: 0,
+        }
+    }
+
+    fn log_ahead(&mut self, buf: &[u8]) {
+        if let Some(log) = &self.log {
+            if self.unwritten == 0 {
+                log(Dir::ToModule, buf);
+                self.unwritten = buf.len();
+            }
+        }
+    }
+
+    fn wrote(&mut self, n: usize) {
+        self.unwritten = self.unwritten.saturating_sub(n);
+    }
 }
 
 impl<W: embedded_io::ErrorType> embedded_io::ErrorType for Tx<W> {
@@ -185,10 +211,9 @@ impl<W: embedded_io::ErrorType> embedded_io::ErrorType for Tx<W> {
 
 impl<W: embedded_io::Write> embedded_io::Write for Tx<W> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.log_ahead(buf);
         let n = self.inner.write(buf)?;
-        if let Some(log) = &self.log {
-            log(Dir::ToModule, &buf[..n]);
-        }
+        self.wrote(n);
         Ok(n)
     }
 
@@ -199,10 +224,9 @@ impl<W: embedded_io::Write> embedded_io::Write for Tx<W> {
 
 impl<W: embedded_io_async::Write> embedded_io_async::Write for Tx<W> {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.log_ahead(buf);
         let n = self.inner.write(buf).await?;
-        if let Some(log) = &self.log {
-            log(Dir::ToModule, &buf[..n]);
-        }
+        self.wrote(n);
         Ok(n)
     }
 
@@ -412,7 +436,7 @@ where
             .expect("spawn the feeder thread")
     };
     let at = atat::blocking::Client::new(
-        Tx { inner: writer, log },
+        Tx::new(writer, log),
         p.slot,
         command_buffer(),
         timing.atat_config(),
@@ -495,7 +519,7 @@ pub fn run_async<T>(
     let p = parts();
     let feeder = Feeder::new(&p, log.clone());
     let at = atat::asynch::Client::new(
-        Tx { inner: writer, log },
+        Tx::new(writer, log),
         p.slot,
         command_buffer(),
         Timing::Test.atat_config(),
