@@ -19,11 +19,14 @@ fn invalid_lines_answer_error_with_552() {
         "AT+QIRD",
         "AT+QICFG=\"nosuch\",1",
         "AT+QIOPEN=1,0,\"TCP LISTENER\",\"\",80,0,0",
-        "HELLO",
     ] {
         assert_eq!(h.cmd(bad), ["ERROR"], "{bad}");
         assert_eq!(last_error(&mut h), "+QIGETERROR: 552, invalid parameters");
     }
+    // Other commands leave the last error alone.
+    assert_eq!(h.cmd("HELLO"), ["ERROR"]);
+    assert_eq!(h.cmd("AT+CCLK?"), ["ERROR"]);
+    assert_eq!(last_error(&mut h), "+QIGETERROR: 552, invalid parameters");
     // Success resets the last error.
     assert_eq!(h.cmd("AT+QIDEACT=1"), ["OK"]);
     assert_eq!(last_error(&mut h), "+QIGETERROR: 0, operate success");

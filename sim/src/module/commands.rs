@@ -57,13 +57,25 @@ impl Sim {
         if let Some(done) = self.basic(line) {
             return done;
         }
+        let mut keep_error = false;
         let result = match Request::decode(line) {
-            Ok(req) => self.request(&req),
+            Ok(req) => {
+                // Reading the last error does not change it.
+                keep_error = matches!(req, Request::QigeterrorQuery(_));
+                self.request(&req)
+            }
+            // Only TCP/IP commands (AT+Q...) set the last error.
+            Err(_) if !line.to_ascii_uppercase().starts_with(b"AT+Q") => {
+                self.result("ERROR");
+                return;
+            }
             Err(_) => Err(ErrorCode::InvalidParameters),
         };
         match result {
             Ok(Done::Lines(lines)) => {
-                self.last_error = ErrorCode::OperateSuccess;
+                if !keep_error {
+                    self.last_error = ErrorCode::OperateSuccess;
+                }
                 for l in lines {
                     self.out.send(&l);
                 }

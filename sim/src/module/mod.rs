@@ -18,7 +18,7 @@
 //! - Error codes: a used connectID 563, a refused or unreachable peer 566, a name that does not
 //!   resolve 565, a port in use 574 (other bind failures 556), a context not active 572, AT+QIACT
 //!   on an active context 561, Esc after the prompt 571, qisend/timeout with nothing typed 569,
-//!   a missing socket 567, a form the socket's type does not take 572, any line that does not
+//!   a missing socket 567 (AT+QIGETERROR itself leaves the code alone), a form the socket's type does not take 572, any line that does not
 //!   decode 552. In buffer access and direct push modes a failed open answers OK then
 //!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
 //! - Data formats: with `"dataformat"` hex sending, `<send_length>` counts bytes and the host
