@@ -166,9 +166,10 @@ impl NtpServer {
                             continue;
                         };
                         if let Some(reply) = ntp_reply(&buf[..n], unix_time) {
-                            if socket.send_to(&reply, from).is_ok() {
-                                answered.fetch_add(1, Ordering::SeqCst);
-                            }
+                            // Counted before the answer leaves: whoever gets the answer sees
+                            // the count.
+                            answered.fetch_add(1, Ordering::SeqCst);
+                            let _ = socket.send_to(&reply, from);
                         }
                     }
                 })?
@@ -186,7 +187,7 @@ impl NtpServer {
         self.addr.port()
     }
 
-    /// Requests answered so far.
+    /// Client requests answered so far.
     pub fn answered(&self) -> usize {
         self.answered.load(Ordering::SeqCst)
     }
