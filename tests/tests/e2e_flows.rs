@@ -308,6 +308,13 @@ async fn udp<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
 }
 both_flavours!(udp, config());
 
+// The socket flows again with the module's output cut into random small pieces.
+both_flavours!(split_buffer_access: tcp_buffer_access, config(), split_output(1));
+both_flavours!(split_direct_push: tcp_direct_push, config(), split_output(2));
+both_flavours!(split_transparent: tcp_transparent, config(), split_output(3));
+both_flavours!(split_server: tcp_server_manual, config(), split_output(4));
+both_flavours!(split_udp: udp, config(), split_output(5));
+
 /// 3.6: ping a loopback host: every reply and the summary.
 async fn ping<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
     ready(c).await;

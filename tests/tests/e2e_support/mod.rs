@@ -42,6 +42,18 @@ pub fn blocking(config: Config) -> BlockingRig<HostWriter> {
     e2e::start_blocking(sim(), config, None)
 }
 
+/// The test module whose output reaches the host in random pieces of 1 to 13 bytes, so that
+/// every frame (lines, payloads, the prompt) is split somewhere.
+pub fn split_output(seed: u64) -> qi_sim::Config {
+    qi_sim::Config {
+        faults: qi_sim::Faults {
+            chunks: qi_sim::Chunks::Random { seed, max: 13 },
+            ..Default::default()
+        },
+        ..sim()
+    }
+}
+
 /// A TCP client of `connect_id` to `127.0.0.1:remote` in `mode`.
 pub fn tcp(connect_id: ConnectId, remote: u16, mode: AccessMode) -> qiopen::Open<'static> {
     qiopen::Open {
@@ -133,15 +145,21 @@ pub async fn tapped(w: &Wire, n: usize) -> Vec<u8> {
 /// One test per flavour of a flow `async fn flow<L: Link>(c: &mut Client<'_, L>, w: &Wire)`:
 /// `blocking` drives the client over atat's blocking client (the code the blocking shell
 /// runs), `asynch` over atat's async client with the feeder in the same task.
+///
+/// `both_flavours!(flow, config)` runs against [`sim`]; `both_flavours!(name: flow, config,
+/// sim_config)` against another module configuration, in a module called `name`.
 #[macro_export]
 macro_rules! both_flavours {
     ($flow:ident, $config:expr) => {
-        mod $flow {
+        both_flavours!($flow: $flow, $config, e2e_support::sim());
+    };
+    ($name:ident: $flow:ident, $config:expr, $sim:expr) => {
+        mod $name {
             use super::*;
 
             #[test]
             fn blocking() {
-                let mut rig = e2e_support::blocking($config);
+                let mut rig = qi_tests::e2e::start_blocking($sim, $config, None);
                 let wire = rig.wire.clone();
                 qi_tests::e2e::block_on(super::$flow(rig.client(), &wire));
             }
@@ -149,7 +167,7 @@ macro_rules! both_flavours {
             #[test]
             fn asynch() {
                 qi_tests::e2e::run_async(
-                    e2e_support::sim(),
+                    $sim,
                     $config,
                     None,
                     async |r: &mut qi_tests::e2e::AsyncRig| {
