@@ -149,3 +149,8 @@ async fn transparent<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
     c.close(s).await.unwrap();
 }
 both_flavours!(transparent, config());
+
+// The same megabyte with the module's output cut into random pieces of 1 to 13 bytes.
+both_flavours!(split_buffer_access: buffer_access, config(), split_output(11));
+both_flavours!(split_direct_push: direct_push, config(), split_output(12));
+both_flavours!(split_transparent: transparent, config(), split_output(13));
