@@ -32,8 +32,18 @@ const CTX: ContextId = ContextId::new_const(1);
 /// How long the tour waits for something a peer does.
 const WAIT: Duration = Duration::from_secs(10);
 
-const USAGE: &str = "usage: tour [--port DEV [--baud N] [--apn APN] [--echo HOST:PORT] \
-[--udp HOST:PORT] [--ntp HOST[:PORT]] [--ping HOST] [--resolve NAME]]";
+const USAGE: &str = "\
+usage: tour                      every flow against the virtual module, in this process
+       tour --port DEV [OPTIONS] the same flows against a real module on a serial port
+options with --port:
+  --baud N            serial speed (default 115200)
+  --apn APN           configure context 1 with this APN first
+  --echo HOST:PORT    a TCP echo server the module can reach (the TCP client flows)
+  --udp HOST:PORT     a UDP echo peer (the UDP client flow)
+  --ntp HOST[:PORT]   an NTP server (port 123 by default)
+  --ping HOST         a host to ping
+  --resolve NAME      a name to resolve
+A flow without its peer is skipped; the servers run against the virtual module only.";
 
 /// Where the flows that need a peer find one.
 #[derive(Default)]
@@ -79,7 +89,21 @@ fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        const FLAGS: [&str; 8] = [
+            "--port",
+            "--baud",
+            "--apn",
+            "--echo",
+            "--udp",
+            "--ntp",
+            "--ping",
+            "--resolve",
+        ];
+        if !FLAGS.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag}\n{USAGE}"));
         }
         let v = it
             .next()
