@@ -183,3 +183,13 @@ fn readable_listing_names_errors_and_exit_statuses() {
     let (code, _) = qi(&["decode"], b"OK\r\n");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn broken_rules_are_named_with_what_is_allowed() {
+    // A listener has no remote end: the document asks for remote port 0.
+    let (code, r) = records(b"AT+QIOPEN=1,0,\"TCP LISTENER\",\"127.0.0.1\",8009,2020,0\r\n");
+    assert_eq!(code, 1);
+    let e = r[0]["errors"][0].as_str().unwrap();
+    assert!(e.contains("<remote_port> is 8009"), "{e}");
+    assert!(e.contains("allowed: 0"), "{e}");
+}

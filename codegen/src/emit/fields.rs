@@ -3,12 +3,12 @@
 //! position on the wire; the payload a form reads after its prompt; and, for a line that fails to
 //! decode, the form or line it came closest to and why it failed.
 
-use super::requests::{field_kind, struct_name, FieldKind};
+use super::requests::{field_kind, has_lifetime, struct_name, FieldKind};
 use super::responses::line_type_name;
 use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::{Command, Form, ParamUse, Scalar};
+use crate::spec::{Command, Form, FormKind, ParamUse, Scalar};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -92,6 +92,83 @@ fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> Tok
     quote! { &[#sel #(#each)*] }
 }
 
+/// `rule_broken(line)` for a write form with parameters: the fields decoded as `decode` does,
+/// then `validate`'s verdict, which `decode` reduces to `DecodeError::Invalid`.
+fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream> {
+    if form.kind != FormKind::Write || form.params.is_empty() {
+        return None;
+    }
+    let head = match &form.selector {
+        Some(s) => format!("AT+{}=\"{s}\"", cmd.name),
+        None => format!("AT+{}=", cmd.name),
+    };
+    let strip_comma = form.selector.as_ref().map(|_| {
+        quote! {
+            let rest = match rest {
+                [b',', tail @ ..] => tail,
+                _ => rest,
+            };
+        }
+    });
+    let mut lets = Vec::new();
+    let mut inits = Vec::new();
+    for (i, u) in form.params.iter().enumerate() {
+        let index = (i + usize::from(form.selector.is_some())) as u8;
+        if u.value.is_some() {
+            lets.push(quote! { fields.next(); });
+            continue;
+        }
+        let def = model.param(&u.param);
+        let value = match field_kind(def) {
+            FieldKind::Str | FieldKind::Hex if crate::check::values::is_quoted(def) => {
+                quote!(crate::wire::quoted(x, #index)?)
+            }
+            FieldKind::Str | FieldKind::Hex => quote!(crate::wire::bare(x, #index)?),
+            _ => super::lines::decode_value(model, &u.param, def, quote!(x), index),
+        };
+        let f = naming::field(u.field_name());
+        lets.push(if u.optional {
+            quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; }
+        } else {
+            quote! { let #f = match fields.next() { Some(x) => #value, None => return Err(crate::wire::DecodeError::MissingField { index: #index }) }; }
+        });
+        inits.push(quote!(#f,));
+    }
+    let p = request_path(cmd, form);
+    let (lt, lt_use) = if has_lifetime(model, form) {
+        (quote!(<'a>), quote!(<'a>))
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let line_lt = if has_lifetime(model, form) {
+        quote!('a)
+    } else {
+        quote!('_)
+    };
+    Some(quote! {
+        impl #lt crate::#p #lt_use {
+            /// For a line whose fields decode but break a rule of the spec: the rule, as
+            /// `validate` reports it (`decode` only says `DecodeError::Invalid`).
+            pub fn rule_broken(line: &#line_lt [u8]) -> Option<crate::wire::ValidationError> {
+                let parse = || -> Result<Self, crate::wire::DecodeError> {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let head = #head.as_bytes();
+                    if line.len() < head.len() || !line[..head.len()].eq_ignore_ascii_case(head) {
+                        return Err(crate::wire::DecodeError::Prefix);
+                    }
+                    let rest = &line[head.len()..];
+                    #strip_comma
+                    #[allow(unused_mut)]
+                    let mut fields = crate::wire::Fields::new(rest);
+                    #(#lets)*
+                    Ok(Self { #(#inits)* })
+                };
+                parse().ok()?.validate().err()
+            }
+        }
+    })
+}
+
 pub fn emit(model: &Model) -> TokenStream {
     let all: Vec<(&Command, &Form)> = model
         .spec
@@ -109,7 +186,18 @@ pub fn emit(model: &Model) -> TokenStream {
     let mut line_shapes = Vec::new();
     let mut line_shape_arms = Vec::new();
     let mut response_arms = Vec::new();
+    let mut rule_impls = Vec::new();
+    let mut rule_tries = Vec::new();
     for (i, (c, f)) in all.iter().enumerate() {
+        if let Some(t) = rule_broken(model, c, f) {
+            rule_impls.push(t);
+            let p = request_path(c, f);
+            rule_tries.push(quote! {
+                if let Some(e) = crate::#p::rule_broken(line) {
+                    return Some(e);
+                }
+            });
+        }
         let (name, form, kind) = (&c.name, &f.name, f.kind.as_str());
         let fields = field_list(model, f.selector.as_deref(), &f.params);
         let p = request_path(c, f);
@@ -319,6 +407,13 @@ pub fn emit(model: &Model) -> TokenStream {
                 best
             }
 
+            /// For a command line whose fields decode but break a rule of the spec: the rule,
+            /// as `validate` words it (`decode` reports only `DecodeError::Invalid`).
+            pub fn rule_broken(line: &[u8]) -> Option<crate::wire::ValidationError> {
+                #(#rule_tries)*
+                None
+            }
+
             /// For an information line that `decode_response` rejects: the response line it
             /// came closest to and why it failed.
             pub fn diagnose_response(
@@ -335,6 +430,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 best
             }
         }
+
+        #(#rule_impls)*
 
         impl ResponseLine {
             /// The description of this line.

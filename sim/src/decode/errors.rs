@@ -39,11 +39,14 @@ pub fn describe(shape: &Shape, e: DecodeError, line: &[u8]) -> String {
             shape.form
         ),
         DecodeError::Truncated => "the payload is shorter than the line announced".into(),
-        DecodeError::Invalid => format!(
-            "the values break a rule of {} ({}): see its validate()",
-            label(shape),
-            shape.form
-        ),
+        DecodeError::Invalid => match quectel_qi::Request::rule_broken(line) {
+            Some(v) => v.to_string(),
+            None => format!(
+                "the values break a rule of {} ({})",
+                label(shape),
+                shape.form
+            ),
+        },
         DecodeError::Prefix | DecodeError::Keyword => format!("not a {} line", label(shape)),
     }
 }
