@@ -267,3 +267,24 @@ fn a_full_send_buffer_answers_send_fail() {
     assert!(failed, "the buffers never filled");
     h.finish();
 }
+
+#[test]
+fn prompt_shape_and_read_formats_follow_the_settings() {
+    let mut h = Host::active();
+    let mut conn = open_client(&mut h, 0);
+    assert_eq!(h.cmd("AT+QICFG=\"formatcfg\",1"), ["OK"]);
+    h.send("AT+QISEND=0,1");
+    h.prompt();
+    // Format 1 ends the prompt with CR LF as well.
+    assert_eq!(h.data(2), b"\r\n");
+    h.write(b"x");
+    assert_eq!(h.line(), "SEND OK");
+    assert_eq!(read_n(&mut conn, 1), b"x");
+    conn.write_all(b"\x00hi").unwrap();
+    assert_eq!(h.line(), "+QIURC: \"recv\",0");
+    assert_eq!(h.cmd("AT+QICFG=\"viewmode\",1"), ["OK"]);
+    assert_eq!(h.cmd("AT+QICFG=\"dataformat\",0,1"), ["OK"]);
+    assert_eq!(h.cmd("AT+QIRD=0,2"), ["+QIRD: 2,0068", "OK"]);
+    assert_eq!(h.cmd("AT+QIRD=0,2"), ["+QIRD: 1,69", "OK"]);
+    h.finish();
+}
