@@ -7,8 +7,8 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
-use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
-use quectel_qi::client::{BlockingClient, Client, Config};
+use atat::{Ingress, ResponseSlot, UrcChannel};
+use quectel_qi::client::{feed_ingress, BlockingClient, Client, Config};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 use quectel_qi::*;
@@ -56,9 +56,9 @@ const SESSION: &[Turn] = &[
 ];
 
 /// The module: checks each write against the session and answers through the reader.
-fn module(host: Receiver<Vec<u8>>, wire: Sender<Vec<u8>>) {
+fn module(session: &[Turn], host: Receiver<Vec<u8>>, wire: Sender<Vec<u8>>) {
     let mut pending = Vec::new();
-    for (expect, answer, pause, later) in SESSION {
+    for (expect, answer, pause, later) in session {
         while pending.len() < expect.len() {
             let bytes = host
                 .recv_timeout(Duration::from_secs(10))
@@ -86,26 +86,20 @@ struct Setup {
     threads: Vec<thread::JoinHandle<()>>,
 }
 
-fn setup() -> Setup {
+fn setup(session: &'static [Turn]) -> Setup {
     let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
     let urcs: &'static UrcChannel<Urc, URC_CAPACITY, 1> = Box::leak(Box::new(UrcChannel::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let (host_tx, host_rx) = channel();
     let (wire_tx, wire_rx) = channel::<Vec<u8>>();
-    let module = thread::spawn(move || module(host_rx, wire_tx));
+    let module = thread::spawn(move || module(session, host_rx, wire_tx));
     let reader = thread::spawn(move || {
         let mut ingress = Ingress::new(QiDigester::new(digest), buf, slot, urcs);
         // Ends when the module thread hangs up.
         while let Ok(bytes) = wire_rx.recv() {
-            let mut rest = &bytes[..];
-            while !rest.is_empty() {
-                match ingress.try_write(rest) {
-                    Ok(n) => rest = &rest[n..],
-                    // The URC channel is full: the client drains it on its next call.
-                    Err(_) => thread::yield_now(),
-                }
-            }
+            // When the URC channel is full, waits until the client drains it.
+            feed_ingress(&mut ingress, &bytes, thread::yield_now);
         }
     });
     Setup {
@@ -114,6 +108,23 @@ fn setup() -> Setup {
         digest,
         line: Line(host_tx),
         threads: vec![module, reader],
+    }
+}
+
+/// Every wait capped at 5 s, so that a broken test fails instead of hanging for the spec's
+/// 150 s; the module answers within milliseconds.
+fn capped(start: embassy_time::Instant, d: embassy_time::Duration) -> embassy_time::Instant {
+    start + d.min(embassy_time::Duration::from_secs(5))
+}
+
+fn at_config() -> atat::Config {
+    atat::Config::new().get_response_timeout(capped)
+}
+
+fn config() -> Config {
+    Config {
+        wait_ms: |ms| ms.min(5_000),
+        ..Config::default()
     }
 }
 
@@ -133,10 +144,10 @@ const ID: ConnectId = ConnectId::new_const(0);
 
 #[test]
 fn blocking_client_with_a_module_thread() {
-    let s = setup();
+    let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
-    let at = atat::blocking::Client::new(s.line, s.slot, buf, atat::Config::new());
-    let mut c = BlockingClient::new(at, s.urcs, s.digest, Config::default()).unwrap();
+    let at = atat::blocking::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = BlockingClient::new(at, s.urcs, s.digest, config()).unwrap();
     assert_eq!(c.open(&open()), Ok(ID));
     c.send(ID, b"ab\r\nc").unwrap();
     // The push came 20 ms after SEND OK, between the module's answers: wait for it.
@@ -158,10 +169,10 @@ fn blocking_client_with_a_module_thread() {
 
 #[test]
 fn async_client_with_a_module_thread() {
-    let s = setup();
+    let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
-    let at = atat::asynch::Client::new(s.line, s.slot, buf, atat::Config::new());
-    let mut c = Client::new(at, s.urcs, s.digest, Config::default()).unwrap();
+    let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
     embassy_futures::block_on(async {
         assert_eq!(c.open(&open()).await, Ok(ID));
         c.send(ID, b"ab\r\nc").await.unwrap();
@@ -177,6 +188,34 @@ fn async_client_with_a_module_thread() {
         assert_eq!(got, b"\r\nOK\r\n");
         c.close(ID).await.unwrap();
     });
+    for t in s.threads {
+        t.join().unwrap();
+    }
+}
+
+/// More URCs between a command and its final result than the URC channel holds.
+fn urc_burst() -> &'static [u8] {
+    let mut b = Vec::new();
+    for i in 0..3 * URC_CAPACITY {
+        b.extend_from_slice(format!("\r\n+QIURC: \"closed\",{}\r\n", i % 12).as_bytes());
+    }
+    b.extend_from_slice(b"\r\n+QIURC: \"pdpdeact\",3\r\n\r\nOK\r\n");
+    Box::leak(b.into_boxed_slice())
+}
+
+#[test]
+fn the_async_client_drains_a_urc_burst_while_it_waits() {
+    let session: &'static [Turn] =
+        Box::leak(Box::new([(&b"AT+QIACT=1\r"[..], urc_burst(), 0, &b""[..])]));
+    let s = setup(session);
+    let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
+    let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
+    embassy_futures::block_on(async {
+        c.activate(ContextId::new_const(1)).await.unwrap();
+    });
+    assert!(c.context_lost(ContextId::new_const(3)));
+    assert!(c.socket(ConnectId::new_const(11)).closed);
     for t in s.threads {
         t.join().unwrap();
     }

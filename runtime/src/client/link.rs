@@ -3,6 +3,7 @@
 
 use atat::urc_channel::UrcSubscription;
 use atat::AtatCmd;
+use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
 use crate::Urc;
@@ -14,8 +15,14 @@ use crate::Urc;
 /// futures complete in one poll.
 #[allow(async_fn_in_trait)]
 pub trait Link {
-    /// Writes a command and waits for its final result (atat's `send`).
-    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error>;
+    /// Writes a command and waits for its final result (atat's `send`). URCs that arrive
+    /// meanwhile may be handed to `on_urc` (the async link does, so that a burst of URCs
+    /// cannot fill the channel and stall the ingress before the final result).
+    async fn send<C: AtatCmd>(
+        &mut self,
+        cmd: &C,
+        on_urc: &mut dyn FnMut(&Urc),
+    ) -> Result<C::Response, atat::Error>;
     /// The next URC, waiting until `deadline` at most.
     async fn urc(&mut self, deadline: Instant) -> Option<Urc>;
     /// A URC already received, without waiting.
@@ -38,8 +45,23 @@ impl<'a, A, const CAP: usize, const SUBS: usize> AsyncLink<'a, A, CAP, SUBS> {
 impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
     for AsyncLink<'_, A, CAP, SUBS>
 {
-    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
-        self.at.send(cmd).await
+    async fn send<C: AtatCmd>(
+        &mut self,
+        cmd: &C,
+        on_urc: &mut dyn FnMut(&Urc),
+    ) -> Result<C::Response, atat::Error> {
+        let urcs = &mut self.urcs;
+        let drain = async {
+            loop {
+                on_urc(&urcs.next_message_pure().await);
+            }
+        };
+        // `select` polls the command first: a URC that follows the final result (an open
+        // result after OK) is still in the channel when the command completes.
+        match select(self.at.send(cmd), drain).await {
+            Either::First(result) => result,
+            Either::Second(never) => never,
+        }
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
@@ -71,7 +93,12 @@ impl<'a, A, const CAP: usize, const SUBS: usize> BlockingLink<'a, A, CAP, SUBS> 
 impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
     for BlockingLink<'_, A, CAP, SUBS>
 {
-    async fn send<C: AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
+    async fn send<C: AtatCmd>(
+        &mut self,
+        cmd: &C,
+        _on_urc: &mut dyn FnMut(&Urc),
+    ) -> Result<C::Response, atat::Error> {
+        // atat's blocking client waits inside; URCs are drained before and after.
         self.at.send(cmd)
     }
 

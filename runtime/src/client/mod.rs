@@ -91,7 +91,7 @@
 //! ingress, and the client polls for results until the spec's time has passed.
 //!
 //! ```no_run
-//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+//! use atat::{Ingress, ResponseSlot, UrcChannel};
 //! use quectel_qi::client::{BlockingClient, Config, Error};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
@@ -110,13 +110,8 @@
 //!         let mut ingress = Ingress::new(QiDigester::new(&DIGEST), buf, &RESPONSES, &URCS);
 //!         let mut chunk = [0u8; 256];
 //!         while let Ok(n) = rx.read(&mut chunk) {
-//!             let mut rest = &chunk[..n];
-//!             while !rest.is_empty() {
-//!                 match ingress.try_write(rest) {
-//!                     Ok(used) => rest = &rest[used..],
-//!                     Err(_) => std::thread::yield_now(), // URC channel full: the client drains it
-//!                 }
-//!             }
+//!             // Waits while the URC channel is full, until the client drains it.
+//!             quectel_qi::client::feed_ingress(&mut ingress, &chunk[..n], std::thread::yield_now);
 //!         }
 //!     });
 //!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
@@ -145,7 +140,7 @@ mod setup;
 mod socket;
 mod state;
 
-pub use blocking::BlockingClient;
+pub use blocking::{feed_ingress, BlockingClient};
 pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use link::{AsyncLink, BlockingLink, Link};
@@ -172,6 +167,18 @@ pub struct Config {
     pub ack_polls: u16,
     /// [`Client::wait_acknowledged`]: pause between two queries, in ms.
     pub ack_interval_ms: u32,
+}
+
+/// Records a URC; a socket a server got takes the listener's access mode (the digester needs
+/// it to frame the socket's data URCs).
+fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
+    let event = router.route(u);
+    if let Event::Incoming { socket, .. } = event {
+        if let Some(mode) = router.socket(socket).mode {
+            digest.set_access_mode(socket, mode);
+        }
+    }
+    event
 }
 
 fn same(ms: u32) -> u32 {
@@ -264,15 +271,23 @@ impl<L: Link> Client<'_, L> {
         n
     }
 
-    /// Records a URC; a socket a server got takes the listener's access mode.
+    /// Records a URC.
     fn route(&mut self, u: &Urc) -> Event {
-        let event = self.router.route(u);
-        if let Event::Incoming { socket, .. } = event {
-            if let Some(mode) = self.router.socket(socket).mode {
-                self.digest.set_access_mode(socket, mode);
-            }
-        }
-        event
+        route(&mut self.router, self.digest, u)
+    }
+
+    /// Sends through the link; URCs that arrive meanwhile are routed as they come.
+    async fn send_raw<C: atat::AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
+        let Client {
+            link,
+            router,
+            digest,
+            ..
+        } = self;
+        link.send(cmd, &mut |u| {
+            route(router, digest, u);
+        })
+        .await
     }
 
     /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was.
@@ -291,7 +306,7 @@ impl<L: Link> Client<'_, L> {
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
         cmd.check()?;
         self.process_urcs();
-        match self.link.send(&Exchange(cmd)).await {
+        match self.send_raw(&Exchange(cmd)).await {
             Ok(Reply::Done(r)) => Ok(r),
             Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
             Err(e) => Err(reply::transport_error(e)),
@@ -301,7 +316,7 @@ impl<L: Link> Client<'_, L> {
     /// Writes raw bytes (a payload after the prompt, the `+++` escape) and waits for the
     /// final result.
     async fn write_payload<const TIMEOUT_MS: u32>(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        match self.link.send(&Payload::<TIMEOUT_MS, true>(bytes)).await {
+        match self.send_raw(&Payload::<TIMEOUT_MS, true>(bytes)).await {
             Ok(Reply::Done(())) => Ok(()),
             Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
             Err(e) => Err(reply::transport_error(e)),
@@ -313,7 +328,7 @@ impl<L: Link> Client<'_, L> {
         let mut err = f.into_error();
         if let Error::Module(m) = &mut err {
             if self.config.query_last_error && m.result != ErrorResult::NoCarrier {
-                if let Ok(Reply::Done(line)) = self.link.send(&Exchange(&qigeterror::Query)).await {
+                if let Ok(Reply::Done(line)) = self.send_raw(&Exchange(&qigeterror::Query)).await {
                     m.last_error = Some(Code::from_number(line.err.get()));
                 }
             }

@@ -146,7 +146,7 @@ impl<L: Link> Client<'_, L> {
             let Some(u) = self.link.urc(deadline).await else {
                 return Err(Error::Timeout);
             };
-            self.router.route(&u);
+            self.route(&u);
             if let Some(id) = self.router.take_incoming(server) {
                 return Ok(id);
             }
@@ -188,8 +188,7 @@ impl<L: Link> Client<'_, L> {
     /// Transparent mode: writes raw bytes to the peer (nothing answers them).
     pub async fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error> {
         for chunk in data.chunks(super::PAYLOAD_MAX) {
-            self.link
-                .send(&super::Payload::<0, false>(chunk))
+            self.send_raw(&super::Payload::<0, false>(chunk))
                 .await
                 .map_err(super::reply::transport_error)?;
         }
