@@ -5,20 +5,15 @@ use super::input::Until;
 use super::net::{err_value, hstring, port};
 use super::output::{frame, frame_data};
 use super::services;
-use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, Io, Socket};
-use super::{Mode, Sim};
+use super::sockets::Socket;
+use super::Sim;
 use quectel_qi::response::{qiact, qicsgp, qidnscfg, qigeterror, qird, qisde, qisend, qistate};
 use quectel_qi::{
-    qiopen, urc, Accept, AccessMode, AtPort, ClientPort, ConnectId, ContextId, ContextState,
-    ErrorCode, NtpPort, ReadActualLength, ReadLength, Request, ResponseLine, SendLength,
-    ServiceType, SocketServiceType, SocketState, Urc,
+    AccessMode, AtPort, ConnectId, ContextId, ContextState, ErrorCode, NtpPort, ReadActualLength,
+    ReadLength, Request, ResponseLine, SendLength, SocketServiceType, SocketState, Urc,
 };
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::SocketAddr;
 use std::time::Duration;
-
-/// How long a TCP client may take to connect (the document allows 150 s; loopback answers at
-/// once, and a silent address should not hold a test for minutes).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How a command ended, when it did not fail.
 pub(crate) enum Done {
@@ -30,7 +25,7 @@ pub(crate) enum Done {
     Answered,
 }
 
-fn ok() -> Result<Done, ErrorCode> {
+pub(crate) fn ok() -> Result<Done, ErrorCode> {
     Ok(Done::Lines(Vec::new()))
 }
 
@@ -38,7 +33,7 @@ fn line(l: ResponseLine) -> Vec<u8> {
     frame(|w| l.encode(w))
 }
 
-fn urc_bytes(u: Urc) -> Vec<u8> {
+pub(crate) fn urc_bytes(u: Urc) -> Vec<u8> {
     frame(|w| u.encode(w))
 }
 
@@ -416,129 +411,6 @@ impl Sim {
         Ok(())
     }
 
-    fn open(&mut self, o: &qiopen::Open<'_>) -> Result<Done, ErrorCode> {
-        let id = o.connect_id;
-        let access = o.access_mode.unwrap_or(AccessMode::BufferAccess);
-        let transparent = access == AccessMode::Transparent;
-        let fail = |e: ErrorCode| -> Result<Done, ErrorCode> {
-            if transparent {
-                Err(e)
-            } else {
-                let u = Urc::OpenResult(urc::OpenResult {
-                    connect_id: id,
-                    err: err_value(e),
-                });
-                Ok(Done::OkThen(vec![urc_bytes(u)], e))
-            }
-        };
-        if transparent && !matches!(o.service_type, ServiceType::Tcp | ServiceType::Udp) {
-            return Err(ErrorCode::OperationNotSupported);
-        }
-        if !self.contexts[usize::from(o.context_id.get())].active {
-            return fail(ErrorCode::OperationNotAllowed);
-        }
-        if self.sockets[usize::from(id.get())].is_some() {
-            return fail(ErrorCode::SocketIdentityUsed);
-        }
-        let local_port = o.local_port.map(|p| p.get()).unwrap_or(0);
-        let local = SocketAddr::from((self.cfg.address, local_port));
-        let gen = self.new_gen();
-        let kind = match o.service_type {
-            ServiceType::Tcp => SocketServiceType::Tcp,
-            ServiceType::Udp => SocketServiceType::Udp,
-            ServiceType::TcpListener => SocketServiceType::TcpListener,
-            ServiceType::UdpService => SocketServiceType::UdpService,
-        };
-        let mut s = Socket::new(id, gen, kind, o.context_id, access);
-        match o.service_type {
-            ServiceType::Tcp => {
-                s.shown_ip = o.host.into();
-                s.remote_port = o.remote_port.get();
-                if spawn_connect(
-                    o.host.into(),
-                    o.remote_port.get(),
-                    CONNECT_TIMEOUT,
-                    id,
-                    gen,
-                    self.tx.clone(),
-                )
-                .is_err()
-                {
-                    return fail(ErrorCode::SocketCreationFailed);
-                }
-                self.sockets[usize::from(id.get())] = Some(s);
-                if transparent {
-                    self.mode = Mode::Waiting(id);
-                    return Ok(Done::Answered);
-                }
-                // The outcome follows in +QIOPEN when the connection stands or fails.
-                Ok(Done::OkThen(Vec::new(), ErrorCode::OperateSuccess))
-            }
-            ServiceType::Udp => {
-                let Ok(remote) = super::sockets::resolve_v4(o.host, o.remote_port.get()) else {
-                    return fail(ErrorCode::DnsParseFailed);
-                };
-                let sock = match UdpSocket::bind(local) {
-                    Ok(u) => u,
-                    Err(e) => return fail(bind_error(&e)),
-                };
-                s.shown_ip = o.host.into();
-                s.remote_port = o.remote_port.get();
-                s.local_port = sock.local_addr().map(|a| a.port()).unwrap_or(0);
-                s.peer = Some(remote);
-                self.start_udp(s, sock, transparent, fail)
-            }
-            ServiceType::UdpService => {
-                let sock = match UdpSocket::bind(local) {
-                    Ok(u) => u,
-                    Err(e) => return fail(bind_error(&e)),
-                };
-                s.shown_ip = self.cfg.address.to_string();
-                s.local_port = sock.local_addr().map(|a| a.port()).unwrap_or(0);
-                self.start_udp(s, sock, false, fail)
-            }
-            ServiceType::TcpListener => {
-                let listener = match TcpListener::bind(local) {
-                    Ok(l) => l,
-                    Err(e) => return fail(bind_error(&e)),
-                };
-                let Ok(addr) = listener.local_addr() else {
-                    return fail(ErrorCode::SocketListenFailed);
-                };
-                if spawn_acceptor(listener, id, gen, s.stop.clone(), self.tx.clone()).is_err() {
-                    return fail(ErrorCode::SocketListenFailed);
-                }
-                s.shown_ip = self.cfg.address.to_string();
-                s.local_port = addr.port();
-                s.io = Io::Listener(addr);
-                s.state = SocketState::Listening;
-                self.sockets[usize::from(id.get())] = Some(s);
-                fail(ErrorCode::OperateSuccess)
-            }
-        }
-    }
-
-    fn start_udp(
-        &mut self,
-        mut s: Socket,
-        sock: UdpSocket,
-        transparent: bool,
-        fail: impl Fn(ErrorCode) -> Result<Done, ErrorCode>,
-    ) -> Result<Done, ErrorCode> {
-        let id = s.id;
-        if spawn_udp_reader(&sock, id, s.gen, s.stop.clone(), self.tx.clone()).is_err() {
-            return fail(ErrorCode::SocketCreationFailed);
-        }
-        s.io = Io::Udp(sock);
-        s.state = SocketState::Connected;
-        self.sockets[usize::from(id.get())] = Some(s);
-        if transparent {
-            self.enter_transparent(id);
-            return Ok(Done::Answered);
-        }
-        fail(ErrorCode::OperateSuccess)
-    }
-
     fn read(&mut self, id: ConnectId, len: Option<ReadLength>) -> Result<Done, ErrorCode> {
         let (view, format) = (self.settings.view_mode, self.settings.recv_format);
         let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
@@ -586,44 +458,6 @@ impl Sim {
         Ok(Done::Lines(vec![bytes]))
     }
 
-    fn accept(
-        &mut self,
-        listener: ConnectId,
-        accept: Accept,
-        incoming: Option<ConnectId>,
-    ) -> Result<Done, ErrorCode> {
-        let l = self.socket(listener).ok_or(ErrorCode::SocketClosed)?;
-        if l.kind != SocketServiceType::TcpListener {
-            return Err(ErrorCode::OperationNotAllowed);
-        }
-        let (stream, addr) = l.pending.pop_front().ok_or(ErrorCode::SocketAcceptFailed)?;
-        if accept == Accept::Refuse {
-            let _ = stream.shutdown(std::net::Shutdown::Both);
-            return ok();
-        }
-        let id = match incoming {
-            Some(id) if self.sockets[usize::from(id.get())].is_some() => {
-                let _ = stream.shutdown(std::net::Shutdown::Both);
-                return Err(ErrorCode::SocketIdentityUsed);
-            }
-            Some(id) => id,
-            None => match self.free_id() {
-                Some(id) => id,
-                None => {
-                    let _ = stream.shutdown(std::net::Shutdown::Both);
-                    return Err(ErrorCode::MemoryNotEnough);
-                }
-            },
-        };
-        self.adopt(listener, id, stream, addr)?;
-        let u = Urc::AcceptResult(urc::AcceptResult {
-            incoming_id: id,
-            remote_addr: hstring(&addr.ip().to_string()),
-            remote_port: ClientPort::new(i64::from(addr.port())).unwrap_or(ClientPort::MIN),
-        });
-        Ok(Done::OkThen(vec![urc_bytes(u)], ErrorCode::OperateSuccess))
-    }
-
     /// The AT+QISTATE lines the request asks for.
     fn state_lines(&self, req: &Request<'_>) -> Vec<Vec<u8>> {
         let pick = |s: &&Socket| match req {
@@ -669,12 +503,4 @@ impl Sim {
 /// The most bytes one AT+QISEND carries.
 fn max_send() -> usize {
     usize::from(SendLength::MAX.get())
-}
-
-fn bind_error(e: &std::io::Error) -> ErrorCode {
-    if e.kind() == std::io::ErrorKind::AddrInUse {
-        ErrorCode::PortBusy
-    } else {
-        ErrorCode::SocketBindFailed
-    }
 }

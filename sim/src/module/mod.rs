@@ -28,6 +28,7 @@
 mod commands;
 mod input;
 mod net;
+mod open;
 mod output;
 mod services;
 mod settings;
