@@ -65,7 +65,10 @@ fn out_of_range_module_value_is_flagged() {
     let (code, r) = records(b"+QIOPEN: 0,566\r\n");
     assert_eq!(
         (code, &r[0]["fields"]),
-        (0, &serde_json::json!({"connect_id": 0, "err": 566}))
+        (
+            0,
+            &serde_json::json!({"connect_id": 0, "err": 566, "err_text": "Socket connect failed"})
+        )
     );
 }
 

@@ -289,7 +289,7 @@ impl<'a> Session<'a> {
             if let Ok(l) = req.decode_response(text, rest) {
                 let mut r = Record::new(line, Dir::Module, Kind::Response, text);
                 r.name = Some(l.shape().name.into());
-                r.fields = debug_value::fields_of(&l);
+                r.fields = module_fields(&l);
                 let n = payload_len(&r.fields);
                 self.out.push(r);
                 self.data(next, n, Dir::Module);
@@ -344,19 +344,19 @@ impl<'a> Session<'a> {
             match Urc::decode(text, rest) {
                 Ok(p) => {
                     r.name = Some(p.shape().name.into());
-                    r.fields = debug_value::fields_of(&p);
+                    r.fields = module_fields(&p);
                     n = p.payload_len();
                 }
                 Err(e) => {
                     r.name = Some(u.shape().name.into());
-                    r.fields = debug_value::fields_of(&u);
+                    r.fields = module_fields(&u);
                     r.errors.push(errors::describe(u.shape(), e, text));
                     n = rest.len();
                 }
             }
         } else {
             r.name = Some(u.shape().name.into());
-            r.fields = debug_value::fields_of(&u);
+            r.fields = module_fields(&u);
         }
         self.out.push(r);
         self.data(next, n, Dir::Module);
@@ -444,6 +444,21 @@ fn trim_cr(mut b: &[u8]) -> &[u8] {
         b = rest;
     }
     b
+}
+
+/// The fields of a module line; an `<err>` result code gets its text beside it (`err_text`).
+fn module_fields(value: &impl core::fmt::Debug) -> Map<String, Value> {
+    let mut fields = debug_value::fields_of(value);
+    let text = fields
+        .get("err")
+        .and_then(Value::as_u64)
+        .and_then(|c| u16::try_from(c).ok())
+        .and_then(|c| ErrorCode::try_from(c).ok())
+        .map(ErrorCode::text);
+    if let Some(t) = text {
+        fields.insert("err_text".into(), json!(t));
+    }
+    fields
 }
 
 /// The payload length of a decoded line: its `data` field.
