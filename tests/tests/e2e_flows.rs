@@ -158,6 +158,37 @@ async fn tcp_transparent<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
 }
 both_flavours!(tcp_transparent, config());
 
+/// Settings that change the framing, end to end: `recvind` (the buffer-access URC carries
+/// a length but no data) beside a direct-push socket (whose URC carries both), and the
+/// payload echo of `AT+QISDE=1`.
+async fn framing_settings<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
+    let echo = EchoServer::start().unwrap();
+    ready(c).await;
+    c.set_recv_indication(Recvind::Enable).await.unwrap();
+    let buffered = c
+        .open(&tcp(id(0), echo.port(), AccessMode::BufferAccess))
+        .await
+        .unwrap();
+    let pushed = c
+        .open(&tcp(id(1), echo.port(), AccessMode::DirectPush))
+        .await
+        .unwrap();
+    c.send(buffered, HOSTILE).await.unwrap();
+    c.send(pushed, b"pushed beside").await.unwrap();
+    assert_eq!(read_exactly(c, buffered, HOSTILE.len()).await, HOSTILE);
+    assert_eq!(read_exactly(c, pushed, 13).await, b"pushed beside");
+    c.set_recv_indication(Recvind::Disable).await.unwrap();
+    c.set_send_echo(Echo::On).await.unwrap();
+    c.send(buffered, HOSTILE).await.unwrap();
+    c.send(pushed, HOSTILE).await.unwrap();
+    assert_eq!(read_exactly(c, buffered, HOSTILE.len()).await, HOSTILE);
+    assert_eq!(read_exactly(c, pushed, HOSTILE.len()).await, HOSTILE);
+    c.set_send_echo(Echo::Off).await.unwrap();
+    c.close(buffered).await.unwrap();
+    c.close(pushed).await.unwrap();
+}
+both_flavours!(framing_settings, config());
+
 /// 3.3 (automatic accept): a TCP listener gives a client the highest free socket on its
 /// own; data both ways; the client's close is reported.
 async fn tcp_server_automatic<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
@@ -314,6 +345,7 @@ both_flavours!(split_direct_push: tcp_direct_push, config(), split_output(2));
 both_flavours!(split_transparent: tcp_transparent, config(), split_output(3));
 both_flavours!(split_server: tcp_server_manual, config(), split_output(4));
 both_flavours!(split_udp: udp, config(), split_output(5));
+both_flavours!(split_framing: framing_settings, config(), split_output(6));
 
 /// 3.6: ping a loopback host: every reply and the summary.
 async fn ping<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
