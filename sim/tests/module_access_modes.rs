@@ -288,3 +288,32 @@ fn prompt_shape_and_read_formats_follow_the_settings() {
     assert_eq!(h.cmd("AT+QIRD=0,2"), ["+QIRD: 1,69", "OK"]);
     h.finish();
 }
+
+#[test]
+fn a_client_connects_from_the_local_port_it_asks_for() {
+    let mut h = Host::active();
+    let peer = Peer::new();
+    // A port free a moment ago.
+    let local = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cmd = format!(
+        "AT+QIOPEN=1,4,\"TCP\",\"127.0.0.1\",{},{local},0",
+        peer.port
+    );
+    assert_eq!(h.cmd(&cmd), ["OK"]);
+    assert_eq!(h.line(), "+QIOPEN: 4,0");
+    let (_conn, from) = peer.listener.accept().unwrap();
+    assert_eq!(from.port(), local);
+    let state = h.cmd("AT+QISTATE=1,4");
+    assert_eq!(
+        state[0],
+        format!(
+            "+QISTATE: 4,\"TCP\",\"127.0.0.1\",{},{local},2,1,4,0,\"usbmodem\"",
+            peer.port
+        )
+    );
+    h.finish();
+}

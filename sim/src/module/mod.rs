@@ -11,8 +11,7 @@
 //!   `settings.rs`. A fresh context is IPv4 without APN, as the AT+QICSGP example shows; DNS
 //!   servers read "0.0.0.0" (the host's resolver answers AT+QIDNSGIP and opens by name).
 //! - Sockets: an incoming client gets the highest free connectID (the example in 3.5 gives
-//!   11); a TCP client connects from an ephemeral port whatever `<local_port>` says (std cannot
-//!   bind before connecting) and AT+QISTATE shows the real one; the acknowledgement counters
+//!   11); the acknowledgement counters
 //!   of AT+QISEND report everything sent as acknowledged (loopback); `passiveclosed`=1 frees a
 //!   socket the peer closed at once, 0 keeps it in state 4 until AT+QICLOSE.
 //! - Error codes: a used connectID 563, a refused or unreachable peer 566, a name that does not

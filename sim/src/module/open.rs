@@ -59,6 +59,7 @@ impl Sim {
                 if spawn_connect(
                     o.host.into(),
                     o.remote_port.get(),
+                    local,
                     CONNECT_TIMEOUT,
                     id,
                     gen,

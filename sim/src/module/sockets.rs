@@ -249,11 +249,12 @@ pub(crate) fn spawn_acceptor(
     Ok(())
 }
 
-/// Resolves and connects in the background; reports `Connected`. The connection comes from
-/// an ephemeral local port (std cannot bind before connecting); AT+QISTATE shows the real one.
+/// Resolves and connects in the background (from `local`; port 0 picks one); reports
+/// `Connected`.
 pub(crate) fn spawn_connect(
     host: String,
     port: u16,
+    local: SocketAddr,
     timeout: Duration,
     id: ConnectId,
     gen: u64,
@@ -264,12 +265,59 @@ pub(crate) fn spawn_connect(
         .spawn(move || {
             let result = match resolve_v4(&host, port) {
                 Err(_) => Err(ErrorCode::DnsParseFailed),
-                Ok(remote) => TcpStream::connect_timeout(&remote, timeout)
-                    .map_err(|_| ErrorCode::SocketConnectFailed),
+                Ok(remote) => connect_from(local, remote, timeout).map_err(|e| {
+                    if e.kind() == io::ErrorKind::AddrInUse {
+                        ErrorCode::PortBusy
+                    } else {
+                        ErrorCode::SocketConnectFailed
+                    }
+                }),
             };
             let _ = tx.send(event(id, gen, Net::Connected(result)));
         })?;
     Ok(())
+}
+
+/// A TCP connection from a given local address: std cannot bind before connecting, so the
+/// socket is built with nix (non-blocking connect, then a bounded wait).
+fn connect_from(local: SocketAddr, remote: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
+    use nix::errno::Errno;
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use nix::sys::socket::{
+        bind, connect, getsockopt, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType,
+        SockaddrIn,
+    };
+    use std::os::fd::{AsFd, AsRawFd};
+    let (SocketAddr::V4(local), SocketAddr::V4(remote)) = (local, remote) else {
+        return Err(io::ErrorKind::InvalidInput.into());
+    };
+    if local.port() == 0 {
+        return TcpStream::connect_timeout(&SocketAddr::V4(remote), timeout);
+    }
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        None,
+    )?;
+    setsockopt(&fd, sockopt::ReuseAddr, &true)?;
+    bind(fd.as_raw_fd(), &SockaddrIn::from(local))?;
+    match connect(fd.as_raw_fd(), &SockaddrIn::from(remote)) {
+        Ok(()) | Err(Errno::EINPROGRESS) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let wait = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::MAX);
+    let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLOUT)];
+    if poll(&mut fds, wait)? == 0 {
+        return Err(io::ErrorKind::TimedOut.into());
+    }
+    match getsockopt(&fd, sockopt::SocketError)? {
+        0 => {}
+        e => return Err(io::Error::from_raw_os_error(e)),
+    }
+    let stream = TcpStream::from(fd);
+    stream.set_nonblocking(false)?;
+    Ok(stream)
 }
 
 /// The first IPv4 address of `host`.
