@@ -512,3 +512,52 @@ fn line_name(text: &[u8]) -> Option<String> {
     let n = body.iter().position(|&b| b == b':')?;
     Some(String::from_utf8_lossy(&body[..n]).into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logs made of pieces that steer the decoder (prompts, payload announcements, transparent
+    /// mode) plus stray bytes: decoding never panics, and line numbers stay within the input.
+    #[test]
+    fn arbitrary_logs_decode_without_panicking() {
+        const PIECES: &[&[u8]] = &[
+            b"AT+QIRD=0,1500\r\n",
+            b"+QIRD: 5\r\n",
+            b"+QIRD: 1500\r\n",
+            b"AT+QISEND=0,3\r\n",
+            b"AT+QISEND=0\r\n",
+            b"> ",
+            b">\r\n",
+            b"\x1a",
+            b"AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",7,0,1\r\n",
+            b"+QIURC: \"recv\",0,3\r\n",
+            b"+QIURC: \"recv\",0,99999\r\n",
+            b"CONNECT\r\n",
+            b"+++\r\n",
+            b"OK\r\n",
+            b"+CME ERROR: 5\r\n",
+            b"\r\n",
+            b"\n",
+            b"\xff\x00\"",
+            b"AT",
+            b"+",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let mut log = Vec::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 24) as usize;
+            for k in 0..n {
+                let pick = (seed >> (k % 48)) as usize ^ k.wrapping_mul(7);
+                log.extend_from_slice(PIECES[pick % PIECES.len()]);
+            }
+            let lines = log.iter().filter(|&&b| b == b'\n').count() + 1;
+            for r in decode_log(&log) {
+                assert!(r.line >= 1 && r.line <= lines, "{r:?} in {log:?}");
+            }
+        }
+    }
+}
