@@ -6,6 +6,27 @@
 //! exactly that many bytes after their CR LF, whatever they contain, so a payload holding CR,
 //! LF, NUL, `OK`, `>` or `+QIURC` never ends or starts a frame.
 //!
+//! # Wiring
+//!
+//! ```
+//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+//! use quectel_qi::digest::{DigestState, QiDigester};
+//! use quectel_qi::{sizes, Urc};
+//!
+//! static STATE: DigestState = DigestState::new();
+//! static SLOT: ResponseSlot<{ sizes::RESPONSE_SLOT_SIZE }> = ResponseSlot::new();
+//! static URCS: UrcChannel<Urc, { sizes::URC_CAPACITY }, 1> = UrcChannel::new();
+//!
+//! let mut buf = [0u8; sizes::INGRESS_BUF_SIZE];
+//! let digester = QiDigester::new(&STATE).with_max_response(sizes::RESPONSE_SLOT_SIZE);
+//! let mut ingress = Ingress::new(digester, &mut buf, &SLOT, &URCS);
+//! let mut sub = URCS.subscribe().unwrap();
+//! // In firmware: `ingress.read_from(uart_rx).await`; the client gets `&STATE` too and the
+//! // command side a `[0; sizes::COMMAND_BUF_SIZE]` buffer.
+//! ingress.try_write(b"\r\n+QIURC: \"recv\",0,3\r\nOK\r").unwrap();
+//! assert!(matches!(sub.try_next_message_pure(), Some(Urc::RecvPush(_))));
+//! ```
+//!
 //! # What atat receives
 //!
 //! - A response is the information lines (and payloads) as they came, CR LF between them,
@@ -109,6 +130,16 @@ impl DigestState {
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
         }
+    }
+
+    /// Back to the state of [`new`](Self::new) (counters aside): for a module that restarted.
+    pub fn reset(&self) {
+        for a in &self.access {
+            a.store(0, Ordering::Release);
+        }
+        self.recvind.store(false, Ordering::Release);
+        self.transparent.store(false, Ordering::Release);
+        self.payload_echo.store(0, Ordering::Release);
     }
 
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an

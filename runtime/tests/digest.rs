@@ -306,6 +306,14 @@ fn socket_modes_are_recorded_and_forgotten() {
     state.forget_socket(s);
     assert!(!state.recv_carries_payload(s));
     assert_eq!(state.recvind(), Recvind::Enable);
+    state.set_access_mode(id(3), AccessMode::DirectPush);
+    state.set_transparent(true);
+    state.expect_payload_echo(4);
+    state.reset();
+    assert_eq!(state.access_mode(id(3)), None);
+    assert_eq!(state.recvind(), Recvind::Disable);
+    assert!(!state.is_transparent());
+    assert_eq!(run(&state, &[b"\r\nOK\r\n"]), vec![ok(b"")]);
 }
 
 #[test]
