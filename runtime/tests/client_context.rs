@@ -132,3 +132,48 @@ fn pdpdeact_reaches_its_context() {
         assert!(!c.context_lost(ContextId::new_const(2)));
     });
 }
+
+#[test]
+fn a_numbered_error_needs_no_qigeterror_even_with_the_option() {
+    let script = Script::new().host("AT+QIACT=1").module("+CME ERROR: 561");
+    let config = quectel_qi::client::Config {
+        query_last_error: true,
+        ..support::config()
+    };
+    both!(script, config, |c, h| {
+        let Err(Error::Module(m)) = c.activate(CTX).await else {
+            panic!("an error")
+        };
+        assert_eq!(
+            m.code(),
+            Some(Code::Known(ErrorCode::ActivatePdpContextFailed))
+        );
+        assert_eq!(m.last_error, None);
+    });
+}
+
+#[test]
+fn exec_sends_any_form_of_the_spec() {
+    let script = Script::new()
+        .host(r#"AT+QICFG="recvind""#)
+        .module(r#"+QICFG: "recvind",1"#)
+        .module("OK")
+        .host("AT+QIOPEN=?")
+        .module(r#"+QIOPEN: (1-15),(0-11),"TCP/UDP/TCP LISTENER/UDP SERVICE","<IP_address>/<domain_name>",<remote_port>,<local_port>,(0-2)"#)
+        .module("OK");
+    both!(script, support::config(), |c, h| {
+        let r = c.exec(&qicfg::recvind::Query).await.unwrap();
+        assert_eq!(r.recvind, Recvind::Enable);
+        c.exec(&qiopen::Test).await.unwrap();
+        let e = c
+            .exec(&qicfg::tcp_keepalive::Set {
+                keepalive_enable: KeepaliveEnable::Enable,
+                idle_time: Some(IdleTime::new_const(120)),
+                interval_time: None,
+                probe_cnt: None,
+            })
+            .await;
+        // The timing is one optional group: all three or none. Nothing is written.
+        assert!(matches!(e, Err(Error::Invalid(_))), "{e:?}");
+    });
+}

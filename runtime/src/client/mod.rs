@@ -126,6 +126,16 @@
 //! }
 //! ```
 
+/// A warning through `log` or `defmt`, when one of those features is on.
+macro_rules! warn_ {
+    ($($arg:tt)*) => {{
+        #[cfg(feature = "log")]
+        log::warn!($($arg)*);
+        #[cfg(feature = "defmt")]
+        defmt::warn!($($arg)*);
+    }};
+}
+
 mod blocking;
 mod command;
 mod context;
@@ -145,7 +155,8 @@ pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use link::{AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-pub use reply::{Exchange, Failure, Payload, Reply, PAYLOAD_MAX};
+use reply::{Exchange, Payload, Reply};
+pub use reply::{Failure, PAYLOAD_MAX};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
 
@@ -327,7 +338,9 @@ impl<L: Link> Client<'_, L> {
     async fn enrich(&mut self, f: Failure) -> Error {
         let mut err = f.into_error();
         if let Error::Module(m) = &mut err {
-            if self.config.query_last_error && m.result != ErrorResult::NoCarrier {
+            // Only a result without a code of its own is worth the extra command.
+            let uncoded = matches!(m.result, ErrorResult::Error | ErrorResult::Other);
+            if self.config.query_last_error && uncoded {
                 if let Ok(Reply::Done(line)) = self.send_raw(&Exchange(&qigeterror::Query)).await {
                     m.last_error = Some(Code::from_number(line.err.get()));
                 }
@@ -344,6 +357,7 @@ impl<L: Link> Client<'_, L> {
     ) -> Result<T, Error> {
         loop {
             let Some(u) = self.link.urc(deadline).await else {
+                warn_!("no URC result in time");
                 return Err(Error::Timeout);
             };
             match pick(&u) {

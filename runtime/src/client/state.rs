@@ -147,6 +147,11 @@ impl Router {
 
     fn pushed(&mut self, id: ConnectId, data: &[u8], from: Option<Sender>) -> Event {
         if !self.push.push(id, data, from) {
+            warn_!(
+                "push buffer full: {} bytes of socket {} dropped",
+                data.len(),
+                id.get()
+            );
             self.sockets[index(id)].overrun = true;
         }
         Event::DataPushed(id)
