@@ -249,3 +249,51 @@ fn next_event_tells_what_arrived() {
         assert_eq!(c.next_event(5).await, None);
     });
 }
+
+#[test]
+fn a_refused_open_leaves_the_socket_in_use_as_it_was() {
+    let script = Script::new()
+        .host(r#"AT+QIOPEN=1,0,"TCP","192.0.2.2",8009,0,1"#)
+        .module("OK")
+        .module("+QIOPEN: 0,0")
+        .host(r#"AT+QIOPEN=1,0,"TCP","192.0.2.2",8009,0,0"#)
+        .module("OK")
+        .module("+QIOPEN: 0,563");
+    both!(script, support::config(), |c, h| {
+        c.open(&tcp_client(0, AccessMode::DirectPush))
+            .await
+            .unwrap();
+        assert_eq!(
+            c.open(&tcp_client(0, AccessMode::BufferAccess)).await,
+            Err(Error::Rejected(Code::Known(ErrorCode::SocketIdentityUsed)))
+        );
+        assert_eq!(h.digest.access_mode(id(0)), Some(AccessMode::DirectPush));
+        assert_eq!(c.socket(id(0)).mode, Some(AccessMode::DirectPush));
+    });
+}
+
+#[test]
+fn deactivating_a_context_forgets_its_sockets() {
+    let mut on_two = tcp_client(4, AccessMode::DirectPush);
+    on_two.context_id = ContextId::new_const(2);
+    let script = Script::new()
+        .host(r#"AT+QIOPEN=1,3,"TCP","192.0.2.2",8009,0,1"#)
+        .module("OK")
+        .module("+QIOPEN: 3,0")
+        .host(r#"AT+QIOPEN=2,4,"TCP","192.0.2.2",8009,0,1"#)
+        .module("OK")
+        .module("+QIOPEN: 4,0")
+        .host("AT+QIDEACT=1")
+        .module("OK");
+    both!(script, support::config(), |c, h| {
+        c.open(&tcp_client(3, AccessMode::DirectPush))
+            .await
+            .unwrap();
+        c.open(&on_two).await.unwrap();
+        c.deactivate(CTX).await.unwrap();
+        assert!(!c.socket(id(3)).open);
+        assert_eq!(h.digest.access_mode(id(3)), None);
+        assert!(c.socket(id(4)).open);
+        assert_eq!(h.digest.access_mode(id(4)), Some(AccessMode::DirectPush));
+    });
+}

@@ -4,7 +4,7 @@ use atat::AtatCmd;
 use heapless::String;
 
 use super::{Client, Error, Link};
-use crate::{qiact, qicsgp, qideact, ContextId, ContextState};
+use crate::{qiact, qicsgp, qideact, ConnectId, ContextId, ContextState};
 
 impl<L: Link> Client<'_, L> {
     /// `AT+QICSGP=...`: sets the APN, credentials and authentication of a context.
@@ -27,10 +27,17 @@ impl<L: Link> Client<'_, L> {
         Ok(())
     }
 
-    /// `AT+QIDEACT=<id>`: deactivates a context; its sockets are closed by the module.
+    /// `AT+QIDEACT=<id>`: deactivates a context; the module closes its sockets, and the client
+    /// forgets them.
     pub async fn deactivate(&mut self, context_id: ContextId) -> Result<(), Error> {
         self.exec(&qideact::Deactivate { context_id }).await?;
         self.router.context_reset(context_id);
+        let mut gone = heapless::Vec::<ConnectId, { super::SOCKETS }>::new();
+        gone.extend(self.router.sockets_on(context_id));
+        for id in gone {
+            self.router.closed(id);
+            self.digest.forget_socket(id);
+        }
         Ok(())
     }
 

@@ -18,18 +18,25 @@ impl<L: Link> Client<'_, L> {
         // unknown mode.
         let mode = open.access_mode;
         open.validate()?;
-        // Before the command: data may follow the outcome at once.
+        // Before the command: data may follow the outcome at once. On failure the ID keeps
+        // what it had (the module refuses an ID in use).
+        let before = self.digest.access_mode(id);
+        self.record_mode(id, mode);
+        if let Err(e) = self.open_and_wait(open, start, mode).await {
+            self.record_mode(id, before);
+            return Err(e);
+        }
+        self.router
+            .opened(id, open.service_type, mode, open.context_id);
+        Ok(id)
+    }
+
+    /// Tells the digester a socket's access mode (or that it is unknown).
+    fn record_mode(&self, id: ConnectId, mode: Option<AccessMode>) {
         match mode {
             Some(m) => self.digest.set_access_mode(id, m),
             None => self.digest.forget_socket(id),
         }
-        let opened = self.open_and_wait(open, start, mode).await;
-        if opened.is_err() {
-            self.digest.forget_socket(id);
-            return opened.map(|_| id);
-        }
-        self.router.opened(id, open.service_type, mode);
-        Ok(id)
     }
 
     async fn open_and_wait(
@@ -86,16 +93,20 @@ impl<L: Link> Client<'_, L> {
         incoming_id: ConnectId,
     ) -> Result<urc::AcceptResult, Error> {
         let start = Instant::now();
-        let mode = self.router.socket(listener_id).mode;
-        if let Some(mode) = mode {
-            self.digest.set_access_mode(incoming_id, mode);
+        let listener = self.router.socket(listener_id);
+        let before = self.digest.access_mode(incoming_id);
+        self.record_mode(incoming_id, listener.mode);
+        let accepted = self
+            .exec(&qiaccept::Accept {
+                listener_id,
+                accept: Accept::Accept,
+                incoming_id: Some(incoming_id),
+            })
+            .await;
+        if let Err(e) = accepted {
+            self.record_mode(incoming_id, before);
+            return Err(e);
         }
-        self.exec(&qiaccept::Accept {
-            listener_id,
-            accept: Accept::Accept,
-            incoming_id: Some(incoming_id),
-        })
-        .await?;
         self.took_request(listener_id);
         let deadline = self.deadline(start, qiaccept::Accept::TIMEOUT_MS);
         let result = self
@@ -104,10 +115,10 @@ impl<L: Link> Client<'_, L> {
                 _ => None,
             })
             .await?;
-        let s = self.router.socket_mut(incoming_id);
-        *s = super::SocketInfo {
+        *self.router.socket_mut(incoming_id) = super::SocketInfo {
             open: true,
-            mode,
+            mode: listener.mode,
+            context: listener.context,
             ..Default::default()
         };
         Ok(result)
@@ -169,20 +180,12 @@ impl<L: Link> Client<'_, L> {
                 access_mode,
             })
             .await;
-        match (switched, before) {
-            (Ok(_), _) => {
-                self.router.socket_mut(connect_id).mode = Some(access_mode);
-                Ok(())
-            }
-            (Err(e), Some(mode)) => {
-                self.digest.set_access_mode(connect_id, mode);
-                Err(e)
-            }
-            (Err(e), None) => {
-                self.digest.forget_socket(connect_id);
-                Err(e)
-            }
+        if let Err(e) = switched {
+            self.record_mode(connect_id, before);
+            return Err(e);
         }
+        self.router.socket_mut(connect_id).mode = Some(access_mode);
+        Ok(())
     }
 
     /// Transparent mode: writes raw bytes to the peer (nothing answers them).

@@ -20,6 +20,8 @@ pub struct SocketInfo {
     pub mode: Option<AccessMode>,
     /// The service it was opened as; `None` for a socket a server got.
     pub service: Option<ServiceType>,
+    /// The context it runs on.
+    pub context: Option<ContextId>,
     /// Buffer access: the module announced data that was not drained yet.
     pub data_pending: bool,
     /// The peer or the network closed it (`+QIURC: "closed"`); close it with `AT+QICLOSE`.
@@ -84,6 +86,7 @@ impl Router {
             open: false,
             mode: None,
             service: None,
+            context: None,
             data_pending: false,
             closed: false,
             incoming_from: None,
@@ -116,10 +119,11 @@ impl Router {
                 Event::Closed(*connect_id)
             }
             Urc::Incoming(i) => {
-                let mode = self.sockets[index(i.server_id)].mode;
+                let server = self.sockets[index(i.server_id)];
                 self.sockets[index(i.connect_id)] = SocketInfo {
                     open: true,
-                    mode,
+                    mode: server.mode,
+                    context: server.context,
                     incoming_from: Some(i.server_id),
                     ..SocketInfo::default()
                 };
@@ -168,12 +172,19 @@ impl Router {
     }
 
     /// A socket opened by the host.
-    pub fn opened(&mut self, id: ConnectId, service: ServiceType, mode: Option<AccessMode>) {
+    pub fn opened(
+        &mut self,
+        id: ConnectId,
+        service: ServiceType,
+        mode: Option<AccessMode>,
+        context: ContextId,
+    ) {
         self.push.discard(id);
         self.sockets[index(id)] = SocketInfo {
             open: true,
             mode,
             service: Some(service),
+            context: Some(context),
             ..SocketInfo::default()
         };
     }
@@ -182,6 +193,15 @@ impl Router {
     pub fn closed(&mut self, id: ConnectId) {
         self.push.discard(id);
         self.sockets[index(id)] = SocketInfo::default();
+    }
+
+    /// The sockets on a context (opened, or got by a server on it).
+    pub fn sockets_on(&self, context: ContextId) -> impl Iterator<Item = ConnectId> + '_ {
+        self.sockets
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.open && s.context == Some(context))
+            .filter_map(|(i, _)| ConnectId::new(i as i64))
     }
 
     /// Whether the network deactivated the context since it was last activated.
