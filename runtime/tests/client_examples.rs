@@ -37,7 +37,7 @@ fn transcripts() -> Vec<qi_codegen::spec::Transcript> {
 /// client never writes them.
 fn script_of(t: &qi_codegen::spec::Transcript) -> Script {
     let mut s = Script::new();
-    let mut after_qird = false;
+    let mut last_line = String::new();
     for step in &t.steps {
         if step.foreign || step.invalid {
             continue;
@@ -49,16 +49,16 @@ fn script_of(t: &qi_codegen::spec::Transcript) -> Script {
             s = s.host_data(d.as_bytes());
         }
         if let Some(m) = &step.module {
-            after_qird = m.starts_with("+QIRD:") && !m.contains(',');
-            after_qird |= m.starts_with("+QIRD:") && m.contains('"');
             s = s.module(m);
+            last_line = m.clone();
         }
         if let Some(d) = &step.module_data {
             s = s.module_data(d.as_bytes());
-            if after_qird {
+            // A response line's payload (not a URC's) is followed by CR LF: the generated
+            // table of payload-carrying response lines tells which.
+            if limits::response_data_len(last_line.as_bytes(), d.as_bytes()) == Ok(Some(d.len())) {
                 s.push(Step::Module(b"\r\n".to_vec()));
             }
-            after_qird = false;
         }
     }
     s
