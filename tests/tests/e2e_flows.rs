@@ -536,3 +536,60 @@ fn invalid_requests_write_nothing_through_the_blocking_shell() {
         Some("127.0.0.1")
     );
 }
+
+/// The core flows through the blocking shell's own methods (`BlockingClient`), as an
+/// application on a host would write them.
+#[test]
+fn core_flows_through_the_blocking_shell() {
+    let echo = EchoServer::start().unwrap();
+    let ntp = NtpServer::start(1_563_689_459).unwrap();
+    let mut c = blocking(config());
+    c.prepare().unwrap();
+    c.activate(CTX).unwrap();
+    assert_eq!(
+        c.context_address(CTX).unwrap().as_deref(),
+        Some("127.0.0.1")
+    );
+    for (n, mode) in [AccessMode::BufferAccess, AccessMode::DirectPush]
+        .into_iter()
+        .enumerate()
+    {
+        let s = c.open(&tcp(id(n as i64), echo.port(), mode)).unwrap();
+        c.send(s, HOSTILE).unwrap();
+        let mut got = vec![0u8; HOSTILE.len()];
+        let mut filled = 0;
+        let deadline = std::time::Instant::now() + WAIT;
+        while filled < got.len() {
+            filled += c.read(s, &mut got[filled..]).unwrap();
+            if filled < got.len() {
+                assert!(std::time::Instant::now() < deadline, "{mode:?}: no echo");
+                c.next_event(WAIT.as_millis() as u32);
+            }
+        }
+        assert_eq!(got, HOSTILE, "{mode:?}");
+        c.close(s).unwrap();
+    }
+    let p = c
+        .ping(&qping::Ping {
+            context_id: CTX,
+            host: "127.0.0.1",
+            timeout: Some(PingTimeout::new_const(1)),
+            pingnum: Some(Pingnum::new_const(1)),
+        })
+        .unwrap();
+    assert_eq!(p.summary.rcvd, Some(1));
+    let sync = qntp::SyncValue {
+        context_id: CTX,
+        server: "127.0.0.1",
+        ntp_port: Some(NtpPort::new(i64::from(ntp.port())).unwrap()),
+        autosettime: None,
+    };
+    assert_eq!(
+        c.sync_time(&sync).unwrap().as_str(),
+        "2019/07/21,06:10:59+00"
+    );
+    let a = c.resolve::<2>(CTX, "127.0.0.1").unwrap();
+    assert_eq!(a.addresses[0].as_str(), "127.0.0.1");
+    c.deactivate(CTX).unwrap();
+    assert_eq!(c.context_address(CTX).unwrap(), None);
+}
