@@ -77,7 +77,13 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
 
 /// The blocking shell: an `atat::blocking` client and a subscription to the URC channel.
 /// Waiting for a URC polls the channel until the deadline, as atat's blocking client does for
-/// responses; something else (an interrupt, a reader thread) must feed the ingress meanwhile.
+/// responses; something else (an interrupt, a reader thread) must feed the ingress meanwhile
+/// (see [`feed_ingress`](super::feed_ingress)).
+///
+/// atat's blocking client gives no hook while it waits for a final result, so URCs are routed
+/// before and after each command: more URCs than the channel holds between a command and its
+/// final result stall the ingress until the command times out. Size the channel for the
+/// traffic, or use the async client, which routes them as they come.
 pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize> {
     at: A,
     urcs: UrcSubscription<'a, Urc, CAP, SUBS>,

@@ -129,8 +129,9 @@ impl<L: Link> Client<'_, L> {
     }
 
     /// Queries the acknowledgement counters until nothing is unacknowledged, at most
-    /// [`Config::ack_polls`](super::Config::ack_polls) times, [`Config::ack_interval_ms`]
-    /// (super::Config::ack_interval_ms) apart; [`Error::Timeout`] if data stays unacknowledged.
+    /// [`Config::ack_polls`](super::Config::ack_polls) times,
+    /// [`Config::ack_interval_ms`](super::Config::ack_interval_ms) apart; [`Error::Timeout`]
+    /// if data stays unacknowledged.
     pub async fn wait_acknowledged(
         &mut self,
         connect_id: ConnectId,

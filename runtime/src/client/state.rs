@@ -6,7 +6,7 @@ use crate::{urc, AccessMode, ConnectId, ContextId, Port, ServiceType, Urc};
 use super::push::{PushBuffer, Sender};
 
 /// How many sockets the module has: the range of `<connectID>`.
-pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
+pub const SOCKETS: usize = crate::sizes::SOCKETS;
 /// How many PDP contexts the module has: the range of `<contextID>`.
 pub const CONTEXTS: usize = ContextId::MAX.get() as usize;
 
