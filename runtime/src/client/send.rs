@@ -22,15 +22,27 @@ const CTRL_Z: u8 = 0x1A;
 /// ASCII Esc, which cancels it.
 const ESC: u8 = 0x1B;
 
+/// The most one `AT+QISEND=<id>,<len>` carries: the prompt's limit, within `<send_length>`'s
+/// range.
+const CHUNK: usize = {
+    let range = SendLength::MAX.get() as usize;
+    if PAYLOAD_MAX < range {
+        PAYLOAD_MAX
+    } else {
+        range
+    }
+};
+
 fn send_length(n: usize) -> SendLength {
-    // Callers chunk by PAYLOAD_MAX (= SendLength::MAX), so this always holds.
+    // Callers chunk by CHUNK, so this always holds.
     SendLength::new(n as i64).unwrap_or(SendLength::MAX)
 }
 
 impl<L: Link> Client<'_, L> {
     /// Sends bytes on a TCP, UDP or incoming socket: `AT+QISEND=<id>,<len>`, the `>` prompt,
     /// the payload, `SEND OK`; longer data goes in chunks of the spec's limit (1460 bytes).
-    /// `SEND OK` means the data left the module; see [`Client::wait_acknowledged`].
+    /// `SEND OK` means the data left the module; see [`Client::wait_acknowledged`]. On an
+    /// error, the chunks before the failing one were sent.
     pub async fn send(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error> {
         if data.is_empty() {
             // Let the spec's rule (a length of at least 1) speak.
@@ -39,7 +51,7 @@ impl<L: Link> Client<'_, L> {
                 send_length: SendLength::MIN,
             }));
         }
-        for chunk in data.chunks(PAYLOAD_MAX) {
+        for chunk in data.chunks(CHUNK) {
             let cmd = qisend::SendFixed {
                 connect_id,
                 send_length: send_length(chunk.len()),
@@ -86,8 +98,8 @@ impl<L: Link> Client<'_, L> {
         remote_ip: &str,
         remote_port: Port,
     ) -> Result<(), Error> {
-        if data.len() > PAYLOAD_MAX {
-            return Err(Error::TooLong { max: PAYLOAD_MAX });
+        if data.len() > CHUNK {
+            return Err(Error::TooLong { max: CHUNK });
         }
         let cmd = qisend::SendTo {
             connect_id,
