@@ -233,6 +233,25 @@ fn a_small_buffer_reads_what_fits_and_stops() {
 }
 
 #[test]
+fn reading_into_an_empty_buffer_is_an_error_and_writes_nothing() {
+    let script = open_script(1);
+    both!(script, support::config(), |c, h| {
+        c.open(&open_cmd(AccessMode::DirectPush)).await.unwrap();
+        assert_eq!(c.read(id(0), &mut []).await, Err(Error::BufferTooSmall));
+        assert_eq!(c.read(id(1), &mut []).await, Err(Error::BufferTooSmall));
+        assert_eq!(
+            c.read_once(id(1), &mut []).await,
+            Err(Error::BufferTooSmall)
+        );
+        for s in [id(0), id(1)] {
+            assert_eq!(c.read_from(s, &mut []).await, Err(Error::BufferTooSmall));
+        }
+        // The scripted module fails the test on any write the script does not list.
+        let _ = h;
+    });
+}
+
+#[test]
 fn hostile_payloads_come_back_whole_in_reads_and_pushes() {
     let mut script = open_script(0);
     for p in HOSTILE {

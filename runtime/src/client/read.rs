@@ -19,12 +19,16 @@ fn read_length(room: usize) -> Option<ReadLength> {
 }
 
 impl<L: Link> Client<'_, L> {
-    /// Reads received bytes into `buf`; returns how many (0: none waiting).
+    /// Reads received bytes into `buf`; returns how many (0: none waiting). An empty `buf` is
+    /// [`Error::BufferTooSmall`] (nothing is written): a 0 from it would look like no data.
     ///
     /// Buffer access: `AT+QIRD=<id>,<len>` until the module reports 0 bytes or `buf` is full
     /// (then call again: the module will not announce the rest). Direct push: the bytes the
     /// module pushed, from the client's push buffer.
     pub async fn read(&mut self, connect_id: ConnectId, buf: &mut [u8]) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Err(Error::BufferTooSmall);
+        }
         self.process_urcs();
         let pushed = self.router.socket(connect_id).mode == Some(AccessMode::DirectPush);
         let mut filled = 0;
@@ -78,6 +82,9 @@ impl<L: Link> Client<'_, L> {
         connect_id: ConnectId,
         buf: &mut [u8],
     ) -> Result<Option<(usize, Sender)>, Error> {
+        if buf.is_empty() {
+            return Err(Error::BufferTooSmall);
+        }
         self.process_urcs();
         if self.router.socket(connect_id).mode == Some(AccessMode::DirectPush) {
             return match self.read_pushed(connect_id, buf)? {
