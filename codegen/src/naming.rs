@@ -1,5 +1,6 @@
 //! Naming policy, in one place: how spec names become Rust names.
 
+use crate::spec::{Command, Form};
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::Ident;
 
@@ -46,6 +47,76 @@ pub fn constant(spec_name: &str) -> Ident {
     ident(&spec_name.to_shouty_snake_case())
 }
 
+/// The `Request` variant of a form: command, form selector, form name
+/// (`QicfgTcpRetranscfgWrite`, `QiopenWrite`).
+pub fn request_variant(cmd: &Command, form: &Form) -> Ident {
+    let sel = form
+        .selector
+        .as_deref()
+        .map(|s| format!("_{}", words(s)))
+        .unwrap_or_default();
+    type_name(&format!(
+        "{}{sel}_{}",
+        cmd.name.to_ascii_lowercase(),
+        form.name
+    ))
+}
+
+/// The struct of line `i` of a form's response, in `response::<command>`.
+///
+/// - A form with one line: `{Form}Line` (`OpenLine`, `RecvindQueryLine` with the form's
+///   selector first).
+/// - A form with several lines names each line by its own selector, between the form and
+///   `Line`: the `AT+QICFG=?` line `"tcp/retranscfg"` is `TestTcpRetranscfgLine`. The name
+///   then stays put when lines are inserted or reordered.
+/// - A line of such a form without a selector, or whose selector is not unique among the
+///   form's lines, is numbered instead: `TestLine1` is the first of those lines (lines with a
+///   distinct selector do not count, so adding one renames nothing).
+pub fn line_type(form: &Form, i: usize) -> Ident {
+    let base = match &form.selector {
+        Some(s) => format!("{}_{}", words(s), form.name),
+        None => form.name.clone(),
+    };
+    let lines = &form.response.lines;
+    if lines.len() == 1 {
+        return type_name(&format!("{base}_line"));
+    }
+    match distinct_selector(form, i) {
+        Some(sel) => type_name(&format!("{base}_{}_line", words(sel))),
+        None => {
+            let n = (0..i)
+                .filter(|&j| distinct_selector(form, j).is_none())
+                .count();
+            type_name(&format!("{base}_line_{}", n + 1))
+        }
+    }
+}
+
+/// The `ResponseLine` variant of line `i` of a form: the command, then [`line_type`]
+/// (`QiopenOpenLine`, `QicfgTestTcpRetranscfgLine`).
+pub fn line_variant(cmd: &Command, form: &Form, i: usize) -> Ident {
+    let t = line_type(form, i);
+    type_name(&format!("{}_{t}", cmd.name.to_ascii_lowercase()))
+}
+
+/// The selector of line `i`, if no other line of the form has one with the same Rust name.
+fn distinct_selector(form: &Form, i: usize) -> Option<&str> {
+    let lines = &form.response.lines;
+    let sel = lines[i].selector.as_deref()?;
+    let key = type_name(&words(sel));
+    let same = lines
+        .iter()
+        .filter_map(|l| l.selector.as_deref())
+        .filter(|s| type_name(&words(s)) == key)
+        .count();
+    (same == 1).then_some(sel)
+}
+
+/// A selector as snake-case words: `tcp/retranscfg` → `tcp_retranscfg`.
+fn words(selector: &str) -> String {
+    selector.replace(['/', '-'], "_")
+}
+
 fn ident(s: &str) -> Ident {
     match s {
         "type" | "match" | "move" | "ref" | "loop" | "fn" | "mod" | "use" | "as" | "in"
@@ -63,5 +134,46 @@ pub fn doc_alias(doc_name: &str, rust_name: &str) -> proc_macro2::TokenStream {
         proc_macro2::TokenStream::new()
     } else {
         quote::quote!(#[doc(alias = #doc_name)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_type;
+    use crate::spec::Form;
+
+    fn form(lines: &str) -> Form {
+        let yaml = format!(
+            "{{ name: test, kind: test, about: lists, response: {{ lines: [{lines}], outcomes: [{{ final: [OK] }}] }} }}"
+        );
+        serde_yaml::from_str(&yaml).unwrap()
+    }
+
+    fn names(f: &Form) -> Vec<String> {
+        (0..f.response.lines.len())
+            .map(|i| line_type(f, i).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn one_line_keeps_the_form_name() {
+        assert_eq!(names(&form("{ selector: a, fields: [] }")), ["TestLine"]);
+    }
+
+    #[test]
+    fn several_lines_are_named_by_selector_and_the_rest_numbered_among_themselves() {
+        let f = form(
+            "{ fields: [] }, { selector: tcp/retranscfg, fields: [] }, \
+             { selector: dup, fields: [] }, { prefix: \"+X\", selector: dup, fields: [] }",
+        );
+        assert_eq!(
+            names(&f),
+            [
+                "TestLine1",
+                "TestTcpRetranscfgLine",
+                "TestLine2",
+                "TestLine3"
+            ]
+        );
     }
 }

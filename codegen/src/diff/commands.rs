@@ -344,20 +344,6 @@ fn line_label(cmd: &Command, l: &Line) -> String {
     }
 }
 
-/// Mirrors `emit::responses::line_type_name`: one line is `{Form}Line`, several are numbered.
-pub fn line_type(form: &Form, i: usize, count: usize) -> String {
-    let base = match &form.selector {
-        Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
-        None => form.name.clone(),
-    };
-    let suffix = if count == 1 {
-        String::new()
-    } else {
-        format!("_{}", i + 1)
-    };
-    naming::type_name(&format!("{base}_line{suffix}")).to_string()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn response(
     old: &Model,
@@ -384,7 +370,7 @@ fn response(
     }
     let mut shifted = Vec::new();
     for (i, l) in nl.iter().enumerate() {
-        let path = format!("response::{m}::{}", line_type(n, i, nl.len()));
+        let path = format!("response::{m}::{}", naming::line_type(n, i));
         let label = format!("{item} response line {}", line_label(cmd, l));
         let Some(j) = ol.iter().position(|x| line_key(cmd, x) == line_key(cmd, l)) else {
             out.push(
@@ -397,12 +383,9 @@ fn response(
             );
             continue;
         };
-        if nl.len() > 1 && ol.len() > 1 && i != j {
-            shifted.push(format!(
-                "{} is now {}",
-                line_type(o, j, ol.len()),
-                line_type(n, i, nl.len())
-            ));
+        let (was, is) = (naming::line_type(o, j), naming::line_type(n, i));
+        if nl.len() > 1 && ol.len() > 1 && was != is {
+            shifted.push(format!("{was} is now {is}"));
         }
         let x = &ol[j];
         fields(old, new, &x.fields, &l.fields, true, &label, &path, out);
@@ -448,7 +431,7 @@ fn response(
                 Class::Breaking,
                 Kind::Removed,
                 format!("{item} response line {}", line_label(cmd, x)),
-                format!("response::{m}::{}", line_type(o, j, ol.len())),
+                format!("response::{m}::{}", naming::line_type(o, j)),
                 "response line removed",
                 "its line type is gone",
             );
@@ -461,7 +444,7 @@ fn response(
             format!("{item} response lines"),
             format!("response::{m}"),
             format!("numbered line types shift: {}", shifted.join(", ")),
-            "line types of a response with several lines are numbered by position; a line inserted before others renames them",
+            "lines without a distinct selector are numbered by position among themselves; one inserted before others renames them",
         );
     }
     match (&o.response.prompt, &n.response.prompt) {

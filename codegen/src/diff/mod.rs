@@ -26,7 +26,6 @@ use crate::ir::Model;
 use serde::Serialize;
 use std::io::Write;
 
-pub use commands::line_type as line_type_name;
 pub use params::storage as int_storage;
 
 /// Whether a change breaks code written against the old generated API.

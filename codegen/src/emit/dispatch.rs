@@ -3,25 +3,11 @@
 //! module and the log decoder work through these.
 
 use super::requests::struct_name;
-use super::responses::line_type_name;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{Command, Form};
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-
-fn variant(cmd: &Command, form: &Form) -> Ident {
-    let sel = form
-        .selector
-        .as_ref()
-        .map(|s| format!("_{}", s.replace(['/', '-'], "_")))
-        .unwrap_or_default();
-    naming::type_name(&format!(
-        "{}{sel}_{}",
-        cmd.name.to_ascii_lowercase(),
-        form.name
-    ))
-}
 
 fn request_path(cmd: &Command, form: &Form) -> TokenStream {
     let m = naming::module(&cmd.name);
@@ -43,7 +29,7 @@ pub fn emit(model: &Model) -> TokenStream {
         .flat_map(|c| c.value.forms.iter().map(move |f| (&c.value, f)))
         .collect();
     let req_variants = all.iter().map(|(c, f)| {
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         let p = request_path(c, f);
         let lt = if super::requests::has_lifetime(model, f) {
             quote!(<'a>)
@@ -54,36 +40,32 @@ pub fn emit(model: &Model) -> TokenStream {
         quote! { #[doc = #doc] #v(#p #lt), }
     });
     let req_decode = all.iter().map(|(c, f)| {
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         let p = request_path(c, f);
         quote! { if let Ok(r) = #p::decode(line) { return Ok(Request::#v(r)); } }
     });
     let req_encode = all.iter().map(|(c, f)| {
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         quote! { Request::#v(r) => r.encode(buf), }
     });
     let req_names = all.iter().map(|(c, f)| {
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         let (n, form) = (&c.name, &f.name);
         quote! { Request::#v(_) => (#n, #form), }
     });
     let req_timeout = all.iter().map(|(c, f)| {
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         let p = request_path(c, f);
         quote! { Request::#v(_) => #p::TIMEOUT_MS, }
     });
     let mut line_variants = Vec::new();
     let mut line_encodes = Vec::new();
     let mut decode_arms = Vec::new();
-    let line_variant = |c: &Command, f: &Form, i: usize| {
-        let t = line_type_name(f, i);
-        naming::type_name(&format!("{}_{}", c.name.to_ascii_lowercase(), t))
-    };
     for (c, f) in &all {
         let m = naming::module(&c.name);
         for i in 0..f.response.lines.len() {
-            let t = line_type_name(f, i);
-            let lv = line_variant(c, f, i);
+            let t = naming::line_type(f, i);
+            let lv = naming::line_variant(c, f, i);
             let doc = format!("A response line of `AT+{}` ({})", c.name, f.name);
             line_variants.push(quote! { #[doc = #doc] #lv(response::#m::#t), });
             line_encodes.push(quote! { ResponseLine::#lv(l) => l.encode(w), });
@@ -106,14 +88,14 @@ pub fn emit(model: &Model) -> TokenStream {
             .collect();
         let mut tries = Vec::new();
         for (g, i) in exact {
-            let (t, lv) = (line_type_name(g, i), line_variant(c, g, i));
+            let (t, lv) = (naming::line_type(g, i), naming::line_variant(c, g, i));
             tries.push(quote! { if let Ok(l) = response::#m::#t::decode_strict(line, payload) { return Ok(ResponseLine::#lv(l)); } });
         }
         for (g, i) in own {
-            let (t, lv) = (line_type_name(g, i), line_variant(c, g, i));
+            let (t, lv) = (naming::line_type(g, i), naming::line_variant(c, g, i));
             tries.push(quote! { if let Ok(l) = response::#m::#t::decode(line, payload) { return Ok(ResponseLine::#lv(l)); } });
         }
-        let v = variant(c, f);
+        let v = naming::request_variant(c, f);
         decode_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
     }
     quote! {

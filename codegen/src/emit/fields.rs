@@ -4,33 +4,12 @@
 //! decode, the form or line it came closest to and why it failed.
 
 use super::requests::{field_kind, has_lifetime, struct_name, FieldKind};
-use super::responses::line_type_name;
 use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{Command, Form, FormKind, ParamUse, Scalar};
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-
-/// The `Request` variant of a form (the naming of `dispatch.rs`).
-fn request_variant(cmd: &Command, form: &Form) -> Ident {
-    let sel = form
-        .selector
-        .as_ref()
-        .map(|s| format!("_{}", s.replace(['/', '-'], "_")))
-        .unwrap_or_default();
-    naming::type_name(&format!(
-        "{}{sel}_{}",
-        cmd.name.to_ascii_lowercase(),
-        form.name
-    ))
-}
-
-/// The `ResponseLine` variant of line `i` of a form (the naming of `dispatch.rs`).
-fn line_variant(cmd: &Command, form: &Form, i: usize) -> Ident {
-    let t = line_type_name(form, i);
-    naming::type_name(&format!("{}_{}", cmd.name.to_ascii_lowercase(), t))
-}
 
 fn request_path(cmd: &Command, form: &Form) -> TokenStream {
     let m = naming::module(&cmd.name);
@@ -204,7 +183,7 @@ pub fn emit(model: &Model) -> TokenStream {
         req_shapes.push(
             quote! { crate::describe::Shape { name: #name, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
         );
-        let v = request_variant(c, f);
+        let v = naming::request_variant(c, f);
         req_shape_arms.push(quote! { Request::#v(_) => &describe::REQUESTS[#i], });
         diagnose_tries.push(quote! {
             match #p::decode(line) {
@@ -247,7 +226,7 @@ pub fn emit(model: &Model) -> TokenStream {
         );
         for g in siblings {
             for li in 0..g.response.lines.len() {
-                let t = line_type_name(g, li);
+                let t = naming::line_type(g, li);
                 let idx = line_index(&all, c, g, li);
                 tries.push(quote! {
                     if let Err(e) = response::#m::#t::decode(line, payload) {
@@ -264,7 +243,7 @@ pub fn emit(model: &Model) -> TokenStream {
             let name = prefix.trim_start_matches('+');
             let fields = field_list(model, l.selector.as_deref(), &l.fields);
             line_shapes.push(quote! { crate::describe::Shape { name: #name, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
-            let lv = line_variant(c, f, li);
+            let lv = naming::line_variant(c, f, li);
             let idx = line_shapes.len() - 1;
             line_shape_arms.push(quote! { ResponseLine::#lv(_) => &describe::LINES[#idx], });
         }

@@ -741,7 +741,7 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
             quote! { let _ = resp; Ok(crate::NoResponse) },
         ),
         [l] => {
-            let t = super::responses::line_type_name(form, 0);
+            let t = naming::line_type(form, 0);
             let path = quote!(crate::response::#m::#t);
             if l.repeat.is_some() || l.optional {
                 let n = l.repeat.unwrap_or(1) as usize;

@@ -4,7 +4,7 @@
 use super::lines::{shape, Shape};
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::{Command, Form};
+use crate::spec::Command;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -13,37 +13,12 @@ pub fn emit(model: &Model) -> TokenStream {
     quote! { #(#mods)* }
 }
 
-/// The name of the struct for line `i` of a form's response: `OpenLine`, `RecvindQueryLine`,
-/// `TestLine3` (forms with several lines number them).
-pub(super) fn line_type_name(form: &Form, i: usize) -> proc_macro2::Ident {
-    let base = match &form.selector {
-        Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
-        None => form.name.clone(),
-    };
-    let suffix = if form.response.lines.len() == 1 {
-        String::new()
-    } else {
-        format!("_{}", i + 1)
-    };
-    naming::type_name(&format!("{base}_line{suffix}"))
-}
-
 fn command(model: &Model, cmd: &Command) -> TokenStream {
     let m = naming::module(&cmd.name);
     let mut items = Vec::new();
     for form in &cmd.forms {
-        let base = match &form.selector {
-            Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
-            None => form.name.clone(),
-        };
-        let lines = &form.response.lines;
-        for (i, l) in lines.iter().enumerate() {
-            let suffix = if lines.len() == 1 {
-                String::new()
-            } else {
-                format!("_{}", i + 1)
-            };
-            let name = naming::type_name(&format!("{base}_line{suffix}"));
+        for (i, l) in form.response.lines.iter().enumerate() {
+            let name = naming::line_type(form, i);
             let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
             let kw = l
                 .selector

@@ -3,7 +3,6 @@
 
 use super::lines::data_capacity;
 use super::requests::{max_text_len, struct_name};
-use super::responses::line_type_name;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{DataBlock, ParamUse};
@@ -59,7 +58,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 total += (one + 2) * l.repeat.unwrap_or(1) as usize;
                 if let Some(d) = &l.data {
                     data_max = data_max.max(data_capacity(model, &l.fields, d));
-                    let lt = line_type_name(form, i);
+                    let lt = naming::line_type(form, i);
                     data_lines.push(quote! {
                         match crate::response::#m::#lt::decode_strict(line, rest) {
                             Ok(x) => return Ok(Some(x.data.len())),

@@ -183,7 +183,7 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
         let cmd = &c.value;
         for form in &cmd.forms {
             for (i, l) in form.response.lines.iter().enumerate() {
-                let ty = line_type_name(form, i);
+                let ty = naming::line_type(form, i).to_string();
                 let shape = ShapeRef {
                     path: format!("quectel_qi::response::{}::{ty}", naming::module(&cmd.name)),
                     urc: false,
@@ -600,21 +600,6 @@ struct ShapeRef<'a> {
     keyword: Option<&'a str>,
     fields: &'a [ParamUse],
     data: Option<&'a DataBlock>,
-}
-
-/// The Rust name of line `i` of a form's response (the emitter's rule: `ReadLine`,
-/// `RecvindQueryLine`, `TestLine3` when a form has several lines).
-pub fn line_type_name(form: &Form, i: usize) -> String {
-    let base = match &form.selector {
-        Some(s) => format!("{}_{}", s.replace(['/', '-'], "_"), form.name),
-        None => form.name.clone(),
-    };
-    let suffix = if form.response.lines.len() == 1 {
-        String::new()
-    } else {
-        format!("_{}", i + 1)
-    };
-    naming::type_name(&format!("{base}_line{suffix}")).to_string()
 }
 
 fn snake(camel: &str) -> String {

@@ -161,77 +161,77 @@ fn qicfg() -> Vec<ResponseLine> {
     use r::qicfg::*;
     use ResponseLine as L;
     vec![
-        L::QicfgTestLine1(TestLine1 {
+        L::QicfgTestTranspktsizeLine(TestTranspktsizeLine {
             transpktsize: ranges(Transpktsize::RANGES),
         }),
-        L::QicfgTestLine2(TestLine2 {
+        L::QicfgTestTranswaittmLine(TestTranswaittmLine {
             transwaittm: ranges(Transwaittm::RANGES),
         }),
-        L::QicfgTestLine3(TestLine3 {
+        L::QicfgTestTcpRetranscfgLine(TestTcpRetranscfgLine {
             max_backoffs: ranges(MaxBackoffs::RANGES),
             max_rto: ranges(MaxRto::RANGES),
         }),
-        L::QicfgTestLine4(TestLine4 {
+        L::QicfgTestTcpAcceptLine(TestTcpAcceptLine {
             accept_mode: codes::<AcceptMode>(),
         }),
-        L::QicfgTestLine5(TestLine5 {
+        L::QicfgTestPassiveclosedLine(TestPassiveclosedLine {
             passive_closed: codes::<PassiveClosed>(),
         }),
-        L::QicfgTestLine6(TestLine6 {
+        L::QicfgTestDataformatLine(TestDataformatLine {
             send_data_format: codes::<SendDataFormat>(),
             recv_data_format: codes::<RecvDataFormat>(),
         }),
-        L::QicfgTestLine7(TestLine7 {
+        L::QicfgTestViewmodeLine(TestViewmodeLine {
             view_mode: codes::<ViewMode>(),
         }),
-        L::QicfgTestLine8(TestLine8 {
+        L::QicfgTestQisendTimeoutLine(TestQisendTimeoutLine {
             qisend_timeout: ranges(QisendTimeout::RANGES),
         }),
-        L::QicfgTestLine9(TestLine9 {
+        L::QicfgTestSendAutoLine(TestSendAutoLine {
             auto_send_connect_id: ranges(AutoSendConnectId::RANGES),
             period: ranges(Period::RANGES),
             msg_auto: quoted_name("msg_auto"),
             auto_data_format: codes::<AutoDataFormat>(),
             try_times: ranges(TryTimes::RANGES),
         }),
-        L::QicfgTestLine10(TestLine10 {
+        L::QicfgTestRecvindLine(TestRecvindLine {
             recvind: codes::<Recvind>(),
         }),
-        L::QicfgTestLine11(TestLine11 {
+        L::QicfgTestFormatcfgLine(TestFormatcfgLine {
             prompt_format: codes::<PromptFormat>(),
         }),
-        L::QicfgTestLine12(TestLine12 {
+        L::QicfgTestCloseModeLine(TestCloseModeLine {
             close_mode: codes::<CloseMode>(),
         }),
-        L::QicfgTestLine13(TestLine13 {
+        L::QicfgTestUdpSendmodeLine(TestUdpSendmodeLine {
             udp_send_mode: codes::<UdpSendMode>(),
         }),
-        L::QicfgTestLine14(TestLine14 {
+        L::QicfgTestUdpReadmodeLine(TestUdpReadmodeLine {
             udp_read_mode: codes::<UdpReadMode>(),
         }),
-        L::QicfgTestLine15(TestLine15 {
+        L::QicfgTestTcpKeepaliveLine(TestTcpKeepaliveLine {
             keepalive_enable: codes::<KeepaliveEnable>(),
             idle_time: ranges(IdleTime::RANGES),
             interval_time: ranges(IntervalTime::RANGES),
             probe_cnt: ranges(ProbeCnt::RANGES),
         }),
-        L::QicfgTestLine16(TestLine16 {
+        L::QicfgTestTcpDelayAckLine(TestTcpDelayAckLine {
             delay_ack: codes::<DelayAck>(),
         }),
-        L::QicfgTestLine17(TestLine17 {
+        L::QicfgTestDnsCacheLine(TestDnsCacheLine {
             dns_cache: codes::<DnsCache>(),
         }),
-        L::QicfgTestLine18(TestLine18 {
+        L::QicfgTestTcpTwrecycleLine(TestTcpTwrecycleLine {
             timewait_timeout: ranges(TimewaitTimeout::RANGES),
         }),
-        L::QicfgTestLine19(TestLine19 {
+        L::QicfgTestDnsRetryLine(TestDnsRetryLine {
             retry_ack: ranges(RetryAck::RANGES),
             retry_timeout: ranges(RetryTimeout::RANGES),
         }),
-        L::QicfgTestLine20(TestLine20 {
+        L::QicfgTestSendBuffersizeLine(TestSendBuffersizeLine {
             send_buffersize: ranges(SendBuffersize::RANGES),
         }),
-        L::QicfgTestLine21(TestLine21 {
+        L::QicfgTestWindowsScaleLine(TestWindowsScaleLine {
             window_scale_enable: codes::<WindowScaleEnable>(),
         }),
     ]
