@@ -29,6 +29,10 @@ fn codegen(c: &mut Criterion) {
     g.bench_function("generate_tokens", |b| {
         b.iter(|| qi_codegen::emit::generate(black_box(&model)))
     });
+    // What a build script could write instead of formatted code: rustc does not need it.
+    g.bench_function("generate_unformatted_string", |b| {
+        b.iter(|| qi_codegen::emit::generate(black_box(&model)).to_string())
+    });
     g.bench_function("expand_formatted", |b| {
         b.iter(|| qi_codegen::expand(black_box(&model)))
     });

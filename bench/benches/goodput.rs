@@ -275,7 +275,12 @@ fn receive_pushed(baud: u32, bytes: usize) -> f64 {
 /// paced module: payload bytes per second sent with `Client::send` and read back with
 /// `Client::read`, in `mode`. `Timing::Test` pauses 0 ms between commands, `Timing::Spec`
 /// keeps atat's default `cmd_cooldown` (20 ms).
-fn client(baud: u32, timing: Timing, mode: qi::AccessMode, bytes: usize) -> (f64, f64) {
+fn client(
+    baud: u32,
+    timing: Timing,
+    mode: qi::AccessMode,
+    bytes: usize,
+) -> (f64, Result<f64, String>) {
     let mut sim = qi_sim::Config::for_tests();
     sim.baud = Some(baud);
     let (end, module) = duplex(sim);
@@ -328,23 +333,60 @@ fn client(baud: u32, timing: Timing, mode: qi::AccessMode, bytes: usize) -> (f64
     });
     let mut buf = vec![0u8; READ as usize];
     let mut got = 0;
+    let mut lost = None;
     while got < bytes {
-        let k = rig.read(s, &mut buf).expect("read");
-        got += k;
-        if k == 0 {
-            rig.next_event(100);
+        match rig.read(s, &mut buf) {
+            Ok(0) => {
+                // Wait for the next notification unless one already came in.
+                if !rig.socket(s).data_pending && rig.pushed_len(s) == 0 {
+                    rig.next_event(10);
+                }
+            }
+            Ok(k) => got += k,
+            Err(e) => {
+                // The client's push buffer holds two pushes: a host that falls behind loses
+                // data and is told so.
+                lost = Some(format!("{e:?}"));
+                break;
+            }
         }
     }
-    let receive = bytes as f64 / start.elapsed().as_secs_f64();
+    let receive = match lost {
+        None => Ok(bytes as f64 / start.elapsed().as_secs_f64()),
+        Some(e) => Err(e),
+    };
     drop(writer.join().unwrap());
     drop(rig);
     module.control().shutdown();
     (send, receive)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median and the best of the runs: on a shared machine a late thread only ever lowers
+/// a figure, so the best is what the link and the protocol allow, the median what one gets.
+#[derive(Clone, Copy)]
+struct Runs {
+    median: f64,
+    best: f64,
+}
+
+fn runs(mut v: Vec<f64>) -> Runs {
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+    Runs {
+        median: v[v.len() / 2],
+        best: v[v.len() - 1],
+    }
+}
+
+impl Runs {
+    fn show(self, cap: f64) -> String {
+        format!(
+            "{:.0} ({:.0}) | {:.1}% ({:.1}%)",
+            self.median,
+            self.best,
+            100.0 * self.median / cap,
+            100.0 * self.best / cap
+        )
+    }
 }
 
 /// Bytes on the line per `CHUNK` of payload, from the shapes of the frames: the protocol's
@@ -369,9 +411,9 @@ fn framing() -> [(&'static str, usize); 3] {
     let send = send_cmd + 4 + CHUNK + line("SEND OK");
     // Buffer access: command, "+QIRD: 1460" line, payload, CR LF, "OK" line; amortised over
     // one drain, the recv URC and the final empty read are left out here.
-    let rd = read_cmd + line(&format!("+QIRD: {CHUNK}")) - 2 + CHUNK + 2 + line("OK");
-    // Direct push: the URC line and the payload.
-    let push = line(&format!("+QIURC: \"recv\",0,{CHUNK}")) - 2 + CHUNK;
+    let rd = read_cmd + line(&format!("+QIRD: {CHUNK}")) + CHUNK + 2 + line("OK");
+    // Direct push: the URC line (CR LF around it) and the payload.
+    let push = line(&format!("+QIURC: \"recv\",0,{CHUNK}")) + CHUNK;
     [
         ("send (AT+QISEND)", send),
         ("buffer access (AT+QIRD)", rd),
@@ -383,7 +425,7 @@ fn main() {
     // `cargo bench` passes `--bench`; `quick` shortens every run.
     let quick = std::env::args().any(|a| a == "quick");
     let secs = if quick { 0.5 } else { 2.0 };
-    let runs = if quick { 1 } else { 3 };
+    let count = if quick { 1 } else { 3 };
     println!("framing per {CHUNK}-byte chunk (line bytes, payload share):");
     for (what, n) in framing() {
         println!(
@@ -391,15 +433,16 @@ fn main() {
             100.0 * CHUNK as f64 / n as f64
         );
     }
+    println!("figures: median of {count} runs (best in parentheses)");
     println!("| baud | capacity B/s | mode | cooldown | goodput B/s | of capacity |");
     println!("|---:|---:|---|---:|---:|---:|");
     for baud in [115_200u32, 921_600] {
         let cap = f64::from(baud) / 10.0;
         let bytes = (cap * secs) as usize;
-        let row = |mode: &str, cooldown: u64, g: f64| {
+        let row = |mode: &str, cooldown: u64, g: Runs| {
             println!(
-                "| {baud} | {cap:.0} | {mode} | {cooldown} ms | {g:.0} | {:.1}% |",
-                100.0 * g / cap
+                "| {baud} | {cap:.0} | {mode} | {cooldown} ms | {} |",
+                g.show(cap)
             );
         };
         for cooldown in [0u64, 5, 20] {
@@ -407,13 +450,13 @@ fn main() {
             row(
                 "send",
                 cooldown,
-                median((0..runs).map(|_| send(baud, c, bytes)).collect()),
+                runs((0..count).map(|_| send(baud, c, bytes)).collect()),
             );
             row(
                 "buffer access",
                 cooldown,
-                median(
-                    (0..runs)
+                runs(
+                    (0..count)
                         .map(|_| receive_buffered(baud, c, bytes))
                         .collect(),
                 ),
@@ -422,7 +465,7 @@ fn main() {
         row(
             "direct push",
             0,
-            median((0..runs).map(|_| receive_pushed(baud, bytes)).collect()),
+            runs((0..count).map(|_| receive_pushed(baud, bytes)).collect()),
         );
     }
     println!();
@@ -437,15 +480,19 @@ fn main() {
             (qi::AccessMode::DirectPush, "direct push"),
         ] {
             for (timing, cooldown) in [(Timing::Test, 0), (Timing::Spec, 20)] {
-                let runs: Vec<(f64, f64)> = (0..runs)
+                let all: Vec<(f64, Result<f64, String>)> = (0..count)
                     .map(|_| client(baud, timing, mode, bytes))
                     .collect();
-                let send = median(runs.iter().map(|r| r.0).collect());
-                let receive = median(runs.iter().map(|r| r.1).collect());
+                let send = runs(all.iter().map(|r| r.0).collect());
+                let failed: Vec<&String> = all.iter().filter_map(|r| r.1.as_ref().err()).collect();
+                let receive = match failed.first() {
+                    None => runs(all.iter().filter_map(|r| r.1.clone().ok()).collect()).show(cap),
+                    Some(e) => format!("{} of {count} runs failed: {e} | -", failed.len()),
+                };
                 println!(
-                    "| {baud} | {cap:.0} | {name} | {cooldown} ms | {send:.0} | {:.1}% | {receive:.0} | {:.1}% |",
-                    100.0 * send / cap,
-                    100.0 * receive / cap
+                    "| {baud} | {cap:.0} | {name} | {cooldown} ms | {} | {} |",
+                    send.show(cap),
+                    receive
                 );
             }
         }
