@@ -11,8 +11,8 @@ use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The most bytes one read of a socket hands over (one recv URC carries at most this).
-pub(crate) const READ_CHUNK: usize = 1500;
+/// The most bytes one read of a socket hands over: the most one recv URC can announce.
+pub(crate) const READ_CHUNK: usize = quectel_qi::RecvLength::MAX.get() as usize;
 /// How long a UDP reader waits before it looks at its stop flag again.
 const UDP_POLL: Duration = Duration::from_millis(50);
 
