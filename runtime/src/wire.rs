@@ -7,6 +7,17 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow;
 
+/// 10^19 down to 10^0: the digits of a `u64` without dividing.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 19;
+    while i > 0 {
+        p[i - 1] = p[i] * 10;
+        i -= 1;
+    }
+    p
+};
+
 /// Writes into a fixed buffer; never panics, reports [`Overflow`] instead.
 #[derive(Debug)]
 pub struct Writer<'a> {
@@ -45,17 +56,40 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a decimal integer.
+    ///
+    /// Every value the spec's ranges allow fits in 32 bits, so that path divides in 32 bits; a
+    /// wider value is written by subtracting powers of ten, so no 64-bit division (a software
+    /// routine on a Cortex-M) is linked in.
     pub fn int(&mut self, v: i64) -> Result<(), Overflow> {
         let mut digits = [0u8; 20];
-        let mut n = v.unsigned_abs();
         let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
+        let n = v.unsigned_abs();
+        if let Ok(mut n) = u32::try_from(n) {
+            loop {
+                i -= 1;
+                digits[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
             }
+        } else {
+            let mut rest = n;
+            let mut len = 0;
+            for power in POWERS_OF_TEN {
+                let mut d = 0u8;
+                while rest >= power {
+                    rest -= power;
+                    d += 1;
+                }
+                if d > 0 || len > 0 || power == 1 {
+                    digits[len] = b'0' + d;
+                    len += 1;
+                }
+            }
+            // Right-align, as the 32-bit path leaves them.
+            i = digits.len() - len;
+            digits.copy_within(0..len, i);
         }
         if v < 0 {
             self.bytes(b"-")?;

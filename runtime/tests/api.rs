@@ -192,3 +192,49 @@ fn the_urc_parser_frames_lines_and_payloads() {
     assert_eq!(Urc::parse(b"OK\r\n"), Err(ParseError::NoMatch));
     assert_eq!(Urc::parse(b"+CSQ: 1,2\r\n"), Err(ParseError::NoMatch));
 }
+
+mod writer_int {
+    use proptest::prelude::*;
+    use quectel_qi::wire::Writer;
+
+    fn written(v: i64) -> String {
+        let mut buf = [0u8; 24];
+        let mut w = Writer::new(&mut buf);
+        w.int(v).unwrap();
+        String::from_utf8(w.written().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn both_paths_agree_with_std_at_their_edges() {
+        for v in [
+            0,
+            9,
+            10,
+            -1,
+            i64::from(u32::MAX),
+            i64::from(u32::MAX) + 1,
+            -i64::from(u32::MAX) - 1,
+            10_000_000_000,
+            999_999_999_999,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(written(v), v.to_string(), "{v}");
+        }
+    }
+
+    #[test]
+    fn an_integer_that_does_not_fit_writes_nothing() {
+        let mut buf = [0u8; 3];
+        let mut w = Writer::new(&mut buf);
+        assert!(w.int(1234).is_err());
+        assert!(w.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn any_i64_is_written_as_std_writes_it(v in any::<i64>()) {
+            prop_assert_eq!(written(v), v.to_string());
+        }
+    }
+}
