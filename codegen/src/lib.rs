@@ -76,6 +76,7 @@ pub struct Builder {
     spec_dir: std::path::PathBuf,
     out_file: Option<std::path::PathBuf>,
     rerun: bool,
+    format: bool,
     view: revision::View,
 }
 
@@ -86,6 +87,7 @@ impl Builder {
             spec_dir: spec_dir.into(),
             out_file: None,
             rerun: true,
+            format: true,
             view: revision::View::default(),
         }
     }
@@ -144,6 +146,14 @@ impl Builder {
         self
     }
 
+    /// Whether to format the code with prettyplease (default: yes, as `prost-build` does).
+    /// Formatting takes most of the generation time (see docs/PERFORMANCE.md); rustc does not
+    /// need it, but compiler messages and "go to definition" land in this file.
+    pub fn format(mut self, yes: bool) -> Self {
+        self.format = yes;
+        self
+    }
+
     /// Loads, checks and generates. On a bad spec the error lists every problem, one per line,
     /// as `file:line:col: message`.
     pub fn generate(self) -> Result<std::path::PathBuf, GenerateError> {
@@ -163,7 +173,12 @@ impl Builder {
             )
             .join("qi.rs"),
         };
-        let code = expand(&model);
+        let tokens = emit::generate(&model);
+        let code = if self.format {
+            emit::format(tokens)
+        } else {
+            tokens.to_string()
+        };
         // Rewrite only on change, so that dependants are not rebuilt for nothing.
         if std::fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
             std::fs::write(&out, code).map_err(|e| GenerateError::Io(out.clone(), e))?;
