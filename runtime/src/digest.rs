@@ -64,7 +64,9 @@
 //!
 //! After `CONNECT` the port carries raw data, which no digester can frame. The digester turns
 //! [`DigestState::set_transparent`] on when it passes a `CONNECT` on, and then drops every
-//! byte until the client turns it off again (see there).
+//! byte until the client turns it off again (see there). To receive that data, read the port
+//! through a [`PortReader`](crate::client::PortReader): it hands the raw bytes to the
+//! application instead, and the digester never sees them.
 //!
 //! # Bad input
 //!
@@ -108,6 +110,7 @@ pub struct DigestState {
     access: [AtomicU8; SOCKETS],
     recvind: AtomicBool,
     transparent: AtomicBool,
+    carrier_lost: AtomicBool,
     payload_echo: AtomicU16,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
@@ -126,6 +129,7 @@ impl DigestState {
             access: [const { AtomicU8::new(0) }; SOCKETS],
             recvind: AtomicBool::new(false),
             transparent: AtomicBool::new(false),
+            carrier_lost: AtomicBool::new(false),
             payload_echo: AtomicU16::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
@@ -139,6 +143,7 @@ impl DigestState {
         }
         self.recvind.store(false, Ordering::Release);
         self.transparent.store(false, Ordering::Release);
+        self.carrier_lost.store(false, Ordering::Release);
         self.payload_echo.store(0, Ordering::Release);
     }
 
@@ -188,11 +193,23 @@ impl DigestState {
 
     /// Transparent mode: while on, the port carries raw data and the digester drops every
     /// byte (counted in [`dropped_bytes`](Self::dropped_bytes)). The digester turns it on by
-    /// itself when it hands over a `CONNECT`; the client turns it off when the module is back
-    /// in command mode (after `+++`, before the module's `OK`), or on `NO CARRIER` it reads
-    /// from its own data path. A client that wants the data reads the port itself meanwhile.
+    /// itself when it hands over a `CONNECT`; the client turns it off when it leaves the mode
+    /// (after the `+++` guard time, before the module's `OK`), and the
+    /// [`PortReader`](crate::client::PortReader) on `NO CARRIER`. The `PortReader` hands the
+    /// raw data to the application meanwhile.
     pub fn set_transparent(&self, on: bool) {
         self.transparent.store(on, Ordering::Release);
+    }
+
+    /// Records that the module ended transparent mode with `NO CARRIER` (the connection is
+    /// gone): the [`PortReader`](crate::client::PortReader) calls it.
+    pub fn note_carrier_lost(&self) {
+        self.carrier_lost.store(true, Ordering::Release);
+    }
+
+    /// Whether `NO CARRIER` ended transparent mode since the last call (the client asks).
+    pub fn take_carrier_lost(&self) -> bool {
+        self.carrier_lost.swap(false, Ordering::AcqRel)
     }
 
     /// Whether transparent mode is on.

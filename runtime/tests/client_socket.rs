@@ -86,6 +86,9 @@ fn open_in_transparent_mode_ends_with_connect_and_leaves_with_the_escape() {
         c.write_transparent(b"hello").await.unwrap();
         c.leave_transparent(1).await.unwrap();
         assert!(!h.digest.is_transparent());
+        // The socket goes on in buffer access mode (document section 2.2).
+        assert_eq!(h.digest.access_mode(id(0)), Some(AccessMode::BufferAccess));
+        assert_eq!(c.socket(id(0)).mode, Some(AccessMode::BufferAccess));
         c.close(id(0)).await.unwrap();
         assert!(!c.socket(id(0)).open);
         assert_eq!(h.digest.access_mode(id(0)), None);

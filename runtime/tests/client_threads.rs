@@ -98,8 +98,9 @@ fn setup(session: &'static [Turn]) -> Setup {
         let mut ingress = Ingress::new(QiDigester::new(digest), buf, slot, urcs);
         // Ends when the module thread hangs up.
         while let Ok(bytes) = wire_rx.recv() {
-            // When the URC channel is full, waits until the client drains it.
-            feed_ingress(&mut ingress, &bytes, thread::yield_now);
+            // When the URC channel is full, waits until the client drains it (bounded).
+            feed_ingress(&mut ingress, &bytes, 1_000_000, thread::yield_now)
+                .expect("the client drains the URC channel");
         }
     });
     Setup {

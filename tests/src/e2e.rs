@@ -3,9 +3,9 @@
 //! atat's ingress fed with the module's output through [`QiDigester`], and the client on top,
 //! blocking ([`BlockingRig`]) or async ([`run_async`]).
 //!
-//! The feeder between the stream and the ingress does what an application does in
-//! transparent mode: while the digester says the port carries raw data, it keeps the bytes in
-//! a [`Tap`] instead of handing them to atat (which would drop them).
+//! The feeder between the stream and the ingress is the crate's
+//! [`PortReader`](quectel_qi::client::PortReader): in transparent mode the raw data goes to a
+//! [`Tap`] instead of atat.
 
 use std::future::Future;
 use std::io::Read;
@@ -17,11 +17,11 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+use atat::{Ingress, ResponseSlot, UrcChannel};
 use embassy_time::Instant;
 use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
 use qi_sim::Control;
-use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config};
+use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 use quectel_qi::Urc;
@@ -274,12 +274,20 @@ fn command_buffer() -> &'static mut [u8] {
     Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice())
 }
 
-/// Feeds what the module sends to atat's ingress, or to the tap in transparent mode.
+/// Feeds what the module sends to atat's ingress, or to the tap in transparent mode, through
+/// the crate's [`PortReader`].
 struct Feeder {
     ingress: QiIngress,
-    wire: Wire,
+    port: PortReader<'static>,
+    tap: Arc<Tap>,
     log: Option<WireLog>,
 }
+
+/// How long the blocking feeder sleeps while the URC channel is full.
+const FULL_WAIT: Duration = Duration::from_millis(1);
+/// How long the port must be quiet before the bytes kept back in transparent mode go to the
+/// tap.
+pub const QUIET: Duration = Duration::from_millis(5);
 
 impl Feeder {
     fn new(p: &Parts, log: Option<WireLog>) -> Feeder {
@@ -287,26 +295,10 @@ impl Feeder {
         let digester = QiDigester::new(p.wire.digest).with_max_response(RESPONSE_SIZE);
         Feeder {
             ingress: Ingress::new(digester, buf, p.slot, p.urcs),
-            wire: p.wire.clone(),
+            port: PortReader::new(p.wire.digest),
+            tap: p.wire.tap.clone(),
             log,
         }
-    }
-
-    /// The next piece of `rest` to hand to the ingress: up to and including a line feed, so
-    /// that a `CONNECT` is digested (and transparent mode noticed) before what follows it.
-    fn piece(rest: &[u8]) -> usize {
-        rest.iter()
-            .position(|b| *b == b'\n')
-            .map_or(rest.len(), |i| i + 1)
-    }
-
-    /// The raw bytes in transparent mode go to the tap; returns whether they did.
-    fn tapped(&self, rest: &[u8]) -> bool {
-        if self.wire.digest.is_transparent() {
-            self.wire.tap.push(rest);
-            return true;
-        }
-        false
     }
 
     fn log(&self, bytes: &[u8]) {
@@ -315,57 +307,41 @@ impl Feeder {
         }
     }
 
-    /// Blocking, through the crate's `feed_ingress`: a full URC channel is waited out (the
-    /// client takes URCs on its next call).
+    /// Blocking: a full URC channel is waited out (the client takes URCs on its next call),
+    /// for [`TEST_WAIT`] at most.
     fn feed(&mut self, bytes: &[u8]) {
         self.log(bytes);
-        let mut rest = bytes;
-        while !rest.is_empty() && !self.tapped(rest) {
-            let n = Self::piece(rest);
-            let mut piece = &rest[..n];
-            while !piece.is_empty() {
-                let buf = self.ingress.write_buf();
-                if buf.is_empty() {
-                    // Cannot happen with the crate's sizes; atat's own answer is the same.
-                    self.ingress.clear();
-                    continue;
-                }
-                // No more than fits: the crate's helper would spin on a full buffer.
-                let k = buf.len().min(piece.len());
-                let start = std::time::Instant::now();
-                quectel_qi::client::feed_ingress(&mut self.ingress, &piece[..k], || {
-                    assert!(
-                        start.elapsed() < TEST_WAIT,
-                        "the URC channel stayed full for {TEST_WAIT:?}: nobody takes URCs"
-                    );
-                    std::thread::sleep(Duration::from_millis(1));
-                });
-                piece = &piece[k..];
-            }
-            rest = &rest[n..];
+        let tap = &self.tap;
+        let waits = (TEST_WAIT.as_millis() / FULL_WAIT.as_millis()) as u32;
+        let fed = self.port.feed(
+            &mut self.ingress,
+            bytes,
+            |raw| tap.push(raw),
+            waits,
+            || std::thread::sleep(FULL_WAIT),
+        );
+        if let Err(e) = fed {
+            panic!("feeding the ingress: {e:?} (the URC channel stayed full for {TEST_WAIT:?}?)");
         }
     }
 
     /// Async: a full URC channel suspends the feeder until the client takes a URC.
     async fn feed_async(&mut self, bytes: &[u8]) {
         self.log(bytes);
-        let mut rest = bytes;
-        while !rest.is_empty() && !self.tapped(rest) {
-            let n = Self::piece(rest);
-            let mut piece = &rest[..n];
-            while !piece.is_empty() {
-                let buf = self.ingress.write_buf();
-                if buf.is_empty() {
-                    self.ingress.clear();
-                    continue;
-                }
-                let k = buf.len().min(piece.len());
-                buf[..k].copy_from_slice(&piece[..k]);
-                self.ingress.advance(k).await;
-                piece = &piece[k..];
-            }
-            rest = &rest[n..];
+        let tap = &self.tap;
+        let fed = self
+            .port
+            .feed_async(&mut self.ingress, bytes, |raw| tap.push(raw))
+            .await;
+        if let Err(e) = fed {
+            panic!("feeding the ingress: {e:?}");
         }
+    }
+
+    /// The port was quiet: bytes kept back in case they started `NO CARRIER` are data.
+    fn quiet(&mut self) {
+        let tap = &self.tap;
+        self.port.flush(|raw| tap.push(raw));
     }
 }
 
@@ -393,14 +369,16 @@ pub fn start_blocking(
     log: Option<WireLog>,
 ) -> BlockingRig<HostWriter> {
     let (end, running) = duplex(sim);
-    let (reader, writer) = end.split();
+    let (mut reader, writer) = end.split();
+    reader.set_read_timeout(Some(QUIET));
     let mut rig = blocking_over(reader, writer, Timing::Test, config, log);
     rig.module = Some(running);
     rig
 }
 
 /// A blocking client over any byte stream: `reader` is read on a thread of its own (give it
-/// a read timeout, so that the thread notices when the rig is dropped).
+/// a read timeout, such as [`QUIET`], so that the thread notices when the rig is dropped and
+/// hands over the bytes kept back in transparent mode).
 pub fn blocking_over<R, W>(
     mut reader: R,
     writer: W,
@@ -431,7 +409,10 @@ where
                                 std::io::ErrorKind::TimedOut
                                     | std::io::ErrorKind::WouldBlock
                                     | std::io::ErrorKind::Interrupted
-                            ) => {}
+                            ) =>
+                        {
+                            feeder.quiet()
+                        }
                         Err(_) => return,
                     }
                 }
@@ -551,10 +532,15 @@ enum Never {}
 async fn feed_async(mut feeder: Feeder, mut reader: HostReader) -> Never {
     let mut buf = vec![0u8; 4096];
     loop {
-        match embedded_io_async::Read::read(&mut reader, &mut buf).await {
-            Ok(n) if n > 0 => feeder.feed_async(&buf[..n]).await,
+        let read = embedded_io_async::Read::read(&mut reader, &mut buf);
+        let quiet = embassy_time::Timer::after_micros(QUIET.as_micros() as u64);
+        match embassy_futures::select::select(read, quiet).await {
+            embassy_futures::select::Either::First(Ok(n)) if n > 0 => {
+                feeder.feed_async(&buf[..n]).await
+            }
+            embassy_futures::select::Either::Second(()) => feeder.quiet(),
             // The module stopped: nothing more comes.
-            _ => std::future::pending::<()>().await,
+            embassy_futures::select::Either::First(_) => std::future::pending::<()>().await,
         }
     }
 }

@@ -142,7 +142,10 @@ async fn tcp_transparent<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
     assert_eq!(tapped(w, HOSTILE.len()).await, HOSTILE);
     c.leave_transparent(guard_ms()).await.unwrap();
     assert!(!w.digest.is_transparent());
-    // Command mode again: the socket is still there, in buffer access mode (section 2.2).
+    // Command mode again: the socket is still there, in buffer access mode (section 2.2),
+    // and the client recorded that mode for it.
+    assert_eq!(c.socket(s).mode, Some(AccessMode::BufferAccess));
+    assert_eq!(w.digest.access_mode(s), Some(AccessMode::BufferAccess));
     let state = c.socket_state(s).await.unwrap().unwrap();
     assert_eq!(state.access_mode, AccessMode::BufferAccess);
     assert_eq!(state.socket_state, SocketState::Connected);
@@ -482,6 +485,58 @@ fn network_events_async() {
         async |r: &mut qi_tests::e2e::AsyncRig| {
             let control = r.control.clone();
             network_events(&mut r.client, &r.wire, &control).await
+        },
+    );
+}
+
+/// The peer goes away in transparent mode: the data before `NO CARRIER` reaches the tap
+/// whole, the line ends transparent mode, the client marks the socket closed, and commands
+/// work again at once.
+async fn transparent_no_carrier<L: Link>(
+    c: &mut Client<'_, L>,
+    w: &Wire,
+    control: &qi_sim::Control,
+) {
+    let echo = EchoServer::start().unwrap();
+    ready(c).await;
+    let s = c
+        .open(&tcp(id(3), echo.port(), AccessMode::Transparent))
+        .await
+        .unwrap();
+    c.write_transparent(HOSTILE).await.unwrap();
+    assert_eq!(tapped(w, HOSTILE.len()).await, HOSTILE);
+    assert!(control.drop_peer(s));
+    let deadline = std::time::Instant::now() + WAIT;
+    while !c.socket(s).closed {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no NO CARRIER within {WAIT:?}"
+        );
+        c.next_event(5).await;
+    }
+    assert!(!w.digest.is_transparent());
+    assert!(w.tap.is_empty(), "the NO CARRIER line is not data");
+    c.close(s).await.unwrap();
+    assert_eq!(c.socket_state(s).await.unwrap(), None);
+}
+
+#[test]
+fn transparent_no_carrier_blocking() {
+    let mut rig = blocking(config());
+    let wire = rig.wire.clone();
+    let control = rig.control().unwrap().clone();
+    qi_tests::e2e::block_on(transparent_no_carrier(rig.client(), &wire, &control));
+}
+
+#[test]
+fn transparent_no_carrier_async() {
+    qi_tests::e2e::run_async(
+        sim(),
+        config(),
+        None,
+        async |r: &mut qi_tests::e2e::AsyncRig| {
+            let control = r.control.clone();
+            transparent_no_carrier(&mut r.client, &r.wire, &control).await
         },
     );
 }

@@ -18,28 +18,6 @@ use crate::{
     Port, Recvind, Urc,
 };
 
-/// Feeds bytes read from the port to atat's ingress, for a blocking setup where a thread or an
-/// interrupt reads the port. When the URC channel is full, the bytes already handed over stay
-/// in the ingress: `wait` is called (yield, sleep a little) and digesting is retried, until
-/// the client has drained the channel. Never hands a byte over twice.
-pub fn feed_ingress<I: atat::AtatIngress>(
-    ingress: &mut I,
-    mut bytes: &[u8],
-    mut wait: impl FnMut(),
-) {
-    while !bytes.is_empty() {
-        let room = ingress.write_buf();
-        let n = room.len().min(bytes.len());
-        room[..n].copy_from_slice(&bytes[..n]);
-        bytes = &bytes[n..];
-        let mut commit = n;
-        while ingress.try_advance(commit).is_err() {
-            commit = 0;
-            wait();
-        }
-    }
-}
-
 /// The blocking client over an `atat::blocking` client.
 pub struct BlockingClient<'a, L>(Client<'a, L>);
 

@@ -110,8 +110,13 @@
 //!         let mut ingress = Ingress::new(QiDigester::new(&DIGEST), buf, &RESPONSES, &URCS);
 //!         let mut chunk = [0u8; 256];
 //!         while let Ok(n) = rx.read(&mut chunk) {
-//!             // Waits while the URC channel is full, until the client drains it.
-//!             quectel_qi::client::feed_ingress(&mut ingress, &chunk[..n], std::thread::yield_now);
+//!             // Waits (1000 yields at most) while the URC channel is full, until the client
+//!             // drains it.
+//!             let fed = quectel_qi::client::feed_ingress(
+//!                 &mut ingress, &chunk[..n], 1000, std::thread::yield_now);
+//!             if let Err(e) = fed {
+//!                 eprintln!("{e:?}: {} bytes lost", n - e.fed());
+//!             }
 //!         }
 //!     });
 //!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
@@ -123,6 +128,46 @@
 //!     let outcome = qi.ping(&qping::Ping { context_id: ctx, host: &answer.addresses[0], timeout: None, pingnum: None })?;
 //!     assert_eq!(outcome.replies.len() as u32, outcome.summary.sent.unwrap_or(0));
 //!     Ok(())
+//! }
+//! ```
+
+//!
+//! # Transparent mode: receiving
+//!
+//! After `CONNECT` (from [`Client::open`] in transparent mode or [`Client::switch_mode`]) the
+//! port carries the peer's raw data. Read the port through a [`PortReader`] instead of
+//! feeding the ingress directly: in command mode it feeds the ingress, in transparent mode it
+//! hands the bytes to a sink of yours (a ring buffer, a `heapless::Vec`, a channel), from the
+//! first byte after `CONNECT`; `NO CARRIER` ends the mode (the client then marks the socket
+//! [`closed`](SocketInfo::closed)). Send with [`Client::write_transparent`]; leave with
+//! [`Client::leave_transparent`] (the socket goes on in buffer access mode).
+//!
+//! ```no_run
+//! use atat::{Ingress, ResponseSlot, UrcChannel};
+//! use quectel_qi::client::PortReader;
+//! use quectel_qi::digest::{DigestState, QiDigester};
+//! use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
+//! use quectel_qi::Urc;
+//!
+//! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
+//! static URCS: UrcChannel<Urc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static DIGEST: DigestState = DigestState::new();
+//!
+//! // A reader task; a reader thread calls `feed` (bounded waits) instead of `feed_async`.
+//! async fn reader(mut rx: impl embedded_io_async::Read) {
+//!     let mut buf = [0u8; INGRESS_BUF_SIZE];
+//!     let mut ingress = Ingress::new(QiDigester::new(&DIGEST), &mut buf, &RESPONSES, &URCS);
+//!     let mut port = PortReader::new(&DIGEST);
+//!     let mut data = heapless::Vec::<u8, 4096>::new();
+//!     let mut chunk = [0u8; 256];
+//!     while let Ok(n) = rx.read(&mut chunk).await {
+//!         let keep = |raw: &[u8]| {
+//!             let _ = data.extend_from_slice(raw); // or hand it on; this one drops when full
+//!         };
+//!         let _ = port.feed_async(&mut ingress, &chunk[..n], keep).await;
+//!         // With a read timeout: `port.flush(sink)` when the port went quiet, for the few
+//!         // bytes kept back in case they start `NO CARRIER`.
+//!     }
 //! }
 //! ```
 
@@ -140,6 +185,7 @@ mod blocking;
 mod command;
 mod context;
 mod error;
+mod feed;
 mod link;
 mod push;
 mod read;
@@ -150,9 +196,10 @@ mod setup;
 mod socket;
 mod state;
 
-pub use blocking::{feed_ingress, BlockingClient};
+pub use blocking::BlockingClient;
 pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
+pub use feed::{feed_ingress, FeedError, PortReader};
 pub use link::{AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 use reply::{Exchange, Payload, Reply};
@@ -274,12 +321,23 @@ impl<L: Link> Client<'_, L> {
     /// Routes every URC received so far; returns how many. Call it now and then when the
     /// application makes no calls, so that the URC channel does not fill up.
     pub fn process_urcs(&mut self) -> usize {
+        self.check_carrier();
         let mut n = 0;
         while let Some(u) = self.link.try_urc() {
             self.route(&u);
             n += 1;
         }
         n
+    }
+
+    /// `NO CARRIER` ended transparent mode (the [`PortReader`] saw it): the socket in that
+    /// mode is closed on the module's side.
+    fn check_carrier(&mut self) {
+        if self.digest.take_carrier_lost() {
+            if let Some(id) = self.router.transparent_socket() {
+                self.router.socket_mut(id).closed = true;
+            }
+        }
     }
 
     /// Records a URC.

@@ -199,11 +199,18 @@ impl<L: Link> Client<'_, L> {
     }
 
     /// Leaves transparent mode: `guard_ms` of silence, `+++`, and the module's `OK` (it wants
-    /// silence around the escape: the document asks for 1 s).
+    /// silence around the escape: the document asks for 1 s). The socket goes on in buffer
+    /// access mode (document section 2.2), which is recorded for it.
     pub async fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error> {
         self.pause(guard_ms).await;
-        // The module is back in command mode once it took the escape: its OK must be framed.
+        let socket = self.router.transparent_socket();
+        // The module is back in command mode once it took the escape: its OK must be framed,
+        // and the socket's data URCs as in buffer access mode.
         self.digest.set_transparent(false);
+        if let Some(id) = socket {
+            self.digest.set_access_mode(id, AccessMode::BufferAccess);
+            self.router.socket_mut(id).mode = Some(AccessMode::BufferAccess);
+        }
         self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }>(b"+++")
             .await
     }

@@ -171,6 +171,15 @@ impl Router {
         &mut self.sockets[index(id)]
     }
 
+    /// The socket in transparent mode, if any (one at most: it has the port).
+    pub fn transparent_socket(&self) -> Option<ConnectId> {
+        let i = self
+            .sockets
+            .iter()
+            .position(|s| s.open && s.mode == Some(AccessMode::Transparent))?;
+        ConnectId::new(i as i64)
+    }
+
     /// A socket opened by the host.
     pub fn opened(
         &mut self,
