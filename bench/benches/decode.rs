@@ -227,6 +227,25 @@ fn encode(c: &mut Criterion) {
     g.throughput(Throughput::Elements(COMMANDS));
     g.bench_function("generated", |b| b.iter(|| write_ours(black_box(&mut buf))));
     g.bench_function("baseline", |b| b.iter(|| write_theirs(black_box(&mut buf))));
+    // The share of ours spent checking the spec's rules before writing.
+    g.bench_function("generated-validate-only", |b| {
+        b.iter(|| {
+            let o = black_box(&ours);
+            [
+                o.0.validate().is_ok(),
+                o.1.validate().is_ok(),
+                o.2.validate().is_ok(),
+                o.3.validate().is_ok(),
+                o.4.validate().is_ok(),
+                o.5.validate().is_ok(),
+                o.6.validate().is_ok(),
+                o.7.validate().is_ok(),
+                o.8.validate().is_ok(),
+                o.9.validate().is_ok(),
+                o.10.validate().is_ok(),
+            ]
+        })
+    });
     g.finish();
 }
 
