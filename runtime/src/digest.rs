@@ -54,11 +54,23 @@
 //!
 //! # Responses interrupted by a URC
 //!
-//! When a complete URC arrives after information lines but before their final result, the
-//! lines are handed over at once as a successful response, the URC follows, and the final
-//! result that comes next is dropped (it belongs to the response already given). A response
-//! is never merged with a URC. The price: should that final result be an error, the lines were
-//! already reported as a success.
+//! A URC may arrive after a command's information lines but before their final result. The
+//! digester then waits for the final result (it skips over the URC, which stays in atat's
+//! buffer) and hands the response over with that result's outcome: the lines on `OK`, the
+//! error on `ERROR`, `+CME ERROR: <n>` and the like. The URC follows, and what is left of the
+//! response (its final result) is dropped. A response is never merged with a URC, and an
+//! error is never reported as a success. Two limits:
+//!
+//! - The URC waits for the final result (at most the command's time); atat's buffer holds
+//!   both, which [`INGRESS_BUF_SIZE`](crate::sizes::INGRESS_BUF_SIZE) allows for.
+//! - Should information lines follow the URC too, the lines are not contiguous in the buffer
+//!   and atat takes one slice: a successful response is then refused
+//!   ([`InternalError::InvalidResponse`]) rather than handed over cut short.
+//!
+//! Handing the URC over first and the lines after it is not possible without copying the
+//! lines: atat's ingress only drops a prefix of its buffer, and stops digesting after a
+//! frame that consumed nothing until more bytes arrive, so a URC handed over from the
+//! middle of the buffer would leave the final result stuck behind it.
 //!
 //! # Transparent mode
 //!
@@ -376,8 +388,9 @@ enum Frame {
 pub struct QiDigester<'s> {
     state: &'s DigestState,
     max_response: usize,
-    /// A response was handed over early (a URC interrupted it): its final result is dropped.
-    swallow_final: bool,
+    /// A response was handed over before a URC that interrupted it: what is left of it (lines
+    /// after the URC, and its final result) is dropped; URCs pass.
+    draining: bool,
     /// A prompt was the last byte seen: the space that follows it is not data.
     after_prompt: bool,
 }
@@ -389,7 +402,7 @@ impl<'s> QiDigester<'s> {
         QiDigester {
             state,
             max_response: crate::sizes::RESPONSE_SLOT_SIZE,
-            swallow_final: false,
+            draining: false,
             after_prompt: false,
         }
     }
@@ -455,9 +468,14 @@ impl<'s> QiDigester<'s> {
         }
     }
 
-    /// The response for a final result, with the information part `info`.
-    fn respond<'a>(&self, kind: Final, line: &'a [u8], info: &'a [u8]) -> DigestResult<'a> {
-        let r = match kind {
+    /// The outcome for a final result, with the information part `info`.
+    fn outcome<'a>(
+        &self,
+        kind: Final,
+        line: &'a [u8],
+        info: &'a [u8],
+    ) -> Result<&'a [u8], InternalError<'a>> {
+        match kind {
             Final::Success | Final::Connect => {
                 if info.len() > self.max_response {
                     report!("quectel-qi: response longer than the response slot, dropped");
@@ -469,14 +487,21 @@ impl<'s> QiDigester<'s> {
             Final::Error => Err(InternalError::Error),
             Final::NoCarrier => Err(InternalError::ConnectionError(ConnectionError::NoCarrier)),
             Final::Line => Err(InternalError::Custom(trim_end(line))),
-        };
+        }
+    }
+
+    /// The response for a final result that ends what is digested now.
+    fn respond<'a>(&self, kind: Final, line: &'a [u8], info: &'a [u8]) -> DigestResult<'a> {
         if kind == Final::Connect {
             self.state.set_transparent(true);
         }
-        DigestResult::Response(r)
+        DigestResult::Response(self.outcome(kind, line, info))
     }
 
-    /// Information lines from `first` (CR LF at `eol`) up to a final result or a URC.
+    /// Information lines from `first` (CR LF at `eol`) up to their final result. URCs between
+    /// them are skipped over; when there are some, the response is handed over without them
+    /// and with the outcome of the final result, and the URCs come next (see the module
+    /// documentation).
     fn response<'a>(
         &mut self,
         buf: &'a [u8],
@@ -487,41 +512,70 @@ impl<'s> QiDigester<'s> {
             Frame::Ends(e) => e,
             _ => return (DigestResult::None, 0),
         };
+        // Where the first URC inside the response starts, and whether lines follow it.
+        let mut urc_at: Option<usize> = None;
+        let mut split = false;
+        let mut scan = end;
         loop {
-            let s = skip_separators(buf, end);
+            let s = skip_separators(buf, scan);
             let Some(e) = find_crlf(buf, s) else {
                 return (DigestResult::None, 0);
             };
             let line = &buf[s..e];
             if is_echo(line) {
-                // A new command: nothing answered the lines before it.
+                // A new command: nothing answered the lines before it (a URC among them is
+                // kept).
                 self.state.count_garbage();
                 report!("quectel-qi: dropped unanswered lines before an echo");
-                return (DigestResult::None, s);
+                return (DigestResult::None, urc_at.unwrap_or(s));
             }
             if let Some(kind) = final_result(line) {
-                return (self.respond(kind, line, &buf[first..end]), e + 2);
+                let Some(u) = urc_at else {
+                    return (self.respond(kind, line, &buf[first..end]), e + 2);
+                };
+                // The URCs come next; the rest of this response is dropped after them (and
+                // transparent mode starts at its CONNECT, not before the URCs).
+                self.draining = true;
+                let mut r = self.outcome(kind, line, &buf[first..end]);
+                if split && r.is_ok() {
+                    report!("quectel-qi: a URC split a response's lines; response dropped");
+                    r = Err(InternalError::InvalidResponse);
+                }
+                return (DigestResult::Response(r), u);
             }
             match self.urc_at(buf, s, e) {
                 Frame::Incomplete => return (DigestResult::None, 0),
-                Frame::Ends(_) => {
-                    // Hand over the lines now; the URC comes next, its final result is dropped.
-                    self.swallow_final = true;
-                    let info = &buf[first..end];
-                    if info.len() > self.max_response {
-                        return (
-                            DigestResult::Response(Err(InternalError::InvalidResponse)),
-                            s,
-                        );
-                    }
-                    return (DigestResult::Response(Ok(info)), s);
+                Frame::Ends(x) => {
+                    urc_at.get_or_insert(s);
+                    scan = if x == e { e + 2 } else { x };
+                    continue;
                 }
                 Frame::No => {}
             }
-            end = match Self::info_end(buf, s, e) {
+            split |= urc_at.is_some();
+            scan = match Self::info_end(buf, s, e) {
                 Frame::Ends(x) => x,
                 _ => return (DigestResult::None, 0),
             };
+            if urc_at.is_none() {
+                end = scan;
+            }
+        }
+    }
+
+    /// What is left of a response handed over before its URCs: lines and the final result
+    /// are dropped, URCs pass (the caller digests those).
+    fn drain(&mut self, buf: &[u8], start: usize, eol: usize) -> Option<usize> {
+        if let Some(kind) = final_result(&buf[start..eol]) {
+            self.draining = false;
+            if kind == Final::Connect {
+                self.state.set_transparent(true);
+            }
+            return Some(eol + 2);
+        }
+        match Self::info_end(buf, start, eol) {
+            Frame::Ends(x) => Some(if x == eol { eol + 2 } else { x }),
+            _ => None,
         }
     }
 }
@@ -567,22 +621,23 @@ impl Digester for QiDigester<'_> {
             let Some(cr) = buf[start..].iter().position(|&b| b == b'\r') else {
                 return (DigestResult::None, pos);
             };
-            // A new command: a final result still owed to an early response will not come.
-            self.swallow_final = false;
+            // A new command: nothing is left of an earlier response.
+            self.draining = false;
             return (DigestResult::None, start + cr + 1);
         }
         let Some(eol) = find_crlf(buf, start) else {
             return (DigestResult::None, pos);
         };
         let line = &buf[start..eol];
+        if self.draining {
+            if let Frame::No = self.urc_at(buf, start, eol) {
+                return match self.drain(buf, start, eol) {
+                    Some(used) => (DigestResult::None, used),
+                    None => (DigestResult::None, pos),
+                };
+            }
+        }
         if let Some(kind) = final_result(line) {
-            if kind == Final::Connect {
-                self.state.set_transparent(true);
-            }
-            if self.swallow_final {
-                self.swallow_final = false;
-                return (DigestResult::None, eol + 2);
-            }
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
@@ -598,7 +653,6 @@ impl Digester for QiDigester<'_> {
             report!("quectel-qi: skipped a garbage line ({} bytes)", line.len());
             return (DigestResult::None, eol + 2);
         }
-        self.swallow_final = false;
         self.response(buf, start, eol)
     }
 }

@@ -307,6 +307,31 @@ fn urcs_between_a_command_and_its_ok_are_routed() {
 }
 
 #[test]
+fn an_error_after_a_urc_inside_a_response_fails_the_command() {
+    let script = Script::new()
+        .host("AT+QIRD=0,1500")
+        .module_data(b"\r\n+QIRD: 3\r\nabc\r\n")
+        .module(r#"+QIURC: "closed",4"#)
+        .module("ERROR")
+        .host("AT+QIRD=0,1500")
+        .module("+QIRD: 0")
+        .module("OK");
+    both!(script, support::config(), |c, h| {
+        let mut buf = [0u8; 4096];
+        assert!(matches!(
+            c.read(id(0), &mut buf).await,
+            Err(Error::Module(ModuleError {
+                result: ErrorResult::Error,
+                ..
+            }))
+        ));
+        assert!(c.socket(id(4)).closed);
+        // The next command gets its own answer, not the dropped one.
+        assert_eq!(c.read(id(0), &mut buf).await, Ok(0));
+    });
+}
+
+#[test]
 fn udp_service_reads_name_the_sender() {
     let script = Script::new()
         .host("AT+QIRD=2")

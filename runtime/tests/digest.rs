@@ -361,8 +361,8 @@ fn urcs_between_a_command_and_its_ok() {
         one_and_split(input, none),
         vec![urc(b"+QIURC: \"closed\",1"), ok(b"")]
     );
-    // Between the information line and OK: the line goes first, the URC next, and the OK
-    // that belonged to the line is not handed over twice.
+    // Between the information line and OK: the line goes first (once its OK is in), the URC
+    // next, and the OK that belonged to the line is not handed over twice.
     let input = b"AT+QIACT?\r\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\n+QIURC: \"recv\",0,4\r\nOK\r\n\r\n\r\nOK\r\n\r\nOK\r\n";
     assert_eq!(
         one_and_split(input, none),
@@ -378,7 +378,8 @@ fn urcs_between_a_command_and_its_ok() {
         one_and_split(input, none),
         vec![ok(b"+QIRD: 2\r\nOK"), urc(b"+QIOPEN: 1,0")]
     );
-    // An echo after an early response means a new command: its OK is handed over.
+    // Lines no final result answered before an echo are dropped; the URC among them is not,
+    // and the new command's OK is handed over.
     let state = DigestState::new();
     let out = run(
         &state,
@@ -387,10 +388,53 @@ fn urcs_between_a_command_and_its_ok() {
             b"AT\r\r\nOK\r\n",
         ],
     );
+    assert_eq!(out, vec![urc(b"+QIURC: \"closed\",1"), ok(b"")]);
+    assert_eq!(state.garbage_lines(), 1);
+}
+
+#[test]
+fn a_urc_inside_a_response_does_not_change_its_outcome() {
+    let closed = b"+QIURC: \"closed\",1";
+    // Lines, URC, ERROR: the command fails, the URC arrives.
+    let input = b"AT+QIACT?\r\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\n+QIURC: \"closed\",1\r\n\r\nERROR\r\n\r\nOK\r\n";
     assert_eq!(
-        out,
-        vec![ok(b"+QIACT: 1,1,1"), urc(b"+QIURC: \"closed\",1"), ok(b"")]
+        one_and_split(input, none),
+        vec![err(InternalError::Error), urc(closed), ok(b"")]
     );
+    // A numbered error, and a pushed payload that looks like a final result.
+    let input = b"\r\n+QIACT: 1,1,1\r\n\r\n+QIURC: \"recv\",0,4\r\nOK\r\n\r\n+CME ERROR: 552\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![
+            err(InternalError::Custom(b"+CME ERROR: 552")),
+            urc(b"+QIURC: \"recv\",0,4\r\nOK\r\n"),
+        ]
+    );
+    // Two URCs, then OK: the lines whole, then both URCs.
+    let input = b"\r\n+QIACT: 1,1,1\r\n+QIACT: 2,1,1\r\n\r\n+QIURC: \"closed\",1\r\n\r\n+QIURC: \"closed\",2\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![
+            ok(b"+QIACT: 1,1,1\r\n+QIACT: 2,1,1"),
+            urc(closed),
+            urc(b"+QIURC: \"closed\",2"),
+        ]
+    );
+    // Lines after the URC: the response cannot be handed over whole (it is refused, not
+    // reported cut short); its other lines are dropped.
+    let input =
+        b"\r\n+QIACT: 1,1,1\r\n\r\n+QIURC: \"closed\",1\r\n+QIACT: 2,1,1\r\n\r\nOK\r\n\r\nOK\r\n";
+    assert_eq!(
+        one_and_split(input, none),
+        vec![err(InternalError::InvalidResponse), urc(closed), ok(b"")]
+    );
+    // CONNECT after a URC: transparent mode starts after the URC, not before it.
+    let state = DigestState::new();
+    let input = b"\r\n+QIACT: 1,1,1\r\n\r\n+QIURC: \"closed\",1\r\n\r\nCONNECT\r\nraw";
+    let out = run(&state, &[input]);
+    assert_eq!(out, vec![ok(b"+QIACT: 1,1,1"), urc(closed)]);
+    assert!(state.is_transparent());
+    assert_eq!(state.dropped_bytes(), 3);
 }
 
 #[test]

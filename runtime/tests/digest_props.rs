@@ -115,7 +115,7 @@ enum Frame {
     Echo,
     /// A line of junk (no output).
     Garbage,
-    /// An information line, a URC, then the final result (which is dropped).
+    /// An information line, a URC, then the final result (the response's outcome).
     Interrupted(usize, usize, Final),
 }
 
@@ -209,7 +209,7 @@ impl Frame {
                     wire.extend_from_slice(part);
                     wire.extend_from_slice(b"\r\n");
                 }
-                out.push(Out::Ok(info.to_vec()));
+                out.push(fin.out(info.to_vec()));
                 out.push(Out::Urc(urc.to_vec()));
             }
         }
