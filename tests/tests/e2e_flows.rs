@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use e2e_support::*;
 use qi_tests::e2e::Wire;
 use qi_tests::peers::{EchoServer, NtpServer, UdpPeer};
-use quectel_qi::client::{Client, Code, Error, ErrorResult, Link, ModuleError};
+use quectel_qi::client::{Client, Code, Error, ErrorResult, Event, Link, ModuleError};
 use quectel_qi::*;
 
 /// Payload bytes that would end or start a frame if anything looked inside them.
@@ -507,13 +507,16 @@ async fn transparent_no_carrier<L: Link>(
     assert_eq!(tapped(w, HOSTILE.len()).await, HOSTILE);
     assert!(control.drop_peer(s));
     let deadline = std::time::Instant::now() + WAIT;
-    while !c.socket(s).closed {
+    loop {
         assert!(
             std::time::Instant::now() < deadline,
             "no NO CARRIER within {WAIT:?}"
         );
-        c.next_event(5).await;
+        if c.next_event(5).await == Some(Event::Closed(s)) {
+            break;
+        }
     }
+    assert!(c.socket(s).closed);
     assert!(!w.digest.is_transparent());
     assert!(w.tap.is_empty(), "the NO CARRIER line is not data");
     c.close(s).await.unwrap();

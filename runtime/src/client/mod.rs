@@ -332,12 +332,13 @@ impl<L: Link> Client<'_, L> {
 
     /// `NO CARRIER` ended transparent mode (the [`PortReader`] saw it): the socket in that
     /// mode is closed on the module's side.
-    fn check_carrier(&mut self) {
-        if self.digest.take_carrier_lost() {
-            if let Some(id) = self.router.transparent_socket() {
-                self.router.socket_mut(id).closed = true;
-            }
+    fn check_carrier(&mut self) -> Option<crate::ConnectId> {
+        if !self.digest.take_carrier_lost() {
+            return None;
         }
+        let id = self.router.transparent_socket()?;
+        self.router.socket_mut(id).closed = true;
+        Some(id)
     }
 
     /// Records a URC.
@@ -359,8 +360,13 @@ impl<L: Link> Client<'_, L> {
         .await
     }
 
-    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was.
+    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. A
+    /// `NO CARRIER` that ended transparent mode since the last call comes first, as
+    /// [`Event::Closed`].
     pub async fn next_event(&mut self, timeout_ms: u32) -> Option<Event> {
+        if let Some(id) = self.check_carrier() {
+            return Some(Event::Closed(id));
+        }
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         let u = self.link.urc(deadline).await?;
         Some(self.route(&u))
