@@ -1,5 +1,5 @@
 //! Time to load, check and generate the full spec (goal: under 100 ms in all), step by step
-//! and end to end through `Builder`, as `runtime/build.rs` runs it.
+//! and end to end through `Builder` (formatted, as `runtime/build.rs` runs it, and not).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -41,6 +41,16 @@ fn codegen(c: &mut Criterion) {
             qi_codegen::Builder::new(&dir)
                 .out_file(&out)
                 .rerun_if_changed(false)
+                .generate()
+                .expect("generates")
+        })
+    });
+    g.bench_function("builder_end_to_end_unformatted", |b| {
+        b.iter(|| {
+            qi_codegen::Builder::new(&dir)
+                .out_file(&out)
+                .rerun_if_changed(false)
+                .format(false)
                 .generate()
                 .expect("generates")
         })
