@@ -100,10 +100,8 @@ impl Timing {
 
     fn atat_config(self) -> atat::Config {
         match self {
-            Timing::Test => atat::Config::new()
-                .cmd_cooldown(embassy_time::Duration::from_millis(0))
-                .get_response_timeout(capped_deadline),
-            Timing::Spec => atat::Config::new().get_response_timeout(spec_deadline),
+            Timing::Test => quectel_qi::client::atat_config().get_response_timeout(capped_deadline),
+            Timing::Spec => quectel_qi::client::atat_config().get_response_timeout(spec_deadline),
         }
     }
 }
