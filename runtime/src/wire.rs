@@ -27,26 +27,31 @@ pub struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// A writer at the start of `buf`.
+    #[inline]
     pub fn new(buf: &'a mut [u8]) -> Self {
         Writer { buf, len: 0 }
     }
 
     /// Bytes written so far.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether nothing was written yet.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// What was written so far.
+    #[inline]
     pub fn written(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
     /// Appends bytes, all or nothing.
+    #[inline]
     pub fn bytes(&mut self, b: &[u8]) -> Result<(), Overflow> {
         let end = self.len.checked_add(b.len()).ok_or(Overflow)?;
         let dst = self.buf.get_mut(self.len..end).ok_or(Overflow)?;
@@ -98,6 +103,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends text in double quotes. The module knows no escapes; validation keeps `"` out.
+    #[inline]
     pub fn quoted(&mut self, s: &str) -> Result<(), Overflow> {
         self.bytes(b"\"")?;
         self.bytes(s.as_bytes())?;
@@ -114,6 +120,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends the field separator.
+    #[inline]
     pub fn comma(&mut self) -> Result<(), Overflow> {
         self.bytes(b",")
     }
