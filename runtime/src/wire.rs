@@ -60,13 +60,14 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Appends a decimal integer.
+    /// Appends a decimal integer, all or nothing.
     ///
     /// Every value the spec's ranges allow fits in 32 bits, so that path divides in 32 bits; a
     /// wider value is written by subtracting powers of ten, so no 64-bit division (a software
     /// routine on a Cortex-M) is linked in.
     pub fn int(&mut self, v: i64) -> Result<(), Overflow> {
-        let mut digits = [0u8; 20];
+        // Up to 20 digits and a sign, right-aligned, written at once (all or nothing).
+        let mut digits = [0u8; 21];
         let mut i = digits.len();
         let n = v.unsigned_abs();
         if let Ok(mut n) = u32::try_from(n) {
@@ -97,7 +98,8 @@ impl<'a> Writer<'a> {
             digits.copy_within(0..len, i);
         }
         if v < 0 {
-            self.bytes(b"-")?;
+            i -= 1;
+            digits[i] = b'-';
         }
         self.bytes(&digits[i..])
     }
@@ -105,9 +107,15 @@ impl<'a> Writer<'a> {
     /// Appends text in double quotes. The module knows no escapes; validation keeps `"` out.
     #[inline]
     pub fn quoted(&mut self, s: &str) -> Result<(), Overflow> {
-        self.bytes(b"\"")?;
-        self.bytes(s.as_bytes())?;
-        self.bytes(b"\"")
+        let start = self.len;
+        let written = self
+            .bytes(b"\"")
+            .and_then(|()| self.bytes(s.as_bytes()))
+            .and_then(|()| self.bytes(b"\""));
+        if written.is_err() {
+            self.len = start; // all or nothing, as `bytes`
+        }
+        written
     }
 
     /// Appends bytes as upper-case hexadecimal digits, two per byte.

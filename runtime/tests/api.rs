@@ -228,7 +228,12 @@ mod writer_int {
         let mut buf = [0u8; 3];
         let mut w = Writer::new(&mut buf);
         assert!(w.int(1234).is_err());
+        assert!(w.int(-123).is_err());
+        assert!(w.int(i64::MIN).is_err());
+        assert!(w.quoted("ab").is_err());
         assert!(w.is_empty());
+        w.int(-12).unwrap();
+        assert_eq!(w.written(), b"-12");
     }
 
     proptest! {
