@@ -219,49 +219,5 @@ fn restores(model: &Model) -> Vec<Entry> {
 
 /// `qi-codegen conformance [SPEC_DIR] [-o FILE]`.
 pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
-    use std::process::ExitCode;
-    let mut dir = None;
-    let mut out = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-o" => match it.next() {
-                Some(f) => out = Some(f.clone()),
-                None => {
-                    eprintln!("{usage}");
-                    return ExitCode::from(2);
-                }
-            },
-            _ if dir.is_none() => dir = Some(a.clone()),
-            _ => {
-                eprintln!("{usage}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let dir = std::path::PathBuf::from(dir.unwrap_or_else(|| "spec".into()));
-    let model = match crate::load_and_check(&dir) {
-        Ok(m) => m,
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{d}");
-            }
-            eprintln!("{} problem(s) found", diags.len());
-            return ExitCode::FAILURE;
-        }
-    };
-    let script = render(&model);
-    match out {
-        Some(f) => match std::fs::write(&f, script) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{f}: {e}");
-                ExitCode::from(2)
-            }
-        },
-        None => {
-            print!("{script}");
-            ExitCode::SUCCESS
-        }
-    }
+    crate::cli::render_to_output(args, usage, render)
 }

@@ -513,43 +513,5 @@ fn errors(model: &Model, s: &mut String) {
 
 /// `qi-codegen doc [SPEC_DIR] [-o FILE]`.
 pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
-    use std::process::ExitCode;
-    let mut spec = None;
-    let mut out = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-o" | "--output" => match it.next() {
-                Some(f) => out = Some(f.clone()),
-                None => {
-                    eprintln!("{usage}");
-                    return ExitCode::from(2);
-                }
-            },
-            _ if spec.is_none() => spec = Some(a.clone()),
-            _ => {
-                eprintln!("{usage}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let spec = spec.unwrap_or_else(|| "spec".to_owned());
-    let Some(model) = crate::diff::load_or_report(&spec) else {
-        return ExitCode::FAILURE;
-    };
-    let text = render(&model);
-    match out {
-        None => {
-            use std::io::Write;
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            ExitCode::SUCCESS
-        }
-        Some(f) => match std::fs::write(&f, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{f}: {e}");
-                ExitCode::from(2)
-            }
-        },
-    }
+    crate::cli::render_to_output(args, usage, render)
 }

@@ -5,6 +5,7 @@
 //! kind).
 
 pub mod check;
+mod cli;
 pub mod conformance;
 pub mod coverage;
 pub mod diff;

@@ -220,20 +220,6 @@ fn document(old: &Model, new: &Model, out: &mut Out) {
     }
 }
 
-/// Loads a spec operand for a subcommand; problems go to stderr.
-pub(crate) fn load_or_report(arg: &str) -> Option<Model> {
-    match crate::load_arg(arg) {
-        Ok(m) => Some(m),
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{d}");
-            }
-            eprintln!("{arg}: {} problem(s) found", diags.len());
-            None
-        }
-    }
-}
-
 /// `qi-codegen diff OLD NEW [--json]`: exit 0 when nothing breaks, 1 when something does, 2
 /// on bad usage or an invalid spec.
 pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
@@ -244,7 +230,10 @@ pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
         eprintln!("{usage}");
         return ExitCode::from(2);
     };
-    let (Some(old), Some(new)) = (load_or_report(old), load_or_report(new)) else {
+    let (Some(old), Some(new)) = (
+        crate::cli::load_or_report(old),
+        crate::cli::load_or_report(new),
+    ) else {
         return ExitCode::from(2);
     };
     let report = diff(&old, &new);
