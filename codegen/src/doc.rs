@@ -274,7 +274,7 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
             "\nForm `{}` ({}), Rust `{}`: {}.",
             form.name,
             form.kind.as_str(),
-            rust_path(cmd, form),
+            crate::naming::form_path(cmd, form),
             form.about
         );
         if let Some(m) = &form.modules {
@@ -392,15 +392,6 @@ fn response(model: &Model, cmd: &Command, form: &Form, s: &mut String) {
             format!(", then the URC {}", urcs.join(" or "))
         };
         let _ = writeln!(s, "- {when}{}{later}", finals.join(" or "));
-    }
-}
-
-fn rust_path(cmd: &Command, form: &Form) -> String {
-    let t = crate::naming::type_name(&form.name);
-    let m = crate::naming::module(&cmd.name);
-    match &form.selector {
-        Some(sel) => format!("{m}::{}::{t}", crate::naming::module(sel)),
-        None => format!("{m}::{t}"),
     }
 }
 

@@ -47,6 +47,16 @@ pub fn constant(spec_name: &str) -> Ident {
     ident(&spec_name.to_shouty_snake_case())
 }
 
+/// The path of a form's request struct below the crate root: `qiopen::Open`,
+/// `qicfg::tcp_retranscfg::Set`.
+pub fn form_path(cmd: &Command, form: &Form) -> String {
+    let t = type_name(&form.name);
+    match &form.selector {
+        Some(s) => format!("{}::{}::{t}", module(&cmd.name), module(s)),
+        None => format!("{}::{t}", module(&cmd.name)),
+    }
+}
+
 /// The `Request` variant of a form: command, form selector, form name
 /// (`QicfgTcpRetranscfgWrite`, `QiopenWrite`).
 pub fn request_variant(cmd: &Command, form: &Form) -> Ident {

@@ -4,21 +4,13 @@
 use super::params::field_type;
 use super::{Class, Kind, Out};
 use crate::ir::Model;
-use crate::naming;
+use crate::naming::{self, form_path};
 use crate::spec::{Command, Form, Line, ParamUse};
 
 fn form_label(cmd: &Command, form: &Form) -> String {
     match &form.selector {
         Some(s) => format!("AT+{}=\"{s}\" {}", cmd.name, form.name),
         None => format!("AT+{} {}", cmd.name, form.name),
-    }
-}
-
-fn form_path(cmd: &Command, form: &Form) -> String {
-    let t = naming::type_name(&form.name);
-    match &form.selector {
-        Some(s) => format!("{}::{}::{t}", naming::module(&cmd.name), naming::module(s)),
-        None => format!("{}::{t}", naming::module(&cmd.name)),
     }
 }
 
