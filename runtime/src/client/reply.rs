@@ -133,7 +133,8 @@ pub const PAYLOAD_MAX: usize = crate::limits::MAX_PROMPT_DATA_LEN;
 
 impl<const TIMEOUT_MS: u32, const ANSWERED: bool> AtatCmd for Payload<'_, TIMEOUT_MS, ANSWERED> {
     type Response = Reply<()>;
-    const MAX_LEN: usize = PAYLOAD_MAX;
+    // The open-length form ends its payload with Ctrl+Z.
+    const MAX_LEN: usize = PAYLOAD_MAX + 1;
     const MAX_TIMEOUT_MS: u32 = TIMEOUT_MS;
     const EXPECTS_RESPONSE_CODE: bool = ANSWERED;
 
