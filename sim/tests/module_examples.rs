@@ -316,6 +316,18 @@ fn ntp_against_a_loopback_server() {
     h.finish();
 }
 
+/// While a sync without a port runs, AT+QNTP? names the port it asks (NTP's, 123).
+#[test]
+fn ntp_read_names_the_default_port() {
+    let mut h = Host::active();
+    // Both lines in one write: the read is answered before the sync can end.
+    h.write(b"AT+QNTP=1,\"127.0.0.1\"\rAT+QNTP?\r");
+    assert_eq!(h.line(), "OK");
+    assert_eq!(h.line(), "+QNTP: \"127.0.0.1\",123");
+    assert_eq!(h.line(), "OK");
+    h.finish();
+}
+
 #[test]
 fn last_error() {
     let all = transcripts();

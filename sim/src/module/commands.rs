@@ -321,10 +321,10 @@ impl Sim {
                 if self.ntp_busy.is_some() {
                     return Err(ErrorCode::OperationBusy);
                 }
-                let port = n.ntp_port.map(|p| p.get());
+                let port = n.ntp_port.map_or(services::NTP_PORT, |p| p.get());
                 services::ntp(n.server.into(), port, self.cfg.ntp_timeout, self.tx.clone())
                     .map_err(|_| ErrorCode::OperationBusy)?;
-                self.ntp_busy = Some((n.server.into(), port.unwrap_or(0)));
+                self.ntp_busy = Some((n.server.into(), port));
                 ok()
             }
             R::QntpRead(_) => {

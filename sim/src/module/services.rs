@@ -23,7 +23,7 @@ pub const PING_TTL: u32 = 255;
 /// The port ping probes (echo).
 const PING_PORT: u16 = 7;
 /// NTP's well-known port, used when AT+QNTP leaves the port out.
-const NTP_PORT: u16 = 123;
+pub(crate) const NTP_PORT: u16 = 123;
 /// Seconds from 1900 (NTP's epoch) to 1970 (Unix's).
 const NTP_TO_UNIX: u64 = 2_208_988_800;
 
@@ -140,12 +140,12 @@ pub(crate) fn ping(
 /// Asks the NTP server at `server`:`port` for the time (one SNTP request over UDP).
 pub(crate) fn ntp(
     server: String,
-    port: Option<u16>,
+    port: u16,
     timeout: Duration,
     tx: SyncSender<Event>,
 ) -> io::Result<()> {
     spawn("ntp", move || {
-        let u = match query_ntp(&server, port.unwrap_or(NTP_PORT), timeout) {
+        let u = match query_ntp(&server, port, timeout) {
             Ok(unix) => Urc::NtpResult(urc::NtpResult {
                 err: err_value(ErrorCode::OperateSuccess),
                 time: Some(hstring(&format_time(unix))),
