@@ -30,12 +30,11 @@ pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
 /// view.
 pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spec::Diagnostic>> {
     let spec = spec::load(dir)?;
-    if *view == revision::View::default() {
-        check::check(&spec)?;
-        return Ok(ir::Model::new(spec));
-    }
     // The spec as written must be valid before any view of it is.
     check::check(&spec)?;
+    if *view == revision::View::default() {
+        return Ok(ir::Model::new(spec));
+    }
     let spec = view.apply(spec).map_err(|d| vec![d])?;
     // Items left out of a view shift the positions of later ones: say which view it was.
     check::check(&spec).map_err(|errs| {

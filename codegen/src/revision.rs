@@ -2,8 +2,8 @@
 //! and the spec for one module (a profile: `modules:` and `by_module:`). Both are computed from
 //! the same files, so nothing is copied when Quectel publishes a new revision.
 //!
-//! A view is taken before checking: the checker then validates the view as a spec of its own
-//! (a transcript that uses a form the view lacks is reported, for example).
+//! A view is taken of a checked spec, and the checker then validates the view as a spec of its
+//! own (a transcript that uses a form the view lacks is reported, for example).
 
 use crate::spec::*;
 use std::collections::BTreeSet;
