@@ -480,10 +480,15 @@ mod tests {
         }
     }
 
+    /// The largest connect ID, from the generated type (the spec's fact).
+    fn max_id() -> i64 {
+        i64::from(ConnectId::MAX.get())
+    }
+
     #[test]
     fn a_valid_request_passes() {
         accepts(close(0), "AT+QICLOSE=0");
-        rejects_line::<qiclose::Close>("AT+QICLOSE=12");
+        rejects_line::<qiclose::Close>(&format!("AT+QICLOSE={}", max_id() + 1));
     }
 
     #[test]
@@ -495,13 +500,14 @@ mod tests {
     #[test]
     #[should_panic(expected = "should be rejected")]
     fn rejects_line_fails_on_a_valid_line() {
-        rejects_line::<qiclose::Close>("AT+QICLOSE=11");
+        rejects_line::<qiclose::Close>(&format!("AT+QICLOSE={}", max_id()));
     }
 
     #[test]
     #[should_panic(expected = "should not fit")]
     fn rejects_out_of_type_fails_on_a_value_that_fits() {
-        rejects_out_of_type::<ConnectId, qiclose::Close>(11, "AT+QICLOSE=12");
+        let line = format!("AT+QICLOSE={}", max_id() + 1);
+        rejects_out_of_type::<ConnectId, qiclose::Close>(max_id(), &line);
     }
 
     #[test]
