@@ -10,6 +10,10 @@ pub const SOCKETS: usize = crate::sizes::SOCKETS;
 /// How many PDP contexts the module has: the range of `<contextID>`.
 pub const CONTEXTS: usize = ContextId::MAX.get() as usize;
 
+// `Router::lost_contexts` keeps bit `id - 1` of a `u32` per context: a spec whose
+// `<contextID>` starts at 0 or passes 32 fails the build here, not with a shift overflow.
+const _: () = assert!(ContextId::MIN.get() >= 1 && CONTEXTS <= u32::BITS as usize);
+
 /// What the client knows about one socket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SocketInfo {
