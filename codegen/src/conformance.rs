@@ -7,7 +7,7 @@
 //! expected final result, `OK` or `ERROR`.
 
 use crate::ir::Model;
-use crate::spec::{FormKind, Scalar};
+use crate::spec::FormKind;
 use crate::testgen::{self, values::Value, Case, Check, Kind};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -191,16 +191,7 @@ fn restores(model: &Model) -> Vec<Entry> {
                     if u.value.is_some() {
                         return Some(Value::Absent);
                     }
-                    let def = model.param(&u.param);
-                    let d = u.default.as_ref().or(def.default.as_ref())?;
-                    let vs = def.values.as_deref().unwrap_or_default();
-                    Some(match vs.iter().position(|e| &e.value == d) {
-                        Some(k) => Value::Enum(k),
-                        None => match d {
-                            Scalar::Int(i) => Value::Int(*i),
-                            Scalar::Str(s) => Value::Str(s.clone()),
-                        },
-                    })
+                    testgen::values::default_value(model.param(&u.param), u)
                 })
                 .collect();
             let Some(values) = values else { continue };

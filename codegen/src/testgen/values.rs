@@ -211,33 +211,32 @@ pub fn sample(
     }
 }
 
+/// The value a left-out parameter takes: its default (the use's, else the type's), if any.
+pub fn default_value(def: &ParamDef, u: &ParamUse) -> Option<Value> {
+    let d = u.default.as_ref().or(def.default.as_ref())?;
+    let values = def.values.as_deref().unwrap_or_default();
+    Some(match values.iter().position(|e| &e.value == d) {
+        Some(k) => Value::Enum(k),
+        None => match d {
+            Scalar::Int(i) => Value::Int(*i),
+            Scalar::Str(s) => Value::Str(s.clone()),
+        },
+    })
+}
+
 /// Whether a constraint holds for a value; a left-out value takes its default, and without one
 /// counts as `missing_holds`.
 fn holds(def: &ParamDef, u: &ParamUse, c: &Constraint, v: &Value, missing_holds: bool) -> bool {
     if let Some(p) = c.present {
         return (*v != Value::Absent) == p;
     }
-    let default = u.default.as_ref().or(def.default.as_ref());
     let values = def.values.as_deref().unwrap_or_default();
-    let v = match (v, default) {
-        (Value::Absent, None) => return missing_holds,
-        (Value::Absent, Some(Scalar::Int(i))) => match repr(def) {
-            Repr::Enum { .. } => match values.iter().position(|e| e.value == Scalar::Int(*i)) {
-                Some(p) => Value::Enum(p),
-                None => return missing_holds,
-            },
-            _ => Value::Int(*i),
+    let v = match v {
+        Value::Absent => match default_value(def, u) {
+            Some(d) => d,
+            None => return missing_holds,
         },
-        (Value::Absent, Some(Scalar::Str(s))) => {
-            match values
-                .iter()
-                .position(|e| e.value == Scalar::Str(s.clone()))
-            {
-                Some(p) => Value::Enum(p),
-                None => Value::Str(s.clone()),
-            }
-        }
-        (v, _) => v.clone(),
+        v => v.clone(),
     };
     if let Some(names) = &c.one_of {
         return matches!(v, Value::Enum(i) if names.contains(&values[i].name));
