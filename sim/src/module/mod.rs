@@ -314,7 +314,7 @@ impl Sim {
                     self.ntp_busy = None;
                 }
                 for u in urcs {
-                    let bytes = output::frame(|w| u.encode(w));
+                    let bytes = commands::urc_bytes(u);
                     self.urc(bytes);
                 }
             }

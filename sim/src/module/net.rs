@@ -1,8 +1,9 @@
 //! Socket traffic turned into what the host sees: open results, recv URCs (buffer access and
 //! direct push), raw data in transparent mode, closed connections, incoming clients.
 
+use super::commands::urc_bytes;
 use super::input::Transparent;
-use super::output::{frame, frame_data};
+use super::output::frame_data;
 use super::sockets::{spawn_tcp_reader, Io, Net, Socket, READ_CHUNK};
 use super::{Mode, Sim};
 use quectel_qi::{
@@ -30,6 +31,14 @@ pub(crate) fn hstring<const N: usize>(s: &str) -> heapless::String<N> {
     heapless::String::try_from(&s[..end]).unwrap_or_default()
 }
 
+/// `+QIOPEN: <connectID>,<err>`, framed.
+pub(crate) fn open_result_urc(id: ConnectId, err: ErrorCode) -> Vec<u8> {
+    urc_bytes(Urc::OpenResult(urc::OpenResult {
+        connect_id: id,
+        err: err_value(err),
+    }))
+}
+
 /// A port as a generated type (every u16 is one).
 pub(crate) fn port(p: u16) -> Port {
     Port::new(i64::from(p)).unwrap_or(Port::MIN)
@@ -54,11 +63,7 @@ impl Sim {
     }
 
     pub(crate) fn open_result(&mut self, id: ConnectId, err: ErrorCode) {
-        let u = Urc::OpenResult(urc::OpenResult {
-            connect_id: id,
-            err: err_value(err),
-        });
-        self.urc(frame(|w| u.encode(w)));
+        self.urc(open_result_urc(id, err));
     }
 
     fn on_connected(&mut self, id: ConnectId, result: Result<TcpStream, ErrorCode>) {
@@ -141,7 +146,7 @@ impl Sim {
                             .unwrap_or(RecvLength::MAX),
                     }),
                 };
-                self.urc(frame(|w| u.encode(w)));
+                self.urc(urc_bytes(u));
             }
         }
     }
@@ -189,7 +194,7 @@ impl Sim {
             return;
         }
         let u = Urc::Closed(urc::Closed { connect_id: id });
-        self.urc(frame(|w| u.encode(w)));
+        self.urc(urc_bytes(u));
         if passive {
             self.sockets[usize::from(id.get())] = None;
         }
@@ -209,14 +214,14 @@ impl Sim {
             let u = Urc::Accept(urc::Accept {
                 connect_id: listener,
             });
-            self.urc(frame(|w| u.encode(w)));
+            self.urc(urc_bytes(u));
             return;
         }
         match self.free_id() {
             None => {
                 let _ = stream.shutdown(Shutdown::Both);
                 let u = Urc::IncomingFull(urc::IncomingFull {});
-                self.urc(frame(|w| u.encode(w)));
+                self.urc(urc_bytes(u));
             }
             Some(id) => {
                 if self.adopt(listener, id, stream, addr).is_ok() {
@@ -227,7 +232,7 @@ impl Sim {
                         remote_ip: hstring(&ip),
                         remote_port: port(p),
                     });
-                    self.urc(frame(|w| u.encode(w)));
+                    self.urc(urc_bytes(u));
                 }
             }
         }
@@ -306,6 +311,6 @@ impl Sim {
             self.result("NO CARRIER");
         }
         let u = Urc::Pdpdeact(urc::Pdpdeact { context_id: ctx });
-        self.urc(frame(|w| u.encode(w)));
+        self.urc(urc_bytes(u));
     }
 }

@@ -1,7 +1,7 @@
 //! Opening socket services (AT+QIOPEN) and taking clients of a server (AT+QIACCEPT).
 
 use super::commands::{ok, urc_bytes, Done};
-use super::net::{err_value, hstring};
+use super::net::{hstring, open_result_urc};
 use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, Io, Socket};
 use super::{Mode, Sim};
 use quectel_qi::{
@@ -26,11 +26,7 @@ impl Sim {
             if transparent {
                 Err(e)
             } else {
-                let u = Urc::OpenResult(urc::OpenResult {
-                    connect_id: id,
-                    err: err_value(e),
-                });
-                Ok(Done::OkThen(vec![urc_bytes(u)], e))
+                Ok(Done::OkThen(vec![open_result_urc(id, e)], e))
             }
         };
         if transparent && !matches!(o.service_type, ServiceType::Tcp | ServiceType::Udp) {
