@@ -138,17 +138,13 @@ fn compare(old: &Model, new: &Model, net: bool) -> Report {
     // The rules found nothing breaking: make sure the generated code agrees.
     if net && !out.0.iter().any(|c| c.class == Class::Breaking) {
         for (path, was, now) in api::lost(&api::facts(old), &api::facts(new)) {
-            let detail = match now {
-                None => format!("`{was}` removed"),
-                Some(now) => format!("`{was}` → `{now}`"),
+            let (kind, detail) = match now {
+                None => (Kind::Removed, format!("`{was}` removed")),
+                Some(now) => (Kind::Changed, format!("`{was}` → `{now}`")),
             };
             out.push(
                 Class::Breaking,
-                if detail.ends_with("removed") {
-                    Kind::Removed
-                } else {
-                    Kind::Changed
-                },
+                kind,
                 "generated API",
                 path,
                 detail,
