@@ -4,14 +4,13 @@
 
 mod module_support;
 
-use module_support::{read_n, udp_peer, Host, Peer, WAIT};
+use module_support::{read_n, udp_peer, Host, Peer};
 use qi_codegen::spec::{Step, Transcript};
 use qi_sim::Config;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::Path;
-use std::time::Duration;
 
 fn transcripts() -> HashMap<String, Transcript> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
@@ -372,6 +371,4 @@ fn every_example_session_is_run_here() {
         missing.is_empty(),
         "not run against the module: {missing:?}"
     );
-    let _ = WAIT;
-    let _ = Duration::ZERO;
 }
