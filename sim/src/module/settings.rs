@@ -36,7 +36,8 @@ pub(crate) struct Settings {
     pub recv_format: RecvDataFormat,
     pub view_mode: ViewMode,
     pub qisend_timeout: QisendTimeout,
-    pub auto_send: [Option<AutoSend>; 12],
+    /// Indexed by `<connectID>` (slot 0 unused).
+    pub auto_send: [Option<AutoSend>; AutoSendConnectId::MAX.get() as usize + 1],
     pub recvind: Recvind,
     pub prompt_format: PromptFormat,
     pub close_mode: CloseMode,
