@@ -209,19 +209,7 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
         };
         shape_cases(model, &shape, &strings, &mut out);
     }
-    let transcripts = model
-        .spec
-        .transcripts
-        .iter()
-        .flat_map(|f| f.value.transcripts.iter())
-        .chain(
-            model
-                .spec
-                .commands
-                .iter()
-                .flat_map(|c| c.value.examples.iter()),
-        );
-    for t in transcripts {
+    for t in values::transcripts(model) {
         out.push(Case {
             name: format!("transcript_{}_replays", t.name),
             kind: Kind::Transcript,

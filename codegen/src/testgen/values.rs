@@ -5,7 +5,7 @@
 use crate::check::values::{check_wire, in_ranges, is_quoted, split_fields};
 use crate::ir::Model;
 use crate::spec::{
-    Command, Constraint, Form, FormKind, ParamDef, ParamType, ParamUse, Rule, Scalar,
+    Command, Constraint, Form, FormKind, ParamDef, ParamType, ParamUse, Rule, Scalar, Transcript,
 };
 use std::collections::BTreeMap;
 
@@ -101,23 +101,20 @@ pub fn boundaries(ranges: &[[i64; 2]]) -> (Vec<i64>, Vec<i64>) {
     (ok, bad)
 }
 
+/// Every example session of the spec: the sessions files', then each command's examples.
+pub fn transcripts(model: &Model) -> impl Iterator<Item = &Transcript> {
+    let spec = &model.spec;
+    spec.transcripts
+        .iter()
+        .flat_map(|f| f.value.transcripts.iter())
+        .chain(spec.commands.iter().flat_map(|c| c.value.examples.iter()))
+}
+
 /// String samples found in the spec's example sessions, by parameter key: the first value each
 /// string parameter takes in a host line.
 pub fn example_strings(model: &Model) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let steps = model
-        .spec
-        .transcripts
-        .iter()
-        .flat_map(|f| f.value.transcripts.iter())
-        .chain(
-            model
-                .spec
-                .commands
-                .iter()
-                .flat_map(|c| c.value.examples.iter()),
-        )
-        .flat_map(|t| t.steps.iter());
+    let steps = transcripts(model).flat_map(|t| t.steps.iter());
     for step in steps {
         let Some(line) = step.host.as_deref() else {
             continue;
