@@ -9,7 +9,8 @@ use crate::spec::{Command, Form};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-fn request_path(cmd: &Command, form: &Form) -> TokenStream {
+/// The path of a form's request struct from the crate root (`qicfg::recvind::Set`).
+pub(super) fn request_path(cmd: &Command, form: &Form) -> TokenStream {
     let m = naming::module(&cmd.name);
     let t = struct_name(form);
     match &form.selector {

@@ -3,25 +3,14 @@
 //! position on the wire; the payload a form reads after its prompt; and, for a line that fails to
 //! decode, the form or line it came closest to and why it failed.
 
-use super::requests::{field_kind, has_lifetime, struct_name, FieldKind};
+use super::dispatch::request_path;
+use super::requests::{field_kind, has_lifetime, FieldKind};
 use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{Command, Form, FormKind, ParamUse, Scalar};
 use proc_macro2::TokenStream;
 use quote::quote;
-
-fn request_path(cmd: &Command, form: &Form) -> TokenStream {
-    let m = naming::module(&cmd.name);
-    let t = struct_name(form);
-    match &form.selector {
-        Some(s) => {
-            let sm = naming::module(s);
-            quote!(#m::#sm::#t)
-        }
-        None => quote!(#m::#t),
-    }
-}
 
 /// What a field accepts, in words.
 fn allowed(model: &Model, u: &ParamUse) -> String {

@@ -1,8 +1,9 @@
 //! Limits a client sizes its buffers by, worked out from the spec's maximum lengths, and the
 //! table of response lines that carry a payload (for a length-aware digester).
 
+use super::dispatch::request_path;
 use super::lines::data_capacity;
-use super::requests::{max_text_len, struct_name};
+use super::requests::max_text_len;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{DataBlock, ParamUse};
@@ -38,14 +39,8 @@ pub fn emit(model: &Model) -> TokenStream {
         let cmd = &c.value;
         let m = naming::module(&cmd.name);
         for form in &cmd.forms {
-            let t = struct_name(form);
-            commands.push(match &form.selector {
-                Some(s) => {
-                    let sm = naming::module(s);
-                    quote!(crate::#m::#sm::#t::MAX_LEN)
-                }
-                None => quote!(crate::#m::#t::MAX_LEN),
-            });
+            let p = request_path(cmd, form);
+            commands.push(quote!(crate::#p::MAX_LEN));
             if let Some(p) = &form.response.prompt {
                 prompt_max = prompt_max.max(p.max_len as usize);
             }
