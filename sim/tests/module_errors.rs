@@ -130,6 +130,27 @@ fn settings_query_and_set() {
 }
 
 #[test]
+fn auto_send_is_stored_and_reported() {
+    let mut h = Host::active();
+    // Nothing set yet: no query, and a first set needs every value.
+    assert_eq!(h.cmd("AT+QICFG=\"send/auto\",1"), ["ERROR"]);
+    assert_eq!(h.cmd("AT+QICFG=\"send/auto\",1,60"), ["ERROR"]);
+    assert_eq!(h.cmd("AT+QICFG=\"send/auto\",1,60,\"hi\",0,3"), ["OK"]);
+    assert_eq!(
+        h.cmd("AT+QICFG=\"send/auto\",1"),
+        ["+QICFG: \"send/auto\",1,60,\"hi\",0,3", "OK"]
+    );
+    // A later set keeps what it leaves out; other sockets are apart.
+    assert_eq!(h.cmd("AT+QICFG=\"send/auto\",1,20"), ["OK"]);
+    assert_eq!(
+        h.cmd("AT+QICFG=\"send/auto\",1"),
+        ["+QICFG: \"send/auto\",1,20,\"hi\",0,3", "OK"]
+    );
+    assert_eq!(h.cmd("AT+QICFG=\"send/auto\",11"), ["ERROR"]);
+    h.finish();
+}
+
+#[test]
 fn dns_through_the_host_resolver() {
     let mut h = Host::active();
     assert_eq!(h.cmd("AT+QIDNSGIP=1,\"127.0.0.1\""), ["OK"]);
