@@ -7,21 +7,12 @@
 
 use quectel_qi::response::qicfg as line;
 use quectel_qi::{
-    AcceptMode, AutoDataFormat, AutoSendConnectId, CloseMode, DelayAck, DnsCache, ErrorCode,
-    IdleTime, IntervalTime, KeepaliveEnable, MaxBackoffs, MaxRto, PassiveClosed, Period, ProbeCnt,
-    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, Request, ResponseLine, RetryAck,
-    RetryTimeout, SendBuffersize, SendDataFormat, TimewaitTimeout, Transpktsize, Transwaittm,
-    TryTimes, UdpReadMode, UdpSendMode, ViewMode, WindowScaleEnable,
+    AcceptMode, AutoSendConnectId, CloseMode, DelayAck, DnsCache, ErrorCode, IdleTime,
+    IntervalTime, KeepaliveEnable, MaxBackoffs, MaxRto, PassiveClosed, ProbeCnt, PromptFormat,
+    QisendTimeout, RecvDataFormat, Recvind, Request, ResponseLine, RetryAck, RetryTimeout,
+    SendBuffersize, SendDataFormat, TimewaitTimeout, Transpktsize, Transwaittm, UdpReadMode,
+    UdpSendMode, ViewMode, WindowScaleEnable,
 };
-
-/// One automatic-send configuration ("send/auto"): stored and reported, not acted on.
-#[derive(Debug, Clone)]
-pub(crate) struct AutoSend {
-    period: Period,
-    msg: heapless::String<256>,
-    format: AutoDataFormat,
-    try_times: TryTimes,
-}
 
 /// Every AT+QICFG setting.
 #[derive(Debug, Clone)]
@@ -36,8 +27,9 @@ pub(crate) struct Settings {
     pub recv_format: RecvDataFormat,
     pub view_mode: ViewMode,
     pub qisend_timeout: QisendTimeout,
-    /// Indexed by `<connectID>` (slot 0 unused).
-    pub auto_send: [Option<AutoSend>; AutoSendConnectId::MAX.get() as usize + 1],
+    /// The automatic-send configurations ("send/auto"), stored and reported, not acted on;
+    /// indexed by `<connectID>` (slot 0 unused).
+    pub auto_send: [Option<line::SendAutoQueryLine>; AutoSendConnectId::MAX.get() as usize + 1],
     pub recvind: Recvind,
     pub prompt_format: PromptFormat,
     pub close_mode: CloseMode,
@@ -163,30 +155,27 @@ impl Settings {
                 let Some(a) = &self.auto_send[slot(q.auto_send_connect_id)] else {
                     return Some(Err(ErrorCode::InvalidParameters));
                 };
-                L::QicfgSendAutoQueryLine(line::SendAutoQueryLine {
-                    auto_send_connect_id: q.auto_send_connect_id,
-                    period: a.period,
-                    msg_auto: a.msg.clone(),
-                    auto_data_format: a.format,
-                    try_times: a.try_times,
-                })
+                L::QicfgSendAutoQueryLine(a.clone())
             }
             R::QicfgSendAutoSet(s) => {
                 let old = self.auto_send[slot(s.auto_send_connect_id)].clone();
                 let msg = match s.msg_auto {
                     Some(m) => heapless::String::try_from(m).ok(),
-                    None => old.as_ref().map(|a| a.msg.clone()),
+                    None => old.as_ref().map(|a| a.msg_auto.clone()),
                 };
-                let format = s.auto_data_format.or(old.as_ref().map(|a| a.format));
+                let format = s
+                    .auto_data_format
+                    .or(old.as_ref().map(|a| a.auto_data_format));
                 let try_times = s.try_times.or(old.as_ref().map(|a| a.try_times));
                 let (Some(msg), Some(format), Some(try_times)) = (msg, format, try_times) else {
                     // A first configuration needs every value: the document gives no defaults.
                     return Some(Err(ErrorCode::InvalidParameters));
                 };
-                self.auto_send[slot(s.auto_send_connect_id)] = Some(AutoSend {
+                self.auto_send[slot(s.auto_send_connect_id)] = Some(line::SendAutoQueryLine {
+                    auto_send_connect_id: s.auto_send_connect_id,
                     period: s.period,
-                    msg,
-                    format,
+                    msg_auto: msg,
+                    auto_data_format: format,
                     try_times,
                 });
                 return Some(Ok(None));
