@@ -157,21 +157,10 @@ impl Builder {
     /// Loads, checks and generates. On a bad spec the error lists every problem, one per line,
     /// as `file:line:col: message`.
     pub fn generate(self) -> Result<std::path::PathBuf, GenerateError> {
-        if self.rerun {
-            println!("cargo:rerun-if-changed={}", self.spec_dir.display());
-        }
-        let model = load_view(&self.spec_dir, &self.view).map_err(GenerateError::Spec)?;
-        if self.rerun {
-            for f in &model.spec.files {
-                println!("cargo:rerun-if-changed={}", f.display());
-            }
-        }
+        let model = load_for_build(&self.spec_dir, &self.view, self.rerun)?;
         let out = match self.out_file {
             Some(p) => p,
-            None => std::path::PathBuf::from(
-                std::env::var_os("OUT_DIR").ok_or(GenerateError::NoOutDir)?,
-            )
-            .join("qi.rs"),
+            None => out_dir()?.join("qi.rs"),
         };
         let tokens = emit::generate(&model);
         let code = if self.format {
@@ -179,12 +168,44 @@ impl Builder {
         } else {
             tokens.to_string()
         };
-        // Rewrite only on change, so that dependants are not rebuilt for nothing.
-        if std::fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
-            std::fs::write(&out, code).map_err(|e| GenerateError::Io(out.clone(), e))?;
-        }
+        write_if_changed(&out, &code)?;
         Ok(out)
     }
+}
+
+/// Loads and checks a view of the spec for a build script; with `rerun`, cargo reruns the
+/// script when the directory or any file of the spec changes.
+pub(crate) fn load_for_build(
+    dir: &Path,
+    view: &revision::View,
+    rerun: bool,
+) -> Result<ir::Model, GenerateError> {
+    if rerun {
+        println!("cargo:rerun-if-changed={}", dir.display());
+    }
+    let model = load_view(dir, view).map_err(GenerateError::Spec)?;
+    if rerun {
+        for f in &model.spec.files {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
+    }
+    Ok(model)
+}
+
+/// `$OUT_DIR`, where a build script writes.
+pub(crate) fn out_dir() -> Result<std::path::PathBuf, GenerateError> {
+    std::env::var_os("OUT_DIR")
+        .map(std::path::PathBuf::from)
+        .ok_or(GenerateError::NoOutDir)
+}
+
+/// Writes `text` unless the file already holds it, so that dependants are not rebuilt for
+/// nothing.
+pub(crate) fn write_if_changed(path: &Path, text: &str) -> Result<(), GenerateError> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).map_err(|e| GenerateError::Io(path.to_owned(), e))?;
+    }
+    Ok(())
 }
 
 /// Why [`Builder::generate`] failed.

@@ -826,19 +826,14 @@ impl Builder {
 
     /// Loads and checks the spec, then writes the generated files (only those that changed).
     pub fn generate(self) -> Result<Summary, crate::GenerateError> {
-        use crate::GenerateError;
-        if self.rerun {
-            println!("cargo:rerun-if-changed={}", self.spec_dir.display());
-        }
-        let model = crate::load_and_check(&self.spec_dir).map_err(GenerateError::Spec)?;
-        if self.rerun {
-            for f in &model.spec.files {
-                println!("cargo:rerun-if-changed={}", f.display());
-            }
-        }
+        let model = crate::load_for_build(
+            &self.spec_dir,
+            &crate::revision::View::default(),
+            self.rerun,
+        )?;
         let dir = match self.out_dir {
             Some(d) => d,
-            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(GenerateError::NoOutDir)?),
+            None => crate::out_dir()?,
         };
         let all = cases(&model);
         let files = [
@@ -848,10 +843,7 @@ impl Builder {
             ("conformance.at", crate::conformance::render(&model)),
         ];
         for (name, text) in files {
-            let path = dir.join(name);
-            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                std::fs::write(&path, text).map_err(|e| GenerateError::Io(path.clone(), e))?;
-            }
+            crate::write_if_changed(&dir.join(name), &text)?;
         }
         Ok(Summary {
             out_dir: dir,
