@@ -34,7 +34,7 @@ const CHUNK: usize = {
 };
 
 fn send_length(n: usize) -> SendLength {
-    // Callers chunk by CHUNK, so this always holds.
+    // Callers chunk (or refuse) by CHUNK, so this always holds.
     SendLength::new(n as i64).unwrap_or(SendLength::MAX)
 }
 
@@ -103,7 +103,7 @@ impl<L: Link> Client<'_, L> {
         }
         let cmd = qisend::SendTo {
             connect_id,
-            send_length: SendLength::new(data.len() as i64).unwrap_or(SendLength::MIN),
+            send_length: send_length(data.len()),
             remote_ip,
             remote_port,
         };
