@@ -79,6 +79,12 @@ impl Transparent {
     }
 }
 
+/// When AT+QICFG="qisend/timeout" sends a payload whose last byte came now (None: never).
+fn send_deadline(settings: &Settings) -> Option<Instant> {
+    let ms = u64::from(settings.qisend_timeout.get());
+    (ms > 0).then(|| Instant::now() + Duration::from_millis(ms))
+}
+
 impl Sim {
     /// Takes bytes from the host in whatever mode the port is.
     pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
@@ -170,11 +176,9 @@ impl Sim {
                 .collect();
             self.out.send(&shown);
         }
-        let timeout = u64::from(self.settings.qisend_timeout.get());
+        let deadline = send_deadline(&self.settings);
         if let Mode::Prompt(p) = &mut self.mode {
-            if timeout > 0 {
-                p.deadline = Some(Instant::now() + Duration::from_millis(timeout));
-            }
+            p.deadline = deadline;
         }
         match end {
             Some(true) => self.finish_send(),
@@ -240,7 +244,6 @@ impl Sim {
 
     /// Starts reading a payload after the prompt.
     pub(crate) fn start_prompt(&mut self, id: ConnectId, until: Until, to: Option<SocketAddr>) {
-        let timeout = u64::from(self.settings.qisend_timeout.get());
         let hex = self.settings.send_format == SendDataFormat::Hex;
         self.prompt();
         self.mode = Mode::Prompt(Prompt {
@@ -250,7 +253,7 @@ impl Sim {
             hex,
             buf: Vec::new(),
             overflow: false,
-            deadline: (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout)),
+            deadline: send_deadline(&self.settings),
         });
     }
 
