@@ -37,10 +37,11 @@ impl FeedError {
         }
     }
 
-    fn shifted(self, by: usize) -> Self {
+    /// The same error, with `fed` bytes taken.
+    fn with_fed(self, fed: usize) -> Self {
         match self {
-            FeedError::UrcChannelFull { fed } => FeedError::UrcChannelFull { fed: fed + by },
-            FeedError::Overflow { fed } => FeedError::Overflow { fed: fed + by },
+            FeedError::UrcChannelFull { .. } => FeedError::UrcChannelFull { fed },
+            FeedError::Overflow { .. } => FeedError::Overflow { fed },
         }
     }
 }
@@ -246,12 +247,7 @@ impl<'s> PortReader<'s> {
                         done += used;
                         // The line is taken either way: committed to the ingress, or lost
                         // with a cleared buffer.
-                        to.feed(NO_CARRIER).await.map_err(|e| match e {
-                            FeedError::UrcChannelFull { .. } => {
-                                FeedError::UrcChannelFull { fed: done }
-                            }
-                            FeedError::Overflow { .. } => FeedError::Overflow { fed: done },
-                        })?;
+                        to.feed(NO_CARRIER).await.map_err(|e| e.with_fed(done))?;
                     }
                 }
             } else {
@@ -261,7 +257,7 @@ impl<'s> PortReader<'s> {
                     // Scan again over what was taken only.
                     self.line = start;
                     let _ = self.scan(&rest[..e.fed()]);
-                    return Err(e.shifted(done));
+                    return Err(e.with_fed(done + e.fed()));
                 }
                 done += n;
             }
