@@ -202,10 +202,10 @@ impl Sim {
                 }
                 ok()
             }
-            R::QistateRead(_) | R::QistateExecute(_) => Ok(Done::Lines(self.state_lines(req))),
-            R::QistateByContext(_) | R::QistateBySocket(_) => {
-                Ok(Done::Lines(self.state_lines(req)))
-            }
+            R::QistateRead(_)
+            | R::QistateExecute(_)
+            | R::QistateByContext(_)
+            | R::QistateBySocket(_) => Ok(Done::Lines(self.state_lines(req))),
             R::QisendSend(s) => {
                 self.sendable(s.connect_id, false)?;
                 self.start_prompt(s.connect_id, Until::CtrlZ(max_send()), None);
