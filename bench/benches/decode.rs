@@ -91,12 +91,12 @@ fn encode(c: &mut Criterion) {
         },
         qi::qisend::SendFixed {
             connect_id: id,
-            send_length: qi::SendLength::new_const(1460),
+            send_length: qi::SendLength::MAX,
         },
         qi::qisend::AckQuery { connect_id: id },
         qi::qird::Read {
             connect_id: id,
-            read_length: qi::ReadLength::new(1500),
+            read_length: Some(qi::ReadLength::MAX),
         },
         qi::qistate::BySocket { connect_id: id },
         qi::qping::Ping {
@@ -139,7 +139,7 @@ fn encode(c: &mut Criterion) {
         },
         base::Send {
             connect_id: 0,
-            send_length: 1460,
+            send_length: quectel_qi::SendLength::MAX.get(),
         },
         base::AckQuery {
             connect_id: 0,
@@ -147,7 +147,7 @@ fn encode(c: &mut Criterion) {
         },
         base::Read {
             connect_id: 0,
-            read_length: 1500,
+            read_length: quectel_qi::ReadLength::MAX.get(),
         },
         base::StateBySocket {
             query_type: 1,

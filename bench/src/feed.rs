@@ -91,7 +91,7 @@ impl Default for Generated {
         Generated {
             read: quectel_qi::qird::Read {
                 connect_id: id,
-                read_length: quectel_qi::ReadLength::new(1500),
+                read_length: Some(quectel_qi::ReadLength::MAX),
             },
             state: quectel_qi::qistate::Read,
             ack: quectel_qi::qisend::AckQuery { connect_id: id },
@@ -136,7 +136,7 @@ impl Default for Baseline {
         Baseline {
             read: crate::baseline::Read {
                 connect_id: 0,
-                read_length: 1500,
+                read_length: quectel_qi::ReadLength::MAX.get(),
             },
             state: crate::baseline::StateQuery,
             ack: crate::baseline::AckQuery {

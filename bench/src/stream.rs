@@ -101,9 +101,9 @@ fn payload(rng: &mut Rng, len: usize, kind: Payload) -> Vec<u8> {
     out
 }
 
-/// `rounds` rounds of a buffer-access session; each round reads 1500, 1500, 700 and 0 bytes
-/// after a recv notification, lists the socket table, reads the counters, gets OK and ERROR
-/// and six URCs.
+/// `rounds` rounds of a buffer-access session; each round reads the most `AT+QIRD` allows
+/// twice, then 700 and 0 bytes after a recv notification, lists the socket table, reads the
+/// counters, gets OK and ERROR and six URCs.
 pub fn session(rounds: usize, kind: Payload) -> Recorded {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut r = Recorded {
@@ -120,7 +120,8 @@ pub fn session(rounds: usize, kind: Payload) -> Recorded {
     for round in 0..rounds {
         line(&mut r, b"+QIURC: \"recv\",0");
         r.urcs += 1;
-        for len in [1500, 1500, 700, 0] {
+        let most = usize::from(quectel_qi::ReadLength::MAX.get());
+        for len in [most, most, 700, 0] {
             line(&mut r, format!("+QIRD: {len}").as_bytes());
             if len > 0 {
                 let data = payload(&mut rng, len, kind);
