@@ -579,8 +579,10 @@ fn invalid_requests_write_nothing_through_the_blocking_shell() {
     assert!(matches!(c.send(id(0), b""), Err(Error::Invalid(_))));
     let long = "x".repeat(1000);
     assert!(matches!(c.resolve::<1>(CTX, &long), Err(Error::Invalid(_))));
+    // One byte more than `<send_length>` allows.
+    let too_long = vec![0u8; usize::from(SendLength::MAX.get()) + 1];
     assert!(matches!(
-        c.send_to(id(0), &[0u8; 1461], "127.0.0.1", Port::new_const(9)),
+        c.send_to(id(0), &too_long, "127.0.0.1", Port::new_const(9)),
         Err(Error::TooLong { .. })
     ));
     assert_eq!(

@@ -66,7 +66,7 @@ async fn buffer_access<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
         .unwrap();
     let (mut sent, mut turn, mut read_turn) = (0, 0, 3);
     let mut got = Vec::with_capacity(MIB);
-    let mut buf = vec![0u8; 1500];
+    let mut buf = vec![0u8; usize::from(ReadLength::MAX.get())];
     let start = Instant::now();
     while sent < data.len() {
         send_cycled(c, s, &data, &mut sent, &mut turn).await;
@@ -102,7 +102,7 @@ async fn direct_push<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
         .unwrap();
     let (mut sent, mut turn, mut read_turn) = (0, 0, 3);
     let mut got = Vec::with_capacity(MIB);
-    let mut buf = vec![0u8; 1500];
+    let mut buf = vec![0u8; usize::from(ReadLength::MAX.get())];
     let start = Instant::now();
     while sent < data.len() {
         send_cycled(c, s, &data, &mut sent, &mut turn).await;
