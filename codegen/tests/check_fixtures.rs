@@ -1,26 +1,16 @@
 //! Each broken spec is the `minimal` fixture with one or more text edits; the checker must
 //! report each problem at its exact place. The messages are snapshots (`cargo insta review`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
+use support::copy_dir;
 
 /// (file, text to find, replacement); a missing file is created from the replacement.
 type Edit = (&'static str, &'static str, &'static str);
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Applies the edits to a copy of the minimal spec and returns the checker's messages, with

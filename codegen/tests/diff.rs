@@ -2,11 +2,14 @@
 //! copy of it (breaking, exit status 1), and one case per classification rule on the minimal
 //! fixture.
 
+mod support;
+
 use qi_codegen::diff::{diff, Change, Class, Kind, Report};
 use qi_codegen::ir::Model;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::copy_dir;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -21,19 +24,6 @@ fn load(arg: &str) -> Model {
         let all: Vec<String> = d.iter().map(|d| d.to_string()).collect();
         panic!("{arg}:\n{}", all.join("\n"))
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of `from` in a fresh temporary directory, with `find` replaced once in `file`.

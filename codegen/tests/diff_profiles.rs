@@ -4,6 +4,8 @@
 //! them (`modules:` on a command or form, `by_module:` on a parameter type) and what the
 //! generated API of each profile looks like.
 
+mod support;
+
 use qi_codegen::diff::{diff, Class, Kind};
 use std::path::{Path, PathBuf};
 
@@ -131,21 +133,7 @@ fn the_builder_generates_a_profile() {
 fn unknown_profiles_and_revisions_are_reported() {
     let dir = std::env::temp_dir().join(format!("qi-profile-bad-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let copy = |from: &Path, to: &Path| {
-        fn go(from: &Path, to: &Path) {
-            std::fs::create_dir_all(to).unwrap();
-            for e in std::fs::read_dir(from).unwrap() {
-                let e = e.unwrap();
-                if e.file_type().unwrap().is_dir() {
-                    go(&e.path(), &to.join(e.file_name()));
-                } else {
-                    std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-                }
-            }
-        }
-        go(from, to)
-    };
-    copy(Path::new(&fixture()), &dir);
+    support::copy_dir(Path::new(&fixture()), &dir);
     let cmd = dir.join("commands/qxping.yaml");
     let text = std::fs::read_to_string(&cmd)
         .unwrap()
