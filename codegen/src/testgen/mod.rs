@@ -136,9 +136,7 @@ impl Case<'_> {
             _ => None,
         }
     }
-}
 
-impl Case<'_> {
     /// Which side of the codec the case exercises: command lines, module lines (responses and
     /// URCs), or neither (sessions, error codes).
     pub fn side(&self) -> &'static str {
