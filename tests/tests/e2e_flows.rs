@@ -468,26 +468,7 @@ async fn network_events<L: Link>(c: &mut Client<'_, L>, _w: &Wire, control: &qi_
     assert_eq!(c.context_address(CTX).await.unwrap(), None);
 }
 
-#[test]
-fn network_events_blocking() {
-    let mut rig = blocking(config());
-    let wire = rig.wire.clone();
-    let control = rig.control().unwrap().clone();
-    qi_tests::e2e::block_on(network_events(rig.client(), &wire, &control));
-}
-
-#[test]
-fn network_events_async() {
-    qi_tests::e2e::run_async(
-        sim(),
-        config(),
-        None,
-        async |r: &mut qi_tests::e2e::AsyncRig| {
-            let control = r.control.clone();
-            network_events(&mut r.client, &r.wire, &control).await
-        },
-    );
-}
+both_flavours!(network_events, config(), with control);
 
 /// The peer goes away in transparent mode: the data before `NO CARRIER` reaches the tap
 /// whole, the line ends transparent mode, the client marks the socket closed, and commands
@@ -523,26 +504,7 @@ async fn transparent_no_carrier<L: Link>(
     assert_eq!(c.socket_state(s).await.unwrap(), None);
 }
 
-#[test]
-fn transparent_no_carrier_blocking() {
-    let mut rig = blocking(config());
-    let wire = rig.wire.clone();
-    let control = rig.control().unwrap().clone();
-    qi_tests::e2e::block_on(transparent_no_carrier(rig.client(), &wire, &control));
-}
-
-#[test]
-fn transparent_no_carrier_async() {
-    qi_tests::e2e::run_async(
-        sim(),
-        config(),
-        None,
-        async |r: &mut qi_tests::e2e::AsyncRig| {
-            let control = r.control.clone();
-            transparent_no_carrier(&mut r.client, &r.wire, &control).await
-        },
-    );
-}
+both_flavours!(transparent_no_carrier, config(), with control);
 
 /// The blocking shell itself, and requests that break the spec's rules: a typed error and
 /// not a byte on the wire.

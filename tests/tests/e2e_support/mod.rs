@@ -150,6 +150,33 @@ pub async fn tapped(w: &Wire, n: usize) -> Vec<u8> {
 /// sim_config)` against another module configuration, in a module called `name`.
 #[macro_export]
 macro_rules! both_flavours {
+    // A flow that also drives the module's fault controls.
+    ($flow:ident, $config:expr, with control) => {
+        mod $flow {
+            use super::*;
+
+            #[test]
+            fn blocking() {
+                let mut rig = qi_tests::e2e::start_blocking(e2e_support::sim(), $config, None);
+                let wire = rig.wire.clone();
+                let control = rig.control().unwrap().clone();
+                qi_tests::e2e::block_on(super::$flow(rig.client(), &wire, &control));
+            }
+
+            #[test]
+            fn asynch() {
+                qi_tests::e2e::run_async(
+                    e2e_support::sim(),
+                    $config,
+                    None,
+                    async |r: &mut qi_tests::e2e::AsyncRig| {
+                        let control = r.control.clone();
+                        super::$flow(&mut r.client, &r.wire, &control).await
+                    },
+                );
+            }
+        }
+    };
     ($flow:ident, $config:expr) => {
         both_flavours!($flow: $flow, $config, e2e_support::sim());
     };
