@@ -1,6 +1,7 @@
 //! One emitter per item kind; each returns tokens, `expand` joins and formats them.
 //! Emitting never fails: the checker has caught everything first.
 
+mod builders;
 mod dispatch;
 mod errors;
 mod fields;
@@ -20,6 +21,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let params = params::emit(model);
     let errors = errors::emit(model);
     let requests = requests::emit(model);
+    let builders = builders::emit(model);
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
@@ -35,6 +37,7 @@ pub fn generate(model: &Model) -> TokenStream {
         #params
         #errors
         #requests
+        #builders
         /// Response line types, by command.
         pub mod response {
             #[allow(unused_imports)]

@@ -119,7 +119,7 @@ pub(crate) fn max_text_len(model: &Model, def: &ParamDef) -> usize {
     }
 }
 
-fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
+pub(crate) fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype | FieldKind::Enum { .. } => {
             let t = naming::type_name(key);
