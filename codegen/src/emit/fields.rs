@@ -138,6 +138,7 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
 }
 
 pub fn emit(model: &Model) -> TokenStream {
+    let (req_lt, _) = super::dispatch::request_lifetime(model);
     let all: Vec<(&Command, &Form)> = model
         .spec
         .commands
@@ -350,7 +351,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        impl<'a> Request<'a> {
+        impl #req_lt Request #req_lt {
             /// The description of this request's form.
             pub fn shape(&self) -> &'static describe::Shape {
                 match self {

@@ -5,7 +5,7 @@ mod dispatch;
 mod errors;
 mod fields;
 mod lines;
-mod params;
+pub(crate) mod params;
 mod requests;
 mod responses;
 mod sizes;
