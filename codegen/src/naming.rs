@@ -40,6 +40,15 @@ pub fn field(spec_name: &str) -> Ident {
     ident(&spec_name.to_snake_case())
 }
 
+/// The local that holds a field's value while a decoder builds its struct: prefixed, so that
+/// no field name (`fields`, `line`, `data`) shadows the decoder's own variables.
+pub fn local(spec_name: &str) -> Ident {
+    Ident::new(
+        &format!("f_{}", spec_name.to_snake_case()),
+        proc_macro2::Span::call_site(),
+    )
+}
+
 /// A module name for a command: `QIOPEN` → `qiopen`; for a selector: `tcp/retranscfg` →
 /// `tcp_retranscfg` (every character that is not a letter or digit separates words).
 pub fn module(name: &str) -> Ident {

@@ -118,7 +118,7 @@ pub fn emit(model: &Model) -> TokenStream {
     let (req_lt, line_lt) = request_lifetime(model);
     // No form with information lines: an enum without variants, matched through `*self`.
     let line_encode_body = if line_encodes.is_empty() {
-        quote!(match *self {})
+        quote!(let _ = w; match *self {})
     } else {
         quote!(match self { #(#line_encodes)* })
     };

@@ -55,10 +55,17 @@ pub fn emit(model: &Model) -> TokenStream {
         let t = naming::type_name(&u.name);
         quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
     };
-    let with_data = urcs
+    let with_data: Vec<TokenStream> = urcs
         .iter()
         .filter(|u| u.data.is_some())
-        .map(|u| attempt(u, quote!(decode_strict)));
+        .map(|u| attempt(u, quote!(decode_strict)))
+        .collect();
+    let with_data = if with_data.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { if !payload.is_empty() { #(#with_data)* } }
+    };
+    let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
     let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
     let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
         let v = naming::variant(&u.name);
@@ -89,7 +96,7 @@ pub fn emit(model: &Model) -> TokenStream {
     });
     // A spec without URCs gets an enum without variants, matched through `*self`.
     let (payload_len_body, encode_body) = if urcs.is_empty() {
-        (quote!(match *self {}), quote!(match *self {}))
+        (quote!(match *self {}), quote!(let _ = w; match *self {}))
     } else {
         (
             quote!(match self { #(#payload_lens)* }),
@@ -191,9 +198,8 @@ pub fn emit(model: &Model) -> TokenStream {
             /// from newer firmware ignored). A variant that depends on a setting the line does not
             /// show (recvind, access mode) is best chosen by a caller that knows the setting.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
-                if !payload.is_empty() {
-                    #(#with_data)*
-                }
+                #decode_unused
+                #with_data
                 #(#strict)*
                 #(#tolerant)*
                 Err(crate::wire::DecodeError::Prefix)
