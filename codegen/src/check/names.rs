@@ -24,26 +24,29 @@ const ROOT_MODULES: &[&str] = &[
 
 /// One namespace: the first item that took each Rust name, as a description.
 struct Names {
-    taken: BTreeMap<String, String>,
+    /// Rust name → the item's own name in the spec, and how to describe it.
+    taken: BTreeMap<String, (String, String)>,
 }
 
 impl Names {
     fn new(fixed: &[&str], what: &str) -> Self {
         let taken = fixed
             .iter()
-            .map(|n| (n.to_string(), format!("the generated {what} `{n}`")))
+            .map(|n| (n.to_string(), (String::new(), format!("the generated {what} `{n}`"))))
             .collect();
         Names { taken }
     }
 
-    /// Claims `rust` for `item`; on a clash, the message.
-    fn claim(&mut self, rust: String, item: String) -> Option<String> {
+    /// Claims `rust` for the item `name`, described as `item`; on a clash, the message. The
+    /// same spec name twice is not reported here: the checks of each kind do that.
+    fn claim(&mut self, rust: String, name: &str, item: String) -> Option<String> {
         match self.taken.get(&rust) {
-            Some(first) => Some(format!(
+            Some((first, _)) if first == name => None,
+            Some((_, first)) => Some(format!(
                 "{item} becomes the Rust name `{rust}`, as {first} does: rename one of them"
             )),
             None => {
-                self.taken.insert(rust, item);
+                self.taken.insert(rust, (name.to_owned(), item));
                 None
             }
         }
@@ -62,13 +65,13 @@ pub(super) fn check(cx: &mut Cx) {
                 continue;
             }
             let rust = naming::type_name(key).to_string();
-            if let Some(m) = types.claim(rust, format!("parameter type `{key}`")) {
+            if let Some(m) = types.claim(rust, key, format!("parameter type `{key}`")) {
                 errs.push(file.at_key(key, m));
             }
             let mut variants = Names::new(&[], "variant");
             for (i, v) in def.values.iter().flatten().enumerate() {
                 let rust = naming::variant(&v.name).to_string();
-                if let Some(m) = variants.claim(rust, format!("value `{}`", v.name)) {
+                if let Some(m) = variants.claim(rust, &v.name, format!("value `{}`", v.name)) {
                     errs.push(file.at(&format!("{key}.values[{i}].name"), m));
                 }
             }
@@ -78,7 +81,7 @@ pub(super) fn check(cx: &mut Cx) {
     let mut variants = Names::new(&[], "variant");
     for (i, x) in e.value.errors.iter().enumerate() {
         let rust = naming::variant(&x.name).to_string();
-        if let Some(m) = variants.claim(rust, format!("error `{}`", x.name)) {
+        if let Some(m) = variants.claim(rust, &x.name, format!("error `{}`", x.name)) {
             errs.push(e.at(&format!("errors[{i}].name"), m));
         }
     }
@@ -86,7 +89,7 @@ pub(super) fn check(cx: &mut Cx) {
     let mut variants = Names::new(&[], "variant");
     for (i, x) in u.value.urcs.iter().enumerate() {
         let rust = naming::type_name(&x.name).to_string();
-        if let Some(m) = variants.claim(rust, format!("URC `{}`", x.name)) {
+        if let Some(m) = variants.claim(rust, &x.name, format!("URC `{}`", x.name)) {
             errs.push(u.at(&format!("urcs[{i}].name"), m));
         }
         let path = format!("urcs[{i}].fields");
@@ -100,7 +103,7 @@ pub(super) fn check(cx: &mut Cx) {
     for c in &spec.commands {
         let cmd = &c.value;
         let rust = naming::module(&cmd.name).to_string();
-        if let Some(m) = modules.claim(rust, format!("command `{}`", cmd.name)) {
+        if let Some(m) = modules.claim(rust, &cmd.name, format!("command `{}`", cmd.name)) {
             errs.push(c.at("name", m));
         }
         // Selector modules hold their forms' structs; line types share `response::<command>`.
@@ -108,6 +111,7 @@ pub(super) fn check(cx: &mut Cx) {
         let mut lines = Names::new(&[], "type");
         for (i, f) in cmd.forms.iter().enumerate() {
             let at_name = format!("forms[{i}].name");
+            let spec_name = format!("{}/{:?}/{}", cmd.name, f.selector, f.name);
             let (rust, item) = match &f.selector {
                 Some(s) => (
                     format!("{}::{}", naming::module(s), naming::type_name(&f.name)),
@@ -118,12 +122,12 @@ pub(super) fn check(cx: &mut Cx) {
                     format!("form `{}`", f.name),
                 ),
             };
-            if let Some(m) = items.claim(rust, item) {
+            if let Some(m) = items.claim(rust, &spec_name, item) {
                 errs.push(c.at(&at_name, m));
             }
             let rust = naming::request_variant(cmd, f).to_string();
             let item = format!("form `{}` of {}", f.name, cmd.name);
-            if let Some(m) = requests.claim(rust, item) {
+            if let Some(m) = requests.claim(rust, &spec_name, item) {
                 errs.push(c.at(&at_name, m));
             }
             for (p, m) in struct_fields(&f.params, false, &format!("forms[{i}].params")) {
@@ -133,17 +137,18 @@ pub(super) fn check(cx: &mut Cx) {
                 let at_line = format!("forms[{i}].response.lines[{j}]");
                 let item = format!("line {} of form `{}` of {}", j + 1, f.name, cmd.name);
                 let t = naming::line_type(f, j).to_string();
+                let line_name = format!("{spec_name}/{j}");
                 let mut claims = vec![(t.clone(), item.clone())];
                 if l.repeat.is_some() {
                     claims.push((format!("{t}List"), format!("the list of {item}")));
                 }
                 for (rust, item) in claims {
-                    if let Some(m) = lines.claim(rust, item) {
+                    if let Some(m) = lines.claim(rust, &line_name, item) {
                         errs.push(c.at(&at_line, m));
                     }
                 }
                 let rust = naming::line_variant(cmd, f, j).to_string();
-                if let Some(m) = line_variants.claim(rust, item) {
+                if let Some(m) = line_variants.claim(rust, &line_name, item) {
                     errs.push(c.at(&at_line, m));
                 }
                 let path = format!("{at_line}.fields");
@@ -167,7 +172,7 @@ fn struct_fields(uses: &[ParamUse], data: bool, path: &str) -> Vec<(String, Stri
             continue;
         }
         let rust = naming::field(u.field_name()).to_string();
-        if let Some(m) = names.claim(rust, format!("field `{}`", u.field_name())) {
+        if let Some(m) = names.claim(rust, u.field_name(), format!("field `{}`", u.field_name())) {
             out.push((format!("{path}[{i}]"), m));
         }
     }
