@@ -7,6 +7,14 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow;
 
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the buffer is too small")
+    }
+}
+
+impl core::error::Error for Overflow {}
+
 /// 10^19 down to 10^0: the digits of a `u64` without dividing.
 const POWERS_OF_TEN: [u64; 20] = {
     let mut p = [1u64; 20];
@@ -152,6 +160,8 @@ impl fmt::Display for EncodeError {
     }
 }
 
+impl core::error::Error for EncodeError {}
+
 /// Why a line from the module (or a command line) could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
@@ -202,6 +212,8 @@ impl fmt::Display for DecodeError {
         }
     }
 }
+
+impl core::error::Error for DecodeError {}
 
 /// The comma-separated fields of a line body, split outside double quotes only, each trimmed
 /// of surrounding spaces.
@@ -397,6 +409,8 @@ impl fmt::Display for ValidationError {
         )
     }
 }
+
+impl core::error::Error for ValidationError {}
 
 #[cfg(test)]
 mod tests {

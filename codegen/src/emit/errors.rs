@@ -83,5 +83,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 write!(f, "{} ({})", self.text(), self.code())
             }
         }
+
+        impl core::error::Error for ErrorCode {}
     }
 }

@@ -30,6 +30,8 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
+        impl core::error::Error for OutOfRange {}
+
         #(#items)*
     }
 }

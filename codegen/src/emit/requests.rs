@@ -311,7 +311,6 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
 
         impl #lt atat::AtatCmd for #name #lt {
             type Response = #resp_ty;
-            const MAX_LEN: usize = #max_len;
             const MAX_TIMEOUT_MS: u32 = #timeout;
 
             /// Writes the command if it is valid; an invalid command writes nothing (0 bytes):

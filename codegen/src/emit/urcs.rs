@@ -126,8 +126,6 @@ pub fn emit(model: &Model) -> TokenStream {
         }
 
         impl atat::AtatUrc for Urc {
-            type Response = Urc;
-
             /// A URC as the digester hands it over: the line, then (for data URCs) CR LF and
             /// the payload.
             fn parse(resp: &[u8]) -> Option<Urc> {
