@@ -357,7 +357,8 @@ fn the_generated_code_confirms_the_1_0_to_1_2_report() {
 
 /// Another spec's purely additive revision is compatible: the own-spec example's 1.0 → 2.0,
 /// with a command whose two selectors each have a `set` form (nested `Set` types, one of them
-/// added in 2.0), whose impl blocks must not be taken for one another.
+/// added in 2.0; only the first borrows a string), whose impl blocks must not be taken for one
+/// another or for `qxhb::Set`'s.
 #[test]
 fn an_additive_revision_of_another_spec_is_compatible() {
     let own = root().join("../tests/own-spec/spec");
@@ -375,7 +376,7 @@ forms:
     kind: write
     selector: alpha
     about: sets alpha
-    params: [connect_id]
+    params: [connect_id, host]
     response:
       outcomes:
         - final: [OK, ERROR]
