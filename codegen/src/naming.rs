@@ -7,9 +7,33 @@ use proc_macro2::Ident;
 /// Names of the prelude that a generated type must not shadow (the generated code uses them
 /// unqualified).
 const PRELUDE: &[&str] = &[
-    "Ok", "Err", "Some", "None", "Option", "Result", "String", "Vec", "Box", "Default", "Drop",
-    "Fn", "Send", "Sync", "Copy", "Clone", "TryFrom", "From", "Into", "TryInto", "Iterator",
-    "IntoIterator", "Sized", "Eq", "PartialEq", "Ord", "PartialOrd",
+    "Ok",
+    "Err",
+    "Some",
+    "None",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Drop",
+    "Fn",
+    "Send",
+    "Sync",
+    "Copy",
+    "Clone",
+    "TryFrom",
+    "From",
+    "Into",
+    "TryInto",
+    "Iterator",
+    "IntoIterator",
+    "Sized",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
 ];
 
 /// A type name: `connect_id` → `ConnectId`; a name of the prelude gets a `Value` suffix
@@ -145,11 +169,11 @@ fn words(selector: &str) -> String {
 
 /// Rust's keywords (strict and reserved, edition 2021), which become raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Any name as an identifier: keywords become raw identifiers; the few that cannot be raw

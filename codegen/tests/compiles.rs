@@ -41,11 +41,7 @@ fn add_crate(root: &Path, name: &str, spec: &Path) -> Result<(), String> {
     let lib = "//! Generated from a fixture spec; no lint is allowed.\n#![no_std]\n\
                #![deny(warnings)]\npub use quectel_qi::wire;\ninclude!(\"generated.rs\");\n";
     std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
-    std::fs::write(
-        dir.join("src/generated.rs"),
-        qi_codegen::expand(&model),
-    )
-    .unwrap();
+    std::fs::write(dir.join("src/generated.rs"), qi_codegen::expand(&model)).unwrap();
     Ok(())
 }
 
@@ -60,7 +56,13 @@ fn check_all(root: &Path, crates: &[String]) {
     // The repository's lock file pins the same versions as the real build, offline.
     std::fs::copy(repo().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["check", "--offline", "--workspace", "--quiet", "--keep-going"])
+        .args([
+            "check",
+            "--offline",
+            "--workspace",
+            "--quiet",
+            "--keep-going",
+        ])
         .current_dir(root)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .env("RUSTFLAGS", "-D warnings")
@@ -130,7 +132,6 @@ fn every_accepted_spec_compiles_without_warnings() {
     check_all(&root, &crates);
 }
 
-
 /// Random specs in the schema of `spec/README.md`, written as YAML files.
 mod random_spec {
     use std::fmt::Write as _;
@@ -163,18 +164,66 @@ mod random_spec {
     /// Names that are Rust keywords, shadow a local of the generated code, or differ only in
     /// underscores: the naming policy must keep all of them apart or `check` must refuse them.
     const NAMES: &[&str] = &[
-        "connect_id", "type", "match", "self", "fields", "data", "line", "payload", "w", "v",
-        "x", "buf", "body", "strict", "rest", "head", "given", "holds", "value", "len", "n",
-        "mode", "state", "result", "error", "kind", "loop", "if", "else", "return", "struct",
-        "async", "crate", "super", "dyn", "r#try", "index", "code", "text", "f", "u8", "port",
-        "a1", "timeout", "level",
+        "connect_id",
+        "type",
+        "match",
+        "self",
+        "fields",
+        "data",
+        "line",
+        "payload",
+        "w",
+        "v",
+        "x",
+        "buf",
+        "body",
+        "strict",
+        "rest",
+        "head",
+        "given",
+        "holds",
+        "value",
+        "len",
+        "n",
+        "mode",
+        "state",
+        "result",
+        "error",
+        "kind",
+        "loop",
+        "if",
+        "else",
+        "return",
+        "struct",
+        "async",
+        "crate",
+        "super",
+        "dyn",
+        "r#try",
+        "index",
+        "code",
+        "text",
+        "f",
+        "u8",
+        "port",
+        "a1",
+        "timeout",
+        "level",
     ];
 
     /// Integer ranges of every size and sign.
     const RANGES: &[&str] = &[
-        "[[0, 11]]", "[[1, 15]]", "[[-5, 5]]", "[[0, 0], [20, 86400]]", "[[0, 65535]]",
-        "[[0, 70000]]", "[[-2147483649, 0]]", "[[1, 4294967296]]", "[[-128, 127]]",
-        "[[256, 300]]", "[[0, 1460]]",
+        "[[0, 11]]",
+        "[[1, 15]]",
+        "[[-5, 5]]",
+        "[[0, 0], [20, 86400]]",
+        "[[0, 65535]]",
+        "[[0, 70000]]",
+        "[[-2147483649, 0]]",
+        "[[1, 4294967296]]",
+        "[[-128, 127]]",
+        "[[256, 300]]",
+        "[[0, 1460]]",
     ];
 
     /// Integer enumeration value sets: negative, above 255, above 65535.
@@ -220,32 +269,59 @@ mod random_spec {
         for i in 0..n {
             let k = keys.remove(rng.below(keys.len()));
             // Keys are snake_case; a raw-identifier spelling is not one.
-            let key = if k.starts_with("r#") { format!("p{i}") } else { k.to_owned() };
+            let key = if k.starts_with("r#") {
+                format!("p{i}")
+            } else {
+                k.to_owned()
+            };
             let kind = match rng.below(6) {
                 0 | 1 => {
                     let r = *rng.pick(RANGES);
                     let (lo, hi) = bounds(r);
-                    writeln!(out, "{key}:\n  doc: {key}\n  type: int\n  range: {r}\n  about: a number").unwrap();
+                    writeln!(
+                        out,
+                        "{key}:\n  doc: {key}\n  type: int\n  range: {r}\n  about: a number"
+                    )
+                    .unwrap();
                     if rng.chance(40) {
                         writeln!(out, "  default: {hi}").unwrap();
                     }
                     if rng.chance(30) {
-                        writeln!(out, "  unit: {}", rng.pick(&["s", "ms", "byte", "times", "100ms", "minute"])).unwrap();
+                        writeln!(
+                            out,
+                            "  unit: {}",
+                            rng.pick(&["s", "ms", "byte", "times", "100ms", "minute"])
+                        )
+                        .unwrap();
                     }
                     Kind::Ranged(lo, hi)
                 }
                 2 => {
-                    writeln!(out, "{key}:\n  doc: {key}\n  type: int\n  about: any number").unwrap();
+                    writeln!(
+                        out,
+                        "{key}:\n  doc: {key}\n  type: int\n  about: any number"
+                    )
+                    .unwrap();
                     Kind::Int
                 }
                 3 => {
                     let vals = *rng.pick(INT_VALUES);
-                    writeln!(out, "{key}:\n  doc: {key}\n  type: enum\n  about: a choice\n  values:").unwrap();
+                    writeln!(
+                        out,
+                        "{key}:\n  doc: {key}\n  type: enum\n  about: a choice\n  values:"
+                    )
+                    .unwrap();
                     let mut vs = Vec::new();
                     for (j, v) in vals.iter().enumerate() {
-                        let name = *rng.pick(&["on", "off", "self", "type", "none", "some", "ok", "err", "default"]);
+                        let name = *rng.pick(&[
+                            "on", "off", "self", "type", "none", "some", "ok", "err", "default",
+                        ]);
                         let name = format!("{name}_{j}");
-                        writeln!(out, "    - {{ value: {v}, name: {name}, about: value {v} }}").unwrap();
+                        writeln!(
+                            out,
+                            "    - {{ value: {v}, name: {name}, about: value {v} }}"
+                        )
+                        .unwrap();
                         vs.push((*v, name));
                     }
                     if rng.chance(40) {
@@ -254,11 +330,23 @@ mod random_spec {
                     Kind::IntEnum(vs)
                 }
                 4 => {
-                    writeln!(out, "{key}:\n  doc: {key}\n  type: enum\n  about: a keyword\n  values:").unwrap();
+                    writeln!(
+                        out,
+                        "{key}:\n  doc: {key}\n  type: enum\n  about: a keyword\n  values:"
+                    )
+                    .unwrap();
                     let mut vs = Vec::new();
-                    for (j, kw) in ["TCP", "UDP SERVICE", "a,b", "x/y"].iter().take(1 + rng.below(4)).enumerate() {
+                    for (j, kw) in ["TCP", "UDP SERVICE", "a,b", "x/y"]
+                        .iter()
+                        .take(1 + rng.below(4))
+                        .enumerate()
+                    {
                         let name = format!("k{j}");
-                        writeln!(out, "    - {{ value: \"{kw}\", name: {name}, about: keyword {j} }}").unwrap();
+                        writeln!(
+                            out,
+                            "    - {{ value: \"{kw}\", name: {name}, about: keyword {j} }}"
+                        )
+                        .unwrap();
                         vs.push(name);
                     }
                     Kind::KeywordEnum(vs)
@@ -266,7 +354,11 @@ mod random_spec {
                 _ => {
                     let hex = rng.chance(30);
                     let ty = if hex { "hex" } else { "string" };
-                    writeln!(out, "{key}:\n  doc: {key}\n  type: {ty}\n  about: some text").unwrap();
+                    writeln!(
+                        out,
+                        "{key}:\n  doc: {key}\n  type: {ty}\n  about: some text"
+                    )
+                    .unwrap();
                     if rng.chance(60) {
                         writeln!(out, "  max_len: {}", 2 * (1 + rng.below(40))).unwrap();
                     }
@@ -284,12 +376,20 @@ mod random_spec {
         }
         // A payload length, so that data blocks and prompts have one.
         writeln!(out, "data_len:\n  doc: length\n  type: int\n  range: [[0, 1500]]\n  unit: byte\n  about: a payload length").unwrap();
-        ps.push(Param { key: "data_len".into(), kind: Kind::Ranged(0, 1500) });
+        ps.push(Param {
+            key: "data_len".into(),
+            kind: Kind::Ranged(0, 1500),
+        });
         ps
     }
 
     /// A list of field uses, the optional ones trailing; returns the YAML and the names used.
-    fn uses(rng: &mut Rng, ps: &[Param], max: usize, allow_optional: bool) -> (String, Vec<(String, Kind, bool)>) {
+    fn uses(
+        rng: &mut Rng,
+        ps: &[Param],
+        max: usize,
+        allow_optional: bool,
+    ) -> (String, Vec<(String, Kind, bool)>) {
         let mut items = Vec::new();
         let mut used = Vec::new();
         let mut optional = false;
@@ -309,7 +409,12 @@ mod random_spec {
     }
 
     fn outcomes(rng: &mut Rng, urcs: &[String]) -> String {
-        let finals = rng.pick(&["[OK, ERROR]", "[OK]", "[SEND OK, SEND FAIL, ERROR]", "[CONNECT, NO CARRIER, ERROR]"]);
+        let finals = rng.pick(&[
+            "[OK, ERROR]",
+            "[OK]",
+            "[SEND OK, SEND FAIL, ERROR]",
+            "[CONNECT, NO CARRIER, ERROR]",
+        ]);
         let later = if !urcs.is_empty() && rng.chance(40) {
             format!(", later: [{}]", rng.pick(urcs))
         } else {
@@ -322,16 +427,27 @@ mod random_spec {
         let mut s = String::from("        - ");
         let mut attrs = Vec::new();
         if rng.chance(30) {
-            attrs.push(format!("prefix: \"+{}\"", rng.pick(&["QZZ", "QXR", "QIURC"])));
+            attrs.push(format!(
+                "prefix: \"+{}\"",
+                rng.pick(&["QZZ", "QXR", "QIURC"])
+            ));
         }
         if rng.chance(25) {
-            attrs.push(format!("selector: \"{}\"", rng.pick(&["mode", "tcp/x", "a-b", "1st"])));
+            attrs.push(format!(
+                "selector: \"{}\"",
+                rng.pick(&["mode", "tcp/x", "a-b", "1st"])
+            ));
         }
         if test {
             let (_, used) = uses(rng, ps, 3, false);
             let f: Vec<String> = used
                 .iter()
-                .map(|(k, _, _)| format!("{{ param: {k}, shown: {} }}", rng.pick(&["range", "placeholder"])))
+                .map(|(k, _, _)| {
+                    format!(
+                        "{{ param: {k}, shown: {} }}",
+                        rng.pick(&["range", "placeholder"])
+                    )
+                })
                 .collect();
             attrs.push(format!("fields: [{}]", f.join(", ")));
         } else if rng.chance(30) {
@@ -358,35 +474,64 @@ mod random_spec {
     fn command(rng: &mut Rng, name: &str, ps: &[Param], urcs: &[String]) -> String {
         let mut s = format!("name: {name}\ntitle: A random command\nsection: \"9.{}\"\nabout: made up by a test\nforms:\n", rng.below(9));
         let mut forms = 0;
-        for (kind, form) in [("test", "test"), ("read", "read"), ("execute", "run"), ("write", "set"), ("write", "send"), ("write", "query")] {
+        for (kind, form) in [
+            ("test", "test"),
+            ("read", "read"),
+            ("execute", "run"),
+            ("write", "set"),
+            ("write", "send"),
+            ("write", "query"),
+        ] {
             if !rng.chance(55) && !(forms == 0 && kind == "write") {
                 continue;
             }
             forms += 1;
-            writeln!(s, "  - name: {form}\n    kind: {kind}\n    about: a {kind} form").unwrap();
+            writeln!(
+                s,
+                "  - name: {form}\n    kind: {kind}\n    about: a {kind} form"
+            )
+            .unwrap();
             if kind == "write" && form == "query" {
-                writeln!(s, "    selector: \"{}\"", rng.pick(&["mode", "tcp/x", "dns-cache"])).unwrap();
+                writeln!(
+                    s,
+                    "    selector: \"{}\"",
+                    rng.pick(&["mode", "tcp/x", "dns-cache"])
+                )
+                .unwrap();
             }
             let mut prompt = None;
             if kind == "write" && form != "query" {
                 let (u, used) = uses(rng, ps, 5, true);
                 let mut u = u;
                 if form == "send" {
-                    u = format!("{}{}{{ param: data_len, name: send_length }}]", u.trim_end_matches(']'), if used.is_empty() { "" } else { ", " });
+                    u = format!(
+                        "{}{}{{ param: data_len, name: send_length }}]",
+                        u.trim_end_matches(']'),
+                        if used.is_empty() { "" } else { ", " }
+                    );
                     if used.iter().any(|x| x.2) {
                         // Only trailing parameters may be optional.
                         u = u.replace(", optional: true", "");
                     }
-                    prompt = Some(if rng.chance(50) { "{ length: send_length, max_len: 1500 }" } else { "{ ctrl_z: true, max_len: 1500 }" });
+                    prompt = Some(if rng.chance(50) {
+                        "{ length: send_length, max_len: 1500 }"
+                    } else {
+                        "{ ctrl_z: true, max_len: 1500 }"
+                    });
                     if prompt == Some("{ ctrl_z: true, max_len: 1500 }") {
-                        u = u.replace(", { param: data_len, name: send_length }", "").replace("{ param: data_len, name: send_length }", "");
+                        u = u
+                            .replace(", { param: data_len, name: send_length }", "")
+                            .replace("{ param: data_len, name: send_length }", "");
                     }
                 }
                 writeln!(s, "    params: {u}").unwrap();
                 let optional: Vec<&(String, Kind, bool)> = used.iter().filter(|x| x.2).collect();
                 let mut rules = Vec::new();
                 if form != "send" && optional.len() >= 2 && rng.chance(50) {
-                    rules.push(format!("      - {{ together: [{}, {}], why: given as a group }}", optional[0].0, optional[1].0));
+                    rules.push(format!(
+                        "      - {{ together: [{}, {}], why: given as a group }}",
+                        optional[0].0, optional[1].0
+                    ));
                 }
                 for (k, kind, _) in &used {
                     if !rng.chance(30) {
@@ -396,15 +541,25 @@ mod random_spec {
                         Kind::Ranged(lo, _) => format!("{{ {k}: {{ range: [[{lo}, {lo}]] }} }}"),
                         Kind::KeywordEnum(v) => format!("{{ {k}: {{ one_of: [{}] }} }}", v[0]),
                         Kind::IntEnum(v) => format!("{{ {k}: {{ one_of: [{}] }} }}", v[0].1),
-                        Kind::Str | Kind::Hex if !u.contains(&format!("{{ param: {k}, optional")) => format!("{{ {k}: {{ min_len: 2 }} }}"),
+                        Kind::Str | Kind::Hex
+                            if !u.contains(&format!("{{ param: {k}, optional")) =>
+                        {
+                            format!("{{ {k}: {{ min_len: 2 }} }}")
+                        }
                         _ => continue,
                     };
                     let cond = used
                         .iter()
-                        .find(|(o, kd, _)| o != k && matches!(kd, Kind::IntEnum(_) | Kind::KeywordEnum(_)))
+                        .find(|(o, kd, _)| {
+                            o != k && matches!(kd, Kind::IntEnum(_) | Kind::KeywordEnum(_))
+                        })
                         .map(|(o, kd, _)| match kd {
-                            Kind::IntEnum(v) => format!("if: {{ {o}: {{ one_of: [{}] }} }}, ", v.last().unwrap().1),
-                            Kind::KeywordEnum(v) => format!("if: {{ {o}: {{ one_of: [{}] }} }}, ", v.last().unwrap()),
+                            Kind::IntEnum(v) => {
+                                format!("if: {{ {o}: {{ one_of: [{}] }} }}, ", v.last().unwrap().1)
+                            }
+                            Kind::KeywordEnum(v) => {
+                                format!("if: {{ {o}: {{ one_of: [{}] }} }}, ", v.last().unwrap())
+                            }
                             _ => unreachable!(),
                         })
                         .unwrap_or_default();
@@ -413,7 +568,9 @@ mod random_spec {
                 if !rules.is_empty() {
                     writeln!(s, "    rules:\n{}", rules.join("\n")).unwrap();
                 }
-                if let Some((k, _, _)) = used.iter().find(|(_, kd, _)| matches!(kd, Kind::Ranged(lo, hi) if *lo >= 1 && *hi <= 86400)) {
+                if let Some((k, _, _)) = used.iter().find(
+                    |(_, kd, _)| matches!(kd, Kind::Ranged(lo, hi) if *lo >= 1 && *hi <= 86400),
+                ) {
                     if rng.chance(30) {
                         writeln!(s, "    max_response_time_param: {k}").unwrap();
                     }
@@ -432,7 +589,12 @@ mod random_spec {
             }
             s.push_str(&outcomes(rng, urcs));
             if rng.chance(30) {
-                writeln!(s, "    max_response_time: {}", rng.pick(&["300ms", "150s", "2min"])).unwrap();
+                writeln!(
+                    s,
+                    "    max_response_time: {}",
+                    rng.pick(&["300ms", "150s", "2min"])
+                )
+                .unwrap();
             }
             if rng.chance(15) {
                 writeln!(s, "    since: \"1.1\"").unwrap();
@@ -460,7 +622,14 @@ mod random_spec {
         } else {
             errors.push('\n');
             for (i, code) in [0, 550, 65535].iter().take(n_err).enumerate() {
-                writeln!(errors, "  - {{ code: {code}, name: {}, text: error {i} }}", rng.pick(&["ok", "self", "failed", "type", "none"]).to_string() + &format!("_{i}")).unwrap();
+                writeln!(
+                    errors,
+                    "  - {{ code: {code}, name: {}, text: error {i} }}",
+                    rng.pick(&["ok", "self", "failed", "type", "none"])
+                        .to_string()
+                        + &format!("_{i}")
+                )
+                .unwrap();
             }
         }
         w("errors.yaml", &errors);
@@ -473,9 +642,16 @@ mod random_spec {
             urcs.push('\n');
         }
         for i in 0..n_urc {
-            let name = format!("{}_{i}", rng.pick(&["closed", "recv", "self", "type", "incoming"]));
+            let name = format!(
+                "{}_{i}",
+                rng.pick(&["closed", "recv", "self", "type", "incoming"])
+            );
             let prefix = rng.pick(&["+QZZ", "+QIURC", "+QXR"]);
-            let keyword = if *prefix == "+QIURC" || rng.chance(30) { format!("keyword: \"{}\", ", rng.pick(&["recv", "closed", "a b"])) } else { String::new() };
+            let keyword = if *prefix == "+QIURC" || rng.chance(30) {
+                format!("keyword: \"{}\", ", rng.pick(&["recv", "closed", "a b"]))
+            } else {
+                String::new()
+            };
             let (f, _) = uses(rng, &ps, 3, true);
             let (fields, data) = if rng.chance(30) && !f.contains("optional") {
                 let f = f.trim_end_matches(']').to_owned();
@@ -490,7 +666,10 @@ mod random_spec {
         w("urcs.yaml", &urcs);
         let n_cmd = 1 + rng.below(3);
         for name in ["QXA", "QXB1", "QZZ"].iter().take(n_cmd) {
-            w(&format!("commands/{}.yaml", name.to_ascii_lowercase()), &command(rng, name, &ps, &urc_names));
+            w(
+                &format!("commands/{}.yaml", name.to_ascii_lowercase()),
+                &command(rng, name, &ps, &urc_names),
+            );
         }
     }
 }

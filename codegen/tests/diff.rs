@@ -400,7 +400,10 @@ forms:
         .collect();
     assert!(breaking.is_empty(), "{}", report.to_text());
     assert!(
-        report.changes.iter().any(|c| c.rust.contains("qxcfg::beta::Set")),
+        report
+            .changes
+            .iter()
+            .any(|c| c.rust.contains("qxcfg::beta::Set")),
         "{}",
         report.to_text()
     );

@@ -32,7 +32,12 @@ impl Names {
     fn new(fixed: &[&str], what: &str) -> Self {
         let taken = fixed
             .iter()
-            .map(|n| (n.to_string(), (String::new(), format!("the generated {what} `{n}`"))))
+            .map(|n| {
+                (
+                    n.to_string(),
+                    (String::new(), format!("the generated {what} `{n}`")),
+                )
+            })
             .collect();
         Names { taken }
     }

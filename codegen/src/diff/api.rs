@@ -94,7 +94,12 @@ fn items(list: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
 /// `impl Set` inside `qicfg::recvind` are the same type, and other `Set`s are not.
 fn self_path(ty: &syn::Type, prefix: &str) -> Option<String> {
     let syn::Type::Path(p) = ty else { return None };
-    let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     match names.split_first() {
         Some((first, rest)) if first == "crate" => Some(rest.join("::")),
         Some(_) => Some(join(prefix, names.join("::"))),

@@ -254,15 +254,19 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(_) => &describe::URCS[#i], }
         })
         .collect();
-    let urc_tries: Vec<TokenStream> = urcs.iter().enumerate().map(|(i, u)| {
-        let t = naming::type_name(&u.name);
-        quote! {
-            match urc::#t::decode(line, payload) {
-                Ok(_) => return None,
-                Err(e) => describe::closer(&mut best, &describe::URCS[#i], e),
+    let urc_tries: Vec<TokenStream> = urcs
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let t = naming::type_name(&u.name);
+            quote! {
+                match urc::#t::decode(line, payload) {
+                    Ok(_) => return None,
+                    Err(e) => describe::closer(&mut best, &describe::URCS[#i], e),
+                }
             }
-        }
-    }).collect();
+        })
+        .collect();
     // What a small spec leaves empty must still compile without warnings.
     let urc_shape_body = super::match_self(&urc_shape_arms);
     let line_shape_body = super::match_self(&line_shape_arms);

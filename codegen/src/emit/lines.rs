@@ -216,7 +216,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             #cap_const
 
             /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
-            /// Extra trailing fields (newer firmware) are ignored.
+            /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
+            /// quoted string is an error, never a shorter line.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
                 Self::decode_fields(line, payload, false)
             }
@@ -233,8 +234,11 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 let mut fields = crate::wire::Fields::new(body);
                 #keyword_check
                 #(#decodes)*
-                if strict && fields.next().is_some() {
-                    return Err(crate::wire::DecodeError::TrailingData);
+                // Extra fields: an error when strict, or when one was cut inside its quotes.
+                for extra in fields {
+                    if strict || !crate::wire::is_whole(extra) {
+                        return Err(crate::wire::DecodeError::TrailingData);
+                    }
                 }
                 #data_dec
                 Ok(Self { #(#inits)* #data_init })

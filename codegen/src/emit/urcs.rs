@@ -78,9 +78,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
     }).collect();
-    let framing_unused = framing
-        .is_empty()
-        .then(|| quote!(let _ = payload;));
+    let framing_unused = framing.is_empty().then(|| quote!(let _ = payload;));
     let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
