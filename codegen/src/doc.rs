@@ -192,7 +192,7 @@ fn values(def: &ParamDef) -> String {
             .collect::<Vec<_>>()
             .join("<br>"),
         ParamType::String | ParamType::Hex => match def.max_len {
-            Some(n) => format!("at most {n} bytes"),
+            Some(n) => format!("at most {}", crate::check::values::bytes(n.into())),
             None => "no bound given (see above)".to_owned(),
         },
         ParamType::Bytes => "raw bytes".to_owned(),
@@ -360,8 +360,8 @@ fn response(model: &Model, cmd: &Command, form: &Form, s: &mut String) {
         };
         let _ = writeln!(
             s,
-            "\nThe module prompts with `>` and reads {end}, at most {} bytes.",
-            p.max_len
+            "\nThe module prompts with `>` and reads {end}, at most {}.",
+            crate::check::values::bytes(p.max_len.into())
         );
     }
     s.push_str("\nOutcomes:\n\n");
@@ -424,7 +424,7 @@ fn conditions(c: &Conditions) -> String {
                     _ => format!("in {}", describe_ranges(r)),
                 }
             } else if let Some(n) = v.min_len {
-                format!("at least {n} byte{}", if n == 1 { "" } else { "s" })
+                format!("at least {}", crate::check::values::bytes(n.into()))
             } else {
                 String::new()
             };
@@ -495,7 +495,20 @@ fn sessions(model: &Model, s: &mut String) {
 }
 
 fn errors(model: &Model, s: &mut String) {
-    s.push_str("\n## Error codes\n\nReported by `AT+QIGETERROR` and in the `<err>` field of result URCs.\n\n");
+    s.push_str("\n## Error codes\n\n");
+    let f = &model.spec.errors.value;
+    if let Some(a) = &f.about {
+        let mut a = a.clone();
+        if let Some(c) = a.get(..1) {
+            a.replace_range(..1, &c.to_uppercase());
+        }
+        let section = f
+            .section
+            .as_ref()
+            .map(|s| format!(" (section {s})"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "{a}{section}.\n");
+    }
     s.push_str("| code | name | text |\n|---|---|---|\n");
     for e in &model.spec.errors.value.errors {
         let _ = writeln!(s, "| {} | `{}` | {} |", e.code, e.name, cell(&e.text));

@@ -19,19 +19,32 @@ pub mod testgen;
 
 use std::path::Path;
 
-/// Loads the spec directory and checks it; all problems come back together.
+/// Loads the spec directory and checks it; all problems come back together: those of files
+/// that do not read beside those of the meaning of the files that do.
 pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
-    let spec = spec::load(dir)?;
-    check::check(&spec)?;
+    let spec = checked(dir)?;
     Ok(ir::Model::new(spec))
+}
+
+fn checked(dir: &Path) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
+    let (spec, mut errs) = spec::load_partial(dir);
+    if let Err(more) = check::check(&spec) {
+        errs.extend(more);
+    }
+    if errs.is_empty() {
+        Ok(spec)
+    } else {
+        errs.sort();
+        errs.dedup();
+        Err(errs)
+    }
 }
 
 /// Loads the spec directory, takes a view of it (a revision, a module profile) and checks the
 /// view.
 pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spec::Diagnostic>> {
-    let spec = spec::load(dir)?;
     // The spec as written must be valid before any view of it is.
-    check::check(&spec)?;
+    let spec = checked(dir)?;
     if *view == revision::View::default() {
         return Ok(ir::Model::new(spec));
     }

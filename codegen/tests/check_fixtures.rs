@@ -80,7 +80,7 @@ broken! {
     data_length_not_a_field: [("commands/qtest.yaml", "data: { length: actual_length }", "data: { length: actual }")];
     data_length_without_range: [("params/common.yaml", "  range: [[0, 1460]]\n  unit: byte", "  unit: byte")];
     prompt_length_not_a_parameter: [("commands/qtest.yaml", "prompt: { length: send_length", "prompt: { length: length")];
-    qiurc_without_keyword: [("urcs.yaml", "    keyword: recv\n", "")];
+    urc_prefix_with_and_without_keyword: [("urcs.yaml", "    keyword: recv\n", ""), ("urcs.yaml", "errata: []", "  - { name: closed, prefix: \"+QIURC\", keyword: closed, section: \"9.3\", about: closed, fields: [connect_id] }\nerrata: []")];
     urc_defined_twice: [("urcs.yaml", "  - name: recv\n", "  - name: opened\n")];
     error_code_twice: [("errors.yaml", "code: 550", "code: 0")];
     erratum_id_twice: [("errata.yaml", "errata: []", "errata:\n  - { id: qtest-example, section: x, document: x, decision: x, why: x }")];
@@ -98,9 +98,21 @@ broken! {
     parameter_type_named_like_a_generated_type: [("params/extra.yaml", "", "request:\n  doc: r\n  type: int\n  range: [[0, 1]]\n  about: clashes with the Request enum\n")];
     two_values_one_rust_name: [("params/common.yaml", "    - { value: 1, name: push, about: pushed at once }\n", "    - { value: 1, name: push, about: pushed at once }\n    - { value: 2, name: push_1, about: a }\n    - { value: 3, name: push1, about: b }\n")];
     command_named_like_a_generated_module: [("commands/limits.yaml", "", "name: LIMITS\ntitle: t\nsection: \"9.9\"\nabout: clashes with the limits module\nforms:\n  - { name: run, kind: execute, about: runs, response: { outcomes: [{ final: [OK] }] } }\n")];
+    comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
+    // Files that do not read are reported beside the meaning of those that do, and what
+    // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.
+    every_phase_is_reported_at_once: [
+        ("urcs.yaml", "    prefix: \"+QTEST\"", "    prefix: [\"+QTEST\""),
+        ("commands/qtest.yaml", "    about: lists sockets", "    abut: lists sockets"),
+        ("params/common.yaml", "default: 60", "default: 5"),
+    ];
+    a_broken_params_file_hides_no_other_problem: [
+        ("params/common.yaml", "default: 60", "default: [60"),
+        ("errors.yaml", "code: 550", "code: 0"),
+    ];
     all_problems_are_reported_at_once: [
         ("params/common.yaml", "default: 60", "default: 5"),
         ("commands/qtest.yaml", "later: [opened]", "later: [open]"),
-        ("urcs.yaml", "    keyword: recv\n", ""),
+        ("urcs.yaml", "errata: []", "  - { name: closed, prefix: \"+QIURC\", section: \"9.3\", about: closed, fields: [connect_id] }\nerrata: []"),
     ];
 }

@@ -134,3 +134,68 @@ fn the_cli_writes_the_script_to_a_file_or_stdout() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), written);
     assert_eq!(written, qi_codegen::conformance::render(&model()));
 }
+
+mod support;
+
+/// The minimal fixture with `settings: true` on its command and `requires:` on one form.
+fn fixture_script(settings: bool, requires: bool) -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal");
+    let dir = std::env::temp_dir().join(format!(
+        "qi-codegen-conformance-{}-{settings}-{requires}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    support::copy_dir(&src, &dir);
+    let cmd = dir.join("commands/qtest.yaml");
+    let mut text = std::fs::read_to_string(&cmd).unwrap();
+    if settings {
+        text = text.replacen("forms:\n", "settings: true\nsaved: true\nforms:\n", 1);
+    }
+    if requires {
+        text = text.replacen(
+            "  - name: mode_query\n    kind: write\n",
+            "  - name: mode_query\n    kind: write\n    requires: a state a fresh module is not in\n",
+            1,
+        );
+    }
+    std::fs::write(&cmd, text).unwrap();
+    let m = qi_codegen::load_and_check(&dir).expect("the fixture is valid");
+    std::fs::remove_dir_all(&dir).unwrap();
+    qi_codegen::conformance::render(&m)
+}
+
+#[test]
+fn settings_and_requirements_come_from_the_spec() {
+    let plain = fixture_script(false, false);
+    let settings = fixture_script(true, false);
+    let required = fixture_script(true, true);
+    // Nothing of the QI command set is printed for another spec.
+    assert!(
+        !plain.contains("QI") && !plain.contains("Quectel"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("A tiny command set for fixture tests"),
+        "{plain}"
+    );
+    assert!(!plain.contains("saved by the module"), "{plain}");
+    assert!(settings.contains("settings (AT+QTEST)"), "{settings}");
+    assert!(
+        settings.contains("AT+QTEST settings are saved by the module"),
+        "{settings}"
+    );
+    let accepted = |s: &str| {
+        s.lines()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0].starts_with("AT+QTEST=\"mode\"") && w[1] == "OK")
+            .count()
+    };
+    assert_eq!(accepted(&plain), 0, "not a settings command: {plain}");
+    assert!(accepted(&settings) > 0, "{settings}");
+    assert_eq!(
+        accepted(&required),
+        0,
+        "the form requires a state: {required}"
+    );
+}

@@ -215,6 +215,62 @@ impl fmt::Display for DecodeError {
 
 impl core::error::Error for DecodeError {}
 
+impl DecodeError {
+    /// How far decoding of a shape with `fields` fields got before this error, for choosing
+    /// the shape a line came closest to; `None` when the line is not of the shape at all.
+    /// A field that failed at index i beats an extra field at index i (`TrailingData`), so a
+    /// value out of range in one form is not reported as trailing data of a shorter sibling.
+    pub fn progress(self, fields: usize) -> Option<usize> {
+        use DecodeError as E;
+        match self {
+            E::Prefix | E::Keyword => None,
+            E::MissingField { index }
+            | E::NotInteger { index }
+            | E::NotQuoted { index }
+            | E::NotHex { index }
+            | E::NotUtf8 { index }
+            | E::OutOfRange { index }
+            | E::UnknownValue { index }
+            | E::TooLong { index } => Some(2 * usize::from(index) + 1),
+            E::TrailingData => Some(2 * fields),
+            E::Truncated => Some(2 * fields + 1),
+            E::Invalid => Some(2 * fields + 2),
+        }
+    }
+}
+
+/// The error of the candidate shape that got furthest (the first on a tie), for decoders that
+/// try several shapes: "out of range" from the one that matched up to a value, not "unexpected
+/// line prefix" from the last one tried.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Closest {
+    best: Option<(DecodeError, usize)>,
+    keyword: bool,
+}
+
+impl Closest {
+    /// Notes the error of a shape with `fields` fields.
+    pub fn note(&mut self, e: DecodeError, fields: usize) {
+        self.keyword |= e == DecodeError::Keyword;
+        let Some(p) = e.progress(fields) else { return };
+        if self
+            .best
+            .is_none_or(|(b, n)| b.progress(n).is_none_or(|q| p > q))
+        {
+            self.best = Some((e, fields));
+        }
+    }
+
+    /// The closest error; `Keyword` when only a prefix matched, `Prefix` when nothing did.
+    pub fn error(self) -> DecodeError {
+        match self.best {
+            Some((e, _)) => e,
+            None if self.keyword => DecodeError::Keyword,
+            None => DecodeError::Prefix,
+        }
+    }
+}
+
 /// The comma-separated fields of a line body, split outside double quotes only, each trimmed
 /// of surrounding spaces.
 #[derive(Debug, Clone)]
@@ -387,6 +443,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Int(i) => write!(f, "{i}"),
+            Value::Len(1) => f.write_str("1 byte long"),
             Value::Len(n) => write!(f, "{n} bytes long"),
             Value::Missing => f.write_str("left out"),
             Value::Present => f.write_str("given"),

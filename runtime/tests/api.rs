@@ -80,7 +80,77 @@ fn string_limits_and_hex_are_checked() {
         password: None,
         ..q
     };
-    assert_eq!(together.validate().unwrap_err().param, "username");
+    // The group's rule names the parameter left out, not the one given.
+    let e = together.validate().unwrap_err();
+    assert_eq!((e.param, e.value), ("password", Value::Missing));
+    assert!(e.to_string().contains("<password> is left out"), "{e}");
+    let e = qicsgp::Configure {
+        username: None,
+        password: Some("p"),
+        ..q
+    }
+    .validate()
+    .unwrap_err();
+    // Only trailing parameters may be left out: that rule speaks first here.
+    assert_eq!((e.param, e.value), ("password", Value::Present));
+    assert!(
+        e.to_string().contains("because <username> is left out"),
+        "{e}"
+    );
+    assert!(
+        qicsgp::Configure {
+            username: None,
+            password: None,
+            ..q
+        }
+        .validate()
+        .is_ok(),
+        "the group left out as a whole is valid"
+    );
+}
+
+#[test]
+fn one_byte_is_not_bytes() {
+    let e = qidnsgip::Resolve {
+        context_id: CONTEXT,
+        hostname: "",
+    }
+    .validate()
+    .unwrap_err();
+    assert!(e.to_string().contains("at least 1 byte:"), "{e}");
+    assert_eq!(Value::Len(1).to_string(), "1 byte long");
+    assert_eq!(Value::Len(2).to_string(), "2 bytes long");
+}
+
+#[test]
+fn a_failed_decode_names_the_closest_shape() {
+    // The value is out of range: not "unexpected line prefix".
+    assert_eq!(
+        Urc::decode(b"+QIOPEN: 12,0", b""),
+        Err(DecodeError::OutOfRange { index: 0 })
+    );
+    assert_eq!(Urc::decode(b"+QNOPE: 1", b""), Err(DecodeError::Prefix));
+    assert_eq!(
+        Urc::decode(b"+QIURC: \"nope\",1", b""),
+        Err(DecodeError::Keyword)
+    );
+    // The set form got as far as its value; the query form only to an extra field.
+    let line = b"AT+QICFG=\"transpktsize\",2000";
+    assert_eq!(
+        Request::decode(line),
+        Err(DecodeError::OutOfRange { index: 1 })
+    );
+    let (shape, e) = Request::diagnose(line).unwrap();
+    assert_eq!(
+        (shape.form, e),
+        ("set", DecodeError::OutOfRange { index: 1 })
+    );
+    // An answer to the query with a bad value: the closest line's error, not the prefix.
+    let query = Request::decode(b"AT+QICFG=\"transpktsize\"").unwrap();
+    assert_eq!(
+        query.decode_response(b"+QICFG: \"transpktsize\",x", b""),
+        Err(DecodeError::NotInteger { index: 1 })
+    );
 }
 
 #[test]

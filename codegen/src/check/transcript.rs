@@ -146,7 +146,10 @@ impl<'a> Replay<'_, 'a> {
         if let State::Data { len, .. } = self.state {
             out.push(at(
                 path,
-                format!("the transcript ends while {len} bytes of module data are still expected"),
+                format!(
+                    "the transcript ends before the module data it still expects ({})",
+                    super::values::bytes(len as u64)
+                ),
             ));
         }
     }
@@ -320,7 +323,8 @@ impl<'a> Replay<'_, 'a> {
                 Ok(())
             }
             State::Data { len, .. } => Err(format!(
-                "{len} bytes of module data are expected before `{line}`"
+                "`{line}` comes where module data ({}) is due",
+                super::values::bytes(len as u64)
             )),
             State::Escaped if line == "OK" => Ok(()),
             State::Escaped => Err(format!("after `+++` the module answers OK, not `{line}`")),
@@ -573,14 +577,14 @@ impl<'a> Replay<'_, 'a> {
                     Ok(())
                 } else {
                     Err(format!(
-                        "{} bytes of data where the line announced {len}",
-                        data.len()
+                        "{} of data where the line announced {len}",
+                        super::values::bytes(data.len() as u64)
                     ))
                 }
             }
             other => {
                 self.state = other;
-                Err("module data that no `+QIRD`, push URC or transparent mode announced".into())
+                Err("module data that no line with a payload, data URC or transparent mode announced".into())
             }
         }
     }

@@ -17,6 +17,15 @@ pub fn describe_ranges(ranges: &[[i64; 2]]) -> String {
     parts.join(" or ")
 }
 
+/// `1 byte`, `2 bytes`: messages and docs count bytes with the right plural.
+pub fn bytes(n: u64) -> String {
+    if n == 1 {
+        "1 byte".to_owned()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 pub fn in_ranges(ranges: &[[i64; 2]], v: i64) -> bool {
     ranges.iter().any(|[lo, hi]| (*lo..=*hi).contains(&v))
 }
@@ -62,8 +71,8 @@ fn check_text(def: &ParamDef, s: &str) -> Result<(), String> {
     if let Some(max) = def.max_len {
         if s.len() > max as usize {
             return Err(format!(
-                "{} bytes is longer than the maximum {max}",
-                s.len()
+                "{} is longer than the maximum {max}",
+                bytes(s.len() as u64)
             ));
         }
     }

@@ -59,7 +59,13 @@ pub fn emit(model: &Model) -> TokenStream {
     let req_decode = all.iter().map(|(c, f)| {
         let v = naming::request_variant(c, f);
         let p = request_path(c, f);
-        quote! { if let Ok(r) = #p::decode(line) { return Ok(Request::#v(r)); } }
+        let n = f.params.len() + usize::from(f.selector.is_some());
+        quote! {
+            match #p::decode(line) {
+                Ok(r) => return Ok(Request::#v(r)),
+                Err(e) => closest.note(e, #n),
+            }
+        }
     });
     let req_encode = all.iter().map(|(c, f)| {
         let v = naming::request_variant(c, f);
@@ -110,12 +116,24 @@ pub fn emit(model: &Model) -> TokenStream {
         }
         for (g, i) in own {
             let (t, lv) = (naming::line_type(g, i), naming::line_variant(c, g, i));
-            tries.push(quote! { if let Ok(l) = response::#m::#t::decode(line, payload) { return Ok(ResponseLine::#lv(l)); } });
+            let l = &g.response.lines[i];
+            let n = l.fields.len() + usize::from(l.selector.is_some());
+            tries.push(quote! {
+                match response::#m::#t::decode(line, payload) {
+                    Ok(l) => return Ok(ResponseLine::#lv(l)),
+                    Err(e) => closest.note(e, #n),
+                }
+            });
         }
         let v = naming::request_variant(c, f);
         decode_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
     }
     let (req_lt, line_lt) = request_lifetime(model);
+    let closest = if line_encodes.is_empty() {
+        quote!(let closest = crate::wire::Closest::default();)
+    } else {
+        quote!(let mut closest = crate::wire::Closest::default();)
+    };
     // No form with information lines: an enum without variants, matched through `*self`.
     let line_encode_body = if line_encodes.is_empty() {
         quote!(let _ = w; match *self {})
@@ -131,9 +149,11 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #req_lt Request #req_lt {
             /// Decodes a command line; the first form (in spec order) that accepts it wins.
+            /// When none does, the error is that of the form that got furthest.
             pub fn decode(line: &#line_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                let mut closest = crate::wire::Closest::default();
                 #(#req_decode)*
-                Err(crate::wire::DecodeError::Prefix)
+                Err(closest.error())
             }
 
             /// Validates and writes the command line, `\r` included.
@@ -157,12 +177,14 @@ pub fn emit(model: &Model) -> TokenStream {
                 }
             }
 
-            /// Decodes an information line (and its payload) answering this request.
+            /// Decodes an information line (and its payload) answering this request; when none
+            /// of its lines does, the error is that of the line that got furthest.
             pub fn decode_response(&self, line: &[u8], payload: &[u8]) -> Result<ResponseLine, crate::wire::DecodeError> {
+                #closest
                 match self {
                     #(#decode_arms)*
                 }
-                Err(crate::wire::DecodeError::Prefix)
+                Err(closest.error())
             }
         }
 

@@ -1,4 +1,4 @@
-//! The error-code enum of chapter 4.
+//! The error-code enum of `errors.yaml`.
 
 use crate::ir::Model;
 use crate::naming;
@@ -44,9 +44,9 @@ pub fn emit(model: &Model) -> TokenStream {
     } else {
         quote!(#[repr(u16)])
     };
+    let doc = super::doc_lines(&error_doc(model));
     quote! {
-        /// A result code of the TCP/IP commands (chapter 4): what `AT+QIGETERROR` reports and what
-        /// the `<err>` fields of URCs carry.
+        #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #repr
         pub enum ErrorCode {
@@ -85,5 +85,19 @@ pub fn emit(model: &Model) -> TokenStream {
         }
 
         impl core::error::Error for ErrorCode {}
+    }
+}
+
+/// `A result code (section 4): what ... reports.`, from `errors.yaml`'s `section` and `about`.
+pub(crate) fn error_doc(model: &Model) -> String {
+    let f = &model.spec.errors.value;
+    let section = f
+        .section
+        .as_ref()
+        .map(|s| format!(" (section {s})"))
+        .unwrap_or_default();
+    match &f.about {
+        Some(a) => format!("A result code{section}: {a}."),
+        None => format!("A result code{section} of `errors.yaml`."),
     }
 }

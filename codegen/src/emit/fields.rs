@@ -32,7 +32,7 @@ fn allowed(model: &Model, u: &ParamUse) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         FieldKind::Str => match def.max_len {
-            Some(n) => format!("text of at most {n} bytes"),
+            Some(n) => format!("text of at most {}", crate::check::values::bytes(n.into())),
             None => "text".to_string(),
         },
         FieldKind::Hex => match def.max_len {
@@ -347,33 +347,15 @@ pub fn emit(model: &Model) -> TokenStream {
             /// Every URC, in spec order.
             pub const URCS: &[Shape] = &[#(#urc_shapes)*];
 
-            /// How far decoding got before `e`: fields passed, then a failed rule last.
-            fn progress(e: crate::wire::DecodeError, fields: usize) -> Option<usize> {
-                use crate::wire::DecodeError as E;
-                match e {
-                    E::Prefix | E::Keyword => None,
-                    E::MissingField { index }
-                    | E::NotInteger { index }
-                    | E::NotQuoted { index }
-                    | E::NotHex { index }
-                    | E::NotUtf8 { index }
-                    | E::OutOfRange { index }
-                    | E::UnknownValue { index }
-                    | E::TooLong { index } => Some(2 * usize::from(index) + 1),
-                    E::TrailingData | E::Truncated => Some(2 * fields + 1),
-                    E::Invalid => Some(2 * fields + 2),
-                }
-            }
-
             /// Keeps the candidate that got furthest (the first on a tie).
             pub(crate) fn closer(
                 best: &mut Option<(&'static Shape, crate::wire::DecodeError)>,
                 shape: &'static Shape,
                 e: crate::wire::DecodeError,
             ) {
-                let Some(p) = progress(e, shape.fields.len()) else { return };
+                let Some(p) = e.progress(shape.fields.len()) else { return };
                 let better = match best {
-                    Some((s, b)) => progress(*b, s.fields.len()).is_none_or(|q| p > q),
+                    Some((s, b)) => b.progress(s.fields.len()).is_none_or(|q| p > q),
                     None => true,
                 };
                 if better {

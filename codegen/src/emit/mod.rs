@@ -81,3 +81,17 @@ pub fn format(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("generated tokens form a valid file");
     prettyplease::unparse(&file)
 }
+
+/// `#[doc]` attributes for text that may span paragraphs, one per line, so that it reads as
+/// `/// ...` lines like the hand-written doc comments around it (not `/** */`).
+pub(crate) fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote::quote!(#[doc = #l])
+    });
+    quote::quote!(#(#lines)*)
+}

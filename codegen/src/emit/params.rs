@@ -89,7 +89,10 @@ pub fn param_doc(def: &ParamDef) -> String {
         doc.push_str(&format!(" Unit: {}.", u.as_str()));
     }
     if let Some(m) = def.max_len {
-        doc.push_str(&format!(" At most {m} bytes."));
+        doc.push_str(&format!(
+            " At most {}.",
+            crate::check::values::bytes(m.into())
+        ));
     }
     doc
 }

@@ -404,7 +404,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 let too_long = err(
                     &pname,
                     quote!(crate::wire::Value::Len(v.len())),
-                    &format!("at most {max} bytes"),
+                    &format!("at most {}", crate::check::values::bytes(max as u64)),
                 );
                 let quote_in = if crate::check::values::is_quoted(def) {
                     let e = err(
@@ -460,18 +460,31 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     }
     for r in &form.rules {
         if let Some(group) = &r.together {
+            // The message names the first parameter left out, by the document's name.
             let fs: Vec<_> = group.iter().map(|n| naming::field(n)).collect();
-            let first = &group[0];
-            let e = err(
-                first,
-                quote!(crate::wire::Value::Missing),
-                &format!("given together with {}: {}", group.join(", "), r.why),
+            let docs: Vec<String> = group
+                .iter()
+                .map(|n| {
+                    let u = fields(form).find(|u| u.field_name() == n).expect("checked");
+                    u.doc
+                        .clone()
+                        .unwrap_or_else(|| model.param(&u.param).doc.clone())
+                })
+                .collect();
+            let allowed = format!(
+                "given together with {}: {}",
+                docs.iter()
+                    .map(|d| format!("<{d}>"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.why
             );
+            let each = fs.iter().zip(&docs).map(|(f, d)| {
+                let e = err(d, quote!(crate::wire::Value::Missing), &allowed);
+                quote! { if self.#f.is_none() { #e } }
+            });
             out.push(quote! {
-                {
-                    let given = [#(self.#fs.is_some()),*];
-                    if given.iter().any(|g| *g) && !given.iter().all(|g| *g) { #e }
-                }
+                if [#(self.#fs.is_some()),*].iter().any(|g| *g) { #(#each)* }
             });
         }
         if let Some(then) = &r.then {
@@ -512,7 +525,7 @@ fn describe_constraint(c: &Constraint) -> String {
         return describe_ranges(r);
     }
     if let Some(m) = c.min_len {
-        return format!("at least {m} bytes");
+        return format!("at least {}", crate::check::values::bytes(m.into()));
     }
     String::new()
 }

@@ -79,7 +79,23 @@ pub fn emit(model: &Model) -> TokenStream {
         }
     }).collect();
     let framing_unused = framing.is_empty().then(|| quote!(let _ = payload;));
-    let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
+    // The last pass keeps the closest error: an out-of-range value is not "unexpected prefix".
+    let tolerant = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        let t = naming::type_name(&u.name);
+        let n = u.fields.len() + usize::from(u.keyword.is_some());
+        quote! {
+            match urc::#t::decode(line, payload) {
+                Ok(x) => return Ok(Urc::#v(x)),
+                Err(e) => closest.note(e, #n),
+            }
+        }
+    });
+    let closest = if urcs.is_empty() {
+        quote!(let closest = crate::wire::Closest::default();)
+    } else {
+        quote!(let mut closest = crate::wire::Closest::default();)
+    };
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         quote! { Urc::#v(x) => x.encode(w), }
@@ -107,6 +123,8 @@ pub fn emit(model: &Model) -> TokenStream {
         p.dedup();
         p
     };
+    let (parser_doc, decode_doc) = framing_docs(model, urcs);
+    let (parser_doc, decode_doc) = (super::doc_lines(&parser_doc), super::doc_lines(&decode_doc));
     quote! {
         /// The URC line types.
         pub mod urc {
@@ -132,12 +150,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        /// Frames URCs for atat's digester: the line, and the payload of data URCs.
-        ///
-        /// `+QIURC: "recv",<id>,<len>` is read as a direct-push URC followed by `<len>` bytes:
-        /// the buffer-access form with `recvind` enabled looks the same, and the setting that
-        /// tells them apart is not on the wire. A client that enables `recvind` needs a digester
-        /// that knows each socket's mode.
+        #parser_doc
         impl atat::Parser for Urc {
             fn parse(buf: &[u8]) -> Result<(&[u8], usize), atat::digest::ParseError> {
                 use atat::digest::ParseError;
@@ -189,16 +202,15 @@ pub fn emit(model: &Model) -> TokenStream {
 
             /// Decodes a URC line (without CR LF) and, for data URCs, the payload after it.
             ///
-            /// Variants are tried in spec order, first with their exact field count (data
-            /// variants first when a payload is given), then tolerantly (extra trailing fields
-            /// from newer firmware ignored). A variant that depends on a setting the line does not
-            /// show (recvind, access mode) is best chosen by a caller that knows the setting.
+            #decode_doc
+            /// When none decodes, the error is that of the variant that got furthest.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
                 #decode_unused
                 #with_data
                 #(#strict)*
+                #closest
                 #(#tolerant)*
-                Err(crate::wire::DecodeError::Prefix)
+                Err(closest.error())
             }
 
             /// Writes the URC line (and payload), without the surrounding CR LF.
@@ -207,4 +219,73 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
     }
+}
+
+/// The docs of the framing parser and of `Urc::decode`, from the spec: which data URCs a line
+/// of a plain URC is taken for, and which settings (the URCs' `when:`) tell them apart.
+fn framing_docs(model: &Model, urcs: &[crate::spec::Urc]) -> (String, String) {
+    let mut parser =
+        "Frames URCs for atat's digester: the line, and the payload of data URCs.".to_owned();
+    for d in urcs.iter().filter(|u| u.data.is_some()) {
+        for n in urcs.iter().filter(|n| {
+            n.data.is_none()
+                && n.prefix == d.prefix
+                && n.keyword == d.keyword
+                && n.fields.len() == d.fields.len()
+        }) {
+            let line: Vec<String> = d
+                .keyword
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .chain(d.fields.iter().map(|u| {
+                    let doc = u.doc.as_ref().unwrap_or(&model.param(&u.param).doc);
+                    format!("<{doc}>")
+                }))
+                .collect();
+            let settings = settings_of([n, d]);
+            let told = if settings.is_empty() {
+                "nothing on the wire tells them apart".to_owned()
+            } else {
+                format!(
+                    "what tells them apart ({}) is not on the wire, so a client that expects \
+                     `{}` needs a digester that knows those settings",
+                    settings.join(", "),
+                    n.name
+                )
+            };
+            parser.push_str(&format!(
+                "\n\n`{}: {}` is read as `{}`, followed by its payload: `{}` looks the same, \
+                 and {told}.",
+                d.prefix,
+                line.join(","),
+                d.name,
+                n.name
+            ));
+        }
+    }
+    let all = settings_of(urcs);
+    let decode = if all.is_empty() {
+        "Variants are tried in spec order, first with their exact field count (data variants \
+         first when a payload is given), then tolerantly (extra trailing fields from newer \
+         firmware ignored)."
+            .to_owned()
+    } else {
+        format!(
+            "Variants are tried in spec order, first with their exact field count (data variants \
+             first when a payload is given), then tolerantly (extra trailing fields from newer \
+             firmware ignored). A variant that depends on a setting the line does not show ({}) \
+             is best chosen by a caller that knows the setting.",
+            all.join(", ")
+        )
+    };
+    (parser, decode)
+}
+
+/// The settings named by the URCs' `when:`, sorted, once each.
+fn settings_of<'a>(urcs: impl IntoIterator<Item = &'a crate::spec::Urc>) -> Vec<String> {
+    let set: std::collections::BTreeSet<&String> = urcs
+        .into_iter()
+        .flat_map(|u| u.when.iter().flatten().map(|(k, _)| k))
+        .collect();
+    set.into_iter().cloned().collect()
 }

@@ -60,6 +60,60 @@ impl Locator {
     }
 }
 
+/// Where a `#` comment opened inside a flow collection (`{ }`, `[ ]`) that is still open at
+/// `until`: YAML ends the line there, so the collection's closing bracket is never read and the
+/// parser only notices on a later line. Used to point at the cause rather than the symptom.
+pub fn comment_in_flow(text: &str, until: Pos) -> Option<Pos> {
+    let mut depth = 0usize;
+    let mut comment = None;
+    for (l, line) in text.lines().enumerate().take(until.line) {
+        let lnum = l + 1;
+        // At depth 0 only a bracket that starts a value (line start, after `: ` or `- `) opens
+        // a flow collection; `a [b` is a plain scalar.
+        let mut value_start = true;
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (c, ch) in line.chars().enumerate() {
+            if lnum == until.line && c + 1 >= until.col {
+                break;
+            }
+            if let Some(q) = quote {
+                if ch == q {
+                    quote = None;
+                }
+            } else if ch == '#' && prev == ' ' {
+                if depth > 0 {
+                    comment = Some(Pos {
+                        line: lnum,
+                        col: c + 1,
+                    });
+                }
+                break;
+            } else if depth > 0 || value_start {
+                match ch {
+                    '"' | '\'' => quote = Some(ch),
+                    '[' | '{' => {
+                        depth += 1;
+                        comment = None;
+                    }
+                    ']' | '}' if depth > 0 => {
+                        depth -= 1;
+                        comment = None;
+                    }
+                    _ => {}
+                }
+                if depth == 0 && ch != ' ' {
+                    value_start = false;
+                }
+            } else if ch == ' ' && matches!(prev, ':' | '-') {
+                value_start = true;
+            }
+            prev = ch;
+        }
+    }
+    comment.filter(|_| depth > 0)
+}
+
 enum Frame {
     Seq { path: String, next: usize },
     Map { path: String, key: Option<String> },
@@ -152,6 +206,18 @@ mod tests {
         assert_eq!(l.key("forms[0].params"), Pos { line: 4, col: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(l.value("forms[0].params[7]"), l.value("forms[0].params"));
+    }
+
+    #[test]
+    fn a_comment_that_swallows_a_closing_bracket_is_found() {
+        let text = "a: { b: 1 # c }\nd: 2\n";
+        assert_eq!(
+            comment_in_flow(text, Pos { line: 2, col: 1 }),
+            Some(Pos { line: 1, col: 11 })
+        );
+        // Closed collections, quoted `#` and plain scalars with brackets are not it.
+        let fine = "a: { b: 1 } # c\ne: \"x # [\"\nf: g [h # i\nd: {\n";
+        assert_eq!(comment_in_flow(fine, Pos { line: 4, col: 5 }), None);
     }
 
     #[test]

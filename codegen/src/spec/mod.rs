@@ -73,35 +73,120 @@ pub struct Spec {
     pub errata: Sourced<ErrataFile>,
     /// Every file read, for `cargo:rerun-if-changed`.
     pub files: Vec<PathBuf>,
+    /// Files that could not be read (only in what [`load_partial`] returns).
+    pub gaps: Gaps,
+}
+
+/// Which kinds of file [`load_partial`] left out because they did not read: the checks skip
+/// what would only report their absence (an unknown parameter when a params file is broken).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Gaps {
+    pub document: bool,
+    pub params: bool,
+    pub commands: bool,
+    pub urcs: bool,
+    pub errors: bool,
+    pub examples: bool,
+    pub errata: bool,
+}
+
+impl Gaps {
+    /// Whether a file that the transcripts need (a command, URC, parameter or error) is missing.
+    pub fn for_transcripts(&self) -> bool {
+        self.params || self.commands || self.urcs || self.errors
+    }
 }
 
 /// Reads and parses every file of the spec directory. Syntax and shape errors of all files are
 /// collected and returned together; meaning is checked by [`crate::check`].
 pub fn load(dir: &Path) -> Result<Spec, Vec<Diagnostic>> {
+    match load_partial(dir) {
+        (spec, errs) if errs.is_empty() => Ok(spec),
+        (_, errs) => Err(errs),
+    }
+}
+
+/// Like [`load`], but also returns the spec of the files that did read (with [`Spec::gaps`]
+/// saying what is missing), so that their meaning can be checked in the same run.
+pub fn load_partial(dir: &Path) -> (Spec, Vec<Diagnostic>) {
     let mut errs = Vec::new();
     let mut files = Vec::new();
+    let mut gaps = Gaps::default();
+    let mut n = errs.len();
+    let mut gap = |errs: &Vec<Diagnostic>| {
+        let g = errs.len() > n;
+        n = errs.len();
+        g
+    };
     let document = read(dir, "document.yaml", &mut files, &mut errs);
+    gaps.document = gap(&errs);
     let urcs = read(dir, "urcs.yaml", &mut files, &mut errs);
+    gaps.urcs = gap(&errs);
     let errors = read(dir, "errors.yaml", &mut files, &mut errs);
+    gaps.errors = gap(&errs);
     let errata = read(dir, "errata.yaml", &mut files, &mut errs);
+    gaps.errata = gap(&errs);
     let params = read_all(dir, "params", &mut files, &mut errs);
+    gaps.params = gap(&errs);
     let commands = read_all(dir, "commands", &mut files, &mut errs);
+    gaps.commands = gap(&errs);
     let transcripts = read_all(dir, "examples", &mut files, &mut errs);
-    match (document, urcs, errors, errata) {
-        (Some(document), Some(urcs), Some(errors), Some(errata)) if errs.is_empty() => Ok(Spec {
-            document,
-            params,
-            commands,
-            urcs,
-            errors,
-            transcripts,
-            errata,
-            files,
+    gaps.examples = gap(&errs);
+    errs.sort();
+    let empty = |f: &str| display(dir, f);
+    let spec = Spec {
+        document: document.unwrap_or_else(|| placeholder(empty("document.yaml"), empty_document())),
+        params,
+        commands,
+        urcs: urcs.unwrap_or_else(|| {
+            placeholder(
+                empty("urcs.yaml"),
+                UrcFile {
+                    urcs: Vec::new(),
+                    errata: Vec::new(),
+                },
+            )
         }),
-        _ => {
-            errs.sort();
-            Err(errs)
-        }
+        errors: errors.unwrap_or_else(|| {
+            placeholder(
+                empty("errors.yaml"),
+                ErrorFile {
+                    section: None,
+                    about: None,
+                    errors: Vec::new(),
+                },
+            )
+        }),
+        transcripts,
+        errata: errata.unwrap_or_else(|| {
+            placeholder(empty("errata.yaml"), ErrataFile { errata: Vec::new() })
+        }),
+        files,
+        gaps,
+    };
+    (spec, errs)
+}
+
+/// What stands in for a file that did not read.
+fn placeholder<T>(file: String, value: T) -> Sourced<T> {
+    Sourced {
+        file,
+        value,
+        locator: Locator::default(),
+    }
+}
+
+fn empty_document() -> Document {
+    Document {
+        title: String::new(),
+        version: String::new(),
+        date: String::new(),
+        modules: Vec::new(),
+        revisions: Vec::new(),
+        unspecified_response_time: Duration { millis: 0 },
+        unspecified_response_time_why: String::new(),
+        unspecified_string_len: 0,
+        unspecified_string_len_why: String::new(),
     }
 }
 
@@ -142,7 +227,20 @@ fn read<T: serde::de::DeserializeOwned>(
             });
             // serde_yaml appends " at line L column C"; the prefix already says where.
             let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+            let mut msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+            let mut pos = pos;
+            // The parser notices a comment that swallowed `}` or `]` only on a later line.
+            if msg.starts_with("did not find expected ',' or") {
+                if let Some(at) = locate::comment_in_flow(&text, pos) {
+                    msg = format!(
+                        "`#` starts a comment even inside `{{ }}` or `[ ]`, so the rest of the \
+                         line (its closing bracket too) is ignored: quote the text or move the \
+                         comment after the bracket (the parser noticed at {}:{})",
+                        pos.line, pos.col
+                    );
+                    pos = at;
+                }
+            }
             errs.push(Diagnostic {
                 file,
                 pos,

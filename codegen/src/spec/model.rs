@@ -239,6 +239,10 @@ pub struct Command {
     /// Whether settings survive a reboot, when the document says.
     #[serde(default)]
     pub saved: Option<bool>,
+    /// Its write forms only change settings of the module (they open, send and activate
+    /// nothing): the conformance script plays their accepted values and puts defaults back.
+    #[serde(default)]
+    pub settings: bool,
     pub forms: Vec<Form>,
     /// Example exchanges given inside the command's section.
     #[serde(default)]
@@ -312,6 +316,10 @@ pub struct Form {
     /// Profile ids of the modules that have this form; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
+    /// A state the module must be in for the form to succeed, in words (`an active context`):
+    /// the conformance script, meant for a fresh module, plays only its rejections.
+    #[serde(default)]
+    pub requires: Option<String>,
 }
 
 /// A parameter in a form, a response line or a URC: a reference to `params.yaml`, written as
@@ -589,6 +597,12 @@ pub struct Urc {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorFile {
+    /// The document's section that lists the codes.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Where the codes are reported, in our words (shown in the generated docs).
+    #[serde(default)]
+    pub about: Option<String>,
     pub errors: Vec<ErrorCode>,
 }
 
