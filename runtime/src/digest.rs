@@ -39,7 +39,12 @@
 //!   [`Urc`]'s `AtatUrc::parse` reads. Which lines are URCs comes from the
 //!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
 //!   a line with a URC prefix that does not decode as a URC (a test response such as
-//!   `+QIOPEN: (1-15),...`) is an information line.
+//!   `+QIOPEN: (1-15),...`) is an information line. While a command is in flight (from its
+//!   echo, or [`DigestState::command_sent`], to its final result), a line that fits one of its
+//!   response lines ([`Request::response_fit`](crate::Request::response_fit)) at least as well
+//!   as any URC ([`Urc::fit`](crate::Urc::fit)) is its response line
+//!   ([`wire::response_wins`](crate::wire::response_wins)): many command sets reuse a
+//!   command's name for its reply and its later result.
 //!
 //! # Settings the digester follows
 //!
@@ -92,7 +97,8 @@ use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
 use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
-use crate::{limits, urc, AccessMode, ConnectId, Recvind, Urc};
+use crate::wire::{response_wins, Fit};
+use crate::{limits, urc, AccessMode, ConnectId, Recvind, Request, Urc};
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
 pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
@@ -124,6 +130,8 @@ pub struct DigestState {
     transparent: AtomicBool,
     carrier_lost: AtomicBool,
     payload_echo: AtomicU16,
+    /// The form in flight: 0 when none is known, else its `FORM_INDEX` plus one.
+    in_flight: AtomicU32,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
 }
@@ -143,6 +151,7 @@ impl DigestState {
             transparent: AtomicBool::new(false),
             carrier_lost: AtomicBool::new(false),
             payload_echo: AtomicU16::new(0),
+            in_flight: AtomicU32::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
         }
@@ -157,6 +166,29 @@ impl DigestState {
         self.transparent.store(false, Ordering::Release);
         self.carrier_lost.store(false, Ordering::Release);
         self.payload_echo.store(0, Ordering::Release);
+        self.in_flight.store(0, Ordering::Release);
+    }
+
+    /// Records the form about to be written (its `FORM_INDEX`, or
+    /// [`Request::form_index`](crate::Request::form_index)): until its final result, a line
+    /// that fits one of its response lines better than any URC is taken as its response,
+    /// though it shares a URC's prefix. The client calls it before each command; the digester
+    /// also reads it from the command's echo, and forgets it at the final result.
+    pub fn command_sent(&self, form_index: u16) {
+        self.in_flight
+            .store(u32::from(form_index) + 1, Ordering::Release);
+    }
+
+    /// The form whose final result is awaited, when known.
+    pub fn in_flight(&self) -> Option<u16> {
+        match self.in_flight.load(Ordering::Acquire) {
+            0 => None,
+            n => u16::try_from(n - 1).ok(),
+        }
+    }
+
+    fn command_done(&self) {
+        self.in_flight.store(0, Ordering::Release);
     }
 
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
@@ -453,8 +485,15 @@ impl<'s> QiDigester<'s> {
             Ok(n) => n,
             Err(()) => return Frame::Incomplete,
         };
-        if Urc::decode(line, &rest[..n]).is_err() {
+        let urc = Urc::fit(line, &rest[..n]);
+        if urc == Fit::No {
             return Frame::No;
+        }
+        // A line of the command in flight that shares a URC's prefix: the spec decides.
+        if let Some(form) = self.state.in_flight() {
+            if response_wins(Request::response_fit(form, line, rest), urc) {
+                return Frame::No;
+            }
         }
         Frame::Ends(if n == 0 { eol } else { eol + 2 + n })
     }
@@ -492,6 +531,7 @@ impl<'s> QiDigester<'s> {
 
     /// The response for a final result that ends what is digested now.
     fn respond<'a>(&self, kind: Final, line: &'a [u8], info: &'a [u8]) -> DigestResult<'a> {
+        self.state.command_done();
         if kind == Final::Connect {
             self.state.set_transparent(true);
         }
@@ -567,7 +607,9 @@ impl<'s> QiDigester<'s> {
     /// are dropped, URCs pass (the caller digests those).
     fn drain(&mut self, buf: &[u8], start: usize, eol: usize) -> Option<usize> {
         if let Some(kind) = final_result(&buf[start..eol]) {
+            // The command's lines are behind: from here on its prefix is a URC's again.
             self.draining = false;
+            self.state.command_done();
             if kind == Final::Connect {
                 self.state.set_transparent(true);
             }
@@ -621,8 +663,13 @@ impl Digester for QiDigester<'_> {
             let Some(cr) = buf[start..].iter().position(|&b| b == b'\r') else {
                 return (DigestResult::None, pos);
             };
-            // A new command: nothing is left of an earlier response.
+            // A new command: nothing is left of an earlier response; its form is in flight
+            // (none known for a command outside the spec).
             self.draining = false;
+            match Request::decode(&buf[start..start + cr]) {
+                Ok(r) => self.state.command_sent(r.form_index()),
+                Err(_) => self.state.command_done(),
+            }
             return (DigestResult::None, start + cr + 1);
         }
         let Some(eol) = find_crlf(buf, start) else {

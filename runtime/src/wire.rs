@@ -239,6 +239,27 @@ impl DecodeError {
     }
 }
 
+/// How well a line fits a shape: with the shape's field count, only with extra trailing fields
+/// ignored, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fit {
+    No,
+    Tolerant,
+    Exact,
+}
+
+/// Whether a line that fits both a response line of the command in flight and a URC is the
+/// response line: an exact fit beats a tolerant one, and on a tie the command's own line wins
+/// (a URC that merely shares its prefix fits it only by chance, and only the response line is
+/// expected now).
+pub fn response_wins(response: Fit, urc: Fit) -> bool {
+    match response {
+        Fit::Exact => true,
+        Fit::Tolerant => urc != Fit::Exact,
+        Fit::No => false,
+    }
+}
+
 /// The error of the candidate shape that got furthest (the first on a tie), for decoders that
 /// try several shapes: "out of range" from the one that matched up to a value, not "unexpected
 /// line prefix" from the last one tried.

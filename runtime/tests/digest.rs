@@ -607,3 +607,37 @@ fn arbitrary_bytes_never_panic() {
         assert!(left.len() <= input.len());
     }
 }
+
+#[test]
+fn the_echo_tells_the_digester_which_form_is_in_flight_until_its_final_result() {
+    let state = DigestState::new();
+    let mut d = QiDigester::new(&state);
+    let (out, _) = run_with(&mut d, &[b"AT+QIOPEN=?\r\r\n"]);
+    assert!(out.is_empty());
+    assert_eq!(
+        state.in_flight(),
+        Some(quectel_qi::qiopen::Test::FORM_INDEX)
+    );
+    // A line of the test response, then the open result of an earlier AT+QIOPEN with the same
+    // prefix: it fits no line of the test form, so it stays a URC.
+    let (out, _) = run_with(
+        &mut d,
+        &[b"\r\n+QIOPEN: (1-15),(0-11),\"TCP/UDP/TCP LISTENER/UDP SERVICE\",\"<IP_address>/<domain_name>\",<remote_port>,<local_port>,(0-2)\r\n\r\n+QIOPEN: 0,0\r\n\r\nOK\r\n"],
+    );
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(
+        matches!(&out[0], Out::Ok(r) if r.starts_with(b"+QIOPEN: (1-15)")),
+        "{out:?}"
+    );
+    assert_eq!(out[1], Out::Urc(b"+QIOPEN: 0,0".to_vec()));
+    assert_eq!(state.in_flight(), None, "the final result ends the command");
+    // A command outside the spec: nothing of the spec is in flight.
+    state.command_sent(quectel_qi::qiopen::Test::FORM_INDEX);
+    let _ = run_with(&mut d, &[b"ATE0\r"]);
+    assert_eq!(state.in_flight(), None);
+    // Set by the client (no echo), forgotten by a restart.
+    state.command_sent(quectel_qi::qiact::Read::FORM_INDEX);
+    assert_eq!(state.in_flight(), Some(quectel_qi::qiact::Read::FORM_INDEX));
+    state.reset();
+    assert_eq!(state.in_flight(), None);
+}

@@ -22,6 +22,19 @@ pub(super) fn request_path(cmd: &Command, form: &Form) -> TokenStream {
     }
 }
 
+/// The position of a form among all forms of the spec (commands in order, their forms in
+/// order): `FORM_INDEX`, what the digester is told is in flight.
+pub(super) fn form_index(model: &Model, form: &Form) -> u16 {
+    let i = model
+        .spec
+        .commands
+        .iter()
+        .flat_map(|c| &c.value.forms)
+        .position(|f| std::ptr::eq(f, form))
+        .expect("a form of the spec");
+    u16::try_from(i).expect("fewer than 65536 forms")
+}
+
 /// `Request` borrows its strings from the command line: `<'a>` and the line's `'a`, or nothing
 /// when no form has a string (an unused lifetime would not compile).
 pub(super) fn request_lifetime(model: &Model) -> (TokenStream, TokenStream) {
@@ -81,6 +94,12 @@ pub fn emit(model: &Model) -> TokenStream {
         let p = request_path(c, f);
         quote! { Request::#v(_) => #p::TIMEOUT_MS, }
     });
+    let req_index = all.iter().map(|(c, f)| {
+        let v = naming::request_variant(c, f);
+        let p = request_path(c, f);
+        quote! { Request::#v(_) => #p::FORM_INDEX, }
+    });
+    let mut fit_arms = Vec::new();
     let mut line_variants = Vec::new();
     let mut line_encodes = Vec::new();
     let mut decode_arms = Vec::new();
@@ -127,8 +146,57 @@ pub fn emit(model: &Model) -> TokenStream {
         }
         let v = naming::request_variant(c, f);
         decode_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
+        // The same candidates, for the digester, which knows only the form's index.
+        if !f.response.lines.is_empty()
+            || c.forms.iter().any(|g| {
+                g.kind == f.kind && g.selector == f.selector && !g.response.lines.is_empty()
+            })
+        {
+            let mut exact = Vec::new();
+            let mut tolerant = Vec::new();
+            for g in c
+                .forms
+                .iter()
+                .filter(|g| g.kind == f.kind && g.selector == f.selector)
+            {
+                for i in 0..g.response.lines.len() {
+                    let t = naming::line_type(g, i);
+                    exact.push(quote! { response::#m::#t::decode_strict(line, rest).is_ok() });
+                    if std::ptr::eq(g, *f) {
+                        tolerant.push(quote! { response::#m::#t::decode(line, rest).is_ok() });
+                    }
+                }
+            }
+            let p = request_path(c, f);
+            let tol = if tolerant.is_empty() {
+                quote!(false)
+            } else {
+                quote!(#(#tolerant)||*)
+            };
+            fit_arms.push(quote! {
+                #p::FORM_INDEX => {
+                    if #(#exact)||* {
+                        crate::wire::Fit::Exact
+                    } else if #tol {
+                        crate::wire::Fit::Tolerant
+                    } else {
+                        crate::wire::Fit::No
+                    }
+                }
+            });
+        }
     }
     let (req_lt, line_lt) = request_lifetime(model);
+    let fit_body = if fit_arms.is_empty() {
+        quote! { let _ = (form, line, rest); crate::wire::Fit::No }
+    } else {
+        quote! {
+            match form {
+                #(#fit_arms)*
+                _ => crate::wire::Fit::No,
+            }
+        }
+    };
     let closest = if line_encodes.is_empty() {
         quote!(let closest = crate::wire::Closest::default();)
     } else {
@@ -168,6 +236,21 @@ pub fn emit(model: &Model) -> TokenStream {
                 match self {
                     #(#req_names)*
                 }
+            }
+
+            /// The form's `FORM_INDEX`.
+            pub fn form_index(&self) -> u16 {
+                match self {
+                    #(#req_index)*
+                }
+            }
+
+            /// How well a module line (and the bytes after its CR LF) fits a response line of
+            /// the form with this `FORM_INDEX`, as `decode_response` tries them: exactly (own
+            /// and sibling lines), tolerantly (own lines), or not; the digester weighs it
+            /// against [`Urc::fit`] with [`wire::response_wins`](crate::wire::response_wins).
+            pub fn response_fit(form: u16, line: &[u8], rest: &[u8]) -> crate::wire::Fit {
+                #fit_body
             }
 
             /// How long to wait for the final result.

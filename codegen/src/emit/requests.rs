@@ -298,6 +298,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     let decode = decode(model, form, &head);
     let (resp_ty, resp_parse) = response_type(cmd, form);
     let form_name = &form.name;
+    let form_index = super::dispatch::form_index(model, form);
     let body = if fields(form).next().is_none() {
         quote!(;)
     } else {
@@ -330,6 +331,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             pub const COMMAND: &'static str = #alias;
             /// The form's name in the spec.
             pub const FORM: &'static str = #form_name;
+            /// The form's position among every form of the spec (`Request::form_index`).
+            pub const FORM_INDEX: u16 = #form_index;
             /// The longest encoding of this form, `\r` included.
             pub const MAX_LEN: usize = #max_len;
             /// How long to wait for the final result, in milliseconds.

@@ -96,6 +96,27 @@ pub fn emit(model: &Model) -> TokenStream {
     } else {
         quote!(let mut closest = crate::wire::Closest::default();)
     };
+    let fit_body = if urcs.is_empty() {
+        quote! { let _ = (line, payload); crate::wire::Fit::No }
+    } else {
+        let strict = urcs.iter().map(|u| {
+            let t = naming::type_name(&u.name);
+            quote!(urc::#t::decode_strict(line, payload).is_ok())
+        });
+        let loose = urcs.iter().map(|u| {
+            let t = naming::type_name(&u.name);
+            quote!(urc::#t::decode(line, payload).is_ok())
+        });
+        quote! {
+            if #(#strict)||* {
+                crate::wire::Fit::Exact
+            } else if #(#loose)||* {
+                crate::wire::Fit::Tolerant
+            } else {
+                crate::wire::Fit::No
+            }
+        }
+    };
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         quote! { Urc::#v(x) => x.encode(w), }
@@ -211,6 +232,12 @@ pub fn emit(model: &Model) -> TokenStream {
                 #closest
                 #(#tolerant)*
                 Err(closest.error())
+            }
+
+            /// How well a line (and its payload) fits some variant: with its exact field count,
+            /// only tolerantly, or not (see [`wire::response_wins`](crate::wire::response_wins)).
+            pub fn fit(line: &[u8], payload: &[u8]) -> crate::wire::Fit {
+                #fit_body
             }
 
             /// Writes the URC line (and payload), without the surrounding CR LF.

@@ -11,6 +11,8 @@ use crate::*;
 pub trait Command: AtatCmd {
     /// The command's name as the document writes it (`AT+QIOPEN`): what an error names.
     const NAME: &'static str;
+    /// The form's position in the spec (`FORM_INDEX`): what the digester is told is in flight.
+    const FORM_INDEX: u16;
     /// Checks every rule of the spec; the client writes nothing when this fails.
     fn check(&self) -> Result<(), ValidationError>;
 }
@@ -19,6 +21,7 @@ macro_rules! commands {
     ($($t:ty),* $(,)?) => {
         $(impl Command for $t {
             const NAME: &'static str = <$t>::COMMAND;
+            const FORM_INDEX: u16 = <$t>::FORM_INDEX;
             fn check(&self) -> Result<(), ValidationError> {
                 self.validate()
             }

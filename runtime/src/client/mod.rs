@@ -398,6 +398,7 @@ impl<L: Link> Client<'_, L> {
         self.last_command = Some(C::NAME);
         cmd.check()?;
         self.process_urcs();
+        self.digest.command_sent(C::FORM_INDEX);
         match self.send_raw(&Exchange(cmd)).await {
             Ok(Reply::Done(r)) => Ok(r),
             Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
@@ -422,6 +423,7 @@ impl<L: Link> Client<'_, L> {
             // Only a result without a code of its own is worth the extra command.
             let uncoded = matches!(m.result, ErrorResult::Error | ErrorResult::Other);
             if self.config.query_last_error && uncoded {
+                self.digest.command_sent(qigeterror::Query::FORM_INDEX);
                 if let Ok(Reply::Done(line)) = self.send_raw(&Exchange(&qigeterror::Query)).await {
                     m.last_error = Some(Code::from_number(line.err.get()));
                 }

@@ -98,3 +98,31 @@ fn a_line_cut_inside_quotes_is_rejected() {
     );
     assert!(Urc::decode(b"+QXHB: 3,2,\"cut", b"").is_err());
 }
+
+#[test]
+fn a_response_line_sharing_a_urc_prefix_is_decided_by_the_form_in_flight() {
+    use own_spec_example::wire::{response_wins, Fit};
+    // `AT+QXHB?` answers `+QXHB: <id>,<state>,<interval>`; the URC is `+QXHB: <id>,<missed>`.
+    let line = b"+QXHB: 3,1,120";
+    // Alone, the tolerant URC reader takes the reply for a URC (the extra field ignored) ...
+    assert!(Urc::decode(line, b"").is_ok());
+    assert_eq!(Urc::fit(line, b""), Fit::Tolerant);
+    // ... but while `AT+QXHB?` is in flight the reply fits its line exactly, and wins.
+    let read = qxhb::Read::FORM_INDEX;
+    assert_eq!(Request::decode(b"AT+QXHB?").unwrap().form_index(), read);
+    let fit = Request::response_fit(read, line, b"");
+    assert_eq!(fit, Fit::Exact);
+    assert!(response_wins(fit, Urc::fit(line, b"")));
+    // The URC itself, arriving meanwhile, fits no line of the form: it stays a URC.
+    let urc = b"+QXHB: 3,2";
+    assert_eq!(Request::response_fit(read, urc, b""), Fit::No);
+    assert!(!response_wins(
+        Request::response_fit(read, urc, b""),
+        Urc::fit(urc, b"")
+    ));
+    // A form without response lines claims nothing.
+    assert_eq!(
+        Request::response_fit(qxhb::Set::FORM_INDEX, line, b""),
+        Fit::No
+    );
+}
