@@ -248,8 +248,8 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
     let mut facts = Vec::new();
-    if cmd.effect.is_some() {
-        facts.push("Takes effect immediately.".to_owned());
+    if let Some(e) = cmd.effect {
+        facts.push(e.describe().to_owned());
     }
     match cmd.saved {
         Some(true) => facts.push("Saved across restarts.".to_owned()),

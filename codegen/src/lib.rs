@@ -22,7 +22,7 @@ use std::path::Path;
 /// Loads the spec directory and checks it; all problems come back together: those of files
 /// that do not read beside those of the meaning of the files that do.
 pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
-    let spec = checked(dir)?;
+    let spec = latest(checked(dir)?)?;
     Ok(ir::Model::new(spec))
 }
 
@@ -40,14 +40,32 @@ fn checked(dir: &Path) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
     }
 }
 
+/// The spec as its own version has it: items an `until:` removed by then are left out (and the
+/// result is checked again, as any view is).
+fn latest(spec: spec::Spec) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
+    if !revision::has_removals(&spec) {
+        return Ok(spec);
+    }
+    let version = spec.document.value.version.clone();
+    let view = revision::at_revision(spec, &version).map_err(|d| vec![d])?;
+    check::check(&view)?;
+    Ok(view)
+}
+
 /// Loads the spec directory, takes a view of it (a revision, a module profile) and checks the
 /// view.
 pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spec::Diagnostic>> {
     // The spec as written must be valid before any view of it is.
     let spec = checked(dir)?;
     if *view == revision::View::default() {
-        return Ok(ir::Model::new(spec));
+        return Ok(ir::Model::new(latest(spec)?));
     }
+    // A revision view reads `since` and `until` itself; a profile alone is of the latest.
+    let spec = if view.revision.is_none() {
+        latest(spec)?
+    } else {
+        spec
+    };
     let spec = view.apply(spec).map_err(|d| vec![d])?;
     // Items left out of a view shift the positions of later ones: say which view it was.
     check::check(&spec).map_err(|errs| {

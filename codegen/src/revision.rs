@@ -44,16 +44,41 @@ impl View {
     }
 }
 
-/// Whether an item marked `since` belongs to the revision at position `upto` of the list.
-fn present(revisions: &[Revision], since: &Option<String>, upto: usize) -> bool {
-    match since {
-        None => true,
-        // An unknown revision is the checker's to report; keep the item so that it can.
-        Some(v) => revisions
+/// Whether an item marked `since` (added) and `until` (removed) belongs to the revision at
+/// position `upto` of the list.
+fn present(
+    revisions: &[Revision],
+    since: &Option<String>,
+    until: &Option<String>,
+    upto: usize,
+) -> bool {
+    // An unknown revision is the checker's to report; keep the item so that it can.
+    let pos = |v: &String| revisions.iter().position(|r| &r.version == v);
+    since.as_ref().and_then(pos).is_none_or(|i| i <= upto)
+        && until.as_ref().and_then(pos).is_none_or(|i| upto < i)
+}
+
+/// Whether any item is marked `until`: the spec as written then differs from its latest
+/// revision's view, which leaves those items out.
+pub fn has_removals(spec: &Spec) -> bool {
+    spec.commands.iter().any(|c| {
+        let c = &c.value;
+        c.until.is_some()
+            || c.examples.iter().any(|t| t.until.is_some())
+            || c.forms
+                .iter()
+                .any(|f| f.until.is_some() || f.response.lines.iter().any(|l| l.until.is_some()))
+    }) || spec.urcs.value.urcs.iter().any(|u| u.until.is_some())
+        || spec.errors.value.errors.iter().any(|e| e.until.is_some())
+        || spec
+            .transcripts
             .iter()
-            .position(|r| &r.version == v)
-            .is_none_or(|i| i <= upto),
-    }
+            .any(|f| f.value.transcripts.iter().any(|t| t.until.is_some()))
+        || spec.params.iter().any(|f| {
+            f.value
+                .values()
+                .any(|d| d.values.iter().flatten().any(|v| v.until.is_some()))
+        })
 }
 
 /// The spec as revision `version` of the document had it: everything marked `since` a later
@@ -70,27 +95,30 @@ pub fn at_revision(mut spec: Spec, version: &str) -> Result<Spec, Diagnostic> {
             ),
         ));
     };
-    let keep = |s: &Option<String>| present(&revs, s, upto);
+    let keep = |s: &Option<String>, u: &Option<String>| present(&revs, s, u, upto);
     let before = spec.clone();
     for cmd in &mut spec.commands {
         let c = &mut cmd.value;
-        c.forms.retain(|f| keep(&f.since));
+        c.forms.retain(|f| keep(&f.since, &f.until));
         for f in &mut c.forms {
-            f.response.lines.retain(|l| keep(&l.since));
+            f.response.lines.retain(|l| keep(&l.since, &l.until));
         }
-        c.examples.retain(|t| keep(&t.since));
+        c.examples.retain(|t| keep(&t.since, &t.until));
     }
     spec.commands
-        .retain(|c| keep(&c.value.since) && !c.value.forms.is_empty());
-    spec.urcs.value.urcs.retain(|u| keep(&u.since));
-    spec.errors.value.errors.retain(|e| keep(&e.since));
+        .retain(|c| keep(&c.value.since, &c.value.until) && !c.value.forms.is_empty());
+    spec.urcs.value.urcs.retain(|u| keep(&u.since, &u.until));
+    spec.errors
+        .value
+        .errors
+        .retain(|e| keep(&e.since, &e.until));
     for file in &mut spec.transcripts {
-        file.value.transcripts.retain(|t| keep(&t.since));
+        file.value.transcripts.retain(|t| keep(&t.since, &t.until));
     }
     for file in &mut spec.params {
         for def in file.value.values_mut() {
             if let Some(values) = &mut def.values {
-                values.retain(|v| keep(&v.since));
+                values.retain(|v| keep(&v.since, &v.until));
                 let names: BTreeSet<String> = values.iter().map(|v| v.name.clone()).collect();
                 for o in def.by_module.values_mut() {
                     o.without_values.retain(|n| names.contains(n));
@@ -98,6 +126,7 @@ pub fn at_revision(mut spec: Spec, version: &str) -> Result<Spec, Diagnostic> {
             }
         }
     }
+    clear_until(&mut spec);
     let doc = &mut spec.document.value;
     doc.version = version.to_owned();
     doc.date = revs[upto].date.clone();
@@ -234,4 +263,40 @@ pub(crate) fn references(spec: &Spec) -> BTreeSet<String> {
         conds(&u.when, &mut out);
     }
     out
+}
+
+/// Drops the `until` markers of what a revision's view kept: they name later revisions, which
+/// the view no longer lists.
+fn clear_until(spec: &mut Spec) {
+    for cmd in &mut spec.commands {
+        let c = &mut cmd.value;
+        c.until = None;
+        for f in &mut c.forms {
+            f.until = None;
+            for l in &mut f.response.lines {
+                l.until = None;
+            }
+        }
+        for t in &mut c.examples {
+            t.until = None;
+        }
+    }
+    for u in &mut spec.urcs.value.urcs {
+        u.until = None;
+    }
+    for e in &mut spec.errors.value.errors {
+        e.until = None;
+    }
+    for file in &mut spec.transcripts {
+        for t in &mut file.value.transcripts {
+            t.until = None;
+        }
+    }
+    for file in &mut spec.params {
+        for def in file.value.values_mut() {
+            for v in def.values.iter_mut().flatten() {
+                v.until = None;
+            }
+        }
+    }
 }

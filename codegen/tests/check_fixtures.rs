@@ -98,6 +98,10 @@ broken! {
     parameter_type_named_like_a_generated_type: [("params/extra.yaml", "", "request:\n  doc: r\n  type: int\n  range: [[0, 1]]\n  about: clashes with the Request enum\n")];
     two_values_one_rust_name: [("params/common.yaml", "    - { value: 1, name: push, about: pushed at once }\n", "    - { value: 1, name: push, about: pushed at once }\n    - { value: 2, name: push_1, about: a }\n    - { value: 3, name: push1, about: b }\n")];
     command_named_like_a_generated_module: [("commands/limits.yaml", "", "name: LIMITS\ntitle: t\nsection: \"9.9\"\nabout: clashes with the limits module\nforms:\n  - { name: run, kind: execute, about: runs, response: { outcomes: [{ final: [OK] }] } }\n")];
+    transcript_cme_error_not_listed: [("examples/flow.yaml", "      - module: OK\n      - module: \"+QTEST: 2,0\"", "      - module: \"+CME ERROR: 3\"")];
+    later_within_without_later: [("commands/qtest.yaml", "        - final: [OK, ERROR]\n", "        - final: [OK, ERROR]\n          later_within: 5s\n")];
+    until_names_unknown_revision: [("commands/qtest.yaml", "since: \"1.1\"", "since: \"1.1\"\n    until: \"1.7\"")];
+    until_not_after_since: [("commands/qtest.yaml", "since: \"1.1\"", "since: \"1.1\"\n    until: \"1.0\"")];
     comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
     // Files that do not read are reported beside the meaning of those that do, and what
     // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.

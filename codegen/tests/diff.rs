@@ -412,3 +412,65 @@ forms:
     assert!(out.contains("(semver: minor)"), "{out}");
     std::fs::remove_dir_all(copy).unwrap();
 }
+
+/// `until:` removes an item from the revision it names on: the spec as written (its latest
+/// revision) lacks it, an earlier revision's view has it, and the diff calls the removal
+/// breaking.
+#[test]
+fn a_form_removed_by_a_revision_is_gone_from_it_and_breaking() {
+    let minimal = root().join("tests/fixtures/minimal");
+    let copy = edited_copy(
+        &minimal,
+        "until",
+        "commands/qtest.yaml",
+        "  - name: send_hex\n",
+        "  - name: send_hex\n    until: \"1.1\"\n",
+    );
+    // The example session that uses the form goes with it; the command's own example uses a
+    // form of 1.1, so it is 1.1's.
+    let cmd = copy.join("commands/qtest.yaml");
+    let text = std::fs::read_to_string(&cmd).unwrap();
+    std::fs::write(
+        &cmd,
+        text.replacen(
+            "  - name: qtest_open_and_send\n",
+            "  - name: qtest_open_and_send\n    since: \"1.1\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let flow = copy.join("examples/flow.yaml");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replacen(
+            "    section: \"9.3\"\n",
+            "    section: \"9.3\"\n    until: \"1.1\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let dir = copy.display().to_string();
+    let latest = load(&dir);
+    let old = load(&format!("{dir}@1.0"));
+    let has = |m: &Model| {
+        m.spec
+            .commands
+            .iter()
+            .flat_map(|c| &c.value.forms)
+            .any(|f| f.name == "send_hex")
+    };
+    assert!(!has(&latest) && has(&old));
+    assert!(!qi_codegen::expand(&latest).contains("pub struct SendHex"));
+    assert!(qi_codegen::expand(&old).contains("pub struct SendHex"));
+    let report = diff(&old, &latest);
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.class == Class::Breaking && c.rust.contains("SendHex")),
+        "{}",
+        report.to_text()
+    );
+    std::fs::remove_dir_all(copy).unwrap();
+}

@@ -102,3 +102,16 @@ fn a_revision_view_documents_that_revision() {
     assert!(text.contains("### `AT+QICFG=\"recvind\""));
     assert!(!text.contains("(since 1.1)"));
 }
+
+#[test]
+fn another_spec_gets_its_own_facts_and_no_qi_text() {
+    let (_, text) = render(&root().join("tests/own-spec/spec").display().to_string());
+    // `effect: next_connection` on AT+QXHB, `+CME ERROR` among its set form's results.
+    assert!(
+        text.contains("Takes effect at the next connection it applies to."),
+        "{text}"
+    );
+    assert!(text.contains("+CME ERROR"), "{text}");
+    // Its errors.yaml says nothing of where its codes are reported: nothing is made up.
+    assert!(!text.contains("QIGETERROR"), "{text}");
+}

@@ -293,7 +293,8 @@ impl Closest {
 }
 
 /// The comma-separated fields of a line body, split outside double quotes only, each trimmed
-/// of surrounding spaces.
+/// of surrounding spaces. A string cannot hold a double quote (the module has no escape):
+/// `"a","b"` is two fields, never the string `a","b` (spec erratum `no-quote-inside-a-string`).
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     rest: Option<&'a [u8]>,

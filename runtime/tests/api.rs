@@ -313,3 +313,31 @@ mod writer_int {
         }
     }
 }
+
+#[test]
+fn a_quote_inside_a_string_is_a_field_boundary() {
+    // Requests never send one: the module has no escape for it.
+    let e = qidnsgip::Resolve {
+        context_id: CONTEXT,
+        hostname: "a\",\"b",
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(e.allowed, "text without double quotes");
+    // On decoding, `"a","b"` is two fields: an integer after the string exposes the shift ...
+    assert_eq!(
+        response::qntp::ReadLine::decode(b"+QNTP: \"a\",\"b\",123", b""),
+        Err(DecodeError::NotInteger { index: 1 })
+    );
+    // ... a strict decode reports the extra field; the tolerant one cannot tell it from a field
+    // newer firmware appends, and reads the string cut (the documented limit).
+    let line = b"+QIURC: \"dnsgip\",\"a\",\"b\"";
+    assert_eq!(
+        urc::DnsgipAddress::decode_strict(line, b""),
+        Err(DecodeError::TrailingData)
+    );
+    assert_eq!(
+        urc::DnsgipAddress::decode(line, b"").map(|u| u.host_ip_addr.len()),
+        Ok(1)
+    );
+}

@@ -688,6 +688,12 @@ impl<'a> Cx<'a> {
                     "the last outcome needs no `if`: it is what happens otherwise",
                 ));
             }
+            if o.later_within.is_some() && o.later.is_empty() {
+                self.push(src.at(
+                    &format!("{op}.later_within"),
+                    "`later_within` is the time of a later result: give `later` too",
+                ));
+            }
             for (j, l) in o.later.iter().enumerate() {
                 if !urcs.contains(l) && !self.spec.gaps.urcs {
                     self.push(src.at(

@@ -93,7 +93,7 @@ struct Replay<'c, 'a> {
 }
 
 fn final_result(line: &str) -> Option<FinalResult> {
-    FinalResult::ALL.into_iter().find(|f| f.as_str() == line)
+    FinalResult::of_line(line)
 }
 
 impl<'a> Replay<'_, 'a> {

@@ -28,15 +28,42 @@ pub(super) fn check(cx: &mut Cx) {
             }
         }
     }
-    let since = |s: &Option<String>, at: &dyn Fn(String) -> Diagnostic, errs: &mut Vec<_>| {
-        if let Some(v) = s {
-            if !revisions.contains(v.as_str()) {
-                errs.push(at(format!(
-                    "`since: {v}` names no revision of document.yaml"
-                )));
+    let order: Vec<&str> = spec
+        .document
+        .value
+        .revisions
+        .iter()
+        .map(|r| r.version.as_str())
+        .collect();
+    // `since` and `until` of one item: `at(key, message)` points at either.
+    let marks = |s: &Option<String>,
+                 u: &Option<String>,
+                 at: &dyn Fn(&str, String) -> Diagnostic,
+                 errs: &mut Vec<_>| {
+        for (key, v) in [("since", s), ("until", u)] {
+            if let Some(v) = v {
+                if !revisions.contains(v.as_str()) {
+                    errs.push(at(
+                        key,
+                        format!("`{key}: {v}` names no revision of document.yaml"),
+                    ));
+                }
+            }
+        }
+        let pos = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|r| r == v));
+        if let (Some(a), Some(b)) = (pos(s), pos(u)) {
+            if b <= a {
+                errs.push(at(
+                    "until",
+                    format!(
+                        "`until: {}` must be a later revision than `since: {}`",
+                        order[b], order[a]
+                    ),
+                ));
             }
         }
     };
+
     let modules =
         |m: &Option<Vec<String>>, at: &dyn Fn(usize, String) -> Diagnostic, errs: &mut Vec<_>| {
             for (i, id) in m.iter().flatten().enumerate() {
@@ -50,7 +77,7 @@ pub(super) fn check(cx: &mut Cx) {
         };
     for c in &spec.commands {
         let cmd = &c.value;
-        since(&cmd.since, &|m| c.at("since", m), &mut errs);
+        marks(&cmd.since, &cmd.until, &|k, m| c.at(k, m), &mut errs);
         modules(
             &cmd.modules,
             &|i, m| c.at(&format!("modules[{i}]"), m),
@@ -58,40 +85,81 @@ pub(super) fn check(cx: &mut Cx) {
         );
         for (f, form) in cmd.forms.iter().enumerate() {
             let p = format!("forms[{f}]");
+            // A form's `since` alone is checked with the form.
+            let fs = form
+                .since
+                .as_ref()
+                .filter(|v| revisions.contains(v.as_str()));
+            marks(
+                &fs.cloned(),
+                &form.until,
+                &|k, m| c.at(&format!("{p}.{k}"), m),
+                &mut errs,
+            );
             modules(
                 &form.modules,
                 &|i, m| c.at(&format!("{p}.modules[{i}]"), m),
                 &mut errs,
             );
             for (l, line) in form.response.lines.iter().enumerate() {
-                let lp = format!("{p}.response.lines[{l}].since");
-                since(&line.since, &|m| c.at(&lp, m), &mut errs);
+                let lp = format!("{p}.response.lines[{l}]");
+                marks(
+                    &line.since,
+                    &line.until,
+                    &|k, m| c.at(&format!("{lp}.{k}"), m),
+                    &mut errs,
+                );
             }
         }
         for (t, tr) in cmd.examples.iter().enumerate() {
-            let tp = format!("examples[{t}].since");
-            since(&tr.since, &|m| c.at(&tp, m), &mut errs);
+            let tp = format!("examples[{t}]");
+            marks(
+                &tr.since,
+                &tr.until,
+                &|k, m| c.at(&format!("{tp}.{k}"), m),
+                &mut errs,
+            );
         }
     }
     for (i, u) in spec.urcs.value.urcs.iter().enumerate() {
-        let p = format!("urcs[{i}].since");
-        since(&u.since, &|m| spec.urcs.at(&p, m), &mut errs);
+        let p = format!("urcs[{i}]");
+        marks(
+            &u.since,
+            &u.until,
+            &|k, m| spec.urcs.at(&format!("{p}.{k}"), m),
+            &mut errs,
+        );
     }
     for (i, e) in spec.errors.value.errors.iter().enumerate() {
-        let p = format!("errors[{i}].since");
-        since(&e.since, &|m| spec.errors.at(&p, m), &mut errs);
+        let p = format!("errors[{i}]");
+        marks(
+            &e.since,
+            &e.until,
+            &|k, m| spec.errors.at(&format!("{p}.{k}"), m),
+            &mut errs,
+        );
     }
     for file in &spec.transcripts {
         for (i, t) in file.value.transcripts.iter().enumerate() {
-            let p = format!("transcripts[{i}].since");
-            since(&t.since, &|m| file.at(&p, m), &mut errs);
+            let p = format!("transcripts[{i}]");
+            marks(
+                &t.since,
+                &t.until,
+                &|k, m| file.at(&format!("{p}.{k}"), m),
+                &mut errs,
+            );
         }
     }
     for file in &spec.params {
         for (key, def) in &file.value {
             for (i, v) in def.values.iter().flatten().enumerate() {
-                let p = format!("{key}.values[{i}].since");
-                since(&v.since, &|m| file.at(&p, m), &mut errs);
+                let p = format!("{key}.values[{i}]");
+                marks(
+                    &v.since,
+                    &v.until,
+                    &|k, m| file.at(&format!("{p}.{k}"), m),
+                    &mut errs,
+                );
             }
             for (id, o) in &def.by_module {
                 let p = format!("{key}.by_module.{id}");

@@ -299,6 +299,21 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     let (resp_ty, resp_parse) = response_type(cmd, form);
     let form_name = &form.name;
     let form_index = super::dispatch::form_index(model, form);
+    // Only where the spec gives one: the later result's own time.
+    let later_timeout = form
+        .response
+        .outcomes
+        .iter()
+        .filter_map(|o| o.later_within)
+        .map(|d| u32::try_from(d.millis).unwrap_or(u32::MAX))
+        .max()
+        .map(|ms| {
+            quote! {
+                /// How long after the final result to wait for the later result (its URC), in
+                /// milliseconds.
+                pub const LATER_TIMEOUT_MS: u32 = #ms;
+            }
+        });
     let body = if fields(form).next().is_none() {
         quote!(;)
     } else {
@@ -337,6 +352,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             pub const MAX_LEN: usize = #max_len;
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
+            #later_timeout
 
             /// Checks every rule of the spec; nothing should be sent when this fails.
             pub fn validate(&self) -> Result<(), crate::wire::ValidationError> {

@@ -151,6 +151,9 @@ pub struct EnumValue {
     /// The document version that introduced this value, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// An integer or a string, as written in YAML.
@@ -253,6 +256,9 @@ pub struct Command {
     /// The document version that introduced this command, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it: the spec of that revision and later leaves it out.
+    #[serde(default)]
+    pub until: Option<String>,
     /// Profile ids of the modules that have this command; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
@@ -262,6 +268,21 @@ pub struct Command {
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     Immediately,
+    /// After the module restarts.
+    AfterRestart,
+    /// At the next connection (session, socket or context) the setting applies to.
+    NextConnection,
+}
+
+impl Effect {
+    /// How the reference and the generated docs say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Effect::Immediately => "Takes effect immediately.",
+            Effect::AfterRestart => "Takes effect after the module restarts.",
+            Effect::NextConnection => "Takes effect at the next connection it applies to.",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -301,6 +322,9 @@ pub struct Form {
     /// The document version that introduced this form, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
     pub about: String,
     #[serde(default)]
     pub params: Vec<ParamUse>,
@@ -481,6 +505,9 @@ pub struct Line {
     /// test response that lists a new sub-configuration).
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// Raw bytes that follow a line.
@@ -520,6 +547,10 @@ pub struct Outcome {
     /// URCs (names from urcs.yaml) that carry the result after the final result.
     #[serde(default)]
     pub later: Vec<String>,
+    /// How long after the final result the `later` URC may take (the document's time for the
+    /// result, where it differs from the command's); the request's `LATER_TIMEOUT_MS`.
+    #[serde(default)]
+    pub later_within: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -536,6 +567,9 @@ pub enum FinalResult {
     Connect,
     #[serde(rename = "NO CARRIER")]
     NoCarrier,
+    /// `+CME ERROR: <n>`, a numbered error.
+    #[serde(rename = "+CME ERROR")]
+    CmeError,
 }
 
 impl FinalResult {
@@ -555,7 +589,19 @@ impl FinalResult {
             FinalResult::SendFail => "SEND FAIL",
             FinalResult::Connect => "CONNECT",
             FinalResult::NoCarrier => "NO CARRIER",
+            FinalResult::CmeError => "+CME ERROR",
         }
+    }
+
+    /// The final result a module line is, if any: one of [`ALL`](Self::ALL) as is, or
+    /// `+CME ERROR: <n>` with a number.
+    pub fn of_line(line: &str) -> Option<FinalResult> {
+        if let Some(n) = line.strip_prefix("+CME ERROR:") {
+            let n = n.trim();
+            return (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(FinalResult::CmeError);
+        }
+        Self::ALL.into_iter().find(|f| f.as_str() == line)
     }
 }
 
@@ -591,6 +637,9 @@ pub struct Urc {
     /// The document version that introduced this variant, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// `spec/errors.yaml`.
@@ -617,6 +666,9 @@ pub struct ErrorCode {
     /// The document version that introduced this code, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// `spec/examples/*.yaml`: the example sessions of chapter 3.
@@ -640,6 +692,9 @@ pub struct Transcript {
     /// The document version that added this example, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
+    /// The document version that removed it.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// One step: exactly one of `host`, `module`, `host_data`, `module_data`.

@@ -555,7 +555,8 @@ fn rule_cases<'m>(
             }
         }
         if let Some(group) = &r.together {
-            // The first given, the others left out: the validator names the first.
+            // The first given, the others left out: the validator names the first left out,
+            // by the document's name.
             let mut vs = start.clone();
             for n in &group[1..] {
                 set(form, &mut vs, values::position(form, n), Value::Absent);
@@ -570,7 +571,16 @@ fn rule_cases<'m>(
                         form,
                         values: vs,
                     },
-                    param: group[0].clone(),
+                    param: form
+                        .params
+                        .iter()
+                        .find(|u| u.field_name() == group[1])
+                        .map(|u| {
+                            u.doc
+                                .clone()
+                                .unwrap_or_else(|| model.param(&u.param).doc.clone())
+                        })
+                        .unwrap_or_else(|| group[1].clone()),
                 },
             );
         }

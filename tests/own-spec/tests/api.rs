@@ -126,3 +126,10 @@ fn a_response_line_sharing_a_urc_prefix_is_decided_by_the_form_in_flight() {
         Fit::No
     );
 }
+
+#[test]
+fn a_later_result_has_its_own_timeout_where_the_spec_gives_one() {
+    // `later_within: 10s` on AT+QPING's outcome: the replies' time, apart from the command's.
+    assert_eq!(qping::Ping::LATER_TIMEOUT_MS, 10_000);
+    assert_eq!(qping::Ping::TIMEOUT_MS, 5_000);
+}
