@@ -280,7 +280,18 @@ impl<'a> Cx<'a> {
         for (i, u) in uses.iter().enumerate() {
             let p = format!("{path}[{i}]");
             let def = self.param_use(src, &p, u, in_test);
-            if u.optional {
+            if u.omitted.is_some() && !u.optional {
+                self.push(src.at(
+                    &p,
+                    "`omitted` says how an optional parameter is left out: add `optional: true`",
+                ));
+            }
+            if u.keeps_place() {
+                // An empty field is sent in its place: what follows keeps its position.
+                if i + 1 == uses.len() {
+                    self.push(src.at(&p, "`omitted: empty` keeps a place for what follows: the last parameter is simply left out"));
+                }
+            } else if u.optional {
                 optional_seen = true;
             } else if optional_seen && u.value.is_none() {
                 self.push(src.at(&p, format!("`{}` is required but follows an optional parameter: only trailing parameters can be left out", u.field_name())));

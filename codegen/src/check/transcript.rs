@@ -282,7 +282,11 @@ impl<'a> Replay<'_, 'a> {
         uses: &[ParamUse],
         fields: &[&str],
     ) -> Result<BTreeMap<String, Scalar>, String> {
-        let required = uses.iter().filter(|u| !u.optional).count();
+        // A place kept by an empty field counts: what follows it is required.
+        let required = uses
+            .iter()
+            .rposition(|u| !u.optional || u.keeps_place())
+            .map_or(0, |i| i + 1);
         if fields.len() < required || fields.len() > uses.len() {
             let n = if required == uses.len() {
                 required.to_string()
@@ -296,7 +300,7 @@ impl<'a> Replay<'_, 'a> {
             let Some(def) = self.cx.params.get(u.param.as_str()) else {
                 continue;
             };
-            if u.shown.is_some() {
+            if u.shown.is_some() || (u.keeps_place() && raw.is_empty()) {
                 continue;
             }
             let v = check_wire(def, raw)

@@ -96,7 +96,9 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
         };
         let f = naming::field(u.field_name());
         let l = naming::local(u.field_name());
-        lets.push(if u.optional {
+        lets.push(if u.keeps_place() {
+            quote! { let #l = match fields.next() { Some([]) | None => None, Some(x) => Some(#value) }; }
+        } else if u.optional {
             quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; }
         } else {
             quote! { let #l = match fields.next() { Some(x) => #value, None => return Err(crate::wire::DecodeError::MissingField { index: #index }) }; }

@@ -142,7 +142,16 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         );
         let value = decode_value(model, &u.param, def, quote!(x), index);
         let enc = encode_value(def, quote!(v));
-        if u.optional {
+        if u.keeps_place() {
+            defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
+            decodes.push(quote! {
+                let #l = match fields.next() {
+                    Some([]) | None => None,
+                    Some(x) => Some(#value),
+                };
+            });
+            encodes.push(quote! { #comma if let Some(v) = &self.#f { #enc } });
+        } else if u.optional {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
             decodes.push(
                 quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; },

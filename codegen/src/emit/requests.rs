@@ -246,7 +246,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         if let Some(d) = &u.default {
             fdoc.push_str(&format!(" Default here: {d}."));
         }
-        if u.optional {
+        if u.keeps_place() {
+            fdoc.push_str(" `None` sends an empty field in its place.");
+        } else if u.optional {
             fdoc.push_str(" `None` leaves it out (only trailing parameters can be left out).");
         }
         let a = naming::doc_alias(
@@ -283,7 +285,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
         let f = naming::field(u.field_name());
         let write_one = super::lines::encode_value(def, quote!(v));
-        if u.optional {
+        if u.keeps_place() {
+            quote! { #comma if let Some(v) = &self.#f { #write_one } }
+        } else if u.optional {
             quote! {
                 if let Some(v) = &self.#f {
                     #comma
@@ -456,7 +460,9 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         });
     }
     // Only trailing parameters may be left out.
-    let opts: Vec<&ParamUse> = fields(form).filter(|u| u.optional).collect();
+    let opts: Vec<&ParamUse> = fields(form)
+        .filter(|u| u.optional && !u.keeps_place())
+        .collect();
     for (i, u) in opts.iter().enumerate() {
         for later in &opts[i + 1..] {
             let (f, g) = (
@@ -709,7 +715,14 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
         let f = naming::field(u.field_name());
         let l = naming::local(u.field_name());
         let value = borrowed_value(model, def, &u.param, index);
-        if u.optional {
+        if u.keeps_place() {
+            lets.push(quote! {
+                let #l = match fields.next() {
+                    Some([]) | None => None,
+                    Some(x) => Some(#value),
+                };
+            });
+        } else if u.optional {
             lets.push(
                 quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; },
             );

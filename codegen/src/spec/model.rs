@@ -364,6 +364,16 @@ pub struct ParamUse {
     pub default: Option<Scalar>,
     /// Only in test responses: the document shows the supported range or list, not a value.
     pub shown: Option<Shown>,
+    /// How an optional parameter is left out: dropped (the default; only trailing ones), or
+    /// `empty`: an empty field keeps its place (`1,,3`), so required ones may follow.
+    pub omitted: Option<Omitted>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Omitted {
+    /// An empty field keeps the place of the parameter left out.
+    Empty,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -391,6 +401,8 @@ struct ParamUseMap {
     default: Option<Scalar>,
     #[serde(default)]
     shown: Option<Shown>,
+    #[serde(default)]
+    omitted: Option<Omitted>,
 }
 
 impl<'de> Deserialize<'de> for ParamUse {
@@ -417,6 +429,7 @@ impl<'de> Deserialize<'de> for ParamUse {
                     value: m.value,
                     default: m.default,
                     shown: m.shown,
+                    omitted: m.omitted,
                 })
             }
         }
@@ -428,6 +441,11 @@ impl ParamUse {
     /// The field name at this place.
     pub fn field_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.param)
+    }
+
+    /// Left out as an empty field that keeps its place (`omitted: empty`).
+    pub fn keeps_place(&self) -> bool {
+        self.optional && self.omitted == Some(Omitted::Empty)
     }
 }
 

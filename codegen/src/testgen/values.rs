@@ -294,7 +294,7 @@ pub fn valid(model: &Model, form: &Form, values: &Values) -> bool {
             continue;
         }
         if *v == Value::Absent {
-            gone = true;
+            gone |= !u.keeps_place();
         } else if gone {
             return false;
         }
@@ -391,6 +391,7 @@ pub fn command_line(model: &Model, cmd: &Command, form: &Form, values: &Values) 
         match (&u.value, v) {
             (Some(Scalar::Int(i)), _) => parts.push(i.to_string()),
             (Some(Scalar::Str(s)), _) => parts.push(format!("\"{s}\"")),
+            (None, Value::Absent) if u.keeps_place() => parts.push(String::new()),
             (None, Value::Absent) => break,
             (None, v) => parts.push(wire(model.param(&u.param), v)),
         }

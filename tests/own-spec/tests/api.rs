@@ -133,3 +133,30 @@ fn a_later_result_has_its_own_timeout_where_the_spec_gives_one() {
     assert_eq!(qping::Ping::LATER_TIMEOUT_MS, 10_000);
     assert_eq!(qping::Ping::TIMEOUT_MS, 5_000);
 }
+
+#[test]
+fn an_optional_parameter_in_the_middle_leaves_an_empty_field() {
+    let keep = qxhb::Configure {
+        connect_id: own_spec_example::ConnectId::new(3).unwrap(),
+        hb_state: HbState::On,
+        hb_interval: None,
+        hb_retries: own_spec_example::HbRetries::new(5).unwrap(),
+    };
+    let mut buf = [0u8; qxhb::Configure::MAX_LEN];
+    let n = keep.encode(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"AT+QXHB=3,1,,5\r");
+    assert_eq!(qxhb::Configure::decode(&buf[..n]).unwrap(), keep);
+    assert_eq!(
+        Request::decode(b"AT+QXHB=3,1,,5"),
+        Ok(Request::QxhbConfigure(keep.clone()))
+    );
+    let given = qxhb::Configure {
+        hb_interval: Some(HbInterval::new(120).unwrap()),
+        ..keep
+    };
+    let n = given.encode(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"AT+QXHB=3,1,120,5\r");
+    assert_eq!(qxhb::Configure::decode(&buf[..n]).unwrap(), given);
+    // The place is kept, not dropped: without the empty field a value is missing.
+    assert!(qxhb::Configure::decode(b"AT+QXHB=3,1,5").is_err());
+}
