@@ -14,6 +14,7 @@ pub mod broker;
 pub mod e2e;
 pub mod http_server;
 pub mod peers;
+pub mod stack;
 pub mod std_net;
 
 /// Large enough for any command line or line with its payload.
