@@ -112,6 +112,11 @@ impl HttpServer {
         format!("http://127.0.0.1:{}{path}", self.port())
     }
 
+    /// `http://localhost:<port><path>`: the client resolves the name.
+    pub fn url_by_name(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.port())
+    }
+
     /// The requests received so far, in order.
     pub fn requests(&self) -> Vec<Request> {
         self.log

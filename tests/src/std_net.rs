@@ -8,7 +8,7 @@
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 
-use embedded_nal_async::{AddrType, Dns, TcpConnect};
+use quectel_qi::embedded_nal_async::{AddrType, Dns, TcpConnect};
 
 pub use crate::peers::WAIT;
 

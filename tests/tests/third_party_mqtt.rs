@@ -3,178 +3,14 @@
 //! loopback: connect, subscribe, publish at QoS 0 and 1, receive byte-exact. Each flow runs on
 //! the host's sockets (the control) and on the quectel-qi stack over the virtual module.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::num::NonZero;
+mod third_party;
 
-use embedded_nal_async::TcpConnect;
 use qi_tests::broker::MqttBroker;
-use qi_tests::e2e::{block_on, random_bytes};
+use qi_tests::e2e::block_on;
 use qi_tests::std_net::StdNet;
-use rust_mqtt::buffer::BumpBuffer;
-use rust_mqtt::client::event::Event;
-use rust_mqtt::client::options::{
-    ConnectOptions, DisconnectOptions, PublicationOptions, SubscriptionOptions, TopicReference,
-};
-use rust_mqtt::client::Client;
-use rust_mqtt::config::KeepAlive;
-use rust_mqtt::io::Transport;
-use rust_mqtt::types::{MqttString, PacketIdentifier, QoS, TopicFilter, TopicName};
-
-/// What the bump allocator hands out over a whole flow (it is never reset).
-const CLIENT_MEMORY: usize = 64 * 1024;
-/// Payload sizes: empty, one byte, each side of one `AT+QISEND` (1460) and of one `AT+QIRD`
-/// (1500), and a few of each.
-const PAYLOAD_SIZES: [usize; 6] = [0, 1, 1459, 1461, 1501, 5000];
-
-/// Longer than any flow: the client sends no PINGREQ.
-const KEEP_ALIVE_S: u16 = 60;
-/// Subscriptions, receive and send maximum, subscription identifiers, user properties, topic
-/// aliases in and out.
-type Mqtt<'a, 'c, N> = Client<'a, 'c, N, BumpBuffer<'c>, 1, 4, 4, 1, 16, 0, 0>;
-
-fn broker_addr(broker: &MqttBroker) -> SocketAddr {
-    SocketAddr::new(Ipv4Addr::LOCALHOST.into(), broker.port())
-}
-
-fn string(s: &str) -> MqttString<'_> {
-    MqttString::from_str(s).expect("a valid MQTT string")
-}
-
-fn topic(s: &str) -> TopicName<'_> {
-    TopicName::new(string(s)).expect("a valid topic name")
-}
-
-async fn connect<N: Transport>(client: &mut Mqtt<'_, '_, N>, net: N, id: &str) {
-    // rumqttd refuses a keep-alive of 0 (none).
-    let keep_alive = KeepAlive::Seconds(NonZero::new(KEEP_ALIVE_S).expect("not 0"));
-    let options = ConnectOptions::new().clean_start().keep_alive(keep_alive);
-    let connected = client
-        .connect(net, &options, Some(string(id)))
-        .await
-        .expect("CONNECT, CONNACK");
-    assert!(!connected.session_present);
-}
-
-async fn subscribe<N: Transport>(client: &mut Mqtt<'_, '_, N>, filter: &str) {
-    let filter = TopicFilter::new(string(filter)).expect("a valid topic filter");
-    let sent = client
-        .subscribe(filter, &SubscriptionOptions::new().at_least_once())
-        .await
-        .expect("SUBSCRIBE");
-    match client.poll().await.expect("SUBACK") {
-        Event::Suback(s) => {
-            assert_eq!(s.packet_identifier, sent);
-            assert!(s.reason_code.is_success(), "{:?}", s.reason_code);
-        }
-        other => panic!("expected SUBACK, got {other:?}"),
-    }
-}
-
-async fn publish<N: Transport>(
-    client: &mut Mqtt<'_, '_, N>,
-    to: &str,
-    qos: QoS,
-    payload: &[u8],
-) -> Option<PacketIdentifier> {
-    let options = PublicationOptions::new(TopicReference::Name(topic(to))).qos(qos);
-    client
-        .publish(&options, payload.into())
-        .await
-        .expect("PUBLISH")
-}
-
-/// What the client receives next: an incoming message (topic, payload) or the broker's
-/// acknowledgement of one of ours. The QoS a message arrives with is the broker's choice
-/// (rumqttd delivers at the subscription's QoS even what was published at QoS 0).
-#[derive(Debug, PartialEq, Eq)]
-enum Received {
-    Message(String, Vec<u8>),
-    Acknowledged(PacketIdentifier),
-}
-
-async fn receive<N: Transport>(client: &mut Mqtt<'_, '_, N>) -> Received {
-    loop {
-        match client.poll().await.expect("poll") {
-            Event::Publish(p) => {
-                let name = p.topic.name().expect("a topic name, not an alias");
-                let name: &MqttString = name.as_ref();
-                return Received::Message(name.as_str().into(), p.message.to_vec());
-            }
-            Event::PublishAcknowledged(a) => return Received::Acknowledged(a.packet_identifier),
-            Event::Pingresp | Event::Ignored => continue,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-}
-
-async fn disconnect<N: Transport>(client: &mut Mqtt<'_, '_, N>) {
-    client
-        .disconnect(&DisconnectOptions::new())
-        .await
-        .expect("DISCONNECT");
-}
-
-fn payloads(seed: u64) -> impl Iterator<Item = (QoS, Vec<u8>)> {
-    PAYLOAD_SIZES.iter().enumerate().map(move |(i, n)| {
-        let qos = [QoS::AtMostOnce, QoS::AtLeastOnce][i % 2];
-        (qos, random_bytes(seed + i as u64, *n))
-    })
-}
-
-/// One client subscribes to a topic and publishes to it: the broker sends each message back.
-async fn publish_to_own_subscription<T: TcpConnect>(net: &T, broker: &MqttBroker) {
-    let conn = net.connect(broker_addr(broker)).await.expect("TCP connect");
-    let mut memory = vec![0u8; CLIENT_MEMORY];
-    let mut bump = BumpBuffer::new(&mut memory);
-    let mut client: Mqtt<'_, '_, _> = Client::new(&mut bump);
-    connect(&mut client, conn, "qi-loop").await;
-    subscribe(&mut client, "qi/loop").await;
-    for (qos, payload) in payloads(0x10) {
-        let id = publish(&mut client, "qi/loop", qos, &payload).await;
-        let len = payload.len();
-        let mut want = vec![Received::Message("qi/loop".into(), payload)];
-        want.extend(id.map(Received::Acknowledged));
-        let mut got = Vec::new();
-        while got.len() < want.len() {
-            got.push(receive(&mut client).await);
-        }
-        // The acknowledgement and the message back may come in either order.
-        got.sort_by_key(|r| matches!(r, Received::Acknowledged(_)));
-        assert_eq!(got, want, "{qos:?}, {len} bytes");
-    }
-    disconnect(&mut client).await;
-}
-
-/// Two connections open at once: a publisher's messages reach a subscriber through the broker
-/// while the publisher waits for its acknowledgements.
-async fn publisher_to_subscriber<T: TcpConnect>(net: &T, broker: &MqttBroker) {
-    let (mut sub_memory, mut pub_memory) = (vec![0u8; CLIENT_MEMORY], vec![0u8; CLIENT_MEMORY]);
-    let (mut sub_bump, mut pub_bump) = (
-        BumpBuffer::new(&mut sub_memory),
-        BumpBuffer::new(&mut pub_memory),
-    );
-    let mut subscriber: Mqtt<'_, '_, _> = Client::new(&mut sub_bump);
-    let mut publisher: Mqtt<'_, '_, _> = Client::new(&mut pub_bump);
-    let conn = net.connect(broker_addr(broker)).await.expect("TCP connect");
-    connect(&mut subscriber, conn, "qi-sub").await;
-    subscribe(&mut subscriber, "qi/two/+").await;
-    let conn = net.connect(broker_addr(broker)).await.expect("TCP connect");
-    connect(&mut publisher, conn, "qi-pub").await;
-
-    let sent: Vec<_> = payloads(0x20).collect();
-    for (i, (qos, payload)) in sent.iter().enumerate() {
-        let to = format!("qi/two/{i}");
-        if let Some(id) = publish(&mut publisher, &to, *qos, payload).await {
-            assert_eq!(receive(&mut publisher).await, Received::Acknowledged(id));
-        }
-    }
-    for (i, (_, payload)) in sent.into_iter().enumerate() {
-        let want = Received::Message(format!("qi/two/{i}"), payload);
-        assert_eq!(receive(&mut subscriber).await, want, "message {i}");
-    }
-    disconnect(&mut publisher).await;
-    disconnect(&mut subscriber).await;
-}
+use quectel_qi::AccessMode;
+use third_party::mqtt::*;
+use third_party::on_stack;
 
 mod on_host_sockets {
     use super::*;
@@ -188,6 +24,49 @@ mod on_host_sockets {
     #[test]
     fn publisher_reaches_subscriber_on_another_connection() {
         let broker = MqttBroker::start().unwrap();
-        block_on(publisher_to_subscriber(&StdNet, &broker));
+        block_on(publisher_to_subscriber(
+            &StdNet,
+            &broker,
+            Subscriber::ReadsAfter,
+        ));
+    }
+}
+
+mod on_the_stack {
+    use super::*;
+
+    #[test]
+    fn publish_to_own_subscription_in_buffer_access() {
+        let broker = MqttBroker::start().unwrap();
+        on_stack(AccessMode::BufferAccess, async |stack| {
+            publish_to_own_subscription(stack, &broker).await
+        });
+    }
+
+    #[test]
+    fn publish_to_own_subscription_in_direct_push() {
+        let broker = MqttBroker::start().unwrap();
+        on_stack(AccessMode::DirectPush, async |stack| {
+            publish_to_own_subscription(stack, &broker).await
+        });
+    }
+
+    /// With buffer access the module keeps the subscriber's messages until it reads.
+    #[test]
+    fn publisher_reaches_a_subscriber_that_reads_after_in_buffer_access() {
+        let broker = MqttBroker::start().unwrap();
+        on_stack(AccessMode::BufferAccess, async |stack| {
+            publisher_to_subscriber(stack, &broker, Subscriber::ReadsAfter).await
+        });
+    }
+
+    /// With direct push the stack holds pushed bytes, in one small buffer for every socket:
+    /// the subscriber reads alongside (see tests/stack_push_fairness.rs for one that does not).
+    #[test]
+    fn publisher_reaches_a_subscriber_that_reads_alongside_in_direct_push() {
+        let broker = MqttBroker::start().unwrap();
+        on_stack(AccessMode::DirectPush, async |stack| {
+            publisher_to_subscriber(stack, &broker, Subscriber::ReadsAlongside).await
+        });
     }
 }
