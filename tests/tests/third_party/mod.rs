@@ -6,16 +6,24 @@
 pub mod http;
 pub mod mqtt;
 
+use embassy_time::{with_timeout, Duration};
 use qi_tests::stack::{run_stack, test_config, SimStack};
 use quectel_qi::AccessMode;
 
-/// Runs `flow` on a stack over a fresh virtual module, its context active, in `mode`.
+/// The longest a flow on the stack may take (a socket read on the stack waits as long as it
+/// takes; each flow needs well under a second).
+pub const FLOW_LIMIT: Duration = Duration::from_secs(20);
+
+/// Runs `flow` on a stack over a fresh virtual module, its context active, in `mode`; fails
+/// after [`FLOW_LIMIT`].
 pub fn on_stack(mode: AccessMode, flow: impl AsyncFnOnce(&SimStack)) {
     let mut config = test_config();
     config.access_mode = mode;
     run_stack(qi_sim::Config::for_tests(), config, async |stack, _| {
         stack.activate("internet").await.expect("activate");
-        flow(stack).await
+        with_timeout(FLOW_LIMIT, flow(stack))
+            .await
+            .unwrap_or_else(|_| panic!("{mode:?}: the flow took over {FLOW_LIMIT:?}"))
     });
 }
 
