@@ -34,6 +34,8 @@ struct Slot {
     drained: u32,
     /// Closed by the peer, and read to the end since.
     drained_after_close: bool,
+    /// Tasks inside a read of this socket.
+    readers: u8,
     waker: WakerRegistration,
 }
 
@@ -43,6 +45,7 @@ impl Slot {
             announced: 0,
             drained: 0,
             drained_after_close: false,
+            readers: 0,
             waker: WakerRegistration::new(),
         }
     }
@@ -187,6 +190,12 @@ impl State {
         }
     }
 
+    /// A task starts or ends reading the socket.
+    pub(crate) fn reading(&mut self, id: ConnectId, start: bool) {
+        let r = &mut self.slots[index(id)].readers;
+        *r = if start { r.saturating_add(1) } else { r.saturating_sub(1) };
+    }
+
     /// Whether the peer or the network closed the socket.
     pub(crate) fn peer_closed(&self, id: ConnectId) -> bool {
         let info = self.router.socket(id);
@@ -269,15 +278,23 @@ impl Shared {
     /// room in the queue while someone holds the command lock.
     pub(crate) async fn route(&self, u: Urc, push_wait: embassy_time::Duration) {
         if let Some((id, len, sender)) = push_size(&u) {
-            let fits = |s: &mut State| s.dropped & bit(id) != 0 || s.router.can_push(len, sender);
+            // Room is made by the socket holding the most, which loses its pushed bytes (and
+            // its reader is told), so the line never stalls for a socket nobody reads. Only
+            // when that is this push's own socket and a reader is in the middle of reading it
+            // does the runner wait for it, `push_wait` at most.
             let room = core::future::poll_fn(|cx| {
-                self.with(|s| {
-                    if fits(s) {
-                        Poll::Ready(())
-                    } else {
-                        s.runner.register(cx.waker());
-                        Poll::Pending
+                self.with(|s| loop {
+                    if s.dropped & bit(id) != 0 || s.router.can_push(len, sender) {
+                        return Poll::Ready(());
                     }
+                    let hog = s.router.largest_push_holder().unwrap_or(id);
+                    if hog == id && s.slots[index(id)].readers > 0 {
+                        s.runner.register(cx.waker());
+                        return Poll::Pending;
+                    }
+                    warn_!("push buffer full: socket {}'s unread bytes dropped", hog.get());
+                    s.router.drop_pushed(hog);
+                    s.wake_socket(hog);
                 })
             });
             // Past the wait the router drops the push and marks the socket overrun.
