@@ -53,7 +53,7 @@ read -r echo_arg http_arg udp_arg <<<"${peers_line#peers: }"
 echo "run.sh: sim on port $sim_port; $peers_line"
 
 status=0
-timeout "$qemu_limit" qemu-system-arm -M mps2-an386 -nodefaults -nic none -display none -monitor none \
+timeout "$qemu_limit" qemu-system-arm -M mps2-an386 -nodefaults -display none -monitor none \
   -serial "tcp:127.0.0.1:$sim_port,nodelay=on" \
   -semihosting-config "enable=on,target=native,arg=firmware,arg=$echo_arg,arg=$http_arg,arg=$udp_arg" \
   -kernel "$firmware" >"$work/qemu.out" 2>&1 || status=$?
