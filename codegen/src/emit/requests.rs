@@ -326,7 +326,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
 
         impl #lt #name #lt {
-            /// The command's name, without `AT+`.
+            /// The command's name, as the document writes it (`AT+QIOPEN`).
             pub const COMMAND: &'static str = #alias;
             /// The form's name in the spec.
             pub const FORM: &'static str = #form_name;

@@ -171,16 +171,6 @@
 //! }
 //! ```
 
-/// A warning through `log` or `defmt`, when one of those features is on.
-macro_rules! warn_ {
-    ($($arg:tt)*) => {{
-        #[cfg(feature = "log")]
-        log::warn!($($arg)*);
-        #[cfg(feature = "defmt")]
-        defmt::warn!($($arg)*);
-    }};
-}
-
 mod blocking;
 mod command;
 mod context;
@@ -204,6 +194,7 @@ pub use link::{AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 use reply::{Exchange, Payload, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
+pub use send::SEND_CHUNK;
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
 
@@ -229,7 +220,7 @@ pub struct Config {
 
 /// Records a URC; a socket a server got takes the listener's access mode (the digester needs
 /// it to frame the socket's data URCs).
-fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
+pub(crate) fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
     let event = router.route(u);
     if let Event::Incoming { socket, .. } = event {
         if let Some(mode) = router.socket(socket).mode {
@@ -276,6 +267,7 @@ pub struct Client<'a, L> {
     digest: &'a DigestState,
     config: Config,
     payload_echo: bool,
+    last_command: Option<&'static str>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
@@ -308,6 +300,7 @@ impl<'a, L: Link> Client<'a, L> {
             digest,
             config,
             payload_echo: false,
+            last_command: None,
         }
     }
 }
@@ -316,6 +309,12 @@ impl<L: Link> Client<'_, L> {
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The command of the last [`exec`](Self::exec) (also the one a payload belongs to): what
+    /// a failed call was doing.
+    pub fn last_command(&self) -> Option<&'static str> {
+        self.last_command
     }
 
     /// What the URCs said so far about sockets and contexts.
@@ -390,6 +389,7 @@ impl<L: Link> Client<'_, L> {
 
     /// Validates, sends, waits for the final result; error results become [`Error`].
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
+        self.last_command = Some(C::NAME);
         cmd.check()?;
         self.process_urcs();
         match self.send_raw(&Exchange(cmd)).await {
