@@ -1,23 +1,32 @@
-//! The flows, through quectel-qi's typed client: context activation, TCP echo, DNS, UDP echo.
+//! The flows, each bounded in time: context activation, TCP echo, an HTTP GET with reqwless,
+//! DNS and UDP echo. TCP goes through the stack's own `connect`; HTTP, DNS and UDP through the
+//! embedded-nal-async traits, as any third-party client would.
 
-use atat::{ResponseSlot, UrcChannel};
-use core::fmt;
-use embassy_time::{with_timeout, Duration};
-use quectel_qi::client::{Client, Config, Error, Event};
-use quectel_qi::digest::DigestState;
-use quectel_qi::sizes::{COMMAND_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
-use quectel_qi::*;
+use core::fmt::{self, Write as _};
+use core::future::Future;
+use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use quectel_qi::embassy_time::{with_timeout, Duration};
+use quectel_qi::embedded_io_async::{Read, Write};
+use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
+use quectel_qi::heapless::String;
+use quectel_qi::stack;
+use reqwless::client::HttpClient;
+use reqwless::request::{Method, RequestBuilder};
 
 use crate::host::{say, Peers};
-use crate::uart::UartTx;
+use crate::QiStack;
 
-const CTX: ContextId = ContextId::new_const(1);
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
 const FLOW_LIMIT: Duration = Duration::from_secs(15);
+/// What the host's HTTP server sends (`tests/examples/qemu_peers.rs`): the alphabet repeated.
+const HTTP_BODY_LEN: usize = 3000;
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// Why a flow failed.
 pub enum Failure {
-    Module(&'static str, Error),
+    Stack(&'static str, stack::Error),
+    Http(reqwless::Error),
     Wrong(&'static str),
     TimedOut(&'static str),
 }
@@ -25,127 +34,99 @@ pub enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Module(what, e) => write!(f, "{what}: {e:?}"),
-            Failure::Wrong(what) => write!(f, "{what}"),
-            Failure::TimedOut(what) => write!(f, "{what}: timed out"),
+            Failure::Stack(flow, e) => write!(f, "{flow}: {e}"),
+            Failure::Http(e) => write!(f, "http get: {e:?}"),
+            Failure::Wrong(what) => f.write_str(what),
+            Failure::TimedOut(flow) => write!(f, "{flow}: timed out after {} s", FLOW_LIMIT.as_secs()),
         }
     }
 }
 
-trait Context<T> {
-    fn context(self, what: &'static str) -> Result<T, Failure>;
-}
-
-impl<T> Context<T> for Result<T, Error> {
-    fn context(self, what: &'static str) -> Result<T, Failure> {
-        self.map_err(|e| Failure::Module(what, e))
+impl From<reqwless::Error> for Failure {
+    fn from(e: reqwless::Error) -> Self {
+        Failure::Http(e)
     }
 }
 
-type Qi<'a> = Client<
-    'a,
-    quectel_qi::client::AsyncLink<'a, atat::asynch::Client<'a, UartTx, RESPONSE_SLOT_SIZE>, URC_CAPACITY, 1>,
->;
+trait InFlow<T> {
+    fn in_flow(self, flow: &'static str) -> Result<T, Failure>;
+}
 
-pub async fn run(
-    tx: UartTx,
-    responses: &'static ResponseSlot<RESPONSE_SLOT_SIZE>,
-    urcs: &'static UrcChannel<Urc, URC_CAPACITY, 1>,
-    digest: &'static DigestState,
-    peers: &Peers,
-) -> Result<(), Failure> {
-    let mut command_buf = [0u8; COMMAND_BUF_SIZE];
-    let at = atat::asynch::Client::new(tx, responses, &mut command_buf, quectel_qi::client::atat_config());
-    let mut qi: Qi<'_> = Client::new(at, urcs, digest, Config::default())
-        .map_err(|_| Failure::Wrong("no free URC subscriber"))?;
+impl<T> InFlow<T> for Result<T, stack::Error> {
+    fn in_flow(self, flow: &'static str) -> Result<T, Failure> {
+        self.map_err(|e| Failure::Stack(flow, e))
+    }
+}
 
-    bounded("context", activate(&mut qi)).await?;
-    say(format_args!("firmware: context 1 active"));
-    bounded("tcp echo", tcp_echo(&mut qi, peers.echo_port)).await?;
-    say(format_args!("firmware: tcp echo ok"));
-    bounded("dns", dns(&mut qi)).await?;
-    say(format_args!("firmware: dns ok"));
-    bounded("udp echo", udp_echo(&mut qi, peers.udp_port)).await?;
-    say(format_args!("firmware: udp echo ok"));
+pub async fn run(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
+    step("context", async { stack.activate("internet").await.in_flow("context") }).await?;
+    step("tcp echo", tcp_echo(stack, peers.echo_port)).await?;
+    step("http get", http_get(stack, peers.http_port)).await?;
+    step("dns", dns(stack)).await?;
+    step("udp echo", udp_echo(stack, peers.udp_port)).await
+}
+
+async fn step(flow: &'static str, body: impl Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
+    with_timeout(FLOW_LIMIT, body).await.map_err(|_| Failure::TimedOut(flow))??;
+    say(format_args!("firmware: {flow} ok"));
     Ok(())
 }
 
-async fn bounded<T>(
-    what: &'static str,
-    flow: impl core::future::Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    with_timeout(FLOW_LIMIT, flow).await.map_err(|_| Failure::TimedOut(what))?
-}
-
-async fn activate(qi: &mut Qi<'_>) -> Result<(), Failure> {
-    qi.prepare().await.context("prepare")?;
-    qi.configure_context(&qicsgp::Configure {
-        context_id: CTX,
-        context_type: ContextType::Ipv4,
-        apn: "internet",
-        username: None,
-        password: None,
-        authentication: None,
-    })
-    .await
-    .context("AT+QICSGP")?;
-    qi.activate(CTX).await.context("AT+QIACT")
-}
-
-/// Opens a socket to `127.0.0.1:port` in buffer access mode.
-async fn open(qi: &mut Qi<'_>, service_type: ServiceType, port: u16) -> Result<ConnectId, Failure> {
-    let remote_port = Port::new(i64::from(port)).ok_or(Failure::Wrong("port out of range"))?;
-    qi.open(&qiopen::Open {
-        context_id: CTX,
-        connect_id: ConnectId::new_const(0),
-        service_type,
-        host: "127.0.0.1",
-        remote_port,
-        local_port: Some(Port::new_const(0)),
-        access_mode: Some(AccessMode::BufferAccess),
-    })
-    .await
-    .context("AT+QIOPEN")
-}
-
-/// Sends `message` and reads until as many bytes came back.
-async fn exchange(qi: &mut Qi<'_>, socket: ConnectId, message: &[u8]) -> Result<(), Failure> {
-    qi.send(socket, message).await.context("AT+QISEND")?;
-    let mut echoed = [0u8; 64];
+async fn tcp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
+    const MESSAGE: &[u8] = b"hello over TCP from mps2-an386";
+    let mut socket = stack.connect("127.0.0.1", port).await.in_flow("tcp echo")?;
+    socket.write_all(MESSAGE).await.in_flow("tcp echo")?;
+    let mut echoed = [0u8; MESSAGE.len()];
     let mut got = 0;
-    while got < message.len() {
-        if !qi.socket(socket).data_pending {
-            match qi.next_event(FLOW_LIMIT.as_millis() as u32).await {
-                Some(Event::Closed(id)) if id == socket => return Err(Failure::Wrong("closed before the echo")),
-                Some(_) => continue,
-                None => return Err(Failure::TimedOut("the echo")),
-            }
+    while got < echoed.len() {
+        match socket.read(&mut echoed[got..]).await.in_flow("tcp echo")? {
+            0 => return Err(Failure::Wrong("tcp echo: the server closed before echoing all")),
+            n => got += n,
         }
-        got += qi.read(socket, &mut echoed[got..]).await.context("AT+QIRD")?;
     }
-    if &echoed[..got] != message {
-        return Err(Failure::Wrong("the echo differs from what was sent"));
+    if echoed != MESSAGE {
+        return Err(Failure::Wrong("tcp echo: the echo differs from what was sent"));
+    }
+    socket.close().await.in_flow("tcp echo")
+}
+
+async fn http_get(stack: &QiStack, port: u16) -> Result<(), Failure> {
+    let mut url = String::<32>::new();
+    write!(url, "http://127.0.0.1:{port}/").map_err(|_| Failure::Wrong("http get: url too long"))?;
+    // The stack is both the TCP connector and the resolver reqwless asks.
+    let mut client = HttpClient::new(stack, stack);
+    let mut request = client.request(Method::GET, &url).await?.headers(&[("Accept", "text/plain")]);
+    // Holds the response head and the whole body.
+    let mut rx = [0u8; 4096];
+    let response = request.send(&mut rx).await?;
+    if !response.status.is_successful() {
+        return Err(Failure::Wrong("http get: the status is not 2xx"));
+    }
+    let body = response.body().read_to_end().await?;
+    let expected = (0..HTTP_BODY_LEN).map(|i| b'a' + (i % 26) as u8);
+    if body.len() != HTTP_BODY_LEN || !body.iter().copied().eq(expected) {
+        return Err(Failure::Wrong("http get: the body differs from the server's"));
     }
     Ok(())
 }
 
-async fn tcp_echo(qi: &mut Qi<'_>, port: u16) -> Result<(), Failure> {
-    let socket = open(qi, ServiceType::Tcp, port).await?;
-    exchange(qi, socket, b"hello over TCP from mps2-an386").await?;
-    qi.close(socket).await.context("AT+QICLOSE")
-}
-
-async fn dns(qi: &mut Qi<'_>) -> Result<(), Failure> {
-    let answer = qi.resolve::<4>(CTX, "localhost").await.context("AT+QIDNSGIP")?;
-    if answer.addresses.iter().any(|a| a.as_str() == "127.0.0.1") {
-        Ok(())
-    } else {
-        Err(Failure::Wrong("localhost did not resolve to 127.0.0.1"))
+async fn dns(stack: &QiStack) -> Result<(), Failure> {
+    let ip = stack.get_host_by_name("localhost", AddrType::IPv4).await.in_flow("dns")?;
+    if ip != LOOPBACK {
+        return Err(Failure::Wrong("dns: localhost did not resolve to 127.0.0.1"));
     }
+    Ok(())
 }
 
-async fn udp_echo(qi: &mut Qi<'_>, port: u16) -> Result<(), Failure> {
-    let socket = open(qi, ServiceType::Udp, port).await?;
-    exchange(qi, socket, b"hello over UDP from mps2-an386").await?;
-    qi.close(socket).await.context("AT+QICLOSE")
+async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
+    const MESSAGE: &[u8] = b"hello over UDP from mps2-an386";
+    let remote = SocketAddr::new(LOOPBACK, port);
+    let (_, mut socket) = UdpStack::connect(&stack, remote).await.in_flow("udp echo")?;
+    socket.send(MESSAGE).await.in_flow("udp echo")?;
+    let mut echoed = [0u8; 64];
+    let n = socket.receive_into(&mut echoed).await.in_flow("udp echo")?;
+    if &echoed[..n] != MESSAGE {
+        return Err(Failure::Wrong("udp echo: the echo differs from what was sent"));
+    }
+    socket.close().await.in_flow("udp echo")
 }

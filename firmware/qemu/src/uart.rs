@@ -17,7 +17,7 @@ use cortex_m::interrupt::InterruptNumber;
 use cortex_m::peripheral::NVIC;
 use critical_section::{CriticalSection, Mutex};
 use embassy_sync::waitqueue::AtomicWaker;
-use heapless::Deque;
+use quectel_qi::heapless::Deque;
 
 const BASE: usize = 0x4000_4000;
 const DATA: *mut u32 = BASE as *mut u32;
@@ -127,11 +127,11 @@ pub fn on_interrupt(irq: u16) {
     });
 }
 
-impl embedded_io_async::ErrorType for UartRx {
+impl quectel_qi::embedded_io_async::ErrorType for UartRx {
     type Error = core::convert::Infallible;
 }
 
-impl embedded_io_async::Read for UartRx {
+impl quectel_qi::embedded_io_async::Read for UartRx {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
         if buf.is_empty() {
             return Ok(0);
@@ -166,7 +166,7 @@ impl embedded_io_async::Read for UartRx {
     }
 }
 
-impl embedded_io_async::ErrorType for UartTx {
+impl quectel_qi::embedded_io_async::ErrorType for UartTx {
     type Error = core::convert::Infallible;
 }
 
@@ -190,7 +190,7 @@ impl UartTx {
     }
 }
 
-impl embedded_io_async::Write for UartTx {
+impl quectel_qi::embedded_io_async::Write for UartTx {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         if buf.is_empty() {
             return Ok(0);
