@@ -347,6 +347,16 @@ pub fn split_line(resp: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// Whether a field is whole: bare text without quotes, or one quoted string. A field that
+/// opens a quote and never closes it is the rest of a line cut inside a quoted string, not an
+/// extra field from newer firmware.
+pub fn is_whole(field: &[u8]) -> bool {
+    match field {
+        [b'"', inner @ .., b'"'] => !inner.contains(&b'"'),
+        _ => !field.contains(&b'"'),
+    }
+}
+
 /// Takes the next field, which must be `"kw"`.
 pub fn keyword(fields: &mut Fields<'_>, kw: &str) -> Result<(), DecodeError> {
     match fields.next() {

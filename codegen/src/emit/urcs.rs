@@ -55,12 +55,19 @@ pub fn emit(model: &Model) -> TokenStream {
         let t = naming::type_name(&u.name);
         quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
     };
-    let with_data = urcs
+    let with_data: Vec<TokenStream> = urcs
         .iter()
         .filter(|u| u.data.is_some())
-        .map(|u| attempt(u, quote!(decode_strict)));
+        .map(|u| attempt(u, quote!(decode_strict)))
+        .collect();
+    let with_data = if with_data.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { if !payload.is_empty() { #(#with_data)* } }
+    };
+    let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
     let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
-    let framing = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
+    let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         quote! {
@@ -70,7 +77,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 Err(_) => {}
             }
         }
-    });
+    }).collect();
+    let framing_unused = framing.is_empty().then(|| quote!(let _ = payload;));
     let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
@@ -84,6 +92,15 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(_) => 0, }
         }
     });
+    // A spec without URCs gets an enum without variants, matched through `*self`.
+    let (payload_len_body, encode_body) = if urcs.is_empty() {
+        (quote!(match *self {}), quote!(let _ = w; match *self {}))
+    } else {
+        (
+            quote!(match self { #(#payload_lens)* }),
+            quote!(match self { #(#encodes)* }),
+        )
+    };
     let prefixes: Vec<&str> = {
         let mut p: Vec<&str> = urcs.iter().map(|u| u.prefix.as_str()).collect();
         p.sort();
@@ -157,15 +174,14 @@ pub fn emit(model: &Model) -> TokenStream {
             /// Decoding for framing: a line that matches a data URC always takes its payload, so
             /// that where a frame ends never depends on how the input was chunked.
             fn decode_framing(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                #framing_unused
                 #(#framing)*
                 Self::decode(line, b"")
             }
 
             /// The number of payload bytes the URC carries (0 for URCs without data).
             pub fn payload_len(&self) -> usize {
-                match self {
-                    #(#payload_lens)*
-                }
+                #payload_len_body
             }
 
             /// The prefixes URCs start with.
@@ -178,9 +194,8 @@ pub fn emit(model: &Model) -> TokenStream {
             /// from newer firmware ignored). A variant that depends on a setting the line does not
             /// show (recvind, access mode) is best chosen by a caller that knows the setting.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
-                if !payload.is_empty() {
-                    #(#with_data)*
-                }
+                #decode_unused
+                #with_data
                 #(#strict)*
                 #(#tolerant)*
                 Err(crate::wire::DecodeError::Prefix)
@@ -188,9 +203,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
             /// Writes the URC line (and payload), without the surrounding CR LF.
             pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
-                match self {
-                    #(#encodes)*
-                }
+                #encode_body
             }
         }
     }

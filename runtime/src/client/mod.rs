@@ -19,7 +19,7 @@
 //!
 //! ```no_run
 //! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
-//! use quectel_qi::client::{Client, Config, Error, Event};
+//! use quectel_qi::client::{Client, Config, Error};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 //! use quectel_qi::*;
@@ -64,16 +64,19 @@
 //!             .await?; // waits for +QIOPEN: 0,0 (up to the spec's 150 s)
 //!         qi.send(socket, b"hello").await?; // prompt, payload, SEND OK; chunked past 1460
 //!         qi.wait_acknowledged(socket).await?;
+//!         // Readiness is state: a URC routed during any call (the send, the acknowledgement
+//!         // query, a read) is in `socket()`, so look there first and wait only when nothing
+//!         // is there yet.
 //!         let mut buf = [0u8; 1500];
-//!         while let Some(event) = qi.next_event(30_000).await {
-//!             match event {
-//!                 Event::DataReady(id) if id == socket => {
-//!                     let n = qi.read(socket, &mut buf).await?; // drains with AT+QIRD
-//!                     let _reply = &buf[..n];
-//!                     break;
-//!                 }
-//!                 Event::Closed(id) if id == socket => break,
-//!                 _ => {}
+//!         loop {
+//!             let info = qi.socket(socket);
+//!             if info.data_pending {
+//!                 let n = qi.read(socket, &mut buf).await?; // drains with AT+QIRD
+//!                 let _reply = &buf[..n];
+//!             } else if info.closed {
+//!                 break; // the peer closed and every byte was read
+//!             } else if qi.next_event(30_000).await.is_none() {
+//!                 return Err(Error::Timeout);
 //!             }
 //!         }
 //!         qi.close(socket).await
@@ -370,7 +373,10 @@ impl<L: Link> Client<'_, L> {
         .await
     }
 
-    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. A
+    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. URCs
+    /// routed during other calls are not reported again: what they said is in
+    /// [`socket`](Self::socket) and [`context_lost`](Self::context_lost), so check those
+    /// before waiting here (see the example at the top of this module). A
     /// `NO CARRIER` that ended transparent mode since the last call comes first, as
     /// [`Event::Closed`].
     pub async fn next_event(&mut self, timeout_ms: u32) -> Option<Event> {

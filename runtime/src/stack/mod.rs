@@ -360,15 +360,15 @@ impl<'d, W: Write> Stack<'d, W> {
             .shared
             .with(|s| s.take_id())
             .ok_or(Error::NoFreeSocket)?;
-        let open = qiopen::Open {
+        let open = qiopen::Open::new(
             context_id,
             connect_id,
             service_type,
             host,
-            remote_port: port(remote_port),
-            local_port: Some(port(local_port)),
-            access_mode: Some(access_mode),
-        };
+            port(remote_port),
+        )
+        .with_local_port(port(local_port))
+        .with_access_mode(access_mode);
         // Recorded before the command: data may follow the open result at once, and the
         // runner files it under the socket.
         self.shared.with(|s| {
