@@ -65,7 +65,10 @@ fn serve(lifetime: Duration) -> std::io::Result<()> {
         .spawn(move || loop {
             let _ = udp.echo_one();
         })?;
-    println!("peers: echo={} http={http_port} udp={udp_port}", echo.port());
+    println!(
+        "peers: echo={} http={http_port} udp={udp_port}",
+        echo.port()
+    );
     std::io::stdout().flush()?;
     std::thread::sleep(lifetime);
     Ok(())
@@ -89,5 +92,7 @@ fn answer_http(conn: TcpStream) {
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {HTTP_BODY_LEN}\r\nConnection: close\r\n\r\n"
     );
     let mut conn = &conn;
-    let _ = conn.write_all(head.as_bytes()).and_then(|()| conn.write_all(&body));
+    let _ = conn
+        .write_all(head.as_bytes())
+        .and_then(|()| conn.write_all(&body));
 }

@@ -37,7 +37,9 @@ impl fmt::Display for Failure {
             Failure::Stack(flow, e) => write!(f, "{flow}: {e}"),
             Failure::Http(e) => write!(f, "http get: {e:?}"),
             Failure::Wrong(what) => f.write_str(what),
-            Failure::TimedOut(flow) => write!(f, "{flow}: timed out after {} s", FLOW_LIMIT.as_secs()),
+            Failure::TimedOut(flow) => {
+                write!(f, "{flow}: timed out after {} s", FLOW_LIMIT.as_secs())
+            }
         }
     }
 }
@@ -59,15 +61,23 @@ impl<T> InFlow<T> for Result<T, stack::Error> {
 }
 
 pub async fn run(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
-    step("context", async { stack.activate("internet").await.in_flow("context") }).await?;
+    step("context", async {
+        stack.activate("internet").await.in_flow("context")
+    })
+    .await?;
     step("tcp echo", tcp_echo(stack, peers.echo_port)).await?;
     step("http get", http_get(stack, peers.http_port)).await?;
     step("dns", dns(stack)).await?;
     step("udp echo", udp_echo(stack, peers.udp_port)).await
 }
 
-async fn step(flow: &'static str, body: impl Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
-    with_timeout(FLOW_LIMIT, body).await.map_err(|_| Failure::TimedOut(flow))??;
+async fn step(
+    flow: &'static str,
+    body: impl Future<Output = Result<(), Failure>>,
+) -> Result<(), Failure> {
+    with_timeout(FLOW_LIMIT, body)
+        .await
+        .map_err(|_| Failure::TimedOut(flow))??;
     say(format_args!("firmware: {flow} ok"));
     Ok(())
 }
@@ -80,22 +90,32 @@ async fn tcp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     let mut got = 0;
     while got < echoed.len() {
         match socket.read(&mut echoed[got..]).await.in_flow("tcp echo")? {
-            0 => return Err(Failure::Wrong("tcp echo: the server closed before echoing all")),
+            0 => {
+                return Err(Failure::Wrong(
+                    "tcp echo: the server closed before echoing all",
+                ))
+            }
             n => got += n,
         }
     }
     if echoed != MESSAGE {
-        return Err(Failure::Wrong("tcp echo: the echo differs from what was sent"));
+        return Err(Failure::Wrong(
+            "tcp echo: the echo differs from what was sent",
+        ));
     }
     socket.close().await.in_flow("tcp echo")
 }
 
 async fn http_get(stack: &QiStack, port: u16) -> Result<(), Failure> {
     let mut url = String::<32>::new();
-    write!(url, "http://127.0.0.1:{port}/").map_err(|_| Failure::Wrong("http get: url too long"))?;
+    write!(url, "http://127.0.0.1:{port}/")
+        .map_err(|_| Failure::Wrong("http get: url too long"))?;
     // The stack is both the TCP connector and the resolver reqwless asks.
     let mut client = HttpClient::new(stack, stack);
-    let mut request = client.request(Method::GET, &url).await?.headers(&[("Accept", "text/plain")]);
+    let mut request = client
+        .request(Method::GET, &url)
+        .await?
+        .headers(&[("Accept", "text/plain")]);
     // Holds the response head and the whole body.
     let mut rx = [0u8; 4096];
     let response = request.send(&mut rx).await?;
@@ -105,15 +125,22 @@ async fn http_get(stack: &QiStack, port: u16) -> Result<(), Failure> {
     let body = response.body().read_to_end().await?;
     let expected = (0..HTTP_BODY_LEN).map(|i| b'a' + (i % 26) as u8);
     if body.len() != HTTP_BODY_LEN || !body.iter().copied().eq(expected) {
-        return Err(Failure::Wrong("http get: the body differs from the server's"));
+        return Err(Failure::Wrong(
+            "http get: the body differs from the server's",
+        ));
     }
     Ok(())
 }
 
 async fn dns(stack: &QiStack) -> Result<(), Failure> {
-    let ip = stack.get_host_by_name("localhost", AddrType::IPv4).await.in_flow("dns")?;
+    let ip = stack
+        .get_host_by_name("localhost", AddrType::IPv4)
+        .await
+        .in_flow("dns")?;
     if ip != LOOPBACK {
-        return Err(Failure::Wrong("dns: localhost did not resolve to 127.0.0.1"));
+        return Err(Failure::Wrong(
+            "dns: localhost did not resolve to 127.0.0.1",
+        ));
     }
     Ok(())
 }
@@ -121,12 +148,16 @@ async fn dns(stack: &QiStack) -> Result<(), Failure> {
 async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     const MESSAGE: &[u8] = b"hello over UDP from mps2-an386";
     let remote = SocketAddr::new(LOOPBACK, port);
-    let (_, mut socket) = UdpStack::connect(&stack, remote).await.in_flow("udp echo")?;
+    let (_, mut socket) = UdpStack::connect(&stack, remote)
+        .await
+        .in_flow("udp echo")?;
     socket.send(MESSAGE).await.in_flow("udp echo")?;
     let mut echoed = [0u8; 64];
     let n = socket.receive_into(&mut echoed).await.in_flow("udp echo")?;
     if &echoed[..n] != MESSAGE {
-        return Err(Failure::Wrong("udp echo: the echo differs from what was sent"));
+        return Err(Failure::Wrong(
+            "udp echo: the echo differs from what was sent",
+        ));
     }
     socket.close().await.in_flow("udp echo")
 }

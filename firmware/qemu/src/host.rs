@@ -14,9 +14,15 @@ pub struct Peers {
 pub fn peers() -> Result<Peers, &'static str> {
     let mut buf = [0u8; 128];
     let line = cmdline(&mut buf).ok_or("no semihosting command line")?;
-    let mut peers = Peers { echo_port: 0, http_port: 0, udp_port: 0 };
+    let mut peers = Peers {
+        echo_port: 0,
+        http_port: 0,
+        udp_port: 0,
+    };
     for word in line.split_ascii_whitespace() {
-        let Some((key, value)) = word.split_once('=') else { continue };
+        let Some((key, value)) = word.split_once('=') else {
+            continue;
+        };
         let port = value.parse().map_err(|_| "a port is not a number")?;
         match key {
             "echo" => peers.echo_port = port,

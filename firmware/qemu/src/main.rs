@@ -58,11 +58,17 @@ async fn main(spawner: Spawner) {
     match with_timeout(RUN_LIMIT, flows::run(stack, &peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
-            host::say(format_args!("firmware: stack used {} of {} bytes", used.used, used.size));
+            host::say(format_args!(
+                "firmware: stack used {} of {} bytes",
+                used.used, used.size
+            ));
             host::pass("firmware: all flows passed")
         }
         Ok(Err(e)) => host::fail(format_args!("{e}")),
-        Err(_) => host::fail(format_args!("the flows took longer than {} s", RUN_LIMIT.as_secs())),
+        Err(_) => host::fail(format_args!(
+            "the flows took longer than {} s",
+            RUN_LIMIT.as_secs()
+        )),
     }
 }
 
