@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the QEMU firmware (this crate) against the virtual module: builds the firmware and the
-# host tools, starts `qi sim --tcp` and the loopback peers, boots QEMU's mps2-an386 with UART0 on
-# the sim's port, and passes when the firmware prints its success line and QEMU exits 0.
+# Runs the QEMU firmware (this crate) against the virtual module: checks that the README's
+# firmware example is this crate's, builds the firmware, the README example and the host tools,
+# starts `qi sim --tcp` and the loopback peers, boots QEMU's mps2-an386 with UART0 on the sim's
+# port, and passes when the firmware prints its success line and QEMU exits 0.
 # Needs qemu-system-arm (Debian: apt-get install qemu-system-arm) and the thumbv7em-none-eabihf
 # target (rustup target add thumbv7em-none-eabihf).
 set -euo pipefail
@@ -11,10 +12,28 @@ success="firmware: all flows passed"
 # The firmware bounds its own run (60 s); this bounds QEMU if the firmware hangs before that.
 qemu_limit=${QEMU_TIMEOUT:-120}
 
+# The README shows src/bin/readme/main.rs as it is, and the dependencies of this Cargo.toml
+# (quectel-qi from crates.io instead of the path).
+readme_block() { # the fenced block after the line "<!-- $1 -->" in the README
+  awk -v marker="<!-- $1 -->" '$0 == marker { on = 1; next }
+    on == 1 && /^```/ { on = 2; next } on == 2 && /^```/ { exit } on == 2 { print }' "$root/README.md"
+}
+if ! readme_block "firmware/qemu/src/bin/readme/main.rs" | diff -u - "$here/src/bin/readme/main.rs"; then
+  echo "run.sh: the README's firmware program differs from src/bin/readme/main.rs (above)" >&2
+  exit 1
+fi
+deps=$(readme_block "firmware/qemu/Cargo.toml" | awk '/^\[/ { on = ($0 == "[dependencies]"); next } on && NF && !/^#/')
+[ -n "$deps" ] || { echo "run.sh: no firmware Cargo.toml in the README" >&2; exit 1; }
+while IFS= read -r line; do
+  case "$line" in quectel-qi\ =*) continue ;; esac
+  grep -qxF "$line" "$here/Cargo.toml" \
+    || { echo "run.sh: the README's firmware dependency '$line' is not in Cargo.toml" >&2; exit 1; }
+done <<<"$deps"
+
 host_target=${CARGO_TARGET_DIR:-$root/target}
 fw_target=${CARGO_TARGET_DIR:-$here/target}
 (cd "$root" && cargo build -q -p qi-sim --bin qi && cargo build -q -p qi-tests --example qemu_peers)
-(cd "$here" && cargo build -q --release)
+(cd "$here" && cargo build -q --release --bins)
 firmware="$fw_target/thumbv7em-none-eabihf/release/qi-qemu-firmware"
 
 work=$(mktemp -d)

@@ -12,12 +12,9 @@
 #![no_main]
 
 mod flows;
-mod host;
-mod stack_usage;
-mod time_driver;
-mod uart;
 
 use embassy_executor::Spawner;
+use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
 use quectel_qi::embassy_time::{with_timeout, Duration};
 use quectel_qi::stack::{self, Runner, Stack, StackResources};
 use static_cell::StaticCell;
@@ -25,28 +22,23 @@ use static_cell::StaticCell;
 /// All flows together; each also has its own bound (see `flows`).
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 
-pub type QiStack = Stack<'static, uart::UartTx>;
+pub type QiStack = Stack<'static, UartTx>;
 
 static RESOURCES: StaticCell<StackResources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();
 
 /// Owns the serial input: digests what the module sends and records every URC in the stack.
 #[embassy_executor::task]
-async fn runner_task(runner: Runner<'static, uart::UartRx>) {
+async fn runner_task(runner: Runner<'static, UartRx>) {
     let why = runner.run().await;
     host::fail(format_args!("the stack's runner stopped: {why}"))
 }
 
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
-    stack_usage::paint();
-    let core = cortex_m::Peripherals::take()
-        .unwrap_or_else(|| host::fail(format_args!("peripherals taken")));
-    time_driver::init(core.SYST);
+    let (tx, rx) = qi_qemu_firmware::init();
     let peers = host::peers().unwrap_or_else(|e| host::fail(format_args!("{e}")));
-    let (tx, rx) = uart::take(115_200).unwrap_or_else(|| host::fail(format_args!("UART taken")));
 
-    // Built in place: the resources hold every buffer of the stack.
     let resources = RESOURCES.init_with(StackResources::new);
     let (stack, runner) = stack::new(resources, tx, rx, stack::Config::default());
     let stack: &'static QiStack = STACK.init(stack);
@@ -69,15 +61,5 @@ async fn main(spawner: Spawner) {
             "the flows took longer than {} s",
             RUN_LIMIT.as_secs()
         )),
-    }
-}
-
-/// Every interrupt line lands here (no device crate: cortex-m-rt's table points all of them
-/// at this handler).
-#[cortex_m_rt::exception]
-unsafe fn DefaultHandler(irqn: i16) {
-    match irqn {
-        0 | 1 => uart::on_interrupt(irqn as u16),
-        _ => host::fail(format_args!("unexpected interrupt {irqn}")),
     }
 }
