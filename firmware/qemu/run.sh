@@ -68,13 +68,15 @@ pids+=($!)
 sim_line=$(first_line "$work/sim.out" "tcp: ")
 sim_port=${sim_line##*:}
 peers_line=$(first_line "$work/peers.out" "peers: ")
-read -r echo_arg http_arg udp_arg <<<"${peers_line#peers: }"
+# Every KEY=VALUE of the peers' line goes to the firmware as a semihosting argument.
+read -r -a peer_args <<<"${peers_line#peers: }"
+semihosting="enable=on,target=native,arg=firmware$(printf ',arg=%s' "${peer_args[@]}")"
 echo "run.sh: sim on port $sim_port; $peers_line"
 
 status=0
 timeout "$qemu_limit" qemu-system-arm -M mps2-an386 -nodefaults -display none -monitor none \
   -serial "tcp:127.0.0.1:$sim_port,nodelay=on" \
-  -semihosting-config "enable=on,target=native,arg=firmware,arg=$echo_arg,arg=$http_arg,arg=$udp_arg" \
+  -semihosting-config "$semihosting" \
   -kernel "$firmware" >"$work/qemu.out" 2>&1 || status=$?
 cat "$work/qemu.out"
 if [ "$status" -eq 124 ]; then

@@ -12,15 +12,15 @@ use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
 use quectel_qi::heapless::String;
 use quectel_qi::stack;
 use reqwless::client::HttpClient;
-use reqwless::request::{Method, RequestBuilder};
+use reqwless::request::Method;
 
 use crate::host::{say, Peers};
 use crate::QiStack;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
 const FLOW_LIMIT: Duration = Duration::from_secs(15);
-/// What the host's HTTP server sends (`tests/examples/qemu_peers.rs`): the alphabet repeated.
-const HTTP_BODY_LEN: usize = 3000;
+/// Holds the response head and the whole body the run script's server sends.
+const HTTP_BUF: usize = 4096;
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// Why a flow failed.
@@ -66,7 +66,7 @@ pub async fn run(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> 
     })
     .await?;
     step("tcp echo", tcp_echo(stack, peers.echo_port)).await?;
-    step("http get", http_get(stack, peers.http_port)).await?;
+    step("http get", http_get(stack, peers)).await?;
     step("dns", dns(stack)).await?;
     step("udp echo", udp_echo(stack, peers.udp_port)).await
 }
@@ -106,30 +106,36 @@ async fn tcp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     socket.close().await.in_flow("tcp echo")
 }
 
-async fn http_get(stack: &QiStack, port: u16) -> Result<(), Failure> {
-    let mut url = String::<32>::new();
-    write!(url, "http://127.0.0.1:{port}/")
-        .map_err(|_| Failure::Wrong("http get: url too long"))?;
+async fn http_get(stack: &QiStack, peers: &Peers) -> Result<(), Failure> {
+    let mut url = String::<48>::new();
+    write!(
+        url,
+        "http://127.0.0.1:{}/bytes/{}",
+        peers.http_port, peers.http_len
+    )
+    .map_err(|_| Failure::Wrong("http get: url too long"))?;
     // The stack is both the TCP connector and the resolver reqwless asks.
     let mut client = HttpClient::new(stack, stack);
-    let mut request = client
-        .request(Method::GET, &url)
-        .await?
-        .headers(&[("Accept", "text/plain")]);
-    // Holds the response head and the whole body.
-    let mut rx = [0u8; 4096];
+    let mut request = client.request(Method::GET, &url).await?;
+    let mut rx = [0u8; HTTP_BUF];
     let response = request.send(&mut rx).await?;
     if !response.status.is_successful() {
         return Err(Failure::Wrong("http get: the status is not 2xx"));
     }
     let body = response.body().read_to_end().await?;
-    let expected = (0..HTTP_BODY_LEN).map(|i| b'a' + (i % 26) as u8);
-    if body.len() != HTTP_BODY_LEN || !body.iter().copied().eq(expected) {
+    if body.len() != peers.http_len || fnv1a(body) != peers.http_fnv {
         return Err(Failure::Wrong(
             "http get: the body differs from the server's",
         ));
     }
     Ok(())
+}
+
+/// The hash `qemu_peers` gives for the body (FNV-1a, 64 bits).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 async fn dns(stack: &QiStack) -> Result<(), Failure> {

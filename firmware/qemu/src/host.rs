@@ -3,36 +3,45 @@
 
 use cortex_m_semihosting::{debug, hprintln, nr, syscall1};
 
-/// What the run script passes with `-semihosting-config arg=...`: where the host's peers listen.
+/// What the run script passes with `-semihosting-config arg=...`: where the host's peers
+/// listen, and what the HTTP server's `/bytes/<http_len>` holds.
 pub struct Peers {
     pub echo_port: u16,
     pub http_port: u16,
+    pub http_len: usize,
+    /// FNV-1a of the body.
+    pub http_fnv: u64,
     pub udp_port: u16,
 }
 
-/// Reads `echo=PORT http=PORT udp=PORT` from the semihosting command line.
+/// Reads `echo=PORT http=PORT http_len=N http_fnv=HEX udp=PORT` from the semihosting command
+/// line (what `qemu_peers` prints).
 pub fn peers() -> Result<Peers, &'static str> {
-    let mut buf = [0u8; 128];
+    let mut buf = [0u8; 160];
     let line = cmdline(&mut buf).ok_or("no semihosting command line")?;
     let mut peers = Peers {
         echo_port: 0,
         http_port: 0,
+        http_len: 0,
+        http_fnv: 0,
         udp_port: 0,
     };
-    for word in line.split_ascii_whitespace() {
-        let Some((key, value)) = word.split_once('=') else {
-            continue;
-        };
-        let port = value.parse().map_err(|_| "a port is not a number")?;
+    for word in line.split_ascii_whitespace().skip(1) {
+        let (key, value) = word.split_once('=').ok_or("an argument is not KEY=VALUE")?;
+        let number =
+            |radix| u64::from_str_radix(value, radix).map_err(|_| "a value is not a number");
+        let port = || number(10).and_then(|n| u16::try_from(n).map_err(|_| "a port is too large"));
         match key {
-            "echo" => peers.echo_port = port,
-            "http" => peers.http_port = port,
-            "udp" => peers.udp_port = port,
-            _ => return Err("unknown argument (echo=, http=, udp= expected)"),
+            "echo" => peers.echo_port = port()?,
+            "http" => peers.http_port = port()?,
+            "http_len" => peers.http_len = number(10)? as usize,
+            "http_fnv" => peers.http_fnv = number(16)?,
+            "udp" => peers.udp_port = port()?,
+            _ => return Err("unknown argument (echo, http, http_len, http_fnv, udp expected)"),
         }
     }
-    if peers.echo_port == 0 || peers.http_port == 0 || peers.udp_port == 0 {
-        return Err("missing echo=, http= or udp= on the command line");
+    if peers.echo_port == 0 || peers.http_port == 0 || peers.udp_port == 0 || peers.http_len == 0 {
+        return Err("missing echo=, http=, http_len= or udp= on the command line");
     }
     Ok(peers)
 }
