@@ -51,7 +51,9 @@ fn an_unread_socket_does_not_stall_another_in_direct_push() {
             assert!(
                 matches!(
                     lost,
-                    Err(quectel_qi::stack::Error::Client(quectel_qi::client::Error::Overrun))
+                    Err(quectel_qi::stack::Error::Client(
+                        quectel_qi::client::Error::Overrun
+                    ))
                 ),
                 "{lost:?}"
             );

@@ -36,6 +36,8 @@ struct Slot {
     drained_after_close: bool,
     /// Tasks inside a read of this socket.
     readers: u8,
+    /// Direct push: the reader did not come within `push_wait` of a full push buffer.
+    slow: bool,
     waker: WakerRegistration,
 }
 
@@ -46,6 +48,7 @@ impl Slot {
             drained: 0,
             drained_after_close: false,
             readers: 0,
+            slow: false,
             waker: WakerRegistration::new(),
         }
     }
@@ -192,8 +195,13 @@ impl State {
 
     /// A task starts or ends reading the socket.
     pub(crate) fn reading(&mut self, id: ConnectId, start: bool) {
-        let r = &mut self.slots[index(id)].readers;
-        *r = if start { r.saturating_add(1) } else { r.saturating_sub(1) };
+        let slot = &mut self.slots[index(id)];
+        if start {
+            slot.readers = slot.readers.saturating_add(1);
+            slot.slow = false;
+        } else {
+            slot.readers = slot.readers.saturating_sub(1);
+        }
     }
 
     /// Whether the peer or the network closed the socket.
@@ -278,27 +286,34 @@ impl Shared {
     /// room in the queue while someone holds the command lock.
     pub(crate) async fn route(&self, u: Urc, push_wait: embassy_time::Duration) {
         if let Some((id, len, sender)) = push_size(&u) {
-            // Room is made by the socket holding the most, which loses its pushed bytes (and
-            // its reader is told), so the line never stalls for a socket nobody reads. Only
-            // when that is this push's own socket and a reader is in the middle of reading it
-            // does the runner wait for it, `push_wait` at most.
+            // Room is made by the socket holding the most. Another socket's backlog is
+            // dropped at once (its reader is told), so the line never stalls for a socket
+            // nobody reads. For this socket's own backlog the runner waits for its reader,
+            // `push_wait` at most; a socket whose reader did not come in time is "slow", and
+            // its backlog is dropped without waiting until its reader reads again.
             let room = core::future::poll_fn(|cx| {
                 self.with(|s| loop {
                     if s.dropped & bit(id) != 0 || s.router.can_push(len, sender) {
                         return Poll::Ready(());
                     }
                     let hog = s.router.largest_push_holder().unwrap_or(id);
-                    if hog == id && s.slots[index(id)].readers > 0 {
+                    let slot = &s.slots[index(id)];
+                    if hog == id && (slot.readers > 0 || !slot.slow) {
                         s.runner.register(cx.waker());
                         return Poll::Pending;
                     }
-                    warn_!("push buffer full: socket {}'s unread bytes dropped", hog.get());
+                    warn_!(
+                        "push buffer full: socket {}'s unread bytes dropped",
+                        hog.get()
+                    );
                     s.router.drop_pushed(hog);
                     s.wake_socket(hog);
                 })
             });
-            // Past the wait the router drops the push and marks the socket overrun.
-            let _ = embassy_time::with_timeout(push_wait, room).await;
+            if embassy_time::with_timeout(push_wait, room).await.is_err() {
+                // The router drops this push and marks the socket overrun.
+                self.with(|s| s.slots[index(id)].slow = true);
+            }
         }
         let event = self.with(|s| {
             let event = crate::client::route(&mut s.router, &self.digest, &u);
