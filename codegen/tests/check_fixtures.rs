@@ -104,6 +104,7 @@ broken! {
     until_not_after_since: [("commands/qtest.yaml", "since: \"1.1\"", "since: \"1.1\"\n    until: \"1.0\"")];
     omitted_without_optional: [("commands/qtest.yaml", "      - kind\n      - label", "      - { param: kind, omitted: empty }\n      - label")];
     omitted_empty_on_the_last_parameter: [("commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }", "      - { param: mode, optional: true, default: 0, omitted: empty }")];
+    length_names_no_earlier_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, { param: label, length: connect_id2 }]")];
     comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
     // Files that do not read are reported beside the meaning of those that do, and what
     // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.

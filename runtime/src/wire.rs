@@ -309,6 +309,32 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl<'a> Fields<'a> {
+    /// Takes the next field as a quoted string of exactly `n` bytes, whatever they hold (`"`
+    /// and `,` included): a string whose length an earlier field gives.
+    pub fn take_quoted(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
+        let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
+        let start = rest.iter().take_while(|b| **b == b' ').count();
+        let Some([b'"', body @ ..]) = rest.get(start..) else {
+            return Err(DecodeError::NotQuoted { index });
+        };
+        if body.len() <= n {
+            return Err(DecodeError::Truncated);
+        }
+        if body[n] != b'"' {
+            return Err(DecodeError::NotQuoted { index });
+        }
+        let after = &body[n + 1..];
+        let after = &after[after.iter().take_while(|b| **b == b' ').count()..];
+        self.rest = match after {
+            [] => None,
+            [b',', tail @ ..] => Some(tail),
+            _ => return Err(DecodeError::NotQuoted { index }),
+        };
+        Ok(&body[..n])
+    }
+}
+
 fn trim(mut b: &[u8]) -> &[u8] {
     while let [b' ', rest @ ..] = b {
         b = rest;

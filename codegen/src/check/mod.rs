@@ -296,6 +296,21 @@ impl<'a> Cx<'a> {
             } else if optional_seen && u.value.is_none() {
                 self.push(src.at(&p, format!("`{}` is required but follows an optional parameter: only trailing parameters can be left out", u.field_name())));
             }
+            if let (Some(len), Some(def)) = (&u.length, def) {
+                let earlier = uses[..i].iter().find(|e| e.field_name() == len);
+                let ranged = earlier
+                    .and_then(|e| self.params.get(e.param.as_str()))
+                    .is_some_and(|d| d.ty == ParamType::Int && d.range.is_some());
+                if !ranged {
+                    self.push(src.at(&format!("{p}.length"), format!("`{len}` must be an earlier integer field with a `range` (it sizes the string's buffer)")));
+                }
+                if !(def.ty == ParamType::String && values::is_quoted(def)) || u.optional {
+                    self.push(src.at(
+                        &format!("{p}.length"),
+                        "`length` frames a required quoted string (`type: string`)",
+                    ));
+                }
+            }
             if let Some(def) = def {
                 if out.insert(u.field_name().to_owned(), def).is_some() {
                     self.push(src.at(
@@ -595,6 +610,14 @@ impl<'a> Cx<'a> {
         }
         let in_test = form.kind == FormKind::Test;
         let fields = self.fields(src, &format!("{p}.params"), &form.params, false);
+        for (i, u) in form.params.iter().enumerate() {
+            if u.length.is_some() {
+                self.push(src.at(
+                    &format!("{p}.params[{i}].length"),
+                    "`length` frames a string of a response line or URC; a request's strings are checked by `max_len`",
+                ));
+            }
+        }
         for (i, r) in form.rules.iter().enumerate() {
             let rp = format!("{p}.rules[{i}]");
             match (&r.then, &r.together) {

@@ -31,6 +31,19 @@ pub fn data_capacity(model: &Model, fields: &[ParamUse], d: &DataBlock) -> usize
         .map_or(0, |r| r[1].max(0) as usize)
 }
 
+/// The longest string a length field can announce: the top of its range.
+pub fn length_capacity(model: &Model, fields: &[ParamUse], length: &str) -> usize {
+    data_capacity(
+        model,
+        fields,
+        &DataBlock {
+            length: length.to_owned(),
+            separator_by: None,
+            encoding_by: None,
+        },
+    )
+}
+
 fn owned_type(model: &Model, key: &str, def: &ParamDef) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype | FieldKind::Enum { .. } => {
@@ -131,6 +144,26 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 };
             });
             encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
+            inits.push(quote!(#f: #l,));
+            continue;
+        }
+        if let Some(len) = &u.length {
+            // A quoted string read by an earlier field's length: raw bytes, any of them.
+            let cap = length_capacity(model, s.fields, len);
+            let n = naming::local(len);
+            let fdoc = format!(
+                "{} Its length is `{len}` (keep the two in step when encoding).",
+                param_doc(def)
+            );
+            defs.push(quote! { #[doc = #fdoc] pub #f: heapless::Vec<u8, #cap>, });
+            decodes.push(quote! {
+                let #l = {
+                    let n = usize::try_from(i64::from(#n)).unwrap_or(usize::MAX);
+                    let raw = fields.take_quoted(n, #index)?;
+                    heapless::Vec::from_slice(raw).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?
+                };
+            });
+            encodes.push(quote! { #comma w.bytes(b"\"")?; w.bytes(&self.#f)?; w.bytes(b"\"")?; });
             inits.push(quote!(#f: #l,));
             continue;
         }

@@ -367,6 +367,9 @@ pub struct ParamUse {
     /// How an optional parameter is left out: dropped (the default; only trailing ones), or
     /// `empty`: an empty field keeps its place (`1,,3`), so required ones may follow.
     pub omitted: Option<Omitted>,
+    /// Response lines and URCs: an earlier field of the line that gives this quoted string's
+    /// length in bytes; the string is then read by that length (it may hold `"` and `,`).
+    pub length: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -403,6 +406,8 @@ struct ParamUseMap {
     shown: Option<Shown>,
     #[serde(default)]
     omitted: Option<Omitted>,
+    #[serde(default)]
+    length: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ParamUse {
@@ -430,6 +435,7 @@ impl<'de> Deserialize<'de> for ParamUse {
                     default: m.default,
                     shown: m.shown,
                     omitted: m.omitted,
+                    length: m.length,
                 })
             }
         }

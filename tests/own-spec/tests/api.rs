@@ -160,3 +160,23 @@ fn an_optional_parameter_in_the_middle_leaves_an_empty_field() {
     // The place is kept, not dropped: without the empty field a value is missing.
     assert!(qxhb::Configure::decode(b"AT+QXHB=3,1,5").is_err());
 }
+
+#[test]
+fn a_quoted_string_framed_by_its_length_may_hold_quotes_and_commas() {
+    let line = b"+QXMSG: 2,9,\"a\",\"b\" ,c\"";
+    let m = urc::Message::decode_strict(line, b"").unwrap();
+    assert_eq!((m.connect_id.get(), m.msg_len.get()), (2, 9));
+    assert_eq!(&m.msg[..], b"a\",\"b\" ,c");
+    match Urc::decode(line, b"").unwrap() {
+        Urc::Message(u) => assert_eq!(u, m),
+        other => panic!("{other:?}"),
+    }
+    let mut buf = [0u8; 64];
+    let mut w = own_spec_example::wire::Writer::new(&mut buf);
+    m.encode(&mut w).unwrap();
+    let n = w.len();
+    assert_eq!(&buf[..n], line);
+    // A length that does not end at a quote is no such line.
+    assert!(urc::Message::decode(b"+QXMSG: 2,3,\"a\",\"b\"", b"").is_err());
+    assert!(urc::Message::decode(b"+QXMSG: 2,20,\"short\"", b"").is_err());
+}
