@@ -9,8 +9,8 @@ use crate::spec::{Command, Form, Line, ParamUse};
 
 fn form_label(cmd: &Command, form: &Form) -> String {
     match &form.selector {
-        Some(s) => format!("AT+{}=\"{s}\" {}", cmd.name, form.name),
-        None => format!("AT+{} {}", cmd.name, form.name),
+        Some(s) => format!("{}=\"{s}\" {}", cmd.at_name(), form.name),
+        None => format!("{} {}", cmd.at_name(), form.name),
     }
 }
 
@@ -24,16 +24,16 @@ pub(super) fn compare(old: &Model, new: &Model, out: &mut Out) {
             .commands
             .iter()
             .map(|c| &c.value)
-            .find(|c| c.name == name)
+            .find(|c| c.at_name() == name)
             .cloned()
     };
     for c in new.spec.commands.iter().map(|c| &c.value) {
-        let Some(oc) = find(old, &c.name) else {
+        let Some(oc) = find(old, &c.at_name()) else {
             out.push(
                 Class::Compatible,
                 Kind::Added,
-                format!("AT+{}", c.name),
-                naming::module(&c.name).to_string(),
+                c.at_name(),
+                naming::command_module(c).to_string(),
                 format!("new command with {} form(s)", c.forms.len()),
                 "a new module and new Request variants (an open set)",
             );
@@ -66,12 +66,12 @@ pub(super) fn compare(old: &Model, new: &Model, out: &mut Out) {
         }
     }
     for c in old.spec.commands.iter().map(|c| &c.value) {
-        if find(new, &c.name).is_none() {
+        if find(new, &c.at_name()).is_none() {
             out.push(
                 Class::Breaking,
                 Kind::Removed,
-                format!("AT+{}", c.name),
-                naming::module(&c.name).to_string(),
+                c.at_name(),
+                naming::command_module(c).to_string(),
                 "command removed",
                 "its module and request types are gone",
             );
@@ -348,7 +348,7 @@ fn response(
     out: &mut Out,
 ) {
     let (ol, nl) = (&o.response.lines, &n.response.lines);
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     let resp = format!("<{rust} as AtatCmd>::Response");
     if shape(ol) != shape(nl) {
         out.push(

@@ -28,10 +28,11 @@ pub fn emit(model: &Model) -> TokenStream {
             .as_ref()
             .map(|k| format!(" \"{k}\""))
             .unwrap_or_default();
-        let doc = format!(
-            "`{}:{kw}`: {}.{when}\n\nSection {}.",
-            u.prefix, u.about, u.section
-        );
+        let source = match &u.standard {
+            Some(s) => format!("{s} section {}", u.section),
+            None => format!("Section {}", u.section),
+        };
+        let doc = format!("`{}:{kw}`: {}.{when}\n\n{source}.", u.prefix, u.about);
         shape(
             model,
             &Shape {
@@ -71,7 +72,12 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
     });
-    let tolerant = urcs.iter().map(|u| attempt(u, quote!(decode)));
+    // A URC marked `exact` shares its prefix with a longer response line (`+CREG: <n>,<stat>`),
+    // which a tolerant decode would take for the URC.
+    let tolerant = urcs
+        .iter()
+        .filter(|u| !u.exact)
+        .map(|u| attempt(u, quote!(decode)));
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         quote! { Urc::#v(x) => x.encode(w), }

@@ -155,7 +155,7 @@ pub fn form_prefix(cmd: &Command, form: &Form) -> String {
         .as_ref()
         .map(|s| format!("_{}", naming::module(s)))
         .unwrap_or_default();
-    format!("{}{sel}_{}", naming::module(&cmd.name), form.name)
+    format!("{}{sel}_{}", naming::command_module(cmd), form.name)
 }
 
 fn value_name(v: i64) -> String {
@@ -183,9 +183,9 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
             for (i, l) in form.response.lines.iter().enumerate() {
                 let ty = naming::line_type(form, i).to_string();
                 let shape = ShapeRef {
-                    path: format!("quectel_qi::response::{}::{ty}", naming::module(&cmd.name)),
+                    path: format!("quectel_qi::response::{}::{ty}", naming::command_module(cmd)),
                     urc: false,
-                    name: format!("response_{}_{}", naming::module(&cmd.name), snake(&ty)),
+                    name: format!("response_{}_{}", naming::command_module(cmd), snake(&ty)),
                     keyword: l.selector.as_deref(),
                     prefix: l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name)),
                     fields: &l.fields,
