@@ -29,5 +29,5 @@ pub mod script;
 pub mod send;
 pub mod transport;
 
-pub use config::{Chunks, Config, Faults};
+pub use config::{Chunks, Config, Faults, Modem, SimCard};
 pub use module::{Control, Module};

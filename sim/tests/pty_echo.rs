@@ -104,7 +104,7 @@ fn tcp_echo_through_the_pty() {
     s.command("AT+QIACT=1", b"OK\r\n");
     let open = format!("AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{echo_port},0,0");
     s.command(&open, b"+QIOPEN: 0,0\r\n");
-    s.command("AT+QISEND=0,5", b"\r\n>");
+    s.command("AT+QISEND=0,5", b"\r\n> ");
     s.write(b"hello");
     s.read_until(b"SEND OK\r\n", wait);
     // Buffer access: the module announces the echo, then the host reads it.

@@ -165,10 +165,11 @@ pub fn emit(model: &Model) -> TokenStream {
         }
         let (name, form, kind) = (&c.name, &f.name, f.kind.as_str());
         let written = c.head(f);
+        let noted = c.standard.is_none();
         let fields = field_list(model, f.selector.as_deref(), &f.params);
         let p = request_path(c, f);
         req_shapes.push(
-            quote! { crate::describe::Shape { name: #name, written: #written, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
+            quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
         );
         let v = naming::request_variant(c, f);
         req_shape_arms.push(quote! { Request::#v(_) => &describe::REQUESTS[#i], });
@@ -229,7 +230,8 @@ pub fn emit(model: &Model) -> TokenStream {
             let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", c.name));
             let name = prefix.trim_start_matches('+');
             let fields = field_list(model, l.selector.as_deref(), &l.fields);
-            line_shapes.push(quote! { crate::describe::Shape { name: #name, written: #prefix, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
+            let noted = c.standard.is_none();
+            line_shapes.push(quote! { crate::describe::Shape { name: #name, written: #prefix, in_application_note: #noted, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
             let lv = naming::line_variant(c, f, li);
             let idx = line_shapes.len() - 1;
             line_shape_arms.push(quote! { ResponseLine::#lv(_) => &describe::LINES[#idx], });
@@ -239,9 +241,10 @@ pub fn emit(model: &Model) -> TokenStream {
     let urc_shapes = urcs.iter().map(|u| {
         let name = u.prefix.trim_start_matches('+');
         let written = &u.prefix;
+        let noted = u.standard.is_none();
         let form = &u.name;
         let fields = field_list(model, u.keyword.as_deref(), &u.fields);
-        quote! { crate::describe::Shape { name: #name, written: #written, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
+        quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
     });
     let urc_shape_arms = urcs.iter().enumerate().map(|(i, u)| {
         let v = naming::variant(&u.name);
@@ -282,6 +285,9 @@ pub fn emit(model: &Model) -> TokenStream {
                 /// (`AT+QIOPEN=`, `ATE`), or the line's prefix (`+QIRD`; empty for a line of
                 /// text alone).
                 pub written: &'static str,
+                /// Whether the application note defines it; `false` for the basic family
+                /// (`spec/basic/`, from ITU-T V.250 and 3GPP TS 27.007) and its URCs.
+                pub in_application_note: bool,
                 /// The form's name in the spec (for URCs, the URC's name).
                 pub form: &'static str,
                 /// `test`, `read`, `write`, `execute`, `response` or `urc`.
