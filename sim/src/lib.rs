@@ -23,6 +23,7 @@
 //! documented in [`module`].
 
 pub mod config;
+pub mod control_port;
 pub mod decode;
 pub mod module;
 pub mod script;

@@ -130,7 +130,7 @@ impl Host {
             let last = matches!(
                 l.as_str(),
                 "OK" | "ERROR" | "SEND OK" | "SEND FAIL" | "CONNECT" | "NO CARRIER"
-            );
+            ) || l.starts_with("+CME ERROR:");
             lines.push(l);
             if last {
                 return lines;
