@@ -51,6 +51,8 @@ impl Sim {
         }
         // Only the TCP/IP commands of the application note touch the last error.
         let keeps_error;
+        // URCs the command causes (a registration change) come after its final result.
+        self.executing = true;
         let result = match Request::decode(line) {
             Ok(req) => {
                 // Reading the last error does not change it.
@@ -69,11 +71,13 @@ impl Sim {
                 }
                 // Not a command of the module (V.250 5.6: ERROR, whatever AT+CMEE says).
                 None => {
+                    self.executing = false;
                     self.result("ERROR");
                     return;
                 }
             },
         };
+        self.executing = false;
         match result {
             Ok(Done::Lines(lines)) => {
                 if !keeps_error {
@@ -98,6 +102,9 @@ impl Sim {
                 }
                 self.fail(e);
             }
+        }
+        for u in std::mem::take(&mut self.after_result) {
+            self.urc(u);
         }
     }
 

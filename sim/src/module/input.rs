@@ -88,7 +88,8 @@ fn send_deadline(settings: &Settings) -> Option<Instant> {
 impl Sim {
     /// Takes bytes from the host in whatever mode the port is.
     pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() && !self.stop {
+        // A restart (AT+CFUN=1,1) drops the rest of what came with it.
+        while !bytes.is_empty() && !self.stop && self.modem.restarting_until.is_none() {
             if std::mem::take(&mut self.after_cr) {
                 bytes = self.line_ending_lf(bytes);
                 continue;

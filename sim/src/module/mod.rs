@@ -287,6 +287,9 @@ pub(crate) struct Sim {
     pub after_cr: bool,
     /// The host ended its last command line with CR LF (it starts out assumed).
     pub host_crlf: bool,
+    /// A command is being executed: URCs it causes wait for its final result.
+    pub executing: bool,
+    pub after_result: Vec<Vec<u8>>,
     pub modem: modem::Modem,
     pub held: Vec<u8>,
     pub last_transparent: Option<ConnectId>,
@@ -321,6 +324,8 @@ impl Sim {
             prefix_a: false,
             after_cr: false,
             host_crlf: true,
+            executing: false,
+            after_result: Vec::new(),
             held: Vec::new(),
             last_transparent: None,
             queued: Vec::new(),
@@ -393,7 +398,9 @@ impl Sim {
 
     /// Sends a URC now, or keeps it until the port is back in command mode.
     pub(crate) fn urc(&mut self, bytes: Vec<u8>) {
-        if matches!(self.mode, Mode::Command) {
+        if self.executing {
+            self.after_result.push(bytes);
+        } else if matches!(self.mode, Mode::Command) {
             self.out.send(&bytes);
         } else {
             self.queued.push(bytes);
@@ -470,6 +477,7 @@ impl Sim {
         self.after_cr = false;
         self.held.clear();
         self.queued.clear();
+        self.after_result.clear();
         self.last_transparent = None;
         self.ntp_busy = None;
     }
