@@ -101,9 +101,14 @@ pub fn render(spec: &Spec) -> String {
         rows.push((
             key(&u.standard, &u.section),
             format!(
-                "| {} | {}:{kw} | URC `{}` ({} fields{}{when}) | `urcs.yaml` |",
+                "| {} | {}{kw} | URC `{}` ({} fields{}{when}) | `urcs.yaml` |",
                 place(&u.standard, &u.section),
-                u.prefix,
+                // `+QIURC:`, but a word alone for the few URCs without `+` (`RDY`).
+                if u.prefix.starts_with('+') {
+                    format!("{}:", u.prefix)
+                } else {
+                    u.prefix.clone()
+                },
                 u.name,
                 u.fields.len(),
                 if u.data.is_some() { " + payload" } else { "" }

@@ -328,6 +328,23 @@ fn line_key(cmd: &Command, l: &Line) -> (String, Option<String>) {
     )
 }
 
+/// The line at `i` of `lines`, told apart from others with its key (several lines of text
+/// alone share the empty prefix) by how many come before it: the key and that count.
+fn nth_key(cmd: &Command, lines: &[Line], i: usize) -> ((String, Option<String>), usize) {
+    let key = line_key(cmd, &lines[i]);
+    let before = lines[..i]
+        .iter()
+        .filter(|l| line_key(cmd, l) == key)
+        .count();
+    (key, before)
+}
+
+/// Where the line `i` of `from` is in `to`, matched by [`nth_key`].
+fn find_line(cmd: &Command, from: &[Line], i: usize, to: &[Line]) -> Option<usize> {
+    let want = nth_key(cmd, from, i);
+    (0..to.len()).find(|&j| nth_key(cmd, to, j) == want)
+}
+
 fn line_label(cmd: &Command, l: &Line) -> String {
     let (p, s) = line_key(cmd, l);
     match s {
@@ -364,7 +381,7 @@ fn response(
     for (i, l) in nl.iter().enumerate() {
         let path = format!("response::{m}::{}", naming::line_type(n, i));
         let label = format!("{item} response line {}", line_label(cmd, l));
-        let Some(j) = ol.iter().position(|x| line_key(cmd, x) == line_key(cmd, l)) else {
+        let Some(j) = find_line(cmd, nl, i, ol) else {
             out.push(
                 Class::Compatible,
                 Kind::Added,
@@ -418,7 +435,7 @@ fn response(
         }
     }
     for (j, x) in ol.iter().enumerate() {
-        if !nl.iter().any(|l| line_key(cmd, l) == line_key(cmd, x)) {
+        if find_line(cmd, ol, j, nl).is_none() {
             out.push(
                 Class::Breaking,
                 Kind::Removed,
