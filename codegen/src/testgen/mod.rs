@@ -736,15 +736,10 @@ fn shape_cases<'m>(
             }
             Repr::Str | Repr::Hex if def.max_len.is_some() => {
                 let max = values::max_len(model, def);
-                let quoted = crate::check::values::is_quoted(def);
                 for (n, accepted) in [(max, true), (max + 1, false)] {
                     let verb = if accepted { "accepts" } else { "rejects" };
-                    let text = "a".repeat(n);
-                    let v = if quoted {
-                        Value::Str(text)
-                    } else {
-                        Value::Raw(format!(" {text}"))
-                    };
+                    // Quoted or bare as the type says (`shape_line` writes either).
+                    let v = Value::Str("a".repeat(n));
                     out.push(Case {
                         name: format!("{}_{field}_{verb}_len_{n}", s.name),
                         kind: Kind::Length,
@@ -765,12 +760,21 @@ fn shape_line(model: &Model, s: &ShapeRef<'_>, vs: &[Value]) -> String {
         if *v == Value::Absent {
             break;
         }
-        parts.push(values::wire(model.param(&u.param), v));
+        let def = model.param(&u.param);
+        let text = values::wire(def, v);
+        // The encoder writes bare text after a comma as ", text" (see emit::lines).
+        let bare_text = matches!(v, Value::Str(_)) && !crate::check::values::is_quoted(def);
+        parts.push(if bare_text && !parts.is_empty() {
+            format!(" {text}")
+        } else {
+            text
+        });
     }
-    if parts.is_empty() {
-        s.prefix.clone()
-    } else {
-        format!("{}: {}", s.prefix, parts.join(","))
+    match (parts.is_empty(), s.prefix.is_empty()) {
+        (true, _) => s.prefix.clone(),
+        // A line of text alone.
+        (false, true) => parts.join(","),
+        (false, false) => format!("{}: {}", s.prefix, parts.join(",")),
     }
 }
 

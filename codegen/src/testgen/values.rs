@@ -366,8 +366,7 @@ pub fn wire(def: &ParamDef, v: &Value) -> String {
             Scalar::Str(s) => s.clone(),
         },
         Value::Str(s) if is_quoted(def) => format!("\"{s}\""),
-        // The encoder writes the one bare text field after ", " (see emit::lines).
-        Value::Str(s) => format!(" {s}"),
+        Value::Str(s) => s.clone(),
         Value::Raw(s) => s.clone(),
         Value::Absent => String::new(),
     }
