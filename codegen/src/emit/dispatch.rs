@@ -78,15 +78,20 @@ pub fn emit(model: &Model) -> TokenStream {
             .forms
             .iter()
             .filter(|g| g.kind == f.kind && g.selector == f.selector);
-        let own = (0..f.response.lines.len()).map(|i| (*f, i));
-        let exact: Vec<(&Form, usize)> = own
-            .clone()
+        // Lines of text alone (no prefix) would take any line: they are tried last.
+        let prefixed = |(g, i): &(&Form, usize)| g.response.lines[*i].prefix.as_deref() != Some("");
+        let mut own: Vec<(&Form, usize)> = (0..f.response.lines.len()).map(|i| (*f, i)).collect();
+        own.sort_by_key(|x| !prefixed(x));
+        let mut exact: Vec<(&Form, usize)> = own
+            .iter()
+            .copied()
             .chain(
                 siblings
                     .filter(|g| g.name != f.name)
                     .flat_map(|g| (0..g.response.lines.len()).map(move |i| (g, i))),
             )
             .collect();
+        exact.sort_by_key(|x| !prefixed(x));
         let mut tries = Vec::new();
         for (g, i) in exact {
             let (t, lv) = (naming::line_type(g, i), naming::line_variant(c, g, i));

@@ -343,7 +343,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 }
             }
 
-            /// Keeps the candidate that got furthest (the first on a tie).
+            /// Keeps the candidate whose head matched most of the line (`AT+CFUN=` before `AT`),
+            /// then the one that got furthest (the first on a tie).
             pub(crate) fn closer(
                 best: &mut Option<(&'static Shape, crate::wire::DecodeError)>,
                 shape: &'static Shape,
@@ -351,7 +352,8 @@ pub fn emit(model: &Model) -> TokenStream {
             ) {
                 let Some(p) = progress(e, shape.fields.len()) else { return };
                 let better = match best {
-                    Some((s, b)) => progress(*b, s.fields.len()).is_none_or(|q| p > q),
+                    Some((s, b)) => progress(*b, s.fields.len())
+                        .is_none_or(|q| (shape.written.len(), p) > (s.written.len(), q)),
                     None => true,
                 };
                 if better {
