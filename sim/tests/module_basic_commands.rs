@@ -26,7 +26,15 @@ fn a_drivers_start_up_is_answered() {
         ("AT&D0", vec!["OK"]),
         ("AT+CMEE=2", vec!["OK"]),
         ("AT+CMEE?", vec!["+CMEE: 2", "OK"]),
-        ("ATI", vec!["Quectel", "EG915Q", "Revision: EG915QGLR01A01M08_QI_SIM", "OK"]),
+        (
+            "ATI",
+            vec![
+                "Quectel",
+                "EG915Q",
+                "Revision: EG915QGLR01A01M08_QI_SIM",
+                "OK",
+            ],
+        ),
         ("AT+CGMI", vec!["Quectel", "OK"]),
         ("AT+CGMM", vec!["EG915Q", "OK"]),
         ("AT+GSN", vec!["860000000000000", "OK"]),
@@ -36,7 +44,10 @@ fn a_drivers_start_up_is_answered() {
         ("AT+CREG?", vec!["+CREG: 0,1", "OK"]),
         ("AT+CGREG?", vec!["+CGREG: 0,1", "OK"]),
         ("AT+CEREG=2", vec!["OK"]),
-        ("AT+CEREG?", vec!["+CEREG: 2,1,\"1A2B\",\"01C2D3E4\",7", "OK"]),
+        (
+            "AT+CEREG?",
+            vec!["+CEREG: 2,1,\"1A2B\",\"01C2D3E4\",7", "OK"],
+        ),
         ("AT+COPS?", vec!["+COPS: 0,0,\"qi-sim\",7", "OK"]),
         ("AT+CSQ", vec!["+CSQ: 25,99", "OK"]),
         ("AT+CTZR=0", vec!["OK"]),
@@ -66,7 +77,10 @@ fn cmee_turns_every_failure_into_a_cme_error() {
     assert_eq!(h.cmd("AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80"), ["ERROR"]);
     assert_eq!(h.cmd("AT+CMEE=1"), ["OK"]);
     assert_eq!(h.cmd("AT+CPIN?"), ["+CME ERROR: 10"]);
-    assert_eq!(h.cmd("AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80"), ["+CME ERROR: 552"]);
+    assert_eq!(
+        h.cmd("AT+QIOPEN=1,12,\"TCP\",\"127.0.0.1\",80"),
+        ["+CME ERROR: 552"]
+    );
     assert_eq!(h.cmd("AT+CFUN=7"), ["+CME ERROR: 50"]);
     assert_eq!(h.cmd("AT+CMEE=2"), ["OK"]);
     assert_eq!(h.cmd("AT+CPIN?"), ["+CME ERROR: SIM not inserted"]);
@@ -74,7 +88,10 @@ fn cmee_turns_every_failure_into_a_cme_error() {
     // No SIM: no registration, so no bearer.
     assert_eq!(h.cmd("AT+CEREG?"), ["+CEREG: 0,0", "OK"]);
     assert_eq!(h.cmd("AT+CGATT=1"), ["+CME ERROR: no network service"]);
-    assert_eq!(h.cmd("AT+QIACT=1"), ["+CME ERROR: Activate PDP context failed"]);
+    assert_eq!(
+        h.cmd("AT+QIACT=1"),
+        ["+CME ERROR: Activate PDP context failed"]
+    );
     // A line that is no command of the module stays ERROR (V.250).
     assert_eq!(h.cmd("AT+NOSUCH"), ["ERROR"]);
     // The basic family leaves AT+QIGETERROR's code alone.
@@ -120,12 +137,16 @@ fn faults_change_the_sim_and_the_registration() {
     let mut h = Host::start(Config::for_tests());
     assert_eq!(h.cmd("AT+CREG=1"), ["OK"]);
     assert_eq!(h.cmd("AT+CEREG=2"), ["OK"]);
-    assert!(h.control().set_registration(RegistrationStatus::NotRegistered));
+    assert!(h
+        .control()
+        .set_registration(RegistrationStatus::NotRegistered));
     let mut lost = vec![h.line(), h.line()];
     lost.sort();
     assert_eq!(lost, ["+CEREG: 0", "+CREG: 0"]);
     assert_eq!(h.cmd("AT+CGATT?"), ["+CGATT: 0", "OK"]);
-    assert!(h.control().set_registration(RegistrationStatus::RegisteredRoaming));
+    assert!(h
+        .control()
+        .set_registration(RegistrationStatus::RegisteredRoaming));
     let mut back = vec![h.line(), h.line()];
     back.sort();
     assert_eq!(back, ["+CEREG: 5,\"1A2B\",\"01C2D3E4\",7", "+CREG: 5"]);
@@ -184,7 +205,10 @@ fn atv0_answers_with_numbers() {
 fn qistate_shows_the_address_connected_to() {
     let mut h = Host::active();
     let peer = Peer::new();
-    h.send(&format!("AT+QIOPEN=1,0,\"TCP\",\"localhost\",{},0,0", peer.port));
+    h.send(&format!(
+        "AT+QIOPEN=1,0,\"TCP\",\"localhost\",{},0,0",
+        peer.port
+    ));
     assert_eq!(h.until_final(), ["OK"]);
     assert_eq!(h.line(), "+QIOPEN: 0,0");
     let _conn = peer.accept();

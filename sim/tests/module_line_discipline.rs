@@ -60,7 +60,10 @@ fn a_host_that_ends_lines_with_cr_alone_can_send_a_leading_lf() {
     // Lines ended by CR alone: the module learns that no LF follows.
     assert_eq!(h.cmd("AT+QIACT=1"), ["OK"]);
     let peer = Peer::new();
-    h.send(&format!("AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{},0,0", peer.port));
+    h.send(&format!(
+        "AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{},0,0",
+        peer.port
+    ));
     assert_eq!(h.until_final(), ["OK"]);
     assert_eq!(h.line(), "+QIOPEN: 0,0");
     let mut conn = peer.accept();

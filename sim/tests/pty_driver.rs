@@ -37,7 +37,8 @@ fn a_crlf_driver_starts_up_sends_and_recovers() {
         let Ok((mut conn, _)) = peer.accept() else {
             return;
         };
-        conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         let mut all = Vec::new();
         let _ = conn.read_to_end(&mut all);
         let _ = got_tx.send(all);

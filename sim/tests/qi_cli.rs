@@ -284,7 +284,14 @@ fn sim_on_tcp_takes_start_up_state_and_faults() {
     use std::process::Stdio;
     let mut child = Kill(
         Command::new(env!("CARGO_BIN_EXE_qi"))
-            .args(["sim", "--tcp", "127.0.0.1:0", "--no-sim", "--control", "127.0.0.1:0"])
+            .args([
+                "sim",
+                "--tcp",
+                "127.0.0.1:0",
+                "--no-sim",
+                "--control",
+                "127.0.0.1:0",
+            ])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap(),
@@ -298,7 +305,8 @@ fn sim_on_tcp_takes_start_up_state_and_faults() {
     let module = announced("tcp: ");
     let control = announced("control: ");
     let mut conn = std::net::TcpStream::connect(&module).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut say = |line: &str, end: &[u8]| -> Vec<u8> {
         conn.write_all(format!("{line}\r\n").as_bytes()).unwrap();
         let mut got = Vec::new();

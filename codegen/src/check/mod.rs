@@ -521,7 +521,9 @@ impl<'a> Cx<'a> {
                     let fields = f.params.iter().filter(|u| u.value.is_none()).count();
                     let shape_ok = match f.kind {
                         FormKind::Execute => true,
-                        FormKind::Write => f.params.len() == 1 && fields == 1 && f.selector.is_none(),
+                        FormKind::Write => {
+                            f.params.len() == 1 && fields == 1 && f.selector.is_none()
+                        }
                         FormKind::Test | FormKind::Read => false,
                     };
                     if !shape_ok {
@@ -546,14 +548,20 @@ impl<'a> Cx<'a> {
         if !names.insert(cmd.at_name()) {
             self.push(src.at(
                 "name",
-                format!("command `{}` is defined in more than one file", cmd.at_name()),
+                format!(
+                    "command `{}` is defined in more than one file",
+                    cmd.at_name()
+                ),
             ));
         }
         let expected = format!("{}.yaml", cmd.key().to_ascii_lowercase());
         if !src.file.ends_with(&expected) {
             self.push(src.at(
                 "name",
-                format!("command `{}` belongs in a file named {expected}", cmd.at_name()),
+                format!(
+                    "command `{}` belongs in a file named {expected}",
+                    cmd.at_name()
+                ),
             ));
         }
         if cmd.forms.is_empty() {

@@ -183,7 +183,10 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
             for (i, l) in form.response.lines.iter().enumerate() {
                 let ty = naming::line_type(form, i).to_string();
                 let shape = ShapeRef {
-                    path: format!("quectel_qi::response::{}::{ty}", naming::command_module(cmd)),
+                    path: format!(
+                        "quectel_qi::response::{}::{ty}",
+                        naming::command_module(cmd)
+                    ),
                     urc: false,
                     name: format!("response_{}_{}", naming::command_module(cmd), snake(&ty)),
                     keyword: l.selector.as_deref(),

@@ -365,7 +365,10 @@ pub fn props(model: &Model) -> String {
         for (i, l) in form.response.lines.iter().enumerate() {
             let ty = naming::line_type(form, i).to_string();
             shapes.push((
-                format!("quectel_qi::response::{}::{ty}", naming::command_module(cmd)),
+                format!(
+                    "quectel_qi::response::{}::{ty}",
+                    naming::command_module(cmd)
+                ),
                 format!(
                     "response_{}_{}",
                     naming::command_module(cmd),

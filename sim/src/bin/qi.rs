@@ -136,9 +136,7 @@ fn sim_args(args: &[String]) -> Result<SimArgs, String> {
         match a.as_str() {
             "--pty" => tcp = None,
             "--tcp" => tcp = Some(it.next().ok_or("--tcp needs an address")?.clone()),
-            "--control" => {
-                control = Some(it.next().ok_or("--control needs an address")?.clone())
-            }
+            "--control" => control = Some(it.next().ok_or("--control needs an address")?.clone()),
             "--echo" => config.echo = true,
             "--baud" => config.baud = Some(number(&mut it, "--baud")?),
             "--guard-ms" => {

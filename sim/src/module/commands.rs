@@ -56,8 +56,8 @@ impl Sim {
         let result = match Request::decode(line) {
             Ok(req) => {
                 // Reading the last error does not change it.
-                keeps_error = !req.shape().in_application_note
-                    || matches!(req, Request::QigeterrorQuery(_));
+                keeps_error =
+                    !req.shape().in_application_note || matches!(req, Request::QigeterrorQuery(_));
                 self.request(&req)
             }
             Err(_) => match known_command(line) {
@@ -516,7 +516,10 @@ fn known_command(line: &[u8]) -> Option<&'static quectel_qi::describe::Shape> {
         .filter(|shape| {
             // The name before `=`, `?` or a basic command's value.
             let w = shape.written.as_bytes();
-            let name = &w[..w.iter().position(|b| *b == b'=' || *b == b'?').unwrap_or(w.len())];
+            let name = &w[..w
+                .iter()
+                .position(|b| *b == b'=' || *b == b'?')
+                .unwrap_or(w.len())];
             let Some(head) = line.get(..name.len()) else {
                 return false;
             };

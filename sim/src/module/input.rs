@@ -161,7 +161,10 @@ impl Sim {
                     self.line.pop();
                     if self.line.len() < 2 {
                         // The prefix itself was taken back.
-                        self.prefix_a = self.line.first().is_some_and(|a| a.eq_ignore_ascii_case(&b'A'));
+                        self.prefix_a = self
+                            .line
+                            .first()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(&b'A'));
                         self.line.clear();
                     }
                 }

@@ -465,7 +465,9 @@ impl Sim {
                 s.shut();
             }
         }
-        self.contexts.iter_mut().for_each(|c| *c = Context::default());
+        self.contexts
+            .iter_mut()
+            .for_each(|c| *c = Context::default());
         self.settings = Settings::default();
         self.echo = self.cfg.echo;
         self.data_echo = Echo::Off;

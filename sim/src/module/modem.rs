@@ -25,7 +25,7 @@ use quectel_qi::response::{cgmi, cgmm, cgmr, cgsn, gsn, identification, qccid};
 use quectel_qi::{
     urc, AttachState, Ber, CmeMode, CommandEcho, ContextId, CopsMode, DtrBehaviour, ErrorCode,
     Functionality, OperatorFormat, PinStatus, RegistrationReport, RegistrationStatus, Request,
-    ResponseLine, Reset, ResultCodeFormat, Rssi, TimeZoneReporting, TimeZoneUpdate, Urc,
+    Reset, ResponseLine, ResultCodeFormat, Rssi, TimeZoneReporting, TimeZoneUpdate, Urc,
 };
 use std::time::Instant;
 
@@ -214,14 +214,16 @@ impl Sim {
             }
             R::CgregRead(_) => {
                 let (n, stat, lac, ci, act) = self.registration_fields(Registry::Cgreg);
-                lines(ResponseLine::CgregReadLine(quectel_qi::response::cgreg::ReadLine {
-                    registration_report: n,
-                    registration_status: stat,
-                    lac,
-                    ci,
-                    act,
-                    rac: None,
-                }))
+                lines(ResponseLine::CgregReadLine(
+                    quectel_qi::response::cgreg::ReadLine {
+                        registration_report: n,
+                        registration_status: stat,
+                        lac,
+                        ci,
+                        act,
+                        rac: None,
+                    },
+                ))
             }
             R::CeregRead(_) => {
                 let (n, stat, tac, ci, act) = self.registration_fields(Registry::Cereg);
@@ -400,7 +402,11 @@ impl Sim {
         let m = &self.cfg.modem;
         let located = self.modem.report(r) == RegistrationReport::EnableWithLocation
             && self.modem.registered();
-        let (lac, ci, act) = (hstring(&m.area_code), hstring(&m.cell_id), m.access_technology);
+        let (lac, ci, act) = (
+            hstring(&m.area_code),
+            hstring(&m.cell_id),
+            m.access_technology,
+        );
         Some(match (self.modem.report(r), r, located) {
             (RegistrationReport::Disable, ..) => return None,
             (_, Registry::Creg, false) => Urc::Creg(urc::Creg {
@@ -475,9 +481,10 @@ impl Sim {
     /// it is up.
     pub(crate) fn announce_start(&mut self) {
         self.urc(urc_bytes(Urc::Ready(urc::Ready {})));
-        self.out.send(&line(ResponseLine::CfunReadLine(cfun::ReadLine {
-            functionality: self.modem.functionality,
-        })));
+        self.out
+            .send(&line(ResponseLine::CfunReadLine(cfun::ReadLine {
+                functionality: self.modem.functionality,
+            })));
         let pin_status = match self.modem.sim {
             SimCard::Ready => Some(PinStatus::Ready),
             SimCard::PinRequired(_) => Some(PinStatus::SimPin),
@@ -485,7 +492,9 @@ impl Sim {
         };
         if let Some(pin_status) = pin_status {
             self.out
-                .send(&line(ResponseLine::CpinReadLine(cpin::ReadLine { pin_status })));
+                .send(&line(ResponseLine::CpinReadLine(cpin::ReadLine {
+                    pin_status,
+                })));
         }
     }
 
