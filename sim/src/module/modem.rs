@@ -108,6 +108,12 @@ impl Modem {
     }
 }
 
+/// Modes 2 to 5 report the location; the cause and power-saving fields of 3 to 5 stay out, as
+/// the virtual module has no reject cause and no power saving.
+fn reports_location(n: RegistrationReport) -> bool {
+    !matches!(n, RegistrationReport::Disable | RegistrationReport::Enable)
+}
+
 fn line(l: ResponseLine) -> Vec<u8> {
     frame(|w| l.encode(w))
 }
@@ -346,7 +352,7 @@ impl Sim {
     ) {
         let n = self.modem.report(r);
         let stat = self.modem.registration();
-        let located = n == RegistrationReport::EnableWithLocation && self.modem.registered();
+        let located = reports_location(n) && self.modem.registered();
         let m = &self.cfg.modem;
         (
             n,
@@ -400,8 +406,7 @@ impl Sim {
     fn registration_urc(&self, r: Registry) -> Option<Urc> {
         let stat = self.modem.registration();
         let m = &self.cfg.modem;
-        let located = self.modem.report(r) == RegistrationReport::EnableWithLocation
-            && self.modem.registered();
+        let located = reports_location(self.modem.report(r)) && self.modem.registered();
         let (lac, ci, act) = (
             hstring(&m.area_code),
             hstring(&m.cell_id),
