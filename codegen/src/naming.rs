@@ -4,18 +4,46 @@ use crate::spec::{Command, Form};
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::Ident;
 
-/// Names of the prelude that a generated type must not shadow.
+/// Names of the prelude that a generated type must not shadow (the generated code uses them
+/// unqualified).
 const PRELUDE: &[&str] = &[
-    "Ok", "Err", "Some", "None", "Option", "Result", "String", "Vec", "Box", "Default", "Drop",
-    "Fn", "Send", "Sync", "Copy", "Clone",
+    "Ok",
+    "Err",
+    "Some",
+    "None",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Drop",
+    "Fn",
+    "Send",
+    "Sync",
+    "Copy",
+    "Clone",
+    "TryFrom",
+    "From",
+    "Into",
+    "TryInto",
+    "Iterator",
+    "IntoIterator",
+    "Sized",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
 ];
 
 /// A type name: `connect_id` → `ConnectId`; a name of the prelude gets a `Value` suffix
 /// (`err` → `ErrValue`) so that generated code never shadows `Result::Err`.
 pub fn type_name(spec_name: &str) -> Ident {
-    let s = spec_name.to_upper_camel_case();
+    let s = words(spec_name).to_upper_camel_case();
     if PRELUDE.contains(&s.as_str()) {
         ident(&format!("{s}Value"))
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        ident(&format!("V{s}"))
     } else {
         ident(&s)
     }
@@ -23,7 +51,7 @@ pub fn type_name(spec_name: &str) -> Ident {
 
 /// An enum variant: `tcp_listener` → `TcpListener`; a leading digit gets a `V` prefix.
 pub fn variant(spec_name: &str) -> Ident {
-    let s = spec_name.to_upper_camel_case();
+    let s = words(spec_name).to_upper_camel_case();
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         ident(&format!("V{s}"))
     } else {
@@ -36,10 +64,19 @@ pub fn field(spec_name: &str) -> Ident {
     ident(&spec_name.to_snake_case())
 }
 
+/// The local that holds a field's value while a decoder builds its struct: prefixed, so that
+/// no field name (`fields`, `line`, `data`) shadows the decoder's own variables.
+pub fn local(spec_name: &str) -> Ident {
+    Ident::new(
+        &format!("f_{}", spec_name.to_snake_case()),
+        proc_macro2::Span::call_site(),
+    )
+}
+
 /// A module name for a command: `QIOPEN` → `qiopen`; for a selector: `tcp/retranscfg` →
-/// `tcp_retranscfg`.
+/// `tcp_retranscfg` (every character that is not a letter or digit separates words).
 pub fn module(name: &str) -> Ident {
-    ident(&name.replace(['/', '-'], "_").to_snake_case())
+    ident(&words(name).to_snake_case())
 }
 
 /// The module of a command: `QIOPEN` → `qiopen`; a basic-syntax command by its `ident`
@@ -130,16 +167,31 @@ fn distinct_selector(form: &Form, i: usize) -> Option<&str> {
 
 /// A selector as snake-case words: `tcp/retranscfg` → `tcp_retranscfg`.
 fn words(selector: &str) -> String {
-    selector.replace(['/', '-'], "_")
+    selector
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
+/// Rust's keywords (strict and reserved, edition 2021), which become raw identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Any name as an identifier: keywords become raw identifiers; the few that cannot be raw
+/// (`self`, `super`, `crate`, `Self`) get a trailing `_`, and a leading digit a `v`, so that
+/// emitting never fails.
 fn ident(s: &str) -> Ident {
+    let span = proc_macro2::Span::call_site();
     match s {
-        "type" | "match" | "move" | "ref" | "loop" | "fn" | "mod" | "use" | "as" | "in"
-        | "impl" | "self" | "Self" | "crate" | "super" => {
-            Ident::new_raw(s, proc_macro2::Span::call_site())
-        }
-        _ => Ident::new(s, proc_macro2::Span::call_site()),
+        "self" | "Self" | "super" | "crate" | "_" | "" => Ident::new(&format!("{s}_"), span),
+        _ if s.starts_with(|c: char| c.is_ascii_digit()) => Ident::new(&format!("v{s}"), span),
+        _ if KEYWORDS.contains(&s) => Ident::new_raw(s, span),
+        _ => Ident::new(s, span),
     }
 }
 

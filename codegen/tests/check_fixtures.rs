@@ -94,6 +94,10 @@ broken! {
     transcript_wrong_final_result: [("examples/flow.yaml", "module: SEND OK", "module: CONNECT")];
     transcript_rule_broken: [("examples/flow.yaml", "AT+QTEST=2,\"UDP SERVICE\",\"b\",0,1", "AT+QTEST=2,\"UDP SERVICE\",\"b\",20,1")];
     transcript_name_twice: [("examples/flow.yaml", "name: push_flow", "name: qtest_open_and_send")];
+    field_named_like_the_payload: [("commands/qtest.yaml", "fields: [{ param: length, name: actual_length }]", "fields: [{ param: length, name: actual_length }, { param: connect_id, name: data }]")];
+    parameter_type_named_like_a_generated_type: [("params/extra.yaml", "", "request:\n  doc: r\n  type: int\n  range: [[0, 1]]\n  about: clashes with the Request enum\n")];
+    two_values_one_rust_name: [("params/common.yaml", "    - { value: 1, name: push, about: pushed at once }\n", "    - { value: 1, name: push, about: pushed at once }\n    - { value: 2, name: push_1, about: a }\n    - { value: 3, name: push1, about: b }\n")];
+    command_named_like_a_generated_module: [("commands/limits.yaml", "", "name: LIMITS\ntitle: t\nsection: \"9.9\"\nabout: clashes with the limits module\nforms:\n  - { name: run, kind: execute, about: runs, response: { outcomes: [{ final: [OK] }] } }\n")];
     all_problems_are_reported_at_once: [
         ("params/common.yaml", "default: 60", "default: 5"),
         ("commands/qtest.yaml", "later: [opened]", "later: [open]"),

@@ -32,7 +32,7 @@ fn edited_copy(from: &Path, case: &str, file: &str, find: &str, replace: &str) -
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(from, &dir);
     let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap_or_default(); // a new file: find ""
     assert!(text.contains(find), "{case}: `{find}` not in {file}");
     std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
     dir
@@ -353,4 +353,62 @@ fn the_generated_code_confirms_the_1_0_to_1_2_report() {
     assert!(!old.is_empty());
     let lost = api::lost(&old, &new);
     assert!(lost.is_empty(), "1.2 loses items of 1.0: {lost:?}");
+}
+
+/// Another spec's purely additive revision is compatible: the own-spec example's 1.0 → 2.0,
+/// with a command whose two selectors each have a `set` form (nested `Set` types, one of them
+/// added in 2.0; only the first borrows a string), whose impl blocks must not be taken for one
+/// another or for `qxhb::Set`'s.
+#[test]
+fn an_additive_revision_of_another_spec_is_compatible() {
+    let own = root().join("../tests/own-spec/spec");
+    let copy = edited_copy(
+        &own,
+        "nested-set",
+        "commands/qxcfg.yaml",
+        "",
+        r#"name: QXCFG
+title: Settings
+section: "A.3"
+about: two settings, each with its own set form
+forms:
+  - name: set
+    kind: write
+    selector: alpha
+    about: sets alpha
+    params: [connect_id, host]
+    response:
+      outcomes:
+        - final: [OK, ERROR]
+  - name: set
+    kind: write
+    selector: beta
+    since: "2.0"
+    about: sets beta
+    params: [connect_id, hb_state]
+    response:
+      outcomes:
+        - final: [OK, ERROR]
+"#,
+    );
+    let dir = copy.display().to_string();
+    let report = diff(&load(&format!("{dir}@1.0")), &load(&dir));
+    let breaking: Vec<&Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .collect();
+    assert!(breaking.is_empty(), "{}", report.to_text());
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.rust.contains("qxcfg::beta::Set")),
+        "{}",
+        report.to_text()
+    );
+    let (code, out) = qi_codegen(&["diff", &format!("{dir}@1.0"), &dir]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(semver: minor)"), "{out}");
+    std::fs::remove_dir_all(copy).unwrap();
 }

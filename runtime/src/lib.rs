@@ -33,10 +33,32 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+/// A warning through `log` or `defmt`, when one of those features is on.
+macro_rules! warn_ {
+    ($($arg:tt)*) => {{
+        #[cfg(feature = "log")]
+        log::warn!($($arg)*);
+        #[cfg(feature = "defmt")]
+        defmt::warn!($($arg)*);
+    }};
+}
+
 pub mod client;
 pub mod digest;
+#[cfg(feature = "host")]
+pub mod host;
+pub mod prelude;
 pub mod sizes;
+pub mod stack;
 pub mod wire;
+
+// The crates whose types the public API uses, so an application keeps its versions in step.
+pub use atat;
+pub use embassy_time;
+pub use embedded_io;
+pub use embedded_io_async;
+pub use embedded_nal_async;
+pub use heapless;
 
 /// The generated API (see the crate documentation).
 ///

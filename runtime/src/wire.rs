@@ -7,6 +7,14 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow;
 
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the buffer is too small")
+    }
+}
+
+impl core::error::Error for Overflow {}
+
 /// 10^19 down to 10^0: the digits of a `u64` without dividing.
 const POWERS_OF_TEN: [u64; 20] = {
     let mut p = [1u64; 20];
@@ -152,6 +160,8 @@ impl fmt::Display for EncodeError {
     }
 }
 
+impl core::error::Error for EncodeError {}
+
 /// Why a line from the module (or a command line) could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
@@ -202,6 +212,8 @@ impl fmt::Display for DecodeError {
         }
     }
 }
+
+impl core::error::Error for DecodeError {}
 
 /// The comma-separated fields of a line body, split outside double quotes only, each trimmed
 /// of surrounding spaces.
@@ -335,6 +347,16 @@ pub fn split_line(resp: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// Whether a field is whole: bare text without quotes, or one quoted string. A field that
+/// opens a quote and never closes it is the rest of a line cut inside a quoted string, not an
+/// extra field from newer firmware.
+pub fn is_whole(field: &[u8]) -> bool {
+    match field {
+        [b'"', inner @ .., b'"'] => !inner.contains(&b'"'),
+        _ => !field.contains(&b'"'),
+    }
+}
+
 /// Takes the next field, which must be `"kw"`.
 pub fn keyword(fields: &mut Fields<'_>, kw: &str) -> Result<(), DecodeError> {
     match fields.next() {
@@ -397,6 +419,8 @@ impl fmt::Display for ValidationError {
         )
     }
 }
+
+impl core::error::Error for ValidationError {}
 
 #[cfg(test)]
 mod tests {

@@ -163,7 +163,7 @@ fn atat_and_the_client_hear_of_no_carrier() {
         || {},
     )
     .unwrap();
-    assert_eq!(*r.slot.try_get().unwrap().borrow(), atat::Response::ok(b""));
+    assert_eq!(*r.slot.try_get().unwrap(), atat::Response::ok(b""));
     r.slot.reset();
     port.feed(
         &mut ing,
@@ -174,7 +174,7 @@ fn atat_and_the_client_hear_of_no_carrier() {
     )
     .unwrap();
     assert_eq!(
-        *r.slot.try_get().unwrap().borrow(),
+        *r.slot.try_get().unwrap(),
         atat::Response::ConnectionError(atat::ConnectionError::NoCarrier as u8)
     );
     assert_eq!(raw, b"x");

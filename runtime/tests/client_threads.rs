@@ -35,6 +35,9 @@ impl embedded_io_async::Write for Line {
         let _ = self.0.send(buf.to_vec());
         Ok(buf.len())
     }
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// (host bytes expected, answer, pause before a second answer, second answer)

@@ -559,7 +559,7 @@ fn through_atat_ingress_into_typed_values() {
     assert!(matches!(sub.try_next_message_pure(), Some(Urc::Closed(_))));
     assert!(sub.try_next_message_pure().is_none());
     let guard = slot.try_get().expect("a response");
-    let response: &Response<{ sizes::RESPONSE_SLOT_SIZE }> = &guard.borrow();
+    let response: &Response<{ sizes::RESPONSE_SLOT_SIZE }> = &guard;
     let read = qird::Read {
         connect_id: id(0),
         read_length: None,

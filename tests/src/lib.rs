@@ -12,6 +12,7 @@ use quectel_qi::{Request, Urc};
 
 pub mod e2e;
 pub mod peers;
+pub mod stack;
 
 /// Large enough for any command line or line with its payload.
 const BUF: usize = 8192;

@@ -1,6 +1,7 @@
 //! Semantic checks over the loaded spec. Every problem is collected, none stops the others, and
 //! each points at the line and column of the offending value.
 
+mod names;
 mod transcript;
 pub mod values;
 mod views;
@@ -19,12 +20,20 @@ pub fn check(spec: &Spec) -> Result<(), Vec<Diagnostic>> {
     cx.document();
     cx.params();
     let urc_names = cx.urcs();
+    if spec.commands.is_empty() {
+        // `Request` and the dispatch over forms need one form at least.
+        cx.push(spec.document.at(
+            "title",
+            "the spec has no command: add one as commands/<name>.yaml",
+        ));
+    }
     let mut names = BTreeSet::new();
     for cmd in &spec.commands {
         cx.command(cmd, &urc_names, &mut names);
     }
     cx.errors();
     cx.errata();
+    names::check(&mut cx);
     views::check(&mut cx);
     transcript::check_all(&mut cx);
     let mut errs = cx.errs;

@@ -63,12 +63,9 @@ fn items(list: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
                 out.insert(format!("{}()", join(prefix, &f.sig.ident)), text(&f.sig));
             }
             Item::Impl(i) => {
-                let ty = match &*i.self_ty {
-                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                    _ => None,
+                let Some(ty) = self_path(&i.self_ty, prefix) else {
+                    continue;
                 };
-                let Some(ty) = ty else { continue };
-                let ty = join(prefix, ty);
                 if let Some((_, tr, _)) = &i.trait_ {
                     out.insert(format!("impl {} for {ty}", text(tr)), String::new());
                     continue;
@@ -90,6 +87,23 @@ fn items(list: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
             }
             _ => {}
         }
+    }
+}
+
+/// The full path of an impl's type: `impl crate::qicfg::recvind::Set` at the root and
+/// `impl Set` inside `qicfg::recvind` are the same type, and other `Set`s are not.
+fn self_path(ty: &syn::Type, prefix: &str) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match names.split_first() {
+        Some((first, rest)) if first == "crate" => Some(rest.join("::")),
+        Some(_) => Some(join(prefix, names.join("::"))),
+        None => None,
     }
 }
 

@@ -32,18 +32,9 @@ pub(super) fn field_type(model: &Model, key: &str, owned: bool) -> String {
     }
 }
 
-/// The integer a range-checked newtype wraps; mirrors `emit::params::int_repr` (a test keeps
-/// the two in step by looking for `pub struct Name(repr)` in the generated code).
+/// The integer a range-checked newtype wraps: the emitter's choice.
 pub fn storage(ranges: &[[i64; 2]]) -> &'static str {
-    let lo = ranges.iter().map(|r| r[0]).min().unwrap_or(0);
-    let hi = ranges.iter().map(|r| r[1]).max().unwrap_or(0);
-    match (lo >= 0, hi) {
-        (true, h) if h <= u8::MAX as i64 => "u8",
-        (true, h) if h <= u16::MAX as i64 => "u16",
-        (true, h) if h <= u32::MAX as i64 => "u32",
-        (false, h) if lo >= i32::MIN as i64 && h <= i32::MAX as i64 => "i32",
-        _ => "i64",
-    }
+    crate::emit::params::int_storage(ranges)
 }
 
 /// Whether every value of `inner` lies in `outer`.

@@ -22,6 +22,22 @@ pub(super) fn request_path(cmd: &Command, form: &Form) -> TokenStream {
     }
 }
 
+/// `Request` borrows its strings from the command line: `<'a>` and the line's `'a`, or nothing
+/// when no form has a string (an unused lifetime would not compile).
+pub(super) fn request_lifetime(model: &Model) -> (TokenStream, TokenStream) {
+    let borrows = model
+        .spec
+        .commands
+        .iter()
+        .flat_map(|c| &c.value.forms)
+        .any(|f| super::requests::has_lifetime(model, f));
+    if borrows {
+        (quote!(<'a>), quote!('a))
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    }
+}
+
 pub fn emit(model: &Model) -> TokenStream {
     let all: Vec<(&Command, &Form)> = model
         .spec
@@ -104,16 +120,23 @@ pub fn emit(model: &Model) -> TokenStream {
         let v = naming::request_variant(c, f);
         decode_arms.push(quote! { Request::#v(_) => { #(#tries)* } });
     }
+    let (req_lt, line_lt) = request_lifetime(model);
+    // No form with information lines: an enum without variants, matched through `*self`.
+    let line_encode_body = if line_encodes.is_empty() {
+        quote!(let _ = w; match *self {})
+    } else {
+        quote!(match self { #(#line_encodes)* })
+    };
     quote! {
         /// Any command line of the spec, typed.
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum Request<'a> {
+        pub enum Request #req_lt {
             #(#req_variants)*
         }
 
-        impl<'a> Request<'a> {
+        impl #req_lt Request #req_lt {
             /// Decodes a command line; the first form (in spec order) that accepts it wins.
-            pub fn decode(line: &'a [u8]) -> Result<Self, crate::wire::DecodeError> {
+            pub fn decode(line: &#line_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
                 #(#req_decode)*
                 Err(crate::wire::DecodeError::Prefix)
             }
@@ -157,9 +180,7 @@ pub fn emit(model: &Model) -> TokenStream {
         impl ResponseLine {
             /// Writes the line (and its payload), without the surrounding CR LF.
             pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
-                match self {
-                    #(#line_encodes)*
-                }
+                #line_encode_body
             }
         }
     }

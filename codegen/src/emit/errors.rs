@@ -23,11 +23,32 @@ pub fn emit(model: &Model) -> TokenStream {
         let t = &e.text;
         quote! { Self::#v => #t, }
     });
+    let codes = errors.iter().map(|e| {
+        let v = naming::variant(&e.name);
+        let code = e.code;
+        quote! { Self::#v => #code, }
+    });
+    let try_from = if errors.is_empty() {
+        quote!(Err(code))
+    } else {
+        quote! {
+            match code {
+                #(#from)*
+                other => Err(other),
+            }
+        }
+    };
+    // An enum without variants can have no `repr`; `match *self {}` covers it.
+    let repr = if errors.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[repr(u16)])
+    };
     quote! {
         /// A result code of the TCP/IP commands (chapter 4): what `AT+QIGETERROR` reports and what
         /// the `<err>` fields of URCs carry.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[repr(u16)]
+        #repr
         pub enum ErrorCode {
             #(#variants)*
         }
@@ -35,7 +56,9 @@ pub fn emit(model: &Model) -> TokenStream {
         impl ErrorCode {
             /// The number on the wire.
             pub const fn code(self) -> u16 {
-                self as u16
+                match self {
+                    #(#codes)*
+                }
             }
 
             /// The description the module prints with the code.
@@ -51,10 +74,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
             /// Fails with the number itself when the document lists no such code.
             fn try_from(code: u16) -> Result<Self, u16> {
-                match code {
-                    #(#from)*
-                    other => Err(other),
-                }
+                #try_from
             }
         }
 
@@ -63,5 +83,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 write!(f, "{} ({})", self.text(), self.code())
             }
         }
+
+        impl core::error::Error for ErrorCode {}
     }
 }

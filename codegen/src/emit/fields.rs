@@ -92,12 +92,13 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
             _ => super::lines::decode_value(model, &u.param, def, quote!(x), index),
         };
         let f = naming::field(u.field_name());
+        let l = naming::local(u.field_name());
         lets.push(if u.optional {
-            quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; }
+            quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; }
         } else {
-            quote! { let #f = match fields.next() { Some(x) => #value, None => return Err(crate::wire::DecodeError::MissingField { index: #index }) }; }
+            quote! { let #l = match fields.next() { Some(x) => #value, None => return Err(crate::wire::DecodeError::MissingField { index: #index }) }; }
         });
-        inits.push(quote!(#f,));
+        inits.push(quote!(#f: #l,));
     }
     let p = request_path(cmd, form);
     let (lt, lt_use) = if has_lifetime(model, form) {
@@ -135,6 +136,7 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
 }
 
 pub fn emit(model: &Model) -> TokenStream {
+    let (req_lt, _) = super::dispatch::request_lifetime(model);
     let all: Vec<(&Command, &Form)> = model
         .spec
         .commands
@@ -246,19 +248,49 @@ pub fn emit(model: &Model) -> TokenStream {
         let fields = field_list(model, u.keyword.as_deref(), &u.fields);
         quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
     });
-    let urc_shape_arms = urcs.iter().enumerate().map(|(i, u)| {
-        let v = naming::variant(&u.name);
-        quote! { Urc::#v(_) => &describe::URCS[#i], }
-    });
-    let urc_tries = urcs.iter().enumerate().map(|(i, u)| {
-        let t = naming::type_name(&u.name);
-        quote! {
-            match urc::#t::decode(line, payload) {
-                Ok(_) => return None,
-                Err(e) => describe::closer(&mut best, &describe::URCS[#i], e),
+    let urc_shape_arms: Vec<TokenStream> = urcs
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let v = naming::variant(&u.name);
+            quote! { Urc::#v(_) => &describe::URCS[#i], }
+        })
+        .collect();
+    let urc_tries: Vec<TokenStream> = urcs
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let t = naming::type_name(&u.name);
+            quote! {
+                match urc::#t::decode(line, payload) {
+                    Ok(_) => return None,
+                    Err(e) => describe::closer(&mut best, &describe::URCS[#i], e),
+                }
             }
+        })
+        .collect();
+    // What a small spec leaves empty must still compile without warnings.
+    let urc_shape_body = super::match_self(&urc_shape_arms);
+    let line_shape_body = super::match_self(&line_shape_arms);
+    let urc_diagnose_body = if urc_tries.is_empty() {
+        quote! { let _ = (line, payload); None }
+    } else {
+        quote! { let mut best = None; #(#urc_tries)* best }
+    };
+    let response_body = if response_arms.is_empty() {
+        quote! { let _ = (line, payload); None }
+    } else {
+        quote! {
+            let mut best = None;
+            #[allow(unreachable_patterns)]
+            match self {
+                #(#response_arms)*
+                _ => {}
+            }
+            best
         }
-    });
+    };
+    let rules_unused = super::unused(rule_tries.is_empty(), &["line"]);
 
     quote! {
         /// What the spec says about each line, for tools that report on lines (a log decoder):
@@ -362,7 +394,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        impl<'a> Request<'a> {
+        impl #req_lt Request #req_lt {
             /// The description of this request's form.
             pub fn shape(&self) -> &'static describe::Shape {
                 match self {
@@ -390,6 +422,7 @@ pub fn emit(model: &Model) -> TokenStream {
             /// For a command line whose fields decode but break a rule of the spec: the rule,
             /// as `validate` words it (`decode` reports only `DecodeError::Invalid`).
             pub fn rule_broken(line: &[u8]) -> Option<crate::wire::ValidationError> {
+                #rules_unused
                 #(#rule_tries)*
                 None
             }
@@ -401,13 +434,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 line: &[u8],
                 payload: &[u8],
             ) -> Option<(&'static describe::Shape, crate::wire::DecodeError)> {
-                let mut best = None;
-                #[allow(unreachable_patterns)]
-                match self {
-                    #(#response_arms)*
-                    _ => {}
-                }
-                best
+                #response_body
             }
         }
 
@@ -416,18 +443,14 @@ pub fn emit(model: &Model) -> TokenStream {
         impl ResponseLine {
             /// The description of this line.
             pub fn shape(&self) -> &'static describe::Shape {
-                match self {
-                    #(#line_shape_arms)*
-                }
+                #line_shape_body
             }
         }
 
         impl Urc {
             /// The description of this URC.
             pub fn shape(&self) -> &'static describe::Shape {
-                match self {
-                    #(#urc_shape_arms)*
-                }
+                #urc_shape_body
             }
 
             /// For a line that `decode` rejects: the URC it came closest to and why it failed;
@@ -436,9 +459,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 line: &[u8],
                 payload: &[u8],
             ) -> Option<(&'static describe::Shape, crate::wire::DecodeError)> {
-                let mut best = None;
-                #(#urc_tries)*
-                best
+                #urc_diagnose_body
             }
         }
     }

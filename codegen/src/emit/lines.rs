@@ -135,6 +135,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
     for (i, u) in s.fields.iter().enumerate() {
         let def = model.param(&u.param);
         let f = naming::field(u.field_name());
+        let l = naming::local(u.field_name());
         let index = i as u8 + u8::from(s.keyword.is_some());
         let comma = if first {
             TokenStream::new()
@@ -147,13 +148,13 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             // Test responses show ranges and placeholders: kept as text.
             defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
-                let #f = match fields.next() {
+                let #l = match fields.next() {
                     Some(x) => heapless::String::try_from(crate::wire::bare(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };
             });
             encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
-            inits.push(quote!(#f,));
+            inits.push(quote!(#f: #l,));
             continue;
         }
         let ty = owned_type(model, &u.param, def);
@@ -167,20 +168,20 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         if u.optional {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
             decodes.push(
-                quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
+                quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; },
             );
             encodes.push(quote! { if let Some(v) = &self.#f { #comma #enc } });
         } else {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: #ty, });
             decodes.push(quote! {
-                let #f = match fields.next() {
+                let #l = match fields.next() {
                     Some(x) => #value,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };
             });
             encodes.push(quote! { { let v = &self.#f; #comma #enc } });
         }
-        inits.push(quote!(#f,));
+        inits.push(quote!(#f: #l,));
     }
     let keyword_check = match s.keyword {
         Some(k) => quote! { crate::wire::keyword(&mut fields, #k)?; },
@@ -193,7 +194,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
     let (data_def, data_dec, data_init, data_enc, cap_const) = match s.data {
         Some(d) => {
             let cap = data_capacity(model, s.fields, d);
-            let len = naming::field(&d.length);
+            let len = naming::local(&d.length);
             (
                 quote! { #[doc = "The payload that follows the line."] pub data: heapless::Vec<u8, #cap>, },
                 quote! {
@@ -244,7 +245,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             #cap_const
 
             /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
-            /// Extra trailing fields (newer firmware) are ignored.
+            /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
+            /// quoted string is an error, never a shorter line.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
                 Self::decode_fields(line, payload, false)
             }
@@ -261,8 +263,11 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 let mut fields = crate::wire::Fields::new(body);
                 #keyword_check
                 #(#decodes)*
-                if strict && fields.next().is_some() {
-                    return Err(crate::wire::DecodeError::TrailingData);
+                // Extra fields: an error when strict, or when one was cut inside its quotes.
+                for extra in fields {
+                    if strict || !crate::wire::is_whole(extra) {
+                        return Err(crate::wire::DecodeError::TrailingData);
+                    }
                 }
                 #data_dec
                 Ok(Self { #(#inits)* #data_init })

@@ -1,11 +1,12 @@
 //! One emitter per item kind; each returns tokens, `expand` joins and formats them.
 //! Emitting never fails: the checker has caught everything first.
 
+mod builders;
 mod dispatch;
 mod errors;
 mod fields;
 mod lines;
-mod params;
+pub(crate) mod params;
 mod requests;
 mod responses;
 mod sizes;
@@ -20,6 +21,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let params = params::emit(model);
     let errors = errors::emit(model);
     let requests = requests::emit(model);
+    let builders = builders::emit(model);
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
     let dispatch = dispatch::emit(model);
@@ -35,6 +37,7 @@ pub fn generate(model: &Model) -> TokenStream {
         #params
         #errors
         #requests
+        #builders
         /// Response line types, by command.
         pub mod response {
             #[allow(unused_imports)]
@@ -45,6 +48,31 @@ pub fn generate(model: &Model) -> TokenStream {
         #dispatch
         #fields
         #sizes
+    }
+}
+
+/// `match self { arms }`, or for an enum without variants (a spec without URCs, say)
+/// `match *self {}`, the only match of a reference to it that compiles.
+pub(crate) fn match_self(arms: &[TokenStream]) -> TokenStream {
+    if arms.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#arms)* })
+    }
+}
+
+/// `let _ = (a, b);` (or `let _ = a;`) when `unused`: for parameters that only some specs' code reads.
+pub(crate) fn unused(unused: bool, names: &[&str]) -> TokenStream {
+    if !unused {
+        return TokenStream::new();
+    }
+    let ids: Vec<_> = names
+        .iter()
+        .map(|n| proc_macro2::Ident::new(n, proc_macro2::Span::call_site()))
+        .collect();
+    match ids.as_slice() {
+        [one] => quote!(let _ = #one;),
+        _ => quote!(let _ = (#(#ids),*);),
     }
 }
 

@@ -30,21 +30,50 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
+        impl core::error::Error for OutOfRange {}
+
         #(#items)*
     }
 }
 
-/// The smallest primitive that holds every value of the ranges.
-pub fn int_repr(ranges: &[[i64; 2]]) -> TokenStream {
+/// The integer values of an enumeration, as one-value ranges (for [`int_repr`]).
+pub fn enum_ints(values: &[crate::spec::EnumValue]) -> Vec<[i64; 2]> {
+    values
+        .iter()
+        .filter_map(|v| match v.value {
+            Scalar::Int(i) => Some([i, i]),
+            Scalar::Str(_) => None,
+        })
+        .collect()
+}
+
+/// The smallest primitive that holds every value of the ranges, by name (`diff` compares
+/// these names).
+pub fn int_storage(ranges: &[[i64; 2]]) -> &'static str {
     let lo = ranges.iter().map(|r| r[0]).min().unwrap_or(0);
     let hi = ranges.iter().map(|r| r[1]).max().unwrap_or(0);
-    match (lo >= 0, hi) {
-        (true, h) if h <= u8::MAX as i64 => quote!(u8),
-        (true, h) if h <= u16::MAX as i64 => quote!(u16),
-        (true, h) if h <= u32::MAX as i64 => quote!(u32),
-        (false, h) if lo >= i32::MIN as i64 && h <= i32::MAX as i64 => quote!(i32),
-        _ => quote!(i64),
+    let fits = |min: i64, max: i64| lo >= min && hi <= max;
+    if fits(0, u8::MAX.into()) {
+        "u8"
+    } else if fits(0, u16::MAX.into()) {
+        "u16"
+    } else if fits(0, u32::MAX.into()) {
+        "u32"
+    } else if fits(i8::MIN.into(), i8::MAX.into()) {
+        "i8"
+    } else if fits(i16::MIN.into(), i16::MAX.into()) {
+        "i16"
+    } else if fits(i32::MIN.into(), i32::MAX.into()) {
+        "i32"
+    } else {
+        "i64"
     }
+}
+
+/// [`int_storage`] as a type.
+pub fn int_repr(ranges: &[[i64; 2]]) -> TokenStream {
+    let t = proc_macro2::Ident::new(int_storage(ranges), proc_macro2::Span::call_site());
+    quote!(#t)
 }
 
 /// Doc lines shared by every parameter type: what it is, its range, default and unit.
@@ -87,9 +116,9 @@ fn newtype(key: &str, def: &ParamDef) -> TokenStream {
     let checks = ranges.iter().map(|[lo, hi]| {
         let (l, h) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
         if lo == hi {
-            quote!((v == #l))
+            quote!(v == #l)
         } else {
-            quote!((v >= #l && v <= #h))
+            quote!(v >= #l && v <= #h)
         }
     });
     let min = Literal::i64_unsuffixed(ranges.first().map_or(0, |r| r[0]));
@@ -204,6 +233,8 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
         },
         None => TokenStream::new(),
     };
+    // The discriminants' type holds every value (negative ones and those above 255 too).
+    let repr = int_repr(&enum_ints(values));
     let conversions = if keyword {
         let to = values.iter().map(|v| {
             let var = naming::variant(&v.name);
@@ -251,8 +282,8 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
         quote! {
             impl #name {
                 /// The number sent on the wire.
-                pub const fn code(self) -> u8 {
-                    self as u8
+                pub const fn code(self) -> #repr {
+                    self as #repr
                 }
             }
 
@@ -268,16 +299,16 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
             }
         }
     };
-    let repr = if keyword {
+    let repr_attr = if keyword {
         TokenStream::new()
     } else {
-        quote!(#[repr(u8)])
+        quote!(#[repr(#repr)])
     };
     quote! {
         #[doc = #doc]
         #alias
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #repr
+        #repr_attr
         pub enum #name {
             #(#variants)*
         }

@@ -124,7 +124,7 @@ pub(crate) fn max_text_len(model: &Model, def: &ParamDef) -> usize {
     }
 }
 
-fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
+pub(crate) fn rust_type(key: &str, def: &ParamDef) -> TokenStream {
     match field_kind(def) {
         FieldKind::Newtype | FieldKind::Enum { .. } => {
             let t = naming::type_name(key);
@@ -321,7 +321,6 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
 
         impl #lt atat::AtatCmd for #name #lt {
             type Response = #resp_ty;
-            const MAX_LEN: usize = #max_len;
             const MAX_TIMEOUT_MS: u32 = #timeout;
 
             /// Writes the command if it is valid; an invalid command writes nothing (0 bytes):
@@ -550,7 +549,13 @@ fn value_of(model: &Model, u: &ParamUse) -> TokenStream {
     };
     if u.optional {
         let inner = one(quote!(v));
-        quote!(match self.#f { Some(v) => #inner, None => crate::wire::Value::Missing })
+        // A keyword's value is not shown, so `v` would go unused.
+        let bind = if matches!(field_kind(def), FieldKind::Enum { keyword: true }) {
+            quote!(_)
+        } else {
+            quote!(v)
+        };
+        quote!(match self.#f { Some(#bind) => #inner, None => crate::wire::Value::Missing })
     } else {
         one(quote!(self.#f))
     }
@@ -689,20 +694,21 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
             continue;
         }
         let f = naming::field(u.field_name());
+        let l = naming::local(u.field_name());
         let value = borrowed_value(model, def, &u.param, index);
         if u.optional {
             lets.push(
-                quote! { let #f = match fields.next() { Some(x) => Some(#value), None => None }; },
+                quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; },
             );
         } else {
             lets.push(quote! {
-                let #f = match fields.next() {
+                let #l = match fields.next() {
                     Some(x) => #value,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };
             });
         }
-        inits.push(quote!(#f,));
+        inits.push(quote!(#f: #l,));
     }
     let split = if params_follow {
         quote! {

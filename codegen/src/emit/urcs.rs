@@ -56,12 +56,19 @@ pub fn emit(model: &Model) -> TokenStream {
         let t = naming::type_name(&u.name);
         quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
     };
-    let with_data = urcs
+    let with_data: Vec<TokenStream> = urcs
         .iter()
         .filter(|u| u.data.is_some())
-        .map(|u| attempt(u, quote!(decode_strict)));
+        .map(|u| attempt(u, quote!(decode_strict)))
+        .collect();
+    let with_data = if with_data.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { if !payload.is_empty() { #(#with_data)* } }
+    };
+    let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
     let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
-    let framing = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
+    let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         quote! {
@@ -71,7 +78,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 Err(_) => {}
             }
         }
-    });
+    }).collect();
+    let framing_unused = framing.is_empty().then(|| quote!(let _ = payload;));
     // A URC marked `exact` shares its prefix with a longer response line (`+CREG: <n>,<stat>`),
     // which a tolerant decode would take for the URC.
     let tolerant = urcs
@@ -90,6 +98,15 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(_) => 0, }
         }
     });
+    // A spec without URCs gets an enum without variants, matched through `*self`.
+    let (payload_len_body, encode_body) = if urcs.is_empty() {
+        (quote!(match *self {}), quote!(let _ = w; match *self {}))
+    } else {
+        (
+            quote!(match self { #(#payload_lens)* }),
+            quote!(match self { #(#encodes)* }),
+        )
+    };
     let prefixes: Vec<&str> = {
         let mut p: Vec<&str> = urcs.iter().map(|u| u.prefix.as_str()).collect();
         p.sort();
@@ -113,8 +130,6 @@ pub fn emit(model: &Model) -> TokenStream {
         }
 
         impl atat::AtatUrc for Urc {
-            type Response = Urc;
-
             /// A URC as the digester hands it over: the line, then (for data URCs) CR LF and
             /// the payload.
             fn parse(resp: &[u8]) -> Option<Urc> {
@@ -165,15 +180,14 @@ pub fn emit(model: &Model) -> TokenStream {
             /// Decoding for framing: a line that matches a data URC always takes its payload, so
             /// that where a frame ends never depends on how the input was chunked.
             fn decode_framing(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                #framing_unused
                 #(#framing)*
                 Self::decode(line, b"")
             }
 
             /// The number of payload bytes the URC carries (0 for URCs without data).
             pub fn payload_len(&self) -> usize {
-                match self {
-                    #(#payload_lens)*
-                }
+                #payload_len_body
             }
 
             /// The prefixes URCs start with.
@@ -186,9 +200,8 @@ pub fn emit(model: &Model) -> TokenStream {
             /// from newer firmware ignored). A variant that depends on a setting the line does not
             /// show (recvind, access mode) is best chosen by a caller that knows the setting.
             pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
-                if !payload.is_empty() {
-                    #(#with_data)*
-                }
+                #decode_unused
+                #with_data
                 #(#strict)*
                 #(#tolerant)*
                 Err(crate::wire::DecodeError::Prefix)
@@ -196,9 +209,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
             /// Writes the URC line (and payload), without the surrounding CR LF.
             pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
-                match self {
-                    #(#encodes)*
-                }
+                #encode_body
             }
         }
     }

@@ -9,6 +9,8 @@ use crate::*;
 /// An atat command with the spec's validation (the generated `validate`): every form of the
 /// spec, so that [`Client::exec`](super::Client::exec) sends any of them.
 pub trait Command: AtatCmd {
+    /// The command's name as the document writes it (`AT+QIOPEN`): what an error names.
+    const NAME: &'static str;
     /// Checks every rule of the spec; the client writes nothing when this fails.
     fn check(&self) -> Result<(), ValidationError>;
 }
@@ -16,6 +18,7 @@ pub trait Command: AtatCmd {
 macro_rules! commands {
     ($($t:ty),* $(,)?) => {
         $(impl Command for $t {
+            const NAME: &'static str = <$t>::COMMAND;
             fn check(&self) -> Result<(), ValidationError> {
                 self.validate()
             }

@@ -29,6 +29,24 @@ pub enum FeedError {
     },
 }
 
+impl core::fmt::Display for FeedError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FeedError::UrcChannelFull { fed } => {
+                write!(f, "the URC channel stayed full ({fed} bytes taken)")
+            }
+            FeedError::Overflow { fed } => {
+                write!(
+                    f,
+                    "the ingress buffer overflowed and was cleared ({fed} bytes taken)"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for FeedError {}
+
 impl FeedError {
     /// Bytes of the input taken before feeding stopped.
     pub fn fed(self) -> usize {

@@ -21,7 +21,7 @@ pub trait Link {
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
-        on_urc: &mut dyn FnMut(&Urc),
+        on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error>;
     /// The next URC, waiting until `deadline` at most.
     async fn urc(&mut self, deadline: Instant) -> Option<Urc>;
@@ -48,7 +48,7 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
-        on_urc: &mut dyn FnMut(&Urc),
+        on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error> {
         let urcs = &mut self.urcs;
         let drain = async {
@@ -102,7 +102,7 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
-        _on_urc: &mut dyn FnMut(&Urc),
+        _on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error> {
         // atat's blocking client waits inside; URCs are drained before and after.
         self.at.send(cmd)
@@ -116,8 +116,9 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
             if Instant::now() >= deadline {
                 return None;
             }
+            // Sleep rather than spin: a URC is rarely more urgent than a millisecond.
             #[cfg(feature = "std")]
-            std::thread::yield_now();
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 

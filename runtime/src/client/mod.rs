@@ -19,7 +19,7 @@
 //!
 //! ```no_run
 //! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
-//! use quectel_qi::client::{Client, Config, Error, Event};
+//! use quectel_qi::client::{Client, Config, Error};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 //! use quectel_qi::*;
@@ -64,16 +64,19 @@
 //!             .await?; // waits for +QIOPEN: 0,0 (up to the spec's 150 s)
 //!         qi.send(socket, b"hello").await?; // prompt, payload, SEND OK; chunked past 1460
 //!         qi.wait_acknowledged(socket).await?;
+//!         // Readiness is state: a URC routed during any call (the send, the acknowledgement
+//!         // query, a read) is in `socket()`, so look there first and wait only when nothing
+//!         // is there yet.
 //!         let mut buf = [0u8; 1500];
-//!         while let Some(event) = qi.next_event(30_000).await {
-//!             match event {
-//!                 Event::DataReady(id) if id == socket => {
-//!                     let n = qi.read(socket, &mut buf).await?; // drains with AT+QIRD
-//!                     let _reply = &buf[..n];
-//!                     break;
-//!                 }
-//!                 Event::Closed(id) if id == socket => break,
-//!                 _ => {}
+//!         loop {
+//!             let info = qi.socket(socket);
+//!             if info.data_pending {
+//!                 let n = qi.read(socket, &mut buf).await?; // drains with AT+QIRD
+//!                 let _reply = &buf[..n];
+//!             } else if info.closed {
+//!                 break; // the peer closed and every byte was read
+//!             } else if qi.next_event(30_000).await.is_none() {
+//!                 return Err(Error::Timeout);
 //!             }
 //!         }
 //!         qi.close(socket).await
@@ -171,16 +174,6 @@
 //! }
 //! ```
 
-/// A warning through `log` or `defmt`, when one of those features is on.
-macro_rules! warn_ {
-    ($($arg:tt)*) => {{
-        #[cfg(feature = "log")]
-        log::warn!($($arg)*);
-        #[cfg(feature = "defmt")]
-        defmt::warn!($($arg)*);
-    }};
-}
-
 mod blocking;
 mod command;
 mod context;
@@ -204,6 +197,7 @@ pub use link::{AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 use reply::{Exchange, Payload, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
+pub use send::SEND_CHUNK;
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
 
@@ -229,7 +223,7 @@ pub struct Config {
 
 /// Records a URC; a socket a server got takes the listener's access mode (the digester needs
 /// it to frame the socket's data URCs).
-fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
+pub(crate) fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
     let event = router.route(u);
     if let Event::Incoming { socket, .. } = event {
         if let Some(mode) = router.socket(socket).mode {
@@ -276,6 +270,7 @@ pub struct Client<'a, L> {
     digest: &'a DigestState,
     config: Config,
     payload_echo: bool,
+    last_command: Option<&'static str>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
@@ -308,6 +303,7 @@ impl<'a, L: Link> Client<'a, L> {
             digest,
             config,
             payload_echo: false,
+            last_command: None,
         }
     }
 }
@@ -316,6 +312,12 @@ impl<L: Link> Client<'_, L> {
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The command of the last [`exec`](Self::exec) (also the one a payload belongs to): what
+    /// a failed call was doing.
+    pub fn last_command(&self) -> Option<&'static str> {
+        self.last_command
     }
 
     /// What the URCs said so far about sockets and contexts.
@@ -371,7 +373,10 @@ impl<L: Link> Client<'_, L> {
         .await
     }
 
-    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. A
+    /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. URCs
+    /// routed during other calls are not reported again: what they said is in
+    /// [`socket`](Self::socket) and [`context_lost`](Self::context_lost), so check those
+    /// before waiting here (see the example at the top of this module). A
     /// `NO CARRIER` that ended transparent mode since the last call comes first, as
     /// [`Event::Closed`].
     pub async fn next_event(&mut self, timeout_ms: u32) -> Option<Event> {
@@ -390,6 +395,7 @@ impl<L: Link> Client<'_, L> {
 
     /// Validates, sends, waits for the final result; error results become [`Error`].
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
+        self.last_command = Some(C::NAME);
         cmd.check()?;
         self.process_urcs();
         match self.send_raw(&Exchange(cmd)).await {

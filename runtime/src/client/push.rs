@@ -100,6 +100,12 @@ impl PushBuffer {
         true
     }
 
+    /// Whether a push of `len` payload bytes from a sender address of `sender_len` bytes
+    /// (0: none) fits now.
+    pub fn fits(&self, len: usize, sender_len: usize) -> bool {
+        !self.records.is_full() && self.bytes.capacity() - self.bytes.len() >= len + sender_len
+    }
+
     /// Copies the oldest push of `id` (or its first part) into `buf`; what is copied is gone.
     pub fn pop(&mut self, id: ConnectId, buf: &mut [u8]) -> Option<(usize, Option<Sender>)> {
         let i = self.records.iter().position(|r| r.id == id)?;

@@ -32,13 +32,7 @@ impl Failure {
         match e {
             InternalError::Error => Failure::Result(ErrorResult::Error),
             InternalError::CmeError(c) => {
-                // atat folds numbers it does not know (all of 550..=574) into `Unknown`.
-                let n = *c as u16;
-                if *c == atat::CmeError::Unknown {
-                    Failure::Result(ErrorResult::Other)
-                } else {
-                    Failure::Result(ErrorResult::Cme(Code::from_number(n)))
-                }
+                Failure::Result(ErrorResult::Cme(Code::from_number(u16::from(*c))))
             }
             InternalError::Custom(line) => Self::from_line(line),
             InternalError::ConnectionError(atat::ConnectionError::NoCarrier) => {
@@ -108,7 +102,6 @@ pub struct Exchange<'c, C>(pub &'c C);
 
 impl<C: AtatCmd> AtatCmd for Exchange<'_, C> {
     type Response = Reply<C::Response>;
-    const MAX_LEN: usize = C::MAX_LEN;
     const MAX_TIMEOUT_MS: u32 = C::MAX_TIMEOUT_MS;
     const EXPECTS_RESPONSE_CODE: bool = C::EXPECTS_RESPONSE_CODE;
 
@@ -133,8 +126,6 @@ pub const PAYLOAD_MAX: usize = crate::limits::MAX_PROMPT_DATA_LEN;
 
 impl<const TIMEOUT_MS: u32, const ANSWERED: bool> AtatCmd for Payload<'_, TIMEOUT_MS, ANSWERED> {
     type Response = Reply<()>;
-    // The open-length form ends its payload with Ctrl+Z.
-    const MAX_LEN: usize = PAYLOAD_MAX + 1;
     const MAX_TIMEOUT_MS: u32 = TIMEOUT_MS;
     const EXPECTS_RESPONSE_CODE: bool = ANSWERED;
 

@@ -24,7 +24,7 @@ const ESC: u8 = 0x1B;
 
 /// The most one `AT+QISEND=<id>,<len>` carries: the prompt's limit, within `<send_length>`'s
 /// range.
-const CHUNK: usize = {
+pub const SEND_CHUNK: usize = {
     let range = SendLength::MAX.get() as usize;
     if PAYLOAD_MAX < range {
         PAYLOAD_MAX
@@ -34,7 +34,7 @@ const CHUNK: usize = {
 };
 
 fn send_length(n: usize) -> SendLength {
-    // Callers chunk (or refuse) by CHUNK, so this always holds.
+    // Callers chunk (or refuse) by SEND_CHUNK, so this always holds.
     SendLength::new(n as i64).unwrap_or(SendLength::MAX)
 }
 
@@ -51,7 +51,7 @@ impl<L: Link> Client<'_, L> {
                 send_length: SendLength::MIN,
             }));
         }
-        for chunk in data.chunks(CHUNK) {
+        for chunk in data.chunks(SEND_CHUNK) {
             let cmd = qisend::SendFixed {
                 connect_id,
                 send_length: send_length(chunk.len()),
@@ -98,8 +98,8 @@ impl<L: Link> Client<'_, L> {
         remote_ip: &str,
         remote_port: Port,
     ) -> Result<(), Error> {
-        if data.len() > CHUNK {
-            return Err(Error::TooLong { max: CHUNK });
+        if data.len() > SEND_CHUNK {
+            return Err(Error::TooLong { max: SEND_CHUNK });
         }
         let cmd = qisend::SendTo {
             connect_id,

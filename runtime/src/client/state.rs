@@ -252,6 +252,12 @@ impl Router {
         self.push.pop(id, buf)
     }
 
+    /// Whether a push of `len` bytes (with a sender address of `sender_len` bytes) fits in the
+    /// push buffer now.
+    pub fn can_push(&self, len: usize, sender_len: usize) -> bool {
+        self.push.fits(len, sender_len)
+    }
+
     /// Bytes pushed for a socket and not read yet.
     pub fn pushed_len(&self, id: ConnectId) -> usize {
         self.push.len_of(id)

@@ -187,6 +187,9 @@ impl embedded_io_async::Write for Module {
         self.0.borrow_mut().host_wrote(buf);
         Ok(buf.len())
     }
+    async fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
 }
 
 /// The test's view of the module after the client took the writer.

@@ -84,3 +84,17 @@ fn the_profile_follows_the_cargo_feature() {
     assert_eq!(HbInterval::MIN.get(), lowest);
     assert!(HbInterval::new(i64::from(lowest) - 1).is_none());
 }
+
+/// A line cut inside a quoted string is not a shorter line with an extra field ignored.
+#[test]
+fn a_line_cut_inside_quotes_is_rejected() {
+    // Newer firmware may append whole fields: ignored.
+    assert!(urc::HeartbeatMissed::decode(b"+QXHB: 3,2,7", b"").is_ok());
+    assert!(urc::HeartbeatMissed::decode(b"+QXHB: 3,2,\"new\"", b"").is_ok());
+    // A quote opened and never closed: the line was cut.
+    assert_eq!(
+        urc::HeartbeatMissed::decode(b"+QXHB: 3,2,\"cut", b""),
+        Err(own_spec_example::wire::DecodeError::TrailingData)
+    );
+    assert!(Urc::decode(b"+QXHB: 3,2,\"cut", b"").is_err());
+}

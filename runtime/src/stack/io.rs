@@ -1,0 +1,124 @@
+//! Reading and writing a socket of the stack: the waiting, the draining and the retries that
+//! TCP and UDP handles share.
+
+use core::future::poll_fn;
+use core::task::Poll;
+
+use embassy_time::{Duration, Instant, Timer};
+use embedded_io_async::Write;
+
+use super::shared::Readiness;
+use super::{after_ms, Error, Stack};
+use crate::client::{self, Sender};
+use crate::{ConnectId, ReadLength};
+
+/// The longest read one `AT+QIRD` answers.
+const READ_MAX: usize = ReadLength::MAX.get() as usize;
+
+/// What a receive got: bytes, and who sent them (UDP service only).
+pub(super) struct Received {
+    pub(super) len: usize,
+    pub(super) from: Option<Sender>,
+}
+
+impl<W: Write> Stack<'_, W> {
+    /// Waits until the socket has something for a reader.
+    async fn ready(&self, id: ConnectId) -> Result<Readiness, Error> {
+        poll_fn(|cx| {
+            self.shared.with(|s| match s.readiness(id, Some(cx)) {
+                Ok(Readiness::Waiting) => Poll::Pending,
+                other => Poll::Ready(other),
+            })
+        })
+        .await
+    }
+
+    /// Receives into `buf`: pushed bytes, or one `AT+QIRD`; waits until there are some. 0
+    /// bytes: the peer closed and everything was read. `with_sender` reads the UDP service
+    /// form (the sender comes with each datagram).
+    pub(super) async fn receive(
+        &self,
+        id: ConnectId,
+        buf: &mut [u8],
+        with_sender: bool,
+    ) -> Result<Received, Error> {
+        if buf.is_empty() {
+            return Ok(Received { len: 0, from: None });
+        }
+        let room = buf.len().min(READ_MAX);
+        loop {
+            match self.ready(id).await? {
+                Readiness::Pushed => {
+                    let got = self.shared.with(|s| {
+                        let got = s.router.read_pushed(id, &mut buf[..room]);
+                        s.wake_runner();
+                        got
+                    });
+                    if let Some((len, from)) = got.filter(|(n, _)| *n > 0) {
+                        return Ok(Received { len, from });
+                    }
+                }
+                Readiness::End => return Ok(Received { len: 0, from: None }),
+                Readiness::Fetch { seen } => {
+                    let mut c = self.client().await?;
+                    let got = if with_sender {
+                        c.read_from(id, &mut buf[..room]).await.map(|r| {
+                            r.map(|(len, from)| Received {
+                                len,
+                                from: Some(from),
+                            })
+                        })
+                    } else {
+                        c.read_once(id, &mut buf[..room])
+                            .await
+                            .map(|len| (len > 0).then_some(Received { len, from: None }))
+                    };
+                    match got.map_err(|e| self.failed(&c, e))? {
+                        Some(r) => return Ok(r),
+                        None => self.shared.with(|s| s.drained(id, seen)),
+                    }
+                }
+                Readiness::Waiting => {}
+            }
+        }
+    }
+
+    /// Whether a read would not wait.
+    pub(super) fn read_ready(&self, id: ConnectId) -> Result<bool, Error> {
+        self.shared
+            .with(|s| s.readiness(id, None))
+            .map(|r| r != Readiness::Waiting)
+    }
+
+    /// Sends one `AT+QISEND` of `data` (at most [`client::SEND_CHUNK`] bytes, or `send_to` for
+    /// a UDP service); while the module answers `SEND FAIL` (its send buffer is full), waits
+    /// and tries again, up to [`Config::send_wait_ms`](super::Config::send_wait_ms).
+    pub(super) async fn send_once(
+        &self,
+        id: ConnectId,
+        data: &[u8],
+        to: Option<(&str, u16)>,
+    ) -> Result<(), Error> {
+        let deadline = after_ms(self.config.send_wait_ms);
+        let mut pause = Duration::from_millis(10);
+        loop {
+            if self.shared.with(|s| s.peer_closed(id)) {
+                return Err(Error::PeerClosed);
+            }
+            let mut c = self.client().await?;
+            let sent = match to {
+                Some((ip, port)) => c.send_to(id, data, ip, super::port(port)).await,
+                None => c.send(id, data).await,
+            };
+            match sent {
+                Ok(()) => return Ok(()),
+                Err(client::Error::SendFailed) if Instant::now() < deadline => {
+                    drop(c);
+                    Timer::after(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                Err(e) => return Err(self.failed(&c, e)),
+            }
+        }
+    }
+}
