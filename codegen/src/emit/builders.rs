@@ -75,9 +75,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
     });
     let doc_new = format!(
-        "`AT+{}` with its required parameters; the optional ones are left out (set them with \
+        "`{}` with its required parameters; the optional ones are left out (set them with \
          the `with_` methods).",
-        cmd.name
+        cmd.at_name()
     );
     let mut setters = Vec::new();
     let mut earlier: Vec<(&ParamUse, TokenStream)> = Vec::new();
