@@ -129,6 +129,18 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    // Every parameter optional (`ATE`, `AT+CMEE=`): `new()` takes nothing, and is the default.
+    let default = if required.is_empty() {
+        quote! {
+            impl #lt Default for crate::#path #lt {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         impl #lt crate::#path #lt {
             #[doc = #doc_new]
@@ -138,5 +150,6 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             }
             #(#setters)*
         }
+        #default
     }
 }
