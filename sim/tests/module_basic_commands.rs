@@ -237,3 +237,16 @@ fn a_restart_is_silent_until_rdy() {
     assert_eq!(h.cmd("AT"), ["OK"]);
     h.finish();
 }
+
+#[test]
+fn cops_leaves_the_network_and_comes_back() {
+    let mut h = Host::start(Config::for_tests());
+    assert_eq!(h.cmd("AT+CEREG=1"), ["OK"]);
+    assert_eq!(h.cmd("AT+COPS=2"), ["OK"]);
+    assert_eq!(h.line(), "+CEREG: 0");
+    assert_eq!(h.cmd("AT+COPS?"), ["+COPS: 2", "OK"]);
+    assert_eq!(h.cmd("AT+COPS=0"), ["OK"]);
+    assert_eq!(h.line(), "+CEREG: 1");
+    assert_eq!(h.cmd("AT+COPS?"), ["+COPS: 0,0,\"qi-sim\",7", "OK"]);
+    h.finish();
+}

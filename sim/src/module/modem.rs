@@ -52,6 +52,8 @@ pub(crate) struct Modem {
     pub reports: [RegistrationReport; 3],
     /// The host detached with AT+CGATT=0.
     pub detached: bool,
+    /// The host left the network with AT+COPS=2 (until AT+COPS=0 or 1 or 4).
+    pub deregistered: bool,
     pub time_zone_reporting: TimeZoneReporting,
     pub time_zone_update: TimeZoneUpdate,
     pub rssi: u8,
@@ -72,6 +74,7 @@ impl Modem {
             reported: RegistrationStatus::NotRegistered,
             reports: [RegistrationReport::Disable; 3],
             detached: false,
+            deregistered: false,
             time_zone_reporting: TimeZoneReporting::Disable,
             time_zone_update: TimeZoneUpdate::Disable,
             rssi: cfg.rssi,
@@ -84,7 +87,10 @@ impl Modem {
 
     /// The registration the module has: the network's, once the radio is on and the SIM ready.
     pub(crate) fn registration(&self) -> RegistrationStatus {
-        if self.functionality == Functionality::Full && self.sim == SimCard::Ready {
+        if self.functionality == Functionality::Full
+            && self.sim == SimCard::Ready
+            && !self.deregistered
+        {
             self.network
         } else {
             RegistrationStatus::NotRegistered
@@ -246,19 +252,26 @@ impl Sim {
             R::CeregSet(s) => self.set_report(Registry::Cereg, s.registration_report),
             R::CopsRead(_) => {
                 let registered = self.modem.registered();
+                let cops_mode = if self.modem.deregistered {
+                    CopsMode::Deregister
+                } else {
+                    CopsMode::Automatic
+                };
                 lines(ResponseLine::CopsReadLine(cops::ReadLine {
-                    cops_mode: CopsMode::Automatic,
+                    cops_mode,
                     format: registered.then_some(OperatorFormat::LongAlphanumeric),
                     oper: registered.then(|| hstring(&m.operator)),
                     act: registered.then_some(m.access_technology),
                 }))
             }
             R::CopsSelect(c) => {
+                // The virtual network has one operator: any choice but leaving registers.
                 match c.cops_mode {
-                    CopsMode::Deregister => self.modem.detached = true,
-                    CopsMode::Automatic => self.modem.detached = false,
-                    _ => {}
+                    CopsMode::Deregister => self.modem.deregistered = true,
+                    CopsMode::SetFormat => {}
+                    _ => self.modem.deregistered = false,
                 }
+                self.registration_changed();
                 ok()
             }
             R::CsqQuery(_) => lines(ResponseLine::CsqQueryLine(csq::QueryLine {
