@@ -10,9 +10,12 @@ use proptest::test_runner::TestCaseError;
 use quectel_qi::wire::{DecodeError, EncodeError, Overflow, ValidationError, Writer};
 use quectel_qi::{Request, Urc};
 
+pub mod broker;
 pub mod e2e;
+pub mod http_server;
 pub mod peers;
 pub mod stack;
+pub mod std_net;
 
 /// Large enough for any command line or line with its payload.
 const BUF: usize = 8192;
