@@ -97,7 +97,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 .iter()
                 .map(|(e, _)| {
                     let d = model.param(&e.param);
-                    format!("<{}>", e.doc.clone().unwrap_or_else(|| d.doc.clone()))
+                    format!("`<{}>`", e.doc.clone().unwrap_or_else(|| d.doc.clone()))
                 })
                 .collect();
             let doc = if filled.is_empty() {
