@@ -361,6 +361,58 @@ fn client(
     (send, receive)
 }
 
+/// Goodput through a socket handle of the network stack (`quectel_qi::stack`): `write_all`
+/// of `bytes` to a peer that drains, then `read` of what the peer writes at once; the
+/// runner and the flow share one thread, as on an embedded executor.
+fn stack(baud: u32, mode: qi::AccessMode, bytes: usize) -> (f64, f64) {
+    use qi::embedded_io_async::{Read as _, Write as _};
+    let mut sim = qi_sim::Config::for_tests();
+    sim.baud = Some(baud);
+    let mut config = qi_tests::stack::test_config();
+    config.access_mode = mode;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    qi_tests::stack::run_stack(sim, config, async |stack, _| {
+        stack.activate("internet").await.expect("activate");
+        let mut socket = stack.connect("127.0.0.1", port).await.expect("connect");
+        let (mut peer, _) = listener.accept().unwrap();
+        let drain = std::thread::spawn(move || {
+            let mut b = [0u8; 4096];
+            let mut total = 0;
+            while total < bytes {
+                match peer.read(&mut b) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => total += n,
+                }
+            }
+            (peer, total)
+        });
+        let data = vec![0x5a; bytes];
+        let start = Instant::now();
+        socket.write_all(&data).await.expect("write_all");
+        let (mut peer, total) = drain.join().unwrap();
+        let send = bytes as f64 / start.elapsed().as_secs_f64();
+        assert_eq!(total, bytes);
+
+        let start = Instant::now();
+        let writer = std::thread::spawn(move || {
+            peer.write_all(&data).unwrap();
+            peer
+        });
+        let mut buf = vec![0u8; READ as usize];
+        let mut got = 0;
+        while got < bytes {
+            let n = socket.read(&mut buf).await.expect("read");
+            assert!(n > 0, "end of stream after {got} of {bytes} bytes");
+            got += n;
+        }
+        let receive = bytes as f64 / start.elapsed().as_secs_f64();
+        drop(writer.join().unwrap());
+        socket.close().await.expect("close");
+        (send, receive)
+    })
+}
+
 /// The median and the best of the runs: on a shared machine a late thread only ever lowers
 /// a figure, so the best is what the link and the protocol allow, the median what one gets.
 #[derive(Clone, Copy)]
@@ -467,6 +519,27 @@ fn main() {
             0,
             runs((0..count).map(|_| receive_pushed(baud, bytes)).collect()),
         );
+    }
+    println!();
+    println!("network stack (a TcpSocket: write_all, read; async, runner in the same thread):");
+    println!("| baud | capacity B/s | mode | send B/s | of capacity | receive B/s | of capacity |");
+    println!("|---:|---:|---|---:|---:|---:|---:|");
+    for baud in [115_200u32, 921_600] {
+        let cap = f64::from(baud) / 10.0;
+        let bytes = (cap * secs) as usize;
+        for (mode, name) in [
+            (qi::AccessMode::BufferAccess, "buffer access"),
+            (qi::AccessMode::DirectPush, "direct push"),
+        ] {
+            let all: Vec<(f64, f64)> = (0..count).map(|_| stack(baud, mode, bytes)).collect();
+            let send = runs(all.iter().map(|r| r.0).collect());
+            let receive = runs(all.iter().map(|r| r.1).collect());
+            println!(
+                "| {baud} | {cap:.0} | {name} | {} | {} |",
+                send.show(cap),
+                receive.show(cap)
+            );
+        }
     }
     println!();
     println!("typed client (blocking, atat; 0 ms = Timing::Test, 20 ms = atat's default):");

@@ -138,6 +138,18 @@ impl PushBuffer {
             .sum()
     }
 
+    /// The socket whose pushes take the most bytes.
+    pub fn largest(&self) -> Option<ConnectId> {
+        let mut best: Option<(ConnectId, usize)> = None;
+        for r in &self.records {
+            let n = self.len_of(r.id);
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((r.id, n));
+            }
+        }
+        best.map(|(id, _)| id)
+    }
+
     /// Drops everything of `id` (the socket was closed or reopened).
     pub fn discard(&mut self, id: ConnectId) {
         while let Some(i) = self.records.iter().position(|r| r.id == id) {

@@ -258,6 +258,18 @@ impl Router {
         self.push.fits(len, sender_len)
     }
 
+    /// The socket holding the most pushed bytes.
+    pub fn largest_push_holder(&self) -> Option<ConnectId> {
+        self.push.largest()
+    }
+
+    /// Drops what was pushed for a socket to make room for others; its reader gets
+    /// [`Error::Overrun`](super::Error::Overrun).
+    pub fn drop_pushed(&mut self, id: ConnectId) {
+        self.push.discard(id);
+        self.sockets[index(id)].overrun = true;
+    }
+
     /// Bytes pushed for a socket and not read yet.
     pub fn pushed_len(&self, id: ConnectId) -> usize {
         self.push.len_of(id)

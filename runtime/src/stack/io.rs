@@ -21,6 +21,28 @@ pub(super) struct Received {
     pub(super) from: Option<Sender>,
 }
 
+/// Marks a task as reading a socket for as long as it lives.
+struct Reading<'s> {
+    shared: &'s super::shared::Shared,
+    id: ConnectId,
+}
+
+impl<'s> Reading<'s> {
+    fn new<W: Write>(stack: &'s Stack<'_, W>, id: ConnectId) -> Self {
+        stack.shared.with(|s| s.reading(id, true));
+        Reading {
+            shared: stack.shared,
+            id,
+        }
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.shared.with(|s| s.reading(self.id, false));
+    }
+}
+
 impl<W: Write> Stack<'_, W> {
     /// Waits until the socket has something for a reader.
     async fn ready(&self, id: ConnectId) -> Result<Readiness, Error> {
@@ -45,6 +67,9 @@ impl<W: Write> Stack<'_, W> {
         if buf.is_empty() {
             return Ok(Received { len: 0, from: None });
         }
+        // While a reader is here, the runner holds a push for this socket back rather than
+        // dropping it (see `Shared::route`).
+        let _reading = Reading::new(self, id);
         let room = buf.len().min(READ_MAX);
         loop {
             match self.ready(id).await? {

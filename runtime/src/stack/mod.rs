@@ -97,9 +97,10 @@ pub struct Config {
     pub client: client::Config,
     /// atat's settings; [`client::atat_config`] by default.
     pub atat: atat::Config,
-    /// Direct push: how long the runner holds a push back while the push buffer is full,
-    /// waiting for a reader to make room, before it drops it (the reader then gets
-    /// [`client::Error::Overrun`]).
+    /// Direct push: how long the runner holds a push back while the push buffer is full of
+    /// that socket's own bytes, waiting for its reader to make room, before it drops it (the
+    /// reader then gets [`client::Error::Overrun`]). The line carries nothing else meanwhile,
+    /// so keep it short; another socket's backlog is dropped without waiting.
     pub push_wait_ms: u32,
     /// How long a write keeps retrying while the module answers `SEND FAIL`.
     pub send_wait_ms: u32,
@@ -112,7 +113,7 @@ impl Default for Config {
             access_mode: AccessMode::BufferAccess,
             client: client::Config::default(),
             atat: client::atat_config(),
-            push_wait_ms: 1_000,
+            push_wait_ms: 200,
             send_wait_ms: 30_000,
         }
     }

@@ -34,6 +34,10 @@ struct Slot {
     drained: u32,
     /// Closed by the peer, and read to the end since.
     drained_after_close: bool,
+    /// Tasks inside a read of this socket.
+    readers: u8,
+    /// Direct push: the reader did not come within `push_wait` of a full push buffer.
+    slow: bool,
     waker: WakerRegistration,
 }
 
@@ -43,6 +47,8 @@ impl Slot {
             announced: 0,
             drained: 0,
             drained_after_close: false,
+            readers: 0,
+            slow: false,
             waker: WakerRegistration::new(),
         }
     }
@@ -187,6 +193,17 @@ impl State {
         }
     }
 
+    /// A task starts or ends reading the socket.
+    pub(crate) fn reading(&mut self, id: ConnectId, start: bool) {
+        let slot = &mut self.slots[index(id)];
+        if start {
+            slot.readers = slot.readers.saturating_add(1);
+            slot.slow = false;
+        } else {
+            slot.readers = slot.readers.saturating_sub(1);
+        }
+    }
+
     /// Whether the peer or the network closed the socket.
     pub(crate) fn peer_closed(&self, id: ConnectId) -> bool {
         let info = self.router.socket(id);
@@ -269,19 +286,34 @@ impl Shared {
     /// room in the queue while someone holds the command lock.
     pub(crate) async fn route(&self, u: Urc, push_wait: embassy_time::Duration) {
         if let Some((id, len, sender)) = push_size(&u) {
-            let fits = |s: &mut State| s.dropped & bit(id) != 0 || s.router.can_push(len, sender);
+            // Room is made by the socket holding the most. Another socket's backlog is
+            // dropped at once (its reader is told), so the line never stalls for a socket
+            // nobody reads. For this socket's own backlog the runner waits for its reader,
+            // `push_wait` at most; a socket whose reader did not come in time is "slow", and
+            // its backlog is dropped without waiting until its reader reads again.
             let room = core::future::poll_fn(|cx| {
-                self.with(|s| {
-                    if fits(s) {
-                        Poll::Ready(())
-                    } else {
-                        s.runner.register(cx.waker());
-                        Poll::Pending
+                self.with(|s| loop {
+                    if s.dropped & bit(id) != 0 || s.router.can_push(len, sender) {
+                        return Poll::Ready(());
                     }
+                    let hog = s.router.largest_push_holder().unwrap_or(id);
+                    let slot = &s.slots[index(id)];
+                    if hog == id && (slot.readers > 0 || !slot.slow) {
+                        s.runner.register(cx.waker());
+                        return Poll::Pending;
+                    }
+                    warn_!(
+                        "push buffer full: socket {}'s unread bytes dropped",
+                        hog.get()
+                    );
+                    s.router.drop_pushed(hog);
+                    s.wake_socket(hog);
                 })
             });
-            // Past the wait the router drops the push and marks the socket overrun.
-            let _ = embassy_time::with_timeout(push_wait, room).await;
+            if embassy_time::with_timeout(push_wait, room).await.is_err() {
+                // The router drops this push and marks the socket overrun.
+                self.with(|s| s.slots[index(id)].slow = true);
+            }
         }
         let event = self.with(|s| {
             let event = crate::client::route(&mut s.router, &self.digest, &u);

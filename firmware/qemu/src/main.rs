@@ -1,0 +1,65 @@
+//! The firmware in CI: quectel-qi's network stack on an emulated Cortex-M4F (QEMU's mps2-an386),
+//! its UART0 wired to the virtual module. It activates a context, echoes over TCP, GETs a page
+//! with reqwless, resolves a name and echoes over UDP, then prints `firmware: all flows passed`
+//! over semihosting and exits 0 (1, with the reason, on any failure). `run.sh` beside this crate
+//! builds it and runs it against `qi sim` and loopback peers.
+//!
+//! Two tasks: the stack's runner (owns the serial input) and `main` (the flows). Each task's
+//! future lives in a static of exactly its size (embassy-executor 0.8 and later: no arena to
+//! size); `README.md` beside this crate gives the measured sizes.
+
+#![no_std]
+#![no_main]
+
+mod flows;
+
+use embassy_executor::Spawner;
+use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
+use quectel_qi::embassy_time::{with_timeout, Duration};
+use quectel_qi::stack::{self, Runner, Stack, StackResources};
+use static_cell::StaticCell;
+
+/// All flows together; each also has its own bound (see `flows`).
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+pub type QiStack = Stack<'static, UartTx>;
+
+static RESOURCES: StaticCell<StackResources> = StaticCell::new();
+static STACK: StaticCell<QiStack> = StaticCell::new();
+
+/// Owns the serial input: digests what the module sends and records every URC in the stack.
+#[embassy_executor::task]
+async fn runner_task(runner: Runner<'static, UartRx>) {
+    let why = runner.run().await;
+    host::fail(format_args!("the stack's runner stopped: {why}"))
+}
+
+#[embassy_executor::main]
+async fn main(spawner: Spawner) {
+    let (tx, rx) = qi_qemu_firmware::init();
+    let peers = host::peers().unwrap_or_else(|e| host::fail(format_args!("{e}")));
+
+    let resources = RESOURCES.init_with(StackResources::new);
+    let (stack, runner) = stack::new(resources, tx, rx, stack::Config::default());
+    let stack: &'static QiStack = STACK.init(stack);
+    match runner_task(runner) {
+        Ok(token) => spawner.spawn(token),
+        Err(e) => host::fail(format_args!("spawning the runner: {e:?}")),
+    }
+
+    match with_timeout(RUN_LIMIT, flows::run(stack, &peers)).await {
+        Ok(Ok(())) => {
+            let used = stack_usage::measure();
+            host::say(format_args!(
+                "firmware: stack used {} of {} bytes",
+                used.used, used.size
+            ));
+            host::pass("firmware: all flows passed")
+        }
+        Ok(Err(e)) => host::fail(format_args!("{e}")),
+        Err(_) => host::fail(format_args!(
+            "the flows took longer than {} s",
+            RUN_LIMIT.as_secs()
+        )),
+    }
+}
