@@ -15,12 +15,27 @@ fn section_key(s: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Rows of the application note first (by section), then those of each standard.
+type Key = (Option<String>, Vec<u32>);
+
+fn key(standard: &Option<String>, section: &str) -> Key {
+    (standard.clone(), section_key(section))
+}
+
+/// The section column: `2.3.5`, or `ITU-T V.250 6.2.4` for a standard's section.
+fn place(standard: &Option<String>, section: &str) -> String {
+    match standard {
+        Some(s) => format!("{s} {section}"),
+        None => section.to_string(),
+    }
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit_once("spec/").map_or(path, |(_, f)| f)
 }
 
 pub fn render(spec: &Spec) -> String {
-    let mut rows: Vec<(Vec<u32>, String)> = Vec::new();
+    let mut rows: Vec<(Key, String)> = Vec::new();
     for c in &spec.commands {
         let cmd = &c.value;
         let mut plain = Vec::new();
@@ -48,11 +63,11 @@ pub fn render(spec: &Spec) -> String {
             format!("; {} example(s)", cmd.examples.len())
         };
         rows.push((
-            section_key(&cmd.section),
+            key(&cmd.standard, &cmd.section),
             format!(
-                "| {} | AT+{} | {}{ex} | `{}` |",
-                cmd.section,
-                cmd.name,
+                "| {} | {} | {}{ex} | `{}` |",
+                place(&cmd.standard, &cmd.section),
+                cmd.at_name(),
                 plain.join(", "),
                 file_name(&c.file)
             ),
@@ -60,11 +75,11 @@ pub fn render(spec: &Spec) -> String {
         for (s, forms, since) in selectors {
             let since = since.map(|v| format!(" (since {v})")).unwrap_or_default();
             rows.push((
-                section_key(&cmd.section),
+                key(&cmd.standard, &cmd.section),
                 format!(
-                    "| {} | AT+{}=\"{s}\"{since} | {} | `{}` |",
-                    cmd.section,
-                    cmd.name,
+                    "| {} | {}=\"{s}\"{since} | {} | `{}` |",
+                    place(&cmd.standard, &cmd.section),
+                    cmd.at_name(),
                     forms.join(", "),
                     file_name(&c.file)
                 ),
@@ -84,11 +99,16 @@ pub fn render(spec: &Spec) -> String {
             format!(", selected by {}", when.join(", "))
         };
         rows.push((
-            section_key(&u.section),
+            key(&u.standard, &u.section),
             format!(
-                "| {} | {}:{kw} | URC `{}` ({} fields{}{when}) | `urcs.yaml` |",
-                u.section,
-                u.prefix,
+                "| {} | {}{kw} | URC `{}` ({} fields{}{when}) | `urcs.yaml` |",
+                place(&u.standard, &u.section),
+                // `+QIURC:`, but a word alone for the few URCs without `+` (`RDY`).
+                if u.prefix.starts_with('+') {
+                    format!("{}:", u.prefix)
+                } else {
+                    u.prefix.clone()
+                },
                 u.name,
                 u.fields.len(),
                 if u.data.is_some() { " + payload" } else { "" }
@@ -98,7 +118,7 @@ pub fn render(spec: &Spec) -> String {
     for f in &spec.transcripts {
         for t in &f.value.transcripts {
             rows.push((
-                section_key(&t.section),
+                key(&None, &t.section),
                 format!(
                     "| {} | example | transcript `{}` ({} steps) | `{}` |",
                     t.section,
@@ -110,18 +130,28 @@ pub fn render(spec: &Spec) -> String {
         }
     }
     let codes = &spec.errors.value.errors;
-    rows.push((
-        section_key("4"),
-        format!(
-            "| 4 | error codes | {} codes ({}) | `errors.yaml` |",
-            codes.len(),
-            codes
-                .iter()
-                .map(|e| e.code.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    ));
+    let mut by_source: Vec<(&Option<String>, Vec<String>)> = Vec::new();
+    for e in codes {
+        match by_source.iter_mut().find(|(s, _)| *s == &e.standard) {
+            Some((_, v)) => v.push(e.code.to_string()),
+            None => by_source.push((&e.standard, vec![e.code.to_string()])),
+        }
+    }
+    for (standard, list) in by_source {
+        // Chapter 4 of the application note, or the standard's section the codes carry.
+        let (k, shown) = match standard {
+            Some(s) => (key(&Some(s.clone()), ""), s.clone()),
+            None => (key(&None, "4"), "4".to_string()),
+        };
+        rows.push((
+            k,
+            format!(
+                "| {shown} | error codes | {} codes ({}) | `errors.yaml` |",
+                list.len(),
+                list.join(", ")
+            ),
+        ));
+    }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
 
     let params: usize = spec.params.iter().map(|p| p.value.len()).sum();

@@ -38,7 +38,13 @@ pub fn render(model: &Model) -> String {
     s.push_str("## Commands\n\n");
     for c in &spec.commands {
         let c = &c.value;
-        let _ = writeln!(s, "- [AT+{}](#{}): {}", c.name, anchor(&c.name), c.title);
+        let _ = writeln!(
+            s,
+            "- [{}](#{}): {}",
+            c.at_name(),
+            anchor(&c.at_name()),
+            c.title
+        );
     }
     s.push_str(
         "- [URCs](#urcs)\n- [Example sessions](#example-sessions)\n- [Error codes](#error-codes)\n\
@@ -63,7 +69,7 @@ fn history(model: &Model, s: &mut String) {
         let mut items = Vec::new();
         for c in spec.commands.iter().map(|c| &c.value) {
             if c.since == v {
-                items.push(format!("AT+{}", c.name));
+                items.push(c.at_name());
             }
             for f in c.forms.iter().filter(|f| f.since == v) {
                 items.push(format!("`{}`", syntax(model, c, f)));
@@ -96,8 +102,13 @@ fn history(model: &Model, s: &mut String) {
     }
 }
 
-fn anchor(name: &str) -> String {
-    format!("at{}", name.to_ascii_lowercase())
+/// The anchor a Markdown renderer gives a heading: lower case, punctuation dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn cell(s: &str) -> String {
@@ -118,11 +129,17 @@ fn doc_name(model: &Model, u: &ParamUse) -> String {
 }
 
 fn syntax(model: &Model, cmd: &Command, form: &Form) -> String {
-    let base = format!("AT+{}", cmd.name);
+    let base = cmd.at_name();
     match form.kind {
-        FormKind::Test => format!("{base}=?"),
-        FormKind::Read => format!("{base}?"),
-        FormKind::Execute => base,
+        FormKind::Test | FormKind::Read | FormKind::Execute => cmd.head(form),
+        FormKind::Write if cmd.syntax == Syntax::Basic => {
+            let values = form.params.iter().map(|u| match (&u.value, u.optional) {
+                (Some(v), _) => v.to_string(),
+                (None, true) => format!("[<{}>]", doc_name(model, u)),
+                (None, false) => format!("<{}>", doc_name(model, u)),
+            });
+            format!("{base}{}", values.collect::<String>())
+        }
         FormKind::Write => {
             let mut parts: Vec<String> = form.selector.iter().map(|s| format!("\"{s}\"")).collect();
             let mut open = 0;
@@ -243,8 +260,10 @@ fn timeout(model: &Model, form: &Form) -> String {
 fn command(model: &Model, cmd: &Command, s: &mut String) {
     let _ = writeln!(
         s,
-        "\n## AT+{}\n\n**{}** (section {}).",
-        cmd.name, cmd.title, cmd.section
+        "\n## {}\n\n**{}** ({}).",
+        cmd.at_name(),
+        cmd.title,
+        cmd.source()
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
     let mut facts = Vec::new();

@@ -79,6 +79,12 @@ pub fn module(name: &str) -> Ident {
     ident(&words(name).to_snake_case())
 }
 
+/// The module of a command: `QIOPEN` → `qiopen`; a basic-syntax command by its `ident`
+/// (`ATE` → `echo`).
+pub fn command_module(cmd: &Command) -> Ident {
+    module(cmd.key())
+}
+
 /// A constant: `connect_id` → `CONNECT_ID`.
 pub fn constant(spec_name: &str) -> Ident {
     ident(&spec_name.to_shouty_snake_case())
@@ -89,8 +95,8 @@ pub fn constant(spec_name: &str) -> Ident {
 pub fn form_path(cmd: &Command, form: &Form) -> String {
     let t = type_name(&form.name);
     match &form.selector {
-        Some(s) => format!("{}::{}::{t}", module(&cmd.name), module(s)),
-        None => format!("{}::{t}", module(&cmd.name)),
+        Some(s) => format!("{}::{}::{t}", command_module(cmd), module(s)),
+        None => format!("{}::{t}", command_module(cmd)),
     }
 }
 
@@ -104,7 +110,7 @@ pub fn request_variant(cmd: &Command, form: &Form) -> Ident {
         .unwrap_or_default();
     type_name(&format!(
         "{}{sel}_{}",
-        cmd.name.to_ascii_lowercase(),
+        cmd.key().to_ascii_lowercase(),
         form.name
     ))
 }
@@ -143,7 +149,7 @@ pub fn line_type(form: &Form, i: usize) -> Ident {
 /// (`QiopenOpenLine`, `QicfgTestTcpRetranscfgLine`).
 pub fn line_variant(cmd: &Command, form: &Form, i: usize) -> Ident {
     let t = line_type(form, i);
-    type_name(&format!("{}_{t}", cmd.name.to_ascii_lowercase()))
+    type_name(&format!("{}_{t}", cmd.key().to_ascii_lowercase()))
 }
 
 /// The selector of line `i`, if no other line of the form has one with the same Rust name.

@@ -29,7 +29,7 @@ fn every_command_form_urc_and_error_code_is_in_it() {
     for c in &model.spec.commands {
         let c = &c.value;
         assert!(
-            text.contains(&format!("\n## AT+{}\n", c.name)),
+            text.contains(&format!("\n## {}\n", c.at_name())),
             "{}",
             c.name
         );

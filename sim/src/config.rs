@@ -1,5 +1,7 @@
-//! How a virtual module behaves: echo, the `+++` guard time, serial pacing and injected faults.
+//! How a virtual module behaves: echo, the `+++` guard time, serial pacing, its simulated SIM,
+//! network and identity, and injected faults.
 
+use quectel_qi::{AccessTechnology, RegistrationStatus};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -17,8 +19,76 @@ pub struct Config {
     pub address: Ipv4Addr,
     /// How long AT+QNTP waits for the server's answer before reporting a timeout.
     pub ntp_timeout: Duration,
+    /// The SIM, the network and the identity the module reports.
+    pub modem: Modem,
     /// Faults to inject.
     pub faults: Faults,
+}
+
+/// The simulated values behind the basic commands (AT+CPIN?, AT+CEREG?, AT+CSQ, ATI, ...).
+#[derive(Debug, Clone)]
+pub struct Modem {
+    /// The SIM at start-up.
+    pub sim: SimCard,
+    /// What the network grants once the radio is on and the SIM ready.
+    pub registration: RegistrationStatus,
+    /// AT+CSQ's `<rssi>` (0 to 31, 99 unknown) and `<ber>` (0 to 7, 99 unknown).
+    pub rssi: u8,
+    pub ber: u8,
+    /// AT+COPS?'s operator (long alphanumeric format).
+    pub operator: String,
+    /// The location (or tracking) area code and cell identity, in hexadecimal, and the radio
+    /// access technology reported with them.
+    pub area_code: String,
+    pub cell_id: String,
+    pub access_technology: AccessTechnology,
+    /// AT+QCCID.
+    pub iccid: String,
+    /// AT+GSN and AT+CGSN.
+    pub imei: String,
+    /// AT+CGMI, AT+CGMM, AT+CGMR and ATI.
+    pub manufacturer: String,
+    pub model: String,
+    pub revision: String,
+    /// How long AT+CFUN=1,1 keeps the module silent before RDY (input meanwhile is lost).
+    pub restart_time: Duration,
+    /// Print the start-up lines (RDY, +CFUN: 1, +CPIN: READY) when the module starts, as after
+    /// power-on; off by default so that a test's first bytes are the answer to its first command.
+    pub announce_start: bool,
+}
+
+/// The SIM card as the module finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimCard {
+    /// Inserted and unlocked.
+    Ready,
+    /// No SIM: AT+CPIN? fails with +CME ERROR: 10 and the module does not register.
+    NotInserted,
+    /// Locked until AT+CPIN="<pin>" gives this PIN.
+    PinRequired(String),
+}
+
+impl Default for Modem {
+    fn default() -> Self {
+        // Values that look like a real EG915Q on a home LTE network; test addresses only.
+        Modem {
+            sim: SimCard::Ready,
+            registration: RegistrationStatus::RegisteredHome,
+            rssi: 25,
+            ber: 99,
+            operator: "qi-sim".into(),
+            area_code: "1A2B".into(),
+            cell_id: "01C2D3E4".into(),
+            access_technology: AccessTechnology::EUtran,
+            iccid: "89860000000000000000".into(),
+            imei: "860000000000000".into(),
+            manufacturer: "Quectel".into(),
+            model: "EG915Q".into(),
+            revision: "EG915QGLR01A01M08_QI_SIM".into(),
+            restart_time: Duration::from_millis(500),
+            announce_start: false,
+        }
+    }
 }
 
 impl Default for Config {
@@ -29,17 +99,22 @@ impl Default for Config {
             baud: None,
             address: Ipv4Addr::LOCALHOST,
             ntp_timeout: Duration::from_secs(5),
+            modem: Modem::default(),
             faults: Faults::default(),
         }
     }
 }
 
 impl Config {
-    /// The settings tests want: no echo, a short guard time.
+    /// The settings tests want: no echo, a short guard time, a quick restart.
     pub fn for_tests() -> Self {
         Config {
             echo: false,
             guard_time: Duration::from_millis(20),
+            modem: Modem {
+                restart_time: Duration::from_millis(20),
+                ..Modem::default()
+            },
             ..Config::default()
         }
     }

@@ -1,5 +1,8 @@
-//! qi-sim: a virtual Quectel EG915Q speaking the QI commands over a byte stream, and the
-//! support code of the `qi` tool.
+//! qi-sim: a virtual Quectel EG915Q speaking the QI commands (and the basic commands drivers
+//! send around them, `spec/basic/`) over a byte stream, and the support code of the `qi` tool.
+//! It keeps V.250's line discipline, so drivers written for real modules run against it
+//! unmodified; [`Modem`] sets its simulated SIM, network and identity, [`Control`] and
+//! [`control_port`] inject faults while it runs.
 //!
 //! The module decodes command lines with the generated codec of `quectel-qi`, keeps PDP
 //! contexts and a socket table backed by real loopback sockets, and answers with the generated
@@ -23,11 +26,12 @@
 //! documented in [`module`].
 
 pub mod config;
+pub mod control_port;
 pub mod decode;
 pub mod module;
 pub mod script;
 pub mod send;
 pub mod transport;
 
-pub use config::{Chunks, Config, Faults};
+pub use config::{Chunks, Config, Faults, Modem, SimCard};
 pub use module::{Control, Module};

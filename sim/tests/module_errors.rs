@@ -24,7 +24,7 @@ fn invalid_lines_answer_error_with_552() {
         assert_eq!(last_error(&mut h), "+QIGETERROR: 552, invalid parameters");
     }
     // Other commands leave the last error alone.
-    assert_eq!(h.cmd("HELLO"), ["ERROR"]);
+    assert_eq!(h.cmd("AT+NOSUCH"), ["ERROR"]);
     assert_eq!(h.cmd("AT+CCLK?"), ["ERROR"]);
     assert_eq!(last_error(&mut h), "+QIGETERROR: 552, invalid parameters");
     // Success resets the last error.

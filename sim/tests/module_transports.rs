@@ -72,7 +72,7 @@ fn tcp_echo_through_the_pseudo_terminal() {
         b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"
     );
     let mut conn = peer.accept();
-    assert_eq!(say(&mut tty, "AT+QISEND=0,4\r", b">"), b"\r\n>");
+    assert_eq!(say(&mut tty, "AT+QISEND=0,4\r", b"> "), b"\r\n> ");
     assert_eq!(say(&mut tty, "ping", b"SEND OK\r\n"), b"\r\nSEND OK\r\n");
     let got = read_n(&mut conn, 4);
     conn.write_all(&got).unwrap();

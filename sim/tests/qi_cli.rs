@@ -231,3 +231,103 @@ fn send_answers_the_prompt_with_the_next_line() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("SEND OK"), "{text}");
 }
+
+#[test]
+fn sim_help_lists_its_options_and_bad_ones_exit_2() {
+    let out = qi(&["sim", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for option in [
+        "--pty",
+        "--tcp",
+        "--baud",
+        "--echo",
+        "--guard-ms",
+        "--rdy",
+        "--no-sim",
+        "--sim-pin",
+        "--registration",
+        "--rssi",
+        "--ber",
+        "--iccid",
+        "--imei",
+        "--restart-ms",
+        "--response-delay-ms",
+        "--control",
+    ] {
+        assert!(help.contains(option), "{option} is not in `qi sim --help`");
+    }
+    for bad in [
+        &["sim", "--registration", "sideways"][..],
+        &["sim", "--rssi"],
+        &["sim", "--baud", "fast"],
+        &["sim", "--bogus"],
+    ] {
+        let out = qi(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}");
+    }
+}
+
+/// Kills the child when the test ends, however it ends.
+struct Kill(std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn sim_on_tcp_takes_start_up_state_and_faults() {
+    use std::process::Stdio;
+    let mut child = Kill(
+        Command::new(env!("CARGO_BIN_EXE_qi"))
+            .args([
+                "sim",
+                "--tcp",
+                "127.0.0.1:0",
+                "--no-sim",
+                "--control",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut announced = |prefix: &str| {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        line.trim().strip_prefix(prefix).unwrap().to_string()
+    };
+    let module = announced("tcp: ");
+    let control = announced("control: ");
+    let mut conn = std::net::TcpStream::connect(&module).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut say = |line: &str, end: &[u8]| -> Vec<u8> {
+        conn.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while !got.ends_with(end) {
+            let n = conn.read(&mut buf).unwrap();
+            assert!(n > 0, "closed; got {got:?}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    };
+    assert_eq!(say("AT+CMEE=1", b"OK\r\n"), b"\r\nOK\r\n");
+    assert_eq!(say("AT+CPIN?", b"\r\n"), b"\r\n+CME ERROR: 10\r\n");
+    // The test inserts the SIM through the fault port.
+    let mut faults = BufReader::new(std::net::TcpStream::connect(&control).unwrap());
+    writeln!(faults.get_mut(), "sim ready").unwrap();
+    let mut answer = String::new();
+    faults.read_line(&mut answer).unwrap();
+    assert_eq!(answer.trim(), "ok");
+    assert_eq!(
+        say("AT+CPIN?", b"OK\r\n"),
+        b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
+    );
+}

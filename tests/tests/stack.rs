@@ -78,6 +78,15 @@ struct ReplyAndClose {
 
 impl ReplyAndClose {
     fn start(reply: Vec<u8>, connections: usize) -> ReplyAndClose {
+        Self::serve(reply, connections, true)
+    }
+
+    /// Replies and keeps the connection until the client closes it.
+    fn reply_and_stay(reply: Vec<u8>, connections: usize) -> ReplyAndClose {
+        Self::serve(reply, connections, false)
+    }
+
+    fn serve(reply: Vec<u8>, connections: usize, close: bool) -> ReplyAndClose {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let thread = std::thread::spawn(move || {
@@ -89,6 +98,10 @@ impl ReplyAndClose {
                 let mut byte = [0u8; 1];
                 while conn.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {}
                 let _ = conn.write_all(&reply);
+                if !close {
+                    // Until the client closes: its reads must not depend on our close.
+                    while conn.read(&mut byte).is_ok_and(|n| n > 0) {}
+                }
             }
         });
         ReplyAndClose {
@@ -139,6 +152,36 @@ fn data_and_close_during_a_send_are_not_lost() {
                     .await
                     .unwrap_or_else(|_| panic!("{mode:?} round {round}: waited for a timeout"));
                 assert_eq!(got, reply, "{mode:?} round {round}");
+            }
+        });
+    }
+}
+
+/// The same race without the close: the reply alone, announced while the send and the
+/// acknowledgement query hold the line, must reach the reader without a timeout.
+#[test]
+fn data_announced_during_a_send_is_not_lost() {
+    const ROUNDS: usize = 20;
+    let reply = [HOSTILE, &random_bytes(5, 2000)].concat();
+    let server = ReplyAndClose::reply_and_stay(reply.clone(), ROUNDS * MODES.len());
+    for mode in MODES {
+        let mut c = config(mode);
+        c.client.wait_ms = |ms| ms.min(60_000);
+        run_stack(sim(), c, async |stack: &SimStack, _| {
+            stack.activate("internet").await.unwrap();
+            for round in 0..ROUNDS {
+                let mut s = stack.connect("127.0.0.1", server.port).await.unwrap();
+                let exchange = async {
+                    s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+                    let id = s.connect_id();
+                    let _ = stack.client().await.unwrap().ack_status(id).await;
+                    read_exactly(&mut s, reply.len()).await
+                };
+                let got = with_timeout(Duration::from_secs(3), exchange)
+                    .await
+                    .unwrap_or_else(|_| panic!("{mode:?} round {round}: waited for a timeout"));
+                assert_eq!(got, reply, "{mode:?} round {round}");
+                s.close().await.unwrap();
             }
         });
     }

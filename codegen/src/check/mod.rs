@@ -61,6 +61,14 @@ pub(crate) struct Cx<'a> {
     pub errs: Vec<Diagnostic>,
 }
 
+/// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
+fn prefix_ok(p: &str) -> bool {
+    match p.strip_prefix('+') {
+        Some(name) => !name.is_empty(),
+        None => !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()),
+    }
+}
+
 fn is_snake(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_lowercase())
@@ -447,10 +455,13 @@ impl<'a> Cx<'a> {
                     format!("URC `{}` is defined twice", u.name),
                 ));
             }
-            if !u.prefix.starts_with('+') || u.prefix.len() < 2 {
+            if !prefix_ok(&u.prefix) {
                 self.push(src.at(
                     &format!("{p}.prefix"),
-                    format!("prefix `{}` must start with `+`", u.prefix),
+                    format!(
+                        "prefix `{}` must be `+` and a name, or a word of letters (`RDY`)",
+                        u.prefix
+                    ),
                 ));
             }
             // A keyword is a first field: beside keyword variants, a variant without one could
@@ -523,6 +534,73 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The name as the syntax wants it, and the Rust name basic commands need.
+    fn command_name(&mut self, src: &'a Sourced<Command>) {
+        let cmd = &src.value;
+        match cmd.syntax {
+            Syntax::Extended => {
+                if cmd.name.is_empty()
+                    || !cmd
+                        .name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                {
+                    self.push(src.at(
+                        "name",
+                        format!(
+                            "command name `{}` must be upper case letters and digits, without `AT+`",
+                            cmd.name
+                        ),
+                    ));
+                }
+                if cmd.ident.is_some() {
+                    self.push(src.at(
+                        "ident",
+                        "an extended-syntax command is named after `name`: leave `ident` out",
+                    ));
+                }
+            }
+            Syntax::Basic => {
+                let letter = cmd.name.strip_prefix('&').unwrap_or(&cmd.name);
+                if !(letter.is_empty() && cmd.name.is_empty()
+                    || letter.len() == 1 && letter.chars().all(|c| c.is_ascii_uppercase()))
+                {
+                    self.push(src.at(
+                        "name",
+                        format!(
+                            "basic command name `{}` must be one upper case letter, `&` and one, or empty (`AT` itself)",
+                            cmd.name
+                        ),
+                    ));
+                }
+                match &cmd.ident {
+                    Some(i) if is_snake(i) => {}
+                    Some(i) => self.push(src.at("ident", format!("ident `{i}` must be snake_case"))),
+                    None => self.push(src.at(
+                        "name",
+                        "a basic-syntax command needs `ident:`, the snake_case name of its Rust module",
+                    )),
+                }
+                for (i, f) in cmd.forms.iter().enumerate() {
+                    let fields = f.params.iter().filter(|u| u.value.is_none()).count();
+                    let shape_ok = match f.kind {
+                        FormKind::Execute => true,
+                        FormKind::Write => {
+                            f.params.len() == 1 && fields == 1 && f.selector.is_none()
+                        }
+                        FormKind::Test | FormKind::Read => false,
+                    };
+                    if !shape_ok {
+                        self.push(src.at(
+                            &format!("forms[{i}].kind"),
+                            "a basic-syntax command has `execute` forms and `write` forms of one parameter, without selector (V.250 5.3)",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
     fn command(
         &mut self,
         src: &'a Sourced<Command>,
@@ -530,31 +608,24 @@ impl<'a> Cx<'a> {
         names: &mut BTreeSet<String>,
     ) {
         let cmd = &src.value;
-        if cmd.name.is_empty()
-            || !cmd
-                .name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
+        self.command_name(src);
+        if !names.insert(cmd.at_name()) {
             self.push(src.at(
                 "name",
                 format!(
-                    "command name `{}` must be upper case letters and digits, without `AT+`",
-                    cmd.name
+                    "command `{}` is defined in more than one file",
+                    cmd.at_name()
                 ),
             ));
         }
-        if !names.insert(cmd.name.clone()) {
-            self.push(src.at(
-                "name",
-                format!("command `{}` is defined in more than one file", cmd.name),
-            ));
-        }
-        let expected = format!("{}.yaml", cmd.name.to_ascii_lowercase());
+        let expected = format!("{}.yaml", cmd.key().to_ascii_lowercase());
         if !src.file.ends_with(&expected) {
             self.push(src.at(
                 "name",
-                format!("command `{}` belongs in a file named {expected}", cmd.name),
+                format!(
+                    "command `{}` belongs in a file named {expected}",
+                    cmd.at_name()
+                ),
             ));
         }
         if cmd.forms.is_empty() {
@@ -655,11 +726,22 @@ impl<'a> Cx<'a> {
         let resp = &form.response;
         for (i, line) in resp.lines.iter().enumerate() {
             let lp = format!("{p}.response.lines[{i}]");
-            if let Some(pre) = &line.prefix {
-                if !pre.starts_with('+') {
+            if let Some(pre) = line.prefix.as_deref().filter(|p| p.is_empty()) {
+                // A line of text alone: one bare text field and nothing else.
+                let text_alone = line.selector.is_none()
+                    && line.data.is_none()
+                    && matches!(line.fields.as_slice(), [u] if self.params.get(u.param.as_str()).is_some_and(|d| d.ty == ParamType::String && !values::is_quoted(d)));
+                if !text_alone {
                     self.push(src.at(
                         &format!("{lp}.prefix"),
-                        format!("prefix `{pre}` must start with `+`"),
+                        format!("a line without prefix (`{pre}`) holds one unquoted string field and nothing else"),
+                    ));
+                }
+            } else if let Some(pre) = &line.prefix {
+                if !prefix_ok(pre) {
+                    self.push(src.at(
+                        &format!("{lp}.prefix"),
+                        format!("prefix `{pre}` must be `+` and a name, a word of letters (`Revision`), or empty"),
                     ));
                 }
             }

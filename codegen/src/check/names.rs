@@ -107,8 +107,9 @@ pub(super) fn check(cx: &mut Cx) {
     let mut line_variants = Names::new(&[], "variant");
     for c in &spec.commands {
         let cmd = &c.value;
-        let rust = naming::module(&cmd.name).to_string();
-        if let Some(m) = modules.claim(rust, &cmd.name, format!("command `{}`", cmd.name)) {
+        let rust = naming::command_module(cmd).to_string();
+        let command = cmd.at_name();
+        if let Some(m) = modules.claim(rust, &command, format!("command `{command}`")) {
             errs.push(c.at("name", m));
         }
         // Selector modules hold their forms' structs; line types share `response::<command>`.
@@ -116,7 +117,7 @@ pub(super) fn check(cx: &mut Cx) {
         let mut lines = Names::new(&[], "type");
         for (i, f) in cmd.forms.iter().enumerate() {
             let at_name = format!("forms[{i}].name");
-            let spec_name = format!("{}/{:?}/{}", cmd.name, f.selector, f.name);
+            let spec_name = format!("{}/{:?}/{}", command, f.selector, f.name);
             let (rust, item) = match &f.selector {
                 Some(s) => (
                     format!("{}::{}", naming::module(s), naming::type_name(&f.name)),
@@ -131,7 +132,7 @@ pub(super) fn check(cx: &mut Cx) {
                 errs.push(c.at(&at_name, m));
             }
             let rust = naming::request_variant(cmd, f).to_string();
-            let item = format!("form `{}` of {}", f.name, cmd.name);
+            let item = format!("form `{}` of {}", f.name, command);
             if let Some(m) = requests.claim(rust, &spec_name, item) {
                 errs.push(c.at(&at_name, m));
             }
@@ -140,7 +141,7 @@ pub(super) fn check(cx: &mut Cx) {
             }
             for (j, l) in f.response.lines.iter().enumerate() {
                 let at_line = format!("forms[{i}].response.lines[{j}]");
-                let item = format!("line {} of form `{}` of {}", j + 1, f.name, cmd.name);
+                let item = format!("line {} of form `{}` of {}", j + 1, f.name, command);
                 let t = naming::line_type(f, j).to_string();
                 let line_name = format!("{spec_name}/{j}");
                 let mut claims = vec![(t.clone(), item.clone())];

@@ -158,36 +158,47 @@ impl<'a> Replay<'_, 'a> {
         if matches!(self.state, State::Transparent) {
             return Err("a command line while the port is in transparent mode: send `+++` (host_data) first".into());
         }
-        let rest = line
-            .strip_prefix("AT+")
-            .or_else(|| line.strip_prefix("at+"))
-            .ok_or_else(|| format!("`{line}` is not an AT+ command line"))?;
-        let end = rest.find(['=', '?']).unwrap_or(rest.len());
-        let (name, tail) = rest.split_at(end);
+        // The longest command name that starts the line (`AT+QIACT` before `AT`, `AT&D` before
+        // `AT`), then what follows it.
         let cmd = self
             .cx
             .spec
             .commands
             .iter()
             .map(|c| &c.value)
-            .find(|c| c.name.eq_ignore_ascii_case(name));
-        let Some(cmd) = cmd else {
-            return Err(format!("`AT+{name}` is not a command of the spec (mark the step `foreign: true` if it belongs to another command set)"));
+            .filter(|c| {
+                let n = c.at_name();
+                line.len() >= n.len() && line[..n.len()].eq_ignore_ascii_case(&n)
+            })
+            .max_by_key(|c| c.at_name().len());
+        let tail = cmd.map_or("", |c| &line[c.at_name().len()..]);
+        // A basic command's value is digits; an extended one's name ends where `=` or `?` (or
+        // the line) does.
+        let fits = cmd.is_some_and(|c| match c.syntax {
+            Syntax::Basic => tail.bytes().all(|b| b.is_ascii_digit()),
+            Syntax::Extended => !tail.starts_with(|c: char| c.is_ascii_alphanumeric()),
+        });
+        let Some(cmd) = cmd.filter(|_| fits) else {
+            let end = line.find(['=', '?']).unwrap_or(line.len());
+            return Err(format!("`{}` is not a command of the spec (mark the step `foreign: true` if it belongs to another command set)", &line[..end]));
         };
-        let (kind, args) = match tail {
-            "=?" => (FormKind::Test, ""),
-            "?" => (FormKind::Read, ""),
-            "" => (FormKind::Execute, ""),
-            t => match t.strip_prefix('=') {
-                Some(a) => (FormKind::Write, a),
+        let (kinds, args): (&[FormKind], &str) = match (cmd.syntax, tail) {
+            (Syntax::Basic, "") => (&[FormKind::Execute, FormKind::Write], ""),
+            (Syntax::Basic, value) => (&[FormKind::Write], value),
+            (Syntax::Extended, "=?") => (&[FormKind::Test], ""),
+            (Syntax::Extended, "?") => (&[FormKind::Read], ""),
+            (Syntax::Extended, "") => (&[FormKind::Execute], ""),
+            (Syntax::Extended, t) => match t.strip_prefix('=') {
+                Some(a) => (&[FormKind::Write], a),
                 None => return Err(format!("`{line}`: cannot tell the form from `{t}`")),
             },
         };
+        let kind = kinds[0];
         let fields = split_fields(args);
         let mut why = Vec::new();
         let mut matched = None;
         self.alts.clear();
-        for form in cmd.forms.iter().filter(|f| f.kind == kind) {
+        for form in cmd.forms.iter().filter(|f| kinds.contains(&f.kind)) {
             match self.match_form(form, &fields) {
                 Ok(a) if matched.is_none() => matched = Some((form, a)),
                 Ok(_) => self.alts.push(form),

@@ -9,8 +9,8 @@ use crate::spec::{Command, Form, Line, ParamUse};
 
 fn form_label(cmd: &Command, form: &Form) -> String {
     match &form.selector {
-        Some(s) => format!("AT+{}=\"{s}\" {}", cmd.name, form.name),
-        None => format!("AT+{} {}", cmd.name, form.name),
+        Some(s) => format!("{}=\"{s}\" {}", cmd.at_name(), form.name),
+        None => format!("{} {}", cmd.at_name(), form.name),
     }
 }
 
@@ -24,16 +24,16 @@ pub(super) fn compare(old: &Model, new: &Model, out: &mut Out) {
             .commands
             .iter()
             .map(|c| &c.value)
-            .find(|c| c.name == name)
+            .find(|c| c.at_name() == name)
             .cloned()
     };
     for c in new.spec.commands.iter().map(|c| &c.value) {
-        let Some(oc) = find(old, &c.name) else {
+        let Some(oc) = find(old, &c.at_name()) else {
             out.push(
                 Class::Compatible,
                 Kind::Added,
-                format!("AT+{}", c.name),
-                naming::module(&c.name).to_string(),
+                c.at_name(),
+                naming::command_module(c).to_string(),
                 format!("new command with {} form(s)", c.forms.len()),
                 "a new module and new Request variants (an open set)",
             );
@@ -66,12 +66,12 @@ pub(super) fn compare(old: &Model, new: &Model, out: &mut Out) {
         }
     }
     for c in old.spec.commands.iter().map(|c| &c.value) {
-        if find(new, &c.name).is_none() {
+        if find(new, &c.at_name()).is_none() {
             out.push(
                 Class::Breaking,
                 Kind::Removed,
-                format!("AT+{}", c.name),
-                naming::module(&c.name).to_string(),
+                c.at_name(),
+                naming::command_module(c).to_string(),
                 "command removed",
                 "its module and request types are gone",
             );
@@ -328,6 +328,23 @@ fn line_key(cmd: &Command, l: &Line) -> (String, Option<String>) {
     )
 }
 
+/// The line at `i` of `lines`, told apart from others with its key (several lines of text
+/// alone share the empty prefix) by how many come before it: the key and that count.
+fn nth_key(cmd: &Command, lines: &[Line], i: usize) -> ((String, Option<String>), usize) {
+    let key = line_key(cmd, &lines[i]);
+    let before = lines[..i]
+        .iter()
+        .filter(|l| line_key(cmd, l) == key)
+        .count();
+    (key, before)
+}
+
+/// Where the line `i` of `from` is in `to`, matched by [`nth_key`].
+fn find_line(cmd: &Command, from: &[Line], i: usize, to: &[Line]) -> Option<usize> {
+    let want = nth_key(cmd, from, i);
+    (0..to.len()).find(|&j| nth_key(cmd, to, j) == want)
+}
+
 fn line_label(cmd: &Command, l: &Line) -> String {
     let (p, s) = line_key(cmd, l);
     match s {
@@ -348,7 +365,7 @@ fn response(
     out: &mut Out,
 ) {
     let (ol, nl) = (&o.response.lines, &n.response.lines);
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     let resp = format!("<{rust} as AtatCmd>::Response");
     if shape(ol) != shape(nl) {
         out.push(
@@ -364,7 +381,7 @@ fn response(
     for (i, l) in nl.iter().enumerate() {
         let path = format!("response::{m}::{}", naming::line_type(n, i));
         let label = format!("{item} response line {}", line_label(cmd, l));
-        let Some(j) = ol.iter().position(|x| line_key(cmd, x) == line_key(cmd, l)) else {
+        let Some(j) = find_line(cmd, nl, i, ol) else {
             out.push(
                 Class::Compatible,
                 Kind::Added,
@@ -418,7 +435,7 @@ fn response(
         }
     }
     for (j, x) in ol.iter().enumerate() {
-        if !nl.iter().any(|l| line_key(cmd, l) == line_key(cmd, x)) {
+        if find_line(cmd, ol, j, nl).is_none() {
             out.push(
                 Class::Breaking,
                 Kind::Removed,

@@ -75,9 +75,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
     });
     let doc_new = format!(
-        "`AT+{}` with its required parameters; the optional ones are left out (set them with \
+        "`{}` with its required parameters; the optional ones are left out (set them with \
          the `with_` methods).",
-        cmd.name
+        cmd.at_name()
     );
     let mut setters = Vec::new();
     let mut earlier: Vec<(&ParamUse, TokenStream)> = Vec::new();
@@ -97,7 +97,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 .iter()
                 .map(|(e, _)| {
                     let d = model.param(&e.param);
-                    format!("<{}>", e.doc.clone().unwrap_or_else(|| d.doc.clone()))
+                    format!("`<{}>`", e.doc.clone().unwrap_or_else(|| d.doc.clone()))
                 })
                 .collect();
             let doc = if filled.is_empty() {
@@ -129,6 +129,18 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    // Every parameter optional (`ATE`, `AT+CMEE=`): `new()` takes nothing, and is the default.
+    let default = if required.is_empty() {
+        quote! {
+            impl #lt Default for crate::#path #lt {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         impl #lt crate::#path #lt {
             #[doc = #doc_new]
@@ -138,5 +150,6 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             }
             #(#setters)*
         }
+        #default
     }
 }

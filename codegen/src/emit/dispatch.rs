@@ -11,7 +11,7 @@ use quote::quote;
 
 /// The path of a form's request struct from the crate root (`qicfg::recvind::Set`).
 pub(super) fn request_path(cmd: &Command, form: &Form) -> TokenStream {
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     let t = struct_name(form);
     match &form.selector {
         Some(s) => {
@@ -66,7 +66,7 @@ pub fn emit(model: &Model) -> TokenStream {
         } else {
             TokenStream::new()
         };
-        let doc = format!("`AT+{}` ({})", c.name, f.name);
+        let doc = format!("`{}` ({})", c.at_name(), f.name);
         quote! { #[doc = #doc] #v(#p #lt), }
     });
     let req_decode = all.iter().map(|(c, f)| {
@@ -104,11 +104,11 @@ pub fn emit(model: &Model) -> TokenStream {
     let mut line_encodes = Vec::new();
     let mut decode_arms = Vec::new();
     for (c, f) in &all {
-        let m = naming::module(&c.name);
+        let m = naming::command_module(c);
         for i in 0..f.response.lines.len() {
             let t = naming::line_type(f, i);
             let lv = naming::line_variant(c, f, i);
-            let doc = format!("A response line of `AT+{}` ({})", c.name, f.name);
+            let doc = format!("A response line of `{}` ({})", c.at_name(), f.name);
             line_variants.push(quote! { #[doc = #doc] #lv(response::#m::#t), });
             line_encodes.push(quote! { ResponseLine::#lv(l) => l.encode(w), });
         }
@@ -119,15 +119,20 @@ pub fn emit(model: &Model) -> TokenStream {
             .forms
             .iter()
             .filter(|g| g.kind == f.kind && g.selector == f.selector);
-        let own = (0..f.response.lines.len()).map(|i| (*f, i));
-        let exact: Vec<(&Form, usize)> = own
-            .clone()
+        // Lines of text alone (no prefix) would take any line: they are tried last.
+        let prefixed = |(g, i): &(&Form, usize)| g.response.lines[*i].prefix.as_deref() != Some("");
+        let mut own: Vec<(&Form, usize)> = (0..f.response.lines.len()).map(|i| (*f, i)).collect();
+        own.sort_by_key(|x| !prefixed(x));
+        let mut exact: Vec<(&Form, usize)> = own
+            .iter()
+            .copied()
             .chain(
                 siblings
                     .filter(|g| g.name != f.name)
                     .flat_map(|g| (0..g.response.lines.len()).map(move |i| (g, i))),
             )
             .collect();
+        exact.sort_by_key(|x| !prefixed(x));
         let mut tries = Vec::new();
         for (g, i) in exact {
             let (t, lv) = (naming::line_type(g, i), naming::line_variant(c, g, i));
@@ -231,7 +236,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 }
             }
 
-            /// The command (`AT+QIOPEN`) and the form's name in the spec.
+            /// The command's name in the spec (`QIOPEN`; `E` for `ATE`) and the form's name.
             pub fn name(&self) -> (&'static str, &'static str) {
                 match self {
                     #(#req_names)*

@@ -66,10 +66,7 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
     if form.kind != FormKind::Write || form.params.is_empty() {
         return None;
     }
-    let head = match &form.selector {
-        Some(s) => format!("AT+{}=\"{s}\"", cmd.name),
-        None => format!("AT+{}=", cmd.name),
-    };
+    let head = cmd.head(form);
     let strip_comma = form.selector.as_ref().map(|_| {
         quote! {
             let rest = match rest {
@@ -171,10 +168,12 @@ pub fn emit(model: &Model) -> TokenStream {
             });
         }
         let (name, form, kind) = (&c.name, &f.name, f.kind.as_str());
+        let written = c.head(f);
+        let noted = c.standard.is_none();
         let fields = field_list(model, f.selector.as_deref(), &f.params);
         let p = request_path(c, f);
         req_shapes.push(
-            quote! { crate::describe::Shape { name: #name, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
+            quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },
         );
         let v = naming::request_variant(c, f);
         req_shape_arms.push(quote! { Request::#v(_) => &describe::REQUESTS[#i], });
@@ -210,7 +209,7 @@ pub fn emit(model: &Model) -> TokenStream {
             prompt_arms.push(quote! { Request::#v(#bind) => Some(#value), });
         }
         // Lines of this form and of its siblings of the same kind, as `decode_response` tries.
-        let m = naming::module(&c.name);
+        let m = naming::command_module(c);
         let mut tries = Vec::new();
         let siblings = std::iter::once(*f).chain(
             c.forms
@@ -235,7 +234,8 @@ pub fn emit(model: &Model) -> TokenStream {
             let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", c.name));
             let name = prefix.trim_start_matches('+');
             let fields = field_list(model, l.selector.as_deref(), &l.fields);
-            line_shapes.push(quote! { crate::describe::Shape { name: #name, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
+            let noted = c.standard.is_none();
+            line_shapes.push(quote! { crate::describe::Shape { name: #name, written: #prefix, in_application_note: #noted, form: #form, kind: "response", fields: #fields, timeout_ms: 0 }, });
             let lv = naming::line_variant(c, f, li);
             let idx = line_shapes.len() - 1;
             line_shape_arms.push(quote! { ResponseLine::#lv(_) => &describe::LINES[#idx], });
@@ -244,9 +244,11 @@ pub fn emit(model: &Model) -> TokenStream {
 
     let urc_shapes = urcs.iter().map(|u| {
         let name = u.prefix.trim_start_matches('+');
+        let written = &u.prefix;
+        let noted = u.standard.is_none();
         let form = &u.name;
         let fields = field_list(model, u.keyword.as_deref(), &u.fields);
-        quote! { crate::describe::Shape { name: #name, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
+        quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: "urc", fields: #fields, timeout_ms: 0 }, }
     });
     let urc_shape_arms: Vec<TokenStream> = urcs
         .iter()
@@ -310,8 +312,16 @@ pub fn emit(model: &Model) -> TokenStream {
             /// A request form, a response line or a URC.
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub struct Shape {
-                /// The command without `AT+`, or the line's prefix without `+`.
+                /// The command's name in the spec (`QIOPEN`, `E` for `ATE`), or the line's prefix
+                /// without `+`.
                 pub name: &'static str,
+                /// What the line starts with on the wire: the form's head before its parameters
+                /// (`AT+QIOPEN=`, `ATE`), or the line's prefix (`+QIRD`; empty for a line of
+                /// text alone).
+                pub written: &'static str,
+                /// Whether the application note defines it; `false` for the basic family
+                /// (`spec/basic/`, from ITU-T V.250 and 3GPP TS 27.007) and its URCs.
+                pub in_application_note: bool,
                 /// The form's name in the spec (for URCs, the URC's name).
                 pub form: &'static str,
                 /// `test`, `read`, `write`, `execute`, `response` or `urc`.
@@ -349,7 +359,8 @@ pub fn emit(model: &Model) -> TokenStream {
             /// Every URC, in spec order.
             pub const URCS: &[Shape] = &[#(#urc_shapes)*];
 
-            /// Keeps the candidate that got furthest (the first on a tie).
+            /// Keeps the candidate whose head matched most of the line (`AT+CFUN=` before `AT`),
+            /// then the one that got furthest (the first on a tie).
             pub(crate) fn closer(
                 best: &mut Option<(&'static Shape, crate::wire::DecodeError)>,
                 shape: &'static Shape,
@@ -357,7 +368,9 @@ pub fn emit(model: &Model) -> TokenStream {
             ) {
                 let Some(p) = e.progress(shape.fields.len()) else { return };
                 let better = match best {
-                    Some((s, b)) => b.progress(s.fields.len()).is_none_or(|q| p > q),
+                    Some((s, b)) => b
+                        .progress(s.fields.len())
+                        .is_none_or(|q| (shape.written.len(), p) > (s.written.len(), q)),
                     None => true,
                 };
                 if better {

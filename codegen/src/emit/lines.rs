@@ -79,9 +79,17 @@ pub(crate) fn decode_value(
         FieldKind::Enum { keyword: false } => quote! {
             #ty::try_from(crate::wire::int(#field, #index)?).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
         },
-        FieldKind::Enum { keyword: true } => quote! {
-            #ty::from_keyword(crate::wire::quoted(#field, #index)?).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
-        },
+        FieldKind::Enum { keyword: true } => {
+            // A bare keyword (`+CPIN: READY`) where the spec says `quoted: false`.
+            let text = if crate::check::values::is_quoted(def) {
+                quote!(crate::wire::quoted(#field, #index)?)
+            } else {
+                quote!(crate::wire::bare(#field, #index)?)
+            };
+            quote! {
+                #ty::from_keyword(#text).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
+            }
+        }
         FieldKind::Str | FieldKind::Hex => {
             let get = if crate::check::values::is_quoted(def) {
                 quote!(crate::wire::quoted(#field, #index)?)
@@ -100,16 +108,30 @@ pub(crate) fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
         FieldKind::Newtype => quote! { w.int(i64::from(#v.get()))?; },
         FieldKind::Int => quote! { w.int(i64::from(*#v))?; },
         FieldKind::Enum { keyword: false } => quote! { w.int(i64::from(#v.code()))?; },
+        FieldKind::Enum { keyword: true } if !crate::check::values::is_quoted(def) => {
+            quote! { w.bytes(#v.as_str().as_bytes())?; }
+        }
         FieldKind::Enum { keyword: true } => quote! { w.quoted(#v.as_str())?; },
         FieldKind::Str | FieldKind::Hex => {
             if crate::check::values::is_quoted(def) {
                 quote! { w.quoted(#v)?; }
             } else {
-                // The document's only bare text field is printed after ", " (erratum
-                // qigeterror-description-format); decoding trims the space.
-                quote! { w.bytes(b" ")?; w.bytes(#v.as_bytes())?; }
+                quote! { w.bytes(#v.as_bytes())?; }
             }
         }
+    }
+}
+
+/// Writes one field of a line: as [`encode_value`], except that bare text after a comma is
+/// printed after ", " (erratum qigeterror-description-format; decoding trims the space).
+fn encode_line_value(def: &ParamDef, v: TokenStream, first: bool) -> TokenStream {
+    let bare_text = matches!(field_kind(def), FieldKind::Str | FieldKind::Hex)
+        && !crate::check::values::is_quoted(def);
+    let one = encode_value(def, v);
+    if bare_text && !first {
+        quote! { w.bytes(b" ")?; #one }
+    } else {
+        one
     }
 }
 
@@ -133,6 +155,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         } else {
             quote!(w.comma()?;)
         };
+        let was_first = first;
         first = false;
         if u.shown.is_some() {
             // Test responses show ranges and placeholders: kept as text.
@@ -174,7 +197,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             u.field_name(),
         );
         let value = decode_value(model, &u.param, def, quote!(x), index);
-        let enc = encode_value(def, quote!(v));
+        let enc = encode_line_value(def, quote!(v), was_first);
         if u.keeps_place() {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
             decodes.push(quote! {
@@ -237,10 +260,16 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             TokenStream::new(),
         ),
     };
-    let separator = if s.keyword.is_some() || !s.fields.is_empty() {
+    // A line of text alone (`Quectel` answering AT+CGMI) has no prefix and no `: `.
+    let separator = if !prefix.is_empty() && (s.keyword.is_some() || !s.fields.is_empty()) {
         quote!(w.bytes(b": ")?;)
     } else {
         TokenStream::new()
+    };
+    let body = if prefix.is_empty() {
+        quote! { let body: &[u8] = line.strip_suffix(b"\r\n").unwrap_or(line); }
+    } else {
+        quote! { let body = crate::wire::line_body(line, #prefix.as_bytes())?; }
     };
     quote! {
         #[doc = #doc]
@@ -271,7 +300,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             }
 
             fn decode_fields(line: &[u8], payload: &[u8], strict: bool) -> Result<Self, crate::wire::DecodeError> {
-                let body = crate::wire::line_body(line, #prefix.as_bytes())?;
+                #body
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);
                 #keyword_check

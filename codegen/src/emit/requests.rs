@@ -5,7 +5,9 @@ use super::params::param_doc;
 use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::{Command, Constraint, Form, FormKind, ParamDef, ParamType, ParamUse, Scalar};
+use crate::spec::{
+    Command, Constraint, Form, FormKind, ParamDef, ParamType, ParamUse, Scalar, Syntax,
+};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -15,12 +17,15 @@ pub fn emit(model: &Model) -> TokenStream {
 }
 
 fn command(model: &Model, cmd: &Command) -> TokenStream {
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     let doc = format!(
-        "`AT+{}`: {} (section {}).\n\n{}",
-        cmd.name, cmd.title, cmd.section, cmd.about
+        "`{}`: {} ({}).\n\n{}",
+        cmd.at_name(),
+        cmd.title,
+        cmd.source(),
+        cmd.about
     );
-    let alias = format!("AT+{}", cmd.name);
+    let alias = cmd.at_name();
     let plain = cmd
         .forms
         .iter()
@@ -36,7 +41,7 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
     }
     let nested = selectors.iter().map(|s| {
         let sm = naming::module(s);
-        let sdoc = format!("`AT+{}=\"{s}\"`", cmd.name);
+        let sdoc = format!("`{}=\"{s}\"`", cmd.at_name());
         let forms = cmd
             .forms
             .iter()
@@ -148,12 +153,24 @@ pub(crate) fn struct_name(form: &Form) -> proc_macro2::Ident {
 }
 
 fn syntax(cmd: &Command, form: &Form, model: &Model) -> String {
-    let base = format!("AT+{}", cmd.name);
     match form.kind {
-        FormKind::Test => format!("{base}=?"),
-        FormKind::Read => format!("{base}?"),
-        FormKind::Execute => base,
+        FormKind::Test | FormKind::Read | FormKind::Execute => cmd.head(form),
+        FormKind::Write if cmd.syntax == Syntax::Basic => {
+            let text = form.params.iter().map(|u| {
+                let name = u
+                    .doc
+                    .clone()
+                    .unwrap_or_else(|| model.param(&u.param).doc.clone());
+                match (&u.value, u.optional) {
+                    (Some(v), _) => v.to_string(),
+                    (None, true) => format!("[<{name}>]"),
+                    (None, false) => format!("<{name}>"),
+                }
+            });
+            format!("{}{}", cmd.head(form), text.collect::<String>())
+        }
         FormKind::Write => {
+            let base = cmd.at_name();
             let mut parts: Vec<String> = form.selector.iter().map(|s| format!("\"{s}\"")).collect();
             let mut optional = 0;
             for u in &form.params {
@@ -228,10 +245,11 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         .map(|v| format!(" Added in revision {v} of the document."))
         .unwrap_or_default();
     let doc = format!(
-        "`{syn}`: {}.{since}\n\nSection {}. Timeout: {timeout_doc}.",
-        form.about, cmd.section
+        "`{syn}`: {}.{since}\n\n{}. Timeout: {timeout_doc}.",
+        form.about,
+        upper_first(&cmd.source())
     );
-    let alias = format!("AT+{}", cmd.name);
+    let alias = cmd.at_name();
     let lt = if has_lifetime(model, form) {
         quote!(<'a>)
     } else {
@@ -258,15 +276,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         quote! { #[doc = #fdoc] #a pub #f: #ty, }
     });
     let max_len = max_len(model, cmd, form);
-    let head = match form.kind {
-        FormKind::Test => format!("AT+{}=?", cmd.name),
-        FormKind::Read => format!("AT+{}?", cmd.name),
-        FormKind::Execute => format!("AT+{}", cmd.name),
-        FormKind::Write => match &form.selector {
-            Some(s) => format!("AT+{}=\"{s}\"", cmd.name),
-            None => format!("AT+{}=", cmd.name),
-        },
-    };
+    let head = cmd.head(form);
     let mut first = form.selector.is_none();
     let writes = form.params.iter().map(|u| {
         let comma = if first {
@@ -346,7 +356,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
 
         impl #lt #name #lt {
-            /// The command's name, as the document writes it (`AT+QIOPEN`).
+            /// The command as written before its parameters (`AT+QIOPEN`, `ATE`).
             pub const COMMAND: &'static str = #alias;
             /// The form's name in the spec.
             pub const FORM: &'static str = #form_name;
@@ -384,11 +394,20 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
 }
 
 fn max_len(model: &Model, cmd: &Command, form: &Form) -> usize {
-    let mut n = 3 + cmd.name.len() + 1; // "AT+" NAME "\r"
+    let mut n = cmd.at_name().len() + 1; // "AT+NAME" "\r"
     match form.kind {
         FormKind::Test => n += 2,
         FormKind::Read => n += 1,
         FormKind::Execute => {}
+        FormKind::Write if cmd.syntax == Syntax::Basic => {
+            // `ATE1`: the value follows the name, without `=` or comma.
+            for u in &form.params {
+                n += match &u.value {
+                    Some(v) => v.to_string().len(),
+                    None => max_text_len(model, model.param(&u.param)),
+                };
+            }
+        }
         FormKind::Write => {
             n += 1;
             if let Some(s) = &form.selector {
@@ -406,7 +425,7 @@ fn max_len(model: &Model, cmd: &Command, form: &Form) -> usize {
 }
 
 fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
-    let command = format!("AT+{}", cmd.name);
+    let command = cmd.at_name();
     let form_name = &form.name;
     let err = |param: &str, value: TokenStream, allowed: &str| {
         quote! {
@@ -785,7 +804,7 @@ fn borrowed_value(model: &Model, def: &ParamDef, key: &str, index: u8) -> TokenS
 /// The `AtatCmd::Response` of a form and how `parse` builds it from the response bytes.
 fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
     let lines = &form.response.lines;
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     match lines.as_slice() {
         [] => (
             quote!(crate::NoResponse),
@@ -824,5 +843,14 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                 heapless::String::try_from(text).map_err(|_| atat::Error::Parse)
             },
         ),
+    }
+}
+
+/// `section 2.3.5` → `Section 2.3.5`, for the start of a sentence.
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }

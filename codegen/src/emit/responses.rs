@@ -14,7 +14,7 @@ pub fn emit(model: &Model) -> TokenStream {
 }
 
 fn command(model: &Model, cmd: &Command) -> TokenStream {
-    let m = naming::module(&cmd.name);
+    let m = naming::command_module(cmd);
     let mut items = Vec::new();
     for form in &cmd.forms {
         for (i, l) in form.response.lines.iter().enumerate() {
@@ -30,8 +30,9 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
                 .map(|n| format!(" Repeats up to {n} times."))
                 .unwrap_or_default();
             let doc = format!(
-                "A `{prefix}:{kw}` line answering the `{}` form of `AT+{}`.{rep}",
-                form.name, cmd.name
+                "A `{prefix}:{kw}` line answering the `{}` form of `{}`.{rep}",
+                form.name,
+                cmd.at_name()
             );
             items.push(shape(
                 model,

@@ -39,7 +39,7 @@ pub fn emit(model: &Model) -> TokenStream {
     let mut data_max = 0usize;
     for c in &model.spec.commands {
         let cmd = &c.value;
-        let m = naming::module(&cmd.name);
+        let m = naming::command_module(cmd);
         for form in &cmd.forms {
             let p = request_path(cmd, form);
             commands.push(quote!(crate::#p::MAX_LEN));

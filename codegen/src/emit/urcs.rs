@@ -28,10 +28,11 @@ pub fn emit(model: &Model) -> TokenStream {
             .as_ref()
             .map(|k| format!(" \"{k}\""))
             .unwrap_or_default();
-        let doc = format!(
-            "`{}:{kw}`: {}.{when}\n\nSection {}.",
-            u.prefix, u.about, u.section
-        );
+        let source = match &u.standard {
+            Some(s) => format!("{s} section {}", u.section),
+            None => format!("Section {}", u.section),
+        };
+        let doc = format!("`{}:{kw}`: {}.{when}\n\n{source}.", u.prefix, u.about);
         shape(
             model,
             &Shape {
@@ -79,8 +80,11 @@ pub fn emit(model: &Model) -> TokenStream {
         }
     }).collect();
     let framing_unused = framing.is_empty().then(|| quote!(let _ = payload;));
-    // The last pass keeps the closest error: an out-of-range value is not "unexpected prefix".
-    let tolerant = urcs.iter().map(|u| {
+    // A URC marked `exact` shares its prefix with a longer response line (`+CREG: <n>,<stat>`),
+    // which a tolerant decode would take for the URC. The last pass keeps the closest error: an
+    // out-of-range value is not "unexpected prefix".
+    let loose_urcs: Vec<&crate::spec::Urc> = urcs.iter().filter(|u| !u.exact).collect();
+    let tolerant = loose_urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         let n = u.fields.len() + usize::from(u.keyword.is_some());
@@ -91,7 +95,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
     });
-    let closest = if urcs.is_empty() {
+    let closest = if loose_urcs.is_empty() {
         quote!(let closest = crate::wire::Closest::default();)
     } else {
         quote!(let mut closest = crate::wire::Closest::default();)
@@ -103,14 +107,22 @@ pub fn emit(model: &Model) -> TokenStream {
             let t = naming::type_name(&u.name);
             quote!(urc::#t::decode_strict(line, payload).is_ok())
         });
-        let loose = urcs.iter().map(|u| {
-            let t = naming::type_name(&u.name);
-            quote!(urc::#t::decode(line, payload).is_ok())
-        });
+        let loose: Vec<TokenStream> = loose_urcs
+            .iter()
+            .map(|u| {
+                let t = naming::type_name(&u.name);
+                quote!(urc::#t::decode(line, payload).is_ok())
+            })
+            .collect();
+        let loose = if loose.is_empty() {
+            quote!(false)
+        } else {
+            quote!(#(#loose)||*)
+        };
         quote! {
             if #(#strict)||* {
                 crate::wire::Fit::Exact
-            } else if #(#loose)||* {
+            } else if #loose {
                 crate::wire::Fit::Tolerant
             } else {
                 crate::wire::Fit::No

@@ -64,7 +64,8 @@ pub struct Spec {
     pub document: Sourced<Document>,
     /// `params/*.yaml`, sorted by file name; keys are unique across files.
     pub params: Vec<Sourced<BTreeMap<String, ParamDef>>>,
-    /// Sorted by file name.
+    /// `commands/*.yaml` (the application note's), then `basic/*.yaml` (the basic commands
+    /// drivers send around them, from public standards), each sorted by file name.
     pub commands: Vec<Sourced<Command>>,
     pub urcs: Sourced<UrcFile>,
     pub errors: Sourced<ErrorFile>,
@@ -97,6 +98,9 @@ impl Gaps {
     }
 }
 
+/// The directory of the basic command family (V.250 and 3GPP TS 27.007 commands).
+pub const BASIC_DIR: &str = "basic";
+
 /// Reads and parses every file of the spec directory. Syntax and shape errors of all files are
 /// collected and returned together; meaning is checked by [`crate::check`].
 pub fn load(dir: &Path) -> Result<Spec, Vec<Diagnostic>> {
@@ -128,7 +132,11 @@ pub fn load_partial(dir: &Path) -> (Spec, Vec<Diagnostic>) {
     gaps.errata = gap(&errs);
     let params = read_all(dir, "params", &mut files, &mut errs);
     gaps.params = gap(&errs);
-    let commands = read_all(dir, "commands", &mut files, &mut errs);
+    let mut commands = read_all(dir, "commands", &mut files, &mut errs);
+    // The basic family is optional: a spec of the TCP/IP commands alone needs none.
+    if dir.join(BASIC_DIR).is_dir() {
+        commands.extend(read_all(dir, BASIC_DIR, &mut files, &mut errs));
+    }
     gaps.commands = gap(&errs);
     let transcripts = read_all(dir, "examples", &mut files, &mut errs);
     gaps.examples = gap(&errs);

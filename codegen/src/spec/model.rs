@@ -227,14 +227,27 @@ fn parse_duration(s: &str) -> Option<u64> {
     }
 }
 
-/// `spec/commands/<name>.yaml`: one AT command and all its forms.
+/// `spec/commands/<name>.yaml` (or `spec/basic/`): one AT command and all its forms.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
-    /// The name after `AT+` (`QIOPEN`).
+    /// The name after `AT+` (`QIOPEN`); for basic syntax, after `AT` (`E`, `&D`, empty for
+    /// `AT` itself).
     pub name: String,
+    /// Extended (`AT+NAME=...`, the default) or basic (`ATE0`, `AT&D1`) syntax.
+    #[serde(default)]
+    pub syntax: Syntax,
+    /// snake_case Rust name of a basic-syntax command (`E` is not an identifier): its module
+    /// and file name. Extended commands are named after `name`.
+    #[serde(default)]
+    pub ident: Option<String>,
     pub title: String,
+    /// The section of `standard` (default: the application note) that gives the facts.
     pub section: String,
+    /// The public standard whose section `section` names, when it is not the application note
+    /// (`ITU-T V.250`, `3GPP TS 27.007`).
+    #[serde(default)]
+    pub standard: Option<String>,
     pub about: String,
     /// Whether a setting takes effect at once (`immediately`), when the document says.
     #[serde(default)]
@@ -262,6 +275,57 @@ pub struct Command {
     /// Profile ids of the modules that have this command; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
+}
+
+/// How a command line is built (ITU-T V.250 5.3 and 5.4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Syntax {
+    /// `AT+NAME`, `AT+NAME?`, `AT+NAME=?`, `AT+NAME=<p>,...` (V.250 5.4).
+    #[default]
+    Extended,
+    /// `AT<name>` or `AT<name><value>`: one letter (or `&` and a letter), at most one number,
+    /// no `=` (V.250 5.3). Only `execute` and `write` forms.
+    Basic,
+}
+
+impl Command {
+    /// The command as a host writes it before any `=`, `?` or value: `AT+QIOPEN`, `ATE`,
+    /// `AT&D`, `AT`.
+    pub fn at_name(&self) -> String {
+        match self.syntax {
+            Syntax::Extended => format!("AT+{}", self.name),
+            Syntax::Basic => format!("AT{}", self.name),
+        }
+    }
+
+    /// The name Rust items and the file are named after: `ident`, else `name`.
+    pub fn key(&self) -> &str {
+        self.ident.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Where the facts come from: `section 2.3.5`, `ITU-T V.250 section 6.2.4`.
+    pub fn source(&self) -> String {
+        match &self.standard {
+            Some(s) => format!("{s} section {}", self.section),
+            None => format!("section {}", self.section),
+        }
+    }
+
+    /// What a form's line starts with, before its parameters: `AT+QIOPEN=`, `AT+QICFG="recvind"`,
+    /// `AT+QIACT?`, `ATE`.
+    pub fn head(&self, form: &Form) -> String {
+        let at = self.at_name();
+        match (self.syntax, form.kind) {
+            (_, FormKind::Test) => format!("{at}=?"),
+            (_, FormKind::Read) => format!("{at}?"),
+            (_, FormKind::Execute) | (Syntax::Basic, FormKind::Write) => at,
+            (Syntax::Extended, FormKind::Write) => match &form.selector {
+                Some(s) => format!("{at}=\"{s}\""),
+                None => format!("{at}="),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -650,6 +714,13 @@ pub struct Urc {
     #[serde(default)]
     pub keyword: Option<String>,
     pub section: String,
+    /// The public standard whose section `section` names, when it is not the application note.
+    #[serde(default)]
+    pub standard: Option<String>,
+    /// Only a line with exactly these fields is this URC (no extra trailing fields tolerated):
+    /// for a URC whose prefix a response line shares with more fields (`+CREG: <n>,<stat>`).
+    #[serde(default)]
+    pub exact: bool,
     pub about: String,
     #[serde(default)]
     pub fields: Vec<ParamUse>,
@@ -687,6 +758,10 @@ pub struct ErrorCode {
     pub name: String,
     /// The description the module reports with the code.
     pub text: String,
+    /// Where the code is defined, when it is not the application note's chapter 4
+    /// (`3GPP TS 27.007 9.2.1`).
+    #[serde(default)]
+    pub standard: Option<String>,
     /// The document version that introduced this code, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,

@@ -155,7 +155,7 @@ pub fn form_prefix(cmd: &Command, form: &Form) -> String {
         .as_ref()
         .map(|s| format!("_{}", naming::module(s)))
         .unwrap_or_default();
-    format!("{}{sel}_{}", naming::module(&cmd.name), form.name)
+    format!("{}{sel}_{}", naming::command_module(cmd), form.name)
 }
 
 fn value_name(v: i64) -> String {
@@ -183,9 +183,12 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
             for (i, l) in form.response.lines.iter().enumerate() {
                 let ty = naming::line_type(form, i).to_string();
                 let shape = ShapeRef {
-                    path: format!("quectel_qi::response::{}::{ty}", naming::module(&cmd.name)),
+                    path: format!(
+                        "quectel_qi::response::{}::{ty}",
+                        naming::command_module(cmd)
+                    ),
                     urc: false,
-                    name: format!("response_{}_{}", naming::module(&cmd.name), snake(&ty)),
+                    name: format!("response_{}_{}", naming::command_module(cmd), snake(&ty)),
                     keyword: l.selector.as_deref(),
                     prefix: l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name)),
                     fields: &l.fields,
@@ -746,15 +749,10 @@ fn shape_cases<'m>(
             }
             Repr::Str | Repr::Hex if def.max_len.is_some() => {
                 let max = values::max_len(model, def);
-                let quoted = crate::check::values::is_quoted(def);
                 for (n, accepted) in [(max, true), (max + 1, false)] {
                     let verb = if accepted { "accepts" } else { "rejects" };
-                    let text = "a".repeat(n);
-                    let v = if quoted {
-                        Value::Str(text)
-                    } else {
-                        Value::Raw(format!(" {text}"))
-                    };
+                    // Quoted or bare as the type says (`shape_line` writes either).
+                    let v = Value::Str("a".repeat(n));
                     out.push(Case {
                         name: format!("{}_{field}_{verb}_len_{n}", s.name),
                         kind: Kind::Length,
@@ -775,12 +773,21 @@ fn shape_line(model: &Model, s: &ShapeRef<'_>, vs: &[Value]) -> String {
         if *v == Value::Absent {
             break;
         }
-        parts.push(values::wire(model.param(&u.param), v));
+        let def = model.param(&u.param);
+        let text = values::wire(def, v);
+        // The encoder writes bare text after a comma as ", text" (see emit::lines).
+        let bare_text = matches!(v, Value::Str(_)) && !crate::check::values::is_quoted(def);
+        parts.push(if bare_text && !parts.is_empty() {
+            format!(" {text}")
+        } else {
+            text
+        });
     }
-    if parts.is_empty() {
-        s.prefix.clone()
-    } else {
-        format!("{}: {}", s.prefix, parts.join(","))
+    match (parts.is_empty(), s.prefix.is_empty()) {
+        (true, _) => s.prefix.clone(),
+        // A line of text alone.
+        (false, true) => parts.join(","),
+        (false, false) => format!("{}: {}", s.prefix, parts.join(",")),
     }
 }
 

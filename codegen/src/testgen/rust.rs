@@ -39,7 +39,7 @@ fn all_shapes(model: &Model) -> Vec<String> {
         for i in 0..form.response.lines.len() {
             out.push(format!(
                 "quectel_qi::response::{}::{}",
-                naming::module(&cmd.name),
+                naming::command_module(cmd),
                 naming::line_type(form, i)
             ));
         }
@@ -365,10 +365,13 @@ pub fn props(model: &Model) -> String {
         for (i, l) in form.response.lines.iter().enumerate() {
             let ty = naming::line_type(form, i).to_string();
             shapes.push((
-                format!("quectel_qi::response::{}::{ty}", naming::module(&cmd.name)),
+                format!(
+                    "quectel_qi::response::{}::{ty}",
+                    naming::command_module(cmd)
+                ),
                 format!(
                     "response_{}_{}",
-                    naming::module(&cmd.name),
+                    naming::command_module(cmd),
                     heck::ToSnakeCase::to_snake_case(ty.as_str())
                 ),
                 &l.fields,

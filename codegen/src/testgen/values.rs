@@ -144,12 +144,9 @@ pub fn example_strings(model: &Model) -> BTreeMap<String, String> {
 
 /// The values of a write form's command line, if the line has this form's shape.
 fn match_write(model: &Model, cmd: &Command, form: &Form, line: &str) -> Option<Vec<Scalar>> {
-    let rest = line.strip_prefix(&format!("AT+{}=", cmd.name))?;
+    let rest = line.strip_prefix(&cmd.head(form))?;
     let rest = match &form.selector {
-        Some(s) => {
-            let r = rest.strip_prefix(&format!("\"{s}\""))?;
-            r.strip_prefix(',').unwrap_or(r)
-        }
+        Some(_) => rest.strip_prefix(',').unwrap_or(rest),
         None => rest,
     };
     let fields = split_fields(rest);
@@ -355,15 +352,7 @@ pub fn fix(
 
 /// The head of a form's command line: `AT+QIOPEN=`, `AT+QICFG="viewmode"`, `AT+QIACT?`.
 pub fn head(cmd: &Command, form: &Form) -> String {
-    match form.kind {
-        FormKind::Test => format!("AT+{}=?", cmd.name),
-        FormKind::Read => format!("AT+{}?", cmd.name),
-        FormKind::Execute => format!("AT+{}", cmd.name),
-        FormKind::Write => match &form.selector {
-            Some(s) => format!("AT+{}=\"{s}\"", cmd.name),
-            None => format!("AT+{}=", cmd.name),
-        },
-    }
+    cmd.head(form)
 }
 
 /// A value as text on the wire.
@@ -377,8 +366,7 @@ pub fn wire(def: &ParamDef, v: &Value) -> String {
             Scalar::Str(s) => s.clone(),
         },
         Value::Str(s) if is_quoted(def) => format!("\"{s}\""),
-        // The encoder writes the one bare text field after ", " (see emit::lines).
-        Value::Str(s) => format!(" {s}"),
+        Value::Str(s) => s.clone(),
         Value::Raw(s) => s.clone(),
         Value::Absent => String::new(),
     }

@@ -52,17 +52,16 @@ pub fn describe(shape: &Shape, e: DecodeError, line: &[u8]) -> String {
 }
 
 fn label(shape: &Shape) -> String {
-    match shape.kind {
-        "response" | "urc" => format!("+{}", shape.name),
-        _ => format!("AT+{}", shape.name),
-    }
+    // A form's head up to `=` (`AT+QICFG`, not `AT+QICFG="recvind"`); a line's prefix.
+    let w = shape.written;
+    w.split('=').next().unwrap_or(w).to_string()
 }
 
 /// The text of field `index` as the line has it.
 fn raw_field(shape: &Shape, line: &[u8], index: u8) -> Option<String> {
     let body = match shape.kind {
-        "response" | "urc" => wire::line_body(line, format!("+{}", shape.name).as_bytes()).ok()?,
-        _ => &line[line.iter().position(|&b| b == b'=')? + 1..],
+        "response" | "urc" => wire::line_body(line, shape.written.as_bytes()).ok()?,
+        _ => line.get(shape.written.len()..)?,
     };
     let f = wire::Fields::new(body).nth(usize::from(index))?;
     Some(String::from_utf8_lossy(f).into_owned())

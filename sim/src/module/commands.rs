@@ -49,30 +49,42 @@ impl Sim {
         if !self.response_delay.is_zero() {
             std::thread::sleep(self.response_delay);
         }
-        if let Some(done) = self.basic(line) {
-            return done;
-        }
-        let mut keep_error = false;
+        // Only the TCP/IP commands of the application note touch the last error.
+        let keeps_error;
+        // URCs the command causes (a registration change) come after its final result.
+        self.executing = true;
         let result = match Request::decode(line) {
             Ok(req) => {
                 // Reading the last error does not change it.
-                keep_error = matches!(req, Request::QigeterrorQuery(_));
+                keeps_error =
+                    !req.shape().in_application_note || matches!(req, Request::QigeterrorQuery(_));
                 self.request(&req)
             }
-            // Only TCP/IP commands (AT+Q...) set the last error.
-            Err(_) if !line.to_ascii_uppercase().starts_with(b"AT+Q") => {
-                self.result("ERROR");
-                return;
-            }
-            Err(_) => Err(ErrorCode::InvalidParameters),
+            Err(_) => match known_command(line) {
+                Some(shape) => {
+                    keeps_error = !shape.in_application_note;
+                    Err(if shape.in_application_note {
+                        ErrorCode::InvalidParameters
+                    } else {
+                        ErrorCode::IncorrectParameters
+                    })
+                }
+                // Not a command of the module (V.250 5.6: ERROR, whatever AT+CMEE says).
+                None => {
+                    self.executing = false;
+                    self.result("ERROR");
+                    return;
+                }
+            },
         };
+        self.executing = false;
         match result {
             Ok(Done::Lines(lines)) => {
-                if !keep_error {
+                if !keeps_error {
                     self.last_error = ErrorCode::OperateSuccess;
                 }
                 for l in lines {
-                    self.out.send(&l);
+                    self.information(&l);
                 }
                 self.result("OK");
             }
@@ -85,42 +97,34 @@ impl Sim {
             }
             Ok(Done::Answered) => {}
             Err(e) => {
-                self.last_error = e;
-                self.result("ERROR");
+                if !keeps_error {
+                    self.last_error = e;
+                }
+                self.fail(e);
             }
+        }
+        for u in std::mem::take(&mut self.after_result) {
+            self.urc(u);
         }
     }
 
-    /// The few V.25ter commands a host needs around the QI commands: `AT`, `ATE0`/`ATE1`, `ATO`.
-    fn basic(&mut self, line: &[u8]) -> Option<()> {
-        let upper = line.to_ascii_uppercase();
-        match upper.as_slice() {
-            b"AT" => self.result("OK"),
-            b"ATE0" => {
-                self.echo = false;
-                self.result("OK");
-            }
-            b"ATE" | b"ATE1" => {
-                self.echo = true;
-                self.result("OK");
-            }
-            b"ATO" | b"ATO0" => {
-                let id = self.last_transparent.filter(|id| {
-                    self.sockets[usize::from(id.get())]
-                        .as_ref()
-                        .is_some_and(|s| s.state == SocketState::Connected)
-                });
-                match id {
-                    Some(id) => self.enter_transparent(id),
-                    None => self.result("NO CARRIER"),
-                }
-            }
-            _ => return None,
+    /// ATO: back to the socket that left transparent mode, or NO CARRIER (section 1.2).
+    pub(crate) fn resume_online(&mut self) {
+        let id = self.last_transparent.filter(|id| {
+            self.sockets[usize::from(id.get())]
+                .as_ref()
+                .is_some_and(|s| s.state == SocketState::Connected)
+        });
+        match id {
+            Some(id) => self.enter_transparent(id),
+            None => self.result("NO CARRIER"),
         }
-        Some(())
     }
 
     fn request(&mut self, req: &Request<'_>) -> Result<Done, ErrorCode> {
+        if let Some(r) = self.modem_request(req) {
+            return r;
+        }
         if let Some(r) = self.settings.apply(req) {
             return r.map(|l| Done::Lines(l.map(line).into_iter().collect()));
         }
@@ -147,6 +151,10 @@ impl Sim {
                 Ok(Done::Lines(lines))
             }
             R::QiactActivate(a) => {
+                // No bearer without the packet domain (Figure 1 waits for registration first).
+                if !self.modem.attached() {
+                    return Err(ErrorCode::ActivatePdpContextFailed);
+                }
                 let c = self.context(a.context_id);
                 if c.active {
                     return Err(ErrorCode::ActivatePdpContextFailed);
@@ -498,6 +506,33 @@ impl Sim {
             })
             .collect()
     }
+}
+
+/// The command a line that decodes as none of its forms names: the longest command name the
+/// line starts with (`AT+QIACT=x`, `ATE7`), `None` for a line no command of the spec starts.
+fn known_command(line: &[u8]) -> Option<&'static quectel_qi::describe::Shape> {
+    quectel_qi::describe::REQUESTS
+        .iter()
+        .filter(|shape| {
+            // The name before `=`, `?` or a basic command's value.
+            let w = shape.written.as_bytes();
+            let name = &w[..w
+                .iter()
+                .position(|b| *b == b'=' || *b == b'?')
+                .unwrap_or(w.len())];
+            let Some(head) = line.get(..name.len()) else {
+                return false;
+            };
+            let next = line.get(name.len()).copied();
+            let basic = !name.starts_with(b"AT+");
+            head.eq_ignore_ascii_case(name)
+                && match next {
+                    None => true,
+                    Some(b) if basic => b.is_ascii_digit(),
+                    Some(b) => !b.is_ascii_alphanumeric(),
+                }
+        })
+        .max_by_key(|shape| shape.written.len())
 }
 
 /// The most bytes one AT+QISEND carries.

@@ -88,7 +88,12 @@ fn send_deadline(settings: &Settings) -> Option<Instant> {
 impl Sim {
     /// Takes bytes from the host in whatever mode the port is.
     pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() && !self.stop {
+        // A restart (AT+CFUN=1,1) drops the rest of what came with it.
+        while !bytes.is_empty() && !self.stop && self.modem.restarting_until.is_none() {
+            if std::mem::take(&mut self.after_cr) {
+                bytes = self.line_ending_lf(bytes);
+                continue;
+            }
             let n = match &self.mode {
                 Mode::Command => self.command_input(bytes),
                 Mode::Prompt(_) => self.prompt_input(bytes),
@@ -102,31 +107,75 @@ impl Sim {
         }
     }
 
+    /// The first byte after the CR of a command line, which came later than the CR: an LF is
+    /// the host's CR LF line ending, not data (erratum host-line-ending). After a line that
+    /// opened a prompt or transparent mode, a host known to end lines with CR alone keeps its
+    /// LF as data. The LF is not echoed: the echo of its line is over.
+    fn line_ending_lf<'b>(&mut self, bytes: &'b [u8]) -> &'b [u8] {
+        match bytes {
+            [b'\n', rest @ ..] if self.host_crlf || matches!(self.mode, Mode::Command) => {
+                self.host_crlf = true;
+                rest
+            }
+            _ => {
+                self.host_crlf = false;
+                bytes
+            }
+        }
+    }
+
     /// Feeds what came while an open was under way.
     pub(crate) fn release_held(&mut self) {
         let held = std::mem::take(&mut self.held);
         self.feed(&held);
     }
 
+    /// Command state (V.250 5.2.1): characters until `AT` are ignored, the line ends at CR,
+    /// Backspace (S5) takes back a character; everything is echoed as it comes (ATE1).
     fn command_input(&mut self, bytes: &[u8]) -> usize {
         for (i, &b) in bytes.iter().enumerate() {
             match b {
                 b'\r' => {
+                    // A CR LF that arrives together ends the line together, echo included.
+                    let crlf = bytes.get(i + 1) == Some(&b'\n');
+                    let end = i + 1 + usize::from(crlf);
                     if self.echo {
-                        self.out.send(&bytes[..=i]);
+                        self.out.send(&bytes[..end]);
                     }
+                    match bytes.get(i + 1) {
+                        Some(b'\n') => self.host_crlf = true,
+                        Some(_) => self.host_crlf = false,
+                        None => self.after_cr = true,
+                    }
+                    self.prefix_a = false;
                     let line = std::mem::take(&mut self.line);
                     let overflow = std::mem::take(&mut self.line_overflow);
                     if overflow {
-                        self.result("ERROR");
+                        self.fail(ErrorCode::InvalidParameters);
                     } else if !line.is_empty() {
                         self.execute(&line);
                     }
-                    return i + 1;
+                    return end;
                 }
-                b'\n' if self.line.is_empty() => {}
                 BACKSPACE => {
                     self.line.pop();
+                    if self.line.len() < 2 {
+                        // The prefix itself was taken back.
+                        self.prefix_a = self
+                            .line
+                            .first()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(&b'A'));
+                        self.line.clear();
+                    }
+                }
+                _ if self.line.is_empty() => {
+                    // Waiting for the prefix `AT`.
+                    if self.prefix_a && b.eq_ignore_ascii_case(&b'T') {
+                        self.line.extend_from_slice(&[b'A', b]);
+                        self.prefix_a = false;
+                    } else {
+                        self.prefix_a = b.eq_ignore_ascii_case(&b'A');
+                    }
                 }
                 _ if self.line.len() >= MAX_LINE => self.line_overflow = true,
                 _ => self.line.push(b),
@@ -185,7 +234,7 @@ impl Sim {
             Some(false) => {
                 self.back_to_commands();
                 self.last_error = ErrorCode::CancelSending;
-                self.result("ERROR");
+                self.fail(ErrorCode::CancelSending);
             }
             None => {}
         }
@@ -212,7 +261,7 @@ impl Sim {
         };
         let Some(data) = data.filter(|_| !p.overflow) else {
             self.last_error = ErrorCode::InvalidParameters;
-            self.result("ERROR");
+            self.fail(ErrorCode::InvalidParameters);
             return;
         };
         self.send_payload(p.id, &data, p.to);
@@ -222,12 +271,12 @@ impl Sim {
     pub(crate) fn send_payload(&mut self, id: ConnectId, data: &[u8], to: Option<SocketAddr>) {
         let Some(s) = self.socket(id) else {
             self.last_error = ErrorCode::SocketClosed;
-            self.result("ERROR");
+            self.fail(ErrorCode::SocketClosed);
             return;
         };
         if s.state != SocketState::Connected {
             self.last_error = ErrorCode::SocketClosed;
-            self.result("ERROR");
+            self.fail(ErrorCode::SocketClosed);
             return;
         }
         match s.send(data, to) {
@@ -338,7 +387,7 @@ impl Sim {
                 if p.buf.is_empty() {
                     self.back_to_commands();
                     self.last_error = ErrorCode::OperationTimeout;
-                    self.result("ERROR");
+                    self.fail(ErrorCode::OperationTimeout);
                 } else {
                     self.finish_send();
                 }

@@ -3,9 +3,19 @@
 //!
 //! # Where the document is silent, the module chooses
 //!
-//! - Output: every line as `<CR><LF>line<CR><LF>` (section 2.1.2); the prompt as `<CR><LF>>`
-//!   (`AT+QICFG="formatcfg",0`, "S3S4>") or `<CR><LF>><CR><LF>` (1); a payload after its line
+//! - Input (V.250 5.2.1): a command line starts at `AT` or `at` (anything before it is ignored,
+//!   though echoed) and ends at CR; an LF right after the CR belongs to the line ending and is
+//!   never data, also when the line opened a prompt or transparent mode (see the erratum
+//!   host-line-ending). Echo (ATE1) sends back what came, the LF of a CR LF with its CR when
+//!   both arrive together; an LF that comes after the answer is not echoed.
+//! - Output: every line as `<CR><LF>line<CR><LF>` (section 2.1.2); after ATV0 result codes as
+//!   digits and a CR, and information text as `text<CR><LF>` (V.250 5.7.1). The prompt is
+//!   `<CR><LF>> ` (`AT+QICFG="formatcfg",0`, "S3S4>", with the space real modules print; see
+//!   the erratum prompt-spacing) or `<CR><LF>><CR><LF>` (1); a payload after its line
 //!   and a CR LF, then a CR LF after the payload.
+//! - Failures: ERROR, or `+CME ERROR: <err>` after AT+CMEE=1 (the number) or 2 (the text),
+//!   for every command, the TCP/IP commands with their chapter 4 codes; a line that is no
+//!   command of the module is ERROR either way. The basic commands: see `modem.rs`.
 //! - Start-up settings: echo on (`ATE1`, unless [`crate::Config::echo`] says otherwise),
 //!   `AT+QISDE=0` (the examples show no payload echo), and the AT+QICFG values in
 //!   `settings.rs`. A fresh context is IPv4 without APN, as the AT+QICSGP example shows; DNS
@@ -26,6 +36,7 @@
 
 mod commands;
 mod input;
+mod modem;
 mod net;
 mod open;
 mod output;
@@ -38,7 +49,8 @@ use crate::config::{ChunkPlan, Config};
 use crate::transport::pacing::{PacedReader, PacedWriter};
 use output::Output;
 use quectel_qi::{
-    Authentication, ConnectId, ContextId, ContextType, Echo, ErrorCode, PromptFormat, Urc,
+    Authentication, ConnectId, ContextId, ContextType, Echo, ErrorCode, PromptFormat,
+    RegistrationStatus, ResultCode, ResultCodeFormat, Urc,
 };
 use settings::Settings;
 use sockets::{Net, Socket};
@@ -78,6 +90,9 @@ pub(crate) enum Ctl {
     DeactivateContext(ContextId),
     DropPeer(ConnectId),
     ResponseDelay(Duration),
+    Sim(crate::config::SimCard),
+    Network(RegistrationStatus),
+    Signal(u8, u8),
     Shutdown,
 }
 
@@ -107,6 +122,25 @@ impl Control {
     /// From now on, wait this long before answering each command.
     pub fn set_response_delay(&self, delay: Duration) -> bool {
         self.send(Ctl::ResponseDelay(delay))
+    }
+
+    /// The SIM changes: removed ([`SimCard::NotInserted`](crate::SimCard), AT+CPIN? fails and
+    /// the registration is lost), locked, or back. False when the module has stopped.
+    pub fn set_sim(&self, sim: crate::config::SimCard) -> bool {
+        self.send(Ctl::Sim(sim))
+    }
+
+    /// The network grants another registration: `NotRegistered` or `Searching` loses it (with
+    /// the registration URCs the host enabled), `Denied` refuses it, `RegisteredHome` gives it
+    /// back. PDP contexts stay: deactivate them with [`Control::deactivate_context`].
+    pub fn set_registration(&self, status: RegistrationStatus) -> bool {
+        self.send(Ctl::Network(status))
+    }
+
+    /// AT+CSQ reports these from now on (`rssi` 0 to 31 or 99, `ber` 0 to 7 or 99; others are
+    /// shown as 99).
+    pub fn set_signal(&self, rssi: u8, ber: u8) -> bool {
+        self.send(Ctl::Signal(rssi, ber))
     }
 
     /// Stops the module; its sockets close.
@@ -247,6 +281,16 @@ pub(crate) struct Sim {
     pub mode: Mode,
     pub line: Vec<u8>,
     pub line_overflow: bool,
+    /// An `A` came while no line was under way: a `T` now starts one.
+    pub prefix_a: bool,
+    /// A CR ended a command line and the next byte has not come: an LF is the line ending's.
+    pub after_cr: bool,
+    /// The host ended its last command line with CR LF (it starts out assumed).
+    pub host_crlf: bool,
+    /// A command is being executed: URCs it causes wait for its final result.
+    pub executing: bool,
+    pub after_result: Vec<Vec<u8>>,
+    pub modem: modem::Modem,
     pub held: Vec<u8>,
     pub last_transparent: Option<ConnectId>,
     pub queued: Vec<Vec<u8>>,
@@ -264,6 +308,7 @@ impl Sim {
         Sim {
             echo: cfg.echo,
             response_delay: cfg.faults.response_delay,
+            modem: modem::Modem::new(&cfg.modem),
             cfg,
             tx,
             out,
@@ -276,6 +321,11 @@ impl Sim {
             mode: Mode::Command,
             line: Vec::new(),
             line_overflow: false,
+            prefix_a: false,
+            after_cr: false,
+            host_crlf: true,
+            executing: false,
+            after_result: Vec::new(),
             held: Vec::new(),
             last_transparent: None,
             queued: Vec::new(),
@@ -285,6 +335,9 @@ impl Sim {
     }
 
     fn run(&mut self, rx: Receiver<Event>) {
+        if self.cfg.modem.announce_start {
+            self.announce_start();
+        }
         while !self.stop && !self.out.broken() {
             let now = Instant::now();
             let event = match self.next_deadline() {
@@ -306,6 +359,8 @@ impl Sim {
 
     fn handle(&mut self, e: Event) {
         match e {
+            // A restarting module hears nothing.
+            Event::Host(_) if self.modem.restarting_until.is_some() => {}
             Event::Host(bytes) => self.feed(&bytes),
             Event::HostGone => self.stop = true,
             Event::Net { id, gen, net } => self.on_net(id, gen, net),
@@ -329,20 +384,23 @@ impl Sim {
             Mode::Transparent(t) => t.deadline(&self.cfg, &self.settings),
             _ => None,
         };
-        match (mode, self.out.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [mode, self.out.deadline(), self.modem.restarting_until]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn tick(&mut self, now: Instant) {
         self.input_tick(now);
+        self.restart_tick(now);
         self.out.tick(now);
     }
 
     /// Sends a URC now, or keeps it until the port is back in command mode.
     pub(crate) fn urc(&mut self, bytes: Vec<u8>) {
-        if matches!(self.mode, Mode::Command) {
+        if self.executing {
+            self.after_result.push(bytes);
+        } else if matches!(self.mode, Mode::Command) {
             self.out.send(&bytes);
         } else {
             self.queued.push(bytes);
@@ -357,16 +415,73 @@ impl Sim {
         }
     }
 
+    /// A final result code: framed by CR LF, or after ATV0 its number and a CR (V.250 5.7.1;
+    /// results without a number, such as SEND OK, stay words).
     pub(crate) fn result(&mut self, text: &str) {
-        self.out.send(&output::framed(text.as_bytes()));
+        let numeric = match (self.modem.result_format, text) {
+            (ResultCodeFormat::Verbose, _) => None,
+            (_, "OK") => Some(ResultCode::Ok),
+            (_, "CONNECT") => Some(ResultCode::Connect),
+            (_, "NO CARRIER") => Some(ResultCode::NoCarrier),
+            (_, "ERROR") => Some(ResultCode::Error),
+            _ => None,
+        };
+        match numeric {
+            Some(code) => self.out.send(format!("{}\r", code.code()).as_bytes()),
+            None => self.out.send(&output::framed(text.as_bytes())),
+        }
+    }
+
+    /// An information line, framed as `frame` does: after ATV0 without the leading CR LF.
+    pub(crate) fn information(&mut self, framed: &[u8]) {
+        let shown = match self.modem.result_format {
+            ResultCodeFormat::Numeric => framed.strip_prefix(b"\r\n").unwrap_or(framed),
+            ResultCodeFormat::Verbose => framed,
+        };
+        self.out.send(shown);
+    }
+
+    /// A command failed with `code`: ERROR, or `+CME ERROR: <err>` when AT+CMEE asks for it.
+    pub(crate) fn fail(&mut self, code: ErrorCode) {
+        match self.cme_error(code) {
+            Some(line) => self.result(&line),
+            None => self.result("ERROR"),
+        }
     }
 
     pub(crate) fn prompt(&mut self) {
         let p: &[u8] = match self.settings.prompt_format {
-            PromptFormat::S3s4Prompt => b"\r\n>",
+            PromptFormat::S3s4Prompt => b"\r\n> ",
             PromptFormat::S3s4PromptS3s4 => b"\r\n>\r\n",
         };
         self.out.send(p);
+    }
+
+    /// The module goes down (AT+CFUN=1,1): sockets close, contexts and settings go back to
+    /// their start-up values, and nothing of a half-typed line survives.
+    pub(crate) fn power_off(&mut self) {
+        for slot in self.sockets.iter_mut() {
+            if let Some(mut s) = slot.take() {
+                s.shut();
+            }
+        }
+        self.contexts
+            .iter_mut()
+            .for_each(|c| *c = Context::default());
+        self.settings = Settings::default();
+        self.echo = self.cfg.echo;
+        self.data_echo = Echo::Off;
+        self.last_error = ErrorCode::OperateSuccess;
+        self.mode = Mode::Command;
+        self.line.clear();
+        self.line_overflow = false;
+        self.prefix_a = false;
+        self.after_cr = false;
+        self.held.clear();
+        self.queued.clear();
+        self.after_result.clear();
+        self.last_transparent = None;
+        self.ntp_busy = None;
     }
 
     pub(crate) fn socket(&mut self, id: ConnectId) -> Option<&mut Socket> {
@@ -394,6 +509,12 @@ impl Sim {
                 }
             }
             Ctl::DeactivateContext(ctx) => self.pdp_deactivated(ctx),
+            Ctl::Sim(sim) => self.set_sim(sim),
+            Ctl::Network(status) => self.set_network(status),
+            Ctl::Signal(rssi, ber) => {
+                self.modem.rssi = rssi;
+                self.modem.ber = ber;
+            }
         }
     }
 

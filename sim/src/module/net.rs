@@ -73,6 +73,11 @@ impl Sim {
             Ok(stream) => {
                 let s = self.socket(id).expect("checked by on_net");
                 s.local_port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
+                // AT+QISTATE shows the address connected to (section 2.3.7: <IP_address>), not
+                // the name AT+QIOPEN was given.
+                if let Ok(peer) = stream.peer_addr() {
+                    s.shown_ip = peer.ip().to_string();
+                }
                 let _ = stream.set_nodelay(true);
                 let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
                 match spawn_tcp_reader(&stream, id, s.gen, s.stop.clone(), tx) {
@@ -103,7 +108,7 @@ impl Sim {
                 self.last_error = e;
                 if waiting {
                     self.back_to_commands();
-                    self.result("ERROR");
+                    self.fail(e);
                     self.release_held();
                 } else {
                     self.open_result(id, e);

@@ -50,6 +50,7 @@ impl Sim {
         let mut s = Socket::new(id, gen, kind, o.context_id, access);
         match o.service_type {
             ServiceType::Tcp => {
+                // The name until the connection stands; then the address it reached.
                 s.shown_ip = o.host.into();
                 s.remote_port = o.remote_port.get();
                 if spawn_connect(
@@ -81,7 +82,8 @@ impl Sim {
                     Ok(u) => u,
                     Err(e) => return outcome(bind_error(&e)),
                 };
-                s.shown_ip = o.host.into();
+                // AT+QISTATE shows the address the name resolved to (section 2.3.7: <IP_address>).
+                s.shown_ip = remote.ip().to_string();
                 s.remote_port = o.remote_port.get();
                 s.local_port = sock.local_addr().map(|a| a.port()).unwrap_or(0);
                 s.peer = Some(remote);

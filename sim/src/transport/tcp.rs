@@ -23,6 +23,14 @@ impl TcpServer {
         self.addr
     }
 
+    /// The fault handles of the modules started so far (one per connection).
+    pub fn controls(&self) -> Vec<Control> {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Stops accepting and stops every running module.
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);

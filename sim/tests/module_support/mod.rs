@@ -101,16 +101,19 @@ impl Host {
         self.buf.drain(..n).collect()
     }
 
-    /// The `>` prompt of AT+QISEND.
+    /// The data prompt as real modules print it: `>` and a space (erratum prompt-spacing).
     pub fn prompt(&mut self) {
         self.skip_crlf();
+        while self.buf.len() < 2 {
+            self.fill();
+        }
         assert_eq!(
-            self.buf[0],
-            b'>',
+            &self.buf[..2],
+            b"> ",
             "{:?}",
             String::from_utf8_lossy(&self.buf)
         );
-        self.buf.drain(..1);
+        self.buf.drain(..2);
     }
 
     /// Sends a command and returns its lines up to and including the final result.
@@ -127,7 +130,7 @@ impl Host {
             let last = matches!(
                 l.as_str(),
                 "OK" | "ERROR" | "SEND OK" | "SEND FAIL" | "CONNECT" | "NO CARRIER"
-            );
+            ) || l.starts_with("+CME ERROR:");
             lines.push(l);
             if last {
                 return lines;
