@@ -631,9 +631,14 @@ fn the_echo_tells_the_digester_which_form_is_in_flight_until_its_final_result() 
     );
     assert_eq!(out[1], Out::Urc(b"+QIOPEN: 0,0".to_vec()));
     assert_eq!(state.in_flight(), None, "the final result ends the command");
-    // A command outside the spec: nothing of the spec is in flight.
-    state.command_sent(quectel_qi::qiopen::Test::FORM_INDEX);
+    // A basic command of the spec is in flight like any other ...
     let _ = run_with(&mut d, &[b"ATE0\r"]);
+    assert_eq!(
+        state.in_flight(),
+        Some(quectel_qi::Request::decode(b"ATE0").unwrap().form_index())
+    );
+    // ... a command outside the spec leaves nothing of the spec in flight.
+    let _ = run_with(&mut d, &[b"AT+CCLK?\r"]);
     assert_eq!(state.in_flight(), None);
     // Set by the client (no echo), forgotten by a restart.
     state.command_sent(quectel_qi::qiact::Read::FORM_INDEX);
