@@ -23,3 +23,32 @@ fn real_spec() {
 fn output_is_deterministic() {
     assert_eq!(expand("../spec"), expand("../spec"));
 }
+
+/// `diff` counts new enum values, URC variants, error codes and forms as compatible: every
+/// generated enum that grows with the spec is `#[non_exhaustive]`, so that callers outside the
+/// crate must have a `_` arm and a new variant breaks none of them.
+#[test]
+fn enums_that_grow_with_the_spec_are_non_exhaustive() {
+    let code = expand("../spec");
+    let lines: Vec<&str> = code.lines().collect();
+    let mut open = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let Some(name) = l.trim_start().strip_prefix("pub enum ") else {
+            continue;
+        };
+        // `describe::Prompt` is a fixed shape of the runtime, not a list from the spec.
+        if name.starts_with("Prompt") {
+            continue;
+        }
+        let attrs = lines[..i]
+            .iter()
+            .rev()
+            .take_while(|a| a.trim_start().starts_with("#[") || a.trim_start().starts_with("///"));
+        assert!(
+            attrs.into_iter().any(|a| a.trim() == "#[non_exhaustive]"),
+            "`pub enum {name}` is not #[non_exhaustive]"
+        );
+        open += 1;
+    }
+    assert!(open > 40, "only {open} enums found");
+}

@@ -216,6 +216,7 @@ pub fn emit(model: &Model) -> TokenStream {
     quote! {
         /// Any command line of the spec, typed.
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
         pub enum Request #req_lt {
             #(#req_variants)*
         }
@@ -278,6 +279,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
         /// Any information line of any response, typed.
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
         pub enum ResponseLine {
             #(#line_variants)*
         }

@@ -48,6 +48,7 @@ pub fn emit(model: &Model) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         #repr
         pub enum ErrorCode {
             #(#variants)*

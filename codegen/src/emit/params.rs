@@ -311,6 +311,7 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
         #[doc = #doc]
         #alias
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         #repr_attr
         pub enum #name {
             #(#variants)*

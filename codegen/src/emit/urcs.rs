@@ -170,6 +170,7 @@ pub fn emit(model: &Model) -> TokenStream {
         /// told apart by their fields; where that is ambiguous the first listed wins (see the
         /// spec's errata).
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
         pub enum Urc {
             #(#variants)*
         }

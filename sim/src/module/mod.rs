@@ -436,7 +436,8 @@ impl Sim {
     pub(crate) fn information(&mut self, framed: &[u8]) {
         let shown = match self.modem.result_format {
             ResultCodeFormat::Numeric => framed.strip_prefix(b"\r\n").unwrap_or(framed),
-            ResultCodeFormat::Verbose => framed,
+            // Verbose, and any format a newer spec adds before the module models it.
+            _ => framed,
         };
         self.out.send(shown);
     }
@@ -453,6 +454,8 @@ impl Sim {
         let p: &[u8] = match self.settings.prompt_format {
             PromptFormat::S3s4Prompt => b"\r\n> ",
             PromptFormat::S3s4PromptS3s4 => b"\r\n>\r\n",
+            // A format a newer spec adds: the default prompt.
+            _ => b"\r\n> ",
         };
         self.out.send(p);
     }

@@ -298,6 +298,8 @@ impl Sim {
                     self.lose_contexts();
                     ok()
                 }
+                // A value a newer spec adds: the module answers ERROR.
+                _ => Err(ErrorCode::InvalidParameters),
             },
             R::CgpaddrAll(_) => {
                 let all = (ContextId::MIN.get()..=ContextId::MAX.get())
@@ -534,6 +536,8 @@ impl Sim {
             CmeMode::Disable => None,
             CmeMode::Numeric => Some(format!("+CME ERROR: {}", code.code())),
             CmeMode::Verbose => Some(format!("+CME ERROR: {}", code.text())),
+            // A mode a newer spec adds: the numbered form.
+            _ => Some(format!("+CME ERROR: {}", code.code())),
         }
     }
 }

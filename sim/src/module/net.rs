@@ -133,8 +133,9 @@ impl Sim {
                 let kind = s.kind;
                 self.push(id, kind, &data, from);
             }
-            // Transparent sockets not on the port (waiting for ATO) buffer like buffer access.
-            AccessMode::BufferAccess | AccessMode::Transparent => {
+            // Transparent sockets not on the port (waiting for ATO) buffer like buffer access;
+            // so does a mode a newer spec adds before the module models it.
+            _ => {
                 match (s.is_udp(), from) {
                     (true, Some(from)) => s.datagrams.push_back((from, data.clone())),
                     _ => s.rx.extend(&data),
@@ -144,12 +145,13 @@ impl Sim {
                 }
                 s.notified = true;
                 let u = match recvind {
-                    Recvind::Disable => Urc::Recv(urc::Recv { connect_id: id }),
                     Recvind::Enable => Urc::RecvWithLength(urc::RecvWithLength {
                         connect_id: id,
                         recv_length: RecvLength::new(data.len().min(READ_CHUNK) as i64)
                             .unwrap_or(RecvLength::MAX),
                     }),
+                    // Disable, and any value a newer spec adds: the notice without a length.
+                    _ => Urc::Recv(urc::Recv { connect_id: id }),
                 };
                 self.urc(urc_bytes(u));
             }

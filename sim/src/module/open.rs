@@ -46,6 +46,8 @@ impl Sim {
             ServiceType::Udp => SocketServiceType::Udp,
             ServiceType::TcpListener => SocketServiceType::TcpListener,
             ServiceType::UdpService => SocketServiceType::UdpService,
+            // A service type a newer spec adds: the module answers ERROR.
+            _ => return Err(ErrorCode::OperationNotSupported),
         };
         let mut s = Socket::new(id, gen, kind, o.context_id, access);
         match o.service_type {
@@ -116,6 +118,8 @@ impl Sim {
                 self.sockets[usize::from(id.get())] = Some(s);
                 outcome(ErrorCode::OperateSuccess)
             }
+            // Refused above, with the socket kind.
+            _ => Err(ErrorCode::OperationNotSupported),
         }
     }
 

@@ -46,12 +46,14 @@ pub(crate) fn frame_data(
             return Ok(());
         }
         match view {
-            ViewMode::HeaderCrlfData => w.bytes(b"\r\n")?,
             ViewMode::HeaderCommaData => w.comma()?,
+            // CR LF, and any mode a newer spec adds before the module models it.
+            _ => w.bytes(b"\r\n")?,
         }
         match format {
-            RecvDataFormat::Text => w.bytes(data),
             RecvDataFormat::Hex => w.hex(data),
+            // Text, and any format a newer spec adds.
+            _ => w.bytes(data),
         }
     })();
     match ok {
