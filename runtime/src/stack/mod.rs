@@ -320,7 +320,21 @@ impl<'d, W: Write> Stack<'d, W> {
     /// Opens a TCP connection to `host` (a name the module resolves, or an address) and
     /// `port`; waits for the module's `+QIOPEN` result.
     pub async fn connect(&self, host: &str, port: u16) -> Result<TcpSocket<'_, 'd, W>, Error> {
-        let id = self.open(ServiceType::Tcp, host, port, 0).await?;
+        self.connect_with(host, port, self.config.access_mode).await
+    }
+
+    /// [`connect`](Self::connect) with this socket's own access mode (buffer access or direct
+    /// push) instead of [`Config::access_mode`]; [`AccessMode::Transparent`] is
+    /// [`Error::Unsupported`].
+    pub async fn connect_with(
+        &self,
+        host: &str,
+        port: u16,
+        access_mode: AccessMode,
+    ) -> Result<TcpSocket<'_, 'd, W>, Error> {
+        let id = self
+            .open(ServiceType::Tcp, host, port, 0, access_mode)
+            .await?;
         Ok(TcpSocket::new(self, id))
     }
 
@@ -331,7 +345,15 @@ impl<'d, W: Write> Stack<'d, W> {
         port: u16,
         local_port: u16,
     ) -> Result<UdpSocket<'_, 'd, W>, Error> {
-        let id = self.open(ServiceType::Udp, host, port, local_port).await?;
+        let id = self
+            .open(
+                ServiceType::Udp,
+                host,
+                port,
+                local_port,
+                self.config.access_mode,
+            )
+            .await?;
         Ok(UdpSocket::new(self, id))
     }
 
@@ -339,7 +361,13 @@ impl<'d, W: Write> Stack<'d, W> {
     pub async fn bind_udp(&self, local_port: u16) -> Result<UdpService<'_, 'd, W>, Error> {
         // The document opens a service with the loopback address and remote port 0.
         let id = self
-            .open(ServiceType::UdpService, "127.0.0.1", 0, local_port)
+            .open(
+                ServiceType::UdpService,
+                "127.0.0.1",
+                0,
+                local_port,
+                self.config.access_mode,
+            )
             .await?;
         Ok(UdpService::new(self, id))
     }
@@ -350,9 +378,10 @@ impl<'d, W: Write> Stack<'d, W> {
         host: &str,
         remote_port: u16,
         local_port: u16,
+        access_mode: AccessMode,
     ) -> Result<ConnectId, Error> {
         let context_id = self.config.context_id;
-        let access_mode = match self.config.access_mode {
+        let access_mode = match access_mode {
             AccessMode::Transparent => return Err(Error::Unsupported),
             mode => mode,
         };
