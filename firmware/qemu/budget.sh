@@ -80,6 +80,11 @@ FILENAME == sections_file { if (NF >= 2 && $2 ~ /^[0-9]+$/) section_size[$1] = $
 FILENAME == symbols_file { lines[++nsym] = $0; next }
 # QEMU output: the firmware'"'"'s measurements.
 /^firmware: stack used [0-9]+ of [0-9]+ bytes$/ { measured["peak_stack"] = $4 + 0; next }
+/^firmware: flow .+ stack [0-9]+ from [0-9]+$/ {
+  flow = $0; sub(/^firmware: flow /, "", flow); sub(/ stack [0-9]+ from [0-9]+$/, "", flow)
+  flows[++nflows] = flow; flow_stack[flow] = $(NF - 2) + 0; flow_base[flow] = $NF + 0
+  next
+}
 /^firmware: future [^ ]+ [0-9]+$/ {
   futures[++nfutures] = $3; future_size[$3] = $4 + 0
   if ($4 + 0 > largest) { largest = $4 + 0; largest_name = $3 }
@@ -117,6 +122,12 @@ END {
     split(lines[i], f, " ")
     name = symbol(lines[i])
     if (group(name) == "task") printf "  %s  %s\n", cell(f[2]), name
+  }
+  print "budget: peak stack per flow (depth from the stack'"'"'s top; the flow starts at `base`):"
+  printf "  %10s  %10s  %10s  %s\n", "peak", "base", "peak-base", "flow"
+  for (i = 1; i <= nflows; i++) {
+    f1 = flows[i]
+    printf "  %s  %s  %s  %s\n", cell(flow_stack[f1]), cell(flow_base[f1]), cell(flow_stack[f1] - flow_base[f1]), f1
   }
   print "budget: futures (size_of_val on thumbv7em):"
   for (i = 1; i <= nfutures; i++) printf "  %s  %s\n", cell(future_size[futures[i]]), futures[i]

@@ -20,6 +20,7 @@ use reqwless::request::Method;
 
 use crate::future_sizes::sized;
 use crate::host::{say, Peers};
+use crate::stack_usage;
 use crate::QiStack;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
@@ -102,10 +103,14 @@ async fn step(
     flow: &'static str,
     body: impl Future<Output = Result<(), Failure>>,
 ) -> Result<(), Failure> {
+    stack_usage::restart();
+    let base = stack_usage::depth_here();
     with_timeout(FLOW_LIMIT, body)
         .await
         .map_err(|_| Failure::TimedOut(flow))??;
+    let depth = stack_usage::restart();
     say(format_args!("firmware: {flow} ok"));
+    say(format_args!("firmware: flow {flow} stack {depth} from {base}"));
     Ok(())
 }
 
