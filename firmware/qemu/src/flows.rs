@@ -110,7 +110,9 @@ async fn step(
         .map_err(|_| Failure::TimedOut(flow))??;
     let depth = stack_usage::restart();
     say(format_args!("firmware: {flow} ok"));
-    say(format_args!("firmware: flow {flow} stack {depth} from {base}"));
+    say(format_args!(
+        "firmware: flow {flow} stack {depth} from {base}"
+    ));
     Ok(())
 }
 
@@ -176,7 +178,9 @@ async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<(), Fa
             received += n;
         }
     }
-    sized("TcpSocket::close", socket.close()).await.in_flow(flow)
+    sized("TcpSocket::close", socket.close())
+        .await
+        .in_flow(flow)
 }
 
 /// The typed client behind the stack's lock: the context's address (`AT+QIACT?`), then a
@@ -192,8 +196,14 @@ async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
         return Err(Failure::Wrong("typed client: the context has no address"));
     }
     let id = ConnectId::MAX;
-    let open = qiopen::Open::new(context_id, id, ServiceType::Tcp, "127.0.0.1", tcp_port(port))
-        .with_access_mode(AccessMode::BufferAccess);
+    let open = qiopen::Open::new(
+        context_id,
+        id,
+        ServiceType::Tcp,
+        "127.0.0.1",
+        tcp_port(port),
+    )
+    .with_access_mode(AccessMode::BufferAccess);
     sized("Client::open", c.open(&open))
         .await
         .map_err(|e| Failure::Client("typed client: open", e))?;
@@ -277,9 +287,12 @@ async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     let (_, mut socket) = sized("UdpStack::connect", UdpStack::connect(&stack, remote))
         .await
         .in_flow("udp echo")?;
-    sized("ConnectedUdp::send", ConnectedUdp::send(&mut socket, MESSAGE))
-        .await
-        .in_flow("udp echo")?;
+    sized(
+        "ConnectedUdp::send",
+        ConnectedUdp::send(&mut socket, MESSAGE),
+    )
+    .await
+    .in_flow("udp echo")?;
     let mut echoed = [0u8; 64];
     let receive = socket.receive_into(&mut echoed);
     let n = sized("ConnectedUdp::receive_into", receive)
