@@ -508,7 +508,7 @@ fn oversized_response_is_refused_not_passed_on() {
     let state = DigestState::new();
     let mut d = QiDigester::new(&state).with_max_response(8);
     let (out, _) = run_with(&mut d, &[b"\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n"]);
-    assert_eq!(out, vec![err(InternalError::InvalidResponse)]);
+    assert_eq!(out, vec![err(InternalError::Capacity)]);
 }
 
 #[test]

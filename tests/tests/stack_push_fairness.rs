@@ -10,7 +10,7 @@ use embedded_io_async::{Read as _, Write as _};
 use qi_tests::e2e::random_bytes;
 use qi_tests::peers::EchoServer;
 use qi_tests::stack::{run_stack, test_config, SimStack};
-use quectel_qi::client::PUSH_CAPACITY;
+use quectel_qi::stack::PUSH_CAPACITY;
 use quectel_qi::AccessMode;
 
 /// Bytes the idle socket gets: more than the push buffer holds.

@@ -76,7 +76,7 @@ impl<W: Write> Stack<'_, W> {
                 Readiness::Pushed => {
                     let got = self.shared.with(|s| {
                         let got = s.router.read_pushed(id, &mut buf[..room]);
-                        s.wake_runner();
+                        s.room_made();
                         got
                     });
                     if let Some((len, from)) = got.filter(|(n, _)| *n > 0) {

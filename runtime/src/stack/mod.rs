@@ -86,6 +86,11 @@ use shared::Shared;
 pub use slot::SlotBuf;
 use slot::{Response, Slot};
 
+/// Bytes the stack's push buffer holds for all its direct-push sockets: six of the largest
+/// pushes, so that several sockets read at once (and a socket whose reader is busy with a
+/// command) do not lose bytes while their readers catch up.
+pub const PUSH_CAPACITY: usize = 6 * crate::RecvLength::MAX.get() as usize;
+
 /// Stack settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -99,10 +104,11 @@ pub struct Config {
     pub client: client::Config,
     /// How long writing one command or payload to the port may take.
     pub write_timeout_ms: u32,
-    /// Direct push: how long the runner holds a push back while the push buffer is full of
-    /// that socket's own bytes, waiting for its reader to make room, before it drops it (the
-    /// reader then gets [`client::Error::Overrun`]). The line carries nothing else meanwhile,
-    /// so keep it short; another socket's backlog is dropped without waiting.
+    /// Direct push: how long the runner holds a push back while the push buffer is full,
+    /// waiting for the reader of the socket holding the most to make room. A socket whose
+    /// reader did not come in that time gives its bytes up (its reader then gets
+    /// [`client::Error::Overrun`]), at once from then on until its reader reads again.
+    /// Responses to commands still pass a push held back; other URCs wait behind it.
     pub push_wait_ms: u32,
     /// How long a write keeps retrying while the module answers `SEND FAIL`.
     pub send_wait_ms: u32,

@@ -17,7 +17,7 @@ use embassy_time::{Duration, Instant, Timer};
 use embedded_io::Error as _;
 use embedded_io_async::Read;
 
-use super::shared::{Routed, Shared};
+use super::shared::{self, Routed, Shared};
 use super::slot::Response;
 use super::Stopped;
 use crate::digest::QiDigester;
@@ -50,13 +50,16 @@ struct HeldFrame {
     start: usize,
     end: usize,
     used: usize,
+    /// The one socket it concerns (see [`shared::frame_socket`]).
+    socket: Option<ConnectId>,
 }
 
-/// A push waiting for its reader to make room.
+/// A push waiting for a socket's reader to make room.
 #[derive(Debug, Clone, Copy)]
 struct Parked {
+    /// The socket waited for.
     id: ConnectId,
-    /// Then it is recorded anyway (dropped, its reader told).
+    /// Then that socket is "slow" and its bytes make room.
     until: Instant,
 }
 
@@ -123,15 +126,15 @@ impl<'d, R: Read> Runner<'d, R> {
                 Either3::First(Ok(n)) => self.pos += n,
                 Either3::First(Err(e)) => return Stopped::Io(e.kind()),
                 Either3::Second(()) => {
-                    // Tried again, with the same deadline.
+                    // The reader came: tried again, and it gets `push_wait` anew.
                     self.parked = None;
-                    self.record_held(false, Some(parked.until)).await;
+                    self.record_held().await;
                 }
                 Either3::Third(()) => {
-                    // Recorded now whatever the room: dropped if it does not fit.
+                    // Its reader did not come: its bytes make room now.
                     self.shared.mark_slow(parked.id);
                     self.parked = None;
-                    self.record_held(true, None).await;
+                    self.record_held().await;
                 }
             }
         }
@@ -143,20 +146,17 @@ impl<'d, R: Read> Runner<'d, R> {
         self.pos -= n;
     }
 
-    /// Records the held URCs in order, until one is a push that must wait (`force`: the first
-    /// is recorded whatever the room; `until`: the first one's deadline, if it waited already).
-    async fn record_held(&mut self, mut force: bool, mut until: Option<Instant>) {
+    /// Records the held URCs in order, until one is a push that must wait.
+    async fn record_held(&mut self) {
         while let Some(&f) = self.frames.first() {
             let frame = &self.buf[f.start..f.end];
-            if let Routed::WaitForRoom(id) = self.shared.route_frame(frame, force).await {
+            if let Routed::WaitForRoom(id) = self.shared.route_frame(frame).await {
                 self.parked = Some(Parked {
                     id,
-                    until: until.unwrap_or_else(|| Instant::now() + self.push_wait),
+                    until: Instant::now() + self.push_wait,
                 });
                 return;
             }
-            force = false;
-            until = None;
             self.frames.remove(0);
             self.remove(0, f.used);
             self.held -= f.used;
@@ -182,28 +182,41 @@ impl<'d, R: Read> Runner<'d, R> {
                 DigestResult::Response(answer) => self.response.answer(answer),
                 DigestResult::Urc(frame) => {
                     let start = frame.as_ptr() as usize - self.buf.as_ptr() as usize;
+                    let socket = shared::frame_socket(frame);
                     let held = HeldFrame {
                         start,
                         end: start + frame.len(),
-                        used: from + used,
+                        used,
+                        socket,
                     };
-                    if self.held > 0 {
-                        // Behind a push that waits: recorded after it, in the order they
-                        // came; when too many wait, so does the rest of the input.
-                        let taken = HeldFrame { used, ..held };
-                        if self.frames.push(taken).is_err() {
+                    // Behind URCs that wait, a URC keeps its place unless it concerns one
+                    // socket none of them concerns: a socket's URCs stay in order, and a
+                    // socket read is not held up by another's push.
+                    let independent = socket.is_some()
+                        && self
+                            .frames
+                            .iter()
+                            .all(|f| f.socket.is_some() && f.socket != socket);
+                    if self.held > 0 && !independent {
+                        if self.frames.push(held).is_err() {
+                            // Too many wait: so does the rest of the input.
                             return;
                         }
                         self.held += used;
                         continue;
                     }
-                    if let Routed::WaitForRoom(id) = self.shared.route_frame(frame, false).await {
-                        self.parked = Some(Parked {
-                            id,
-                            until: Instant::now() + self.push_wait,
-                        });
-                        let _ = self.frames.push(held);
-                        self.held = used;
+                    if let Routed::WaitForRoom(id) = self.shared.route_frame(frame).await {
+                        if self.held == 0 {
+                            self.parked = Some(Parked {
+                                id,
+                                until: Instant::now() + self.push_wait,
+                            });
+                        }
+                        // Kept in place, at the end of the held part (`from` is its end).
+                        if self.frames.push(held).is_err() {
+                            return;
+                        }
+                        self.held += used;
                         continue;
                     }
                 }

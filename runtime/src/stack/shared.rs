@@ -18,7 +18,7 @@ use crate::client::{Event, Router, SOCKETS};
 use crate::digest::DigestState;
 use crate::{AccessMode, ConnectId, Urc};
 
-use super::{Error, Stopped};
+use super::{Error, Stopped, PUSH_CAPACITY};
 
 /// Result URCs (open, DNS, ping, NTP, accept outcomes) queued for the command holder.
 /// One at a time: the holder takes each as it comes (a DNS answer's addresses follow its
@@ -71,7 +71,7 @@ pub(crate) enum Readiness {
 }
 
 pub(crate) struct State {
-    pub(crate) router: Router,
+    pub(crate) router: Router<PUSH_CAPACITY>,
     slots: [Slot; SOCKETS],
     /// IDs handed to a socket handle (or on their way to one).
     taken: u32,
@@ -97,7 +97,7 @@ fn index(id: ConnectId) -> usize {
 impl State {
     const fn new() -> Self {
         State {
-            router: Router::new(),
+            router: Router::with_push_capacity(),
             slots: [const { Slot::new() }; SOCKETS],
             taken: 0,
             dropped: 0,
@@ -216,11 +216,14 @@ impl State {
         info.closed || info.context.is_some_and(|c| self.router.context_lost(c))
     }
 
-    /// Wakes the runner: room was made.
-    pub(crate) fn wake_runner(&mut self) {
+    /// Wakes the runner: a reader took pushed bytes, so there is room.
+    pub(crate) fn room_made(&mut self) {
         self.room_made = true;
         self.runner.wake();
     }
+
+    /// Wakes the runner: the command lock was let go (a result waiting for its taker can go).
+    pub(crate) fn wake_runner(&mut self) {}
 
     fn wake_socket(&mut self, id: ConnectId) {
         self.slots[index(id)].waker.wake();
@@ -303,20 +306,20 @@ impl Shared {
     /// Records the URC in `frame` (its line, then for data URCs CR LF and the payload) in the
     /// state and wakes whoever it concerns; a result is queued for the command holder.
     ///
-    /// A push that does not fit the push buffer while its own socket's reader may come
-    /// (see [`State::make_room`]) is not recorded unless `force`: [`Routed::WaitForRoom`],
-    /// and the runner keeps the frame until there is room or `push_wait` has passed.
+    /// A push that does not fit the push buffer while a reader may make room (see
+    /// [`State::make_room`]) is not recorded: [`Routed::WaitForRoom`] names the socket, and
+    /// the runner keeps the frame until there is room or `push_wait` has passed.
     ///
     /// The URC is decoded again after any wait instead of being kept across it: the runner's
     /// future never holds a URC value (the size of the largest URC, a whole push).
-    pub(crate) async fn route_frame(&self, frame: &[u8], force: bool) -> Routed {
+    pub(crate) async fn route_frame(&self, frame: &[u8]) -> Routed {
         let Some(u) = <Urc as atat::AtatUrc>::parse(frame) else {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
         if let Some((id, len, sender)) = push_size(&u) {
-            if !force && !self.with(|s| s.make_room(id, len, sender)) {
-                return Routed::WaitForRoom(id);
+            if let Err(hog) = self.with(|s| s.make_room(id, len, sender)) {
+                return Routed::WaitForRoom(hog);
             }
         }
         let event = self.with(|s| s.record(&self.digest, &u));
@@ -337,7 +340,7 @@ impl Shared {
         Routed::Done
     }
 
-    /// Resolves when a reader may have made room in the push buffer since the last time.
+    /// Resolves when a reader took pushed bytes since the last time.
     pub(crate) async fn room_made(&self) {
         core::future::poll_fn(|cx| {
             self.with(|s| {
@@ -351,10 +354,17 @@ impl Shared {
         .await
     }
 
-    /// The runner gave up waiting for `id`'s reader: its backlog goes without waiting from
-    /// now on, until its reader reads again.
+    /// The runner gave up waiting for `id`'s reader: its backlog goes to make room, without
+    /// waiting, until its reader reads again.
+    /// A task inside a read of it is not slow: it may be waiting for something else (a
+    /// reader of one byte at a time, a read beside a command), and is waited for again.
     pub(crate) fn mark_slow(&self, id: ConnectId) {
-        self.with(|s| s.slots[index(id)].slow = true);
+        self.with(|s| {
+            let slot = &mut s.slots[index(id)];
+            if slot.readers == 0 {
+                slot.slow = true;
+            }
+        });
     }
 
     /// Waits until the result queue has room or nobody holds the command lock any more.
@@ -374,22 +384,25 @@ impl Shared {
 
 impl State {
     /// Makes room for a push of `len` bytes (and a sender address of `sender` bytes) for
-    /// `id`; `false` when the runner should wait for `id`'s reader.
+    /// `id`, or names the socket whose reader the runner should wait for.
     ///
-    /// Room is made by the socket holding the most. Another socket's backlog is dropped at
-    /// once (its reader is told), so the line never stalls for a socket nobody reads. For
-    /// this socket's own backlog the runner waits for its reader, `push_wait` at most; a
-    /// socket whose reader did not come in time is "slow", and its backlog is dropped without
-    /// waiting until its reader reads again.
-    fn make_room(&mut self, id: ConnectId, len: usize, sender: usize) -> bool {
+    /// Room is made by the socket holding the most. Its bytes are dropped (its reader is
+    /// told, [`Error::Overrun`](crate::client::Error::Overrun)) only once it is "slow": the
+    /// runner waited `push_wait` for its reader and none came. So a socket somebody reads
+    /// never loses bytes to a burst on another, and the line stalls at most `push_wait` for a
+    /// socket nobody reads, whose later pushes then go without waiting until its reader
+    /// reads again.
+    fn make_room(&mut self, id: ConnectId, len: usize, sender: usize) -> Result<(), ConnectId> {
         loop {
             if self.dropped & bit(id) != 0 || self.router.can_push(len, sender) {
-                return true;
+                return Ok(());
             }
-            let hog = self.router.largest_push_holder().unwrap_or(id);
-            let slot = &self.slots[index(id)];
-            if hog == id && (slot.readers > 0 || !slot.slow) {
-                return false;
+            let Some(hog) = self.router.largest_push_holder() else {
+                // Larger than the whole buffer: recorded as lost (the reader is told).
+                return Ok(());
+            };
+            if !self.slots[index(hog)].slow {
+                return Err(hog);
             }
             warn_!(
                 "push buffer full: socket {}'s unread bytes dropped",
@@ -422,8 +435,22 @@ impl State {
 pub(crate) enum Routed {
     /// Recorded (or dropped, when it does not decode).
     Done,
-    /// A push for this socket that waits for its reader to make room.
+    /// A push that waits for this socket's reader to make room.
     WaitForRoom(ConnectId),
+}
+
+/// The one socket a URC frame concerns, when it concerns one only (data, close): such a URC
+/// may be recorded before URCs of other sockets that came earlier. `None`: a URC of several
+/// sockets or of none (a lost context, a result), which keeps its place.
+pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
+    match <Urc as atat::AtatUrc>::parse(frame)? {
+        Urc::Recv(crate::urc::Recv { connect_id })
+        | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
+        | Urc::Closed(crate::urc::Closed { connect_id }) => Some(connect_id),
+        Urc::RecvPush(p) => Some(p.connect_id),
+        Urc::RecvPushUdpService(p) => Some(p.connect_id),
+        _ => None,
+    }
 }
 
 /// The socket, payload length and sender length of a push URC.
