@@ -14,6 +14,8 @@ pub struct Shape<'a> {
     pub doc: String,
     pub prefix: String,
     pub keyword: Option<&'a str>,
+    /// Other keyword spellings that decoding accepts (never written).
+    pub keyword_also: &'a [String],
     pub fields: &'a [ParamUse],
     pub data: Option<&'a DataBlock>,
 }
@@ -226,7 +228,16 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         inits.push(quote!(#f: #l,));
     }
     let keyword_check = match s.keyword {
-        Some(k) => quote! { crate::wire::keyword(&mut fields, #k)?; },
+        Some(k) if s.keyword_also.is_empty() => quote! { crate::wire::keyword(&mut fields, #k)?; },
+        Some(k) => {
+            let also = s.keyword_also;
+            quote! {
+                match fields.next().map(|f| crate::wire::quoted(f, 0)) {
+                    Some(Ok(kw)) if kw == #k #(|| kw == #also)* => {}
+                    _ => return Err(crate::wire::DecodeError::Keyword),
+                }
+            }
+        }
         None => TokenStream::new(),
     };
     let keyword_enc = match s.keyword {

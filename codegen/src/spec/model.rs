@@ -578,6 +578,10 @@ pub struct Line {
     /// Quoted keyword that comes first (`+QICFG: "recvind",...`).
     #[serde(default)]
     pub selector: Option<String>,
+    /// Other spellings of the keyword that decoding accepts too (a misprint the document
+    /// itself prints, so a module may print it); encoding always writes `selector`.
+    #[serde(default)]
+    pub selector_also: Vec<String>,
     #[serde(default)]
     pub fields: Vec<ParamUse>,
     /// The line may repeat, at most this many times.
