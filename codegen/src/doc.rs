@@ -535,6 +535,6 @@ fn errors(model: &Model, s: &mut String) {
 }
 
 /// `qi-codegen doc [SPEC_DIR] [-o FILE]`.
-pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
-    crate::cli::render_to_output(args, usage, render)
+pub fn cli(spec: &str, output: Option<&std::path::Path>) -> std::process::ExitCode {
+    crate::cli::render_to_output(spec, output, render)
 }

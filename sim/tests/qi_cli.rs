@@ -331,3 +331,15 @@ fn sim_on_tcp_takes_start_up_state_and_faults() {
         b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
     );
 }
+
+#[test]
+fn every_subcommand_answers_help() {
+    for sub in ["decode", "send", "run", "sim", "probe"] {
+        let out = qi(&[sub, "--help"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "qi {sub} --help: {text}");
+        assert!(text.contains(&format!("Usage: qi {sub}")), "{text}");
+    }
+    let decode = String::from_utf8_lossy(&qi(&["decode", "--help"]).stdout).into_owned();
+    assert!(decode.contains("--json"), "{decode}");
+}
