@@ -208,7 +208,11 @@ fn every_subcommand_answers_help() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "qi-codegen {sub} --help: {text}");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "qi-codegen {sub} --help: {text}"
+        );
         assert!(text.contains(&format!("Usage: qi-codegen {sub}")), "{text}");
     }
 }

@@ -243,4 +243,3 @@ pub fn plan(lines: &[String]) -> Result<Vec<Step>, Vec<String>> {
         Err(errors)
     }
 }
-

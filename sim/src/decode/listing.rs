@@ -13,7 +13,7 @@ use std::fmt::Write;
 pub fn render(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
-        let name = match (&r.name, r.form) {
+        let name = match (&r.name, r.form.or(r.variant)) {
             (Some(n), Some(f)) => format!("{n} {f}"),
             (Some(n), None) => n.clone(),
             (None, _) => String::new(),
@@ -39,6 +39,9 @@ pub fn render(records: &[Record]) -> String {
         );
         for e in &r.errors {
             let _ = writeln!(out, "{:>43}! {e}", "");
+        }
+        for w in &r.warnings {
+            let _ = writeln!(out, "{:>43}warning: {w}", "");
         }
     }
     let bad = records.iter().filter(|r| !r.valid()).count();

@@ -21,6 +21,7 @@ pub mod listing;
 pub use errors::describe as describe_error;
 
 use quectel_qi::describe::Prompt;
+use quectel_qi::wire::DecodeError;
 use quectel_qi::{AccessMode, ErrorCode, Recvind, Request, Urc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -80,8 +81,13 @@ pub struct Record {
     pub name: Option<String>,
     /// `test`, `read`, `write` or `execute`, for commands and echoes.
     pub form: Option<&'static str>,
+    /// For URCs, the spec's name of the variant (`closed` for `+QIURC: "closed",0`).
+    pub variant: Option<&'static str>,
     /// What is wrong with the line, in words; empty when it is valid.
     pub errors: Vec<String>,
+    /// What is worth knowing but not wrong (a log that ends inside a payload is truncated,
+    /// not invalid).
+    pub warnings: Vec<String>,
     /// The decoded fields, by the spec's names.
     pub fields: Map<String, Value>,
     /// The line as read (payload bytes escaped), for the listing.
@@ -96,7 +102,9 @@ impl Record {
             kind,
             name: None,
             form: None,
+            variant: None,
             errors: Vec::new(),
+            warnings: Vec::new(),
             fields: Map::new(),
             text: raw.escape_ascii().to_string(),
         }
@@ -118,8 +126,14 @@ impl Record {
         if let Some(f) = self.form {
             m.insert("form".into(), json!(f));
         }
+        if let Some(v) = self.variant {
+            m.insert("variant".into(), json!(v));
+        }
         m.insert("valid".into(), json!(self.valid()));
         m.insert("errors".into(), json!(self.errors));
+        if !self.warnings.is_empty() {
+            m.insert("warnings".into(), json!(self.warnings));
+        }
         m.insert("fields".into(), Value::Object(self.fields.clone()));
         Value::Object(m)
     }
@@ -308,6 +322,15 @@ impl<'a> Session<'a> {
             .map(|d| (Kind::Response, d))
             .or_else(|| Urc::diagnose(text, b"").map(|d| (Kind::Urc, d)));
         match near {
+            Some((kind, (shape, DecodeError::Truncated))) => {
+                // The payload runs to the end of the input: the log stops inside it.
+                r.kind = kind;
+                r.name = Some(shape.name.into());
+                r.warnings.push(truncated(rest.len()));
+                self.out.push(r);
+                self.data(next, rest.len(), Dir::Module);
+                return;
+            }
             Some((kind, (shape, e))) => {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
@@ -344,18 +367,26 @@ impl<'a> Session<'a> {
             match Urc::decode(text, rest) {
                 Ok(p) => {
                     r.name = Some(p.shape().name.into());
+                    r.variant = Some(p.shape().form);
                     r.fields = module_fields(&p);
                     n = p.payload_len();
                 }
                 Err(e) => {
                     r.name = Some(u.shape().name.into());
+                    r.variant = Some(u.shape().form);
                     r.fields = module_fields(&u);
-                    r.errors.push(errors::describe(u.shape(), e, text));
+                    // The payload runs to the end of the input: a shorter one means the log stops in it.
+                    if e == DecodeError::Truncated {
+                        r.warnings.push(truncated(rest.len()));
+                    } else {
+                        r.errors.push(errors::describe(u.shape(), e, text));
+                    }
                     n = rest.len();
                 }
             }
         } else {
             r.name = Some(u.shape().name.into());
+            r.variant = Some(u.shape().form);
             r.fields = module_fields(&u);
         }
         self.out.push(r);
@@ -384,9 +415,10 @@ impl<'a> Session<'a> {
             }
             Some(Prompt::Length(n)) => {
                 if avail.len() < n {
-                    r.errors.push(format!(
-                        "{n} bytes of data announced, {} follow",
-                        avail.len()
+                    // Nothing comes after the short payload: the log stops inside it.
+                    r.warnings.push(format!(
+                        "{n} bytes of data announced; {}",
+                        truncated(avail.len())
                     ));
                 }
                 n.min(avail.len())
@@ -399,6 +431,11 @@ impl<'a> Session<'a> {
                                 .push(format!("{i} bytes of data; at most {max_len} allowed"));
                         }
                         i + 1
+                    }
+                    None if !avail.contains(&b'\n') => {
+                        r.warnings
+                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
+                        avail.len()
                     }
                     None => {
                         // Take the rest of the line, so that the lines after it still decode.
@@ -434,6 +471,11 @@ impl<'a> Session<'a> {
         }
         self.pos = end;
     }
+}
+
+/// The warning for a log that ends inside a payload.
+fn truncated(have: usize) -> String {
+    format!("the log ends after {have} bytes of the payload (truncated log)")
 }
 
 fn trim_cr(mut b: &[u8]) -> &[u8] {
