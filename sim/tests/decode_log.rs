@@ -231,3 +231,24 @@ fn a_log_ending_inside_a_payload_is_truncated_not_invalid() {
     let (code, _) = records(b"AT+QISEND=1\r\n> hel\r\nAT\r\nOK\r\n");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn enumerations_print_their_wire_value_and_spec_name() {
+    let (code, r) = records(
+        b"AT+QICSGP=1,1,\"\",\"\",\"\",0\r\nOK\r\nAT+QIOPEN=1,0,\"TCP LISTENER\",\"127.0.0.1\",0,2020,0\r\n",
+    );
+    assert_eq!(code, 0);
+    let f = &r[0]["fields"];
+    // `none` is an enumeration value, never JSON null.
+    assert_eq!(
+        f["authentication"],
+        serde_json::json!({"value": 0, "name": "none"})
+    );
+    assert_eq!(
+        r[2]["fields"]["service_type"],
+        serde_json::json!({"value": "TCP LISTENER", "name": "tcp_listener"})
+    );
+    // An optional parameter left out is null.
+    let (_, r) = records(b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",80\r\n");
+    assert_eq!(r[0]["fields"]["access_mode"], Value::Null);
+}

@@ -53,6 +53,11 @@ fn short(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{:?}", s),
         Value::Null => "-".into(),
+        // An enumeration: its spec name, then its wire value.
+        Value::Object(m) => match (m.get("name"), m.get("value")) {
+            (Some(Value::String(n)), Some(v)) => format!("{n}({v})"),
+            _ => v.to_string(),
+        },
         other => other.to_string(),
     }
 }

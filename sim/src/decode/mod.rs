@@ -14,8 +14,8 @@
 //!
 //! Blank lines carry nothing and get no record.
 
-mod debug_value;
 mod errors;
+mod fields;
 pub mod listing;
 
 pub use errors::describe as describe_error;
@@ -247,7 +247,7 @@ impl<'a> Session<'a> {
                 let shape = req.shape();
                 r.name = Some(shape.name.into());
                 r.form = Some(shape.kind);
-                r.fields = debug_value::fields_of(&req);
+                r.fields = fields::of(|v| req.visit(v));
                 self.remember_settings(&req);
                 self.pending = Some(req);
             }
@@ -303,7 +303,7 @@ impl<'a> Session<'a> {
             if let Ok(l) = req.decode_response(text, rest) {
                 let mut r = Record::new(line, Dir::Module, Kind::Response, text);
                 r.name = Some(l.shape().name.into());
-                r.fields = module_fields(&l);
+                r.fields = module_fields(fields::of(|v| l.visit(v)));
                 let n = payload_len(&r.fields);
                 self.out.push(r);
                 self.data(next, n, Dir::Module);
@@ -368,13 +368,13 @@ impl<'a> Session<'a> {
                 Ok(p) => {
                     r.name = Some(p.shape().name.into());
                     r.variant = Some(p.shape().form);
-                    r.fields = module_fields(&p);
+                    r.fields = module_fields(fields::of(|v| p.visit(v)));
                     n = p.payload_len();
                 }
                 Err(e) => {
                     r.name = Some(u.shape().name.into());
                     r.variant = Some(u.shape().form);
-                    r.fields = module_fields(&u);
+                    r.fields = module_fields(fields::of(|v| u.visit(v)));
                     // The payload runs to the end of the input: a shorter one means the log stops in it.
                     if e == DecodeError::Truncated {
                         r.warnings.push(truncated(rest.len()));
@@ -387,7 +387,7 @@ impl<'a> Session<'a> {
         } else {
             r.name = Some(u.shape().name.into());
             r.variant = Some(u.shape().form);
-            r.fields = module_fields(&u);
+            r.fields = module_fields(fields::of(|v| u.visit(v)));
         }
         self.out.push(r);
         self.data(next, n, Dir::Module);
@@ -489,8 +489,7 @@ fn trim_cr(mut b: &[u8]) -> &[u8] {
 }
 
 /// The fields of a module line; an `<err>` result code gets its text beside it (`err_text`).
-fn module_fields(value: &impl core::fmt::Debug) -> Map<String, Value> {
-    let mut fields = debug_value::fields_of(value);
+fn module_fields(mut fields: Map<String, Value>) -> Map<String, Value> {
     let text = fields
         .get("err")
         .and_then(Value::as_u64)
