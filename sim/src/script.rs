@@ -173,23 +173,31 @@ pub fn main(script: &str, target: Target, baud: u32) -> u8 {
             return 2;
         }
     };
-    let result = match target {
-        Target::Sim => with_sim(|link| run(link, &cases, None)),
-        Target::Port(dev) => serialport::new(dev.as_str(), baud)
-            .timeout(Duration::from_millis(100))
-            .open()
-            .map_err(std::io::Error::from)
-            .and_then(|mut p| run(&mut p, &cases, None)),
-        Target::Tcp(addr) => {
-            std::net::TcpStream::connect(&addr).and_then(|mut s| run(&mut s, &cases, None))
-        }
-    };
+    let result = with_target(&target, baud, |link| run(link, &cases, None));
     match result {
         Ok(outcomes) => report(&outcomes),
         Err(e) => {
             eprintln!("qi run: {e}");
             2
         }
+    }
+}
+
+/// Runs `f` over the link `target` names (a serial port at `baud`, a TCP address or an
+/// in-process virtual module).
+pub fn with_target<T>(
+    target: &Target,
+    baud: u32,
+    f: impl FnOnce(&mut dyn Link) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    match target {
+        Target::Sim => with_sim(f),
+        Target::Port(dev) => serialport::new(dev.as_str(), baud)
+            .timeout(Duration::from_millis(100))
+            .open()
+            .map_err(std::io::Error::from)
+            .and_then(|mut p| f(&mut p)),
+        Target::Tcp(addr) => std::net::TcpStream::connect(addr).and_then(|mut s| f(&mut s)),
     }
 }
 

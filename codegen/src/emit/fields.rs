@@ -46,7 +46,7 @@ fn allowed(model: &Model, u: &ParamUse) -> String {
 fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> TokenStream {
     let sel = selector.map(|s| {
         let a = format!("\"{s}\"");
-        quote! { crate::describe::Field { name: "selector", doc: "selector", allowed: #a }, }
+        quote! { crate::describe::Field { name: "selector", doc: "selector", allowed: #a, ints: &[], keywords: &[] }, }
     });
     let each = fields.iter().map(|u| {
         let name = u.field_name();
@@ -55,7 +55,19 @@ fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> Tok
             .clone()
             .unwrap_or_else(|| model.param(&u.param).doc.clone());
         let a = allowed(model, u);
-        quote! { crate::describe::Field { name: #name, doc: #doc, allowed: #a }, }
+        let def = model.param(&u.param);
+        // The values the parameter's type takes (a form's own rules may narrow them).
+        let values = def.values.as_deref().unwrap_or_default();
+        let ints = match &def.range {
+            Some(r) => r.clone(),
+            None => super::params::enum_ints(values),
+        };
+        let ints = ints.iter().map(|[lo, hi]| quote! { (#lo, #hi), });
+        let keywords = values.iter().filter_map(|v| match &v.value {
+            crate::spec::Scalar::Str(s) => Some(quote! { #s, }),
+            crate::spec::Scalar::Int(_) => None,
+        });
+        quote! { crate::describe::Field { name: #name, doc: #doc, allowed: #a, ints: &[#(#ints)*], keywords: &[#(#keywords)*] }, }
     });
     quote! { &[#sel #(#each)*] }
 }
@@ -347,6 +359,11 @@ pub fn emit(model: &Model) -> TokenStream {
                 pub doc: &'static str,
                 /// What is allowed, in words.
                 pub allowed: &'static str,
+                /// The integers its type takes, as inclusive intervals (an enumeration's codes
+                /// one by one); empty for strings and keywords.
+                pub ints: &'static [(i64, i64)],
+                /// The keywords an enumeration of keywords takes.
+                pub keywords: &'static [&'static str],
             }
 
             /// A request form, a response line or a URC.

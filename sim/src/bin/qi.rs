@@ -51,6 +51,18 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 115_200)]
         baud: u32,
     },
+    /// Send the test form (AT+<cmd>=?) of every command to a module and print where its
+    /// answers differ from the spec, as a draft module profile (exit 1 when anything differs).
+    Probe {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// The baud rate of --port.
+        #[arg(long, value_name = "N", default_value_t = 115_200)]
+        baud: u32,
+        /// The profile id the draft is for (eg800q, eg915q, eg916q_gl, or a new one).
+        #[arg(long, value_name = "NAME", default_value = "my_module")]
+        profile: String,
+    },
     /// Run the virtual module until killed.
     ///
     /// The first line on stdout says where to connect (`pty: /dev/pts/N` or
@@ -195,6 +207,11 @@ fn main() -> ExitCode {
             target,
             baud,
         } => qi_sim::script::main(&script, target.target(), baud),
+        Command::Probe {
+            target,
+            baud,
+            profile,
+        } => qi_sim::probe::main(&target.target(), baud, &profile),
         Command::Sim(opts) => sim_cmd(opts),
     };
     ExitCode::from(status)

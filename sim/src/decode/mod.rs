@@ -17,6 +17,7 @@
 mod errors;
 mod fields;
 pub mod listing;
+pub mod ranges;
 
 pub use errors::describe as describe_error;
 
@@ -86,8 +87,10 @@ pub struct Record {
     /// What is wrong with the line, in words; empty when it is valid.
     pub errors: Vec<String>,
     /// What is worth knowing but not wrong (a log that ends inside a payload is truncated,
-    /// not invalid).
+    /// not invalid; a test response that lists other values than the spec).
     pub warnings: Vec<String>,
+    /// For a test response: each field whose list differs from the spec's.
+    pub differences: Vec<Difference>,
     /// The decoded fields, by the spec's names.
     pub fields: Map<String, Value>,
     /// The line as read (payload bytes escaped), for the listing.
@@ -105,6 +108,7 @@ impl Record {
             variant: None,
             errors: Vec::new(),
             warnings: Vec::new(),
+            differences: Vec::new(),
             fields: Map::new(),
             text: raw.escape_ascii().to_string(),
         }
@@ -134,8 +138,53 @@ impl Record {
         if !self.warnings.is_empty() {
             m.insert("warnings".into(), json!(self.warnings));
         }
+        if !self.differences.is_empty() {
+            let d: Vec<Value> = self
+                .differences
+                .iter()
+                .map(
+                    |d| json!({ "field": d.field, "doc": d.doc, "module": d.module, "why": d.why }),
+                )
+                .collect();
+            m.insert("differences".into(), Value::Array(d));
+        }
         m.insert("fields".into(), Value::Object(self.fields.clone()));
         Value::Object(m)
+    }
+}
+
+/// A field of a test response whose supported values are not the spec's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The field's name in the generated types (`connect_id`).
+    pub field: &'static str,
+    /// The document's name (`connectID`).
+    pub doc: &'static str,
+    /// As the module printed it.
+    pub module: String,
+    /// What differs, in words.
+    pub why: String,
+}
+
+/// Compares each field of a test response with the spec's values.
+fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape) {
+    for f in shape.fields.iter().filter(|f| f.name != "selector") {
+        let Some(Value::String(text)) = r.fields.get(f.name) else {
+            continue;
+        };
+        let why = match ranges::parse(text) {
+            Ok(shown) => ranges::differs(&shown, f),
+            Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
+        };
+        if let Some(why) = why {
+            r.warnings.push(format!("<{}> {why}", f.doc));
+            r.differences.push(Difference {
+                field: f.name,
+                doc: f.doc,
+                module: text.clone(),
+                why,
+            });
+        }
     }
 }
 
@@ -304,6 +353,9 @@ impl<'a> Session<'a> {
                 let mut r = Record::new(line, Dir::Module, Kind::Response, text);
                 r.name = Some(l.shape().name.into());
                 r.fields = module_fields(fields::of(|v| l.visit(v)));
+                if req.shape().kind == "test" {
+                    compare_test_line(&mut r, l.shape());
+                }
                 let n = payload_len(&r.fields);
                 self.out.push(r);
                 self.data(next, n, Dir::Module);
