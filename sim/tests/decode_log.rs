@@ -252,3 +252,18 @@ fn enumerations_print_their_wire_value_and_spec_name() {
     let (_, r) = records(b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",80\r\n");
     assert_eq!(r[0]["fields"]["access_mode"], Value::Null);
 }
+
+#[test]
+fn every_problem_of_a_line_is_reported() {
+    let (code, r) = records(b"AT+QIOPEN=1,12,\"TCP\",\"x\",70000\r\n");
+    assert_eq!(code, 1);
+    let errors: Vec<&str> = r[0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("<connectID> = 12"), "{errors:?}");
+    assert!(errors[1].contains("<remote_port> = 70000"), "{errors:?}");
+}

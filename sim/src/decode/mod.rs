@@ -306,7 +306,7 @@ impl<'a> Session<'a> {
                     Some((shape, e)) => {
                         r.name = Some(shape.name.into());
                         r.form = Some(shape.kind);
-                        r.errors.push(errors::describe(shape, e, text));
+                        r.errors = errors::describe_all(shape, e, text);
                     }
                     None => {
                         r.name = command_name(text);
@@ -386,7 +386,7 @@ impl<'a> Session<'a> {
             Some((kind, (shape, e))) => {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
-                r.errors.push(errors::describe(shape, e, text));
+                r.errors = errors::describe_all(shape, e, text);
             }
             None => {
                 r.name = line_name(text);
