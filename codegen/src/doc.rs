@@ -266,6 +266,12 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
         cmd.source()
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
+    if !cmd.behaviour.is_empty() {
+        let _ = writeln!(s, "\nBehaviour:\n");
+        for b in &cmd.behaviour {
+            let _ = writeln!(s, "- {} ({})", b.fact.trim(), b.section);
+        }
+    }
     let mut facts = Vec::new();
     if let Some(e) = cmd.effect {
         facts.push(e.describe().to_owned());

@@ -18,13 +18,19 @@ pub fn emit(model: &Model) -> TokenStream {
 
 fn command(model: &Model, cmd: &Command) -> TokenStream {
     let m = naming::command_module(cmd);
-    let doc = format!(
+    let mut doc = format!(
         "`{}`: {} ({}).\n\n{}",
         cmd.at_name(),
         cmd.title,
         cmd.source(),
         cmd.about
     );
+    if !cmd.behaviour.is_empty() {
+        doc.push_str("\n\n# Behaviour\n");
+        for b in &cmd.behaviour {
+            doc.push_str(&format!("\n- {} ({})", b.fact.trim(), b.section));
+        }
+    }
     let alias = cmd.at_name();
     let plain = cmd
         .forms
