@@ -163,7 +163,7 @@ fn prompt_payload(line: &str, payload: Option<&[u8]>) -> Vec<u8> {
 
 /// `qi send --port DEV [--baud N] LINE...`. A line after a command that prompts is its payload.
 pub fn main(port: &str, baud: u32, lines: &[String]) -> u8 {
-    let steps = match plan(&lines) {
+    let steps = match plan(lines) {
         Ok(s) => s,
         Err(errors) => {
             for e in errors {
