@@ -1,8 +1,10 @@
 //! The firmware in CI: quectel-qi's network stack on an emulated Cortex-M4F (QEMU's mps2-an386),
-//! its UART0 wired to the virtual module. It activates a context, echoes over TCP, GETs a page
-//! with reqwless, resolves a name and echoes over UDP, then prints `firmware: all flows passed`
-//! over semihosting and exits 0 (1, with the reason, on any failure). `run.sh` beside this crate
-//! builds it and runs it against `qi sim` and loopback peers.
+//! its UART0 wired to the virtual module. It activates a context, echoes over TCP (buffer access
+//! and direct push), drives the typed client, GETs a page with reqwless, resolves a name and
+//! echoes over UDP, then prints the size of every future it awaited and its stack's high-water
+//! mark, `firmware: all flows passed` over semihosting, and exits 0 (1, with the reason, on any
+//! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
+//! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
 //! Two tasks: the stack's runner (owns the serial input) and `main` (the flows). Each task's
 //! future lives in a static of exactly its size (embassy-executor 0.8 and later: no arena to
@@ -12,6 +14,7 @@
 #![no_main]
 
 mod flows;
+mod future_sizes;
 
 use embassy_executor::Spawner;
 use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
@@ -24,7 +27,16 @@ const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 pub type QiStack = Stack<'static, UartTx>;
 
-static RESOURCES: StaticCell<StackResources> = StaticCell::new();
+/// The stack's buffers, sized for what these flows ask: the input holds a 1,500-byte push or
+/// `AT+QIRD` answer with room to spare, the largest response accepted is a 1,500-byte read,
+/// and commands are at most a few hundred bytes (payloads are written from the caller's
+/// buffer). A response or command beyond these is a typed error, not a cut frame.
+type Resources = StackResources<INGRESS, RESPONSE, COMMAND>;
+const INGRESS: usize = 4096;
+const RESPONSE: usize = 1600;
+const COMMAND: usize = 512;
+
+static RESOURCES: StaticCell<Resources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();
 
 /// Owns the serial input: digests what the module sends and records every URC in the stack.
@@ -39,7 +51,7 @@ async fn main(spawner: Spawner) {
     let (tx, rx) = qi_qemu_firmware::init();
     let peers = host::peers().unwrap_or_else(|e| host::fail(format_args!("{e}")));
 
-    let resources = RESOURCES.init_with(StackResources::new);
+    let resources = RESOURCES.init_with(Resources::new);
     let (stack, runner) = stack::new(resources, tx, rx, stack::Config::default());
     let stack: &'static QiStack = STACK.init(stack);
     match runner_task(runner) {
@@ -50,6 +62,7 @@ async fn main(spawner: Spawner) {
     match with_timeout(RUN_LIMIT, flows::run(stack, &peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
+            future_sizes::report();
             host::say(format_args!(
                 "firmware: stack used {} of {} bytes",
                 used.used, used.size

@@ -7,7 +7,7 @@ use super::{Client, Code, Error, Link};
 use crate::response::qistate::BySocketLine;
 use crate::{qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId, Urc};
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QIOPEN=...`: opens a socket service and waits for its outcome: the
     /// `+QIOPEN: <id>,<err>` URC (buffer access, direct push), or `CONNECT` (transparent mode),
     /// within the spec's time for the command. Returns the socket.
@@ -191,7 +191,9 @@ impl<L: Link> Client<'_, L> {
     /// Transparent mode: writes raw bytes to the peer (nothing answers them).
     pub async fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error> {
         for chunk in data.chunks(super::PAYLOAD_MAX) {
-            self.send_raw(&super::Payload::<0, false>(chunk))
+            let _unanswered = self
+                .link
+                .send_bytes::<0, false>(chunk, &mut |_| {})
                 .await
                 .map_err(super::reply::transport_error)?;
         }
