@@ -292,8 +292,8 @@ impl Closest {
     }
 }
 
-/// The comma-separated fields of a line body, split outside double quotes and parentheses
-/// only, each trimmed of surrounding spaces. A string cannot hold a double quote (the module has no escape):
+/// The comma-separated fields of a line body, split outside double quotes only, each trimmed
+/// of surrounding spaces. A string cannot hold a double quote (the module has no escape):
 /// `"a","b"` is two fields, never the string `a","b` (spec erratum `no-quote-inside-a-string`).
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
@@ -351,14 +351,10 @@ impl<'a> Iterator for Fields<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         let mut quoted = false;
-        // Test responses list values in parentheses, `(0,1)`: one field, commas and all.
-        let mut depth = 0usize;
         for (i, &c) in rest.iter().enumerate() {
             match c {
                 b'"' => quoted = !quoted,
-                b'(' if !quoted => depth += 1,
-                b')' if !quoted => depth = depth.saturating_sub(1),
-                b',' if !quoted && depth == 0 => {
+                b',' if !quoted => {
                     self.rest = Some(&rest[i + 1..]);
                     return Some(trim(&rest[..i]));
                 }
