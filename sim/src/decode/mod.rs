@@ -167,11 +167,14 @@ pub struct Difference {
 }
 
 /// Compares each field of a test response with the spec's values.
-fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape) {
-    for f in shape.fields.iter().filter(|f| f.name != "selector") {
-        let Some(Value::String(text)) = r.fields.get(f.name) else {
+fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape, line: &[u8]) {
+    // The generated decoder splits at every comma; a list `(0,1)` is one field here.
+    let body = quectel_qi::wire::line_body(line, shape.written.as_bytes()).unwrap_or_default();
+    let raw = ranges::split_fields(&String::from_utf8_lossy(body));
+    for (f, text) in shape.fields.iter().zip(raw.iter()) {
+        if f.name == "selector" {
             continue;
-        };
+        }
         let why = match ranges::parse(text) {
             Ok(shown) => ranges::differs(&shown, f),
             Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
@@ -181,7 +184,7 @@ fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape
             r.differences.push(Difference {
                 field: f.name,
                 doc: f.doc,
-                module: text.clone(),
+                module: text.to_owned(),
                 why,
             });
         }
@@ -354,7 +357,7 @@ impl<'a> Session<'a> {
                 r.name = Some(l.shape().name.into());
                 r.fields = module_fields(fields::of(|v| l.visit(v)));
                 if req.shape().kind == "test" {
-                    compare_test_line(&mut r, l.shape());
+                    compare_test_line(&mut r, l.shape(), text);
                 }
                 let n = payload_len(&r.fields);
                 self.out.push(r);

@@ -62,6 +62,27 @@ pub fn parse(text: &str) -> Result<Supported, BadList> {
     Ok(Supported::Ints(ints))
 }
 
+/// The fields of a test response's body, split at commas outside quotes and parentheses.
+pub fn split_fields(body: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut depth) = (Vec::new(), String::new(), false, 0usize);
+    for c in body.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            ',' if !quoted && depth == 0 => {
+                out.push(cur.trim().to_owned());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur.trim().to_owned());
+    out
+}
+
 /// Merges touching intervals, so `(0,1)` equals `(0-1)`.
 fn normal(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
     v.sort_unstable();
