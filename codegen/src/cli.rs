@@ -2,6 +2,7 @@
 
 use crate::ir::Model;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Loads a spec operand `DIR[@REVISION][+PROFILE]`; problems go to stderr.
@@ -18,34 +19,14 @@ pub(crate) fn load_or_report(arg: &str) -> Option<Model> {
     }
 }
 
-/// `qi-codegen <cmd> [SPEC_DIR] [-o FILE]`: renders the spec (default `spec`) to stdout or
-/// FILE. Exit 1 on an invalid spec, 2 on bad usage or a file that cannot be written.
+/// `qi-codegen <cmd> [SPEC_DIR] [-o FILE]`: renders the spec to stdout or FILE. Exit 1 on an
+/// invalid spec, 2 on a file that cannot be written.
 pub(crate) fn render_to_output(
-    args: &[String],
-    usage: &str,
+    spec: &str,
+    out: Option<&Path>,
     render: impl FnOnce(&Model) -> String,
 ) -> ExitCode {
-    let mut spec = None;
-    let mut out = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-o" | "--output" => match it.next() {
-                Some(f) => out = Some(f.clone()),
-                None => {
-                    eprintln!("{usage}");
-                    return ExitCode::from(2);
-                }
-            },
-            _ if spec.is_none() => spec = Some(a.clone()),
-            _ => {
-                eprintln!("{usage}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let spec = spec.unwrap_or_else(|| "spec".to_owned());
-    let Some(model) = load_or_report(&spec) else {
+    let Some(model) = load_or_report(spec) else {
         return ExitCode::FAILURE;
     };
     let text = render(&model);
@@ -55,10 +36,10 @@ pub(crate) fn render_to_output(
             let _ = std::io::stdout().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
-        Some(f) => match std::fs::write(&f, text) {
+        Some(f) => match std::fs::write(f, text) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("{f}: {e}");
+                eprintln!("{}: {e}", f.display());
                 ExitCode::from(2)
             }
         },

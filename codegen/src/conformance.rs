@@ -209,6 +209,6 @@ fn restores(model: &Model) -> Vec<Entry> {
 }
 
 /// `qi-codegen conformance [SPEC_DIR] [-o FILE]`.
-pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
-    crate::cli::render_to_output(args, usage, render)
+pub fn cli(spec: &str, output: Option<&std::path::Path>) -> std::process::ExitCode {
+    crate::cli::render_to_output(spec, output, render)
 }

@@ -266,6 +266,12 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
         cmd.source()
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
+    if !cmd.behaviour.is_empty() {
+        let _ = writeln!(s, "\nBehaviour:\n");
+        for b in &cmd.behaviour {
+            let _ = writeln!(s, "- {} ({})", b.fact.trim(), b.section);
+        }
+    }
     let mut facts = Vec::new();
     if let Some(e) = cmd.effect {
         facts.push(e.describe().to_owned());
@@ -535,6 +541,6 @@ fn errors(model: &Model, s: &mut String) {
 }
 
 /// `qi-codegen doc [SPEC_DIR] [-o FILE]`.
-pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
-    crate::cli::render_to_output(args, usage, render)
+pub fn cli(spec: &str, output: Option<&std::path::Path>) -> std::process::ExitCode {
+    crate::cli::render_to_output(spec, output, render)
 }

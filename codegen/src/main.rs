@@ -1,66 +1,95 @@
 //! `qi-codegen`: the maintainer's command line over the spec.
 
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: qi-codegen <command> [SPEC_DIR]
+/// The maintainer's tools over the YAML spec of the QI command set.
+///
+/// Any SPEC_DIR may be written DIR@REVISION (the spec as that revision of the document had it:
+/// spec@1.0) and/or DIR+PROFILE (one module: spec+eg800q).
+#[derive(Parser)]
+#[command(name = "qi-codegen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  check [SPEC_DIR]    load and check the spec; print every problem as file:line:col: message
-  expand [SPEC_DIR]   print the generated Rust code
-  coverage [SPEC_DIR] [--write]
-                      print the coverage table of SPEC_DIR/README.md, or rewrite it there
-  diff OLD_SPEC NEW_SPEC [--json]
-                      what changed, each change breaking or compatible for the generated
-                      API; exits 1 when anything is breaking
-  doc [SPEC_DIR] [-o FILE]
-                      write the Markdown command reference (to stdout, or FILE)
-  conformance [SPEC_DIR] [-o FILE]
-                      write the conformance AT script (to stdout, or FILE) for `qi run`
-
-SPEC_DIR defaults to ./spec. Any SPEC_DIR may be written DIR@REVISION (the spec as that
-revision of the document had it: spec@1.0) and/or DIR+PROFILE (one module: spec+eg800q).";
+#[derive(Subcommand)]
+enum Command {
+    /// Load and check the spec; print every problem as file:line:col: message (exit 1).
+    Check {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+    },
+    /// Print the generated Rust code.
+    Expand {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+    },
+    /// Print the coverage table of SPEC_DIR/README.md, or rewrite it there.
+    Coverage {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+        /// Rewrite the table between the coverage markers of SPEC_DIR/README.md.
+        #[arg(long)]
+        write: bool,
+    },
+    /// What changed between two specs, each change breaking or compatible for the generated
+    /// API; exits 1 when anything is breaking.
+    Diff {
+        /// The spec before the change.
+        old: String,
+        /// The spec after it.
+        new: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the Markdown command reference.
+    Doc {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+        /// The file to write (stdout when absent).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Write the conformance AT script for `qi run`.
+    Conformance {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+        /// The file to write (stdout when absent).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(cmd) = args.first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let rest = &args[1..];
-    match cmd.as_str() {
-        "check" => with_spec(rest, |_| {
+    match Cli::parse().command {
+        Command::Check { spec } => with_spec(&spec, |_| {
             println!("spec is valid");
             ExitCode::SUCCESS
         }),
-        "expand" => with_spec(rest, |model| {
+        Command::Expand { spec } => with_spec(&spec, |model| {
             print!("{}", qi_codegen::expand(model));
             ExitCode::SUCCESS
         }),
-        "coverage" => coverage(rest),
-        "diff" => qi_codegen::diff::cli(rest, USAGE),
-        "doc" => qi_codegen::doc::cli(rest, USAGE),
-        "conformance" => qi_codegen::conformance::cli(rest, USAGE),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        other => {
-            eprintln!("unknown command `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
+        Command::Coverage { spec, write } => coverage(&spec, write),
+        Command::Diff { old, new, json } => qi_codegen::diff::cli(&old, &new, json),
+        Command::Doc { spec, output } => qi_codegen::doc::cli(&spec, output.as_deref()),
+        Command::Conformance { spec, output } => {
+            qi_codegen::conformance::cli(&spec, output.as_deref())
         }
     }
 }
 
-fn with_spec(rest: &[String], f: impl FnOnce(&qi_codegen::ir::Model) -> ExitCode) -> ExitCode {
-    if rest.len() > 1 {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
-    let dir = rest
-        .first()
-        .map_or_else(|| PathBuf::from("spec"), PathBuf::from);
-    match qi_codegen::load_arg(&dir.display().to_string()) {
+fn with_spec(spec: &str, f: impl FnOnce(&qi_codegen::ir::Model) -> ExitCode) -> ExitCode {
+    match qi_codegen::load_arg(spec) {
         Ok(model) => f(&model),
         Err(diags) => {
             for d in &diags {
@@ -76,17 +105,9 @@ fn with_spec(rest: &[String], f: impl FnOnce(&qi_codegen::ir::Model) -> ExitCode
     }
 }
 
-fn coverage(rest: &[String]) -> ExitCode {
-    let write = rest.iter().any(|a| a == "--write");
-    let dirs: Vec<&String> = rest.iter().filter(|a| *a != "--write").collect();
-    if dirs.len() > 1 {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
-    let dir = dirs
-        .first()
-        .map_or_else(|| PathBuf::from("spec"), PathBuf::from);
-    with_spec(&[dir.display().to_string()], |model| {
+fn coverage(spec: &str, write: bool) -> ExitCode {
+    let dir = PathBuf::from(spec);
+    with_spec(spec, |model| {
         let table = qi_codegen::coverage::render(&model.spec);
         if !write {
             println!("{table}");

@@ -78,6 +78,7 @@ broken! {
     duplicate_form_name: [("commands/qtest.yaml", "  - name: send_hex", "  - name: send")];
     since_names_unknown_revision: [("commands/qtest.yaml", "since: \"1.1\"", "since: \"1.5\"")];
     data_length_not_a_field: [("commands/qtest.yaml", "data: { length: actual_length }", "data: { length: actual }")];
+    dangling_erratum_reference: [("params/common.yaml", "  about: a socket", "  about: a socket (see erratum no-such-decision)")];
     data_length_without_range: [("params/common.yaml", "  range: [[0, 1460]]\n  unit: byte", "  unit: byte")];
     prompt_length_not_a_parameter: [("commands/qtest.yaml", "prompt: { length: send_length", "prompt: { length: length")];
     urc_prefix_with_and_without_keyword: [("urcs.yaml", "    keyword: recv\n", ""), ("urcs.yaml", "errata: []", "  - { name: closed, prefix: \"+QIURC\", keyword: closed, section: \"9.3\", about: closed, fields: [connect_id] }\nerrata: []")];

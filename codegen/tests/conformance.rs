@@ -199,3 +199,20 @@ fn settings_and_requirements_come_from_the_spec() {
         "the form requires a state: {required}"
     );
 }
+
+#[test]
+fn every_subcommand_answers_help() {
+    for sub in ["check", "expand", "coverage", "diff", "doc", "conformance"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_qi-codegen"))
+            .args([sub, "--help"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "qi-codegen {sub} --help: {text}"
+        );
+        assert!(text.contains(&format!("Usage: qi-codegen {sub}")), "{text}");
+    }
+}

@@ -341,3 +341,27 @@ fn a_quote_inside_a_string_is_a_field_boundary() {
         Ok(1)
     );
 }
+
+#[test]
+fn the_window_scale_test_line_decodes_as_the_document_prints_it() {
+    // 2.3.1's test response prints "window/scale"; the other places, "windows/scale".
+    use quectel_qi::response::qicfg::TestWindowsScaleLine;
+    for line in [
+        &b"+QICFG: \"window/scale\",(0-1)"[..],
+        &b"+QICFG: \"windows/scale\",(0-1)"[..],
+    ] {
+        let decoded = TestWindowsScaleLine::decode(line, b"").unwrap();
+        assert_eq!(decoded.window_scale_enable.as_str(), "(0-1)");
+    }
+    let mut out = [0u8; 64];
+    let mut w = quectel_qi::wire::Writer::new(&mut out);
+    TestWindowsScaleLine::decode(b"+QICFG: \"window/scale\",(0-1)", b"")
+        .unwrap()
+        .encode(&mut w)
+        .unwrap();
+    assert_eq!(w.written(), b"+QICFG: \"windows/scale\",(0-1)");
+    assert_eq!(
+        TestWindowsScaleLine::decode(b"+QICFG: \"windowscale\",(0-1)", b""),
+        Err(quectel_qi::wire::DecodeError::Keyword)
+    );
+}

@@ -65,6 +65,31 @@ fn ping_failures_and_silence() {
 }
 
 #[test]
+fn a_bare_code_before_any_reply_ends_the_ping_unless_it_is_a_timeout() {
+    // The summary after 565 is there to be left unread: a client that kept waiting after the
+    // command's failure would take it and report success.
+    let script = Script::new()
+        .host(r#"AT+QPING=1,"nowhere""#)
+        .module("OK")
+        .module("+QPING: 565")
+        .module("+QPING: 0,1,1,0,5,5,5")
+        .host(r#"AT+QPING=1,"slow""#)
+        .module("OK")
+        .module("+QPING: 569")
+        .module(r#"+QPING: 0,"192.0.2.2",32,5,255"#)
+        .module("+QPING: 0,2,1,1,5,5,5");
+    both!(script, support::config(), |c, h| {
+        assert_eq!(
+            c.ping(&ping("nowhere")).await,
+            Err(Error::Rejected(Code::Known(ErrorCode::DnsParseFailed)))
+        );
+        let slow = c.ping(&ping("slow")).await.unwrap();
+        assert_eq!(slow.replies.len(), 2);
+        assert_eq!(slow.summary.rcvd, Some(1));
+    });
+}
+
+#[test]
 fn ntp_returns_the_time() {
     let script = Script::new()
         .host(r#"AT+QNTP=1,"192.0.2.2",123"#)

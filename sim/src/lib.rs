@@ -29,6 +29,7 @@ pub mod config;
 pub mod control_port;
 pub mod decode;
 pub mod module;
+pub mod probe;
 pub mod script;
 pub mod send;
 pub mod transport;

@@ -158,35 +158,8 @@ pub fn report(outcomes: &[Outcome]) -> u8 {
 }
 
 /// `qi run SCRIPT (--sim | --port DEV [--baud N] | --tcp ADDR)`.
-pub fn main(args: &[String]) -> u8 {
-    let mut script = None;
-    let mut target = None;
-    let mut baud = 115_200u32;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--sim" => target = Some(Target::Sim),
-            "--port" => match it.next() {
-                Some(p) => target = Some(Target::Port(p.clone())),
-                None => return usage("--port needs a device"),
-            },
-            "--tcp" => match it.next() {
-                Some(p) => target = Some(Target::Tcp(p.clone())),
-                None => return usage("--tcp needs an address"),
-            },
-            "--baud" => match it.next().and_then(|b| b.parse().ok()) {
-                Some(b) => baud = b,
-                None => return usage("--baud needs a number"),
-            },
-            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
-            s if script.is_none() => script = Some(s.to_string()),
-            _ => return usage("one script at a time"),
-        }
-    }
-    let (Some(script), Some(target)) = (script, target) else {
-        return usage("a SCRIPT and one of --sim, --port, --tcp are needed");
-    };
-    let text = match std::fs::read_to_string(&script) {
+pub fn main(script: &str, target: Target, baud: u32) -> u8 {
+    let text = match std::fs::read_to_string(script) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("qi run: {script}: {e}");
@@ -200,23 +173,31 @@ pub fn main(args: &[String]) -> u8 {
             return 2;
         }
     };
-    let result = match target {
-        Target::Sim => with_sim(|link| run(link, &cases, None)),
-        Target::Port(dev) => serialport::new(&dev, baud)
-            .timeout(Duration::from_millis(100))
-            .open()
-            .map_err(std::io::Error::from)
-            .and_then(|mut p| run(&mut p, &cases, None)),
-        Target::Tcp(addr) => {
-            std::net::TcpStream::connect(&addr).and_then(|mut s| run(&mut s, &cases, None))
-        }
-    };
+    let result = with_target(&target, baud, |link| run(link, &cases, None));
     match result {
         Ok(outcomes) => report(&outcomes),
         Err(e) => {
             eprintln!("qi run: {e}");
             2
         }
+    }
+}
+
+/// Runs `f` over the link `target` names (a serial port at `baud`, a TCP address or an
+/// in-process virtual module).
+pub fn with_target<T>(
+    target: &Target,
+    baud: u32,
+    f: impl FnOnce(&mut dyn Link) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    match target {
+        Target::Sim => with_sim(f),
+        Target::Port(dev) => serialport::new(dev.as_str(), baud)
+            .timeout(Duration::from_millis(100))
+            .open()
+            .map_err(std::io::Error::from)
+            .and_then(|mut p| f(&mut p)),
+        Target::Tcp(addr) => std::net::TcpStream::connect(addr).and_then(|mut s| f(&mut s)),
     }
 }
 
@@ -229,15 +210,15 @@ fn with_sim<T>(f: impl FnOnce(&mut dyn Link) -> std::io::Result<T>) -> std::io::
     result
 }
 
-enum Target {
+/// Where `qi run` plays its script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A virtual module started in-process.
     Sim,
+    /// A serial device.
     Port(String),
+    /// A TCP address (a `qi sim --tcp` or a module's TCP bridge).
     Tcp(String),
-}
-
-fn usage(why: &str) -> u8 {
-    eprintln!("qi run: {why}\nusage: qi run SCRIPT (--sim | --port DEV [--baud N] | --tcp ADDR)");
-    2
 }
 
 #[cfg(test)]

@@ -162,29 +162,8 @@ fn prompt_payload(line: &str, payload: Option<&[u8]>) -> Vec<u8> {
 }
 
 /// `qi send --port DEV [--baud N] LINE...`. A line after a command that prompts is its payload.
-pub fn main(args: &[String]) -> u8 {
-    let mut port = None;
-    let mut baud = 115_200u32;
-    let mut lines = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--port" => port = it.next().cloned(),
-            "--baud" => match it.next().and_then(|b| b.parse().ok()) {
-                Some(b) => baud = b,
-                None => return usage("--baud needs a number"),
-            },
-            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
-            s => lines.push(s.to_string()),
-        }
-    }
-    let Some(port) = port else {
-        return usage("--port DEV is needed");
-    };
-    if lines.is_empty() {
-        return usage("at least one LINE is needed");
-    }
-    let steps = match plan(&lines) {
+pub fn main(port: &str, baud: u32, lines: &[String]) -> u8 {
+    let steps = match plan(lines) {
         Ok(s) => s,
         Err(errors) => {
             for e in errors {
@@ -194,7 +173,7 @@ pub fn main(args: &[String]) -> u8 {
             return 1;
         }
     };
-    let mut link = match serialport::new(&port, baud)
+    let mut link = match serialport::new(port, baud)
         .timeout(Duration::from_millis(100))
         .open()
     {
@@ -263,9 +242,4 @@ pub fn plan(lines: &[String]) -> Result<Vec<Step>, Vec<String>> {
     } else {
         Err(errors)
     }
-}
-
-fn usage(why: &str) -> u8 {
-    eprintln!("qi send: {why}\nusage: qi send --port DEV [--baud N] LINE...");
-    2
 }

@@ -196,3 +196,74 @@ fn broken_rules_are_named_with_what_is_allowed() {
     assert!(e.contains("<remote_port> is 8009"), "{e}");
     assert!(e.contains("allowed: 0"), "{e}");
 }
+
+#[test]
+fn urcs_name_their_variant() {
+    let (code, r) = records(b"+QIURC: \"closed\",0\r\n+QIURC: \"pdpdeact\",1\r\n");
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&r[0]["name"], &r[0]["variant"]),
+        (&"QIURC".into(), &"closed".into())
+    );
+    assert_eq!(r[1]["variant"], "pdpdeact");
+    let (_, listing) = qi(&["decode"], b"+QIURC: \"closed\",0\r\n");
+    assert!(listing.contains("QIURC closed"), "{listing}");
+}
+
+#[test]
+fn a_log_ending_inside_a_payload_is_truncated_not_invalid() {
+    for log in [
+        &b"AT+QISEND=1,12\r\n> "[..],
+        b"AT+QISEND=1,12\r\n> hello",
+        b"AT+QISEND=1\r\n> hel",
+        b"AT+QIRD=0,1500\r\n+QIRD: 5\r\nab",
+    ] {
+        let (code, r) = records(log);
+        assert_eq!(code, 0, "{}", log.escape_ascii());
+        let warned: Vec<&Value> = r.iter().filter(|x| x.get("warnings").is_some()).collect();
+        assert_eq!(warned.len(), 1, "{r:?}");
+        assert!(warned[0]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("truncated log"));
+    }
+    // Short data with lines after it is still an error: the log goes on, the data is wrong.
+    let (code, _) = records(b"AT+QISEND=1\r\n> hel\r\nAT\r\nOK\r\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn enumerations_print_their_wire_value_and_spec_name() {
+    let (code, r) = records(
+        b"AT+QICSGP=1,1,\"\",\"\",\"\",0\r\nOK\r\nAT+QIOPEN=1,0,\"TCP LISTENER\",\"127.0.0.1\",0,2020,0\r\n",
+    );
+    assert_eq!(code, 0);
+    let f = &r[0]["fields"];
+    // `none` is an enumeration value, never JSON null.
+    assert_eq!(
+        f["authentication"],
+        serde_json::json!({"value": 0, "name": "none"})
+    );
+    assert_eq!(
+        r[2]["fields"]["service_type"],
+        serde_json::json!({"value": "TCP LISTENER", "name": "tcp_listener"})
+    );
+    // An optional parameter left out is null.
+    let (_, r) = records(b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",80\r\n");
+    assert_eq!(r[0]["fields"]["access_mode"], Value::Null);
+}
+
+#[test]
+fn every_problem_of_a_line_is_reported() {
+    let (code, r) = records(b"AT+QIOPEN=1,12,\"TCP\",\"x\",70000\r\n");
+    assert_eq!(code, 1);
+    let errors: Vec<&str> = r[0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("<connectID> = 12"), "{errors:?}");
+    assert!(errors[1].contains("<remote_port> = 70000"), "{errors:?}");
+}

@@ -331,3 +331,64 @@ fn sim_on_tcp_takes_start_up_state_and_faults() {
         b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
     );
 }
+
+#[test]
+fn every_subcommand_answers_help() {
+    for sub in ["decode", "send", "run", "sim", "probe"] {
+        let out = qi(&[sub, "--help"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "qi {sub} --help: {text}");
+        assert!(text.contains(&format!("Usage: qi {sub}")), "{text}");
+    }
+    let decode = String::from_utf8_lossy(&qi(&["decode", "--help"]).stdout).into_owned();
+    assert!(decode.contains("--json"), "{decode}");
+}
+
+#[test]
+fn probe_finds_nothing_to_report_on_the_virtual_module() {
+    let out = qi(&["probe", "--sim", "--profile", "eg800q"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("profile: eg800q"), "{text}");
+    assert!(text.contains("differences: []"), "{text}");
+}
+
+#[test]
+fn probe_drafts_a_profile_where_the_firmware_differs() {
+    // A fake firmware: five sockets instead of twelve, no AT+QPING, OK to the rest.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let module = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        let mut r = BufReader::new(s);
+        let mut line = Vec::new();
+        while r.read_until(b'\r', &mut line).unwrap_or(0) > 0 {
+            let cmd = String::from_utf8_lossy(&line).trim().to_owned();
+            line.clear();
+            let answer = match cmd.as_str() {
+                "AT+QIOPEN=?" => "\r\n+QIOPEN: (1-15),(0-5),\"TCP/UDP/TCP LISTENER/UDP SERVICE\",\"<IP_address>/<domain_name>\",<remote_port>,<local_port>,(0-2)\r\n\r\nOK\r\n",
+                "AT+QPING=?" => "\r\nERROR\r\n",
+                _ => "\r\nOK\r\n",
+            };
+            if w.write_all(answer.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let out = qi(&["probe", "--tcp", &addr]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("command: 'AT+QIOPEN=?', field: connect_id, doc: connectID, module: '(0-5)'"),
+        "{text}"
+    );
+    assert!(text.contains("the spec (0-11)"), "{text}");
+    assert!(
+        text.contains("command: 'AT+QPING=?', result: 'ERROR'"),
+        "{text}"
+    );
+    assert_eq!(text.matches("command:").count(), 2, "{text}");
+    module.join().unwrap();
+}

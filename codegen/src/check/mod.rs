@@ -886,5 +886,40 @@ impl<'a> Cx<'a> {
             visit(&t.file, &t.value.errata, &|p| t.at(p, ""));
         }
         self.errs.extend(all);
+        self.erratum_references(&seen);
+    }
+
+    /// A text that says "erratum <id>" names an erratum that exists: the reference is how a
+    /// reader finds the decision, so a stale one is an error.
+    fn erratum_references(&mut self, ids: &BTreeMap<String, String>) {
+        for path in &self.spec.files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            for (line_no, line) in text.lines().enumerate() {
+                let mut rest = line;
+                let mut col = 0;
+                while let Some(at) = rest.find("erratum ") {
+                    let start = at + "erratum ".len();
+                    let id: String = rest[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                        .collect();
+                    // Only ids (words joined by hyphens) are references; "the erratum says" is prose.
+                    if id.contains('-') && !ids.contains_key(id.trim_end_matches('-')) {
+                        self.errs.push(Diagnostic {
+                            file: path.display().to_string(),
+                            pos: Pos {
+                                line: line_no + 1,
+                                col: col + start + 1,
+                            },
+                            message: format!("no erratum `{id}` is recorded (errata ids are unique across the spec)"),
+                        });
+                    }
+                    col += start;
+                    rest = &rest[start..];
+                }
+            }
+        }
     }
 }

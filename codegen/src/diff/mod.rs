@@ -218,17 +218,11 @@ fn document(old: &Model, new: &Model, out: &mut Out) {
 
 /// `qi-codegen diff OLD NEW [--json]`: exit 0 when nothing breaks, 1 when something does, 2
 /// on bad usage or an invalid spec.
-pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
+pub fn cli(old_arg: &str, new_arg: &str, json: bool) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let json = args.iter().any(|a| a == "--json");
-    let specs: Vec<&String> = args.iter().filter(|a| *a != "--json").collect();
-    let [old, new] = specs.as_slice() else {
-        eprintln!("{usage}");
-        return ExitCode::from(2);
-    };
     let (Some(old), Some(new)) = (
-        crate::cli::load_or_report(old),
-        crate::cli::load_or_report(new),
+        crate::cli::load_or_report(old_arg),
+        crate::cli::load_or_report(new_arg),
     ) else {
         return ExitCode::from(2);
     };
@@ -236,7 +230,7 @@ pub fn cli(args: &[String], usage: &str) -> std::process::ExitCode {
     let text = if json {
         format!("{}\n", report.to_json())
     } else {
-        format!("{} → {}\n{}", specs[0], specs[1], report.to_text())
+        format!("{old_arg} → {new_arg}\n{}", report.to_text())
     };
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(text.as_bytes());

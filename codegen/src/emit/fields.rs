@@ -46,7 +46,7 @@ fn allowed(model: &Model, u: &ParamUse) -> String {
 fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> TokenStream {
     let sel = selector.map(|s| {
         let a = format!("\"{s}\"");
-        quote! { crate::describe::Field { name: "selector", doc: "selector", allowed: #a }, }
+        quote! { crate::describe::Field { name: "selector", doc: "selector", allowed: #a, ints: &[], keywords: &[] }, }
     });
     let each = fields.iter().map(|u| {
         let name = u.field_name();
@@ -55,7 +55,19 @@ fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> Tok
             .clone()
             .unwrap_or_else(|| model.param(&u.param).doc.clone());
         let a = allowed(model, u);
-        quote! { crate::describe::Field { name: #name, doc: #doc, allowed: #a }, }
+        let def = model.param(&u.param);
+        // The values the parameter's type takes (a form's own rules may narrow them).
+        let values = def.values.as_deref().unwrap_or_default();
+        let ints = match &def.range {
+            Some(r) => r.clone(),
+            None => super::params::enum_ints(values),
+        };
+        let ints = ints.iter().map(|[lo, hi]| quote! { (#lo, #hi), });
+        let keywords = values.iter().filter_map(|v| match &v.value {
+            crate::spec::Scalar::Str(s) => Some(quote! { #s, }),
+            crate::spec::Scalar::Int(_) => None,
+        });
+        quote! { crate::describe::Field { name: #name, doc: #doc, allowed: #a, ints: &[#(#ints)*], keywords: &[#(#keywords)*] }, }
     });
     quote! { &[#sel #(#each)*] }
 }
@@ -150,6 +162,8 @@ pub fn emit(model: &Model) -> TokenStream {
 
     let mut req_shapes = Vec::new();
     let mut req_shape_arms = Vec::new();
+    let mut req_visit_arms = Vec::new();
+    let mut line_visit_arms = Vec::new();
     let mut prompt_arms = Vec::new();
     let mut diagnose_tries = Vec::new();
     let mut line_shapes = Vec::new();
@@ -177,6 +191,7 @@ pub fn emit(model: &Model) -> TokenStream {
         );
         let v = naming::request_variant(c, f);
         req_shape_arms.push(quote! { Request::#v(_) => &describe::REQUESTS[#i], });
+        req_visit_arms.push(quote! { Request::#v(x) => x.visit(vis), });
         diagnose_tries.push(quote! {
             match #p::decode(line) {
                 Ok(_) => return None,
@@ -239,6 +254,7 @@ pub fn emit(model: &Model) -> TokenStream {
             let lv = naming::line_variant(c, f, li);
             let idx = line_shapes.len() - 1;
             line_shape_arms.push(quote! { ResponseLine::#lv(_) => &describe::LINES[#idx], });
+            line_visit_arms.push(quote! { ResponseLine::#lv(x) => x.visit(vis), });
         }
     }
 
@@ -271,7 +287,18 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         })
         .collect();
+    let urc_visit_arms: Vec<TokenStream> = urcs
+        .iter()
+        .map(|u| {
+            let v = naming::variant(&u.name);
+            quote! { Urc::#v(x) => x.visit(vis), }
+        })
+        .collect();
     // What a small spec leaves empty must still compile without warnings.
+    let urc_visit_body = super::match_self(&urc_visit_arms);
+    let urc_visit_body = quote! { let _ = &vis; #urc_visit_body };
+    let line_visit_body = super::match_self(&line_visit_arms);
+    let line_visit_body = quote! { let _ = &vis; #line_visit_body };
     let urc_shape_body = super::match_self(&urc_shape_arms);
     let line_shape_body = super::match_self(&line_shape_arms);
     let urc_diagnose_body = if urc_tries.is_empty() {
@@ -298,6 +325,31 @@ pub fn emit(model: &Model) -> TokenStream {
         /// What the spec says about each line, for tools that report on lines (a log decoder):
         /// names and allowed values of fields by position, and the final results.
         pub mod describe {
+            /// One value as the wire carries it: a number or a keyword.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum Wire<'a> {
+                /// A number (`0` for buffer access).
+                Int(i64),
+                /// A keyword, without its quotes (`TCP LISTENER`).
+                Keyword(&'a str),
+            }
+
+            /// Receives the fields of a decoded request, response line or URC (`visit`), in
+            /// wire order, each by its name in the generated types: a typed view for tools
+            /// (a log decoder printing JSON) without parsing `Debug` output.
+            pub trait Visitor {
+                /// An integer field.
+                fn int(&mut self, name: &'static str, value: i64);
+                /// An enumeration: its wire value and its name in the spec.
+                fn enumeration(&mut self, name: &'static str, wire: Wire<'_>, spec_name: &'static str);
+                /// A string field (or a test response's range text).
+                fn text(&mut self, name: &'static str, value: &str);
+                /// Raw bytes: a payload (`data`) or a length-framed string.
+                fn bytes(&mut self, name: &'static str, value: &[u8]);
+                /// An optional field that was left out.
+                fn absent(&mut self, name: &'static str);
+            }
+
             /// One field position of a line.
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub struct Field {
@@ -307,6 +359,11 @@ pub fn emit(model: &Model) -> TokenStream {
                 pub doc: &'static str,
                 /// What is allowed, in words.
                 pub allowed: &'static str,
+                /// The integers its type takes, as inclusive intervals (an enumeration's codes
+                /// one by one); empty for strings and keywords.
+                pub ints: &'static [(i64, i64)],
+                /// The keywords an enumeration of keywords takes.
+                pub keywords: &'static [&'static str],
             }
 
             /// A request form, a response line or a URC.
@@ -387,6 +444,13 @@ pub fn emit(model: &Model) -> TokenStream {
                 }
             }
 
+            /// Hands the request's parameters to `vis` (see [`describe::Visitor`]).
+            pub fn visit(&self, vis: &mut dyn describe::Visitor) {
+                match self {
+                    #(#req_visit_arms)*
+                }
+            }
+
             /// What the host sends after the `>` prompt, for forms that prompt.
             pub fn prompt(&self) -> Option<describe::Prompt> {
                 #[allow(unreachable_patterns)]
@@ -430,12 +494,22 @@ pub fn emit(model: &Model) -> TokenStream {
             pub fn shape(&self) -> &'static describe::Shape {
                 #line_shape_body
             }
+
+            /// Hands the line's fields to `vis` (see [`describe::Visitor`]).
+            pub fn visit(&self, vis: &mut dyn describe::Visitor) {
+                #line_visit_body
+            }
         }
 
         impl Urc {
             /// The description of this URC.
             pub fn shape(&self) -> &'static describe::Shape {
                 #urc_shape_body
+            }
+
+            /// Hands the URC's fields to `vis` (see [`describe::Visitor`]).
+            pub fn visit(&self, vis: &mut dyn describe::Visitor) {
+                #urc_visit_body
             }
 
             /// For a line that `decode` rejects: the URC it came closest to and why it failed;

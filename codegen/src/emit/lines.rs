@@ -14,6 +14,8 @@ pub struct Shape<'a> {
     pub doc: String,
     pub prefix: String,
     pub keyword: Option<&'a str>,
+    /// Other keyword spellings that decoding accepts (never written).
+    pub keyword_also: &'a [String],
     pub fields: &'a [ParamUse],
     pub data: Option<&'a DataBlock>,
 }
@@ -122,6 +124,22 @@ pub(crate) fn encode_value(def: &ParamDef, v: TokenStream) -> TokenStream {
     }
 }
 
+/// Hands one field to a `describe::Visitor`; `v` is a reference to the field's value, `name`
+/// its name in the generated types.
+pub(crate) fn visit_value(def: &ParamDef, v: TokenStream, name: &str) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Newtype => quote! { vis.int(#name, i64::from(#v.get())); },
+        FieldKind::Int => quote! { vis.int(#name, i64::from(*#v)); },
+        FieldKind::Enum { keyword: false } => {
+            quote! { vis.enumeration(#name, crate::describe::Wire::Int(i64::from(#v.code())), #v.name()); }
+        }
+        FieldKind::Enum { keyword: true } => {
+            quote! { vis.enumeration(#name, crate::describe::Wire::Keyword(#v.as_str()), #v.name()); }
+        }
+        FieldKind::Str | FieldKind::Hex => quote! { vis.text(#name, #v); },
+    }
+}
+
 /// Writes one field of a line: as [`encode_value`], except that bare text after a comma is
 /// printed after ", " (erratum qigeterror-description-format; decoding trims the space).
 fn encode_line_value(def: &ParamDef, v: TokenStream, first: bool) -> TokenStream {
@@ -144,6 +162,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
     let mut decodes = Vec::new();
     let mut inits = Vec::new();
     let mut encodes = Vec::new();
+    let mut visits = Vec::new();
     let mut first = s.keyword.is_none();
     for (i, u) in s.fields.iter().enumerate() {
         let def = model.param(&u.param);
@@ -167,6 +186,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 };
             });
             encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
+            let fname = u.field_name();
+            visits.push(quote! { vis.text(#fname, &self.#f); });
             inits.push(quote!(#f: #l,));
             continue;
         }
@@ -187,6 +208,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 };
             });
             encodes.push(quote! { #comma w.bytes(b"\"")?; w.bytes(&self.#f)?; w.bytes(b"\"")?; });
+            let fname = u.field_name();
+            visits.push(quote! { vis.bytes(#fname, &self.#f); });
             inits.push(quote!(#f: #l,));
             continue;
         }
@@ -198,6 +221,15 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         );
         let value = decode_value(model, &u.param, def, quote!(x), index);
         let enc = encode_line_value(def, quote!(v), was_first);
+        let fname = u.field_name();
+        let visit = visit_value(def, quote!(v), fname);
+        if u.keeps_place() || u.optional {
+            visits.push(
+                quote! { match &self.#f { Some(v) => { #visit } None => vis.absent(#fname), } },
+            );
+        } else {
+            visits.push(quote! { { let v = &self.#f; #visit } });
+        }
         if u.keeps_place() {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: Option<#ty>, });
             decodes.push(quote! {
@@ -226,13 +258,26 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         inits.push(quote!(#f: #l,));
     }
     let keyword_check = match s.keyword {
-        Some(k) => quote! { crate::wire::keyword(&mut fields, #k)?; },
+        Some(k) if s.keyword_also.is_empty() => quote! { crate::wire::keyword(&mut fields, #k)?; },
+        Some(k) => {
+            let also = s.keyword_also;
+            quote! {
+                match fields.next().map(|f| crate::wire::quoted(f, 0)) {
+                    Some(Ok(kw)) if kw == #k #(|| kw == #also)* => {}
+                    _ => return Err(crate::wire::DecodeError::Keyword),
+                }
+            }
+        }
         None => TokenStream::new(),
     };
     let keyword_enc = match s.keyword {
         Some(k) => quote! { w.quoted(#k)?; },
         None => TokenStream::new(),
     };
+    if s.data.is_some() {
+        visits.push(quote! { vis.bytes("data", &self.data); });
+    }
+    let visit_unused = super::unused(visits.is_empty(), &["vis"]);
     let (data_def, data_dec, data_init, data_enc, cap_const) = match s.data {
         Some(d) => {
             let cap = data_capacity(model, s.fields, d);
@@ -323,6 +368,12 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 #(#encodes)*
                 #data_enc
                 Ok(())
+            }
+
+            /// Hands every field to `vis`, in wire order (the payload last, as `data`).
+            pub fn visit(&self, vis: &mut dyn crate::describe::Visitor) {
+                #visit_unused
+                #(#visits)*
             }
         }
     }

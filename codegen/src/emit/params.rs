@@ -302,6 +302,23 @@ fn enumeration(key: &str, def: &ParamDef) -> TokenStream {
             }
         }
     };
+    let names = values.iter().map(|v| {
+        let var = naming::variant(&v.name);
+        let n = &v.name;
+        quote! { Self::#var => #n, }
+    });
+    let conversions = quote! {
+        #conversions
+
+        impl #name {
+            /// The value's name in the spec (`buffer_access`), beside its wire value.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #(#names)*
+                }
+            }
+        }
+    };
     let repr_attr = if keyword {
         TokenStream::new()
     } else {

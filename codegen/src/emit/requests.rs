@@ -18,13 +18,19 @@ pub fn emit(model: &Model) -> TokenStream {
 
 fn command(model: &Model, cmd: &Command) -> TokenStream {
     let m = naming::command_module(cmd);
-    let doc = format!(
+    let mut doc = format!(
         "`{}`: {} ({}).\n\n{}",
         cmd.at_name(),
         cmd.title,
         cmd.source(),
         cmd.about
     );
+    if !cmd.behaviour.is_empty() {
+        doc.push_str("\n\n# Behaviour\n");
+        for b in &cmd.behaviour {
+            doc.push_str(&format!("\n- {} ({})", b.fact.trim(), b.section));
+        }
+    }
     let alias = cmd.at_name();
     let plain = cmd
         .forms
@@ -328,6 +334,24 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 pub const LATER_TIMEOUT_MS: u32 = #ms;
             }
         });
+    let visits: Vec<TokenStream> = fields(form)
+        .map(|u| {
+            let def = model.param(&u.param);
+            let f = naming::field(u.field_name());
+            let fname = u.field_name();
+            let one = super::lines::visit_value(def, quote!(v), fname);
+            if u.optional {
+                quote! { match &self.#f { Some(v) => { #one } None => vis.absent(#fname), } }
+            } else {
+                quote! { { let v = &self.#f; #one } }
+            }
+        })
+        .collect();
+    let visit = if visits.is_empty() {
+        quote! { let _ = vis; }
+    } else {
+        quote! { #(#visits)* }
+    };
     let body = if fields(form).next().is_none() {
         quote!(;)
     } else {
@@ -367,6 +391,11 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
             #later_timeout
+
+            /// Hands every parameter to `vis`, in wire order (constants left out).
+            pub fn visit(&self, vis: &mut dyn crate::describe::Visitor) {
+                #visit
+            }
 
             /// Checks every rule of the spec; nothing should be sent when this fails.
             pub fn validate(&self) -> Result<(), crate::wire::ValidationError> {

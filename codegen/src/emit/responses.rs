@@ -41,6 +41,7 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
                     doc,
                     prefix,
                     keyword: l.selector.as_deref(),
+                    keyword_also: &l.selector_also,
                     fields: &l.fields,
                     data: l.data.as_ref(),
                 },

@@ -40,6 +40,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 doc,
                 prefix: u.prefix.clone(),
                 keyword: u.keyword.as_deref(),
+                keyword_also: &[],
                 fields: &u.fields,
                 data: u.data.as_ref(),
             },

@@ -266,6 +266,10 @@ pub struct Command {
     /// Contradictions in this command's section and what the spec does about them.
     #[serde(default)]
     pub errata: Vec<Erratum>,
+    /// What the document says about using the command beyond its syntax (timing, recovery,
+    /// prerequisites), shown in the generated docs.
+    #[serde(default)]
+    pub behaviour: Vec<Behaviour>,
     /// The document version that introduced this command, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
@@ -578,6 +582,10 @@ pub struct Line {
     /// Quoted keyword that comes first (`+QICFG: "recvind",...`).
     #[serde(default)]
     pub selector: Option<String>,
+    /// Other spellings of the keyword that decoding accepts too (a misprint the document
+    /// itself prints, so a module may print it); encoding always writes `selector`.
+    #[serde(default)]
+    pub selector_also: Vec<String>,
     #[serde(default)]
     pub fields: Vec<ParamUse>,
     /// The line may repeat, at most this many times.
@@ -827,6 +835,15 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct ErrataFile {
     pub errata: Vec<Erratum>,
+}
+
+/// A fact of the document about how a command is used (a wait, a recovery step, a
+/// prerequisite), in our words, with the section that states it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    pub section: String,
+    pub fact: String,
 }
 
 /// A place where the document contradicts itself or is unclear, and what the spec does about it.

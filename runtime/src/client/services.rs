@@ -4,7 +4,7 @@ use embassy_time::Instant;
 use heapless::{String, Vec};
 
 use super::{Client, Code, Error, Link};
-use crate::{qidnsgip, qntp, qping, urc, ContextId, ErrValue, Pingnum, Urc};
+use crate::{qidnsgip, qntp, qping, urc, ContextId, ErrValue, ErrorCode, Pingnum, Urc};
 
 /// The replies and the summary of `AT+QPING`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,14 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 Ok(PingStep::Reply(r)) => {
                     bare_failure =
                         (r.ip_address.is_none() && r.result.get() != 0).then_some(r.result);
+                    // The spec's erratum qping-ambiguous-code: a bare code before any reply
+                    // that is not a request's timeout is the whole command failing.
+                    if let Some(code) = bare_failure {
+                        let timeout = ErrorCode::OperationTimeout.code();
+                        if replies.is_empty() && code.get() != timeout {
+                            return Err(failed(code).unwrap_or(Error::Timeout));
+                        }
+                    }
                     // More replies than the spec's count cannot come; extra ones are dropped.
                     let _ = replies.push(r);
                 }

@@ -1,95 +1,230 @@
-//! `qi`: the virtual module and tools around the spec.
-//!
-//! ```text
-//! qi decode [FILE|-] [--json]                           decode and validate a modem log
-//! qi send --port DEV [--baud N] LINE...                 send commands to a real module
-//! qi run SCRIPT (--sim | --port DEV [--baud N] | --tcp ADDR)   run a conformance script
-//! qi sim [--tcp ADDR | --pty] [OPTIONS]                 run the virtual module
-//! ```
-//!
-//! `qi sim --help` lists the options that shape the module (see also the README).
+//! `qi`: the virtual module and tools around the spec (`qi --help`, `qi <command> --help`).
 //!
 //! Exit status: 0 when all is well, 1 when a line is invalid or a case fails, 2 on usage or I/O
 //! errors.
 
+use clap::{Args, Parser, Subcommand};
 use qi_sim::decode;
+use qi_sim::script::Target;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "usage:
-  qi decode [FILE|-] [--json]
-  qi send --port DEV [--baud N] LINE...
-  qi run SCRIPT (--sim | --port DEV [--baud N] | --tcp ADDR)
-  qi sim [--tcp ADDR | --pty] [OPTIONS]   (qi sim --help lists them)";
+/// The virtual Quectel module and tools around the QI spec.
+#[derive(Parser)]
+#[command(name = "qi", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-const SIM_USAGE: &str = "usage: qi sim [--tcp ADDR | --pty] [OPTIONS]
+#[derive(Subcommand)]
+enum Command {
+    /// Decode and validate a modem log against the spec (exit 1 when a line is invalid).
+    Decode {
+        /// The log to read; `-` or nothing reads stdin.
+        file: Option<String>,
+        /// One JSON object per record instead of the listing.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send command lines to a real module over a serial port; a line after a command that
+    /// prompts is its payload. Nothing is sent when a line is invalid.
+    Send {
+        /// The serial device.
+        #[arg(long, value_name = "DEV")]
+        port: String,
+        /// Its baud rate.
+        #[arg(long, value_name = "N", default_value_t = 115_200)]
+        baud: u32,
+        /// The command lines (without CR), in order.
+        #[arg(required = true, value_name = "LINE")]
+        lines: Vec<String>,
+    },
+    /// Run a conformance script (`qi-codegen conformance`) against a module.
+    Run {
+        /// The script.
+        script: String,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// The baud rate of --port.
+        #[arg(long, value_name = "N", default_value_t = 115_200)]
+        baud: u32,
+    },
+    /// Send the test form (AT+<cmd>=?) of every command to a module and print where its
+    /// answers differ from the spec, as a draft module profile (exit 1 when anything differs).
+    Probe {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// The baud rate of --port.
+        #[arg(long, value_name = "N", default_value_t = 115_200)]
+        baud: u32,
+        /// The profile id the draft is for (eg800q, eg915q, eg916q_gl, or a new one).
+        #[arg(long, value_name = "NAME", default_value = "my_module")]
+        profile: String,
+    },
+    /// Run the virtual module until killed.
+    ///
+    /// The first line on stdout says where to connect (`pty: /dev/pts/N` or
+    /// `tcp: 127.0.0.1:PORT`); with --control, the second says where the fault port listens
+    /// (`control: 127.0.0.1:PORT`).
+    Sim(SimOpts),
+}
 
-Runs the virtual module until killed. The first line on stdout says where to connect
-(`pty: /dev/pts/N` or `tcp: 127.0.0.1:PORT`); with --control, the second says where the fault
-port listens (`control: 127.0.0.1:PORT`).
+/// Exactly one place to run against.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct TargetArgs {
+    /// A virtual module started in-process.
+    #[arg(long)]
+    sim: bool,
+    /// A serial device.
+    #[arg(long, value_name = "DEV")]
+    port: Option<String>,
+    /// A TCP address (for instance a `qi sim --tcp`).
+    #[arg(long, value_name = "ADDR")]
+    tcp: Option<String>,
+}
 
-Port and line:
-  --pty                  a pseudo-terminal (the default)
-  --tcp ADDR             a TCP port, a fresh module per connection (port 0 picks one)
-  --baud N               pace both directions like a serial line at N baud
-  --echo                 start with command echo on (ATE1), as a real module does
-  --guard-ms N           silence around +++ that leaves transparent mode (default 1000)
-Start-up state:
-  --rdy                  print RDY, +CFUN: 1 and +CPIN: READY at start, as after power-on
-  --no-sim               no SIM: AT+CPIN? fails (+CME ERROR: 10), no registration
-  --sim-pin PIN          the SIM waits for AT+CPIN=\"PIN\"
-  --registration STATE   home (default), roaming, searching, denied, unknown or none
-  --rssi N --ber N       what AT+CSQ reports (defaults 25 and 99)
-  --iccid DIGITS         what AT+QCCID reports
-  --imei DIGITS          what AT+GSN and AT+CGSN report
-  --restart-ms N         how long AT+CFUN=1,1 keeps the module silent before RDY (default 500)
-Faults:
-  --response-delay-ms N  wait N ms before answering each command
-  --control ADDR         a TCP port taking faults while the module runs, one per line:
-                         sim ready|absent|pin PIN, registration STATE, signal RSSI BER,
-                         deactivate CONTEXT, drop CONNECT_ID, delay MS";
+impl TargetArgs {
+    fn target(self) -> Target {
+        match (self.sim, self.port, self.tcp) {
+            (_, Some(dev), _) => Target::Port(dev),
+            (_, _, Some(addr)) => Target::Tcp(addr),
+            _ => Target::Sim,
+        }
+    }
+}
+
+/// The options that shape the virtual module.
+#[derive(Args)]
+struct SimOpts {
+    /// A pseudo-terminal (the default).
+    #[arg(long, conflicts_with = "tcp")]
+    pty: bool,
+    /// A TCP port, a fresh module per connection (port 0 picks one).
+    #[arg(long, value_name = "ADDR")]
+    tcp: Option<String>,
+    /// Pace both directions like a serial line at N baud.
+    #[arg(long, value_name = "N", help_heading = "Port and line")]
+    baud: Option<u32>,
+    /// Start with command echo on (ATE1), as a real module does.
+    #[arg(long, help_heading = "Port and line")]
+    echo: bool,
+    /// Silence in ms around +++ that leaves transparent mode.
+    #[arg(long, value_name = "N", help_heading = "Port and line")]
+    guard_ms: Option<u64>,
+    /// Print RDY, +CFUN: 1 and +CPIN: READY at start, as after power-on.
+    #[arg(long, help_heading = "Start-up state")]
+    rdy: bool,
+    /// No SIM: AT+CPIN? fails (+CME ERROR: 10), no registration.
+    #[arg(long, help_heading = "Start-up state", conflicts_with = "sim_pin")]
+    no_sim: bool,
+    /// The SIM waits for AT+CPIN="PIN".
+    #[arg(long, value_name = "PIN", help_heading = "Start-up state")]
+    sim_pin: Option<String>,
+    /// The registration state: home (default), roaming, searching, denied, unknown or none.
+    #[arg(long, value_name = "STATE", help_heading = "Start-up state", value_parser = registration)]
+    registration: Option<quectel_qi::RegistrationStatus>,
+    /// What AT+CSQ reports as RSSI (default 25).
+    #[arg(long, value_name = "N", help_heading = "Start-up state")]
+    rssi: Option<u8>,
+    /// What AT+CSQ reports as bit error rate (default 99).
+    #[arg(long, value_name = "N", help_heading = "Start-up state")]
+    ber: Option<u8>,
+    /// What AT+QCCID reports.
+    #[arg(long, value_name = "DIGITS", help_heading = "Start-up state")]
+    iccid: Option<String>,
+    /// What AT+GSN and AT+CGSN report.
+    #[arg(long, value_name = "DIGITS", help_heading = "Start-up state")]
+    imei: Option<String>,
+    /// How long in ms AT+CFUN=1,1 keeps the module silent before RDY (default 500).
+    #[arg(long, value_name = "N", help_heading = "Start-up state")]
+    restart_ms: Option<u64>,
+    /// Wait N ms before answering each command.
+    #[arg(long, value_name = "N", help_heading = "Faults")]
+    response_delay_ms: Option<u64>,
+    /// A TCP port taking faults while the module runs, one per line: sim ready|absent|pin
+    /// PIN, registration STATE, signal RSSI BER, deactivate CONTEXT, drop CONNECT_ID, delay MS.
+    #[arg(long, value_name = "ADDR", help_heading = "Faults")]
+    control: Option<String>,
+}
+
+fn registration(word: &str) -> Result<quectel_qi::RegistrationStatus, String> {
+    qi_sim::control_port::registration(word)
+        .ok_or_else(|| "one of home, roaming, searching, denied, unknown or none".to_owned())
+}
+
+impl SimOpts {
+    fn config(&self) -> qi_sim::Config {
+        let mut config = qi_sim::Config {
+            echo: self.echo,
+            ..qi_sim::Config::default()
+        };
+        config.baud = self.baud;
+        if let Some(ms) = self.guard_ms {
+            config.guard_time = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.response_delay_ms {
+            config.faults.response_delay = Duration::from_millis(ms);
+        }
+        let m = &mut config.modem;
+        m.announce_start = self.rdy;
+        if self.no_sim {
+            m.sim = qi_sim::SimCard::NotInserted;
+        }
+        if let Some(pin) = &self.sim_pin {
+            m.sim = qi_sim::SimCard::PinRequired(pin.clone());
+        }
+        if let Some(r) = self.registration {
+            m.registration = r;
+        }
+        if let Some(v) = self.rssi {
+            m.rssi = v;
+        }
+        if let Some(v) = self.ber {
+            m.ber = v;
+        }
+        if let Some(v) = &self.iccid {
+            m.iccid = v.clone();
+        }
+        if let Some(v) = &self.imei {
+            m.imei = v.clone();
+        }
+        if let Some(ms) = self.restart_ms {
+            m.restart_time = Duration::from_millis(ms);
+        }
+        config
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let rest = args.get(1..).unwrap_or_default();
-    let status = match args.first().map(String::as_str) {
-        Some("decode") => decode_cmd(rest),
-        Some("send") => qi_sim::send::main(rest),
-        Some("run") => qi_sim::script::main(rest),
-        Some("sim") => sim_cmd(rest),
-        Some("-h" | "--help") => {
-            println!("{USAGE}");
-            0
-        }
-        _ => usage("a subcommand is needed"),
+    let status = match Cli::parse().command {
+        Command::Decode { file, json } => decode_cmd(file.as_deref(), json),
+        Command::Send { port, baud, lines } => qi_sim::send::main(&port, baud, &lines),
+        Command::Run {
+            script,
+            target,
+            baud,
+        } => qi_sim::script::main(&script, target.target(), baud),
+        Command::Probe {
+            target,
+            baud,
+            profile,
+        } => qi_sim::probe::main(&target.target(), baud, &profile),
+        Command::Sim(opts) => sim_cmd(opts),
     };
     ExitCode::from(status)
 }
 
-fn usage(why: &str) -> u8 {
-    eprintln!("qi: {why}\n{USAGE}");
-    2
-}
-
-fn decode_cmd(args: &[String]) -> u8 {
-    let mut json = false;
-    let mut file = None;
-    for a in args {
-        match a.as_str() {
-            "--json" => json = true,
-            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
-            s if file.is_none() => file = Some(s.to_string()),
-            _ => return usage("one input at most"),
-        }
-    }
+fn decode_cmd(file: Option<&str>, json: bool) -> u8 {
     let mut input = Vec::new();
-    let read = match file.as_deref() {
+    let read = match file {
         None | Some("-") => std::io::stdin().read_to_end(&mut input).map(|_| ()),
         Some(path) => std::fs::read(path).map(|b| input = b),
     };
     if let Err(e) = read {
-        eprintln!("qi decode: {}: {e}", file.as_deref().unwrap_or("-"));
+        eprintln!("qi decode: {}: {e}", file.unwrap_or("-"));
         return 2;
     }
     let records = decode::decode_log(&input);
@@ -107,91 +242,9 @@ fn decode_cmd(args: &[String]) -> u8 {
     u8::from(!decode::all_valid(&records))
 }
 
-/// A number option's value.
-fn number<T: std::str::FromStr>(
-    it: &mut std::slice::Iter<'_, String>,
-    name: &str,
-) -> Result<T, String> {
-    it.next()
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| format!("{name} needs a number"))
-}
-
-/// What `qi sim` runs: the module's configuration, where, and the fault port.
-struct SimArgs {
-    config: qi_sim::Config,
-    tcp: Option<String>,
-    control: Option<String>,
-}
-
-fn sim_args(args: &[String]) -> Result<SimArgs, String> {
-    let mut config = qi_sim::Config {
-        echo: false,
-        ..qi_sim::Config::default()
-    };
-    let (mut tcp, mut control) = (None, None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let m = &mut config.modem;
-        match a.as_str() {
-            "--pty" => tcp = None,
-            "--tcp" => tcp = Some(it.next().ok_or("--tcp needs an address")?.clone()),
-            "--control" => control = Some(it.next().ok_or("--control needs an address")?.clone()),
-            "--echo" => config.echo = true,
-            "--baud" => config.baud = Some(number(&mut it, "--baud")?),
-            "--guard-ms" => {
-                config.guard_time = Duration::from_millis(number(&mut it, "--guard-ms")?)
-            }
-            "--rdy" => m.announce_start = true,
-            "--no-sim" => m.sim = qi_sim::SimCard::NotInserted,
-            "--sim-pin" => {
-                let pin = it.next().ok_or("--sim-pin needs a PIN")?;
-                m.sim = qi_sim::SimCard::PinRequired(pin.clone());
-            }
-            "--registration" => {
-                let word = it.next().map(String::as_str).unwrap_or("");
-                m.registration = qi_sim::control_port::registration(word).ok_or(
-                    "--registration takes home, roaming, searching, denied, unknown or none",
-                )?;
-            }
-            "--rssi" => m.rssi = number(&mut it, "--rssi")?,
-            "--ber" => m.ber = number(&mut it, "--ber")?,
-            "--iccid" => m.iccid = it.next().ok_or("--iccid needs digits")?.clone(),
-            "--imei" => m.imei = it.next().ok_or("--imei needs digits")?.clone(),
-            "--restart-ms" => {
-                m.restart_time = Duration::from_millis(number(&mut it, "--restart-ms")?)
-            }
-            "--response-delay-ms" => {
-                config.faults.response_delay =
-                    Duration::from_millis(number(&mut it, "--response-delay-ms")?)
-            }
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(SimArgs {
-        config,
-        tcp,
-        control,
-    })
-}
-
-/// `qi sim [--tcp ADDR | --pty] [OPTIONS]`: runs until killed (see `SIM_USAGE`).
-fn sim_cmd(args: &[String]) -> u8 {
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{SIM_USAGE}");
-        return 0;
-    }
-    let SimArgs {
-        config,
-        tcp,
-        control,
-    } = match sim_args(args) {
-        Ok(a) => a,
-        Err(why) => {
-            eprintln!("qi sim: {why}\n{SIM_USAGE}");
-            return 2;
-        }
-    };
+/// `qi sim [--tcp ADDR | --pty] [OPTIONS]`: runs until killed.
+fn sim_cmd(opts: SimOpts) -> u8 {
+    let (config, tcp, control) = (opts.config(), opts.tcp, opts.control);
     let mut stdout = std::io::stdout();
     let announce_control = |modules: Box<dyn Fn() -> Vec<qi_sim::Control> + Send + Sync>| {
         let Some(addr) = &control else { return Ok(()) };

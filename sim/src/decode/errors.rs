@@ -51,6 +51,37 @@ pub fn describe(shape: &Shape, e: DecodeError, line: &[u8]) -> String {
     }
 }
 
+/// Every problem of `line` as `shape`: the decode error `e` first, then each other field whose
+/// integer lies outside its type's values (the decoder stops at the first problem; a reader of
+/// a log wants them all).
+pub fn describe_all(shape: &Shape, e: DecodeError, line: &[u8]) -> Vec<String> {
+    let first = match e {
+        DecodeError::OutOfRange { index }
+        | DecodeError::UnknownValue { index }
+        | DecodeError::NotInteger { index } => Some(index),
+        _ => None,
+    };
+    let mut out = vec![describe(shape, e, line)];
+    for (index, f) in shape.fields.iter().enumerate() {
+        let Ok(index) = u8::try_from(index) else {
+            break;
+        };
+        if Some(index) == first || f.ints.is_empty() {
+            continue;
+        }
+        let Some(raw) = raw_field(shape, line, index) else {
+            continue;
+        };
+        let Ok(v) = raw.trim().parse::<i64>() else {
+            continue;
+        };
+        if !f.ints.iter().any(|&(lo, hi)| lo <= v && v <= hi) {
+            out.push(describe(shape, DecodeError::OutOfRange { index }, line));
+        }
+    }
+    out
+}
+
 fn label(shape: &Shape) -> String {
     // A form's head up to `=` (`AT+QICFG`, not `AT+QICFG="recvind"`); a line's prefix.
     let w = shape.written;

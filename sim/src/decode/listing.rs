@@ -13,7 +13,7 @@ use std::fmt::Write;
 pub fn render(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
-        let name = match (&r.name, r.form) {
+        let name = match (&r.name, r.form.or(r.variant)) {
             (Some(n), Some(f)) => format!("{n} {f}"),
             (Some(n), None) => n.clone(),
             (None, _) => String::new(),
@@ -40,6 +40,9 @@ pub fn render(records: &[Record]) -> String {
         for e in &r.errors {
             let _ = writeln!(out, "{:>43}! {e}", "");
         }
+        for w in &r.warnings {
+            let _ = writeln!(out, "{:>43}warning: {w}", "");
+        }
     }
     let bad = records.iter().filter(|r| !r.valid()).count();
     let _ = writeln!(out, "{} lines decoded, {} invalid", records.len(), bad);
@@ -50,6 +53,11 @@ fn short(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{:?}", s),
         Value::Null => "-".into(),
+        // An enumeration: its spec name, then its wire value.
+        Value::Object(m) => match (m.get("name"), m.get("value")) {
+            (Some(Value::String(n)), Some(v)) => format!("{n}({v})"),
+            _ => v.to_string(),
+        },
         other => other.to_string(),
     }
 }

@@ -14,13 +14,15 @@
 //!
 //! Blank lines carry nothing and get no record.
 
-mod debug_value;
 mod errors;
+mod fields;
 pub mod listing;
+pub mod ranges;
 
 pub use errors::describe as describe_error;
 
 use quectel_qi::describe::Prompt;
+use quectel_qi::wire::DecodeError;
 use quectel_qi::{AccessMode, ErrorCode, Recvind, Request, Urc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -80,8 +82,15 @@ pub struct Record {
     pub name: Option<String>,
     /// `test`, `read`, `write` or `execute`, for commands and echoes.
     pub form: Option<&'static str>,
+    /// For URCs, the spec's name of the variant (`closed` for `+QIURC: "closed",0`).
+    pub variant: Option<&'static str>,
     /// What is wrong with the line, in words; empty when it is valid.
     pub errors: Vec<String>,
+    /// What is worth knowing but not wrong (a log that ends inside a payload is truncated,
+    /// not invalid; a test response that lists other values than the spec).
+    pub warnings: Vec<String>,
+    /// For a test response: each field whose list differs from the spec's.
+    pub differences: Vec<Difference>,
     /// The decoded fields, by the spec's names.
     pub fields: Map<String, Value>,
     /// The line as read (payload bytes escaped), for the listing.
@@ -96,7 +105,10 @@ impl Record {
             kind,
             name: None,
             form: None,
+            variant: None,
             errors: Vec::new(),
+            warnings: Vec::new(),
+            differences: Vec::new(),
             fields: Map::new(),
             text: raw.escape_ascii().to_string(),
         }
@@ -118,10 +130,64 @@ impl Record {
         if let Some(f) = self.form {
             m.insert("form".into(), json!(f));
         }
+        if let Some(v) = self.variant {
+            m.insert("variant".into(), json!(v));
+        }
         m.insert("valid".into(), json!(self.valid()));
         m.insert("errors".into(), json!(self.errors));
+        if !self.warnings.is_empty() {
+            m.insert("warnings".into(), json!(self.warnings));
+        }
+        if !self.differences.is_empty() {
+            let d: Vec<Value> = self
+                .differences
+                .iter()
+                .map(
+                    |d| json!({ "field": d.field, "doc": d.doc, "module": d.module, "why": d.why }),
+                )
+                .collect();
+            m.insert("differences".into(), Value::Array(d));
+        }
         m.insert("fields".into(), Value::Object(self.fields.clone()));
         Value::Object(m)
+    }
+}
+
+/// A field of a test response whose supported values are not the spec's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The field's name in the generated types (`connect_id`).
+    pub field: &'static str,
+    /// The document's name (`connectID`).
+    pub doc: &'static str,
+    /// As the module printed it.
+    pub module: String,
+    /// What differs, in words.
+    pub why: String,
+}
+
+/// Compares each field of a test response with the spec's values.
+fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape, line: &[u8]) {
+    // The generated decoder splits at every comma; a list `(0,1)` is one field here.
+    let body = quectel_qi::wire::line_body(line, shape.written.as_bytes()).unwrap_or_default();
+    let raw = ranges::split_fields(&String::from_utf8_lossy(body));
+    for (f, text) in shape.fields.iter().zip(raw.iter()) {
+        if f.name == "selector" {
+            continue;
+        }
+        let why = match ranges::parse(text) {
+            Ok(shown) => ranges::differs(&shown, f),
+            Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
+        };
+        if let Some(why) = why {
+            r.warnings.push(format!("<{}> {why}", f.doc));
+            r.differences.push(Difference {
+                field: f.name,
+                doc: f.doc,
+                module: text.to_owned(),
+                why,
+            });
+        }
     }
 }
 
@@ -233,7 +299,7 @@ impl<'a> Session<'a> {
                 let shape = req.shape();
                 r.name = Some(shape.name.into());
                 r.form = Some(shape.kind);
-                r.fields = debug_value::fields_of(&req);
+                r.fields = fields::of(|v| req.visit(v));
                 self.remember_settings(&req);
                 self.pending = Some(req);
             }
@@ -243,7 +309,7 @@ impl<'a> Session<'a> {
                     Some((shape, e)) => {
                         r.name = Some(shape.name.into());
                         r.form = Some(shape.kind);
-                        r.errors.push(errors::describe(shape, e, text));
+                        r.errors = errors::describe_all(shape, e, text);
                     }
                     None => {
                         r.name = command_name(text);
@@ -289,7 +355,10 @@ impl<'a> Session<'a> {
             if let Ok(l) = req.decode_response(text, rest) {
                 let mut r = Record::new(line, Dir::Module, Kind::Response, text);
                 r.name = Some(l.shape().name.into());
-                r.fields = module_fields(&l);
+                r.fields = module_fields(fields::of(|v| l.visit(v)));
+                if req.shape().kind == "test" {
+                    compare_test_line(&mut r, l.shape(), text);
+                }
                 let n = payload_len(&r.fields);
                 self.out.push(r);
                 self.data(next, n, Dir::Module);
@@ -308,10 +377,19 @@ impl<'a> Session<'a> {
             .map(|d| (Kind::Response, d))
             .or_else(|| Urc::diagnose(text, b"").map(|d| (Kind::Urc, d)));
         match near {
+            Some((kind, (shape, DecodeError::Truncated))) => {
+                // The payload runs to the end of the input: the log stops inside it.
+                r.kind = kind;
+                r.name = Some(shape.name.into());
+                r.warnings.push(truncated(rest.len()));
+                self.out.push(r);
+                self.data(next, rest.len(), Dir::Module);
+                return;
+            }
             Some((kind, (shape, e))) => {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
-                r.errors.push(errors::describe(shape, e, text));
+                r.errors = errors::describe_all(shape, e, text);
             }
             None => {
                 r.name = line_name(text);
@@ -344,19 +422,27 @@ impl<'a> Session<'a> {
             match Urc::decode(text, rest) {
                 Ok(p) => {
                     r.name = Some(p.shape().name.into());
-                    r.fields = module_fields(&p);
+                    r.variant = Some(p.shape().form);
+                    r.fields = module_fields(fields::of(|v| p.visit(v)));
                     n = p.payload_len();
                 }
                 Err(e) => {
                     r.name = Some(u.shape().name.into());
-                    r.fields = module_fields(&u);
-                    r.errors.push(errors::describe(u.shape(), e, text));
+                    r.variant = Some(u.shape().form);
+                    r.fields = module_fields(fields::of(|v| u.visit(v)));
+                    // The payload runs to the end of the input: a shorter one means the log stops in it.
+                    if e == DecodeError::Truncated {
+                        r.warnings.push(truncated(rest.len()));
+                    } else {
+                        r.errors.push(errors::describe(u.shape(), e, text));
+                    }
                     n = rest.len();
                 }
             }
         } else {
             r.name = Some(u.shape().name.into());
-            r.fields = module_fields(&u);
+            r.variant = Some(u.shape().form);
+            r.fields = module_fields(fields::of(|v| u.visit(v)));
         }
         self.out.push(r);
         self.data(next, n, Dir::Module);
@@ -384,9 +470,10 @@ impl<'a> Session<'a> {
             }
             Some(Prompt::Length(n)) => {
                 if avail.len() < n {
-                    r.errors.push(format!(
-                        "{n} bytes of data announced, {} follow",
-                        avail.len()
+                    // Nothing comes after the short payload: the log stops inside it.
+                    r.warnings.push(format!(
+                        "{n} bytes of data announced; {}",
+                        truncated(avail.len())
                     ));
                 }
                 n.min(avail.len())
@@ -399,6 +486,11 @@ impl<'a> Session<'a> {
                                 .push(format!("{i} bytes of data; at most {max_len} allowed"));
                         }
                         i + 1
+                    }
+                    None if !avail.contains(&b'\n') => {
+                        r.warnings
+                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
+                        avail.len()
                     }
                     None => {
                         // Take the rest of the line, so that the lines after it still decode.
@@ -436,6 +528,11 @@ impl<'a> Session<'a> {
     }
 }
 
+/// The warning for a log that ends inside a payload.
+fn truncated(have: usize) -> String {
+    format!("the log ends after {have} bytes of the payload (truncated log)")
+}
+
 fn trim_cr(mut b: &[u8]) -> &[u8] {
     while let [rest @ .., b'\r'] = b {
         b = rest;
@@ -447,8 +544,7 @@ fn trim_cr(mut b: &[u8]) -> &[u8] {
 }
 
 /// The fields of a module line; an `<err>` result code gets its text beside it (`err_text`).
-fn module_fields(value: &impl core::fmt::Debug) -> Map<String, Value> {
-    let mut fields = debug_value::fields_of(value);
+fn module_fields(mut fields: Map<String, Value>) -> Map<String, Value> {
     let text = fields
         .get("err")
         .and_then(Value::as_u64)

@@ -1,0 +1,194 @@
+//! The value lists of test responses (`AT+<cmd>=?`) as typed values: `(0-11)`, `(0,1)`,
+//! `(0,20-86400)`, `("TCP","UDP")` or `"TCP","UDP"`, and placeholders (`<host>`), compared
+//! with what the spec gives the field. Hand-written: the grammar is a dozen lines, and no crate
+//! parses AT test-response lists.
+
+use quectel_qi::describe::Field;
+
+/// What a test response shows for one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Supported {
+    /// Integers, as inclusive intervals (`(0,20-86400)` is `[(0,0),(20,86400)]`).
+    Ints(Vec<(i64, i64)>),
+    /// Keywords (`"TCP","UDP"`), without their quotes.
+    Keywords(Vec<String>),
+    /// A name or literal shown as is (`<host>`, `"<hostname>"`).
+    Placeholder(String),
+}
+
+/// Why a list does not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadList(pub String);
+
+/// Parses one field of a test response.
+pub fn parse(text: &str) -> Result<Supported, BadList> {
+    let t = text.trim();
+    let inner = match t.strip_prefix('(') {
+        Some(rest) => rest
+            .strip_suffix(')')
+            .ok_or_else(|| BadList(format!("`{t}` opens a parenthesis it does not close")))?,
+        None if t.starts_with('"') && !t.contains('<') => t,
+        None => return Ok(Supported::Placeholder(t.to_owned())),
+    };
+    let items: Vec<&str> = inner.split(',').map(str::trim).collect();
+    if items.iter().all(|i| i.starts_with('"')) {
+        let words = items
+            .iter()
+            .map(|i| {
+                i.strip_prefix('"')
+                    .and_then(|i| i.strip_suffix('"'))
+                    .map(str::to_owned)
+                    .ok_or_else(|| BadList(format!("`{i}` is not a quoted keyword")))
+            })
+            .collect::<Result<_, _>>()?;
+        return Ok(Supported::Keywords(words));
+    }
+    let mut ints = Vec::new();
+    for item in items {
+        let num = |s: &str| {
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| BadList(format!("`{item}` is neither a number nor a range")))
+        };
+        let (lo, hi) = match item.split_once('-') {
+            Some((lo, hi)) if !lo.is_empty() => (num(lo)?, num(hi)?),
+            _ => (num(item)?, num(item)?),
+        };
+        if lo > hi {
+            return Err(BadList(format!("`{item}` runs backwards")));
+        }
+        ints.push((lo, hi));
+    }
+    Ok(Supported::Ints(ints))
+}
+
+/// The fields of a test response's body, split at commas outside quotes and parentheses.
+pub fn split_fields(body: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut depth) = (Vec::new(), String::new(), false, 0usize);
+    for c in body.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            ',' if !quoted && depth == 0 => {
+                out.push(cur.trim().to_owned());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur.trim().to_owned());
+    out
+}
+
+/// Merges touching intervals, so `(0,1)` equals `(0-1)`.
+fn normal(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    v.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (lo, hi) in v {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// Where a shown list differs from the spec's field; `None` when they agree (or the spec
+/// shows the field as a placeholder).
+pub fn differs(shown: &Supported, spec: &Field) -> Option<String> {
+    match shown {
+        Supported::Placeholder(_) => None,
+        Supported::Ints(got) if !spec.ints.is_empty() => {
+            let (got, want) = (normal(got.clone()), normal(spec.ints.to_vec()));
+            (got != want)
+                .then(|| format!("the module shows {}, the spec {}", show(&got), show(&want)))
+        }
+        Supported::Keywords(got) if !spec.keywords.is_empty() => {
+            // The document prints its service types as one field, "TCP/UDP/TCP LISTENER/UDP
+            // SERVICE".
+            let mut g: Vec<&str> = match got.as_slice() {
+                [one] if !spec.keywords.contains(&one.as_str()) => one.split('/').collect(),
+                _ => got.iter().map(String::as_str).collect(),
+            };
+            let mut w: Vec<&str> = spec.keywords.to_vec();
+            g.sort_unstable();
+            w.sort_unstable();
+            (g != w).then(|| format!("the module shows {g:?}, the spec {w:?}"))
+        }
+        _ => Some(format!(
+            "the module shows {shown:?}, the spec {}",
+            spec.allowed
+        )),
+    }
+}
+
+/// `(0-11)`, `(0,20-86400)`.
+pub fn show(v: &[(i64, i64)]) -> String {
+    let parts: Vec<String> = v
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    format!("({})", parts.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documents_lists_read() {
+        assert_eq!(parse("(0-11)"), Ok(Supported::Ints(vec![(0, 11)])));
+        assert_eq!(parse("(0,1)"), Ok(Supported::Ints(vec![(0, 0), (1, 1)])));
+        assert_eq!(parse("(20-86400)"), Ok(Supported::Ints(vec![(20, 86400)])));
+        assert_eq!(
+            parse("(0,20-86400)"),
+            Ok(Supported::Ints(vec![(0, 0), (20, 86400)]))
+        );
+        assert_eq!(
+            parse(r#""TCP","UDP""#),
+            Ok(Supported::Keywords(vec!["TCP".into(), "UDP".into()]))
+        );
+        assert_eq!(
+            parse(r#"("TCP","UDP")"#),
+            Ok(Supported::Keywords(vec!["TCP".into(), "UDP".into()]))
+        );
+        assert_eq!(parse("<host>"), Ok(Supported::Placeholder("<host>".into())));
+        assert!(parse("(0-").is_err());
+        assert!(parse("(9-1)").is_err());
+        assert!(parse("(a)").is_err());
+    }
+
+    #[test]
+    fn lists_compare_with_the_spec_as_sets() {
+        let field = Field {
+            name: "x",
+            doc: "x",
+            allowed: "0..=1",
+            ints: &[(0, 0), (1, 1)],
+            keywords: &[],
+        };
+        assert_eq!(differs(&parse("(0-1)").unwrap(), &field), None);
+        assert_eq!(differs(&parse("(0,1)").unwrap(), &field), None);
+        assert_eq!(
+            differs(&parse("(0-2)").unwrap(), &field).as_deref(),
+            Some("the module shows (0-2), the spec (0-1)")
+        );
+        assert!(differs(&parse(r#""A""#).unwrap(), &field).is_some());
+        let kinds = Field {
+            keywords: &["TCP", "UDP"],
+            ints: &[],
+            ..field
+        };
+        assert_eq!(differs(&parse(r#""TCP/UDP""#).unwrap(), &kinds), None);
+        assert_eq!(differs(&parse(r#"("UDP","TCP")"#).unwrap(), &kinds), None);
+    }
+}
