@@ -17,6 +17,9 @@ commands:
                       write the Markdown command reference (to stdout, or FILE)
   conformance [SPEC_DIR] [-o FILE]
                       write the conformance AT script (to stdout, or FILE) for `qi run`
+  corpus [SPEC_DIR] -o DIR
+                      write the fuzz targets' seed corpus (fuzz/): one valid line per form,
+                      response line and URC, as DIR/<target>/<name>
 
 SPEC_DIR defaults to ./spec. Any SPEC_DIR may be written DIR@REVISION (the spec as that
 revision of the document had it: spec@1.0) and/or DIR+PROFILE (one module: spec+eg800q).";
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "diff" => qi_codegen::diff::cli(rest, USAGE),
         "doc" => qi_codegen::doc::cli(rest, USAGE),
         "conformance" => qi_codegen::conformance::cli(rest, USAGE),
+        "corpus" => qi_codegen::fuzzing::cli(rest, USAGE),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -162,7 +162,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
                 let #l = match fields.next() {
-                    Some(x) => heapless::String::try_from(crate::wire::bare(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
+                    Some(x) => heapless::String::try_from(crate::wire::shown(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };
             });
