@@ -400,9 +400,10 @@ pub fn bare(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     core::str::from_utf8(field).map_err(|_| DecodeError::NotUtf8 { index })
 }
 
-/// A field as a test response shows it (a range, a list, a placeholder): unquoted text that
-/// is never empty. An empty one (`+QIACT: ,`) would encode to a line without the field.
-pub fn shown(field: &[u8], index: u8) -> Result<&str, DecodeError> {
+/// An unquoted text field of a module line (a range or list a test response shows, a
+/// manufacturer's name): never empty, since an empty one (`+QIACT: ,`) would encode to a line
+/// without the field.
+pub fn text(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     if field.is_empty() {
         return Err(DecodeError::MissingField { index });
     }
