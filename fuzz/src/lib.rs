@@ -56,9 +56,17 @@ macro_rules! check_line {
                 .unwrap_or_else(|_| panic!("{v:?} does not fit {} bytes", $crate::BUF));
             let (l, p) = quectel_qi::wire::split_line(w.written());
             let again = <$t>::decode_strict(l, p).unwrap_or_else(|e| {
-                panic!("{line:?} -> {:?} does not decode strictly: {e:?}", w.written())
+                panic!(
+                    "{line:?} -> {:?} does not decode strictly: {e:?}",
+                    w.written()
+                )
             });
-            assert_eq!(again, v, "{line:?} -> {:?} decodes differently", w.written());
+            assert_eq!(
+                again,
+                v,
+                "{line:?} -> {:?} decodes differently",
+                w.written()
+            );
         }
     }};
 }
@@ -89,7 +97,13 @@ pub fn check_request(line: &[u8]) {
         let again = quectel_qi::Request::decode(&buf[..n - 1])
             .unwrap_or_else(|e| panic!("{:?} does not decode: {e:?}", &buf[..n]));
         assert_eq!(again, r, "{line:?} -> {:?}", &buf[..n]);
-        let _ = (r.name(), r.form_index(), r.timeout_ms(), r.shape(), r.prompt());
+        let _ = (
+            r.name(),
+            r.form_index(),
+            r.timeout_ms(),
+            r.shape(),
+            r.prompt(),
+        );
     }
 }
 

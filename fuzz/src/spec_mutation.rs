@@ -96,7 +96,11 @@ fn path_to(v: &Value, i: usize) -> Vec<Step> {
     while i > 0 {
         i -= 1;
         let children: Vec<(Step, &Value)> = match node {
-            Value::Sequence(s) => s.iter().enumerate().map(|(k, c)| (Step::Index(k), c)).collect(),
+            Value::Sequence(s) => s
+                .iter()
+                .enumerate()
+                .map(|(k, c)| (Step::Index(k), c))
+                .collect(),
             Value::Mapping(m) => m.iter().map(|(k, c)| (Step::Key(k.clone()), c)).collect(),
             Value::Tagged(t) => vec![(Step::Index(0), &t.value)],
             _ => break,
@@ -186,12 +190,19 @@ fn edit(tree: &mut Value, node: usize, op: u8) {
             // A string grows or shrinks; a number moves by one.
             Value::String(s) if arg % 2 == 0 => s.push_str(WORDS[usize::from(arg) % WORDS.len()]),
             Value::String(s) => {
-                let keep = s.char_indices().nth(usize::from(arg) % 4).map_or(0, |(i, _)| i);
+                let keep = s
+                    .char_indices()
+                    .nth(usize::from(arg) % 4)
+                    .map_or(0, |(i, _)| i);
                 s.truncate(keep);
             }
             Value::Number(n) => {
                 if let Some(x) = n.as_i64() {
-                    *v = Value::from(if arg % 2 == 0 { x.wrapping_add(1) } else { x.wrapping_sub(1) });
+                    *v = Value::from(if arg % 2 == 0 {
+                        x.wrapping_add(1)
+                    } else {
+                        x.wrapping_sub(1)
+                    });
                 }
             }
             _ => {}

@@ -539,7 +539,10 @@ fn an_error_line_longer_than_the_slot_is_refused_not_passed_on() {
     assert_eq!(r, atat::Response::InvalidResponseError);
     // One that fits still arrives whole.
     let r = through_ingress::<9>(b"\r\nSEND FAIL\r\n");
-    assert_eq!(r, atat::Response::CustomError(b"SEND FAIL".as_slice().try_into().unwrap()));
+    assert_eq!(
+        r,
+        atat::Response::CustomError(b"SEND FAIL".as_slice().try_into().unwrap())
+    );
 }
 
 #[test]

@@ -177,7 +177,10 @@ impl Source for Memory<'_> {
         PathBuf::from(self.display(rel))
     }
     fn text(&self, rel: &str) -> Result<String, String> {
-        self.0.get(rel).cloned().ok_or_else(|| "no such file".to_owned())
+        self.0
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| "no such file".to_owned())
     }
     fn names(&self, sub: &str) -> Result<Vec<String>, String> {
         let names: Vec<String> = self
