@@ -107,7 +107,7 @@ pub fn check_request(line: &[u8]) {
     }
 }
 
-/// `Urc::decode` and `encode` agree on any line.
+/// `Urc::decode` and `encode` agree on any line: decoding the encoding encodes the same.
 pub fn check_urc(line: &[u8], payload: &[u8]) {
     if let Ok(u) = quectel_qi::Urc::decode(line, payload) {
         let mut buf = vec![0u8; BUF];
@@ -116,7 +116,12 @@ pub fn check_urc(line: &[u8], payload: &[u8]) {
         let (l, p) = quectel_qi::wire::split_line(w.written());
         let again = quectel_qi::Urc::decode(l, p)
             .unwrap_or_else(|e| panic!("{line:?} -> {:?} does not decode: {e:?}", w.written()));
-        assert_eq!(again, u, "{line:?} -> {:?}", w.written());
+        // Variants that look alike on the wire (`+QIURC: "recv",0,0` is pushed data of no
+        // bytes or the buffer-access notice: the spec's errata) may swap: the bytes must not.
+        let mut buf2 = vec![0u8; BUF];
+        let mut w2 = Writer::new(&mut buf2);
+        again.encode(&mut w2).expect("a URC fits BUF");
+        assert_eq!(w2.written(), w.written(), "{line:?}: {u:?} -> {again:?}");
         let _ = (u.payload_len(), u.shape());
     }
 }
