@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod diff;
 pub mod doc;
 pub mod emit;
+pub mod fuzzing;
 pub mod ir;
 pub mod naming;
 pub mod revision;
@@ -26,8 +27,21 @@ pub fn load_and_check(dir: &Path) -> Result<ir::Model, Vec<spec::Diagnostic>> {
     Ok(ir::Model::new(spec))
 }
 
+/// Like [`load_and_check`], for a spec in memory (see [`spec::load_in_memory`]).
+pub fn load_and_check_in_memory(
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<ir::Model, Vec<spec::Diagnostic>> {
+    let spec = latest(checked_spec(spec::load_partial_in_memory(files))?)?;
+    Ok(ir::Model::new(spec))
+}
+
 fn checked(dir: &Path) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
-    let (spec, mut errs) = spec::load_partial(dir);
+    checked_spec(spec::load_partial(dir))
+}
+
+fn checked_spec(
+    (spec, mut errs): (spec::Spec, Vec<spec::Diagnostic>),
+) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
     if let Err(more) = check::check(&spec) {
         errs.extend(more);
     }

@@ -67,6 +67,16 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write the fuzz targets' seed corpus (fuzz/): one valid line per form, response line and
+    /// URC, one directory per target.
+    Corpus {
+        /// The spec directory.
+        #[arg(default_value = "spec")]
+        spec: String,
+        /// The directory to write.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,6 +95,10 @@ fn main() -> ExitCode {
         Command::Conformance { spec, output } => {
             qi_codegen::conformance::cli(&spec, output.as_deref())
         }
+        Command::Corpus { spec, output } => qi_codegen::fuzzing::cli(
+            &[spec, "-o".into(), output.display().to_string()],
+            "usage: qi-codegen corpus [SPEC_DIR] -o DIR",
+        ),
     }
 }
 

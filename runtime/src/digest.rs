@@ -134,6 +134,9 @@ pub struct DigestState {
     in_flight: AtomicU32,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
+    /// Bumped by every change of what decides a line's reading (modes, `recvind`, the form
+    /// in flight): a scan resumed across calls is valid only while it stays the same.
+    changes: AtomicU32,
 }
 
 impl Default for DigestState {
@@ -154,6 +157,7 @@ impl DigestState {
             in_flight: AtomicU32::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
+            changes: AtomicU32::new(0),
         }
     }
 
@@ -167,6 +171,18 @@ impl DigestState {
         self.carrier_lost.store(false, Ordering::Release);
         self.payload_echo.store(0, Ordering::Release);
         self.in_flight.store(0, Ordering::Release);
+        self.changed();
+    }
+
+    fn changed(&self) {
+        // A load and a store (no read-modify-write on every target): the value only has to
+        // differ from the one a scan started with.
+        let n = self.changes.load(Ordering::Acquire);
+        self.changes.store(n.wrapping_add(1), Ordering::Release);
+    }
+
+    fn changes(&self) -> u32 {
+        self.changes.load(Ordering::Acquire)
     }
 
     /// Records the form about to be written (its `FORM_INDEX`, or
@@ -177,6 +193,7 @@ impl DigestState {
     pub fn command_sent(&self, form_index: u16) {
         self.in_flight
             .store(u32::from(form_index) + 1, Ordering::Release);
+        self.changed();
     }
 
     /// The form whose final result is awaited, when known.
@@ -189,17 +206,20 @@ impl DigestState {
 
     fn command_done(&self) {
         self.in_flight.store(0, Ordering::Release);
+        self.changed();
     }
 
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
     /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
     pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
         self.access[usize::from(id.get())].store(mode.code() + 1, Ordering::Release);
+        self.changed();
     }
 
     /// Forgets a socket's mode: call it when the socket is closed.
     pub fn forget_socket(&self, id: ConnectId) {
         self.access[usize::from(id.get())].store(0, Ordering::Release);
+        self.changed();
     }
 
     /// The recorded access mode of a socket, if any.
@@ -213,6 +233,7 @@ impl DigestState {
     /// Records `AT+QICFG="recvind",<enable>`.
     pub fn set_recvind(&self, v: Recvind) {
         self.recvind.store(v == Recvind::Enable, Ordering::Release);
+        self.changed();
     }
 
     /// The recorded `recvind` setting.
@@ -425,6 +446,68 @@ pub struct QiDigester<'s> {
     draining: bool,
     /// A prompt was the last byte seen: the space that follows it is not data.
     after_prompt: bool,
+    /// How far the incomplete frame at the start of the buffer was scanned.
+    resume: Option<Resume>,
+}
+
+/// How far an incomplete frame was scanned, so that the next call, with more bytes, goes on
+/// from there rather than from the frame's start: the cost of digesting stays linear in the
+/// bytes fed, however they are chunked. Offsets are from the frame's first byte.
+///
+/// Between calls atat's buffer only grows at its end (or loses what was consumed), so the
+/// frame is the same when its first bytes are; after atat clears the buffer, bytes are lost
+/// anyway.
+#[derive(Debug, Clone, Copy)]
+struct Resume {
+    head: [u8; 8],
+    head_len: u8,
+    /// Bytes of the frame seen so far.
+    seen: usize,
+    /// The first line's end (CR for an echo, CR LF otherwise) starts nowhere before this.
+    searched: usize,
+    /// Where the scan of the information lines stood, once the first line was whole.
+    lines: Option<Lines>,
+}
+
+/// The scan of a response's lines (see [`QiDigester::response`]), offsets from its start.
+#[derive(Debug, Clone, Copy)]
+struct Lines {
+    end: usize,
+    urc_at: Option<usize>,
+    split: bool,
+    scan: usize,
+    /// No CR LF starts between `scan` and this.
+    searched: usize,
+    /// [`DigestState::changes`] when it was taken: a change of the state may read the lines
+    /// differently.
+    changes: u32,
+}
+
+impl Resume {
+    fn new(buf: &[u8], start: usize, searched: usize, lines: Option<Lines>) -> Self {
+        let mut head = [0; 8];
+        let n = (buf.len() - start).min(head.len());
+        head[..n].copy_from_slice(&buf[start..start + n]);
+        Resume {
+            head,
+            head_len: n as u8,
+            seen: buf.len() - start,
+            searched,
+            lines,
+        }
+    }
+
+    /// Whether the frame at `start` is the one this was taken of.
+    fn fits(&self, buf: &[u8], start: usize) -> bool {
+        let n = usize::from(self.head_len);
+        buf.len() - start >= self.seen && buf[start..start + n] == self.head[..n]
+    }
+}
+
+/// Where a search for a line end that failed on `buf` can start next time: the last byte
+/// may begin a CR LF.
+fn searched_to(buf: &[u8], from: usize) -> usize {
+    buf.len().saturating_sub(1).max(from)
 }
 
 impl<'s> QiDigester<'s> {
@@ -436,12 +519,13 @@ impl<'s> QiDigester<'s> {
             max_response: crate::sizes::RESPONSE_SLOT_SIZE,
             draining: false,
             after_prompt: false,
+            resume: None,
         }
     }
 
     /// Sets the longest response handed to atat: the size of the `ResponseSlot` in use.
-    /// A longer response becomes [`InternalError::InvalidResponse`] instead of overflowing it
-    /// (atat would panic).
+    /// A longer response, or a longer error line (`+CME ERROR: <n>`, `SEND FAIL`), becomes
+    /// [`InternalError::InvalidResponse`] instead of overflowing it (atat would panic).
     pub const fn with_max_response(mut self, len: usize) -> Self {
         self.max_response = len;
         self
@@ -525,6 +609,11 @@ impl<'s> QiDigester<'s> {
             }
             Final::Error => Err(InternalError::Error),
             Final::NoCarrier => Err(InternalError::ConnectionError(ConnectionError::NoCarrier)),
+            // atat copies the line into the slot and panics when it does not fit.
+            Final::Line if trim_end(line).len() > self.max_response => {
+                report!("quectel-qi: error line longer than the response slot, dropped");
+                Err(InternalError::InvalidResponse)
+            }
             Final::Line => Err(InternalError::Custom(trim_end(line))),
         }
     }
@@ -547,20 +636,48 @@ impl<'s> QiDigester<'s> {
         buf: &'a [u8],
         first: usize,
         eol: usize,
+        resumed: Option<Lines>,
     ) -> (DigestResult<'a>, usize) {
-        let mut end = match Self::info_end(buf, first, eol) {
-            Frame::Ends(e) => e,
-            _ => return (DigestResult::None, 0),
-        };
+        let changes = self.state.changes();
+        let resumed = resumed.filter(|l| l.changes == changes);
         // Where the first URC inside the response starts, and whether lines follow it.
-        let mut urc_at: Option<usize> = None;
-        let mut split = false;
-        let mut scan = end;
+        let (mut end, mut urc_at, mut split, mut scan, mut searched) = match resumed {
+            Some(l) => (
+                first + l.end,
+                l.urc_at.map(|u| first + u),
+                l.split,
+                first + l.scan,
+                first + l.searched,
+            ),
+            None => match Self::info_end(buf, first, eol) {
+                Frame::Ends(e) => (e, None, false, e, e),
+                _ => {
+                    self.resume = Some(Resume::new(buf, first, eol - first, None));
+                    return (DigestResult::None, 0);
+                }
+            },
+        };
+        // Incomplete: keep where the scan stands for the next call.
+        macro_rules! wait {
+            ($searched:expr) => {{
+                let lines = Lines {
+                    end: end - first,
+                    urc_at: urc_at.map(|u| u - first),
+                    split,
+                    scan: scan - first,
+                    searched: $searched - first,
+                    changes,
+                };
+                self.resume = Some(Resume::new(buf, first, eol - first, Some(lines)));
+                return (DigestResult::None, 0);
+            }};
+        }
         loop {
             let s = skip_separators(buf, scan);
-            let Some(e) = find_crlf(buf, s) else {
-                return (DigestResult::None, 0);
+            let Some(e) = find_crlf(buf, s.max(searched)) else {
+                wait!(searched_to(buf, s.max(searched)))
             };
+            searched = 0;
             let line = &buf[s..e];
             if is_echo(line) {
                 // A new command: nothing answered the lines before it (a URC among them is
@@ -584,7 +701,7 @@ impl<'s> QiDigester<'s> {
                 return (DigestResult::Response(r), u);
             }
             match self.urc_at(buf, s, e) {
-                Frame::Incomplete => return (DigestResult::None, 0),
+                Frame::Incomplete => wait!(s),
                 Frame::Ends(x) => {
                     urc_at.get_or_insert(s);
                     scan = if x == e { e + 2 } else { x };
@@ -595,7 +712,7 @@ impl<'s> QiDigester<'s> {
             split |= urc_at.is_some();
             scan = match Self::info_end(buf, s, e) {
                 Frame::Ends(x) => x,
-                _ => return (DigestResult::None, 0),
+                _ => wait!(s),
             };
             if urc_at.is_none() {
                 end = scan;
@@ -624,6 +741,7 @@ impl<'s> QiDigester<'s> {
 
 impl Digester for QiDigester<'_> {
     fn digest<'a>(&mut self, buf: &'a [u8]) -> (DigestResult<'a>, usize) {
+        let resume = self.resume.take();
         if self.state.is_transparent() {
             self.state.count_dropped(buf.len());
             return (DigestResult::None, buf.len());
@@ -658,11 +776,15 @@ impl Digester for QiDigester<'_> {
             }
             return (DigestResult::Prompt(b'>'), end);
         }
+        let resume = resume.filter(|r| r.fits(buf, start));
+        let searched = start + resume.map_or(0, |r| r.searched);
         if is_echo(&buf[start..]) {
             // The echo ends with the command's CR, whatever follows it.
-            let Some(cr) = buf[start..].iter().position(|&b| b == b'\r') else {
+            let Some(cr) = buf[searched..].iter().position(|&b| b == b'\r') else {
+                self.resume = Some(Resume::new(buf, start, buf.len() - start, None));
                 return (DigestResult::None, pos);
             };
+            let cr = searched - start + cr;
             // A new command: nothing is left of an earlier response; its form is in flight
             // (none known for a command outside the spec).
             self.draining = false;
@@ -672,9 +794,16 @@ impl Digester for QiDigester<'_> {
             }
             return (DigestResult::None, start + cr + 1);
         }
-        let Some(eol) = find_crlf(buf, start) else {
+        let Some(eol) = find_crlf(buf, searched) else {
+            let to = searched_to(buf, searched);
+            self.resume = Some(Resume::new(buf, start, to - start, None));
             return (DigestResult::None, pos);
         };
+        // The first line was read as a response's in the same state: its lines go on.
+        let lines = resume.and_then(|r| r.lines);
+        if lines.is_some_and(|l| l.changes == self.state.changes()) {
+            return self.response(buf, start, eol, lines);
+        }
         let line = &buf[start..eol];
         if self.draining {
             if let Frame::No = self.urc_at(buf, start, eol) {
@@ -700,6 +829,6 @@ impl Digester for QiDigester<'_> {
             report!("quectel-qi: skipped a garbage line ({} bytes)", line.len());
             return (DigestResult::None, eol + 2);
         }
-        self.response(buf, start, eol)
+        self.response(buf, start, eol, resume.and_then(|r| r.lines))
     }
 }

@@ -400,6 +400,16 @@ pub fn bare(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     core::str::from_utf8(field).map_err(|_| DecodeError::NotUtf8 { index })
 }
 
+/// An unquoted text field of a module line (a range or list a test response shows, a
+/// manufacturer's name): never empty, since an empty one (`+QIACT: ,`) would encode to a line
+/// without the field.
+pub fn text(field: &[u8], index: u8) -> Result<&str, DecodeError> {
+    if field.is_empty() {
+        return Err(DecodeError::MissingField { index });
+    }
+    bare(field, index)
+}
+
 /// A quoted field of hexadecimal digits, two per byte.
 pub fn hex_digits(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     let s = quoted(field, index)?;

@@ -511,6 +511,40 @@ fn oversized_response_is_refused_not_passed_on() {
     assert_eq!(out, vec![err(InternalError::Capacity)]);
 }
 
+/// Feeds `wire` through atat's ingress with a response slot of `N` bytes: the outcome atat
+/// stores there (atat panics when a line handed over does not fit the slot).
+fn through_ingress<const N: usize>(wire: &[u8]) -> atat::Response<N> {
+    use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+    let slot = ResponseSlot::<N>::new();
+    let urcs = UrcChannel::<Urc, { sizes::URC_CAPACITY }, 1>::new();
+    let state = DigestState::new();
+    let mut buf = vec![0u8; sizes::INGRESS_BUF_SIZE];
+    let digester = QiDigester::new(&state).with_max_response(N);
+    let mut ingress = Ingress::new(digester, &mut buf, &slot, &urcs);
+    ingress.try_write(wire).unwrap();
+    let guard = slot.try_get().expect("a response");
+    guard.clone()
+}
+
+#[test]
+fn an_error_line_longer_than_the_slot_is_refused_not_passed_on() {
+    // Found by fuzzing: atat's `Response::from` unwraps the copy of an error line into the slot.
+    let mut wire = b"\r\n+CME ERROR: ".to_vec();
+    wire.extend(std::iter::repeat_n(b'5', 4_100));
+    wire.extend_from_slice(b"\r\n");
+    let r = through_ingress::<{ sizes::RESPONSE_SLOT_SIZE }>(&wire);
+    assert_eq!(r, atat::Response::InvalidResponseError);
+    // With a small slot, `SEND FAIL` alone is too long.
+    let r = through_ingress::<8>(b"\r\nSEND FAIL\r\n");
+    assert_eq!(r, atat::Response::InvalidResponseError);
+    // One that fits still arrives whole.
+    let r = through_ingress::<9>(b"\r\nSEND FAIL\r\n");
+    assert_eq!(
+        r,
+        atat::Response::CustomError(b"SEND FAIL".as_slice().try_into().unwrap())
+    );
+}
+
 #[test]
 fn sizes_hold_the_largest_frames() {
     // A QIRD of the largest payload, echo and final result included, fits the ingress buffer.

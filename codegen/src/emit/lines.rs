@@ -96,7 +96,7 @@ pub(crate) fn decode_value(
             let get = if crate::check::values::is_quoted(def) {
                 quote!(crate::wire::quoted(#field, #index)?)
             } else {
-                quote!(crate::wire::bare(#field, #index)?)
+                quote!(crate::wire::text(#field, #index)?)
             };
             quote! { heapless::String::try_from(#get).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })? }
         }
@@ -181,7 +181,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
                 let #l = match fields.next() {
-                    Some(x) => heapless::String::try_from(crate::wire::bare(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
+                    Some(x) => heapless::String::try_from(crate::wire::text(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };
             });

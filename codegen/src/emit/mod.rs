@@ -16,6 +16,11 @@ use crate::ir::Model;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The path of a form's request struct below the crate root (`qicfg::recvind::Set`).
+pub(crate) fn request_path(cmd: &crate::spec::Command, form: &crate::spec::Form) -> TokenStream {
+    dispatch::request_path(cmd, form)
+}
+
 /// All generated items, as tokens.
 pub fn generate(model: &Model) -> TokenStream {
     let params = params::emit(model);

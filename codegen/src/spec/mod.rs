@@ -113,6 +113,94 @@ pub fn load(dir: &Path) -> Result<Spec, Vec<Diagnostic>> {
 /// Like [`load`], but also returns the spec of the files that did read (with [`Spec::gaps`]
 /// saying what is missing), so that their meaning can be checked in the same run.
 pub fn load_partial(dir: &Path) -> (Spec, Vec<Diagnostic>) {
+    load_from(&Dir(dir))
+}
+
+/// Like [`load`], from files in memory: paths relative to the spec directory
+/// (`document.yaml`, `commands/qiopen.yaml`) and their text. Messages name the files as
+/// `<memory>/<path>`. For fuzzing and tests that mutate a spec without touching the disk.
+pub fn load_in_memory(files: &BTreeMap<String, String>) -> Result<Spec, Vec<Diagnostic>> {
+    match load_partial_in_memory(files) {
+        (spec, errs) if errs.is_empty() => Ok(spec),
+        (_, errs) => Err(errs),
+    }
+}
+
+/// Like [`load_partial`], from files in memory (see [`load_in_memory`]).
+pub fn load_partial_in_memory(files: &BTreeMap<String, String>) -> (Spec, Vec<Diagnostic>) {
+    load_from(&Memory(files))
+}
+
+/// Where the spec's files are read from.
+trait Source {
+    /// The file as shown in messages.
+    fn display(&self, rel: &str) -> String;
+    /// The path reported for `cargo:rerun-if-changed`.
+    fn path(&self, rel: &str) -> PathBuf;
+    fn text(&self, rel: &str) -> Result<String, String>;
+    /// The names of the files directly in `sub`.
+    fn names(&self, sub: &str) -> Result<Vec<String>, String>;
+    fn has_dir(&self, sub: &str) -> bool;
+}
+
+struct Dir<'a>(&'a Path);
+
+impl Source for Dir<'_> {
+    fn display(&self, rel: &str) -> String {
+        display(self.0, rel)
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+    fn text(&self, rel: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.0.join(rel)).map_err(|e| e.to_string())
+    }
+    fn names(&self, sub: &str) -> Result<Vec<String>, String> {
+        let rd = std::fs::read_dir(self.0.join(sub)).map_err(|e| e.to_string())?;
+        Ok(rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect())
+    }
+    fn has_dir(&self, sub: &str) -> bool {
+        self.0.join(sub).is_dir()
+    }
+}
+
+struct Memory<'a>(&'a BTreeMap<String, String>);
+
+impl Source for Memory<'_> {
+    fn display(&self, rel: &str) -> String {
+        format!("<memory>/{rel}")
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        PathBuf::from(self.display(rel))
+    }
+    fn text(&self, rel: &str) -> Result<String, String> {
+        self.0
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| "no such file".to_owned())
+    }
+    fn names(&self, sub: &str) -> Result<Vec<String>, String> {
+        let names: Vec<String> = self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix(sub)?.strip_prefix('/'))
+            .filter(|n| !n.contains('/'))
+            .map(str::to_owned)
+            .collect();
+        if names.is_empty() {
+            return Err("no such directory".to_owned());
+        }
+        Ok(names)
+    }
+    fn has_dir(&self, sub: &str) -> bool {
+        self.names(sub).is_ok()
+    }
+}
+
+fn load_from(src: &dyn Source) -> (Spec, Vec<Diagnostic>) {
     let mut errs = Vec::new();
     let mut files = Vec::new();
     let mut gaps = Gaps::default();
@@ -122,26 +210,26 @@ pub fn load_partial(dir: &Path) -> (Spec, Vec<Diagnostic>) {
         n = errs.len();
         g
     };
-    let document = read(dir, "document.yaml", &mut files, &mut errs);
+    let document = read(src, "document.yaml", &mut files, &mut errs);
     gaps.document = gap(&errs);
-    let urcs = read(dir, "urcs.yaml", &mut files, &mut errs);
+    let urcs = read(src, "urcs.yaml", &mut files, &mut errs);
     gaps.urcs = gap(&errs);
-    let errors = read(dir, "errors.yaml", &mut files, &mut errs);
+    let errors = read(src, "errors.yaml", &mut files, &mut errs);
     gaps.errors = gap(&errs);
-    let errata = read(dir, "errata.yaml", &mut files, &mut errs);
+    let errata = read(src, "errata.yaml", &mut files, &mut errs);
     gaps.errata = gap(&errs);
-    let params = read_all(dir, "params", &mut files, &mut errs);
+    let params = read_all(src, "params", &mut files, &mut errs);
     gaps.params = gap(&errs);
-    let mut commands = read_all(dir, "commands", &mut files, &mut errs);
+    let mut commands = read_all(src, "commands", &mut files, &mut errs);
     // The basic family is optional: a spec of the TCP/IP commands alone needs none.
-    if dir.join(BASIC_DIR).is_dir() {
-        commands.extend(read_all(dir, BASIC_DIR, &mut files, &mut errs));
+    if src.has_dir(BASIC_DIR) {
+        commands.extend(read_all(src, BASIC_DIR, &mut files, &mut errs));
     }
     gaps.commands = gap(&errs);
-    let transcripts = read_all(dir, "examples", &mut files, &mut errs);
+    let transcripts = read_all(src, "examples", &mut files, &mut errs);
     gaps.examples = gap(&errs);
     errs.sort();
-    let empty = |f: &str| display(dir, f);
+    let empty = |f: &str| src.display(f);
     let spec = Spec {
         document: document.unwrap_or_else(|| placeholder(empty("document.yaml"), empty_document())),
         params,
@@ -203,15 +291,14 @@ fn display(dir: &Path, rel: &str) -> String {
 }
 
 fn read<T: serde::de::DeserializeOwned>(
-    dir: &Path,
+    src: &dyn Source,
     rel: &str,
     files: &mut Vec<PathBuf>,
     errs: &mut Vec<Diagnostic>,
 ) -> Option<Sourced<T>> {
-    let path = dir.join(rel);
-    let file = display(dir, rel);
-    files.push(path.clone());
-    let text = match std::fs::read_to_string(&path) {
+    let file = src.display(rel);
+    files.push(src.path(rel));
+    let text = match src.text(rel) {
         Ok(t) => t,
         Err(e) => {
             errs.push(Diagnostic {
@@ -260,20 +347,16 @@ fn read<T: serde::de::DeserializeOwned>(
 }
 
 fn read_all<T: serde::de::DeserializeOwned>(
-    dir: &Path,
+    src: &dyn Source,
     sub: &str,
     files: &mut Vec<PathBuf>,
     errs: &mut Vec<Diagnostic>,
 ) -> Vec<Sourced<T>> {
-    let mut names: Vec<String> = match std::fs::read_dir(dir.join(sub)) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yaml"))
-            .collect(),
+    let mut names: Vec<String> = match src.names(sub) {
+        Ok(names) => names.into_iter().filter(|n| n.ends_with(".yaml")).collect(),
         Err(e) => {
             errs.push(Diagnostic {
-                file: display(dir, sub),
+                file: src.display(sub),
                 pos: Pos { line: 1, col: 1 },
                 message: format!("cannot read directory: {e}"),
             });
@@ -283,6 +366,6 @@ fn read_all<T: serde::de::DeserializeOwned>(
     names.sort();
     names
         .iter()
-        .filter_map(|n| read(dir, &format!("{sub}/{n}"), files, errs))
+        .filter_map(|n| read(src, &format!("{sub}/{n}"), files, errs))
         .collect()
 }
