@@ -1,6 +1,7 @@
 //! How a virtual module behaves: echo, the `+++` guard time, serial pacing, its simulated SIM,
 //! network and identity, and injected faults.
 
+use crate::network::Network;
 use quectel_qi::{AccessTechnology, RegistrationStatus};
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -23,6 +24,8 @@ pub struct Config {
     pub modem: Modem,
     /// Faults to inject.
     pub faults: Faults,
+    /// What names resolve to and which addresses connections reach (the sandbox by default).
+    pub network: Network,
 }
 
 /// The simulated values behind the basic commands (AT+CPIN?, AT+CEREG?, AT+CSQ, ATI, ...).
@@ -101,6 +104,7 @@ impl Default for Config {
             ntp_timeout: Duration::from_secs(5),
             modem: Modem::default(),
             faults: Faults::default(),
+            network: Network::sandboxed(),
         }
     }
 }

@@ -44,6 +44,12 @@ Start-up state:
   --iccid DIGITS         what AT+QCCID reports
   --imei DIGITS          what AT+GSN and AT+CGSN report
   --restart-ms N         how long AT+CFUN=1,1 keeps the module silent before RDY (default 500)
+Network (a sandbox by default: `localhost` is 127.0.0.1, only loopback is reachable;
+other hosts answer as unreachable ones do, +QIOPEN: <id>,566 and 565 for unknown names):
+  --name NAME=IPV4       NAME resolves to IPV4 (repeat for more names or addresses)
+  --allow IPV4|any       connections may also reach IPV4 (repeat), or every address
+  --host-resolver        names not in the table go to the machine's resolver
+  --real-network         the machine's network: --host-resolver and --allow any
 Faults:
   --response-delay-ms N  wait N ms before answering each command
   --control ADDR         a TCP port taking faults while the module runs, one per line:
@@ -165,6 +171,22 @@ fn sim_args(args: &[String]) -> Result<SimArgs, String> {
                 config.faults.response_delay =
                     Duration::from_millis(number(&mut it, "--response-delay-ms")?)
             }
+            "--name" => config
+                .network
+                .add_name_arg(it.next().ok_or("--name needs NAME=IPV4")?)?,
+            "--allow" => {
+                let arg = it.next().ok_or("--allow needs an IPv4 address or `any`")?;
+                if arg == "any" {
+                    config.network.any_address = true;
+                } else {
+                    let ip = arg
+                        .parse()
+                        .map_err(|_| format!("--allow {arg}: not an IPv4 address or `any`"))?;
+                    config.network.allowed.push(ip);
+                }
+            }
+            "--host-resolver" => config.network.host_resolver = true,
+            "--real-network" => config.network = qi_sim::Network::host(),
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -314,6 +314,7 @@ impl Sim {
                 let timeout = p.timeout.unwrap_or_default().get();
                 let count = p.pingnum.unwrap_or_default().get();
                 services::ping(
+                    self.cfg.network.clone(),
                     p.host.into(),
                     Duration::from_secs(u64::from(timeout)),
                     u32::from(count),
@@ -330,8 +331,14 @@ impl Sim {
                     return Err(ErrorCode::OperationBusy);
                 }
                 let port = n.ntp_port.map_or(services::NTP_PORT, |p| p.get());
-                services::ntp(n.server.into(), port, self.cfg.ntp_timeout, self.tx.clone())
-                    .map_err(|_| ErrorCode::OperationBusy)?;
+                services::ntp(
+                    self.cfg.network.clone(),
+                    n.server.into(),
+                    port,
+                    self.cfg.ntp_timeout,
+                    self.tx.clone(),
+                )
+                .map_err(|_| ErrorCode::OperationBusy)?;
                 self.ntp_busy = Some((n.server.into(), port));
                 ok()
             }
@@ -375,7 +382,7 @@ impl Sim {
                 if !self.contexts[usize::from(r.context_id.get())].active {
                     return Err(ErrorCode::OperationNotAllowed);
                 }
-                services::dns(r.hostname.into(), self.tx.clone())
+                services::dns(self.cfg.network.clone(), r.hostname.into(), self.tx.clone())
                     .map_err(|_| ErrorCode::DnsBusy)?;
                 ok()
             }

@@ -19,7 +19,8 @@
 //! - Start-up settings: echo on (`ATE1`, unless [`crate::Config::echo`] says otherwise),
 //!   `AT+QISDE=0` (the examples show no payload echo), and the AT+QICFG values in
 //!   `settings.rs`. A fresh context is IPv4 without APN, as the AT+QICSGP example shows; DNS
-//!   servers read "0.0.0.0" (the host's resolver answers AT+QIDNSGIP and opens by name).
+//!   servers read "0.0.0.0"; names resolve from the table of [`crate::Network`] (AT+QIDNSGIP and
+//!   opens by name), and only the addresses it allows are reachable (see [`crate::network`]).
 //! - Sockets: an incoming client gets the highest free connectID (the example in 3.5 gives
 //!   11); the acknowledgement counters
 //!   of AT+QISEND report everything sent as acknowledged (loopback); `passiveclosed`=1 frees a
