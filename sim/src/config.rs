@@ -134,6 +134,24 @@ pub struct Faults {
     /// Hold output back and release it in bursts this far apart, so that lines written at
     /// different times arrive merged in one read; zero sends at once.
     pub merge_window: Duration,
+    /// Field failures of real modules (see [`FieldFaults`]); all off by default.
+    pub field: FieldFaults,
+}
+
+/// Field failures that stay on until turned off ([`crate::Control::set_field_faults`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldFaults {
+    /// `SEND OK` and the next line share one line ending: the next line comes without its
+    /// leading CR LF (`\r\nSEND OK\r\n+QIURC: ...\r\n`).
+    pub glue_send_ok: bool,
+    /// Direct push sockets announce data with the buffer-access notice
+    /// (`+QIURC: "recv",<id>`, no length) and keep it until `AT+QIRD`.
+    pub push_without_length: bool,
+    /// `+QIRD` answers this many bytes more than asked, when the module holds them.
+    pub read_extra: usize,
+    /// A buffer-access socket closed by its peer reports `closed` only once the host has read
+    /// every byte it holds.
+    pub hold_closed: bool,
 }
 
 /// How output is cut into pieces on its way to the host.

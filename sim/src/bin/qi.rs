@@ -54,7 +54,11 @@ Faults:
   --response-delay-ms N  wait N ms before answering each command
   --control ADDR         a TCP port taking faults while the module runs, one per line:
                          sim ready|absent|pin PIN, registration STATE, signal RSSI BER,
-                         deactivate CONTEXT, drop CONNECT_ID, delay MS";
+                         deactivate CONTEXT, drop CONNECT_ID, delay MS, restart,
+                         occupy CONNECT_ID [CONTEXT], flood CONNECT_ID COUNT,
+                         garbage N [SEED], overflow N, echo on|off, glue-send-ok on|off,
+                         push-without-length on|off, read-extra N, hold-closed on|off
+                         (docs/FAULTS.md says what each does)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -433,6 +433,13 @@ impl Sim {
             return Err(ErrorCode::OperationNotAllowed);
         }
         let max = usize::from(len.unwrap_or(ReadLength::MAX).get());
+        // A field fault: more bytes than asked, when there are more.
+        let max = if len.is_some() {
+            max + self.field.read_extra
+        } else {
+            max
+        };
+        let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
         let (data, from) = if s.is_udp() {
             match s.datagrams.pop_front() {
                 Some((from, mut d)) => {
@@ -470,6 +477,7 @@ impl Sim {
                 frame_data(|w| l.encode(w), &data, view, format)
             }
         };
+        self.release_held_closed(id);
         Ok(Done::Lines(vec![bytes]))
     }
 

@@ -283,6 +283,7 @@ impl Sim {
             Ok(()) => {
                 self.last_error = ErrorCode::OperateSuccess;
                 self.result("SEND OK");
+                self.out.glue_next = self.field.glue_send_ok;
             }
             Err(_) => {
                 self.last_error = ErrorCode::SocketWriteFailed;

@@ -63,6 +63,8 @@ pub(crate) struct Socket {
     pub sent: u64,
     /// A recv URC went out and the buffer has not been drained since.
     pub notified: bool,
+    /// The peer closed; the `closed` URC waits until the buffer is read (a field fault).
+    pub closed_held: bool,
     /// Clients waiting for AT+QIACCEPT (listeners in manual accept mode).
     pub pending: VecDeque<(TcpStream, SocketAddr)>,
     /// Where a UDP client sends.
@@ -96,6 +98,7 @@ impl Socket {
             read: 0,
             sent: 0,
             notified: false,
+            closed_held: false,
             pending: VecDeque::new(),
             peer: None,
         }
