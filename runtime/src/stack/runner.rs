@@ -66,6 +66,7 @@ impl<'d, R: Read> Runner<'d, R> {
                     // own): atat's recovery, clear and go on.
                     warn_!("ingress buffer full: cleared");
                     ingress.clear();
+                    shared.with(|s| s.ingress_cleared());
                     continue;
                 }
                 match rx.read(buf).await {
