@@ -407,7 +407,11 @@ impl<'d, W: Write> Stack<'d, W> {
                 .opened(connect_id, service_type, Some(access_mode), context_id)
         });
         let mut opened = c.open(&open).await;
-        if opened == Err(client::Error::Rejected(client::Code::Known(ErrorCode::SocketIdentityUsed))) {
+        if opened
+            == Err(client::Error::Rejected(client::Code::Known(
+                ErrorCode::SocketIdentityUsed,
+            )))
+        {
             // The module kept this ID from an earlier life of the host (563): close it, since
             // nothing here owns it, and open again once.
             let _ = c.close(connect_id).await;
