@@ -2,7 +2,8 @@
 # Runs the QEMU firmware (this crate) against the virtual module: checks that the README's
 # firmware example is this crate's, builds the firmware, the README example and the host tools,
 # starts `qi sim --tcp` and the loopback peers, boots QEMU's mps2-an386 with UART0 on the sim's
-# port, and passes when the firmware prints its success line and QEMU exits 0.
+# port, and passes when the firmware prints its success line, QEMU exits 0 and what the firmware
+# measured is within budget.toml (budget.sh).
 # Needs qemu-system-arm (Debian: apt-get install qemu-system-arm) and the thumbv7em-none-eabihf
 # target (rustup target add thumbv7em-none-eabihf).
 set -euo pipefail
@@ -87,4 +88,6 @@ if [ "$status" -ne 0 ] || ! grep -qx "$success" "$work/qemu.out"; then
   echo "run.sh: the firmware failed (QEMU exit status $status)" >&2
   exit 1
 fi
+# RAM and flash against budget.toml: the ELF's statics and what the firmware measured.
+"$here/budget.sh" "$firmware" "$work/qemu.out"
 echo "run.sh: passed"

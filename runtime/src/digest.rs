@@ -518,7 +518,7 @@ impl<'s> QiDigester<'s> {
             Final::Success | Final::Connect => {
                 if info.len() > self.max_response {
                     report!("quectel-qi: response longer than the response slot, dropped");
-                    Err(InternalError::InvalidResponse)
+                    Err(InternalError::Capacity)
                 } else {
                     Ok(info)
                 }

@@ -17,10 +17,8 @@ pub type SimStack = Stack<'static, HostWriter>;
 /// Capped waits: a broken flow fails in seconds, not after the spec's 150 s.
 pub fn test_config() -> stack::Config {
     let mut config = stack::Config::default();
+    // Final results and URC results alike.
     config.client.wait_ms = |ms| ms.min(10_000);
-    config.atat = config.atat.get_response_timeout(|start, spec| {
-        start + spec.min(embassy_time::Duration::from_secs(10))
-    });
     config
 }
 

@@ -1,31 +1,46 @@
-//! The flows, each bounded in time: context activation, TCP echo, an HTTP GET with reqwless,
-//! DNS and UDP echo. TCP goes through the stack's own `connect`; HTTP, DNS and UDP through the
-//! embedded-nal-async traits, as any third-party client would.
+//! The flows, each bounded in time: context activation, TCP echo in buffer access and in
+//! direct push, the typed client behind the stack's lock, an HTTP GET with reqwless, DNS and
+//! UDP echo. TCP goes through the stack's own `connect`; HTTP, DNS and UDP through the
+//! embedded-nal-async traits, as any third-party client would. Every public future of the
+//! client and the stack a flow awaits goes through [`sized`] first.
 
 use core::fmt::{self, Write as _};
 use core::future::Future;
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use quectel_qi::embassy_time::{with_timeout, Duration};
+use quectel_qi::client;
+use quectel_qi::embassy_time::{with_timeout, Duration, Timer};
 use quectel_qi::embedded_io_async::{Read, Write};
 use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
 use quectel_qi::heapless::String;
 use quectel_qi::stack;
+use quectel_qi::{qiopen, AccessMode, ConnectId, Port, ServiceType};
 use reqwless::client::HttpClient;
 use reqwless::request::Method;
 
+use crate::future_sizes::sized;
 use crate::host::{say, Peers};
+use crate::stack_usage;
 use crate::QiStack;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
 const FLOW_LIMIT: Duration = Duration::from_secs(15);
 /// Holds the response head and the whole body the run script's server sends.
 const HTTP_BUF: usize = 4096;
+/// The TCP flows' traffic each way: four of the stack's largest sends.
+const TCP_LEN: usize = 4 * TCP_SEND;
+/// One `AT+QISEND`'s payload, the most a stack write takes at once.
+const TCP_SEND: usize = 1460;
+/// One `+QIRD` or push at most.
+const TCP_READ: usize = 1500;
+/// Between reads of the typed client while the echo is on its way.
+const POLL_MS: u64 = 5;
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// Why a flow failed.
 pub enum Failure {
     Stack(&'static str, stack::Error),
+    Client(&'static str, client::Error),
     Http(reqwless::Error),
     Wrong(&'static str),
     TimedOut(&'static str),
@@ -35,6 +50,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Stack(flow, e) => write!(f, "{flow}: {e}"),
+            Failure::Client(call, e) => write!(f, "{call}: {e}"),
             Failure::Http(e) => write!(f, "http get: {e:?}"),
             Failure::Wrong(what) => f.write_str(what),
             Failure::TimedOut(flow) => {
@@ -62,10 +78,22 @@ impl<T> InFlow<T> for Result<T, stack::Error> {
 
 pub async fn run(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
     step("context", async {
-        stack.activate("internet").await.in_flow("context")
+        sized("Stack::activate", stack.activate("internet"))
+            .await
+            .in_flow("context")
     })
     .await?;
-    step("tcp echo", tcp_echo(stack, peers.echo_port)).await?;
+    step(
+        "tcp buffer access",
+        tcp_echo(stack, peers.echo_port, AccessMode::BufferAccess),
+    )
+    .await?;
+    step(
+        "tcp direct push",
+        tcp_echo(stack, peers.echo_port, AccessMode::DirectPush),
+    )
+    .await?;
+    step("typed client", typed_client(stack, peers.echo_port)).await?;
     step("http get", http_get(stack, peers)).await?;
     step("dns", dns(stack)).await?;
     step("udp echo", udp_echo(stack, peers.udp_port)).await
@@ -75,35 +103,137 @@ async fn step(
     flow: &'static str,
     body: impl Future<Output = Result<(), Failure>>,
 ) -> Result<(), Failure> {
+    stack_usage::restart();
+    let base = stack_usage::depth_here();
     with_timeout(FLOW_LIMIT, body)
         .await
         .map_err(|_| Failure::TimedOut(flow))??;
+    let depth = stack_usage::restart();
     say(format_args!("firmware: {flow} ok"));
+    say(format_args!(
+        "firmware: flow {flow} stack {depth} from {base}"
+    ));
     Ok(())
 }
 
-async fn tcp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
-    const MESSAGE: &[u8] = b"hello over TCP from mps2-an386";
-    let mut socket = stack.connect("127.0.0.1", port).await.in_flow("tcp echo")?;
-    socket.write_all(MESSAGE).await.in_flow("tcp echo")?;
+/// Byte `i` of what the TCP flows send: every byte value, CR, LF and NUL included.
+fn pattern(i: usize) -> u8 {
+    ((i as u32).wrapping_mul(2_654_435_761) >> 24) as u8
+}
+
+fn fill(chunk: &mut [u8], offset: usize) {
+    for (i, b) in chunk.iter_mut().enumerate() {
+        *b = pattern(offset + i);
+    }
+}
+
+/// Several KB each way through the echo server, in the stack's largest sends (one
+/// `AT+QISEND` each) and reads of a whole `+QIRD` or push; each chunk is read back before
+/// the next goes, so a direct-push socket never holds more than one chunk unread. Buffer
+/// access opens with `Stack::connect` (the config's mode), direct push with `connect_with`.
+async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<(), Failure> {
+    let flow = match mode {
+        AccessMode::DirectPush => "tcp direct push",
+        _ => "tcp buffer access",
+    };
+    let mut socket = if mode == stack.config().access_mode {
+        sized("Stack::connect", stack.connect("127.0.0.1", port)).await
+    } else {
+        let connect = stack.connect_with("127.0.0.1", port, mode);
+        sized("Stack::connect_with", connect).await
+    }
+    .in_flow(flow)?;
+    let mut out = [0u8; TCP_SEND];
+    let mut back = [0u8; TCP_READ];
+    let mut received = 0;
+    for sent in (0..TCP_LEN).step_by(TCP_SEND) {
+        let len = TCP_SEND.min(TCP_LEN - sent);
+        fill(&mut out[..len], sent);
+        if sent == 0 {
+            // `write` takes one `AT+QISEND`: all of a 1,460-byte chunk.
+            let n = sized("TcpSocket::write", socket.write(&out[..len]))
+                .await
+                .in_flow(flow)?;
+            if n != len {
+                return Err(Failure::Wrong("tcp: a write took less than one send"));
+            }
+        } else {
+            sized("TcpSocket::write_all", socket.write_all(&out[..len]))
+                .await
+                .in_flow(flow)?;
+        }
+        while received < sent + len {
+            let n = sized("TcpSocket::read", socket.read(&mut back))
+                .await
+                .in_flow(flow)?;
+            if n == 0 {
+                return Err(Failure::Wrong("tcp: the server closed before echoing all"));
+            }
+            if received + n > sent + len {
+                return Err(Failure::Wrong("tcp: more bytes came back than were sent"));
+            }
+            if (0..n).any(|i| back[i] != pattern(received + i)) {
+                return Err(Failure::Wrong("tcp: the echo differs from what was sent"));
+            }
+            received += n;
+        }
+    }
+    sized("TcpSocket::close", socket.close())
+        .await
+        .in_flow(flow)
+}
+
+/// The typed client behind the stack's lock: the context's address (`AT+QIACT?`), then a
+/// socket of its own (the highest connect ID, which the stack hands out last): open, one send,
+/// reads until the echo is back, close.
+async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
+    const FLOW: &str = "typed client";
+    const MESSAGE: &[u8] = b"hello from the typed client";
+    let context_id = stack.config().context_id;
+    let mut c = sized("Stack::client", stack.client()).await.in_flow(FLOW)?;
+    let address = sized("Client::context_address", c.context_address(context_id)).await;
+    if !matches!(address, Ok(Some(_))) {
+        return Err(Failure::Wrong("typed client: the context has no address"));
+    }
+    let id = ConnectId::MAX;
+    let open = qiopen::Open::new(
+        context_id,
+        id,
+        ServiceType::Tcp,
+        "127.0.0.1",
+        tcp_port(port),
+    )
+    .with_access_mode(AccessMode::BufferAccess);
+    sized("Client::open", c.open(&open))
+        .await
+        .map_err(|e| Failure::Client("typed client: open", e))?;
+    sized("Client::send", c.send(id, MESSAGE))
+        .await
+        .map_err(|e| Failure::Client("typed client: send", e))?;
     let mut echoed = [0u8; MESSAGE.len()];
     let mut got = 0;
+    // The echo comes back within milliseconds; the flow's own limit bounds the wait.
     while got < echoed.len() {
-        match socket.read(&mut echoed[got..]).await.in_flow("tcp echo")? {
-            0 => {
-                return Err(Failure::Wrong(
-                    "tcp echo: the server closed before echoing all",
-                ))
-            }
-            n => got += n,
+        let n = sized("Client::read", c.read(id, &mut echoed[got..]))
+            .await
+            .map_err(|e| Failure::Client("typed client: read", e))?;
+        got += n;
+        if n == 0 {
+            Timer::after_millis(POLL_MS).await;
         }
     }
     if echoed != MESSAGE {
         return Err(Failure::Wrong(
-            "tcp echo: the echo differs from what was sent",
+            "typed client: the echo differs from what was sent",
         ));
     }
-    socket.close().await.in_flow("tcp echo")
+    sized("Client::close", c.close(id))
+        .await
+        .map_err(|e| Failure::Client("typed client: close", e))
+}
+
+fn tcp_port(n: u16) -> Port {
+    Port::new(i64::from(n)).unwrap_or(Port::MIN)
 }
 
 async fn http_get(stack: &QiStack, peers: &Peers) -> Result<(), Failure> {
@@ -139,8 +269,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 async fn dns(stack: &QiStack) -> Result<(), Failure> {
-    let ip = stack
-        .get_host_by_name("localhost", AddrType::IPv4)
+    let lookup = stack.get_host_by_name("localhost", AddrType::IPv4);
+    let ip = sized("Dns::get_host_by_name", lookup)
         .await
         .in_flow("dns")?;
     if ip != LOOPBACK {
@@ -154,16 +284,26 @@ async fn dns(stack: &QiStack) -> Result<(), Failure> {
 async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     const MESSAGE: &[u8] = b"hello over UDP from mps2-an386";
     let remote = SocketAddr::new(LOOPBACK, port);
-    let (_, mut socket) = UdpStack::connect(&stack, remote)
+    let (_, mut socket) = sized("UdpStack::connect", UdpStack::connect(&stack, remote))
         .await
         .in_flow("udp echo")?;
-    socket.send(MESSAGE).await.in_flow("udp echo")?;
+    sized(
+        "ConnectedUdp::send",
+        ConnectedUdp::send(&mut socket, MESSAGE),
+    )
+    .await
+    .in_flow("udp echo")?;
     let mut echoed = [0u8; 64];
-    let n = socket.receive_into(&mut echoed).await.in_flow("udp echo")?;
+    let receive = socket.receive_into(&mut echoed);
+    let n = sized("ConnectedUdp::receive_into", receive)
+        .await
+        .in_flow("udp echo")?;
     if &echoed[..n] != MESSAGE {
         return Err(Failure::Wrong(
             "udp echo: the echo differs from what was sent",
         ));
     }
-    socket.close().await.in_flow("udp echo")
+    sized("UdpSocket::close", socket.close())
+        .await
+        .in_flow("udp echo")
 }

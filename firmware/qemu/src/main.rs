@@ -1,8 +1,10 @@
 //! The firmware in CI: quectel-qi's network stack on an emulated Cortex-M4F (QEMU's mps2-an386),
-//! its UART0 wired to the virtual module. It activates a context, echoes over TCP, GETs a page
-//! with reqwless, resolves a name and echoes over UDP, then prints `firmware: all flows passed`
-//! over semihosting and exits 0 (1, with the reason, on any failure). `run.sh` beside this crate
-//! builds it and runs it against `qi sim` and loopback peers.
+//! its UART0 wired to the virtual module. It activates a context, echoes over TCP (buffer access
+//! and direct push), drives the typed client, GETs a page with reqwless, resolves a name and
+//! echoes over UDP, then prints the size of every future it awaited and its stack's high-water
+//! mark, `firmware: all flows passed` over semihosting, and exits 0 (1, with the reason, on any
+//! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
+//! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
 //! Two tasks: the stack's runner (owns the serial input) and `main` (the flows). Each task's
 //! future lives in a static of exactly its size (embassy-executor 0.8 and later: no arena to
@@ -12,6 +14,7 @@
 #![no_main]
 
 mod flows;
+mod future_sizes;
 
 use embassy_executor::Spawner;
 use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
@@ -50,6 +53,7 @@ async fn main(spawner: Spawner) {
     match with_timeout(RUN_LIMIT, flows::run(stack, &peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
+            future_sizes::report();
             host::say(format_args!(
                 "firmware: stack used {} of {} bytes",
                 used.used, used.size

@@ -37,6 +37,9 @@ pub enum Error {
     /// Received data was dropped: the client's push buffer was full, or (the stack) the
     /// ingress buffer overflowed and was cleared while the socket was open.
     Overrun,
+    /// The module's answer is longer than the response buffer the application sized (the
+    /// stack's `RESPONSE`, atat's response slot): refused whole, never cut.
+    ResponseTooLong,
 }
 
 /// A result code from the module: listed in the document (chapter 4) or not.
@@ -129,6 +132,9 @@ impl fmt::Display for Error {
             Error::ForbiddenByte => f.write_str("the payload holds Ctrl+Z or Esc"),
             Error::WrongState => f.write_str("the socket cannot do this in its state"),
             Error::Overrun => f.write_str("received data was dropped: a buffer was full"),
+            Error::ResponseTooLong => {
+                f.write_str("the answer is longer than the response buffer: refused whole")
+            }
         }
     }
 }

@@ -6,6 +6,8 @@ use atat::AtatCmd;
 use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
+use super::reply::{Payload, Reply};
+use super::Failure;
 use crate::Urc;
 
 /// What the client needs from atat: send a command and wait for its final result, and take
@@ -23,6 +25,24 @@ pub trait Link {
         cmd: &C,
         on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error>;
+    /// Writes raw bytes (a payload after the prompt, the `+++` escape) and, when `ANSWERED`,
+    /// waits `TIMEOUT_MS` at most for the final result: `Ok(Err(_))` is an error result.
+    ///
+    /// By default through [`send`](Self::send), where atat copies the bytes into its command
+    /// buffer first; a link that writes them from the caller's buffer overrides it.
+    async fn send_bytes<const TIMEOUT_MS: u32, const ANSWERED: bool>(
+        &mut self,
+        bytes: &[u8],
+        on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), Failure>, atat::Error> {
+        match self
+            .send(&Payload::<TIMEOUT_MS, ANSWERED>(bytes), on_urc)
+            .await?
+        {
+            Reply::Done(()) => Ok(Ok(())),
+            Reply::Failed(f) => Ok(Err(f)),
+        }
+    }
     /// The next URC, waiting until `deadline` at most.
     async fn urc(&mut self, deadline: Instant) -> Option<Urc>;
     /// A URC already received, without waiting.

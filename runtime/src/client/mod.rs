@@ -195,7 +195,7 @@ pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
 pub use link::{AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-use reply::{Exchange, Payload, Reply};
+use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
 pub use send::SEND_CHUNK;
 pub use services::{DnsAnswer, PingOutcome};
@@ -409,9 +409,20 @@ impl<L: Link> Client<'_, L> {
     /// Writes raw bytes (a payload after the prompt, the `+++` escape) and waits for the
     /// final result.
     async fn write_payload<const TIMEOUT_MS: u32>(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        match self.send_raw(&Payload::<TIMEOUT_MS, true>(bytes)).await {
-            Ok(Reply::Done(())) => Ok(()),
-            Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
+        let Client {
+            link,
+            router,
+            digest,
+            ..
+        } = self;
+        let sent = link
+            .send_bytes::<TIMEOUT_MS, true>(bytes, &mut |u| {
+                route(router, digest, u);
+            })
+            .await;
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(f)) => Err(self.enrich(f).await),
             Err(e) => Err(reply::transport_error(e)),
         }
     }

@@ -92,6 +92,7 @@ pub fn transport_error(e: atat::Error) -> Error {
     match e {
         atat::Error::Timeout => Error::Timeout,
         atat::Error::Read | atat::Error::Write => Error::Io,
+        atat::Error::Capacity => Error::ResponseTooLong,
         _ => Error::Parse,
     }
 }
@@ -112,6 +113,8 @@ impl<C: AtatCmd> AtatCmd for Exchange<'_, C> {
     fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
         match resp {
             Ok(bytes) => self.0.parse(Ok(bytes)).map(Reply::Done),
+            // Not the module's error: the answer did not fit (see `transport_error`).
+            Err(InternalError::Capacity) => Err(atat::Error::Capacity),
             Err(e) => Ok(Reply::Failed(Failure::from_internal(&e))),
         }
     }

@@ -191,7 +191,9 @@ impl<L: Link> Client<'_, L> {
     /// Transparent mode: writes raw bytes to the peer (nothing answers them).
     pub async fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error> {
         for chunk in data.chunks(super::PAYLOAD_MAX) {
-            self.send_raw(&super::Payload::<0, false>(chunk))
+            let _unanswered = self
+                .link
+                .send_bytes::<0, false>(chunk, &mut |_| {})
                 .await
                 .map_err(super::reply::transport_error)?;
         }

@@ -14,7 +14,7 @@
 //! use embedded_io_async::{Read, Write};
 //! use quectel_qi::stack::{self, Config, StackResources};
 //!
-//! let mut resources = StackResources::new(); // firmware: a StaticCell or a `static`
+//! let mut resources: StackResources = StackResources::new(); // firmware: a StaticCell or a `static`
 //! let (stack, runner) = stack::new(&mut resources, tx, rx, Config::default());
 //! let app = async {
 //!     stack.activate("internet").await?; // AT+QICSGP, AT+QIACT
@@ -60,12 +60,12 @@ mod io;
 mod nal;
 mod runner;
 mod shared;
+mod slot;
 mod tcp;
 mod udp;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use atat::{Ingress, ResponseSlot, UrcChannel};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::mutex::{Mutex, MutexGuard};
 use embassy_time::{Duration, Instant};
@@ -78,13 +78,14 @@ pub use tcp::{TcpReader, TcpSocket, TcpWriter};
 pub use udp::{UdpService, UdpSocket};
 
 use crate::client::{self, Client, Link};
-use crate::digest::QiDigester;
-use crate::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
+use crate::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 use crate::{
     qicsgp, qiopen, AccessMode, ConnectId, ContextId, ContextType, ErrorCode, Port, ServiceType,
     Urc,
 };
 use shared::Shared;
+pub use slot::SlotBuf;
+use slot::{Response, Slot};
 
 /// Stack settings.
 #[derive(Debug, Clone, Copy)]
@@ -94,10 +95,11 @@ pub struct Config {
     /// How sockets receive: [`AccessMode::BufferAccess`] (the module keeps the data until
     /// read, `AT+QIRD`) or [`AccessMode::DirectPush`] (the module pushes it as it comes).
     pub access_mode: AccessMode,
-    /// The typed client's settings (spec timeouts, `AT+QIGETERROR` enrichment).
+    /// The typed client's settings (`AT+QIGETERROR` enrichment; `wait_ms` maps the spec's
+    /// time for a final result or a URC result to how long the stack waits for it).
     pub client: client::Config,
-    /// atat's settings; [`client::atat_config`] by default.
-    pub atat: atat::Config,
+    /// How long writing one command or payload to the port may take.
+    pub write_timeout_ms: u32,
     /// Direct push: how long the runner holds a push back while the push buffer is full of
     /// that socket's own bytes, waiting for its reader to make room, before it drops it (the
     /// reader then gets [`client::Error::Overrun`]). The line carries nothing else meanwhile,
@@ -113,37 +115,63 @@ impl Default for Config {
             context_id: ContextId::MIN,
             access_mode: AccessMode::BufferAccess,
             client: client::Config::default(),
-            atat: client::atat_config(),
+            write_timeout_ms: 1_000,
             push_wait_ms: 200,
             send_wait_ms: 30_000,
         }
     }
 }
 
-/// Every buffer of a stack, sized from the spec ([`sizes`](crate::sizes)); `const`, so it can
-/// be a `static` (embassy: a `StaticCell`).
-pub struct StackResources {
+/// Every buffer of a stack; `const`, so it can be a `static` (embassy: a `StaticCell`).
+///
+/// The sizes are the application's to choose; the defaults hold anything the spec lets the
+/// module send ([`sizes`](crate::sizes)):
+///
+/// - `INGRESS`: the serial input not digested yet. It must hold the longest frame that can
+///   come: a 1,500-byte push or `AT+QIRD` answer with its line
+///   ([`limits::MAX_URC_LEN`](crate::limits::MAX_URC_LEN)), and the longest response the
+///   application asks for with a URC in its middle. A longer frame is dropped whole and
+///   counted ([`Stack::lost_bytes`]).
+/// - `RESPONSE`: the largest response the application accepts. Longer ones are refused whole
+///   with [`client::Error::ResponseTooLong`]; a firmware that never asks `AT+QICFG=?` need
+///   not pay for its 4 KB answer, but an `AT+QIRD` of 1,500 bytes needs 1,512.
+/// - `COMMAND`: the longest command line the application sends (payloads after the prompt
+///   are written from the caller's buffer and need no room here).
+///
+/// ```
+/// use quectel_qi::stack::StackResources;
+/// static DEFAULTS: StackResources = StackResources::new();
+/// // A small part: 1,500-byte reads, short responses, short commands.
+/// static SMALL: StackResources<2048, 1536, 256> = StackResources::new();
+/// ```
+pub struct StackResources<
+    const INGRESS: usize = INGRESS_BUF_SIZE,
+    const RESPONSE: usize = RESPONSE_SLOT_SIZE,
+    const COMMAND: usize = COMMAND_BUF_SIZE,
+> {
     shared: Shared,
-    slot: ResponseSlot<RESPONSE_SLOT_SIZE>,
-    urcs: UrcChannel<Urc, URC_CAPACITY, 1>,
-    ingress: [u8; INGRESS_BUF_SIZE],
-    command: [u8; COMMAND_BUF_SIZE],
+    slot: Mutex<CriticalSectionRawMutex, SlotBuf<RESPONSE>>,
+    ingress: [u8; INGRESS],
+    command: [u8; COMMAND],
 }
 
-impl StackResources {
+impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize>
+    StackResources<INGRESS, RESPONSE, COMMAND>
+{
     /// Empty resources.
     pub const fn new() -> Self {
         StackResources {
             shared: Shared::new(),
-            slot: ResponseSlot::new(),
-            urcs: UrcChannel::new(),
-            ingress: [0; INGRESS_BUF_SIZE],
-            command: [0; COMMAND_BUF_SIZE],
+            slot: Mutex::new(SlotBuf::new()),
+            ingress: [0; INGRESS],
+            command: [0; COMMAND],
         }
     }
 }
 
-impl Default for StackResources {
+impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize> Default
+    for StackResources<INGRESS, RESPONSE, COMMAND>
+{
     fn default() -> Self {
         Self::new()
     }
@@ -154,8 +182,15 @@ pub type StackClient<'d, W> = Client<'d, StackLink<'d, W>>;
 
 /// Splits `resources` into the stack and its runner: `tx` writes commands, `rx` is the serial
 /// input the runner reads.
-pub fn new<'d, W: Write, R: embedded_io_async::Read>(
-    resources: &'d mut StackResources,
+pub fn new<
+    'd,
+    W: Write,
+    R: embedded_io_async::Read,
+    const INGRESS: usize,
+    const RESPONSE: usize,
+    const COMMAND: usize,
+>(
+    resources: &'d mut StackResources<INGRESS, RESPONSE, COMMAND>,
     tx: W,
     rx: R,
     config: Config,
@@ -163,19 +198,21 @@ pub fn new<'d, W: Write, R: embedded_io_async::Read>(
     let StackResources {
         shared,
         slot,
-        urcs,
         ingress,
         command,
     } = resources;
     // A fresh start: resources reused after an earlier stack keep nothing of it.
     *shared = Shared::new();
-    *urcs = UrcChannel::new();
-    *slot = ResponseSlot::new();
+    *slot = Mutex::new(SlotBuf::new());
     let shared: &'d Shared = shared;
-    let digester = QiDigester::new(&shared.digest).with_max_response(RESPONSE_SLOT_SIZE);
-    let ingress = Ingress::new(digester, ingress, slot, urcs);
-    let at = atat::asynch::Client::new(tx, slot, command, config.atat);
-    let link = StackLink { at, shared };
+    let slot: &'d dyn Slot = slot;
+    let link = StackLink {
+        tx,
+        command,
+        response: Response::new(slot, &shared.answered),
+        shared,
+        config,
+    };
     let client = Client::with_link(link, &shared.digest, config.client);
     let stack = Stack {
         shared,
@@ -183,7 +220,13 @@ pub fn new<'d, W: Write, R: embedded_io_async::Read>(
         config,
         prepared: AtomicBool::new(false),
     };
-    let runner = Runner::new(rx, ingress, urcs, shared, config.push_wait_ms);
+    let runner = Runner::new(
+        rx,
+        ingress,
+        Response::new(slot, &shared.answered),
+        shared,
+        config.push_wait_ms,
+    );
     (stack, runner)
 }
 
@@ -309,6 +352,13 @@ impl<'d, W: Write> Stack<'d, W> {
             s.wake_all_sockets();
         });
         Ok(())
+    }
+
+    /// Bytes of serial input lost because the ingress buffer filled with one frame it could
+    /// not hold (a frame longer than `INGRESS` of [`StackResources`]); 0 with the default
+    /// sizes, whatever the module sends according to the spec.
+    pub fn lost_bytes(&self) -> u32 {
+        self.shared.lost_bytes.load(Ordering::Relaxed)
     }
 
     /// Whether the network deactivated the context (`+QIURC: "pdpdeact"`) since it was last
@@ -454,11 +504,62 @@ fn after_ms(ms: u32) -> Instant {
     Instant::now() + Duration::from_millis(ms.into())
 }
 
-/// The link the stack's client runs on: commands through atat, result URCs from the runner
-/// (which has recorded every other URC in the stack's state already).
+/// The link the stack's client runs on: commands written straight to the port, answers
+/// from the response slot the runner fills, result URCs from the runner (which has recorded
+/// every other URC in the stack's state already).
 pub struct StackLink<'d, W: Write> {
-    at: atat::asynch::Client<'d, W, RESPONSE_SLOT_SIZE>,
+    tx: W,
+    command: &'d mut [u8],
+    response: Response<'d>,
     shared: &'d Shared,
+    config: Config,
+}
+
+impl<W: Write> StackLink<'_, W> {
+    /// Writes `bytes` and waits for the answer, which `parse` reads in the slot.
+    async fn exchange<T>(
+        &mut self,
+        bytes: Option<&[u8]>,
+        len: usize,
+        answered: bool,
+        spec_ms: u32,
+        parse: impl FnOnce(Result<&[u8], atat::InternalError<'_>>) -> Result<T, atat::Error>,
+    ) -> Result<T, atat::Error> {
+        use embassy_futures::select::{select, Either};
+        self.response.reset();
+        let out = match bytes {
+            Some(b) => b,
+            None => self.command.get(..len).ok_or(atat::Error::Write)?,
+        };
+        let write = async {
+            self.tx.write_all(out).await?;
+            self.tx.flush().await
+        };
+        let write_timeout = Duration::from_millis(self.config.write_timeout_ms.into());
+        match embassy_time::with_timeout(write_timeout, write).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(atat::Error::Write),
+            Err(_) => return Err(atat::Error::Timeout),
+        }
+        if !answered {
+            return parse(Ok(&[]));
+        }
+        let wait = Duration::from_millis((self.config.client.wait_ms)(spec_ms).into());
+        let answer = select(self.response.ready(), self.shared.stopped());
+        match embassy_time::with_timeout(wait, answer).await {
+            Ok(Either::First(())) => {}
+            Ok(Either::Second(_)) => return Err(atat::Error::Read),
+            Err(_) => return Err(atat::Error::Timeout),
+        }
+        let mut parse = Some(parse);
+        let mut out = Err(atat::Error::Parse);
+        self.response.slot.read(&mut |answer| {
+            if let Some(parse) = parse.take() {
+                out = parse(answer);
+            }
+        });
+        out
+    }
 }
 
 impl<W: Write> Link for StackLink<'_, W> {
@@ -467,12 +568,33 @@ impl<W: Write> Link for StackLink<'_, W> {
         cmd: &C,
         _on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error> {
-        use atat::asynch::AtatClient;
-        use embassy_futures::select::{select, Either};
-        match select(self.at.send(cmd), self.shared.stopped()).await {
-            Either::First(result) => result,
-            Either::Second(_) => Err(atat::Error::Read),
+        let len = cmd.write(self.command);
+        if len == 0 {
+            // The command buffer is smaller than this command (see `StackResources`).
+            return Err(atat::Error::Write);
         }
+        self.exchange(
+            None,
+            len,
+            C::EXPECTS_RESPONSE_CODE,
+            C::MAX_TIMEOUT_MS,
+            |answer| cmd.parse(answer),
+        )
+        .await
+    }
+
+    async fn send_bytes<const TIMEOUT_MS: u32, const ANSWERED: bool>(
+        &mut self,
+        bytes: &[u8],
+        _on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), client::Failure>, atat::Error> {
+        // From the caller's buffer: the command buffer need not hold a payload.
+        self.exchange(Some(bytes), 0, ANSWERED, TIMEOUT_MS, |answer| {
+            Ok(answer
+                .map(|_| ())
+                .map_err(|e| client::Failure::from_internal(&e)))
+        })
+        .await
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<Urc> {

@@ -1,48 +1,83 @@
-//! The runner: owns the serial input, feeds the digester, and records every URC in the stack's
-//! state as it arrives.
+//! The runner: owns the serial input and its buffer, cuts it into frames with the digester,
+//! and hands each frame on the spot: a response to the slot of the command holder, a URC into
+//! the stack's state (a pushed payload from this buffer straight into the push buffer).
+//!
+//! It is the stack's own ingress, not atat's: atat's `Ingress` parses every URC into a value
+//! and queues it in a channel, so each queued URC costs the size of the largest one (a
+//! 1,500-byte push) and its payload is copied into the value and out again.
+//!
+//! A push that must wait for its reader to make room stays where it is, at the head of the
+//! buffer ("parked"), and the runner goes on reading: responses and prompts behind it still
+//! reach the command holder (the reader may be the very task waiting for one), while URCs
+//! behind it wait, so that they are recorded in the order they came.
 
-use atat::urc_channel::UrcSubscription;
-use atat::{AtatIngress, Ingress};
-use embassy_futures::select::{select, Either};
-use embassy_time::Duration;
+use atat::digest::{DigestResult, Digester};
+use embassy_futures::select::{select3, Either3};
+use embassy_time::{Duration, Instant, Timer};
 use embedded_io::Error as _;
 use embedded_io_async::Read;
 
-use super::shared::Shared;
+use super::shared::{Routed, Shared};
+use super::slot::Response;
 use super::Stopped;
 use crate::digest::QiDigester;
-use crate::sizes::{RESPONSE_SLOT_SIZE, URC_CAPACITY};
-use crate::Urc;
-
-type StackIngress<'d> = Ingress<'d, QiDigester<'d>, Urc, RESPONSE_SLOT_SIZE, URC_CAPACITY, 1>;
+use crate::ConnectId;
 
 /// Owns the serial input of a [`Stack`](super::Stack): run [`run`](Self::run) beside the
 /// application (embassy: a task of its own; std: a thread, see `host`).
 pub struct Runner<'d, R> {
     rx: R,
-    ingress: StackIngress<'d>,
-    urcs: UrcSubscription<'d, Urc, URC_CAPACITY, 1>,
+    buf: &'d mut [u8],
+    /// Bytes in `buf`.
+    pos: usize,
+    /// `buf[..held]`: URC frames not recorded yet, in the order they came (where each lies
+    /// in `buf`, and how many bytes it took); the first is a push waiting for room (`parked`).
+    held: usize,
+    frames: heapless::Vec<HeldFrame, HELD_FRAMES>,
+    parked: Option<Parked>,
+    digester: QiDigester<'d>,
+    response: Response<'d>,
     shared: &'d Shared,
     push_wait: Duration,
+}
+
+/// URCs kept behind a push that waits; more wait in the serial input.
+const HELD_FRAMES: usize = 8;
+
+/// A URC frame kept in the buffer: `buf[start..end]`, taking `buf[..used]` of what is left.
+#[derive(Debug, Clone, Copy)]
+struct HeldFrame {
+    start: usize,
+    end: usize,
+    used: usize,
+}
+
+/// A push waiting for its reader to make room.
+#[derive(Debug, Clone, Copy)]
+struct Parked {
+    id: ConnectId,
+    /// Then it is recorded anyway (dropped, its reader told).
+    until: Instant,
 }
 
 impl<'d, R: Read> Runner<'d, R> {
     pub(super) fn new(
         rx: R,
-        ingress: StackIngress<'d>,
-        urcs: &'d atat::UrcChannel<Urc, URC_CAPACITY, 1>,
+        buf: &'d mut [u8],
+        response: Response<'d>,
         shared: &'d Shared,
         push_wait_ms: u32,
     ) -> Self {
+        let digester = QiDigester::new(&shared.digest).with_max_response(response.slot.capacity());
         Runner {
             rx,
-            ingress,
-            // The channel's only subscriber: the resources were borrowed mutably for this
-            // stack, so no earlier runner still holds it.
-            urcs: match urcs.subscribe() {
-                Ok(s) => s,
-                Err(_) => unreachable!("the stack's URC channel has one subscriber, this runner"),
-            },
+            buf,
+            pos: 0,
+            held: 0,
+            frames: heapless::Vec::new(),
+            parked: None,
+            digester,
+            response,
             shared,
             push_wait: Duration::from_millis(push_wait_ms.into()),
         }
@@ -50,43 +85,135 @@ impl<'d, R: Read> Runner<'d, R> {
 
     /// Reads the serial input until it ends or fails, and returns why; the stack's calls fail
     /// with [`Error::ReaderStopped`](super::Error::ReaderStopped) from then on.
-    pub async fn run(self) -> Stopped {
-        let Runner {
-            mut rx,
-            mut ingress,
-            mut urcs,
-            shared,
-            push_wait,
-        } = self;
-        let read = async {
-            loop {
-                let buf = ingress.write_buf();
-                if buf.is_empty() {
-                    // A frame larger than the buffer (sized from the spec, so not the module's
-                    // own): atat's recovery, clear and go on.
-                    warn_!("ingress buffer full: cleared");
-                    ingress.clear();
-                    shared.with(|s| s.ingress_cleared());
-                    continue;
-                }
-                match rx.read(buf).await {
+    pub async fn run(mut self) -> Stopped {
+        let why = self.read_loop().await;
+        self.shared.stop(why);
+        why
+    }
+
+    async fn read_loop(&mut self) -> Stopped {
+        loop {
+            self.digest().await;
+            if self.pos == self.buf.len() && self.held == 0 {
+                // One frame longer than the buffer: it can never be cut out. atat's recovery
+                // (clear and go on), counted so that the loss is visible.
+                warn_!("ingress buffer full: {} bytes dropped", self.pos);
+                self.shared.note_overflow(self.pos);
+                // What the cleared bytes held may have been a push or a notice: tell readers.
+                self.shared.with(|s| s.ingress_cleared());
+                self.pos = 0;
+            }
+            let Some(parked) = self.parked else {
+                match self.rx.read(&mut self.buf[self.pos..]).await {
                     Ok(0) => return Stopped::EndOfStream,
-                    Ok(n) => ingress.advance(n).await,
+                    Ok(n) => self.pos += n,
                     Err(e) => return Stopped::Io(e.kind()),
                 }
+                continue;
+            };
+            let full = self.pos == self.buf.len();
+            let read = async {
+                if full {
+                    // Full behind held URCs: nothing moves until the push is placed.
+                    core::future::pending().await
+                } else {
+                    self.rx.read(&mut self.buf[self.pos..]).await
+                }
+            };
+            match select3(read, self.shared.room_made(), Timer::at(parked.until)).await {
+                Either3::First(Ok(0)) => return Stopped::EndOfStream,
+                Either3::First(Ok(n)) => self.pos += n,
+                Either3::First(Err(e)) => return Stopped::Io(e.kind()),
+                Either3::Second(()) => {
+                    // Tried again, with the same deadline.
+                    self.parked = None;
+                    self.record_held(false, Some(parked.until)).await;
+                }
+                Either3::Third(()) => {
+                    // Recorded now whatever the room: dropped if it does not fit.
+                    self.shared.mark_slow(parked.id);
+                    self.parked = None;
+                    self.record_held(true, None).await;
+                }
             }
-        };
-        let route = async {
-            loop {
-                let u = urcs.next_message_pure().await;
-                shared.route(u, push_wait).await;
+        }
+    }
+
+    /// Removes `buf[at..at + n]`.
+    fn remove(&mut self, at: usize, n: usize) {
+        self.buf.copy_within(at + n..self.pos, at);
+        self.pos -= n;
+    }
+
+    /// Records the held URCs in order, until one is a push that must wait (`force`: the first
+    /// is recorded whatever the room; `until`: the first one's deadline, if it waited already).
+    async fn record_held(&mut self, mut force: bool, mut until: Option<Instant>) {
+        while let Some(&f) = self.frames.first() {
+            let frame = &self.buf[f.start..f.end];
+            if let Routed::WaitForRoom(id) = self.shared.route_frame(frame, force).await {
+                self.parked = Some(Parked {
+                    id,
+                    until: until.unwrap_or_else(|| Instant::now() + self.push_wait),
+                });
+                return;
             }
-        };
-        let why = match select(read, route).await {
-            Either::First(why) => why,
-            Either::Second(never) => never,
-        };
-        shared.stop(why);
-        why
+            force = false;
+            until = None;
+            self.frames.remove(0);
+            self.remove(0, f.used);
+            self.held -= f.used;
+            for g in &mut self.frames {
+                g.start -= f.used;
+                g.end -= f.used;
+            }
+        }
+    }
+
+    /// Hands on every whole frame: the held URCs first (when there is room), then what came
+    /// after them. Responses and prompts pass held URCs; URCs queue behind them.
+    async fn digest(&mut self) {
+        loop {
+            let from = self.held;
+            if from == self.pos {
+                return;
+            }
+            let (result, used) = self.digester.digest(&self.buf[from..self.pos]);
+            match result {
+                DigestResult::None => {}
+                DigestResult::Prompt(_) => self.response.prompt(),
+                DigestResult::Response(answer) => self.response.answer(answer),
+                DigestResult::Urc(frame) => {
+                    let start = frame.as_ptr() as usize - self.buf.as_ptr() as usize;
+                    let held = HeldFrame {
+                        start,
+                        end: start + frame.len(),
+                        used: from + used,
+                    };
+                    if self.held > 0 {
+                        // Behind a push that waits: recorded after it, in the order they
+                        // came; when too many wait, so does the rest of the input.
+                        let taken = HeldFrame { used, ..held };
+                        if self.frames.push(taken).is_err() {
+                            return;
+                        }
+                        self.held += used;
+                        continue;
+                    }
+                    if let Routed::WaitForRoom(id) = self.shared.route_frame(frame, false).await {
+                        self.parked = Some(Parked {
+                            id,
+                            until: Instant::now() + self.push_wait,
+                        });
+                        let _ = self.frames.push(held);
+                        self.held = used;
+                        continue;
+                    }
+                }
+            }
+            if used == 0 {
+                return;
+            }
+            self.remove(from, used);
+        }
     }
 }

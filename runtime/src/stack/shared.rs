@@ -5,12 +5,13 @@
 //! reader looks at them whenever it comes to wait, so no order of calls can lose a URC.
 
 use core::cell::RefCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::Channel;
+use embassy_sync::signal::Signal;
 use embassy_sync::waitqueue::WakerRegistration;
 
 use crate::client::{Event, Router, SOCKETS};
@@ -20,7 +21,9 @@ use crate::{AccessMode, ConnectId, Urc};
 use super::{Error, Stopped};
 
 /// Result URCs (open, DNS, ping, NTP, accept outcomes) queued for the command holder.
-pub(crate) const RESULTS: usize = 4;
+/// One at a time: the holder takes each as it comes (a DNS answer's addresses follow its
+/// result), and every entry costs the size of the largest URC.
+pub(crate) const RESULTS: usize = 1;
 
 // The ID sets below are bit masks of a `u32`.
 const _: () = assert!(SOCKETS <= 32);
@@ -77,6 +80,8 @@ pub(crate) struct State {
     stopped: Option<Stopped>,
     /// The runner, waiting for room in the push buffer or the result queue.
     runner: WakerRegistration,
+    /// Room was made (a read, a command holder letting go) since the runner last looked.
+    room_made: bool,
     /// The command holder, waiting for its answer while the runner may stop.
     holder: WakerRegistration,
 }
@@ -98,6 +103,7 @@ impl State {
             dropped: 0,
             stopped: None,
             runner: WakerRegistration::new(),
+            room_made: false,
             holder: WakerRegistration::new(),
         }
     }
@@ -237,6 +243,7 @@ impl State {
 
     /// Wakes the runner: room was made.
     pub(crate) fn wake_runner(&mut self) {
+        self.room_made = true;
         self.runner.wake();
     }
 
@@ -263,6 +270,10 @@ pub(crate) struct Shared {
     /// A task holds the command lock (and may wait for results).
     pub(crate) busy: AtomicBool,
     pub(crate) digest: DigestState,
+    /// Bytes lost to a full ingress buffer (a frame longer than the buffer).
+    pub(crate) lost_bytes: AtomicU32,
+    /// The command holder's answer is in the response slot.
+    pub(crate) answered: Signal<CriticalSectionRawMutex, ()>,
 }
 
 impl Shared {
@@ -272,6 +283,8 @@ impl Shared {
             results: Channel::new(),
             busy: AtomicBool::new(false),
             digest: DigestState::new(),
+            lost_bytes: AtomicU32::new(0),
+            answered: Signal::new(),
         }
     }
 
@@ -306,81 +319,136 @@ impl Shared {
         while self.results.try_receive().is_ok() {}
     }
 
-    /// Records a URC in the state and wakes whoever it concerns. A push waits (at most
-    /// `push_wait`) for room in the push buffer rather than being dropped; a result waits for
-    /// room in the queue while someone holds the command lock.
-    pub(crate) async fn route(&self, u: Urc, push_wait: embassy_time::Duration) {
-        if let Some((id, len, sender)) = push_size(&u) {
-            // Room is made by the socket holding the most. Another socket's backlog is
-            // dropped at once (its reader is told), so the line never stalls for a socket
-            // nobody reads. For this socket's own backlog the runner waits for its reader,
-            // `push_wait` at most; a socket whose reader did not come in time is "slow", and
-            // its backlog is dropped without waiting until its reader reads again.
-            let room = core::future::poll_fn(|cx| {
-                self.with(|s| loop {
-                    if s.dropped & bit(id) != 0 || s.router.can_push(len, sender) {
-                        return Poll::Ready(());
-                    }
-                    let hog = s.router.largest_push_holder().unwrap_or(id);
-                    let slot = &s.slots[index(id)];
-                    if hog == id && (slot.readers > 0 || !slot.slow) {
-                        s.runner.register(cx.waker());
-                        return Poll::Pending;
-                    }
-                    warn_!(
-                        "push buffer full: socket {}'s unread bytes dropped",
-                        hog.get()
-                    );
-                    s.router.drop_pushed(hog);
-                    s.wake_socket(hog);
-                })
-            });
-            if embassy_time::with_timeout(push_wait, room).await.is_err() {
-                // The router drops this push and marks the socket overrun.
-                self.with(|s| s.slots[index(id)].slow = true);
-            }
-        }
-        let event = self.with(|s| {
-            let event = crate::client::route(&mut s.router, &self.digest, &u);
-            match event {
-                Event::DataReady(id) => {
-                    s.slots[index(id)].announced = s.slots[index(id)].announced.wrapping_add(1);
-                    s.wake_socket(id);
-                }
-                Event::DataPushed(id) | Event::Closed(id) => s.wake_socket(id),
-                Event::ContextDeactivated(_) => s.wake_all(),
-                _ => {}
-            }
-            event
-        });
-        if event == Event::Result {
-            self.deliver(u).await;
-        }
+    /// The runner found an ingress buffer full of one unfinished frame and cleared it.
+    pub(crate) fn note_overflow(&self, bytes: usize) {
+        let n = u32::try_from(bytes).unwrap_or(u32::MAX);
+        self.lost_bytes.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// Hands a result URC to the command holder; dropped when nobody holds the lock.
-    async fn deliver(&self, u: Urc) {
-        let mut u = Some(u);
+    /// Records the URC in `frame` (its line, then for data URCs CR LF and the payload) in the
+    /// state and wakes whoever it concerns; a result is queued for the command holder.
+    ///
+    /// A push that does not fit the push buffer while its own socket's reader may come
+    /// (see [`State::make_room`]) is not recorded unless `force`: [`Routed::WaitForRoom`],
+    /// and the runner keeps the frame until there is room or `push_wait` has passed.
+    ///
+    /// The URC is decoded again after any wait instead of being kept across it: the runner's
+    /// future never holds a URC value (the size of the largest URC, a whole push).
+    pub(crate) async fn route_frame(&self, frame: &[u8], force: bool) -> Routed {
+        let Some(u) = <Urc as atat::AtatUrc>::parse(frame) else {
+            warn_!("a URC frame that does not decode: dropped");
+            return Routed::Done;
+        };
+        if let Some((id, len, sender)) = push_size(&u) {
+            if !force && !self.with(|s| s.make_room(id, len, sender)) {
+                return Routed::WaitForRoom(id);
+            }
+        }
+        let event = self.with(|s| s.record(&self.digest, &u));
+        if event != Event::Result || !self.busy.load(Ordering::Acquire) {
+            return Routed::Done;
+        }
+        match self.results.try_send(u) {
+            Ok(()) => return Routed::Done,
+            Err(embassy_sync::channel::TrySendError::Full(u)) => drop(u),
+        }
+        self.wait_for_results_room().await;
+        if self.busy.load(Ordering::Acquire) {
+            // Recorded already; only the delivery is left.
+            if let Some(u) = <Urc as atat::AtatUrc>::parse(frame) {
+                let _ = self.results.try_send(u);
+            }
+        }
+        Routed::Done
+    }
+
+    /// Resolves when a reader may have made room in the push buffer since the last time.
+    pub(crate) async fn room_made(&self) {
         core::future::poll_fn(|cx| {
-            if !self.busy.load(Ordering::Acquire) {
-                return Poll::Ready(());
-            }
-            let Some(message) = u.take() else {
-                return Poll::Ready(());
-            };
-            match self.results.try_send(message) {
-                Ok(()) => Poll::Ready(()),
-                Err(embassy_sync::channel::TrySendError::Full(back)) => {
-                    u = Some(back);
-                    // Woken when the holder takes one (the channel) or lets go (the state).
-                    let _ = self.results.poll_ready_to_send(cx);
-                    self.with(|s| s.runner.register(cx.waker()));
-                    Poll::Pending
+            self.with(|s| {
+                if core::mem::take(&mut s.room_made) {
+                    return Poll::Ready(());
                 }
-            }
+                s.runner.register(cx.waker());
+                Poll::Pending
+            })
         })
         .await
     }
+
+    /// The runner gave up waiting for `id`'s reader: its backlog goes without waiting from
+    /// now on, until its reader reads again.
+    pub(crate) fn mark_slow(&self, id: ConnectId) {
+        self.with(|s| s.slots[index(id)].slow = true);
+    }
+
+    /// Waits until the result queue has room or nobody holds the command lock any more.
+    async fn wait_for_results_room(&self) {
+        core::future::poll_fn(|cx| {
+            if !self.busy.load(Ordering::Acquire) || !self.results.is_full() {
+                return Poll::Ready(());
+            }
+            // Woken when the holder takes one (the channel) or lets go (the state).
+            let _ = self.results.poll_ready_to_send(cx);
+            self.with(|s| s.runner.register(cx.waker()));
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+impl State {
+    /// Makes room for a push of `len` bytes (and a sender address of `sender` bytes) for
+    /// `id`; `false` when the runner should wait for `id`'s reader.
+    ///
+    /// Room is made by the socket holding the most. Another socket's backlog is dropped at
+    /// once (its reader is told), so the line never stalls for a socket nobody reads. For
+    /// this socket's own backlog the runner waits for its reader, `push_wait` at most; a
+    /// socket whose reader did not come in time is "slow", and its backlog is dropped without
+    /// waiting until its reader reads again.
+    fn make_room(&mut self, id: ConnectId, len: usize, sender: usize) -> bool {
+        loop {
+            if self.dropped & bit(id) != 0 || self.router.can_push(len, sender) {
+                return true;
+            }
+            let hog = self.router.largest_push_holder().unwrap_or(id);
+            let slot = &self.slots[index(id)];
+            if hog == id && (slot.readers > 0 || !slot.slow) {
+                return false;
+            }
+            warn_!(
+                "push buffer full: socket {}'s unread bytes dropped",
+                hog.get()
+            );
+            self.router.drop_pushed(hog);
+            self.wake_socket(hog);
+        }
+    }
+
+    /// Records a URC and wakes whoever it concerns.
+    fn record(&mut self, digest: &DigestState, u: &Urc) -> Event {
+        let event = crate::client::route(&mut self.router, digest, u);
+        match event {
+            Event::DataReady(id) => {
+                let slot = &mut self.slots[index(id)];
+                slot.announced = slot.announced.wrapping_add(1);
+                self.wake_socket(id);
+            }
+            Event::DataPushed(id) | Event::Closed(id) => self.wake_socket(id),
+            Event::ContextDeactivated(_) => self.wake_all(),
+            _ => {}
+        }
+        event
+    }
+}
+
+/// What became of a URC frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Routed {
+    /// Recorded (or dropped, when it does not decode).
+    Done,
+    /// A push for this socket that waits for its reader to make room.
+    WaitForRoom(ConnectId),
 }
 
 /// The socket, payload length and sender length of a push URC.

@@ -1,0 +1,47 @@
+//! The size of every public future of the client and the stack that the flows await, as
+//! `core::mem::size_of_val` gives it on this target: [`sized`] takes the size of a future the
+//! flow has just created, then awaits it; [`report`] prints the largest size seen per name,
+//! one `firmware: future <name> <bytes>` line each (`budget.sh` reads them).
+
+use core::cell::RefCell;
+use core::future::Future;
+
+use critical_section::Mutex;
+use quectel_qi::heapless::Vec;
+
+use crate::host::say;
+
+/// More than the flows' distinct calls.
+const NAMES: usize = 40;
+
+static SIZES: Mutex<RefCell<Vec<(&'static str, usize), NAMES>>> =
+    Mutex::new(RefCell::new(Vec::new()));
+
+/// Records the size of `future` under `name`, then awaits it.
+pub async fn sized<F: Future>(name: &'static str, future: F) -> F::Output {
+    record(name, core::mem::size_of_val(&future));
+    future.await
+}
+
+fn record(name: &'static str, size: usize) {
+    critical_section::with(|cs| {
+        let mut sizes = SIZES.borrow_ref_mut(cs);
+        match sizes.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, largest)) => *largest = (*largest).max(size),
+            None => {
+                if sizes.push((name, size)).is_err() {
+                    crate::host::fail(format_args!("more than {NAMES} future names"));
+                }
+            }
+        }
+    });
+}
+
+/// Prints every recorded size, in the order the flows first created them.
+pub fn report() {
+    critical_section::with(|cs| {
+        for (name, size) in SIZES.borrow_ref(cs).iter() {
+            say(format_args!("firmware: future {name} {size}"));
+        }
+    });
+}
