@@ -8,7 +8,7 @@
 //! CI runs it for about a minute; a longer run (docs/FAULTS.md):
 //! `QI_LOAD_SECS=600 QI_LOAD_SEED=12345 cargo test -p qi-tests --release --test load -- --nocapture`
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
@@ -73,6 +73,10 @@ fn rss() -> u64 {
 
 type Net = HostStack<std::net::TcpStream>;
 
+/// Connect IDs of the direct-push sockets (a bit each): URC floods of buffer-access notices
+/// spare them (such a notice sends a direct-push reader to AT+QIRD, docs/FAULTS.md).
+static DIRECT_PUSH_IDS: AtomicU32 = AtomicU32::new(0);
+
 /// One socket's life: echo rounds of random sizes until `until`; returns the bytes echoed.
 async fn socket_rounds(net: &Net, port: u16, seed: u64, direct_push: bool, until: Instant) -> u64 {
     let mut rng = Rng::new(seed);
@@ -86,6 +90,9 @@ async fn socket_rounds(net: &Net, port: u16, seed: u64, direct_push: bool, until
         .await
         .unwrap_or_else(|_| panic!("seed {seed}: connect hung"))
         .unwrap_or_else(|e| panic!("seed {seed}: connect: {e}"));
+    if direct_push {
+        DIRECT_PUSH_IDS.fetch_or(1 << socket.connect_id().get(), Ordering::SeqCst);
+    }
     let mut echoed = 0u64;
     let mut round = 0u64;
     while Instant::now() < until {
@@ -141,7 +148,9 @@ fn inject_faults(control: Control, seed: u64, stop: Arc<AtomicBool>, applied: Ar
             0 => control.inject_garbage(rng.next(), 8 + rng.below(200) as usize),
             1 => {
                 let id = ConnectId::new(rng.below(12) as i64).unwrap_or(ConnectId::MIN);
-                control.flood_urcs(id, 1 + rng.below(40) as usize)
+                let count = 1 + rng.below(40) as usize;
+                let direct = DIRECT_PUSH_IDS.load(Ordering::SeqCst) & (1 << id.get()) != 0;
+                direct || control.flood_urcs(id, count)
             }
             2 => {
                 field.glue_send_ok = !field.glue_send_ok;
@@ -174,9 +183,6 @@ fn twelve_busy_sockets_lose_nothing_under_faults() {
     let server = qi_sim::transport::serve_tcp("127.0.0.1:0", qi_sim::Config::for_tests()).unwrap();
     let mut config = stack::Config::default();
     config.client.wait_ms = |ms| ms.min(20_000);
-    config.atat = config.atat.get_response_timeout(|start, spec| {
-        start + spec.min(embassy_time::Duration::from_secs(20))
-    });
     let net: &'static Net = Box::leak(Box::new(
         host::connect_tcp(server.local_addr(), config).unwrap(),
     ));
