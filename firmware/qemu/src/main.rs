@@ -27,7 +27,16 @@ const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 pub type QiStack = Stack<'static, UartTx>;
 
-static RESOURCES: StaticCell<StackResources> = StaticCell::new();
+/// The stack's buffers, sized for what these flows ask: the input holds a 1,500-byte push or
+/// `AT+QIRD` answer with room to spare, the largest response accepted is a 1,500-byte read,
+/// and commands are at most a few hundred bytes (payloads are written from the caller's
+/// buffer). A response or command beyond these is a typed error, not a cut frame.
+type Resources = StackResources<INGRESS, RESPONSE, COMMAND>;
+const INGRESS: usize = 4096;
+const RESPONSE: usize = 1600;
+const COMMAND: usize = 512;
+
+static RESOURCES: StaticCell<Resources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();
 
 /// Owns the serial input: digests what the module sends and records every URC in the stack.
@@ -42,7 +51,7 @@ async fn main(spawner: Spawner) {
     let (tx, rx) = qi_qemu_firmware::init();
     let peers = host::peers().unwrap_or_else(|e| host::fail(format_args!("{e}")));
 
-    let resources = RESOURCES.init_with(StackResources::new);
+    let resources = RESOURCES.init_with(Resources::new);
     let (stack, runner) = stack::new(resources, tx, rx, stack::Config::default());
     let stack: &'static QiStack = STACK.init(stack);
     match runner_task(runner) {

@@ -6,7 +6,7 @@ use heapless::String;
 use super::{Client, Error, Link};
 use crate::{qiact, qicsgp, qideact, ConnectId, ContextId, ContextState};
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QICSGP=...`: sets the APN, credentials and authentication of a context.
     pub async fn configure_context(&mut self, cfg: &qicsgp::Configure<'_>) -> Result<(), Error> {
         self.exec(cfg).await.map(drop)

@@ -40,6 +40,9 @@ pub enum Error {
     /// The module's answer is longer than the response buffer the application sized (the
     /// stack's `RESPONSE`, atat's response slot): refused whole, never cut.
     ResponseTooLong,
+    /// The command is longer than the command buffer the application sized (the stack's
+    /// `COMMAND`): nothing was written.
+    CommandTooLong,
 }
 
 /// A result code from the module: listed in the document (chapter 4) or not.
@@ -132,6 +135,9 @@ impl fmt::Display for Error {
             Error::ForbiddenByte => f.write_str("the payload holds Ctrl+Z or Esc"),
             Error::WrongState => f.write_str("the socket cannot do this in its state"),
             Error::Overrun => f.write_str("received data was dropped: a buffer was full"),
+            Error::CommandTooLong => {
+                f.write_str("the command is longer than the command buffer: nothing written")
+            }
             Error::ResponseTooLong => {
                 f.write_str("the answer is longer than the response buffer: refused whole")
             }

@@ -223,7 +223,11 @@ pub struct Config {
 
 /// Records a URC; a socket a server got takes the listener's access mode (the digester needs
 /// it to frame the socket's data URCs).
-pub(crate) fn route(router: &mut Router, digest: &DigestState, u: &Urc) -> Event {
+pub(crate) fn route<const PUSH: usize>(
+    router: &mut Router<PUSH>,
+    digest: &DigestState,
+    u: &Urc,
+) -> Event {
     let event = router.route(u);
     if let Event::Incoming { socket, .. } = event {
         if let Some(mode) = router.socket(socket).mode {
@@ -264,9 +268,9 @@ impl Default for Config {
 ///
 /// It keeps the digester's [`DigestState`] current (each socket's access mode, `recvind`,
 /// transparent mode, the payload echo), so that the digester frames data URCs right.
-pub struct Client<'a, L> {
+pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     link: L,
-    router: Router,
+    router: Router<PUSH>,
     digest: &'a DigestState,
     config: Config,
     payload_echo: bool,
@@ -295,11 +299,19 @@ where
 }
 
 impl<'a, L: Link> Client<'a, L> {
-    /// A client over any link.
+    /// A client over any link, with a push buffer of [`PUSH_CAPACITY`] bytes.
     pub fn with_link(link: L, digest: &'a DigestState, config: Config) -> Self {
+        Client::with_link_and_push_buffer(link, digest, config)
+    }
+}
+
+impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
+    /// A client over any link, with a push buffer of `PUSH` bytes for direct push mode (0:
+    /// none, for a client whose pushes something else records, as the network stack does).
+    pub fn with_link_and_push_buffer(link: L, digest: &'a DigestState, config: Config) -> Self {
         Client {
             link,
-            router: Router::new(),
+            router: Router::with_push_capacity(),
             digest,
             config,
             payload_echo: false,
@@ -308,7 +320,7 @@ impl<'a, L: Link> Client<'a, L> {
     }
 }
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
@@ -321,7 +333,7 @@ impl<L: Link> Client<'_, L> {
     }
 
     /// What the URCs said so far about sockets and contexts.
-    pub fn router(&self) -> &Router {
+    pub fn router(&self) -> &Router<PUSH> {
         &self.router
     }
 

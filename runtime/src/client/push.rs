@@ -46,18 +46,18 @@ impl Record {
 
 /// Pushed data of every socket.
 #[derive(Debug)]
-pub struct PushBuffer {
-    bytes: Vec<u8, PUSH_CAPACITY>,
+pub struct PushBuffer<const N: usize = PUSH_CAPACITY> {
+    bytes: Vec<u8, N>,
     records: Vec<Record, PUSH_RECORDS>,
 }
 
-impl Default for PushBuffer {
+impl<const N: usize> Default for PushBuffer<N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl PushBuffer {
+impl<const N: usize> PushBuffer<N> {
     /// Empty.
     pub const fn new() -> Self {
         PushBuffer {
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn pushes_come_out_per_socket_in_order_and_in_parts() {
-        let mut p = PushBuffer::new();
+        let mut p: PushBuffer = PushBuffer::new();
         assert!(p.push(id(1), b"one", None));
         let from = Sender::new("10.0.0.1", Port::new_const(7));
         assert!(p.push(id(2), b"datagram", from.clone()));
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_full_buffer_refuses_and_keeps_what_it_has() {
-        let mut p = PushBuffer::new();
+        let mut p: PushBuffer = PushBuffer::new();
         let big = [0xAAu8; PUSH_CAPACITY];
         assert!(p.push(id(0), &big[..PUSH_CAPACITY - 1], None));
         assert!(!p.push(id(1), b"xy", None));

@@ -18,7 +18,7 @@ fn read_length(room: usize) -> Option<ReadLength> {
     }
 }
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// Reads received bytes into `buf`; returns how many (0: none waiting). An empty `buf` is
     /// [`Error::BufferTooSmall`] (nothing is written): a 0 from it would look like no data.
     ///

@@ -93,6 +93,8 @@ pub fn transport_error(e: atat::Error) -> Error {
         atat::Error::Timeout => Error::Timeout,
         atat::Error::Read | atat::Error::Write => Error::Io,
         atat::Error::Capacity => Error::ResponseTooLong,
+        // What the stack's link answers for a command its buffer cannot hold.
+        atat::Error::Aborted => Error::CommandTooLong,
         _ => Error::Parse,
     }
 }

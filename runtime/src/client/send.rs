@@ -38,7 +38,7 @@ fn send_length(n: usize) -> SendLength {
     SendLength::new(n as i64).unwrap_or(SendLength::MAX)
 }
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// Sends bytes on a TCP, UDP or incoming socket: `AT+QISEND=<id>,<len>`, the `>` prompt,
     /// the payload, `SEND OK`; longer data goes in chunks of the spec's limit (1460 bytes).
     /// `SEND OK` means the data left the module; see [`Client::wait_acknowledged`]. On an

@@ -37,7 +37,7 @@ fn failed(err: ErrValue) -> Option<Error> {
     (err.get() != 0).then(|| Error::Rejected(Code::from_number(err.get())))
 }
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QPING=...`: pings a host and collects every reply and the summary; the wait is the
     /// ping's own budget (timeout × count, from the request or the spec's defaults) plus the
     /// command's time.

@@ -4,7 +4,7 @@
 use super::{Client, Error, Link};
 use crate::{qicfg, qisde, AcceptMode, Echo, RecvDataFormat, Recvind, SendDataFormat, ViewMode};
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// Puts the module in the framing the digester and the decoders read: CR LF between a data
     /// line and its payload (`AT+QICFG="viewmode",0`) and raw data both ways
     /// (`AT+QICFG="dataformat",0,0`). Call it once after the module starts.

@@ -7,7 +7,7 @@ use super::{Client, Code, Error, Link};
 use crate::response::qistate::BySocketLine;
 use crate::{qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId, Urc};
 
-impl<L: Link> Client<'_, L> {
+impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QIOPEN=...`: opens a socket service and waits for its outcome: the
     /// `+QIOPEN: <id>,<err>` URC (buffer access, direct push), or `CONNECT` (transparent mode),
     /// within the spec's time for the command. Returns the socket.

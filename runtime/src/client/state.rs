@@ -3,7 +3,7 @@
 
 use crate::{urc, AccessMode, ConnectId, ContextId, Port, ServiceType, Urc};
 
-use super::push::{PushBuffer, Sender};
+use super::push::{PushBuffer, Sender, PUSH_CAPACITY};
 
 /// How many sockets the module has: the range of `<connectID>`.
 pub const SOCKETS: usize = crate::sizes::SOCKETS;
@@ -66,16 +66,16 @@ pub enum Event {
 
 /// The per-socket and per-context state the URCs update.
 #[derive(Debug)]
-pub struct Router {
+pub struct Router<const PUSH: usize = PUSH_CAPACITY> {
     sockets: [SocketInfo; SOCKETS],
     lost_contexts: u32,
     incoming_full: bool,
-    push: PushBuffer,
+    push: PushBuffer<PUSH>,
 }
 
-impl Default for Router {
+impl<const PUSH: usize> Default for Router<PUSH> {
     fn default() -> Self {
-        Self::new()
+        Self::with_push_capacity()
     }
 }
 
@@ -84,8 +84,15 @@ fn index(id: ConnectId) -> usize {
 }
 
 impl Router {
-    /// Nothing known yet.
+    /// Nothing known yet; a push buffer of [`PUSH_CAPACITY`] bytes.
     pub const fn new() -> Self {
+        Self::with_push_capacity()
+    }
+}
+
+impl<const PUSH: usize> Router<PUSH> {
+    /// Nothing known yet; a push buffer of `PUSH` bytes.
+    pub const fn with_push_capacity() -> Self {
         const NONE: SocketInfo = SocketInfo {
             open: false,
             mode: None,

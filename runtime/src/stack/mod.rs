@@ -177,8 +177,9 @@ impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize> Default
     }
 }
 
-/// The client the stack drives, over the stack's link.
-pub type StackClient<'d, W> = Client<'d, StackLink<'d, W>>;
+/// The client the stack drives, over the stack's link. Without a push buffer of its own:
+/// the runner records pushes in the stack's.
+pub type StackClient<'d, W> = Client<'d, StackLink<'d, W>, 0>;
 
 /// Splits `resources` into the stack and its runner: `tx` writes commands, `rx` is the serial
 /// input the runner reads.
@@ -213,7 +214,7 @@ pub fn new<
         shared,
         config,
     };
-    let client = Client::with_link(link, &shared.digest, config.client);
+    let client = Client::with_link_and_push_buffer(link, &shared.digest, config.client);
     let stack = Stack {
         shared,
         client: Mutex::new(client),
@@ -570,8 +571,9 @@ impl<W: Write> Link for StackLink<'_, W> {
     ) -> Result<C::Response, atat::Error> {
         let len = cmd.write(self.command);
         if len == 0 {
-            // The command buffer is smaller than this command (see `StackResources`).
-            return Err(atat::Error::Write);
+            // The command buffer is smaller than this command (see `StackResources`):
+            // `client::Error::CommandTooLong`.
+            return Err(atat::Error::Aborted);
         }
         self.exchange(
             None,

@@ -37,6 +37,9 @@ enum Fault {
     Other,
 }
 
+/// What reads an answer where it lies.
+pub(crate) type Reader<'r> = dyn FnMut(Result<&[u8], InternalError<'_>>) + 'r;
+
 /// The slot's storage: `N` bytes (the largest response the application accepts).
 pub struct SlotBuf<const N: usize> {
     bytes: [u8; N],
@@ -51,7 +54,7 @@ pub(crate) trait Slot: Sync {
     /// The runner: stores the prompt.
     fn put_prompt(&self) -> bool;
     /// The holder, once [`Response::ready`] fired: hands the answer to `read`.
-    fn read(&self, read: &mut dyn FnMut(Result<&[u8], InternalError<'_>>));
+    fn read(&self, read: &mut Reader<'_>);
     /// Its capacity in bytes.
     fn capacity(&self) -> usize;
 }
@@ -145,7 +148,7 @@ impl<const N: usize> SlotBuf<N> {
         };
     }
 
-    fn hand(&self, read: &mut dyn FnMut(Result<&[u8], InternalError<'_>>)) {
+    fn hand(&self, read: &mut Reader<'_>) {
         match self.held {
             Held::Lines(n) => read(Ok(&self.bytes[..n])),
             Held::Prompt => read(Ok(&[])),
@@ -184,7 +187,7 @@ impl<const N: usize> Slot for Mutex<CriticalSectionRawMutex, SlotBuf<N>> {
         }
     }
 
-    fn read(&self, read: &mut dyn FnMut(Result<&[u8], InternalError<'_>>)) {
+    fn read(&self, read: &mut Reader<'_>) {
         match self.try_lock() {
             Ok(s) => s.hand(read),
             // Never: the runner only locks an empty slot, and this one was filled.
