@@ -1,6 +1,7 @@
 //! How a virtual module behaves: echo, the `+++` guard time, serial pacing, its simulated SIM,
 //! network and identity, and injected faults.
 
+use crate::network::Network;
 use quectel_qi::{AccessTechnology, RegistrationStatus};
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -23,6 +24,8 @@ pub struct Config {
     pub modem: Modem,
     /// Faults to inject.
     pub faults: Faults,
+    /// What names resolve to and which addresses connections reach (the sandbox by default).
+    pub network: Network,
 }
 
 /// The simulated values behind the basic commands (AT+CPIN?, AT+CEREG?, AT+CSQ, ATI, ...).
@@ -101,6 +104,7 @@ impl Default for Config {
             ntp_timeout: Duration::from_secs(5),
             modem: Modem::default(),
             faults: Faults::default(),
+            network: Network::sandboxed(),
         }
     }
 }
@@ -130,6 +134,24 @@ pub struct Faults {
     /// Hold output back and release it in bursts this far apart, so that lines written at
     /// different times arrive merged in one read; zero sends at once.
     pub merge_window: Duration,
+    /// Field failures of real modules (see [`FieldFaults`]); all off by default.
+    pub field: FieldFaults,
+}
+
+/// Field failures that stay on until turned off ([`crate::Control::set_field_faults`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldFaults {
+    /// `SEND OK` and the next line share one line ending: the next line comes without its
+    /// leading CR LF (`\r\nSEND OK\r\n+QIURC: ...\r\n`).
+    pub glue_send_ok: bool,
+    /// Direct push sockets announce data with the buffer-access notice
+    /// (`+QIURC: "recv",<id>`, no length) and keep it until `AT+QIRD`.
+    pub push_without_length: bool,
+    /// `+QIRD` answers this many bytes more than asked, when the module holds them.
+    pub read_extra: usize,
+    /// A buffer-access socket closed by its peer reports `closed` only once the host has read
+    /// every byte it holds.
+    pub hold_closed: bool,
 }
 
 /// How output is cut into pieces on its way to the host.

@@ -9,6 +9,16 @@
 //! deactivate <contextID>        the network deactivates a PDP context
 //! drop <connectID>              the peer of a socket goes away
 //! delay <ms>                    wait this long before each answer
+//! restart                       the module restarts on its own (pdpdeact, silence, RDY)
+//! occupy <connectID> [<ctx>]    a socket left open by an earlier life of the host
+//! flood <connectID> <count>     that many `+QIURC: "recv",<id>` at once
+//! garbage <n> [<seed>]          a line of n noise bytes
+//! overflow <n>                  n noise bytes without a line end
+//! echo on|off                   command echo, as if ATE1/ATE0 had come
+//! glue-send-ok on|off           SEND OK shares its line ending with the next line
+//! push-without-length on|off    direct push announces data as `+QIURC: "recv",<id>`
+//! read-extra <n>                +QIRD answers n bytes more than asked
+//! hold-closed on|off            `closed` waits until the socket's buffer is read
 //! ```
 
 use crate::config::SimCard;
@@ -28,6 +38,33 @@ pub enum Fault {
     Deactivate(ContextId),
     Drop(ConnectId),
     Delay(Duration),
+    Restart,
+    Occupy(ConnectId, ContextId),
+    Flood(ConnectId, usize),
+    Garbage { n: usize, seed: u64 },
+    Overflow(usize),
+    Echo(bool),
+    GlueSendOk(bool),
+    PushWithoutLength(bool),
+    ReadExtra(usize),
+    HoldClosed(bool),
+}
+
+/// `on` or `off`.
+fn switch(args: &[&str], usage: &'static str) -> Result<bool, FaultError> {
+    match args {
+        ["on"] => Ok(true),
+        ["off"] => Ok(false),
+        _ => Err(FaultError::Arguments(usage)),
+    }
+}
+
+/// One number and nothing else.
+fn only_number<T: std::str::FromStr>(args: &[&str], usage: &'static str) -> Result<T, FaultError> {
+    match args {
+        [n] => number(Some(n), usage),
+        _ => Err(FaultError::Arguments(usage)),
+    }
 }
 
 /// Why a line is not a fault.
@@ -44,7 +81,9 @@ impl fmt::Display for FaultError {
         match self {
             FaultError::Unknown(w) => write!(
                 f,
-                "unknown fault `{w}` (sim, registration, signal, deactivate, drop, delay)"
+                "unknown fault `{w}` (sim, registration, signal, deactivate, drop, delay, restart, \
+                 occupy, flood, garbage, overflow, echo, glue-send-ok, push-without-length, \
+                 read-extra, hold-closed)"
             ),
             FaultError::Arguments(usage) => write!(f, "usage: {usage}"),
         }
@@ -125,6 +164,48 @@ impl std::str::FromStr for Fault {
                 }
                 Fault::Delay(Duration::from_millis(ms))
             }
+            "restart" if args.is_empty() => Fault::Restart,
+            "restart" => return Err(FaultError::Arguments("restart")),
+            "occupy" => {
+                const USAGE: &str = "occupy <connectID 0-11> [<contextID 1-15>]";
+                let id = ConnectId::new(number(arg(0), USAGE)?);
+                let ctx = match arg(1) {
+                    None => ContextId::new(1),
+                    Some(c) => ContextId::new(number(Some(c), USAGE)?),
+                };
+                match (id, ctx, args.len() <= 2) {
+                    (Some(id), Some(ctx), true) => Fault::Occupy(id, ctx),
+                    _ => return Err(FaultError::Arguments(USAGE)),
+                }
+            }
+            "flood" => {
+                const USAGE: &str = "flood <connectID 0-11> <count>";
+                let id = ConnectId::new(number(arg(0), USAGE)?);
+                match (id, args.len()) {
+                    (Some(id), 2) => Fault::Flood(id, number(arg(1), USAGE)?),
+                    _ => return Err(FaultError::Arguments(USAGE)),
+                }
+            }
+            "garbage" => {
+                const USAGE: &str = "garbage <bytes> [<seed>]";
+                let n = number(arg(0), USAGE)?;
+                let seed = match arg(1) {
+                    None => 1,
+                    Some(s) => number(Some(s), USAGE)?,
+                };
+                if args.len() > 2 {
+                    return Err(FaultError::Arguments(USAGE));
+                }
+                Fault::Garbage { n, seed }
+            }
+            "overflow" => Fault::Overflow(only_number(args, "overflow <bytes>")?),
+            "echo" => Fault::Echo(switch(args, "echo on|off")?),
+            "glue-send-ok" => Fault::GlueSendOk(switch(args, "glue-send-ok on|off")?),
+            "push-without-length" => {
+                Fault::PushWithoutLength(switch(args, "push-without-length on|off")?)
+            }
+            "read-extra" => Fault::ReadExtra(only_number(args, "read-extra <bytes>")?),
+            "hold-closed" => Fault::HoldClosed(switch(args, "hold-closed on|off")?),
             other => return Err(FaultError::Unknown(other.to_string())),
         };
         Ok(fault)
@@ -154,6 +235,18 @@ impl Fault {
             Fault::Deactivate(id) => c.deactivate_context(*id),
             Fault::Drop(id) => c.drop_peer(*id),
             Fault::Delay(d) => c.set_response_delay(*d),
+            Fault::Restart => c.restart(),
+            Fault::Occupy(id, ctx) => c.occupy_socket(*id, *ctx),
+            Fault::Flood(id, n) => c.flood_urcs(*id, *n),
+            Fault::Garbage { n, seed } => c.inject_garbage(*seed, *n),
+            Fault::Overflow(n) => c.inject(crate::module::noise(0x5eed, *n)),
+            Fault::Echo(on) => c.set_echo(*on),
+            &Fault::GlueSendOk(on) => c.update_field_faults(move |f| f.glue_send_ok = on),
+            &Fault::PushWithoutLength(on) => {
+                c.update_field_faults(move |f| f.push_without_length = on)
+            }
+            &Fault::ReadExtra(n) => c.update_field_faults(move |f| f.read_extra = n),
+            &Fault::HoldClosed(on) => c.update_field_faults(move |f| f.hold_closed = on),
         }
     }
 }
@@ -231,6 +324,31 @@ mod tests {
             "delay 250".parse(),
             Ok(Fault::Delay(Duration::from_millis(250)))
         );
+        assert_eq!("restart".parse(), Ok(Fault::Restart));
+        assert_eq!(
+            "occupy 3".parse(),
+            Ok(Fault::Occupy(
+                ConnectId::new_const(3),
+                ContextId::new_const(1)
+            ))
+        );
+        assert_eq!(
+            "flood 0 100".parse(),
+            Ok(Fault::Flood(ConnectId::new_const(0), 100))
+        );
+        assert_eq!(
+            "garbage 40 9".parse(),
+            Ok(Fault::Garbage { n: 40, seed: 9 })
+        );
+        assert_eq!("overflow 5000".parse(), Ok(Fault::Overflow(5000)));
+        assert_eq!("echo on".parse(), Ok(Fault::Echo(true)));
+        assert_eq!("glue-send-ok off".parse(), Ok(Fault::GlueSendOk(false)));
+        assert_eq!(
+            "push-without-length on".parse(),
+            Ok(Fault::PushWithoutLength(true))
+        );
+        assert_eq!("read-extra 7".parse(), Ok(Fault::ReadExtra(7)));
+        assert_eq!("hold-closed on".parse(), Ok(Fault::HoldClosed(true)));
     }
 
     #[test]
@@ -250,6 +368,15 @@ mod tests {
             "drop -1",
             "drop 0 1",
             "delay soon",
+            "restart now",
+            "occupy 12",
+            "occupy 0 16",
+            "flood 0",
+            "garbage",
+            "overflow",
+            "echo maybe",
+            "read-extra -1",
+            "hold-closed",
         ] {
             assert!(
                 matches!(bad.parse::<Fault>(), Err(FaultError::Arguments(_))),

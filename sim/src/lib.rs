@@ -29,10 +29,12 @@ pub mod config;
 pub mod control_port;
 pub mod decode;
 pub mod module;
+pub mod network;
 pub mod probe;
 pub mod script;
 pub mod send;
 pub mod transport;
 
-pub use config::{Chunks, Config, Faults, Modem, SimCard};
+pub use config::{Chunks, Config, Faults, FieldFaults, Modem, SimCard};
 pub use module::{Control, Module};
+pub use network::Network;

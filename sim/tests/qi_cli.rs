@@ -254,6 +254,10 @@ fn sim_help_lists_its_options_and_bad_ones_exit_2() {
         "--restart-ms",
         "--response-delay-ms",
         "--control",
+        "--name",
+        "--allow",
+        "--host-resolver",
+        "--real-network",
     ] {
         assert!(help.contains(option), "{option} is not in `qi sim --help`");
     }
@@ -262,6 +266,10 @@ fn sim_help_lists_its_options_and_bad_ones_exit_2() {
         &["sim", "--rssi"],
         &["sim", "--baud", "fast"],
         &["sim", "--bogus"],
+        &["sim", "--name", "echo.test"],
+        &["sim", "--name", "echo.test=::1"],
+        &["sim", "--allow", "somewhere"],
+        &["sim", "--allow"],
     ] {
         let out = qi(bad);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");

@@ -34,7 +34,8 @@ pub enum Error {
     ForbiddenByte,
     /// The socket is in a state or mode where the call cannot work (e.g. not open).
     WrongState,
-    /// Received data was dropped because the client's push buffer was full.
+    /// Received data was dropped: the client's push buffer was full, or (the stack) the
+    /// ingress buffer overflowed and was cleared while the socket was open.
     Overrun,
     /// The module's answer is longer than the response buffer the application sized (the
     /// stack's `RESPONSE`, atat's response slot): refused whole, never cut.
@@ -133,7 +134,7 @@ impl fmt::Display for Error {
             Error::TooLong { max } => write!(f, "longer than the {max} bytes one command carries"),
             Error::ForbiddenByte => f.write_str("the payload holds Ctrl+Z or Esc"),
             Error::WrongState => f.write_str("the socket cannot do this in its state"),
-            Error::Overrun => f.write_str("received data was dropped: the push buffer was full"),
+            Error::Overrun => f.write_str("received data was dropped: a buffer was full"),
             Error::CommandTooLong => {
                 f.write_str("the command is longer than the command buffer: nothing written")
             }

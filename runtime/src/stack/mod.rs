@@ -80,7 +80,8 @@ pub use udp::{UdpService, UdpSocket};
 use crate::client::{self, Client, Link};
 use crate::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 use crate::{
-    qicsgp, qiopen, AccessMode, ConnectId, ContextId, ContextType, Port, ServiceType, Urc,
+    qicsgp, qiopen, AccessMode, ConnectId, ContextId, ContextType, ErrorCode, Port, ServiceType,
+    Urc,
 };
 use shared::Shared;
 pub use slot::SlotBuf;
@@ -462,7 +463,22 @@ impl<'d, W: Write> Stack<'d, W> {
             s.router
                 .opened(connect_id, service_type, Some(access_mode), context_id)
         });
-        match c.open(&open).await {
+        let mut opened = c.open(&open).await;
+        if opened
+            == Err(client::Error::Rejected(client::Code::Known(
+                ErrorCode::SocketIdentityUsed,
+            )))
+        {
+            // The module kept this ID from an earlier life of the host (563): close it, since
+            // nothing here owns it, and open again once.
+            let _ = c.close(connect_id).await;
+            self.shared.with(|s| {
+                s.router
+                    .opened(connect_id, service_type, Some(access_mode), context_id)
+            });
+            opened = c.open(&open).await;
+        }
+        match opened {
             Ok(id) => Ok(id),
             Err(e) => {
                 self.shared.with(|s| s.release(connect_id));

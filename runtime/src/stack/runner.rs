@@ -102,6 +102,8 @@ impl<'d, R: Read> Runner<'d, R> {
                 // (clear and go on), counted so that the loss is visible.
                 warn_!("ingress buffer full: {} bytes dropped", self.pos);
                 self.shared.note_overflow(self.pos);
+                // What the cleared bytes held may have been a push or a notice: tell readers.
+                self.shared.with(|s| s.ingress_cleared());
                 self.pos = 0;
             }
             let Some(parked) = self.parked else {

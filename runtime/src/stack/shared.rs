@@ -163,7 +163,9 @@ impl State {
         let slot = &mut self.slots[index(id)];
         let ready = if self.router.pushed_len(id) > 0 {
             Readiness::Pushed
-        } else if info.mode != Some(AccessMode::DirectPush) && slot.announced != slot.drained {
+        } else if slot.announced != slot.drained {
+            // Buffer access; or a direct push socket announced without a length (a module
+            // that holds the data after all, a field fault): fetched with AT+QIRD either way.
             Readiness::Fetch {
                 seen: slot.announced,
             }
@@ -187,6 +189,29 @@ impl State {
             slot.waker.register(cx.waker());
         }
         Ok(ready)
+    }
+
+    /// The runner cleared a full ingress buffer: the frame it held is gone, and may have been
+    /// a push, a recv notice or a close. Readers of direct push sockets get
+    /// [`Overrun`](crate::client::Error::Overrun) (bytes may be lost); buffer-access sockets
+    /// ask the module again (their data waits there).
+    pub(crate) fn ingress_cleared(&mut self) {
+        for i in 0..SOCKETS {
+            let Some(id) = ConnectId::new(i as i64) else {
+                continue;
+            };
+            let info = self.router.socket(id);
+            if !info.open {
+                continue;
+            }
+            if info.mode == Some(AccessMode::DirectPush) {
+                self.router.socket_mut(id).overrun = true;
+            } else {
+                let slot = &mut self.slots[i];
+                slot.announced = slot.announced.wrapping_add(1);
+            }
+            self.wake_socket(id);
+        }
     }
 
     /// A read found the module's buffer empty after `seen` announcements.

@@ -145,9 +145,39 @@ struct SimOpts {
     #[arg(long, value_name = "N", help_heading = "Faults")]
     response_delay_ms: Option<u64>,
     /// A TCP port taking faults while the module runs, one per line: sim ready|absent|pin
-    /// PIN, registration STATE, signal RSSI BER, deactivate CONTEXT, drop CONNECT_ID, delay MS.
+    /// PIN, registration STATE, signal RSSI BER, deactivate CONTEXT, drop CONNECT_ID, delay MS,
+    /// restart, occupy CONNECT_ID [CONTEXT], flood CONNECT_ID COUNT, garbage N [SEED],
+    /// overflow N, echo on|off, glue-send-ok on|off, push-without-length on|off, read-extra N,
+    /// hold-closed on|off (docs/FAULTS.md says what each does).
     #[arg(long, value_name = "ADDR", help_heading = "Faults")]
     control: Option<String>,
+    /// NAME resolves to IPV4 (repeat for more). The network is a sandbox by default:
+    /// `localhost` is 127.0.0.1, only loopback is reachable, other hosts answer as unreachable
+    /// ones do (+QIOPEN: <id>,566; 565 for unknown names).
+    #[arg(long, value_name = "NAME=IPV4", help_heading = "Network", value_parser = name_entry)]
+    name: Vec<String>,
+    /// Connections may also reach IPV4 (repeat), or every address (`any`).
+    #[arg(long, value_name = "IPV4|any", help_heading = "Network", value_parser = allowed)]
+    allow: Vec<String>,
+    /// Names not in the table go to the machine's resolver.
+    #[arg(long, help_heading = "Network")]
+    host_resolver: bool,
+    /// The machine's network: --host-resolver and --allow any.
+    #[arg(long, help_heading = "Network")]
+    real_network: bool,
+}
+
+fn name_entry(arg: &str) -> Result<String, String> {
+    qi_sim::Network::default().add_name_arg(arg)?;
+    Ok(arg.to_owned())
+}
+
+fn allowed(arg: &str) -> Result<String, String> {
+    if arg == "any" || arg.parse::<std::net::Ipv4Addr>().is_ok() {
+        Ok(arg.to_owned())
+    } else {
+        Err(format!("{arg}: not an IPv4 address or `any`"))
+    }
 }
 
 fn registration(word: &str) -> Result<quectel_qi::RegistrationStatus, String> {
@@ -193,6 +223,20 @@ impl SimOpts {
         }
         if let Some(ms) = self.restart_ms {
             m.restart_time = Duration::from_millis(ms);
+        }
+        for entry in &self.name {
+            // Checked by clap already (`name_entry`).
+            let _ = config.network.add_name_arg(entry);
+        }
+        for arg in &self.allow {
+            match arg.parse() {
+                Ok(ip) => config.network.allowed.push(ip),
+                Err(_) => config.network.any_address = true,
+            }
+        }
+        config.network.host_resolver |= self.host_resolver;
+        if self.real_network {
+            config.network = qi_sim::Network::host();
         }
         config
     }

@@ -314,6 +314,7 @@ impl Sim {
                 let timeout = p.timeout.unwrap_or_default().get();
                 let count = p.pingnum.unwrap_or_default().get();
                 services::ping(
+                    self.cfg.network.clone(),
                     p.host.into(),
                     Duration::from_secs(u64::from(timeout)),
                     u32::from(count),
@@ -330,8 +331,14 @@ impl Sim {
                     return Err(ErrorCode::OperationBusy);
                 }
                 let port = n.ntp_port.map_or(services::NTP_PORT, |p| p.get());
-                services::ntp(n.server.into(), port, self.cfg.ntp_timeout, self.tx.clone())
-                    .map_err(|_| ErrorCode::OperationBusy)?;
+                services::ntp(
+                    self.cfg.network.clone(),
+                    n.server.into(),
+                    port,
+                    self.cfg.ntp_timeout,
+                    self.tx.clone(),
+                )
+                .map_err(|_| ErrorCode::OperationBusy)?;
                 self.ntp_busy = Some((n.server.into(), port));
                 ok()
             }
@@ -375,7 +382,7 @@ impl Sim {
                 if !self.contexts[usize::from(r.context_id.get())].active {
                     return Err(ErrorCode::OperationNotAllowed);
                 }
-                services::dns(r.hostname.into(), self.tx.clone())
+                services::dns(self.cfg.network.clone(), r.hostname.into(), self.tx.clone())
                     .map_err(|_| ErrorCode::DnsBusy)?;
                 ok()
             }
@@ -426,6 +433,13 @@ impl Sim {
             return Err(ErrorCode::OperationNotAllowed);
         }
         let max = usize::from(len.unwrap_or(ReadLength::MAX).get());
+        // A field fault: more bytes than asked, when there are more.
+        let max = if len.is_some() {
+            max + self.field.read_extra
+        } else {
+            max
+        };
+        let s = self.socket(id).ok_or(ErrorCode::SocketClosed)?;
         let (data, from) = if s.is_udp() {
             match s.datagrams.pop_front() {
                 Some((from, mut d)) => {
@@ -463,6 +477,7 @@ impl Sim {
                 frame_data(|w| l.encode(w), &data, view, format)
             }
         };
+        self.release_held_closed(id);
         Ok(Done::Lines(vec![bytes]))
     }
 

@@ -269,7 +269,7 @@ impl Sim {
 
     /// Writes a payload to a socket and gives the final result of a send.
     pub(crate) fn send_payload(&mut self, id: ConnectId, data: &[u8], to: Option<SocketAddr>) {
-        let Some(s) = self.socket(id) else {
+        let Some(s) = self.sockets[usize::from(id.get())].as_mut() else {
             self.last_error = ErrorCode::SocketClosed;
             self.fail(ErrorCode::SocketClosed);
             return;
@@ -279,10 +279,11 @@ impl Sim {
             self.fail(ErrorCode::SocketClosed);
             return;
         }
-        match s.send(data, to) {
+        match s.send(data, to, &self.cfg.network) {
             Ok(()) => {
                 self.last_error = ErrorCode::OperateSuccess;
                 self.result("SEND OK");
+                self.out.glue_next = self.field.glue_send_ok;
             }
             Err(_) => {
                 self.last_error = ErrorCode::SocketWriteFailed;
@@ -353,9 +354,10 @@ impl Sim {
         if t.pending.is_empty() {
             t.pending_since = None;
         }
+        let network = self.cfg.network.clone();
         if let Some(s) = self.socket(id) {
             for p in packets {
-                let _ = s.send(&p, None);
+                let _ = s.send(&p, None, &network);
             }
         }
     }

@@ -19,7 +19,8 @@
 //! - Start-up settings: echo on (`ATE1`, unless [`crate::Config::echo`] says otherwise),
 //!   `AT+QISDE=0` (the examples show no payload echo), and the AT+QICFG values in
 //!   `settings.rs`. A fresh context is IPv4 without APN, as the AT+QICSGP example shows; DNS
-//!   servers read "0.0.0.0" (the host's resolver answers AT+QIDNSGIP and opens by name).
+//!   servers read "0.0.0.0"; names resolve from the table of [`crate::Network`] (AT+QIDNSGIP and
+//!   opens by name), and only the addresses it allows are reachable (see [`crate::network`]).
 //! - Sockets: an incoming client gets the highest free connectID (the example in 3.5 gives
 //!   11); the acknowledgement counters
 //!   of AT+QISEND report everything sent as acknowledged (loopback); `passiveclosed`=1 frees a
@@ -35,6 +36,8 @@
 //! - AT+QPING and AT+QNTP: see `services.rs` (ping measures a TCP connection attempt to port 7).
 
 mod commands;
+mod field;
+pub use field::noise;
 mod input;
 mod modem;
 mod net;
@@ -93,6 +96,12 @@ pub(crate) enum Ctl {
     Sim(crate::config::SimCard),
     Network(RegistrationStatus),
     Signal(u8, u8),
+    Restart,
+    Occupy(ConnectId, ContextId),
+    UrcFlood(ConnectId, usize),
+    Inject(Vec<u8>),
+    Echo(bool),
+    Field(Box<dyn FnOnce(&mut crate::config::FieldFaults) + Send>),
     Shutdown,
 }
 
@@ -141,6 +150,60 @@ impl Control {
     /// shown as 99).
     pub fn set_signal(&self, rssi: u8, ber: u8) -> bool {
         self.send(Ctl::Signal(rssi, ber))
+    }
+
+    /// The module restarts on its own in the middle of whatever runs: `+QIURC: "pdpdeact"`
+    /// for each active context, silence for [`crate::Modem::restart_time`], then the start-up
+    /// lines (RDY, `+CFUN: 1`, `+CPIN: READY`); every socket is gone.
+    pub fn restart(&self) -> bool {
+        self.send(Ctl::Restart)
+    }
+
+    /// The module holds socket `connect_id` open from an earlier life of the host (which
+    /// restarted while the module kept running), on `context` (activated if it was not):
+    /// `AT+QIOPEN` of that ID answers 563 until the host closes it.
+    pub fn occupy_socket(&self, connect_id: ConnectId, context: ContextId) -> bool {
+        self.send(Ctl::Occupy(connect_id, context))
+    }
+
+    /// `count` copies of `+QIURC: "recv",<connect_id>` at once (more URCs than a host's
+    /// channel holds).
+    pub fn flood_urcs(&self, connect_id: ConnectId, count: usize) -> bool {
+        self.send(Ctl::UrcFlood(connect_id, count))
+    }
+
+    /// Writes `bytes` to the host as they are, between two frames of output (garbage, or a
+    /// run longer than the host's ingress buffer).
+    pub fn inject(&self, bytes: Vec<u8>) -> bool {
+        self.send(Ctl::Inject(bytes))
+    }
+
+    /// Turns command echo on or off, as if `ATE1`/`ATE0` had come (a module that reset its
+    /// settings, or noise on the line).
+    pub fn set_echo(&self, on: bool) -> bool {
+        self.send(Ctl::Echo(on))
+    }
+
+    /// `\r\n<n noise bytes>\r\n`, the noise drawn from a generator seeded with `seed` (no CR
+    /// or LF inside: one line of garbage).
+    pub fn inject_garbage(&self, seed: u64, n: usize) -> bool {
+        let mut bytes = b"\r\n".to_vec();
+        bytes.extend(noise(seed, n));
+        bytes.extend_from_slice(b"\r\n");
+        self.inject(bytes)
+    }
+
+    /// The field failures that stay on from now on (see [`crate::FieldFaults`]).
+    pub fn set_field_faults(&self, faults: crate::config::FieldFaults) -> bool {
+        self.update_field_faults(move |f| *f = faults)
+    }
+
+    /// Changes some of the field failures (see [`crate::FieldFaults`]).
+    pub fn update_field_faults(
+        &self,
+        change: impl FnOnce(&mut crate::config::FieldFaults) + Send + 'static,
+    ) -> bool {
+        self.send(Ctl::Field(Box::new(change)))
     }
 
     /// Stops the module; its sockets close.
@@ -296,6 +359,7 @@ pub(crate) struct Sim {
     pub queued: Vec<Vec<u8>>,
     pub ntp_busy: Option<(String, u16)>,
     pub response_delay: Duration,
+    pub field: crate::config::FieldFaults,
     pub stop: bool,
 }
 
@@ -308,6 +372,7 @@ impl Sim {
         Sim {
             echo: cfg.echo,
             response_delay: cfg.faults.response_delay,
+            field: cfg.faults.field,
             modem: modem::Modem::new(&cfg.modem),
             cfg,
             tx,
@@ -518,6 +583,12 @@ impl Sim {
                 self.modem.rssi = rssi;
                 self.modem.ber = ber;
             }
+            Ctl::Restart => self.spontaneous_restart(),
+            Ctl::Occupy(id, ctx) => self.occupy(id, ctx),
+            Ctl::UrcFlood(id, n) => self.urc_flood(id, n),
+            Ctl::Inject(bytes) => self.inject(&bytes),
+            Ctl::Echo(on) => self.echo = on,
+            Ctl::Field(change) => change(&mut self.field),
         }
     }
 

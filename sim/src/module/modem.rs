@@ -462,7 +462,7 @@ impl Sim {
 
     /// Without radio or attachment the contexts are gone: their sockets close and the module
     /// reports each context deactivated.
-    fn lose_contexts(&mut self) {
+    pub(crate) fn lose_contexts(&mut self) {
         let active: Vec<ContextId> = (ContextId::MIN.get()..=ContextId::MAX.get())
             .filter_map(|i| ContextId::new(i64::from(i)))
             .filter(|id| self.contexts[usize::from(id.get())].active)
@@ -474,7 +474,7 @@ impl Sim {
 
     /// AT+CFUN=1,1: everything back to its start-up state, silent until the restart is over.
     /// The SIM stays as it is (or removed), but a PIN locks it again.
-    fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.power_off();
         let sim = match (&self.modem.sim, &self.cfg.modem.sim) {
             (SimCard::NotInserted, _) => SimCard::NotInserted,

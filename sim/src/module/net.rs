@@ -120,6 +120,7 @@ impl Sim {
     fn on_data(&mut self, id: ConnectId, data: Vec<u8>, from: Option<SocketAddr>) {
         let in_transparent = matches!(&self.mode, Mode::Transparent(t) if t.id == id);
         let recvind = self.settings.recvind;
+        let push_without_length = self.field.push_without_length;
         let s = self.socket(id).expect("checked by on_net");
         s.received += data.len() as u64;
         if in_transparent {
@@ -128,7 +129,7 @@ impl Sim {
             return;
         }
         match s.access {
-            AccessMode::DirectPush => {
+            AccessMode::DirectPush if !push_without_length => {
                 s.read += data.len() as u64;
                 let kind = s.kind;
                 self.push(id, kind, &data, from);
@@ -192,6 +193,7 @@ impl Sim {
 
     pub(crate) fn on_closed(&mut self, id: ConnectId) {
         let passive = self.settings.passive_closed == PassiveClosed::Enable;
+        let hold = self.field.hold_closed;
         let Some(s) = self.socket(id) else { return };
         s.shut();
         s.state = SocketState::Closing;
@@ -199,6 +201,14 @@ impl Sim {
             self.back_to_commands();
             self.result("NO CARRIER");
             return;
+        }
+        if let Some(s) = self.socket(id) {
+            if hold && s.access != AccessMode::DirectPush && s.unread() > 0 {
+                // A field fault: `closed` waits until the buffer is read
+                // (`release_held_closed`).
+                s.closed_held = true;
+                return;
+            }
         }
         let u = Urc::Closed(urc::Closed { connect_id: id });
         self.urc(urc_bytes(u));

@@ -2,7 +2,7 @@
 
 use super::commands::{ok, urc_bytes, Done};
 use super::net::{hstring, open_result_urc};
-use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, Io, Socket};
+use super::sockets::{spawn_acceptor, spawn_connect, spawn_udp_reader, ConnectTo, Io, Socket};
 use super::{Mode, Sim};
 use quectel_qi::{
     qiopen, urc, Accept, AccessMode, ClientPort, ConnectId, ErrorCode, ServiceType,
@@ -55,17 +55,14 @@ impl Sim {
                 // The name until the connection stands; then the address it reached.
                 s.shown_ip = o.host.into();
                 s.remote_port = o.remote_port.get();
-                if spawn_connect(
-                    o.host.into(),
-                    o.remote_port.get(),
+                let to = ConnectTo {
+                    host: o.host.into(),
+                    port: o.remote_port.get(),
                     local,
-                    CONNECT_TIMEOUT,
-                    id,
-                    gen,
-                    self.tx.clone(),
-                )
-                .is_err()
-                {
+                    timeout: CONNECT_TIMEOUT,
+                    network: self.cfg.network.clone(),
+                };
+                if spawn_connect(to, id, gen, self.tx.clone()).is_err() {
                     return outcome(ErrorCode::SocketCreationFailed);
                 }
                 self.sockets[usize::from(id.get())] = Some(s);
@@ -77,7 +74,7 @@ impl Sim {
                 Ok(Done::OkThen(Vec::new(), ErrorCode::OperateSuccess))
             }
             ServiceType::Udp => {
-                let Ok(remote) = super::sockets::resolve_v4(o.host, o.remote_port.get()) else {
+                let Ok(remote) = self.cfg.network.resolve_v4(o.host, o.remote_port.get()) else {
                     return outcome(ErrorCode::DnsParseFailed);
                 };
                 let sock = match UdpSocket::bind(local) {

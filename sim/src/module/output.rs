@@ -70,6 +70,8 @@ pub(crate) struct Output {
     held: Vec<u8>,
     held_since: Option<Instant>,
     broken: bool,
+    /// The next frame loses its leading CR LF (the `glue_send_ok` field fault).
+    pub(crate) glue_next: bool,
 }
 
 impl Output {
@@ -81,6 +83,7 @@ impl Output {
             held: Vec::new(),
             held_since: None,
             broken: false,
+            glue_next: false,
         }
     }
 
@@ -90,9 +93,12 @@ impl Output {
     }
 
     /// Sends bytes (or holds them for the next burst).
-    pub(crate) fn send(&mut self, bytes: &[u8]) {
+    pub(crate) fn send(&mut self, mut bytes: &[u8]) {
         if bytes.is_empty() {
             return;
+        }
+        if std::mem::take(&mut self.glue_next) {
+            bytes = bytes.strip_prefix(b"\r\n").unwrap_or(bytes);
         }
         if self.merge.is_zero() {
             self.write_now(bytes);

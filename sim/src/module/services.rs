@@ -8,11 +8,11 @@
 //! [`PING_TTL`]. Requests follow each other without a pause.
 
 use super::net::{err_value, hstring};
-use super::sockets::resolve_v4;
 use super::{Event, Job};
+use crate::network::Network;
 use quectel_qi::{urc, ErrorCode, Urc};
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
@@ -38,17 +38,10 @@ fn report(tx: &SyncSender<Event>, urcs: Vec<Urc>, job: Job) {
     let _ = tx.send(Event::Report(urcs, job));
 }
 
-/// Resolves `host` with the host's resolver; reports the result and each IPv4 address.
-pub(crate) fn dns(host: String, tx: SyncSender<Event>) -> io::Result<()> {
+/// Resolves `host` in the module's network; reports the result and each IPv4 address.
+pub(crate) fn dns(network: Network, host: String, tx: SyncSender<Event>) -> io::Result<()> {
     spawn("dns", move || {
-        let addrs: Vec<IpAddr> = match (host.as_str(), 0).to_socket_addrs() {
-            Ok(it) => {
-                let mut v: Vec<IpAddr> = it.map(|a| a.ip()).filter(IpAddr::is_ipv4).collect();
-                v.dedup();
-                v
-            }
-            Err(_) => Vec::new(),
-        };
+        let addrs: Vec<IpAddr> = network.resolve(&host).into_iter().map(IpAddr::V4).collect();
         let mut urcs = Vec::new();
         if addrs.is_empty() {
             urcs.push(Urc::DnsgipResult(urc::DnsgipResult {
@@ -75,13 +68,14 @@ pub(crate) fn dns(host: String, tx: SyncSender<Event>) -> io::Result<()> {
 
 /// Pings `host` `count` times (see the module documentation for what is measured).
 pub(crate) fn ping(
+    network: Network,
     host: String,
     timeout: Duration,
     count: u32,
     tx: SyncSender<Event>,
 ) -> io::Result<()> {
     spawn("ping", move || {
-        let Ok(target) = resolve_v4(&host, PING_PORT) else {
+        let Ok(target) = network.resolve_v4(&host, PING_PORT) else {
             let u = Urc::PingSummary(urc::PingSummary {
                 result: err_value(ErrorCode::DnsParseFailed),
                 sent: None,
@@ -97,9 +91,15 @@ pub(crate) fn ping(
         let mut times = Vec::new();
         for _ in 0..count {
             let start = Instant::now();
-            let answered = match TcpStream::connect_timeout(&target, timeout) {
-                Ok(_) => true,
-                Err(e) => e.kind() == io::ErrorKind::ConnectionRefused,
+            // An address the network does not reach never answers: the request times out.
+            let answered = if network.reachable(target.ip()) {
+                match TcpStream::connect_timeout(&target, timeout) {
+                    Ok(_) => true,
+                    Err(e) => e.kind() == io::ErrorKind::ConnectionRefused,
+                }
+            } else {
+                std::thread::sleep(timeout);
+                false
             };
             let u = if answered {
                 let ms = start.elapsed().as_millis() as u32;
@@ -139,13 +139,14 @@ pub(crate) fn ping(
 
 /// Asks the NTP server at `server`:`port` for the time (one SNTP request over UDP).
 pub(crate) fn ntp(
+    network: Network,
     server: String,
     port: u16,
     timeout: Duration,
     tx: SyncSender<Event>,
 ) -> io::Result<()> {
     spawn("ntp", move || {
-        let u = match query_ntp(&server, port, timeout) {
+        let u = match query_ntp(&network, &server, port, timeout) {
             Ok(unix) => Urc::NtpResult(urc::NtpResult {
                 err: err_value(ErrorCode::OperateSuccess),
                 time: Some(hstring(&format_time(unix))),
@@ -160,8 +161,20 @@ pub(crate) fn ntp(
 }
 
 /// The server's transmit time, in seconds since 1970.
-fn query_ntp(server: &str, port: u16, timeout: Duration) -> Result<u64, ErrorCode> {
-    let addr: SocketAddr = resolve_v4(server, port).map_err(|_| ErrorCode::DnsParseFailed)?;
+fn query_ntp(
+    network: &Network,
+    server: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<u64, ErrorCode> {
+    let addr: SocketAddr = network
+        .resolve_v4(server, port)
+        .map_err(|_| ErrorCode::DnsParseFailed)?;
+    if !network.reachable(addr.ip()) {
+        // No answer comes from beyond the sandbox.
+        std::thread::sleep(timeout);
+        return Err(ErrorCode::OperationTimeout);
+    }
     let sock = UdpSocket::bind(("0.0.0.0", 0)).map_err(|_| ErrorCode::SocketCreationFailed)?;
     sock.set_read_timeout(Some(timeout))
         .map_err(|_| ErrorCode::SocketCreationFailed)?;

@@ -2,10 +2,11 @@
 //! threads that turn their traffic into events for the module.
 
 use super::Event;
+use crate::network::Network;
 use quectel_qi::{AccessMode, ConnectId, ContextId, ErrorCode, SocketServiceType, SocketState};
 use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
@@ -62,6 +63,8 @@ pub(crate) struct Socket {
     pub sent: u64,
     /// A recv URC went out and the buffer has not been drained since.
     pub notified: bool,
+    /// The peer closed; the `closed` URC waits until the buffer is read (a field fault).
+    pub closed_held: bool,
     /// Clients waiting for AT+QIACCEPT (listeners in manual accept mode).
     pub pending: VecDeque<(TcpStream, SocketAddr)>,
     /// Where a UDP client sends.
@@ -95,6 +98,7 @@ impl Socket {
             read: 0,
             sent: 0,
             notified: false,
+            closed_held: false,
             pending: VecDeque::new(),
             peer: None,
         }
@@ -131,8 +135,14 @@ impl Socket {
         }
     }
 
-    /// Writes to the peer (UDP: to `to`, or the client's peer).
-    pub(crate) fn send(&mut self, data: &[u8], to: Option<SocketAddr>) -> io::Result<()> {
+    /// Writes to the peer (UDP: to `to`, or the client's peer; a datagram to an address the
+    /// network does not reach is lost on the way, as on a real network).
+    pub(crate) fn send(
+        &mut self,
+        data: &[u8],
+        to: Option<SocketAddr>,
+        network: &Network,
+    ) -> io::Result<()> {
         use std::io::Write;
         match &mut self.io {
             Io::Tcp(s) => s.write_all(data)?,
@@ -140,7 +150,9 @@ impl Socket {
                 let to = to
                     .or(self.peer)
                     .ok_or(io::Error::from(io::ErrorKind::NotConnected))?;
-                u.send_to(data, to)?;
+                if network.reachable(to.ip()) {
+                    u.send_to(data, to)?;
+                }
             }
             Io::Listener(_) | Io::None => return Err(io::ErrorKind::NotConnected.into()),
         }
@@ -249,22 +261,38 @@ pub(crate) fn spawn_acceptor(
     Ok(())
 }
 
+/// Where a TCP client connects.
+pub(crate) struct ConnectTo {
+    pub host: String,
+    pub port: u16,
+    pub local: SocketAddr,
+    pub timeout: Duration,
+    pub network: Network,
+}
+
 /// Resolves and connects in the background (from `local`; port 0 picks one); reports
-/// `Connected`.
+/// `Connected`. An address the network does not reach fails as an unreachable host does.
 pub(crate) fn spawn_connect(
-    host: String,
-    port: u16,
-    local: SocketAddr,
-    timeout: Duration,
+    to: ConnectTo,
     id: ConnectId,
     gen: u64,
     tx: SyncSender<Event>,
 ) -> io::Result<()> {
+    let ConnectTo {
+        host,
+        port,
+        local,
+        timeout,
+        network,
+    } = to;
     std::thread::Builder::new()
         .name(format!("qi-sim connect {id}"))
         .spawn(move || {
-            let result = match resolve_v4(&host, port) {
+            let result = match network.resolve_v4(&host, port) {
                 Err(_) => Err(ErrorCode::DnsParseFailed),
+                Ok(remote) if !network.reachable(remote.ip()) => {
+                    Err(ErrorCode::SocketConnectFailed)
+                }
                 Ok(remote) => connect_from(local, remote, timeout).map_err(|e| {
                     if e.kind() == io::ErrorKind::AddrInUse {
                         ErrorCode::PortBusy
@@ -318,12 +346,4 @@ fn connect_from(local: SocketAddr, remote: SocketAddr, timeout: Duration) -> io:
     let stream = TcpStream::from(fd);
     stream.set_nonblocking(false)?;
     Ok(stream)
-}
-
-/// The first IPv4 address of `host`.
-pub(crate) fn resolve_v4(host: &str, port: u16) -> io::Result<SocketAddr> {
-    (host, port)
-        .to_socket_addrs()?
-        .find(SocketAddr::is_ipv4)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no IPv4 address"))
 }

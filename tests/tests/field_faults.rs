@@ -1,0 +1,446 @@
+//! Field failures of real modules, played by the virtual module against the network stack's
+//! public API: each ends in a typed outcome (docs/FAULTS.md), never in lost or duplicated
+//! bytes or a hang. Every wait is bounded: a hang fails the test.
+
+use embassy_futures::join::join;
+use embassy_time::{with_timeout, Duration};
+use embedded_io_async::{Read as _, Write as _};
+use qi_sim::FieldFaults;
+use qi_tests::e2e::{fnv1a, random_bytes};
+use qi_tests::peers::EchoServer;
+use qi_tests::stack::{run_stack, test_config, SimStack};
+use quectel_qi::sizes::INGRESS_BUF_SIZE;
+use quectel_qi::stack::{self, Error, TcpSocket};
+use quectel_qi::{AccessMode, ConnectId, ContextId};
+
+/// Each step of a test gets this long; the stack's own waits are capped at 10 s.
+const STEP: Duration = Duration::from_secs(15);
+
+const MODES: [AccessMode; 2] = [AccessMode::BufferAccess, AccessMode::DirectPush];
+
+fn sim_with(field: FieldFaults) -> qi_sim::Config {
+    let mut c = qi_sim::Config::for_tests();
+    c.faults.field = field;
+    c
+}
+
+fn config(mode: AccessMode) -> stack::Config {
+    let mut c = test_config();
+    c.access_mode = mode;
+    c
+}
+
+async fn bounded<T>(what: &str, f: impl core::future::Future<Output = T>) -> T {
+    with_timeout(STEP, f)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no outcome within {STEP:?}"))
+}
+
+/// Writes `data` and reads its echo at the same time; the echo as read.
+async fn echo_round(
+    socket: &mut TcpSocket<'_, 'static, qi_sim::transport::HostWriter>,
+    data: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let (mut rx, mut tx) = socket.split();
+    let mut back = vec![0u8; data.len()];
+    let (wrote, read) = join(tx.write_all(data), async {
+        let mut got = 0;
+        while got < back.len() {
+            match rx.read(&mut back[got..]).await {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => return Err(e),
+            }
+        }
+        back.truncate(got);
+        Ok(back)
+    })
+    .await;
+    wrote?;
+    read
+}
+
+/// An echo of `len` random bytes through a fresh socket must come back byte-exact.
+async fn exact_echo(stack: &SimStack, port: u16, mode: AccessMode, seed: u64, len: usize) {
+    let data = random_bytes(seed, len);
+    let mut s = bounded("connect", stack.connect_with("127.0.0.1", port, mode))
+        .await
+        .unwrap();
+    let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
+    assert_eq!(back.len(), data.len(), "{mode:?}: bytes lost or duplicated");
+    assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}: bytes changed");
+    bounded("close", s.close()).await.unwrap();
+}
+
+#[test]
+fn send_ok_glued_to_the_next_line_loses_nothing() {
+    let echo = EchoServer::start().unwrap();
+    let field = FieldFaults {
+        glue_send_ok: true,
+        ..FieldFaults::default()
+    };
+    for mode in MODES {
+        run_stack(
+            sim_with(field),
+            config(mode),
+            async |stack: &SimStack, _| {
+                stack.activate("internet").await.unwrap();
+                exact_echo(stack, echo.port(), mode, 11, 40_000).await;
+            },
+        );
+    }
+}
+
+#[test]
+fn garbage_bursts_between_lines_lose_nothing() {
+    let echo = EchoServer::start().unwrap();
+    for mode in MODES {
+        run_stack(
+            sim_with(FieldFaults::default()),
+            config(mode),
+            async |stack: &SimStack, control| {
+                stack.activate("internet").await.unwrap();
+                let mut s = stack
+                    .connect_with("127.0.0.1", echo.port(), mode)
+                    .await
+                    .unwrap();
+                for round in 0..20u64 {
+                    // Line noise: bytes a UART's framing errors give, 8 to 300 of them in a line.
+                    assert!(control.inject_garbage(round, 8 + (round as usize * 37) % 293));
+                    let data = random_bytes(round, 1500);
+                    let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
+                    assert_eq!(back, data, "{mode:?} round {round}");
+                }
+                bounded("close", s.close()).await.unwrap();
+            },
+        );
+    }
+}
+
+/// A printable noise line (`\r\nA\r\n`) between frames, while no command is in flight: the
+/// digester takes it for information text of a response and the next exchange never ends.
+/// Fails today (docs/FAULTS.md: for the data-path rewrite).
+#[test]
+#[ignore = "the digester takes a printable noise line for a response line: the next exchange hangs"]
+fn a_printable_noise_line_between_frames_loses_nothing() {
+    let echo = EchoServer::start().unwrap();
+    run_stack(
+        sim_with(FieldFaults::default()),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, control| {
+            stack.activate("internet").await.unwrap();
+            let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            assert!(control.inject(b"\r\nA\r\n".to_vec()));
+            let data = random_bytes(1, 1500);
+            let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
+            assert_eq!(back, data);
+        },
+    );
+}
+
+#[test]
+fn echo_switched_on_mid_stream_loses_nothing() {
+    let echo = EchoServer::start().unwrap();
+    for mode in MODES {
+        run_stack(
+            sim_with(FieldFaults::default()),
+            config(mode),
+            async |stack: &SimStack, control| {
+                stack.activate("internet").await.unwrap();
+                let mut s = stack
+                    .connect_with("127.0.0.1", echo.port(), mode)
+                    .await
+                    .unwrap();
+                let data = random_bytes(3, 2000);
+                assert_eq!(
+                    bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
+                    data
+                );
+                assert!(control.set_echo(true));
+                for round in 0..5u64 {
+                    let data = random_bytes(round, 3000);
+                    let back = bounded("echo with ATE1", echo_round(&mut s, &data))
+                        .await
+                        .unwrap();
+                    assert_eq!(back, data, "{mode:?} round {round}");
+                }
+                bounded("close", s.close()).await.unwrap();
+            },
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_recv_urcs_loses_nothing() {
+    let echo = EchoServer::start().unwrap();
+    for mode in MODES {
+        run_stack(
+            sim_with(FieldFaults::default()),
+            config(mode),
+            async |stack: &SimStack, control| {
+                stack.activate("internet").await.unwrap();
+                let mut s = stack
+                    .connect_with("127.0.0.1", echo.port(), mode)
+                    .await
+                    .unwrap();
+                // Far more URCs than the stack's channel holds, for an idle ID and (buffer
+                // access) this socket. A direct-push socket is not flooded with buffer-access
+                // notices: each sends its reader to AT+QIRD while pushes queue behind the
+                // answer, and after `push_wait` they are dropped (docs/FAULTS.md).
+                if mode == AccessMode::BufferAccess {
+                    assert!(control.flood_urcs(s.connect_id(), 300));
+                }
+                assert!(control.flood_urcs(ConnectId::new_const(11), 300));
+                assert!(control.flood_urcs(ConnectId::new_const(10), 300));
+                let data = random_bytes(9, 20_000);
+                let back = bounded("echo after the flood", echo_round(&mut s, &data))
+                    .await
+                    .unwrap();
+                assert_eq!(stack.lost_bytes(), 0);
+                assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}");
+                bounded("close", s.close()).await.unwrap();
+            },
+        );
+    }
+}
+
+#[test]
+fn closed_held_until_the_buffer_is_read_ends_after_every_byte() {
+    use std::io::{Read, Write};
+    let field = FieldFaults {
+        hold_closed: true,
+        ..FieldFaults::default()
+    };
+    let reply = random_bytes(21, 6000);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = {
+        let reply = reply.clone();
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut byte = [0u8; 1];
+            conn.read_exact(&mut byte).unwrap();
+            conn.write_all(&reply).unwrap();
+        })
+    };
+    run_stack(
+        sim_with(field),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, _| {
+            stack.activate("internet").await.unwrap();
+            let mut s = stack.connect("127.0.0.1", port).await.unwrap();
+            s.write_all(b"?").await.unwrap();
+            let mut all = Vec::new();
+            let mut buf = [0u8; 700];
+            loop {
+                let n = bounded("read to the end", s.read(&mut buf)).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(all, reply);
+            assert!(s.peer_closed());
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn qird_answering_more_than_asked_is_a_typed_error() {
+    let echo = EchoServer::start().unwrap();
+    let field = FieldFaults {
+        read_extra: 100,
+        ..FieldFaults::default()
+    };
+    run_stack(
+        sim_with(field),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, _| {
+            stack.activate("internet").await.unwrap();
+            let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            let data = random_bytes(4, 5000);
+            s.write_all(&data).await.unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 512];
+            let outcome = loop {
+                if got.len() >= data.len() {
+                    break Ok(());
+                }
+                match bounded("read", s.read(&mut buf)).await {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => break Err(e),
+                }
+            };
+            // An answer longer than the reader's buffer is refused as undecodable: the bytes of
+            // that answer are gone from the module, and the reader is told so.
+            assert!(data.starts_with(&got), "bytes changed");
+            assert_eq!(
+                outcome,
+                Err(Error::Command {
+                    command: "AT+QIRD",
+                    error: quectel_qi::client::Error::Parse
+                })
+            );
+        },
+    );
+}
+
+#[test]
+fn recv_urc_without_length_in_direct_push_delivers_the_data() {
+    let echo = EchoServer::start().unwrap();
+    let field = FieldFaults {
+        push_without_length: true,
+        ..FieldFaults::default()
+    };
+    run_stack(
+        sim_with(field),
+        config(AccessMode::DirectPush),
+        async |stack: &SimStack, _| {
+            stack.activate("internet").await.unwrap();
+            let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            let data = random_bytes(6, 3000);
+            // The stack fetches what the notice announced with AT+QIRD.
+            let back = bounded("echo", echo_round(&mut s, &data)).await;
+            assert_eq!(back.unwrap(), data);
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
+}
+
+#[test]
+fn a_socket_the_module_kept_answers_563_and_is_closed_then_reopened() {
+    let echo = EchoServer::start().unwrap();
+    run_stack(
+        sim_with(FieldFaults::default()),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, control| {
+            // The host restarted; the module kept its context active and socket 0 open.
+            assert!(control.occupy_socket(ConnectId::new_const(0), ContextId::new_const(1)));
+            // AT+QIACT on an active context: ERROR (the module's 561), a typed module error.
+            let activated = bounded("activate", stack.activate("internet")).await;
+            assert!(
+                matches!(
+                    activated,
+                    Err(Error::Command {
+                        command: "AT+QIACT",
+                        error: quectel_qi::client::Error::Module(_)
+                    })
+                ),
+                "{activated:?}"
+            );
+            // The open answers 563: the stack closes the stale socket and opens again.
+            let mut s = bounded("connect", stack.connect("127.0.0.1", echo.port()))
+                .await
+                .unwrap();
+            assert_eq!(s.connect_id(), ConnectId::new_const(0));
+            let data = random_bytes(1, 1000);
+            assert_eq!(
+                bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
+                data
+            );
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
+}
+
+/// A command that goes into the booting module is not heard: it times out after 2 s here.
+fn restart_config(mode: AccessMode) -> stack::Config {
+    let mut c = config(mode);
+    // Final results and URC results alike.
+    c.client.wait_ms = |ms| ms.min(2_000);
+    c
+}
+
+#[test]
+fn a_module_restart_mid_transfer_is_context_lost() {
+    let echo = EchoServer::start().unwrap();
+    for mode in MODES {
+        run_stack(
+            sim_with(FieldFaults::default()),
+            restart_config(mode),
+            async |stack: &SimStack, control| {
+                stack.activate("internet").await.unwrap();
+                let mut s = stack
+                    .connect_with("127.0.0.1", echo.port(), mode)
+                    .await
+                    .unwrap();
+                let data = random_bytes(2, 2000);
+                assert_eq!(
+                    bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
+                    data
+                );
+                assert!(control.restart());
+                let mut buf = [0u8; 64];
+                let read = bounded("read after the restart", s.read(&mut buf)).await;
+                // The pdpdeact URC comes first; a command already on its way into the silent module
+                // times out instead.
+                assert!(
+                    matches!(
+                        read,
+                        Err(Error::ContextLost)
+                            | Err(Error::Command {
+                                error: quectel_qi::client::Error::Timeout,
+                                ..
+                            })
+                    ),
+                    "{mode:?}: {read:?}"
+                );
+                assert!(stack.context_lost(), "{mode:?}");
+                assert_eq!(
+                    bounded("read", s.read(&mut buf)).await,
+                    Err(Error::ContextLost)
+                );
+                // A write names the loss as the end of the connection.
+                let wrote = bounded("write", s.write(b"x")).await;
+                assert!(
+                    matches!(wrote, Err(Error::ContextLost | Error::PeerClosed)),
+                    "{mode:?}: {wrote:?}"
+                );
+                let closed = bounded("close", s.close()).await;
+                println!("{mode:?} close after restart: {closed:?}");
+                // The module is back (RDY): activate and talk again.
+                bounded("activate again", stack.activate("internet"))
+                    .await
+                    .unwrap();
+                assert!(!stack.context_lost());
+                exact_echo(stack, echo.port(), mode, 8, 3000).await;
+            },
+        );
+    }
+}
+
+#[test]
+fn an_ingress_overflow_is_reported_to_direct_push_readers() {
+    let echo = EchoServer::start().unwrap();
+    for mode in MODES {
+        run_stack(
+            sim_with(FieldFaults::default()),
+            config(mode),
+            async |stack: &SimStack, control| {
+                stack.activate("internet").await.unwrap();
+                let mut s = stack
+                    .connect_with("127.0.0.1", echo.port(), mode)
+                    .await
+                    .unwrap();
+                // A run without a line end, longer than the ingress buffer: the runner clears it.
+                assert!(control.inject(qi_sim::module::noise(5, 3 * INGRESS_BUF_SIZE)));
+                if mode == AccessMode::DirectPush {
+                    // Whatever the cleared buffer held may have been a push: the reader is told.
+                    let mut buf = [0u8; 16];
+                    let read = bounded("read after the overflow", s.read(&mut buf)).await;
+                    assert_eq!(read, Err(Error::Client(quectel_qi::client::Error::Overrun)));
+                }
+                // Buffer access asks the module again and loses nothing; both go on byte-exact.
+                // The cleared bytes are counted.
+                let data = random_bytes(2, 4000);
+                let back = bounded("echo after the overflow", echo_round(&mut s, &data)).await;
+                assert_eq!(back.unwrap(), data, "{mode:?}");
+                assert!(stack.lost_bytes() > 0, "{mode:?}: the clear is not counted");
+                bounded("close", s.close()).await.unwrap();
+            },
+        );
+    }
+}
