@@ -184,8 +184,12 @@ impl<'d, R: Read> Runner<'d, R> {
                 DigestResult::Response(answer) => self.response.answer(answer),
                 DigestResult::Urc(frame) => {
                     let start = frame.as_ptr() as usize - self.buf.as_ptr() as usize;
-                    let socket = shared::frame_socket(frame);
-                    let held = HeldFrame {
+                    // Only asked when something waits: the frame is decoded again below.
+                    let socket = match self.held {
+                        0 => None,
+                        _ => shared::frame_socket(frame),
+                    };
+                    let mut held = HeldFrame {
                         start,
                         end: start + frame.len(),
                         used,
@@ -213,6 +217,7 @@ impl<'d, R: Read> Runner<'d, R> {
                                 id,
                                 until: Instant::now() + self.push_wait,
                             });
+                            held.socket = shared::frame_socket(&self.buf[start..held.end]);
                         }
                         // Kept in place, at the end of the held part (`from` is its end).
                         if self.frames.push(held).is_err() {
