@@ -103,13 +103,21 @@ pub fn emit(model: &Model) -> TokenStream {
     let mut line_variants = Vec::new();
     let mut line_encodes = Vec::new();
     let mut decode_arms = Vec::new();
+    // Lines with a payload borrow it: `ResponseLine` gets the payload's lifetime.
+    let mut line_data = false;
     for (c, f) in &all {
         let m = naming::command_module(c);
         for i in 0..f.response.lines.len() {
             let t = naming::line_type(f, i);
             let lv = naming::line_variant(c, f, i);
             let doc = format!("A response line of `{}` ({})", c.at_name(), f.name);
-            line_variants.push(quote! { #[doc = #doc] #lv(response::#m::#t), });
+            let lt = if f.response.lines[i].data.is_some() {
+                line_data = true;
+                quote!(<'p>)
+            } else {
+                TokenStream::new()
+            };
+            line_variants.push(quote! { #[doc = #doc] #lv(response::#m::#t #lt), });
             line_encodes.push(quote! { ResponseLine::#lv(l) => l.encode(w), });
         }
         // Own lines exactly, then the lines of sibling forms of the same kind exactly (their
@@ -192,6 +200,11 @@ pub fn emit(model: &Model) -> TokenStream {
         }
     }
     let (req_lt, line_lt) = request_lifetime(model);
+    let (resp_lt, payload_lt) = if line_data {
+        (quote!(<'p>), quote!('p))
+    } else {
+        (TokenStream::new(), quote!('_))
+    };
     let fit_body = if fit_arms.is_empty() {
         quote! { let _ = (form, line, rest); crate::wire::Fit::No }
     } else {
@@ -268,7 +281,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
             /// Decodes an information line (and its payload) answering this request; when none
             /// of its lines does, the error is that of the line that got furthest.
-            pub fn decode_response(&self, line: &[u8], payload: &[u8]) -> Result<ResponseLine, crate::wire::DecodeError> {
+            pub fn decode_response #resp_lt (&self, line: &[u8], payload: &#payload_lt [u8]) -> Result<ResponseLine #resp_lt, crate::wire::DecodeError> {
                 #closest
                 match self {
                     #(#decode_arms)*
@@ -280,11 +293,11 @@ pub fn emit(model: &Model) -> TokenStream {
         /// Any information line of any response, typed.
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
-        pub enum ResponseLine {
+        pub enum ResponseLine #resp_lt {
             #(#line_variants)*
         }
 
-        impl ResponseLine {
+        impl #resp_lt ResponseLine #resp_lt {
             /// Writes the line (and its payload), without the surrounding CR LF.
             pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
                 #line_encode_body

@@ -321,6 +321,13 @@ pub fn emit(model: &Model) -> TokenStream {
     };
     let rules_unused = super::unused(rule_tries.is_empty(), &["line"]);
 
+    // The enums that borrow a payload take a lifetime (see `lines`).
+    let borrows = |yes: bool| if yes { quote!(<'_>) } else { TokenStream::new() };
+    let line_lt = borrows(
+        all.iter()
+            .any(|(_, f)| f.response.lines.iter().any(|l| l.data.is_some())),
+    );
+    let urc_lt = borrows(model.spec.urcs.value.urcs.iter().any(|u| u.data.is_some()));
     quote! {
         /// What the spec says about each line, for tools that report on lines (a log decoder):
         /// names and allowed values of fields by position, and the final results.
@@ -489,7 +496,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
         #(#rule_impls)*
 
-        impl ResponseLine {
+        impl ResponseLine #line_lt {
             /// The description of this line.
             pub fn shape(&self) -> &'static describe::Shape {
                 #line_shape_body
@@ -501,7 +508,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        impl Urc {
+        impl Urc #urc_lt {
             /// The description of this URC.
             pub fn shape(&self) -> &'static describe::Shape {
                 #urc_shape_body

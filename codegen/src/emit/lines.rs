@@ -1,5 +1,7 @@
 //! One line shape (prefix, optional keyword, fields, optional payload), shared by response lines
-//! and URCs: an owned struct with `decode` and `encode`, so that both directions use one code.
+//! and URCs: a struct with `decode` and `encode`, so that both directions use one code. Fields
+//! are owned; a payload is borrowed from the frame it came in (`data: &'a [u8]`), so that a
+//! value kept or queued (`detach`) carries the line's metadata only, never a copy of the payload.
 
 use super::params::param_doc;
 use super::requests::{field_kind, FieldKind};
@@ -275,22 +277,34 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         None => TokenStream::new(),
     };
     if s.data.is_some() {
-        visits.push(quote! { vis.bytes("data", &self.data); });
+        visits.push(quote! { vis.bytes("data", self.data); });
     }
     let visit_unused = super::unused(visits.is_empty(), &["vis"]);
+    let field_names: Vec<Ident> = s
+        .fields
+        .iter()
+        .map(|u| naming::field(u.field_name()))
+        .collect();
     let (data_def, data_dec, data_init, data_enc, cap_const) = match s.data {
         Some(d) => {
             let cap = data_capacity(model, s.fields, d);
             let len = naming::local(&d.length);
             (
-                quote! { #[doc = "The payload that follows the line."] pub data: heapless::Vec<u8, #cap>, },
+                quote! {
+                    /// The payload that follows the line, where it lies in the frame; empty in a
+                    /// value that was [`detach`](Self::detach)ed (its length field still says how
+                    /// long it was).
+                    pub data: &'a [u8],
+                },
                 quote! {
                     let n = usize::try_from(i64::from(#len)).unwrap_or(usize::MAX);
                     let data = payload.get(..n).ok_or(crate::wire::DecodeError::Truncated)?;
-                    let data = heapless::Vec::from_slice(data).map_err(|_| crate::wire::DecodeError::TooLong { index: 0 })?;
+                    if n > #cap {
+                        return Err(crate::wire::DecodeError::TooLong { index: 0 });
+                    }
                 },
                 quote!(data,),
-                quote! { if !self.data.is_empty() { w.bytes(b"\r\n")?; w.bytes(&self.data)?; } },
+                quote! { if !self.data.is_empty() { w.bytes(b"\r\n")?; w.bytes(self.data)?; } },
                 quote! {
                     /// The largest payload this line can announce.
                     pub const DATA_CAPACITY: usize = #cap;
@@ -316,17 +330,38 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
     } else {
         quote! { let body = crate::wire::line_body(line, #prefix.as_bytes())?; }
     };
+    let (generics, impl_generics, payload_lt, detach) = if s.data.is_some() {
+        (
+            quote!(<'a>),
+            quote!(<'a>),
+            quote!('a),
+            quote! {
+                /// The line without its payload (`data` empty, the length field kept): what
+                /// is kept or queued once the frame it came in is gone.
+                pub fn detach(self) -> #name<'static> {
+                    #name { #(#field_names: self.#field_names,)* data: &[] }
+                }
+            },
+        )
+    } else {
+        (
+            TokenStream::new(),
+            TokenStream::new(),
+            quote!('_),
+            TokenStream::new(),
+        )
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct #name {
+        pub struct #name #generics {
             #(#defs)*
             #data_def
         }
 
-        impl atat::AtatResp for #name {}
+        impl #impl_generics atat::AtatResp for #name #generics {}
 
-        impl #name {
+        impl #impl_generics #name #generics {
             /// The line's prefix.
             pub const PREFIX: &'static str = #prefix;
             #cap_const
@@ -334,17 +369,19 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
             /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
             /// quoted string is an error, never a shorter line.
-            pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+            pub fn decode(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
                 Self::decode_fields(line, payload, false)
             }
 
             /// Like `decode`, but extra trailing fields are an error: for telling apart
             /// variants that share a prefix.
-            pub fn decode_strict(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+            pub fn decode_strict(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
                 Self::decode_fields(line, payload, true)
             }
 
-            fn decode_fields(line: &[u8], payload: &[u8], strict: bool) -> Result<Self, crate::wire::DecodeError> {
+            #detach
+
+            fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<Self, crate::wire::DecodeError> {
                 #body
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);

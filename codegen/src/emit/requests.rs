@@ -855,6 +855,16 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                         Ok(out)
                     },
                 )
+            } else if l.data.is_some() {
+                // A reply outlives the response buffer: its payload is left there (a caller
+                // that wants it reads the buffer, as the client's reads do).
+                (
+                    quote!(#path<'static>),
+                    quote! {
+                        let (line, payload) = crate::wire::split_line(resp);
+                        #path::decode(line, payload).map(|l| l.detach()).map_err(|_| atat::Error::Parse)
+                    },
+                )
             } else {
                 (
                     path.clone(),

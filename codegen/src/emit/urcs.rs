@@ -46,12 +46,29 @@ pub fn emit(model: &Model) -> TokenStream {
             },
         )
     });
+    // Data URCs borrow their payload from the frame: the enum gets the frame's lifetime.
+    let has_data = urcs.iter().any(|u| u.data.is_some());
+    let lt = if has_data { quote!(<'a>) } else { TokenStream::new() };
     let variants = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         let doc = &u.about;
-        quote! { #[doc = #doc] #v(urc::#t), }
+        let lt = if u.data.is_some() { quote!(<'a>) } else { TokenStream::new() };
+        quote! { #[doc = #doc] #v(urc::#t #lt), }
     });
+    let detaches = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        if u.data.is_some() {
+            quote! { Urc::#v(x) => Urc::#v(x.detach()), }
+        } else {
+            quote! { Urc::#v(x) => Urc::#v(x), }
+        }
+    });
+    let detach_body = if urcs.is_empty() {
+        quote!(match self {})
+    } else {
+        quote!(match self { #(#detaches)* })
+    };
     let attempt = |u: &crate::spec::Urc, how: TokenStream| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
@@ -158,6 +175,11 @@ pub fn emit(model: &Model) -> TokenStream {
         p
     };
     let (parser_doc, decode_doc) = framing_docs(model, urcs);
+    let (wild, frame_lt, static_lt) = if has_data {
+        (quote!(<'_>), quote!('a), quote!(<'static>))
+    } else {
+        (TokenStream::new(), quote!('_), TokenStream::new())
+    };
     let (parser_doc, decode_doc) = (super::doc_lines(&parser_doc), super::doc_lines(&decode_doc));
     quote! {
         /// The URC line types.
@@ -170,23 +192,17 @@ pub fn emit(model: &Model) -> TokenStream {
         /// Every unsolicited result code of the spec. Variants sharing a prefix and keyword are
         /// told apart by their fields; where that is ambiguous the first listed wins (see the
         /// spec's errata).
+        ///
+        /// A data URC borrows its payload from the frame it was decoded from; a URC that is
+        /// kept or queued is [`detach`](Self::detach)ed first and carries metadata only.
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
-        pub enum Urc {
+        pub enum Urc #lt {
             #(#variants)*
         }
 
-        impl atat::AtatUrc for Urc {
-            /// A URC as the digester hands it over: the line, then (for data URCs) CR LF and
-            /// the payload.
-            fn parse(resp: &[u8]) -> Option<Urc> {
-                let (line, payload) = crate::wire::split_line(resp);
-                Urc::decode(line, payload).ok()
-            }
-        }
-
         #parser_doc
-        impl atat::Parser for Urc {
+        impl atat::Parser for Urc #wild {
             fn parse(buf: &[u8]) -> Result<(&[u8], usize), atat::digest::ParseError> {
                 use atat::digest::ParseError;
                 let start = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
@@ -218,10 +234,23 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        impl Urc {
+        impl #lt Urc #lt {
+            /// Decodes a URC as the digester hands it over: the line, then (for data URCs)
+            /// CR LF and the payload, which the value borrows.
+            pub fn from_frame(frame: &#frame_lt [u8]) -> Option<Self> {
+                let (line, payload) = crate::wire::split_line(frame);
+                Urc::decode(line, payload).ok()
+            }
+
+            /// The URC without the payload of a data URC (its length field kept): what is kept
+            /// or queued once the frame is gone.
+            pub fn detach(self) -> Urc #static_lt {
+                #detach_body
+            }
+
             /// Decoding for framing: a line that matches a data URC always takes its payload, so
             /// that where a frame ends never depends on how the input was chunked.
-            fn decode_framing(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+            fn decode_framing(line: &[u8], payload: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
                 #framing_unused
                 #(#framing)*
                 Self::decode(line, b"")
@@ -239,7 +268,7 @@ pub fn emit(model: &Model) -> TokenStream {
             ///
             #decode_doc
             /// When none decodes, the error is that of the variant that got furthest.
-            pub fn decode(line: &[u8], payload: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+            pub fn decode(line: &[u8], payload: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
                 #decode_unused
                 #with_data
                 #(#strict)*

@@ -15,7 +15,7 @@ use crate::response::{
 };
 use crate::{
     qiact, qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo,
-    Port, Recvind, Urc,
+    Port, Recvind,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -29,7 +29,7 @@ where
     /// subscriber slots) to route URCs.
     pub fn new(
         at: A,
-        urcs: &'a atat::UrcChannel<Urc, CAP, SUBS>,
+        urcs: &'a atat::UrcChannel<super::QueuedUrc, CAP, SUBS>,
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {

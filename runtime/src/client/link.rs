@@ -6,6 +6,7 @@ use atat::AtatCmd;
 use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
+use super::queued::{Queued, QueuedUrc};
 use super::reply::{Payload, Reply};
 use super::Failure;
 use crate::Urc;
@@ -17,6 +18,8 @@ use crate::Urc;
 /// futures complete in one poll.
 #[allow(async_fn_in_trait)]
 pub trait Link {
+    /// What the link's URC queue holds.
+    type Queued: Queued;
     /// Writes a command and waits for its final result (atat's `send`). URCs that arrive
     /// meanwhile may be handed to `on_urc` (the async link does, so that a burst of URCs
     /// cannot fill the channel and stall the ingress before the final result).
@@ -44,20 +47,20 @@ pub trait Link {
         }
     }
     /// The next URC, waiting until `deadline` at most.
-    async fn urc(&mut self, deadline: Instant) -> Option<Urc>;
+    async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued>;
     /// A URC already received, without waiting.
-    fn try_urc(&mut self) -> Option<Urc>;
+    fn try_urc(&mut self) -> Option<Self::Queued>;
 }
 
 /// The async shell: an `atat::asynch` client and a subscription to the URC channel.
 pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize> {
     at: A,
-    urcs: UrcSubscription<'a, Urc, CAP, SUBS>,
+    urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> AsyncLink<'a, A, CAP, SUBS> {
     /// Wraps an async atat client and a subscription taken before the first command.
-    pub fn new(at: A, urcs: UrcSubscription<'a, Urc, CAP, SUBS>) -> Self {
+    pub fn new(at: A, urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>) -> Self {
         AsyncLink { at, urcs }
     }
 }
@@ -65,6 +68,8 @@ impl<'a, A, const CAP: usize, const SUBS: usize> AsyncLink<'a, A, CAP, SUBS> {
 impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
     for AsyncLink<'_, A, CAP, SUBS>
 {
+    type Queued = QueuedUrc;
+
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
@@ -73,7 +78,9 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
         let urcs = &mut self.urcs;
         let drain = async {
             loop {
-                on_urc(&urcs.next_message_pure().await);
+                if let Some(u) = urcs.next_message_pure().await.urc() {
+                    on_urc(&u);
+                }
             }
         };
         // `select` polls the command first: a URC that follows the final result (an open
@@ -84,13 +91,13 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
         }
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
+    async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {
         embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
             .await
             .ok()
     }
 
-    fn try_urc(&mut self) -> Option<Urc> {
+    fn try_urc(&mut self) -> Option<QueuedUrc> {
         self.urcs.try_next_message_pure()
     }
 }
@@ -106,12 +113,12 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
 /// traffic, or use the async client, which routes them as they come.
 pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize> {
     at: A,
-    urcs: UrcSubscription<'a, Urc, CAP, SUBS>,
+    urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> BlockingLink<'a, A, CAP, SUBS> {
     /// Wraps a blocking atat client and a subscription taken before the first command.
-    pub fn new(at: A, urcs: UrcSubscription<'a, Urc, CAP, SUBS>) -> Self {
+    pub fn new(at: A, urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>) -> Self {
         BlockingLink { at, urcs }
     }
 }
@@ -119,6 +126,8 @@ impl<'a, A, const CAP: usize, const SUBS: usize> BlockingLink<'a, A, CAP, SUBS> 
 impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
     for BlockingLink<'_, A, CAP, SUBS>
 {
+    type Queued = QueuedUrc;
+
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
@@ -128,7 +137,7 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
         self.at.send(cmd)
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
+    async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {
         loop {
             if let Some(u) = self.urcs.try_next_message_pure() {
                 return Some(u);
@@ -142,7 +151,7 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
         }
     }
 
-    fn try_urc(&mut self) -> Option<Urc> {
+    fn try_urc(&mut self) -> Option<QueuedUrc> {
         self.urcs.try_next_message_pure()
     }
 }

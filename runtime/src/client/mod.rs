@@ -181,6 +181,7 @@ mod error;
 mod feed;
 mod link;
 mod push;
+mod queued;
 mod read;
 mod reply;
 mod send;
@@ -194,7 +195,9 @@ pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
 pub use link::{AsyncLink, BlockingLink, Link};
+pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
+pub use queued::{Queued, QueuedUrc};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
 pub use send::SEND_CHUNK;
@@ -286,7 +289,7 @@ where
     /// its subscriber slots) to route URCs.
     pub fn new(
         at: A,
-        urcs: &'a atat::UrcChannel<Urc, CAP, SUBS>,
+        urcs: &'a atat::UrcChannel<QueuedUrc, CAP, SUBS>,
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {
@@ -348,8 +351,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     pub fn process_urcs(&mut self) -> usize {
         self.check_carrier();
         let mut n = 0;
-        while let Some(u) = self.link.try_urc() {
-            self.route(&u);
+        while let Some(q) = self.link.try_urc() {
+            if let Some(u) = q.urc() {
+                self.route(&u);
+            }
             n += 1;
         }
         n
@@ -396,8 +401,9 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             return Some(Event::Closed(id));
         }
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
-        let u = self.link.urc(deadline).await?;
-        Some(self.route(&u))
+        let q = self.link.urc(deadline).await?;
+        // A frame that does not decode is not queued: `Result` is never seen for it.
+        Some(q.urc().map_or(Event::Result, |u| self.route(&u)))
     }
 
     /// The deadline for a URC result the spec allows `spec_ms` for.
@@ -407,11 +413,21 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
 
     /// Validates, sends, waits for the final result; error results become [`Error`].
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
+        self.exec_as(cmd, &Exchange(cmd)).await
+    }
+
+    /// [`exec`](Self::exec) with `wire` as what atat or the link sends and parses: a wrapper
+    /// of `cmd` that reads its answer where it lies (a read into the caller's buffer).
+    async fn exec_as<C: Command, X: atat::AtatCmd<Response = Reply<T>>, T>(
+        &mut self,
+        cmd: &C,
+        wire: &X,
+    ) -> Result<T, Error> {
         self.last_command = Some(C::NAME);
         cmd.check()?;
         self.process_urcs();
         self.digest.command_sent(C::FORM_INDEX);
-        match self.send_raw(&Exchange(cmd)).await {
+        match self.send_raw(wire).await {
             Ok(Reply::Done(r)) => Ok(r),
             Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
             Err(e) => Err(reply::transport_error(e)),
@@ -462,10 +478,11 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         mut pick: impl FnMut(&Urc) -> Option<T>,
     ) -> Result<T, Error> {
         loop {
-            let Some(u) = self.link.urc(deadline).await else {
+            let Some(q) = self.link.urc(deadline).await else {
                 warn_!("no URC result in time");
                 return Err(Error::Timeout);
             };
+            let Some(u) = q.urc() else { continue };
             match pick(&u) {
                 Some(t) => return Ok(t),
                 None => {
@@ -478,8 +495,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// Waits `ms`, routing the URCs that arrive meanwhile.
     async fn pause(&mut self, ms: u32) {
         let deadline = Instant::now() + Duration::from_millis(ms.into());
-        while let Some(u) = self.link.urc(deadline).await {
-            self.route(&u);
+        while let Some(q) = self.link.urc(deadline).await {
+            if let Some(u) = q.urc() {
+                self.route(&u);
+            }
         }
     }
 }

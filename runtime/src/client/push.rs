@@ -20,7 +20,7 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub(super) fn new(ip: &str, port: Port) -> Option<Self> {
+    pub(crate) fn new(ip: &str, port: Port) -> Option<Self> {
         Some(Sender {
             ip: String::try_from(ip).ok()?,
             port,

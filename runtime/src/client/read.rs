@@ -2,9 +2,91 @@
 //! does not announce data again while some is left), the UDP service form with the sender, the
 //! counters, and pushed data in direct push mode.
 
+use core::cell::RefCell;
+
+use atat::{AtatCmd, AtatResp, InternalError};
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::blocking_mutex::Mutex;
+
+use super::reply::{Failure, Reply};
 use super::{Client, Error, Link, Sender};
-use crate::response::qird::CountersLine;
+use crate::response::qird::{CountersLine, ReadFromLine, ReadLine};
+use crate::wire::{split_line, DecodeError};
 use crate::{qird, AccessMode, ConnectId, ReadLength};
+
+/// Decodes an `AT+QIRD` answer: the line without its payload, and the payload where it lies.
+type Split<R> = for<'p> fn(&'p [u8]) -> Result<(R, &'p [u8]), DecodeError>;
+
+fn split_read(bytes: &[u8]) -> Result<(ReadLine<'static>, &[u8]), DecodeError> {
+    let (line, payload) = split_line(bytes);
+    let l = ReadLine::decode(line, payload)?;
+    let data = l.data;
+    Ok((l.detach(), data))
+}
+
+fn split_read_from(bytes: &[u8]) -> Result<(ReadFromLine<'static>, &[u8]), DecodeError> {
+    let (line, payload) = split_line(bytes);
+    let l = ReadFromLine::decode(line, payload)?;
+    let data = l.data;
+    Ok((l.detach(), data))
+}
+
+/// An `AT+QIRD` whose answer's payload goes from where atat (or the stack) holds the answer
+/// straight into the caller's buffer: no reply value carries it.
+struct ReadInto<'c, 'b, C: AtatCmd> {
+    cmd: &'c C,
+    split: Split<C::Response>,
+    /// Locked only to copy the payload in (atat parses through `&self`).
+    buf: Mutex<CriticalSectionRawMutex, RefCell<&'b mut [u8]>>,
+}
+
+/// The line of an `AT+QIRD` answer (payload left behind) and how many bytes were copied.
+struct Filled<R> {
+    line: R,
+    len: usize,
+}
+
+impl<R> AtatResp for Filled<R> {}
+
+impl<C: AtatCmd> AtatCmd for ReadInto<'_, '_, C> {
+    type Response = Reply<Filled<C::Response>>;
+    const MAX_TIMEOUT_MS: u32 = C::MAX_TIMEOUT_MS;
+    const EXPECTS_RESPONSE_CODE: bool = C::EXPECTS_RESPONSE_CODE;
+
+    fn write(&self, buf: &mut [u8]) -> usize {
+        self.cmd.write(buf)
+    }
+
+    fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
+        let bytes = match resp {
+            Ok(bytes) => bytes,
+            Err(InternalError::Capacity) => return Err(atat::Error::Capacity),
+            Err(e) => return Ok(Reply::Failed(Failure::from_internal(&e))),
+        };
+        let (line, data) = (self.split)(bytes).map_err(|_| atat::Error::Parse)?;
+        // More than was asked for is the module's fault: refused, never cut.
+        self.buf.lock(|b| {
+            b.borrow_mut()
+                .get_mut(..data.len())
+                .ok_or(atat::Error::Parse)?
+                .copy_from_slice(data);
+            Ok(Reply::Done(Filled {
+                line,
+                len: data.len(),
+            }))
+        })
+    }
+}
+
+impl<'c, 'b, C: AtatCmd> ReadInto<'c, 'b, C> {
+    fn new(cmd: &'c C, split: Split<C::Response>, buf: &'b mut [u8]) -> Self {
+        ReadInto {
+            cmd,
+            split,
+            buf: Mutex::new(RefCell::new(buf)),
+        }
+    }
+}
 
 /// The read length for a buffer of `room` bytes: the spec's longest read at most, left out
 /// when the buffer holds that much (as in the document's examples).
@@ -59,16 +141,14 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         buf: &mut [u8],
     ) -> Result<usize, Error> {
         let read_length = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
-        let line = self
-            .exec(&qird::Read {
-                connect_id,
-                read_length: Some(read_length),
-            })
-            .await?;
-        let n = line.data.len();
-        buf.get_mut(..n)
-            .ok_or(Error::Parse)?
-            .copy_from_slice(&line.data);
+        let cmd = qird::Read {
+            connect_id,
+            read_length: Some(read_length),
+        };
+        let n = self
+            .exec_as(&cmd, &ReadInto::new(&cmd, split_read, buf))
+            .await?
+            .len;
         if n == 0 {
             self.router.socket_mut(connect_id).data_pending = false;
         }
@@ -98,15 +178,13 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             connect_id,
             read_length: (len != ReadLength::MAX).then_some(len),
         };
-        let line = self.exec(&cmd).await?;
-        let n = line.data.len();
+        let Filled { line, len: n } = self
+            .exec_as(&cmd, &ReadInto::new(&cmd, split_read_from, buf))
+            .await?;
         if n == 0 {
             self.router.socket_mut(connect_id).data_pending = false;
             return Ok(None);
         }
-        buf.get_mut(..n)
-            .ok_or(Error::BufferTooSmall)?
-            .copy_from_slice(&line.data);
         let ip = line.remote_ip.unwrap_or_default();
         let port = line.remote_port.ok_or(Error::Parse)?;
         let from = Sender::new(&ip, port).ok_or(Error::Parse)?;

@@ -3,7 +3,7 @@
 use atat::AtatCmd;
 use embassy_time::{Duration, Instant};
 
-use super::{Client, Code, Error, Link};
+use super::{Client, Code, Error, Link, Queued};
 use crate::response::qistate::BySocketLine;
 use crate::{qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId, Urc};
 
@@ -154,10 +154,12 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         }
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         loop {
-            let Some(u) = self.link.urc(deadline).await else {
+            let Some(q) = self.link.urc(deadline).await else {
                 return Err(Error::Timeout);
             };
-            self.route(&u);
+            if let Some(u) = q.urc() {
+                self.route(&u);
+            }
             if let Some(id) = self.router.take_incoming(server) {
                 return Ok(id);
             }

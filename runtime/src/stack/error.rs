@@ -42,6 +42,14 @@ pub enum Error {
     /// Not something the module offers (reverse lookups, transparent-mode sockets, one UDP
     /// socket bound to several local addresses).
     Unsupported,
+    /// Direct push: the stack's push buffer (`PUSH` of
+    /// [`StackResources`](super::StackResources)) cannot hold a push the module may send (up
+    /// to 1,500 bytes, and a UDP service's sender): the socket was not opened, or a push
+    /// larger than the buffer was dropped whole.
+    PushBufferTooSmall {
+        /// The push buffer's size in bytes.
+        capacity: usize,
+    },
 }
 
 impl Error {
@@ -80,6 +88,10 @@ impl fmt::Display for Error {
             Error::PeerClosed => f.write_str("the peer closed the connection"),
             Error::NotFound => f.write_str("the name has no address of that kind"),
             Error::Unsupported => f.write_str("the module does not offer this"),
+            Error::PushBufferTooSmall { capacity } => write!(
+                f,
+                "the push buffer ({capacity} bytes) cannot hold a push of the module"
+            ),
         }
     }
 }
@@ -105,6 +117,7 @@ impl embedded_io::Error for Error {
             Error::PeerClosed => ErrorKind::ConnectionAborted,
             Error::NotFound => ErrorKind::AddrNotAvailable,
             Error::Unsupported => ErrorKind::Unsupported,
+            Error::PushBufferTooSmall { .. } => ErrorKind::OutOfMemory,
         }
     }
 }

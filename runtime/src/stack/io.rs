@@ -47,7 +47,7 @@ impl<W: Write> Stack<'_, W> {
     /// Waits until the socket has something for a reader.
     async fn ready(&self, id: ConnectId) -> Result<Readiness, Error> {
         poll_fn(|cx| {
-            self.shared.with(|s| match s.readiness(id, Some(cx)) {
+            self.shared.with(|s| match s.readiness(self.push, id, Some(cx)) {
                 Ok(Readiness::Waiting) => Poll::Pending,
                 other => Poll::Ready(other),
             })
@@ -74,11 +74,9 @@ impl<W: Write> Stack<'_, W> {
         loop {
             match self.ready(id).await? {
                 Readiness::Pushed => {
-                    let got = self.shared.with(|s| {
-                        let got = s.router.read_pushed(id, &mut buf[..room]);
-                        s.room_made();
-                        got
-                    });
+                    // From the push buffer to the reader's: the payload's second and last copy.
+                    let got = self.push.pop(id, &mut buf[..room]);
+                    self.shared.with(|s| s.room_made());
                     if let Some((len, from)) = got.filter(|(n, _)| *n > 0) {
                         return Ok(Received { len, from });
                     }
@@ -111,7 +109,7 @@ impl<W: Write> Stack<'_, W> {
     /// Whether a read would not wait.
     pub(super) fn read_ready(&self, id: ConnectId) -> Result<bool, Error> {
         self.shared
-            .with(|s| s.readiness(id, None))
+            .with(|s| s.readiness(self.push, id, None))
             .map(|r| r != Readiness::Waiting)
     }
 

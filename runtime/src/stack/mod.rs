@@ -58,6 +58,7 @@
 mod error;
 mod io;
 mod nal;
+mod push;
 mod runner;
 mod shared;
 mod slot;
@@ -73,6 +74,7 @@ use embedded_io_async::Write;
 
 pub use error::{Error, Stopped};
 pub use nal::BoundUdp;
+pub use push::PushCell;
 pub use runner::Runner;
 pub use tcp::{TcpReader, TcpSocket, TcpWriter};
 pub use udp::{UdpService, UdpSocket};
@@ -83,13 +85,14 @@ use crate::{
     qicsgp, qiopen, AccessMode, ConnectId, ContextId, ContextType, ErrorCode, Port, ServiceType,
     Urc,
 };
+use push::PushRing;
 use shared::Shared;
 pub use slot::SlotBuf;
 use slot::{Response, Slot};
 
-/// Bytes the stack's push buffer holds for all its direct-push sockets: six of the largest
-/// pushes, so that several sockets read at once (and a socket whose reader is busy with a
-/// command) do not lose bytes while their readers catch up.
+/// Bytes the stack's push buffer holds for all its direct-push sockets by default: six of the
+/// largest pushes, so that several sockets read at once (and a socket whose reader is busy
+/// with a command) do not lose bytes while their readers catch up.
 pub const PUSH_CAPACITY: usize = 6 * crate::RecvLength::MAX.get() as usize;
 
 /// Stack settings.
@@ -143,40 +146,48 @@ impl Default for Config {
 ///   not pay for its 4 KB answer, but an `AT+QIRD` of 1,500 bytes needs 1,512.
 /// - `COMMAND`: the longest command line the application sends (payloads after the prompt
 ///   are written from the caller's buffer and need no room here).
+/// - `PUSH`: the push buffer of direct push sockets, where pushed bytes wait for their
+///   readers ([`PUSH_CAPACITY`] by default). Opening a direct push socket needs room for one
+///   largest push (1,500 bytes; a UDP service's datagram also keeps its sender's address),
+///   else it is [`Error::PushBufferTooSmall`]; 0 for a firmware that reads in buffer access
+///   only.
 ///
 /// ```
 /// use quectel_qi::stack::StackResources;
 /// static DEFAULTS: StackResources = StackResources::new();
-/// // A small part: 1,500-byte reads, short responses, short commands.
-/// static SMALL: StackResources<2048, 1536, 256> = StackResources::new();
+/// // A small part: 1,500-byte reads, short responses, short commands, buffer access only.
+/// static SMALL: StackResources<2048, 1536, 256, 0> = StackResources::new();
 /// ```
 pub struct StackResources<
     const INGRESS: usize = INGRESS_BUF_SIZE,
     const RESPONSE: usize = RESPONSE_SLOT_SIZE,
     const COMMAND: usize = COMMAND_BUF_SIZE,
+    const PUSH: usize = PUSH_CAPACITY,
 > {
     shared: Shared,
     slot: Mutex<CriticalSectionRawMutex, SlotBuf<RESPONSE>>,
+    push: PushCell<PUSH>,
     ingress: [u8; INGRESS],
     command: [u8; COMMAND],
 }
 
-impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize>
-    StackResources<INGRESS, RESPONSE, COMMAND>
+impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize, const PUSH: usize>
+    StackResources<INGRESS, RESPONSE, COMMAND, PUSH>
 {
     /// Empty resources.
     pub const fn new() -> Self {
         StackResources {
             shared: Shared::new(),
             slot: Mutex::new(SlotBuf::new()),
+            push: PushCell::new(),
             ingress: [0; INGRESS],
             command: [0; COMMAND],
         }
     }
 }
 
-impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize> Default
-    for StackResources<INGRESS, RESPONSE, COMMAND>
+impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize, const PUSH: usize>
+    Default for StackResources<INGRESS, RESPONSE, COMMAND, PUSH>
 {
     fn default() -> Self {
         Self::new()
@@ -196,8 +207,9 @@ pub fn new<
     const INGRESS: usize,
     const RESPONSE: usize,
     const COMMAND: usize,
+    const PUSH: usize,
 >(
-    resources: &'d mut StackResources<INGRESS, RESPONSE, COMMAND>,
+    resources: &'d mut StackResources<INGRESS, RESPONSE, COMMAND, PUSH>,
     tx: W,
     rx: R,
     config: Config,
@@ -205,13 +217,16 @@ pub fn new<
     let StackResources {
         shared,
         slot,
+        push,
         ingress,
         command,
     } = resources;
     // A fresh start: resources reused after an earlier stack keep nothing of it.
     *shared = Shared::new();
     *slot = Mutex::new(SlotBuf::new());
+    *push = PushCell::new();
     let shared: &'d Shared = shared;
+    let push: &'d dyn PushRing = push;
     let slot: &'d dyn Slot = slot;
     let link = StackLink {
         tx,
@@ -223,6 +238,7 @@ pub fn new<
     let client = Client::with_link_and_push_buffer(link, &shared.digest, config.client);
     let stack = Stack {
         shared,
+        push,
         client: Mutex::new(client),
         config,
         prepared: AtomicBool::new(false),
@@ -232,6 +248,7 @@ pub fn new<
         ingress,
         Response::new(slot, &shared.answered),
         shared,
+        push,
         config.push_wait_ms,
     );
     (stack, runner)
@@ -241,6 +258,7 @@ pub fn new<
 /// a scoped thread).
 pub struct Stack<'d, W: Write> {
     shared: &'d Shared,
+    push: &'d dyn PushRing,
     client: Mutex<CriticalSectionRawMutex, StackClient<'d, W>>,
     config: Config,
     prepared: AtomicBool,
@@ -301,7 +319,7 @@ impl<'d, W: Write> Stack<'d, W> {
         while let Some(id) = self.shared.with(|s| s.take_dropped()) {
             // The module may have closed it already; the ID is free either way.
             let _ = guard.close(id).await;
-            self.shared.with(|s| s.release(id));
+            self.shared.with(|s| s.release(self.push, id));
         }
         Ok(guard)
     }
@@ -443,6 +461,9 @@ impl<'d, W: Write> Stack<'d, W> {
             AccessMode::Transparent => return Err(Error::Unsupported),
             mode => mode,
         };
+        if access_mode == AccessMode::DirectPush {
+            self.check_push_room(service_type)?;
+        }
         let mut c = self.client().await?;
         let connect_id = self
             .shared
@@ -463,6 +484,7 @@ impl<'d, W: Write> Stack<'d, W> {
             s.router
                 .opened(connect_id, service_type, Some(access_mode), context_id)
         });
+        self.push.discard(connect_id);
         let mut opened = c.open(&open).await;
         if opened
             == Err(client::Error::Rejected(client::Code::Known(
@@ -481,23 +503,40 @@ impl<'d, W: Write> Stack<'d, W> {
         match opened {
             Ok(id) => Ok(id),
             Err(e) => {
-                self.shared.with(|s| s.release(connect_id));
+                self.shared.with(|s| s.release(self.push, connect_id));
                 Err(self.failed(&c, e))
             }
         }
+    }
+
+    /// Direct push needs a push buffer that holds the largest push the module may send for
+    /// this service: a socket that could get a push it cannot keep is not opened.
+    fn check_push_room(&self, service_type: ServiceType) -> Result<(), Error> {
+        let largest = crate::RecvLength::MAX.get() as usize;
+        // A UDP service's push keeps its sender's address beside the payload: at most the
+        // longest IPv6 address in text (45 bytes).
+        let sender = match service_type {
+            ServiceType::UdpService => 45,
+            _ => 0,
+        };
+        let capacity = self.push.capacity();
+        if capacity < largest + sender {
+            return Err(Error::PushBufferTooSmall { capacity });
+        }
+        Ok(())
     }
 
     /// Closes a socket of the stack and gives its ID back.
     async fn close_socket(&self, id: ConnectId) -> Result<(), Error> {
         let mut c = self.client().await?;
         let closed = c.close(id).await.map_err(|e| self.failed(&c, e));
-        self.shared.with(|s| s.release(id));
+        self.shared.with(|s| s.release(self.push, id));
         closed
     }
 
     /// A socket handle was dropped without `close`.
     fn drop_socket(&self, id: ConnectId) {
-        self.shared.with(|s| s.drop_later(id));
+        self.shared.with(|s| s.drop_later(self.push, id));
     }
 }
 
@@ -570,6 +609,8 @@ impl<W: Write> StackLink<'_, W> {
 }
 
 impl<W: Write> Link for StackLink<'_, W> {
+    type Queued = Urc<'static>;
+
     async fn send<C: atat::AtatCmd>(
         &mut self,
         cmd: &C,
@@ -605,7 +646,7 @@ impl<W: Write> Link for StackLink<'_, W> {
         .await
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<Urc> {
+    async fn urc(&mut self, deadline: Instant) -> Option<Urc<'static>> {
         use embassy_futures::select::{select, Either};
         let next = select(self.shared.results.receive(), self.shared.stopped());
         match embassy_time::with_deadline(deadline, next).await {
@@ -614,7 +655,7 @@ impl<W: Write> Link for StackLink<'_, W> {
         }
     }
 
-    fn try_urc(&mut self) -> Option<Urc> {
+    fn try_urc(&mut self) -> Option<Urc<'static>> {
         self.shared.results.try_receive().ok()
     }
 }

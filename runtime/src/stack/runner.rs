@@ -17,6 +17,7 @@ use embassy_time::{Duration, Instant, Timer};
 use embedded_io::Error as _;
 use embedded_io_async::Read;
 
+use super::push::PushRing;
 use super::shared::{self, Routed, Shared};
 use super::slot::Response;
 use super::Stopped;
@@ -38,6 +39,7 @@ pub struct Runner<'d, R> {
     digester: QiDigester<'d>,
     response: Response<'d>,
     shared: &'d Shared,
+    push: &'d dyn PushRing,
     push_wait: Duration,
 }
 
@@ -69,6 +71,7 @@ impl<'d, R: Read> Runner<'d, R> {
         buf: &'d mut [u8],
         response: Response<'d>,
         shared: &'d Shared,
+        push: &'d dyn PushRing,
         push_wait_ms: u32,
     ) -> Self {
         let digester = QiDigester::new(&shared.digest).with_max_response(response.slot.capacity());
@@ -82,6 +85,7 @@ impl<'d, R: Read> Runner<'d, R> {
             digester,
             response,
             shared,
+            push,
             push_wait: Duration::from_millis(push_wait_ms.into()),
         }
     }
@@ -152,7 +156,7 @@ impl<'d, R: Read> Runner<'d, R> {
     async fn record_held(&mut self) {
         while let Some(&f) = self.frames.first() {
             let frame = &self.buf[f.start..f.end];
-            if let Routed::WaitForRoom(id) = self.shared.route_frame(frame).await {
+            if let Routed::WaitForRoom(id) = self.shared.route_frame(self.push, frame).await {
                 self.parked = Some(Parked {
                     id,
                     until: Instant::now() + self.push_wait,
@@ -211,7 +215,7 @@ impl<'d, R: Read> Runner<'d, R> {
                         self.held += used;
                         continue;
                     }
-                    if let Routed::WaitForRoom(id) = self.shared.route_frame(frame).await {
+                    if let Routed::WaitForRoom(id) = self.shared.route_frame(self.push, frame).await {
                         if self.held == 0 {
                             self.parked = Some(Parked {
                                 id,

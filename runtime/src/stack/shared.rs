@@ -14,15 +14,16 @@ use embassy_sync::channel::Channel;
 use embassy_sync::signal::Signal;
 use embassy_sync::waitqueue::WakerRegistration;
 
-use crate::client::{Event, Router, SOCKETS};
+use crate::client::{Event, Router, Sender, SOCKETS};
 use crate::digest::DigestState;
 use crate::{AccessMode, ConnectId, Urc};
 
-use super::{Error, Stopped, PUSH_CAPACITY};
+use super::push::PushRing;
+use super::{Error, Stopped};
 
 /// Result URCs (open, DNS, ping, NTP, accept outcomes) queued for the command holder.
 /// One at a time: the holder takes each as it comes (a DNS answer's addresses follow its
-/// result), and every entry costs the size of the largest URC.
+/// result), and every entry costs the size of the largest URC without a payload.
 pub(crate) const RESULTS: usize = 1;
 
 // The ID sets below are bit masks of a `u32`.
@@ -41,6 +42,8 @@ struct Slot {
     readers: u8,
     /// Direct push: the reader did not come within `push_wait` of a full push buffer.
     slow: bool,
+    /// Direct push: a push larger than the whole push buffer came, and was dropped whole.
+    push_too_large: bool,
     waker: WakerRegistration,
 }
 
@@ -52,6 +55,7 @@ impl Slot {
             drained_after_close: false,
             readers: 0,
             slow: false,
+            push_too_large: false,
             waker: WakerRegistration::new(),
         }
     }
@@ -71,7 +75,9 @@ pub(crate) enum Readiness {
 }
 
 pub(crate) struct State {
-    pub(crate) router: Router<PUSH_CAPACITY>,
+    /// Socket and context state; pushes go to the stack's [`PushRing`] instead of the
+    /// router's own buffer (of 0 bytes).
+    pub(crate) router: Router<0>,
     slots: [Slot; SOCKETS],
     /// IDs handed to a socket handle (or on their way to one).
     taken: u32,
@@ -127,16 +133,18 @@ impl State {
     }
 
     /// Gives an ID back (its socket is closed, or never opened).
-    pub(crate) fn release(&mut self, id: ConnectId) {
+    pub(crate) fn release(&mut self, push: &dyn PushRing, id: ConnectId) {
         self.taken &= !bit(id);
         self.dropped &= !bit(id);
         self.router.closed(id);
+        push.discard(id);
     }
 
     /// A handle was dropped while open: the next command holder closes it.
-    pub(crate) fn drop_later(&mut self, id: ConnectId) {
+    pub(crate) fn drop_later(&mut self, push: &dyn PushRing, id: ConnectId) {
         self.dropped |= bit(id);
         self.router.closed(id);
+        push.discard(id);
     }
 
     /// IDs dropped and not closed yet.
@@ -148,6 +156,7 @@ impl State {
     /// What a reader of `id` can do now; registers `cx` to be woken on change.
     pub(crate) fn readiness(
         &mut self,
+        push: &dyn PushRing,
         id: ConnectId,
         cx: Option<&mut Context<'_>>,
     ) -> Result<Readiness, Error> {
@@ -160,8 +169,13 @@ impl State {
         if info.context.is_some_and(|c| self.router.context_lost(c)) {
             return Err(Error::ContextLost);
         }
+        if core::mem::take(&mut self.slots[index(id)].push_too_large) {
+            return Err(Error::PushBufferTooSmall {
+                capacity: push.capacity(),
+            });
+        }
         let slot = &mut self.slots[index(id)];
-        let ready = if self.router.pushed_len(id) > 0 {
+        let ready = if push.len_of(id) > 0 {
             Readiness::Pushed
         } else if slot.announced != slot.drained {
             // Buffer access; or a direct push socket announced without a length (a module
@@ -269,7 +283,7 @@ impl State {
 /// Everything the runner and the tasks share; lives in [`StackResources`](super::StackResources).
 pub(crate) struct Shared {
     pub(crate) state: Mutex<CriticalSectionRawMutex, RefCell<State>>,
-    pub(crate) results: Channel<CriticalSectionRawMutex, Urc, RESULTS>,
+    pub(crate) results: Channel<CriticalSectionRawMutex, Urc<'static>, RESULTS>,
     /// A task holds the command lock (and may wait for results).
     pub(crate) busy: AtomicBool,
     pub(crate) digest: DigestState,
@@ -337,29 +351,30 @@ impl Shared {
     ///
     /// The URC is decoded again after any wait instead of being kept across it: the runner's
     /// future never holds a URC value (the size of the largest URC, a whole push).
-    pub(crate) async fn route_frame(&self, frame: &[u8]) -> Routed {
-        let Some(u) = <Urc as atat::AtatUrc>::parse(frame) else {
+    pub(crate) async fn route_frame(&self, push: &dyn PushRing, frame: &[u8]) -> Routed {
+        let Some(u) = Urc::from_frame(frame) else {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
         if let Some((id, len, sender)) = push_size(&u) {
-            if let Err(hog) = self.with(|s| s.make_room(id, len, sender)) {
+            if let Err(hog) = self.with(|s| s.make_room(push, id, len, sender)) {
                 return Routed::WaitForRoom(hog);
             }
         }
-        let event = self.with(|s| s.record(&self.digest, &u));
+        let event = self.with(|s| s.record(&self.digest, push, &u));
         if event != Event::Result || !self.busy.load(Ordering::Acquire) {
             return Routed::Done;
         }
-        match self.results.try_send(u) {
+        // Results carry no payload: what is queued is metadata only.
+        match self.results.try_send(u.detach()) {
             Ok(()) => return Routed::Done,
             Err(embassy_sync::channel::TrySendError::Full(u)) => drop(u),
         }
         self.wait_for_results_room().await;
         if self.busy.load(Ordering::Acquire) {
             // Recorded already; only the delivery is left.
-            if let Some(u) = <Urc as atat::AtatUrc>::parse(frame) {
-                let _ = self.results.try_send(u);
+            if let Some(u) = Urc::from_frame(frame) {
+                let _ = self.results.try_send(u.detach());
             }
         }
         Routed::Done
@@ -417,13 +432,19 @@ impl State {
     /// never loses bytes to a burst on another, and the line stalls at most `push_wait` for a
     /// socket nobody reads, whose later pushes then go without waiting until its reader
     /// reads again.
-    fn make_room(&mut self, id: ConnectId, len: usize, sender: usize) -> Result<(), ConnectId> {
+    fn make_room(
+        &mut self,
+        push: &dyn PushRing,
+        id: ConnectId,
+        len: usize,
+        sender: usize,
+    ) -> Result<(), ConnectId> {
         loop {
-            if self.dropped & bit(id) != 0 || self.router.can_push(len, sender) {
+            if self.dropped & bit(id) != 0 || push.fits(len, sender) {
                 return Ok(());
             }
-            let Some(hog) = self.router.largest_push_holder() else {
-                // Larger than the whole buffer: recorded as lost (the reader is told).
+            let Some(hog) = push.largest() else {
+                // Larger than the whole buffer: dropped whole (the reader is told).
                 return Ok(());
             };
             if !self.slots[index(hog)].slow {
@@ -433,14 +454,23 @@ impl State {
                 "push buffer full: socket {}'s unread bytes dropped",
                 hog.get()
             );
-            self.router.drop_pushed(hog);
+            push.discard(hog);
+            self.router.socket_mut(hog).overrun = true;
             self.wake_socket(hog);
         }
     }
 
-    /// Records a URC and wakes whoever it concerns.
-    fn record(&mut self, digest: &DigestState, u: &Urc) -> Event {
-        let event = crate::client::route(&mut self.router, digest, u);
+    /// Records a URC and wakes whoever it concerns; a push's payload goes from the frame to
+    /// the push buffer (its one copy before the reader's buffer).
+    fn record(&mut self, digest: &DigestState, push: &dyn PushRing, u: &Urc<'_>) -> Event {
+        let event = match u {
+            Urc::RecvPush(p) => self.pushed(push, p.connect_id, p.data, None),
+            Urc::RecvPushUdpService(p) => {
+                let from = Sender::new(&p.remote_ip, p.remote_port);
+                self.pushed(push, p.connect_id, p.data, from)
+            }
+            _ => crate::client::route(&mut self.router, digest, u),
+        };
         match event {
             Event::DataReady(id) => {
                 let slot = &mut self.slots[index(id)];
@@ -452,6 +482,36 @@ impl State {
             _ => {}
         }
         event
+    }
+}
+
+impl State {
+    /// Keeps a push: a push larger than the whole buffer is dropped whole and its reader
+    /// gets [`Error::PushBufferTooSmall`]; one that does not fit now (its socket was given
+    /// up on, see [`make_room`](Self::make_room)) marks the socket overrun.
+    fn pushed(
+        &mut self,
+        push: &dyn PushRing,
+        id: ConnectId,
+        data: &[u8],
+        from: Option<Sender>,
+    ) -> Event {
+        let sender = from.as_ref().map_or(0, |s| s.ip.len());
+        if data.len() + sender > push.capacity() {
+            warn_!(
+                "a push of {} bytes is larger than the push buffer: dropped",
+                data.len()
+            );
+            self.slots[index(id)].push_too_large = true;
+        } else if !push.push(id, data, from) {
+            warn_!(
+                "push buffer full: {} bytes of socket {} dropped",
+                data.len(),
+                id.get()
+            );
+            self.router.socket_mut(id).overrun = true;
+        }
+        Event::DataPushed(id)
     }
 }
 
@@ -468,7 +528,7 @@ pub(crate) enum Routed {
 /// may be recorded before URCs of other sockets that came earlier. `None`: a URC of several
 /// sockets or of none (a lost context, a result), which keeps its place.
 pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
-    match <Urc as atat::AtatUrc>::parse(frame)? {
+    match Urc::from_frame(frame)? {
         Urc::Recv(crate::urc::Recv { connect_id })
         | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
         | Urc::Closed(crate::urc::Closed { connect_id }) => Some(connect_id),
@@ -479,7 +539,7 @@ pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
 }
 
 /// The socket, payload length and sender length of a push URC.
-fn push_size(u: &Urc) -> Option<(ConnectId, usize, usize)> {
+fn push_size(u: &Urc<'_>) -> Option<(ConnectId, usize, usize)> {
     match u {
         Urc::RecvPush(p) => Some((p.connect_id, p.data.len(), 0)),
         Urc::RecvPushUdpService(p) => Some((p.connect_id, p.data.len(), p.remote_ip.len())),
