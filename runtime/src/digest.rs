@@ -11,11 +11,11 @@
 //! ```
 //! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
 //! use quectel_qi::digest::{DigestState, QiDigester};
-//! use quectel_qi::{sizes, Urc};
+//! use quectel_qi::{sizes, QueuedUrc, Urc};
 //!
 //! static STATE: DigestState = DigestState::new();
 //! static SLOT: ResponseSlot<{ sizes::RESPONSE_SLOT_SIZE }> = ResponseSlot::new();
-//! static URCS: UrcChannel<Urc, { sizes::URC_CAPACITY }, 1> = UrcChannel::new();
+//! static URCS: UrcChannel<QueuedUrc, { sizes::URC_CAPACITY }, 1> = UrcChannel::new();
 //!
 //! let mut buf = [0u8; sizes::INGRESS_BUF_SIZE];
 //! let digester = QiDigester::new(&STATE).with_max_response(sizes::RESPONSE_SLOT_SIZE);
@@ -24,7 +24,8 @@
 //! // In firmware: `ingress.read_from(uart_rx).await`; the client gets `&STATE` too and the
 //! // command side a `[0; sizes::COMMAND_BUF_SIZE]` buffer.
 //! ingress.try_write(b"\r\n+QIURC: \"recv\",0,3\r\nOK\r").unwrap();
-//! assert!(matches!(sub.try_next_message_pure(), Some(Urc::RecvPush(_))));
+//! let queued = sub.try_next_message_pure().unwrap();
+//! assert!(matches!(queued.urc(), Some(Urc::RecvPush(p)) if p.data == b"OK\r"));
 //! ```
 //!
 //! # What atat receives
@@ -36,7 +37,8 @@
 //!   `+CME ERROR: <n>` (and `+CMS ERROR: <n>`) give [`InternalError::Custom`] with the whole
 //!   line, because atat folds the module's codes (550 to 574) into `Unknown`.
 //! - A URC is its line, and for data URCs CR LF and the payload: what
-//!   [`Urc`]'s `AtatUrc::parse` reads. Which lines are URCs comes from the
+//!   [`QueuedUrc`](crate::QueuedUrc)'s `AtatUrc::parse` keeps (and [`Urc::from_frame`]
+//!   decodes). Which lines are URCs comes from the
 //!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
 //!   a line with a URC prefix that does not decode as a URC (a test response such as
 //!   `+QIOPEN: (1-15),...`) is an information line. While a command is in flight (from its

@@ -70,3 +70,5 @@ mod generated {
 }
 
 pub use generated::*;
+/// What atat's URC channel holds for the atat-based client (see [`client::QueuedUrc`]).
+pub use client::QueuedUrc;

@@ -6,7 +6,7 @@
 //! // atat::asynch::Client::new(tx, &RES_SLOT, &mut [0; sizes::COMMAND_BUF_SIZE], config)
 //! // atat::Ingress::new(digester, &mut [0; sizes::INGRESS_BUF_SIZE], &RES_SLOT, &URC_CHANNEL)
 //! // static RES_SLOT: atat::ResponseSlot<{ sizes::RESPONSE_SLOT_SIZE }> = ...;
-//! // static URC_CHANNEL: atat::UrcChannel<quectel_qi::Urc, { sizes::URC_CAPACITY }, N> = ...;
+//! // static URC_CHANNEL: atat::UrcChannel<quectel_qi::client::QueuedUrc, { sizes::URC_CAPACITY }, N> = ...;
 //! assert!(sizes::INGRESS_BUF_SIZE >= sizes::RESPONSE_SLOT_SIZE);
 //! ```
 
@@ -38,7 +38,7 @@ pub const RESPONSE_SLOT_SIZE: usize = limits::MAX_RESPONSE_LEN;
 /// The longest URC frame (line, CR LF, payload): [`limits::MAX_URC_LEN`].
 pub const URC_SIZE: usize = limits::MAX_URC_LEN;
 
-/// URCs the channel should hold (`atat::UrcChannel<Urc, N, _>`): one per socket, since a
+/// URCs the channel should hold (`atat::UrcChannel<QueuedUrc, N, _>`): one per socket, since a
 /// socket in buffer access mode is notified once until drained and a closed socket once. An
 /// application that lets several direct-push URCs per socket queue up needs more.
 pub const URC_CAPACITY: usize = SOCKETS;

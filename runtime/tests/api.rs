@@ -207,11 +207,10 @@ fn atat_traits_parse_responses_and_urcs() {
     };
     let line = read.parse(Ok(b"+QIRD: 7\r\nOK\r\n>\x00z")).unwrap();
     assert_eq!(line.read_actual_length.get(), 7);
-    assert_eq!(
-        line.data.as_slice(),
-        b"OK\r\n>\x00z",
-        "payload bytes are kept whole"
-    );
+    assert!(line.data.is_empty(), "a reply carries no payload");
+    let (head, payload) = wire::split_line(b"+QIRD: 7\r\nOK\r\n>\x00z");
+    let line = response::qird::ReadLine::decode(head, payload).unwrap();
+    assert_eq!(line.data, b"OK\r\n>\x00z", "payload bytes are kept whole");
     assert_eq!(
         read.parse(Ok(b"+QIRD: 7\r\nOK")),
         Err(atat::Error::Parse),
@@ -227,12 +226,14 @@ fn atat_traits_parse_responses_and_urcs() {
         "no sockets, no lines"
     );
 
-    let push = Urc::parse(b"+QIURC: \"recv\",3,5\r\n+QIURC").unwrap();
-    match push {
-        Urc::RecvPush(p) => assert_eq!(
-            (p.connect_id.get(), p.data.as_slice()),
-            (3, &b"+QIURC"[..5])
-        ),
+    let queued = QueuedUrc::parse(b"+QIURC: \"recv\",3,5\r\n+QIURC").unwrap();
+    match queued.urc().unwrap() {
+        Urc::RecvPush(p) => assert_eq!((p.connect_id.get(), p.data), (3, &b"+QIURC"[..5])),
+        other => panic!("{other:?}"),
+    }
+    let push = Urc::from_frame(b"+QIURC: \"recv\",3,5\r\n+QIURC").unwrap();
+    match push.detach() {
+        Urc::RecvPush(p) => assert_eq!((p.recv_length.get(), p.data), (5, &b""[..])),
         other => panic!("{other:?}"),
     }
     assert_eq!(<qiopen::Open<'_> as AtatCmd>::MAX_TIMEOUT_MS, 150_000);

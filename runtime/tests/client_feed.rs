@@ -5,10 +5,11 @@ use atat::{Ingress, ResponseSlot, UrcChannel};
 use quectel_qi::client::{feed_ingress, FeedError, PortReader};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
-use quectel_qi::{ConnectId, Urc};
+use quectel_qi::client::QueuedUrc;
+use quectel_qi::ConnectId;
 
 type Slot = ResponseSlot<RESPONSE_SLOT_SIZE>;
-type Urcs = UrcChannel<Urc, 2, 1>;
+type Urcs = UrcChannel<QueuedUrc, 2, 1>;
 
 struct Rig {
     slot: &'static Slot,
@@ -24,7 +25,7 @@ fn rig() -> Rig {
     }
 }
 
-type QiIngress = Ingress<'static, QiDigester<'static>, Urc, RESPONSE_SLOT_SIZE, 2, 1>;
+type QiIngress = Ingress<'static, QiDigester<'static>, QueuedUrc, RESPONSE_SLOT_SIZE, 2, 1>;
 
 fn ingress(r: &Rig, size: usize) -> QiIngress {
     let buf: &'static mut [u8] = Box::leak(vec![0u8; size].into_boxed_slice());

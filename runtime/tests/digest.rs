@@ -2,9 +2,9 @@
 //! exchange, echo, garbage, and input split at every byte boundary.
 
 use atat::digest::{DigestResult, Digester};
-use atat::{AtatCmd, AtatUrc, InternalError};
+use atat::{AtatCmd, InternalError};
 use quectel_qi::digest::{DigestState, QiDigester};
-use quectel_qi::{qird, qistate, sizes, AccessMode, ConnectId, Recvind, Urc};
+use quectel_qi::{qird, qistate, sizes, AccessMode, ConnectId, QueuedUrc, Recvind, Urc};
 
 /// What atat would receive, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,8 +204,11 @@ fn qird_takes_exactly_its_payload() {
         let mut want = format!("+QIRD: {}\r\n", payload.len()).into_bytes();
         want.extend_from_slice(payload);
         assert_eq!(out, vec![Out::Ok(want.clone())], "{payload:?}");
+        // What atat's parse returns keeps the length and leaves the payload in the response.
         let parsed = read.parse(Ok(&want)).unwrap();
-        assert_eq!(parsed.data.as_slice(), *payload);
+        assert_eq!(usize::from(parsed.read_actual_length.get()), payload.len());
+        assert!(parsed.data.is_empty());
+        assert_eq!(read_payload(&want), *payload);
     }
 }
 
@@ -243,8 +246,8 @@ fn pushed_data_takes_exactly_its_payload() {
             vec![urc(&frame), urc(b"+QIURC: \"closed\",3")],
             "{payload:?}"
         );
-        match Urc::parse(&frame) {
-            Some(Urc::RecvPush(x)) => assert_eq!(x.data.as_slice(), *payload),
+        match Urc::from_frame(&frame) {
+            Some(Urc::RecvPush(x)) => assert_eq!(x.data, *payload),
             other => panic!("{other:?}"),
         }
     }
@@ -258,8 +261,8 @@ fn pushed_datagram_of_a_udp_service() {
     // Whatever the socket's recorded mode: only the push form names the sender.
     let out = one_and_split(&input, |s| s.set_recvind(Recvind::Enable));
     assert_eq!(out, vec![urc(frame)]);
-    match Urc::parse(frame) {
-        Some(Urc::RecvPushUdpService(x)) => assert_eq!(x.data.as_slice(), b"\r\nOK\r\n"),
+    match Urc::from_frame(frame) {
+        Some(Urc::RecvPushUdpService(x)) => assert_eq!(x.data, b"\r\nOK\r\n"),
         other => panic!("{other:?}"),
     }
 }
@@ -279,7 +282,7 @@ fn recv_with_length_in_buffer_access_mode_takes_no_payload() {
         let out = one_and_split(input, setup);
         assert_eq!(out, vec![urc(b"+QIURC: \"recv\",0,5"), ok(b"")]);
         assert!(matches!(
-            Urc::parse(b"+QIURC: \"recv\",0,5"),
+            Urc::from_frame(b"+QIURC: \"recv\",0,5"),
             Some(Urc::RecvWithLength(_))
         ));
     }
@@ -335,7 +338,7 @@ fn every_other_urc_of_the_spec() {
         b"+QIACCEPT: 2,\"10.7.76.34\",7687",
     ];
     for line in lines {
-        assert!(Urc::parse(line).is_some(), "{line:?}");
+        assert!(Urc::from_frame(line).is_some(), "{line:?}");
         let mut input = b"\r\n".to_vec();
         input.extend_from_slice(line);
         input.extend_from_slice(b"\r\n");
@@ -511,12 +514,20 @@ fn oversized_response_is_refused_not_passed_on() {
     assert_eq!(out, vec![err(InternalError::Capacity)]);
 }
 
+/// The payload of an `AT+QIRD` answer, where it lies in the response.
+fn read_payload(response: &[u8]) -> &[u8] {
+    let (line, payload) = quectel_qi::wire::split_line(response);
+    quectel_qi::response::qird::ReadLine::decode(line, payload)
+        .unwrap()
+        .data
+}
+
 /// Feeds `wire` through atat's ingress with a response slot of `N` bytes: the outcome atat
 /// stores there (atat panics when a line handed over does not fit the slot).
 fn through_ingress<const N: usize>(wire: &[u8]) -> atat::Response<N> {
     use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
     let slot = ResponseSlot::<N>::new();
-    let urcs = UrcChannel::<Urc, { sizes::URC_CAPACITY }, 1>::new();
+    let urcs = UrcChannel::<QueuedUrc, { sizes::URC_CAPACITY }, 1>::new();
     let state = DigestState::new();
     let mut buf = vec![0u8; sizes::INGRESS_BUF_SIZE];
     let digester = QiDigester::new(&state).with_max_response(N);
@@ -570,7 +581,7 @@ fn sizes_hold_the_largest_frames() {
 fn through_atat_ingress_into_typed_values() {
     use atat::{AtatIngress, Ingress, Response, ResponseSlot, UrcChannel};
     let slot = ResponseSlot::<{ sizes::RESPONSE_SLOT_SIZE }>::new();
-    let urcs = UrcChannel::<Urc, { sizes::URC_CAPACITY }, 1>::new();
+    let urcs = UrcChannel::<QueuedUrc, { sizes::URC_CAPACITY }, 1>::new();
     let mut sub = urcs.subscribe().unwrap();
     let state = DigestState::new();
     let mut buf = vec![0u8; sizes::INGRESS_BUF_SIZE];
@@ -586,11 +597,13 @@ fn through_atat_ingress_into_typed_values() {
         ingress.try_write(core::slice::from_ref(b)).unwrap();
     }
 
-    match sub.try_next_message_pure() {
-        Some(Urc::RecvPush(x)) => assert_eq!(x.data.as_slice(), b"> \r"),
+    let queued = sub.try_next_message_pure().expect("a push");
+    match queued.urc() {
+        Some(Urc::RecvPush(x)) => assert_eq!(x.data, b"> \r"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(sub.try_next_message_pure(), Some(Urc::Closed(_))));
+    let queued = sub.try_next_message_pure().expect("a close");
+    assert!(matches!(queued.urc(), Some(Urc::Closed(_))));
     assert!(sub.try_next_message_pure().is_none());
     let guard = slot.try_get().expect("a response");
     let response: &Response<{ sizes::RESPONSE_SLOT_SIZE }> = &guard;
@@ -599,7 +612,11 @@ fn through_atat_ingress_into_typed_values() {
         read_length: None,
     };
     let line = read.parse(response.into()).unwrap();
-    assert_eq!(line.data.as_slice(), payload);
+    assert_eq!(usize::from(line.read_actual_length.get()), payload.len());
+    let Response::Ok(bytes) = response else {
+        panic!("{response:?}")
+    };
+    assert_eq!(read_payload(bytes), payload);
 }
 
 #[test]

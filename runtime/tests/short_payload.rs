@@ -5,7 +5,7 @@
 use atat::{AtatCmd, AtatUrc};
 use quectel_qi::response::qird::ReadLine;
 use quectel_qi::wire::DecodeError;
-use quectel_qi::{qird, ConnectId, ReadLength, Urc};
+use quectel_qi::{qird, ConnectId, QueuedUrc, ReadLength, Urc};
 
 #[test]
 fn a_read_answer_shorter_than_announced_is_truncated() {
@@ -39,10 +39,16 @@ fn a_push_shorter_than_announced_is_never_taken_as_a_push() {
     // the two it is, only the socket's mode tells: the digester knows it): never a push of 4.
     let short = Urc::decode(b"+QIURC: \"recv\",0,10", b"ABCD");
     assert!(!matches!(short, Ok(Urc::RecvPush(_))), "{short:?}");
-    let parsed = <Urc as AtatUrc>::parse(b"+QIURC: \"recv\",0,10\r\nABCD");
+    let parsed = Urc::from_frame(b"+QIURC: \"recv\",0,10\r\nABCD");
     assert!(!matches!(parsed, Some(Urc::RecvPush(_))), "{parsed:?}");
     assert!(matches!(
-        <Urc as AtatUrc>::parse(b"+QIURC: \"recv\",0,4\r\nABCD"),
-        Some(Urc::RecvPush(p)) if p.data.as_slice() == b"ABCD"
+        Urc::from_frame(b"+QIURC: \"recv\",0,4\r\nABCD"),
+        Some(Urc::RecvPush(p)) if p.data == b"ABCD"
     ));
+    // atat's channel queues the same frames as the atat-based client's `QueuedUrc`.
+    let queued = QueuedUrc::parse(b"+QIURC: \"recv\",0,10\r\nABCD").and_then(|q| {
+        let is_push = matches!(q.urc(), Some(Urc::RecvPush(_)));
+        is_push.then_some(q)
+    });
+    assert!(queued.is_none());
 }

@@ -24,6 +24,7 @@ use qi_sim::Control;
 use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
+use quectel_qi::client::QueuedUrc;
 use quectel_qi::Urc;
 
 /// The response slot's size: the crate's.
@@ -169,7 +170,7 @@ pub struct Wire {
 }
 
 type QiIngress =
-    Ingress<'static, QiDigester<'static>, Urc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+    Ingress<'static, QiDigester<'static>, QueuedUrc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
 
 /// The host's writer with the wire log. Bytes are logged before they are written, so that a
 /// log shows a command before the module's answer to it.
@@ -253,7 +254,7 @@ impl<T: std::io::Write> embedded_io::Write for StdWriter<T> {
 /// Shared atat state, leaked: atat's client and ingress want `'static` references.
 struct Parts {
     slot: &'static ResponseSlot<RESPONSE_SIZE>,
-    urcs: &'static UrcChannel<Urc, URC_CAPACITY, URC_SUBSCRIBERS>,
+    urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS>,
     wire: Wire,
 }
 

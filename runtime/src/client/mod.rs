@@ -25,7 +25,7 @@
 //! use quectel_qi::*;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<Urc, URC_CAPACITY, 2> = UrcChannel::new(); // client + application
+//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 2> = UrcChannel::new(); // client + application
 //! static DIGEST: DigestState = DigestState::new();
 //! const CTX: ContextId = ContextId::new_const(1);
 //!
@@ -101,7 +101,7 @@
 //! use quectel_qi::*;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<Urc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 1> = UrcChannel::new();
 //! static DIGEST: DigestState = DigestState::new();
 //!
 //! fn app(
@@ -150,10 +150,10 @@
 //! use quectel_qi::client::PortReader;
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
-//! use quectel_qi::Urc;
+//! use quectel_qi::QueuedUrc;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<Urc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 1> = UrcChannel::new();
 //! static DIGEST: DigestState = DigestState::new();
 //!
 //! // A reader task; a reader thread calls `feed` (bounded waits) instead of `feed_async`.

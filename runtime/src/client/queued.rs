@@ -35,11 +35,16 @@ impl QueuedUrc {
     pub fn frame(&self) -> &[u8] {
         &self.frame
     }
+
+    /// The URC, its payload borrowed from the frame.
+    pub fn urc(&self) -> Option<Urc<'_>> {
+        Urc::from_frame(&self.frame)
+    }
 }
 
 impl Queued for QueuedUrc {
     fn urc(&self) -> Option<Urc<'_>> {
-        Urc::from_frame(&self.frame)
+        QueuedUrc::urc(self)
     }
 }
 

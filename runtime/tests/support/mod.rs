@@ -13,7 +13,7 @@ use std::rc::Rc;
 use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
 use embassy_time::{Duration, Instant};
 use quectel_qi::client::{BlockingClient, BlockingLink, Client, Config};
-use quectel_qi::Urc;
+use quectel_qi::client::QueuedUrc;
 
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
@@ -93,7 +93,7 @@ impl Script {
 }
 
 type TestIngress =
-    Ingress<'static, QiDigester<'static>, Urc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+    Ingress<'static, QiDigester<'static>, QueuedUrc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
 
 struct Shared {
     ingress: TestIngress,
@@ -196,7 +196,7 @@ impl embedded_io_async::Write for Module {
 #[derive(Clone)]
 pub struct Handle {
     shared: Rc<RefCell<Shared>>,
-    pub urcs: &'static UrcChannel<Urc, URC_CAPACITY, URC_SUBSCRIBERS>,
+    pub urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS>,
     pub digest: &'static DigestState,
 }
 
@@ -257,7 +257,7 @@ pub fn config() -> Config {
 
 fn module(script: &Script) -> (Module, Handle, &'static ResponseSlot<RESPONSE_SIZE>) {
     let slot: &'static ResponseSlot<RESPONSE_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
-    let urcs: &'static UrcChannel<Urc, URC_CAPACITY, URC_SUBSCRIBERS> =
+    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS> =
         Box::leak(Box::new(UrcChannel::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
