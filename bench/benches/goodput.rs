@@ -6,10 +6,10 @@
 //!
 //! A plain harness, not criterion: each run moves a few seconds of payload, and the figure is
 //! the median of three runs. The host side is atat's ingress path: `QiDigester` frames, the
-//! generated `AtatCmd::parse` and `AtatUrc::parse` decode; commands come from the generated
+//! generated `AtatCmd::parse` and `Urc::from_frame` decode; commands come from the generated
 //! encoders. `cargo bench -p qi-bench --bench goodput [-- quick]`.
 
-use atat::{AtatCmd, AtatUrc, DigestResult, Digester};
+use atat::{AtatCmd, DigestResult, Digester};
 use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
 use qi_tests::e2e::{blocking_over, Timing};
 use quectel_qi as qi;
@@ -125,7 +125,7 @@ impl Host {
                         Err(e) => Err(e),
                     }
                 }
-                Frame::Urc(u) => urc(qi::Urc::parse(&u).expect("a known URC")),
+                Frame::Urc(u) => urc(qi::Urc::from_frame(&u).expect("a known URC")),
                 Frame::Prompt => panic!("unexpected prompt"),
             }
         }
@@ -153,7 +153,7 @@ impl Host {
         self.command(&open).expect("open accepted");
         let (peer, _) = listener.accept().unwrap();
         match self.frame() {
-            Frame::Urc(u) => match qi::Urc::parse(&u) {
+            Frame::Urc(u) => match qi::Urc::from_frame(&u) {
                 Some(qi::Urc::OpenResult(_)) => {}
                 other => panic!("expected +QIOPEN, got {other:?}"),
             },
@@ -228,15 +228,15 @@ fn receive_buffered(baud: u32, cooldown: Duration, bytes: usize) -> f64 {
     while got < bytes {
         // Wait for the notification, then drain until the module reports 0 bytes.
         match h.frame() {
-            Frame::Urc(u) => assert!(matches!(qi::Urc::parse(&u), Some(qi::Urc::Recv(_)))),
+            Frame::Urc(u) => assert!(matches!(qi::Urc::from_frame(&u), Some(qi::Urc::Recv(_)))),
             _ => panic!("expected the recv URC"),
         }
         loop {
             let line = h.exchange(&read, |_| {}).expect("read");
-            if line.data.is_empty() {
+            if line.read_actual_length.get() == 0 {
                 break;
             }
-            got += line.data.len();
+            got += usize::from(line.read_actual_length.get());
         }
     }
     let secs = start.elapsed().as_secs_f64();
@@ -258,7 +258,7 @@ fn receive_pushed(baud: u32, bytes: usize) -> f64 {
     let mut got = 0;
     while got < bytes {
         match h.frame() {
-            Frame::Urc(u) => match qi::Urc::parse(&u) {
+            Frame::Urc(u) => match qi::Urc::from_frame(&u) {
                 Some(qi::Urc::RecvPush(p)) => got += p.data.len(),
                 other => panic!("expected pushed data, got {other:?}"),
             },

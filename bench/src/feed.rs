@@ -76,7 +76,7 @@ pub fn feed<D: Digester, X: Decode>(
     tally
 }
 
-/// Decoding with the generated API: `Urc` through `AtatUrc`, responses through each
+/// Decoding with the generated API: `Urc` through `Urc::from_frame`, responses through each
 /// command's `AtatCmd::parse`.
 pub struct Generated {
     read: quectel_qi::qird::Read,
@@ -105,13 +105,15 @@ impl Default for Generated {
 
 impl Decode for Generated {
     fn urc(&mut self, urc: &[u8]) -> bool {
-        black_box(<quectel_qi::Urc as AtatUrc>::parse(urc)).is_some()
+        black_box(quectel_qi::Urc::from_frame(urc)).is_some()
     }
 
     fn response(&mut self, answer: Answer, resp: Result<&[u8], InternalError>) -> bool {
         match answer {
             Answer::Read { len } => {
-                matches!(black_box(self.read.parse(resp)), Ok(l) if l.data.len() == len)
+                // The payload stays in the response (the client copies it to the reader's
+                // buffer from there); the reply carries its length.
+                matches!(black_box(self.read.parse(resp)), Ok(l) if usize::from(l.read_actual_length.get()) == len)
             }
             Answer::StateTable { lines } => {
                 matches!(black_box(self.state.parse(resp)), Ok(t) if t.len() == lines)

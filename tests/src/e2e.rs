@@ -25,7 +25,6 @@ use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 use quectel_qi::client::QueuedUrc;
-use quectel_qi::Urc;
 
 /// The response slot's size: the crate's.
 pub const RESPONSE_SIZE: usize = RESPONSE_SLOT_SIZE;

@@ -673,8 +673,13 @@ fn shape_cases<'m>(
             })
     };
     let line = |vs: &[Value]| shape_line(model, s, vs);
+    // A line with a payload borrows it: the tests name its `'static` form.
+    let path = match s.data {
+        Some(_) => format!("{}<'static>", s.path),
+        None => s.path.clone(),
+    };
     let shape = |vs: &[Value], accepted: bool| Check::Shape {
-        path: s.path.clone(),
+        path: path.clone(),
         urc: s.urc,
         line: line(vs),
         payload: payload_of(vs),

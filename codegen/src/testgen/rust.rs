@@ -33,21 +33,37 @@ fn all_forms(model: &Model) -> impl Iterator<Item = (&Command, &Form)> {
 }
 
 /// Every response line and URC type, by path.
-fn all_shapes(model: &Model) -> Vec<String> {
+/// Every line type, and whether it borrows a payload (`<'p>`).
+fn all_shapes(model: &Model) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for (cmd, form) in all_forms(model) {
-        for i in 0..form.response.lines.len() {
-            out.push(format!(
-                "quectel_qi::response::{}::{}",
-                naming::command_module(cmd),
-                naming::line_type(form, i)
+        for (i, l) in form.response.lines.iter().enumerate() {
+            out.push((
+                format!(
+                    "quectel_qi::response::{}::{}",
+                    naming::command_module(cmd),
+                    naming::line_type(form, i)
+                ),
+                l.data.is_some(),
             ));
         }
     }
     for u in &model.spec.urcs.value.urcs {
-        out.push(format!("quectel_qi::urc::{}", naming::type_name(&u.name)));
+        out.push((
+            format!("quectel_qi::urc::{}", naming::type_name(&u.name)),
+            u.data.is_some(),
+        ));
     }
     out
+}
+
+/// How a test names a line type for `qi_tests::Shape`: its `'static` form.
+fn shape_name(path: &str, data: bool) -> String {
+    if data {
+        format!("{path}<'static>")
+    } else {
+        path.to_owned()
+    }
 }
 
 /// Impls of `qi_tests::Form` and `qi_tests::Shape` for every generated request and line type.
@@ -83,13 +99,17 @@ pub fn support(model: &Model) -> String {
             name = form_prefix(cmd, form),
         );
     }
-    for path in all_shapes(model) {
+    for (path, data) in all_shapes(model) {
+        let name = shape_name(&path, data);
+        let of = if data { format!("{path}<'p>") } else { path.clone() };
         let _ = write!(
             s,
-            "impl crate::Shape for {path} {{
-    fn read(line: &[u8], payload: &[u8]) -> Result<Self, quectel_qi::wire::DecodeError> {{ {path}::decode(line, payload) }}
-    fn read_strict(line: &[u8], payload: &[u8]) -> Result<Self, quectel_qi::wire::DecodeError> {{ {path}::decode_strict(line, payload) }}
-    fn write(&self, w: &mut quectel_qi::wire::Writer<'_>) -> Result<(), quectel_qi::wire::Overflow> {{ self.encode(w) }}
+            "impl crate::Shape for {name} {{
+    type Of<'p> = {of};
+    fn read<'p>(line: &[u8], payload: &'p [u8]) -> Result<Self::Of<'p>, quectel_qi::wire::DecodeError> {{ {path}::decode(line, payload) }}
+    fn read_strict<'p>(line: &[u8], payload: &'p [u8]) -> Result<Self::Of<'p>, quectel_qi::wire::DecodeError> {{ {path}::decode_strict(line, payload) }}
+    fn write(v: &Self::Of<'_>, w: &mut quectel_qi::wire::Writer<'_>) -> Result<(), quectel_qi::wire::Overflow> {{ v.encode(w) }}
+    fn shorten<'s, 'l: 's>(v: Self::Of<'l>) -> Self::Of<'s> {{ v }}
 }}
 "
         );
@@ -415,7 +435,7 @@ pub fn props(model: &Model) -> String {
             length,
         );
         if length.is_some() {
-            init.push("data: heapless::Vec::from_slice(&data).unwrap()".into());
+            init.push("data: &data".into());
         }
         if optional > 0 {
             let _ = writeln!(body, "        let present = g.below({});", optional + 1);
@@ -426,6 +446,7 @@ pub fn props(model: &Model) -> String {
             format!("{path} {{ {} }}", init.join(", "))
         };
         let check = if urc { "urc_property" } else { "line_property" };
+        let check = format!("{check}::<{}>", shape_name(&path, length.is_some()));
         let _ = write!(
             s,
             "\n    #[test]\n    fn {name}(draws in proptest::collection::vec(proptest::prelude::any::<u64>(), 16)) {{\n        let mut g = qi_tests::Draws::new(&draws);\n{body}        qi_tests::{check}({value})?;\n    }}\n"

@@ -465,14 +465,14 @@ impl Sim {
                     read_actual_length,
                     remote_ip: Some(hstring(&ip)),
                     remote_port: Some(port(p)),
-                    data: heapless::Vec::new(),
+                    data: &[],
                 });
                 frame_data(|w| l.encode(w), &data, view, format)
             }
             _ => {
                 let l = ResponseLine::QirdReadLine(qird::ReadLine {
                     read_actual_length,
-                    data: heapless::Vec::new(),
+                    data: &[],
                 });
                 frame_data(|w| l.encode(w), &data, view, format)
             }

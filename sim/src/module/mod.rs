@@ -76,7 +76,7 @@ pub(crate) enum Event {
     /// Traffic on a socket.
     Net { id: ConnectId, gen: u64, net: Net },
     /// URCs produced by background work (DNS, ping, NTP).
-    Report(Vec<Urc>, Job),
+    Report(Vec<Urc<'static>>, Job),
     /// Fault injection and shutdown.
     Control(Ctl),
 }

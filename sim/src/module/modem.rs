@@ -335,7 +335,7 @@ impl Sim {
         })
     }
 
-    fn pdp_address_line(&self, id: ContextId, this_one: bool) -> ResponseLine {
+    fn pdp_address_line(&self, id: ContextId, this_one: bool) -> ResponseLine<'static> {
         // A context that is not active has no address (27.007 10.1.14).
         let pdp_addr = self.contexts[usize::from(id.get())]
             .active
@@ -418,7 +418,7 @@ impl Sim {
         }
     }
 
-    fn registration_urc(&self, r: Registry) -> Option<Urc> {
+    fn registration_urc(&self, r: Registry) -> Option<Urc<'static>> {
         let stat = self.modem.registration();
         let m = &self.cfg.modem;
         let located = reports_location(self.modem.report(r)) && self.modem.registered();

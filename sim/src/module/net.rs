@@ -178,13 +178,13 @@ impl Sim {
                         recv_length,
                         remote_ip: hstring(&ip),
                         remote_port: port(p),
-                        data: heapless::Vec::new(),
+                        data: &[],
                     })
                 }
                 _ => Urc::RecvPush(urc::RecvPush {
                     connect_id: id,
                     recv_length,
-                    data: heapless::Vec::new(),
+                    data: &[],
                 }),
             };
             self.urc(frame_data(|w| u.encode(w), chunk, view, format));

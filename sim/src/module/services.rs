@@ -34,7 +34,7 @@ fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> io::Result<()> {
         .map(|_| ())
 }
 
-fn report(tx: &SyncSender<Event>, urcs: Vec<Urc>, job: Job) {
+fn report(tx: &SyncSender<Event>, urcs: Vec<Urc<'static>>, job: Job) {
     let _ = tx.send(Event::Report(urcs, job));
 }
 

@@ -93,7 +93,7 @@ impl Settings {
     pub(crate) fn apply(
         &mut self,
         req: &Request<'_>,
-    ) -> Option<Result<Option<ResponseLine>, ErrorCode>> {
+    ) -> Option<Result<Option<ResponseLine<'static>>, ErrorCode>> {
         use Request as R;
         use ResponseLine as L;
         let line = match req {
@@ -266,7 +266,7 @@ impl Settings {
     }
 }
 
-fn set(f: impl FnOnce()) -> Option<Result<Option<ResponseLine>, ErrorCode>> {
+fn set(f: impl FnOnce()) -> Option<Result<Option<ResponseLine<'static>>, ErrorCode>> {
     f();
     Some(Ok(None))
 }

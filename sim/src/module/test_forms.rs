@@ -69,7 +69,7 @@ fn service_types() -> Field {
 }
 
 /// The lines of a test form's answer; `None` for other forms.
-pub(crate) fn answer(req: &Request<'_>) -> Option<Vec<ResponseLine>> {
+pub(crate) fn answer(req: &Request<'_>) -> Option<Vec<ResponseLine<'static>>> {
     use Request as R;
     use ResponseLine as L;
     let lines = match req {
@@ -152,7 +152,7 @@ pub(crate) fn answer(req: &Request<'_>) -> Option<Vec<ResponseLine>> {
     Some(lines)
 }
 
-fn qicfg() -> Vec<ResponseLine> {
+fn qicfg() -> Vec<ResponseLine<'static>> {
     use r::qicfg::*;
     use ResponseLine as L;
     vec![
