@@ -1,5 +1,6 @@
-//! Response lines and URCs: the selected type tolerantly and strictly, `Urc` and atat's
-//! `AtatUrc`/`Parser` on the same bytes, and how the line fits the form it answers.
+//! Response lines and URCs: the selected type tolerantly and strictly, `Urc`, atat's
+//! `AtatUrc` (`QueuedUrc`) and `Parser` on the same bytes, and how the line fits the form it
+//! answers.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     qi_fuzz::check_urc(line, payload);
     let _ = quectel_qi::Urc::fit(line, payload);
     let _ = quectel_qi::Urc::diagnose(line, payload);
-    let _ = <quectel_qi::Urc as atat::AtatUrc>::parse(body);
+    let _ = <quectel_qi::QueuedUrc as atat::AtatUrc>::parse(body);
+    let _ = quectel_qi::Urc::from_frame(body);
     let _ = <quectel_qi::Urc as atat::Parser>::parse(body);
     let _ = quectel_qi::limits::response_data_len(line, payload);
     if let Some(Some(form)) = qi_fuzz::FORM_INDEXES.get(index % qi_fuzz::SHAPES.max(1)) {

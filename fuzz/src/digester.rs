@@ -4,7 +4,7 @@
 use atat::digest::{DigestResult, Digester};
 use atat::{AtatIngress, Ingress, InternalError, ResponseSlot, UrcChannel};
 use quectel_qi::digest::{DigestState, QiDigester, SOCKETS};
-use quectel_qi::{sizes, AccessMode, ConnectId, Recvind, Urc};
+use quectel_qi::{sizes, AccessMode, ConnectId, QueuedUrc, Recvind};
 
 /// A small response slot, so that oversized frames are easy to reach.
 pub const SMALL_SLOT: usize = 64;
@@ -92,7 +92,7 @@ pub fn run_direct(control: &[u8], stream: &[u8], max_response: usize) {
 pub fn run_ingress<const N: usize>(control: &[u8], stream: &[u8]) {
     let state = DigestState::new();
     let slot = ResponseSlot::<N>::new();
-    let urcs = UrcChannel::<Urc, { sizes::URC_CAPACITY }, 1>::new();
+    let urcs = UrcChannel::<QueuedUrc, { sizes::URC_CAPACITY }, 1>::new();
     let mut sub = urcs.subscribe().expect("one subscriber");
     let mut buf = vec![0u8; sizes::INGRESS_BUF_SIZE];
     let digester = QiDigester::new(&state).with_max_response(N);

@@ -69,6 +69,6 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/qi.rs"));
 }
 
-pub use generated::*;
 /// What atat's URC channel holds for the atat-based client (see [`client::QueuedUrc`]).
 pub use client::QueuedUrc;
+pub use generated::*;

@@ -2,10 +2,10 @@
 //! port's bytes between atat and the raw data of transparent mode, at every split point.
 
 use atat::{Ingress, ResponseSlot, UrcChannel};
+use quectel_qi::client::QueuedUrc;
 use quectel_qi::client::{feed_ingress, FeedError, PortReader};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
-use quectel_qi::client::QueuedUrc;
 use quectel_qi::ConnectId;
 
 type Slot = ResponseSlot<RESPONSE_SLOT_SIZE>;

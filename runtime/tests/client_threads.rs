@@ -93,7 +93,8 @@ struct Setup {
 
 fn setup(session: &'static [Turn]) -> Setup {
     let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
-    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1> = Box::leak(Box::new(UrcChannel::new()));
+    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1> =
+        Box::leak(Box::new(UrcChannel::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let (host_tx, host_rx) = channel();

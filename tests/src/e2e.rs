@@ -21,10 +21,10 @@ use atat::{Ingress, ResponseSlot, UrcChannel};
 use embassy_time::Instant;
 use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
 use qi_sim::Control;
+use quectel_qi::client::QueuedUrc;
 use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
-use quectel_qi::client::QueuedUrc;
 
 /// The response slot's size: the crate's.
 pub const RESPONSE_SIZE: usize = RESPONSE_SLOT_SIZE;

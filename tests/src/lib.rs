@@ -161,8 +161,7 @@ pub fn payload(n: usize) -> Vec<u8> {
 fn write_shape<T: Shape>(v: &T::Of<'_>) -> Vec<u8> {
     let mut buf = vec![0u8; BUF];
     let mut w = Writer::new(&mut buf);
-    T::write(v, &mut w)
-        .unwrap_or_else(|_| panic!("{v:?} does not fit {BUF} bytes"));
+    T::write(v, &mut w).unwrap_or_else(|_| panic!("{v:?} does not fit {BUF} bytes"));
     w.written().to_vec()
 }
 

@@ -203,7 +203,7 @@ pub fn emit(model: &Model) -> TokenStream {
     let (resp_lt, payload_lt) = if line_data {
         (quote!(<'p>), quote!('p))
     } else {
-        (TokenStream::new(), quote!('_))
+        (TokenStream::new(), TokenStream::new())
     };
     let fit_body = if fit_arms.is_empty() {
         quote! { let _ = (form, line, rest); crate::wire::Fit::No }

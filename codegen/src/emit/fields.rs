@@ -322,7 +322,13 @@ pub fn emit(model: &Model) -> TokenStream {
     let rules_unused = super::unused(rule_tries.is_empty(), &["line"]);
 
     // The enums that borrow a payload take a lifetime (see `lines`).
-    let borrows = |yes: bool| if yes { quote!(<'_>) } else { TokenStream::new() };
+    let borrows = |yes: bool| {
+        if yes {
+            quote!(<'_>)
+        } else {
+            TokenStream::new()
+        }
+    };
     let line_lt = borrows(
         all.iter()
             .any(|(_, f)| f.response.lines.iter().any(|l| l.data.is_some())),

@@ -347,7 +347,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         (
             TokenStream::new(),
             TokenStream::new(),
-            quote!('_),
+            TokenStream::new(),
             TokenStream::new(),
         )
     };

@@ -48,12 +48,20 @@ pub fn emit(model: &Model) -> TokenStream {
     });
     // Data URCs borrow their payload from the frame: the enum gets the frame's lifetime.
     let has_data = urcs.iter().any(|u| u.data.is_some());
-    let lt = if has_data { quote!(<'a>) } else { TokenStream::new() };
+    let lt = if has_data {
+        quote!(<'a>)
+    } else {
+        TokenStream::new()
+    };
     let variants = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         let doc = &u.about;
-        let lt = if u.data.is_some() { quote!(<'a>) } else { TokenStream::new() };
+        let lt = if u.data.is_some() {
+            quote!(<'a>)
+        } else {
+            TokenStream::new()
+        };
         quote! { #[doc = #doc] #v(urc::#t #lt), }
     });
     let detaches = urcs.iter().map(|u| {
@@ -178,7 +186,7 @@ pub fn emit(model: &Model) -> TokenStream {
     let (wild, frame_lt, static_lt) = if has_data {
         (quote!(<'_>), quote!('a), quote!(<'static>))
     } else {
-        (TokenStream::new(), quote!('_), TokenStream::new())
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
     let (parser_doc, decode_doc) = (super::doc_lines(&parser_doc), super::doc_lines(&decode_doc));
     quote! {

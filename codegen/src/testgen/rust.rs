@@ -101,7 +101,11 @@ pub fn support(model: &Model) -> String {
     }
     for (path, data) in all_shapes(model) {
         let name = shape_name(&path, data);
-        let of = if data { format!("{path}<'p>") } else { path.clone() };
+        let of = if data {
+            format!("{path}<'p>")
+        } else {
+            path.clone()
+        };
         let _ = write!(
             s,
             "impl crate::Shape for {name} {{

@@ -30,11 +30,14 @@ pub type QiStack = Stack<'static, UartTx>;
 /// The stack's buffers, sized for what these flows ask: the input holds a 1,500-byte push or
 /// `AT+QIRD` answer with room to spare, the largest response accepted is a 1,500-byte read,
 /// and commands are at most a few hundred bytes (payloads are written from the caller's
-/// buffer). A response or command beyond these is a typed error, not a cut frame.
-type Resources = StackResources<INGRESS, RESPONSE, COMMAND>;
+/// buffer). A response or command beyond these is a typed error, not a cut frame. The push
+/// buffer holds two of the largest pushes: a direct-push flow reads each chunk before it sends
+/// the next.
+type Resources = StackResources<INGRESS, RESPONSE, COMMAND, PUSH>;
 const INGRESS: usize = 4096;
 const RESPONSE: usize = 1600;
 const COMMAND: usize = 512;
+const PUSH: usize = 3000;
 
 static RESOURCES: StaticCell<Resources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();

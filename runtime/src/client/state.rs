@@ -120,10 +120,12 @@ impl<const PUSH: usize> Router<PUSH> {
                 self.sockets[index(*connect_id)].data_pending = true;
                 Event::DataReady(*connect_id)
             }
-            Urc::RecvPush(p) => self.pushed(p.connect_id, &p.data, None),
+            Urc::RecvPush(p) => {
+                self.pushed(p.connect_id, p.data, p.recv_length.get() as usize, None)
+            }
             Urc::RecvPushUdpService(p) => {
                 let from = Sender::new(&p.remote_ip, p.remote_port);
-                self.pushed(p.connect_id, &p.data, from)
+                self.pushed(p.connect_id, p.data, p.recv_length.get() as usize, from)
             }
             Urc::Closed(urc::Closed { connect_id }) => {
                 self.sockets[index(*connect_id)].closed = true;
@@ -160,8 +162,15 @@ impl<const PUSH: usize> Router<PUSH> {
         }
     }
 
-    fn pushed(&mut self, id: ConnectId, data: &[u8], from: Option<Sender>) -> Event {
-        if !self.push.push(id, data, from) {
+    fn pushed(
+        &mut self,
+        id: ConnectId,
+        data: &[u8],
+        announced: usize,
+        from: Option<Sender>,
+    ) -> Event {
+        // A detached push (its payload left behind in its frame) has lost its bytes.
+        if data.len() < announced || !self.push.push(id, data, from) {
             warn_!(
                 "push buffer full: {} bytes of socket {} dropped",
                 data.len(),

@@ -47,10 +47,11 @@ impl<W: Write> Stack<'_, W> {
     /// Waits until the socket has something for a reader.
     async fn ready(&self, id: ConnectId) -> Result<Readiness, Error> {
         poll_fn(|cx| {
-            self.shared.with(|s| match s.readiness(self.push, id, Some(cx)) {
-                Ok(Readiness::Waiting) => Poll::Pending,
-                other => Poll::Ready(other),
-            })
+            self.shared
+                .with(|s| match s.readiness(self.push, id, Some(cx)) {
+                    Ok(Readiness::Waiting) => Poll::Pending,
+                    other => Poll::Ready(other),
+                })
         })
         .await
     }

@@ -186,8 +186,8 @@ impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize, const PU
     }
 }
 
-impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize, const PUSH: usize>
-    Default for StackResources<INGRESS, RESPONSE, COMMAND, PUSH>
+impl<const INGRESS: usize, const RESPONSE: usize, const COMMAND: usize, const PUSH: usize> Default
+    for StackResources<INGRESS, RESPONSE, COMMAND, PUSH>
 {
     fn default() -> Self {
         Self::new()

@@ -215,7 +215,8 @@ impl<'d, R: Read> Runner<'d, R> {
                         self.held += used;
                         continue;
                     }
-                    if let Routed::WaitForRoom(id) = self.shared.route_frame(self.push, frame).await {
+                    if let Routed::WaitForRoom(id) = self.shared.route_frame(self.push, frame).await
+                    {
                         if self.held == 0 {
                             self.parked = Some(Parked {
                                 id,

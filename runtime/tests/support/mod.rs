@@ -12,8 +12,8 @@ use std::rc::Rc;
 
 use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
 use embassy_time::{Duration, Instant};
-use quectel_qi::client::{BlockingClient, BlockingLink, Client, Config};
 use quectel_qi::client::QueuedUrc;
+use quectel_qi::client::{BlockingClient, BlockingLink, Client, Config};
 
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
