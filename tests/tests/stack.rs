@@ -394,3 +394,65 @@ fn stack_futures_are_send() {
     fn runner_is_send<R: Send>() {}
     runner_is_send::<quectel_qi::stack::Runner<'static, qi_sim::transport::HostReader>>();
 }
+
+/// Runs `flow` on a stack whose push buffer holds `PUSH` bytes (the other sizes default).
+fn with_push_buffer<const PUSH: usize>(flow: impl AsyncFnOnce(&SimStack)) {
+    use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
+    let (end, running) = qi_sim::transport::duplex(sim());
+    let (reader, writer) = end.split();
+    let resources: &'static mut stack::StackResources<
+        INGRESS_BUF_SIZE,
+        RESPONSE_SLOT_SIZE,
+        COMMAND_BUF_SIZE,
+        PUSH,
+    > = Box::leak(Box::new(stack::StackResources::new()));
+    let (stack, runner) = stack::new(resources, writer, reader, test_config());
+    let control = running.control().clone();
+    qi_tests::e2e::block_on(async {
+        let app = async {
+            flow(&stack).await;
+            assert!(control.shutdown());
+        };
+        let (stopped, ()) = join(runner.run(), app).await;
+        assert_eq!(stopped, stack::Stopped::EndOfStream);
+    });
+    running.join();
+}
+
+#[test]
+fn a_push_buffer_too_small_for_a_push_is_a_typed_error_at_open() {
+    let echo = EchoServer::start().unwrap();
+    // Buffer access only: no push buffer at all.
+    with_push_buffer::<0>(async |stack: &SimStack| {
+        stack.activate("internet").await.unwrap();
+        let err = stack
+            .connect_with("127.0.0.1", echo.port(), AccessMode::DirectPush)
+            .await
+            .err()
+            .expect("a push buffer of 0 bytes");
+        assert_eq!(err, Error::PushBufferTooSmall { capacity: 0 });
+        // Nothing was opened, and buffer access needs no push buffer.
+        let mut socket = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+        socket.write_all(HOSTILE).await.unwrap();
+        assert_eq!(read_exactly(&mut socket, HOSTILE.len()).await, HOSTILE);
+        socket.close().await.unwrap();
+    });
+}
+
+#[test]
+fn a_push_buffer_of_two_pushes_carries_a_direct_push_echo() {
+    let echo = EchoServer::start().unwrap();
+    with_push_buffer::<3000>(async |stack: &SimStack| {
+        stack.activate("internet").await.unwrap();
+        let mut socket = stack
+            .connect_with("127.0.0.1", echo.port(), AccessMode::DirectPush)
+            .await
+            .unwrap();
+        let data = [HOSTILE, &random_bytes(11, 16 * 1024)].concat();
+        let (mut rx, mut tx) = socket.split();
+        let (wrote, back) = join(tx.write_all(&data), read_exactly(&mut rx, data.len())).await;
+        wrote.unwrap();
+        assert_eq!(fnv1a(&back), fnv1a(&data));
+        socket.close().await.unwrap();
+    });
+}
