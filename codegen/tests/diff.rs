@@ -310,8 +310,11 @@ fn the_mirrored_emitter_rules_match_the_generated_code() {
     }
     for cmd in &model.spec.commands {
         for form in &cmd.value.forms {
-            for i in 0..form.response.lines.len() {
-                let want = format!("pub struct {} {{", qi_codegen::naming::line_type(form, i));
+            for (i, line) in form.response.lines.iter().enumerate() {
+                // A line with a payload borrows it.
+                let lifetime = if line.data.is_some() { "<'a>" } else { "" };
+                let name = qi_codegen::naming::line_type(form, i);
+                let want = format!("pub struct {name}{lifetime} {{");
                 assert!(code.contains(&want), "generated code lacks `{want}`");
             }
         }
