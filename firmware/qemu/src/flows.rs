@@ -8,9 +8,9 @@
 use core::fmt::{self, Write as _};
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use quectel_qi::client;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::mutex::Mutex;
+use quectel_qi::client;
 use quectel_qi::embassy_time::{Duration, Timer};
 use quectel_qi::embedded_io_async::{Read, Write};
 use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
@@ -118,18 +118,15 @@ pub async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<()
         fill(&mut out[..len], sent);
         if sent == 0 {
             // `write` takes one `AT+QISEND`: all of a 1,460-byte chunk.
-            let n = sized!("TcpSocket::write", socket.write(&out[..len]))
-                .in_flow(flow)?;
+            let n = sized!("TcpSocket::write", socket.write(&out[..len])).in_flow(flow)?;
             if n != len {
                 return Err(Failure::Wrong("tcp: a write took less than one send"));
             }
         } else {
-            sized!("TcpSocket::write_all", socket.write_all(&out[..len]))
-                .in_flow(flow)?;
+            sized!("TcpSocket::write_all", socket.write_all(&out[..len])).in_flow(flow)?;
         }
         while received < sent + len {
-            let n = sized!("TcpSocket::read", socket.read(back))
-                .in_flow(flow)?;
+            let n = sized!("TcpSocket::read", socket.read(back)).in_flow(flow)?;
             if n == 0 {
                 return Err(Failure::Wrong("tcp: the server closed before echoing all"));
             }
@@ -142,8 +139,7 @@ pub async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<()
             received += n;
         }
     }
-    sized!("TcpSocket::close", socket.close())
-        .in_flow(flow)
+    sized!("TcpSocket::close", socket.close()).in_flow(flow)
 }
 
 /// The typed client behind the stack's lock: the context's address (`AT+QIACT?`), then a
@@ -167,8 +163,7 @@ pub async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
         tcp_port(port),
     )
     .with_access_mode(AccessMode::BufferAccess);
-    sized!("Client::open", c.open(&open))
-        .map_err(|e| Failure::Client("typed client: open", e))?;
+    sized!("Client::open", c.open(&open)).map_err(|e| Failure::Client("typed client: open", e))?;
     sized!("Client::send", c.send(id, MESSAGE))
         .map_err(|e| Failure::Client("typed client: send", e))?;
     let mut echoed = [0u8; MESSAGE.len()];
@@ -187,8 +182,7 @@ pub async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
             "typed client: the echo differs from what was sent",
         ));
     }
-    sized!("Client::close", c.close(id))
-        .map_err(|e| Failure::Client("typed client: close", e))
+    sized!("Client::close", c.close(id)).map_err(|e| Failure::Client("typed client: close", e))
 }
 
 fn tcp_port(n: u16) -> Port {
@@ -205,7 +199,7 @@ pub async fn context(stack: &QiStack) -> Result<(), Failure> {
 pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Result<(), Failure> {
     let mut url = String::<48>::new();
     write!(url, "http://127.0.0.1:{port}/bytes/{len}")
-    .map_err(|_| Failure::Wrong("http get: url too long"))?;
+        .map_err(|_| Failure::Wrong("http get: url too long"))?;
     // The stack is both the TCP connector and the resolver reqwless asks.
     let mut client = HttpClient::new(stack, stack);
     let mut request = client.request(Method::GET, &url).await?;
@@ -232,8 +226,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 pub async fn dns(stack: &QiStack) -> Result<(), Failure> {
     let lookup = stack.get_host_by_name("localhost", AddrType::IPv4);
-    let ip = sized!("Dns::get_host_by_name", lookup)
-        .in_flow("dns")?;
+    let ip = sized!("Dns::get_host_by_name", lookup).in_flow("dns")?;
     if ip != LOOPBACK {
         return Err(Failure::Wrong(
             "dns: localhost did not resolve to 127.0.0.1",
@@ -245,8 +238,8 @@ pub async fn dns(stack: &QiStack) -> Result<(), Failure> {
 pub async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     const MESSAGE: &[u8] = b"hello over UDP from mps2-an386";
     let remote = SocketAddr::new(LOOPBACK, port);
-    let (_, mut socket) = sized!("UdpStack::connect", UdpStack::connect(&stack, remote))
-        .in_flow("udp echo")?;
+    let (_, mut socket) =
+        sized!("UdpStack::connect", UdpStack::connect(&stack, remote)).in_flow("udp echo")?;
     sized!(
         "ConnectedUdp::send",
         ConnectedUdp::send(&mut socket, MESSAGE),
@@ -254,13 +247,11 @@ pub async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     .in_flow("udp echo")?;
     let mut echoed = [0u8; 64];
     let receive = socket.receive_into(&mut echoed);
-    let n = sized!("ConnectedUdp::receive_into", receive)
-        .in_flow("udp echo")?;
+    let n = sized!("ConnectedUdp::receive_into", receive).in_flow("udp echo")?;
     if &echoed[..n] != MESSAGE {
         return Err(Failure::Wrong(
             "udp echo: the echo differs from what was sent",
         ));
     }
-    sized!("UdpSocket::close", socket.close())
-        .in_flow("udp echo")
+    sized!("UdpSocket::close", socket.close()).in_flow("udp echo")
 }

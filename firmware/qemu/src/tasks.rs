@@ -22,11 +22,25 @@ struct Outcome {
 static DONE: Signal<CriticalSectionRawMutex, Outcome> = Signal::new();
 
 /// Every flow, in order; returns at the first failure.
-pub async fn run_all(spawner: Spawner, stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
+pub async fn run_all(
+    spawner: Spawner,
+    stack: &'static QiStack,
+    peers: &Peers,
+) -> Result<(), Failure> {
     run(spawner, "context", context(stack)).await?;
     let echo = peers.echo_port;
-    run(spawner, "tcp buffer access", tcp(stack, echo, AccessMode::BufferAccess)).await?;
-    run(spawner, "tcp direct push", tcp(stack, echo, AccessMode::DirectPush)).await?;
+    run(
+        spawner,
+        "tcp buffer access",
+        tcp(stack, echo, AccessMode::BufferAccess),
+    )
+    .await?;
+    run(
+        spawner,
+        "tcp direct push",
+        tcp(stack, echo, AccessMode::DirectPush),
+    )
+    .await?;
     run(spawner, "typed client", typed_client(stack, echo)).await?;
     let http = http_get(stack, peers.http_port, peers.http_len, peers.http_fnv);
     run(spawner, "http get", http).await?;

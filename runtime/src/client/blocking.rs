@@ -17,8 +17,8 @@ use crate::response::{
 };
 use crate::wire::LineList;
 use crate::{
-    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo,
-    Port, Recvind, Urc,
+    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo, Port,
+    Recvind, Urc,
 };
 
 /// The blocking client over an `atat::blocking` client.
