@@ -151,6 +151,15 @@ impl<'a, L: Link> BlockingClient<'a, L> {
         block_on(self.0.exec_lines(cmd, each))
     }
 
+    /// See [`Client::ping_each`].
+    pub fn ping_each(
+        &mut self,
+        ping: &qping::Ping<'_>,
+        each: impl FnMut(urc::PingReply) + Send,
+    ) -> Result<urc::PingSummary, Error> {
+        block_on(self.0.ping_each(ping, each))
+    }
+
     /// See [`Client::resolve`].
     pub fn resolve<const N: usize>(
         &mut self,
