@@ -172,7 +172,16 @@ fn line_syntax(model: &Model, prefix: &str, keyword: Option<&str>, fields: &[Par
             Some(Shown::Range) => format!("(range of <{}>)", doc_name(model, u)),
             _ => format!("<{}>", doc_name(model, u)),
         };
-        if u.optional {
+        if let Some(r) = u.repeat {
+            // `<v>[,<v>...]`: the bounds are in the field's table row.
+            let more = format!("{text}[,{text}...]");
+            if r.min == 0 {
+                open += 1;
+                parts.push(format!("[{more}"));
+            } else {
+                parts.push(more);
+            }
+        } else if u.optional {
             open += 1;
             parts.push(format!("[{text}"));
         } else {

@@ -62,6 +62,9 @@ pub(crate) struct Cx<'a> {
 }
 
 /// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
+/// The most values a repeated field may carry (its wire index must fit a `u8`).
+const MAX_REPEAT: u32 = 128;
+
 fn prefix_ok(p: &str) -> bool {
     match p.strip_prefix('+') {
         Some(name) => !name.is_empty(),
@@ -319,6 +322,9 @@ impl<'a> Cx<'a> {
                     ));
                 }
             }
+            if let Some(r) = u.repeat {
+                self.repeat(src, &format!("{p}.repeat"), u, r, i + 1 == uses.len());
+            }
             if let Some(def) = def {
                 if out.insert(u.field_name().to_owned(), def).is_some() {
                     self.push(src.at(
@@ -332,6 +338,26 @@ impl<'a> Cx<'a> {
             }
         }
         out
+    }
+
+    /// A repeated field: the last of its line, required, with bounds its list can hold.
+    fn repeat<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        u: &ParamUse,
+        r: crate::spec::Repeat,
+        last: bool,
+    ) {
+        if !last {
+            self.push(src.at(path, format!("`{}` repeats, so it must be the last field: its values take every field that follows", u.field_name())));
+        }
+        if u.optional || u.length.is_some() || u.value.is_some() || u.shown.is_some() {
+            self.push(src.at(path, "a repeated field takes no `optional` (write `min: 0`), `length`, `value` or `shown`"));
+        }
+        if r.max == 0 || r.max > MAX_REPEAT || r.min > r.max {
+            self.push(src.at(path, format!("`repeat` needs 0 <= min <= max and 1 <= max <= {MAX_REPEAT}; it has min {} and max {}", r.min, r.max)));
+        }
     }
 
     fn conditions<T>(
@@ -682,6 +708,12 @@ impl<'a> Cx<'a> {
         let in_test = form.kind == FormKind::Test;
         let fields = self.fields(src, &format!("{p}.params"), &form.params, false);
         for (i, u) in form.params.iter().enumerate() {
+            if u.repeat.is_some() {
+                self.push(src.at(
+                    &format!("{p}.params[{i}].repeat"),
+                    "`repeat` is for the last field of a response line or URC; a request takes one value per parameter",
+                ));
+            }
             if u.length.is_some() {
                 self.push(src.at(
                     &format!("{p}.params[{i}].length"),

@@ -294,20 +294,31 @@ impl<'a> Replay<'_, 'a> {
         fields: &[&str],
     ) -> Result<BTreeMap<String, Scalar>, String> {
         // A place kept by an empty field counts: what follows it is required.
-        let required = uses
+        let mut required = uses
             .iter()
             .rposition(|u| !u.optional || u.keeps_place())
             .map_or(0, |i| i + 1);
-        if fields.len() < required || fields.len() > uses.len() {
-            let n = if required == uses.len() {
+        let mut most = uses.len();
+        // A repeated last field takes min to max fields.
+        let repeat = uses.last().and_then(|u| u.repeat);
+        if let Some(r) = repeat {
+            required = uses.len() - 1 + r.min as usize;
+            most = uses.len() - 1 + r.max as usize;
+        }
+        if fields.len() < required || fields.len() > most {
+            let n = if required == most {
                 required.to_string()
             } else {
-                format!("{required} to {}", uses.len())
+                format!("{required} to {most}")
             };
             return Err(format!("{} fields where {n} are expected", fields.len()));
         }
         let mut args = BTreeMap::new();
-        for (u, raw) in uses.iter().zip(fields) {
+        let last = uses.last();
+        let each = uses
+            .iter()
+            .chain(std::iter::repeat_n(last, fields.len().saturating_sub(uses.len())).flatten());
+        for (u, raw) in each.zip(fields) {
             let Some(def) = self.cx.params.get(u.param.as_str()) else {
                 continue;
             };

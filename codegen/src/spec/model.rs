@@ -438,6 +438,20 @@ pub struct ParamUse {
     /// Response lines and URCs: an earlier field of the line that gives this quoted string's
     /// length in bytes; the string is then read by that length (it may hold `"` and `,`).
     pub length: Option<String>,
+    /// The last field of a response line or URC: it repeats, between these bounds (a list of
+    /// granted values, of addresses).
+    pub repeat: Option<Repeat>,
+}
+
+/// How often a repeated field occurs on its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    /// The fewest values the line carries.
+    #[serde(default)]
+    pub min: u32,
+    /// The most values the line carries: the capacity of the generated list.
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -476,6 +490,8 @@ struct ParamUseMap {
     omitted: Option<Omitted>,
     #[serde(default)]
     length: Option<String>,
+    #[serde(default)]
+    repeat: Option<Repeat>,
 }
 
 impl<'de> Deserialize<'de> for ParamUse {
@@ -504,6 +520,7 @@ impl<'de> Deserialize<'de> for ParamUse {
                     shown: m.shown,
                     omitted: m.omitted,
                     length: m.length,
+                    repeat: m.repeat,
                 })
             }
         }
