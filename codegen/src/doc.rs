@@ -128,6 +128,24 @@ fn doc_name(model: &Model, u: &ParamUse) -> String {
         .unwrap_or_else(|| model.param(&u.param).doc.clone())
 }
 
+/// A form's repeated group as the documents write it: `<topic>,<qos>[,<topic>,<qos>...]`,
+/// in brackets as a whole when it may be empty.
+pub(crate) fn group_syntax(model: &Model, form: &Form) -> Option<String> {
+    let g = form.repeat.as_ref()?;
+    let entry = g
+        .params
+        .iter()
+        .map(|u| format!("<{}>", doc_name(model, u)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let more = format!("{entry}[,{entry}...]");
+    Some(if g.min == 0 {
+        format!("[{more}]")
+    } else {
+        more
+    })
+}
+
 fn syntax(model: &Model, cmd: &Command, form: &Form) -> String {
     let base = cmd.at_name();
     match form.kind {
@@ -155,6 +173,7 @@ fn syntax(model: &Model, cmd: &Command, form: &Form) -> String {
                     parts.push(text);
                 }
             }
+            parts.extend(group_syntax(model, form));
             format!(
                 "{base}={}{}",
                 parts.join(",").replace(",[", "[,"),
@@ -315,6 +334,14 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
             let _ = writeln!(s, "Only on: {}.", m.join(", "));
         }
         param_table(model, &form.params, s);
+        if let Some(g) = &form.repeat {
+            let _ = writeln!(
+                s,
+                "\nThe group `{}` repeats {} to {} times: {}.",
+                g.name, g.min, g.max, g.about
+            );
+            param_table(model, &g.params, s);
+        }
         if !form.rules.is_empty() {
             s.push('\n');
         }

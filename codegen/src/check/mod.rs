@@ -340,6 +340,48 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// A write form's repeated group: after required parameters only, each of its parameters
+    /// required and named apart from the form's, with bounds its list and wire indices hold.
+    fn group<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        form: &Form,
+        g: &crate::spec::ParamGroup,
+        form_fields: &BTreeMap<String, &'a ParamDef>,
+    ) {
+        if form.kind != FormKind::Write {
+            self.push(src.at(path, format!("a {} form takes no parameters, so no repeated group", form.kind.as_str())));
+        }
+        if let Some(u) = form.params.iter().find(|u| u.optional) {
+            self.push(src.at(path, format!("the group repeats after the parameters, so none may be left out: `{}` is optional", u.field_name())));
+        }
+        if !is_snake(&g.name) {
+            self.push(src.at(&format!("{path}.name"), format!("group name `{}` must be snake_case", g.name)));
+        }
+        if form_fields.contains_key(&g.name) {
+            self.push(src.at(&format!("{path}.name"), format!("`{}` is a parameter of this form already; name the group apart", g.name)));
+        }
+        if g.params.is_empty() {
+            self.push(src.at(&format!("{path}.params"), "a repeated group needs at least one parameter"));
+        }
+        let own = self.fields(src, &format!("{path}.params"), &g.params, false);
+        for (i, u) in g.params.iter().enumerate() {
+            let at = format!("{path}.params[{i}]");
+            if form_fields.contains_key(u.field_name()) {
+                self.push(src.at(&at, format!("field `{}` is a parameter of the form too; give one a different `name`", u.field_name())));
+            }
+            if u.optional || u.value.is_some() || u.repeat.is_some() || u.length.is_some() || u.shown.is_some() {
+                self.push(src.at(&at, "a group's parameters are plain values: no `optional`, `value`, `repeat`, `length` or `shown`"));
+            }
+        }
+        let before = form.params.len() + usize::from(form.selector.is_some());
+        let wire = before + own.len().max(1) * g.max as usize;
+        if g.max == 0 || g.min > g.max || wire > 255 {
+            self.push(src.at(path, format!("the group needs 0 <= min <= max, max >= 1 and at most 255 fields on the line in all; it has min {}, max {} ({wire} fields)", g.min, g.max)));
+        }
+    }
+
     /// A repeated field: the last of its line, required, with bounds its list can hold.
     fn repeat<T>(
         &mut self,
@@ -707,6 +749,9 @@ impl<'a> Cx<'a> {
         }
         let in_test = form.kind == FormKind::Test;
         let fields = self.fields(src, &format!("{p}.params"), &form.params, false);
+        if let Some(g) = &form.repeat {
+            self.group(src, &format!("{p}.repeat"), form, g, &fields);
+        }
         for (i, u) in form.params.iter().enumerate() {
             if u.repeat.is_some() {
                 self.push(src.at(

@@ -244,7 +244,10 @@ impl<'a> Replay<'_, 'a> {
                 _ => return Err(format!("selector is not \"{sel}\"")),
             }
         }
-        let args = self.match_fields(&form.params, fields)?;
+        let args = match &form.repeat {
+            None => self.match_fields(&form.params, fields)?,
+            Some(g) => self.match_group(form, g, fields)?,
+        };
         for r in &form.rules {
             if let Some(group) = &r.together {
                 let given = group.iter().filter(|n| args.contains_key(*n)).count();
@@ -285,6 +288,37 @@ impl<'a> Replay<'_, 'a> {
                 .or_else(|| def.and_then(|d| d.default.clone()));
             holds(c, v.as_ref(), def, missing_holds)
         })
+    }
+
+    /// Matches the form's parameters, then whole entries of its repeated group, as many as its
+    /// bounds allow.
+    fn match_group(
+        &self,
+        form: &Form,
+        g: &crate::spec::ParamGroup,
+        fields: &[&str],
+    ) -> Result<BTreeMap<String, Scalar>, String> {
+        let n = form.params.len().min(fields.len());
+        let mut args = self.match_fields(&form.params, &fields[..n])?;
+        let rest = &fields[n..];
+        let width = g.params.len().max(1);
+        if rest.len() % width != 0 {
+            return Err(format!(
+                "{} fields after the parameters, not whole entries of {width}",
+                rest.len()
+            ));
+        }
+        let entries = rest.len() / width;
+        if entries < g.min as usize || entries > g.max as usize {
+            return Err(format!(
+                "{entries} entries of `{}` where {} to {} are expected",
+                g.name, g.min, g.max
+            ));
+        }
+        for entry in rest.chunks(width) {
+            args.extend(self.match_fields(&g.params, entry)?);
+        }
+        Ok(args)
     }
 
     /// Matches wire fields against parameter uses: count, constants and values.

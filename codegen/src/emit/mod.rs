@@ -5,6 +5,7 @@ mod builders;
 mod dispatch;
 mod errors;
 mod fields;
+mod groups;
 mod lines;
 pub(crate) mod params;
 mod requests;

@@ -396,6 +396,9 @@ pub struct Form {
     pub about: String,
     #[serde(default)]
     pub params: Vec<ParamUse>,
+    /// Write forms: a group of parameters that repeats after `params` (topic and QoS pairs).
+    #[serde(default)]
+    pub repeat: Option<ParamGroup>,
     #[serde(default)]
     pub rules: Vec<Rule>,
     pub response: Response,
@@ -441,6 +444,24 @@ pub struct ParamUse {
     /// The last field of a response line or URC: it repeats, between these bounds (a list of
     /// granted values, of addresses).
     pub repeat: Option<Repeat>,
+}
+
+/// Parameters that repeat as a group after a write form's other parameters
+/// (`<topic1>,<qos1>[,<topic2>,<qos2>...]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamGroup {
+    /// snake_case: the request's field holding the entries, and its entry type's name.
+    pub name: String,
+    /// What one entry is, in our words.
+    pub about: String,
+    /// The parameters of one entry, in wire order; each is required.
+    pub params: Vec<ParamUse>,
+    /// The fewest entries a valid command carries.
+    #[serde(default)]
+    pub min: u32,
+    /// The most entries: the capacity of the generated list.
+    pub max: u32,
 }
 
 /// How often a repeated field occurs on its line.

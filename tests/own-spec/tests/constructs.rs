@@ -1,9 +1,12 @@
 //! Constructs of other application notes that the schema expresses, each generated from this
-//! crate's spec and round-tripped: repeated fields with bounds, an optional field in the middle
-//! of a line.
+//! crate's spec and round-tripped: repeated fields and parameter groups with bounds, an optional
+//! field in the middle of a line.
 
-use own_spec_example::wire::{DecodeError, Writer};
-use own_spec_example::{qxaddr, response, urc, ContextId, GrantedQos, Request, StopReason, SubResult, Urc};
+use own_spec_example::wire::{DecodeError, EncodeError, Writer};
+use own_spec_example::{
+    qxaddr, qxsub, qxuns, response, urc, ConnectId, ContextId, GrantedQos, MsgId, Qos, Request,
+    StopReason, SubResult, Urc,
+};
 
 fn encoded(f: impl Fn(&mut Writer<'_>) -> Result<(), own_spec_example::wire::Overflow>) -> Vec<u8> {
     let mut buf = [0u8; 512];
@@ -80,4 +83,89 @@ fn an_optional_field_in_the_middle_of_a_urc_keeps_its_place() {
         urc::HeartbeatStopped::decode(b"+QXHBSTOP: 3,4", b""),
         Err(DecodeError::UnknownValue { index: 1 })
     );
+}
+
+fn topics<'a>(
+    entries: &[(&'a str, Qos)],
+) -> heapless::Vec<qxsub::SubscribeTopicsEntry<'a>, 4> {
+    entries
+        .iter()
+        .map(|&(topic, qos)| qxsub::SubscribeTopicsEntry { topic, qos })
+        .collect()
+}
+
+#[test]
+fn topic_and_qos_pairs_round_trip_as_a_repeated_group() {
+    let sub = qxsub::Subscribe {
+        connect_id: ConnectId::new(0).unwrap(),
+        msg_id: MsgId::new(7).unwrap(),
+        topics: topics(&[("sensors/1", Qos::AtLeastOnce), ("sensors/2", Qos::ExactlyOnce)]),
+    };
+    let mut buf = [0u8; qxsub::Subscribe::MAX_LEN];
+    let n = sub.encode(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"AT+QXSUB=0,7,\"sensors/1\",1,\"sensors/2\",2\r");
+    assert_eq!(qxsub::Subscribe::decode(&buf[..n]).unwrap(), sub);
+    assert_eq!(Request::decode(&buf[..n]), Ok(Request::QxsubSubscribe(sub.clone())));
+    // The longest command fits MAX_LEN: four entries of the longest topic.
+    let long = "t".repeat(64);
+    let full = qxsub::Subscribe {
+        topics: topics(&[(long.as_str(), Qos::AtMostOnce); 4]),
+        ..sub.clone()
+    };
+    let n = full.encode(&mut buf).unwrap();
+    assert_eq!(qxsub::Subscribe::decode(&buf[..n]).unwrap(), full);
+}
+
+#[test]
+fn a_repeated_group_is_checked_within_its_bounds() {
+    let none = qxsub::Subscribe {
+        connect_id: ConnectId::new(0).unwrap(),
+        msg_id: MsgId::new(7).unwrap(),
+        topics: heapless::Vec::new(),
+    };
+    // `min: 1`: nothing is written without a topic.
+    let mut buf = [b'#'; qxsub::Subscribe::MAX_LEN];
+    let err = none.encode(&mut buf).unwrap_err();
+    assert!(matches!(err, EncodeError::Invalid(e) if e.param == "topics"));
+    assert!(buf.iter().all(|b| *b == b'#'));
+    // Each entry's strings are checked like any parameter's.
+    let long = "t".repeat(65);
+    let too_long = qxsub::Subscribe {
+        topics: topics(&[(long.as_str(), Qos::AtMostOnce)]),
+        ..none.clone()
+    };
+    assert!(matches!(too_long.validate(), Err(e) if e.param == "topic"));
+    // Decoding: an entry cut in half, more entries than `max`, none at all.
+    assert_eq!(
+        qxsub::Subscribe::decode(b"AT+QXSUB=0,7,\"a\",1,\"b\""),
+        Err(DecodeError::MissingField { index: 5 })
+    );
+    assert_eq!(
+        qxsub::Subscribe::decode(b"AT+QXSUB=0,7,\"a\",0,\"b\",0,\"c\",0,\"d\",0,\"e\",0"),
+        Err(DecodeError::TrailingData)
+    );
+    assert_eq!(
+        qxsub::Subscribe::decode(b"AT+QXSUB=0,7"),
+        Err(DecodeError::Invalid)
+    );
+    assert_eq!(
+        qxsub::Subscribe::decode(b"AT+QXSUB=0,7,\"a\",3"),
+        Err(DecodeError::UnknownValue { index: 3 })
+    );
+}
+
+#[test]
+fn a_group_of_one_parameter_is_a_list_of_topics() {
+    let uns = qxuns::Unsubscribe {
+        connect_id: ConnectId::new(0).unwrap(),
+        msg_id: MsgId::new(8).unwrap(),
+        topics: ["a", "b/c"]
+            .into_iter()
+            .map(|topic| qxuns::UnsubscribeTopicsEntry { topic })
+            .collect(),
+    };
+    let mut buf = [0u8; qxuns::Unsubscribe::MAX_LEN];
+    let n = uns.encode(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"AT+QXUNS=0,8,\"a\",\"b/c\"\r");
+    assert_eq!(qxuns::Unsubscribe::decode(&buf[..n]).unwrap(), uns);
 }
