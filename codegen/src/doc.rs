@@ -274,6 +274,13 @@ fn param_table(model: &Model, uses: &[ParamUse], s: &mut String) {
 }
 
 fn timeout(model: &Model, form: &Form) -> String {
+    if let Some(by) = &form.max_response_time_by {
+        let names: Vec<String> = by
+            .iter()
+            .map(|k| format!("<{}>", model.param(k).doc))
+            .collect();
+        return format!("{}, from the settings", names.join(" × "));
+    }
     match (&form.max_response_time, &form.max_response_time_param) {
         (_, Some(p)) => format!("set by `<{p}>` (seconds)"),
         (Some(d), None) if d.millis % 1000 == 0 => format!("{} s", d.millis / 1000),

@@ -340,6 +340,33 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// A time computed from settings: each an integer of params.yaml with a default, exactly
+    /// one of them in a unit of time, the others counts.
+    fn time_product<T>(&mut self, src: &Sourced<T>, path: &str, by: &[String]) {
+        use crate::spec::Unit;
+        let mut timed = 0;
+        for (i, key) in by.iter().enumerate() {
+            let at = format!("{path}[{i}]");
+            let Some(def) = self.params.get(key.as_str()).copied() else {
+                if !self.spec.gaps.params {
+                    self.push(src.at(&at, format!("unknown setting `{key}`: it is not defined in params/*.yaml")));
+                }
+                continue;
+            };
+            if def.ty != ParamType::Int || !matches!(def.default, Some(crate::spec::Scalar::Int(_))) {
+                self.push(src.at(&at, format!("`{key}` must be an integer with a `default` (the time when the setting is not known)")));
+            }
+            match def.unit {
+                Some(Unit::Millisecond | Unit::HundredMilliseconds | Unit::Second | Unit::Minute) => timed += 1,
+                None | Some(Unit::Times) => {}
+                Some(_) => self.push(src.at(&at, format!("`{key}` is in bytes: a time is a duration times counts"))),
+            }
+        }
+        if timed != 1 {
+            self.push(src.at(path, format!("exactly one setting must be a duration (`unit: ms`, `100ms`, `s` or `minute`), the others counts; {timed} are durations")));
+        }
+    }
+
     /// A write form's repeated group: after required parameters only, each of its parameters
     /// required and named apart from the form's, with bounds its list and wire indices hold.
     fn group<T>(
@@ -887,6 +914,16 @@ impl<'a> Cx<'a> {
                     "`later_within` is the time of a later result: give `later` too",
                 ));
             }
+            if let Some(by) = &o.later_within_by {
+                let at = format!("{op}.later_within_by");
+                if o.later.is_empty() {
+                    self.push(src.at(&at, "`later_within_by` is the time of a later result: give `later` too"));
+                }
+                if o.later_within.is_some() {
+                    self.push(src.at(&at, "give `later_within` or `later_within_by`, not both"));
+                }
+                self.time_product(src, &at, by);
+            }
             for (j, l) in o.later.iter().enumerate() {
                 if !urcs.contains(l) && !self.spec.gaps.urcs {
                     self.push(src.at(
@@ -895,6 +932,13 @@ impl<'a> Cx<'a> {
                     ));
                 }
             }
+        }
+        if let Some(by) = &form.max_response_time_by {
+            let at = format!("{p}.max_response_time_by");
+            if form.max_response_time.is_some() || form.max_response_time_param.is_some() {
+                self.push(src.at(&at, "give one of `max_response_time`, `max_response_time_param`, `max_response_time_by`"));
+            }
+            self.time_product(src, &at, by);
         }
         if let Some(t) = &form.max_response_time_param {
             match fields.get(t) {

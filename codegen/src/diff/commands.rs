@@ -151,8 +151,12 @@ fn form(old: &Model, new: &Model, cmd: &Command, o: &Form, n: &Form, out: &mut O
     }
     if o.max_response_time != n.max_response_time
         || o.max_response_time_param != n.max_response_time_param
+        || o.max_response_time_by != n.max_response_time_by
     {
         let show = |f: &Form| match (&f.max_response_time, &f.max_response_time_param) {
+            _ if f.max_response_time_by.is_some() => {
+                format!("from {}", f.max_response_time_by.iter().flatten().cloned().collect::<Vec<_>>().join(" × "))
+            }
             (_, Some(p)) => format!("from <{p}>"),
             (Some(d), None) => format!("{} ms", d.millis),
             (None, None) => "not given".to_owned(),

@@ -11,6 +11,7 @@ pub(crate) mod params;
 mod requests;
 mod responses;
 mod sizes;
+mod timeouts;
 mod urcs;
 
 use crate::ir::Model;

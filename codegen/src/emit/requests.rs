@@ -214,6 +214,15 @@ fn timeout_ms(model: &Model, form: &Form) -> (u32, String) {
             t.millis as u32,
             format!("{} ms, the document's maximum response time", t.millis),
         )
+    } else if let Some(by) = &form.max_response_time_by {
+        let ms = super::timeouts::default_ms(model, by);
+        (
+            ms,
+            format!(
+                "{} ({ms} ms at their defaults; `timeout_ms_for` computes it from the settings)",
+                super::timeouts::describe(model, by)
+            ),
+        )
     } else if let Some(p) = &form.max_response_time_param {
         // The parameter (seconds) sets it; its default is the wait when it is left out.
         let u = form
@@ -330,12 +339,18 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     let form_name = &form.name;
     let form_index = super::dispatch::form_index(model, form);
     // Only where the spec gives one: the later result's own time.
+    let later_by = form
+        .response
+        .outcomes
+        .iter()
+        .find_map(|o| o.later_within_by.as_deref());
     let later_timeout = form
         .response
         .outcomes
         .iter()
         .filter_map(|o| o.later_within)
         .map(|d| u32::try_from(d.millis).unwrap_or(u32::MAX))
+        .chain(later_by.map(|by| super::timeouts::default_ms(model, by)))
         .max()
         .map(|ms| {
             quote! {
@@ -344,6 +359,25 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 pub const LATER_TIMEOUT_MS: u32 = #ms;
             }
         });
+    let computed = [
+        form.max_response_time_by.as_deref().map(|by| {
+            let doc = format!(
+                "The maximum response time for these settings' values: {}, in milliseconds \
+                 (`TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(model, by, quote::format_ident!("timeout_ms_for"), &doc)
+        }),
+        later_by.map(|by| {
+            let doc = format!(
+                "How long after the final result the later result may take for these settings' \
+                 values: {}, in milliseconds (`LATER_TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(model, by, quote::format_ident!("later_timeout_ms_for"), &doc)
+        }),
+    ];
+    let computed = computed.iter().flatten();
     let visits: Vec<TokenStream> = fields(form)
         .map(|u| {
             let def = model.param(&u.param);
@@ -405,6 +439,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
             #later_timeout
+            #(#computed)*
 
             /// Hands every parameter to `vis`, in wire order (constants left out).
             pub fn visit(&self, vis: &mut dyn crate::describe::Visitor) {

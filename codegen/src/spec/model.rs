@@ -408,6 +408,10 @@ pub struct Form {
     /// A parameter of this form (in seconds) that sets the maximum response time.
     #[serde(default)]
     pub max_response_time_param: Option<String>,
+    /// Settings (params.yaml keys) whose product is the maximum response time: one with a
+    /// time unit, the others counts (packet timeout × retries).
+    #[serde(default)]
+    pub max_response_time_by: Option<Vec<String>>,
     /// Profile ids of the modules that have this form; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
@@ -685,6 +689,10 @@ pub struct Outcome {
     /// result, where it differs from the command's); the request's `LATER_TIMEOUT_MS`.
     #[serde(default)]
     pub later_within: Option<Duration>,
+    /// The later result's time as a product of settings, like a form's
+    /// `max_response_time_by`; the request's `LATER_TIMEOUT_MS` and `later_timeout_ms_for`.
+    #[serde(default)]
+    pub later_within_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

@@ -169,3 +169,26 @@ fn a_group_of_one_parameter_is_a_list_of_topics() {
     assert_eq!(&buf[..n], b"AT+QXUNS=0,8,\"a\",\"b/c\"\r");
     assert_eq!(qxuns::Unsubscribe::decode(&buf[..n]).unwrap(), uns);
 }
+
+#[test]
+fn a_response_time_is_computed_from_the_settings() {
+    use own_spec_example::{PktTimeout, RetryTimes};
+    // AT+QXUNS answers after the broker: <pkt_timeout> × <retry_times>, 5 s × 3 by default.
+    assert_eq!(qxuns::Unsubscribe::TIMEOUT_MS, 15_000);
+    let (t, r) = (PktTimeout::new(10).unwrap(), RetryTimes::new(4).unwrap());
+    assert_eq!(qxuns::Unsubscribe::timeout_ms_for(t, r), 40_000);
+    assert_eq!(
+        qxuns::Unsubscribe::timeout_ms_for(PktTimeout::MAX, RetryTimes::MAX),
+        600_000
+    );
+}
+
+#[test]
+fn a_later_result_after_ok_has_its_own_computed_timeout() {
+    use own_spec_example::{PktTimeout, RetryTimes};
+    // AT+QXSUB answers OK at once; the broker's answer comes within the settings' product.
+    assert_eq!(qxsub::Subscribe::TIMEOUT_MS, 5_000);
+    assert_eq!(qxsub::Subscribe::LATER_TIMEOUT_MS, 15_000);
+    let (t, r) = (PktTimeout::new(2).unwrap(), RetryTimes::new(1).unwrap());
+    assert_eq!(qxsub::Subscribe::later_timeout_ms_for(t, r), 2_000);
+}
