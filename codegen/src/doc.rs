@@ -301,6 +301,18 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
         cmd.source()
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
+    if let Some(codes) = &cmd.errors {
+        let listed: Vec<String> = model
+            .spec
+            .errors
+            .value
+            .errors
+            .iter()
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| format!("{} ({})", e.code, e.text))
+            .collect();
+        let _ = writeln!(s, "\nError codes it reports: {}.", listed.join(", "));
+    }
     if !cmd.behaviour.is_empty() {
         let _ = writeln!(s, "\nBehaviour:\n");
         for b in &cmd.behaviour {

@@ -726,6 +726,15 @@ impl<'a> Cx<'a> {
         if cmd.forms.is_empty() {
             self.push(src.at("forms", format!("command `{}` has no forms", cmd.name)));
         }
+        for (i, code) in cmd.errors.iter().flatten().enumerate() {
+            let listed = self.spec.errors.value.errors.iter().any(|e| e.code == *code);
+            if !listed && !self.spec.gaps.errors {
+                self.push(src.at(
+                    &format!("errors[{i}]"),
+                    format!("error code {code} is not in errors.yaml"),
+                ));
+            }
+        }
         let mut form_names = BTreeSet::new();
         for (i, form) in cmd.forms.iter().enumerate() {
             let p = format!("forms[{i}]");

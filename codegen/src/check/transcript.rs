@@ -436,6 +436,15 @@ impl<'a> Replay<'_, 'a> {
                             list.join(", ")
                         ));
                     }
+                    if let (FinalResult::CmeError, Some(codes)) = (f, &cmd.errors) {
+                        let n = line.trim_start_matches("+CME ERROR:").trim();
+                        if !n.parse::<u16>().is_ok_and(|n| codes.contains(&n)) {
+                            return Err(format!(
+                                "{} reports only the error codes {codes:?}, not {n}",
+                                cmd.name
+                            ));
+                        }
+                    }
                     if f == FinalResult::Connect {
                         self.state = State::Transparent;
                     }

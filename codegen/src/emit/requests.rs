@@ -378,6 +378,20 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }),
     ];
     let computed = computed.iter().flatten();
+    let errors = cmd.errors.as_ref().map(|codes| {
+        let vs = model
+            .spec
+            .errors
+            .value
+            .errors
+            .iter()
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| naming::variant(&e.name));
+        quote! {
+            /// The error codes this command reports (they differ by command).
+            pub const ERRORS: &'static [crate::ErrorCode] = &[#(crate::ErrorCode::#vs),*];
+        }
+    });
     let visits: Vec<TokenStream> = fields(form)
         .map(|u| {
             let def = model.param(&u.param);
@@ -439,6 +453,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
             #later_timeout
+            #errors
             #(#computed)*
 
             /// Hands every parameter to `vis`, in wire order (constants left out).

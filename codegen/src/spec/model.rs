@@ -279,6 +279,10 @@ pub struct Command {
     /// Profile ids of the modules that have this command; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
+    /// The codes of errors.yaml this command reports (`+CME ERROR: <n>` or its result URC),
+    /// where they differ by command; absent: any of them.
+    #[serde(default)]
+    pub errors: Option<Vec<u16>>,
 }
 
 /// How a command line is built (ITU-T V.250 5.3 and 5.4).

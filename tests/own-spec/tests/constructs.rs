@@ -192,3 +192,11 @@ fn a_later_result_after_ok_has_its_own_computed_timeout() {
     let (t, r) = (PktTimeout::new(2).unwrap(), RetryTimes::new(1).unwrap());
     assert_eq!(qxsub::Subscribe::later_timeout_ms_for(t, r), 2_000);
 }
+
+#[test]
+fn result_codes_differ_by_command() {
+    use own_spec_example::{qxhb, ErrorCode};
+    assert_eq!(qxhb::Set::ERRORS, &[ErrorCode::SocketNotOpen]);
+    assert_eq!(qxsub::Subscribe::ERRORS, &[ErrorCode::BrokerRefused]);
+    assert_eq!(ErrorCode::try_from(5), Ok(ErrorCode::BrokerRefused));
+}
