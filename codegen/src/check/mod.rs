@@ -581,6 +581,16 @@ impl<'a> Cx<'a> {
             if let Some(w) = &u.when {
                 self.conditions(src, &format!("{p}.when"), w, &fields, true);
             }
+            if let Some(per) = &u.per {
+                let at = format!("{p}.per");
+                if !fields.get(per).is_some_and(|d| d.ty == ParamType::Int) {
+                    self.push(src.at(&at, format!("`{per}` must be an integer field of this URC: the index of the instance whose settings `when` reads")));
+                }
+                let read = u.when.iter().flatten().any(|(k, _)| !fields.contains_key(k));
+                if !read {
+                    self.push(src.at(&at, "`per` says whose settings `when` reads: give `when` a setting of params/*.yaml"));
+                }
+            }
         }
         names
     }

@@ -787,6 +787,10 @@ pub struct Urc {
     /// Settings or socket properties under which this variant is the one sent.
     #[serde(default)]
     pub when: Option<Conditions>,
+    /// The field naming the instance (client, socket, context) whose settings `when` reads,
+    /// where those settings are per index rather than module-wide.
+    #[serde(default)]
+    pub per: Option<String>,
     /// The document version that introduced this variant, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,

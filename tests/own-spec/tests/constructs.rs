@@ -200,3 +200,54 @@ fn result_codes_differ_by_command() {
     assert_eq!(qxsub::Subscribe::ERRORS, &[ErrorCode::BrokerRefused]);
     assert_eq!(ErrorCode::try_from(5), Ok(ErrorCode::BrokerRefused));
 }
+
+/// What the caller knows of each socket's receive mode (set with `AT+QXCONF="recvmode"`).
+struct Sockets {
+    recv_mode: [Option<own_spec_example::RecvMode>; 12],
+}
+
+impl own_spec_example::UrcSettings for Sockets {
+    fn recv_mode(&self, instance: Option<i64>) -> Option<own_spec_example::RecvMode> {
+        let i = usize::try_from(instance?).ok()?;
+        *self.recv_mode.get(i)?
+    }
+}
+
+#[test]
+fn a_line_shape_is_chosen_by_a_setting_of_its_own_socket() {
+    use own_spec_example::RecvMode;
+    let mut sockets = Sockets {
+        recv_mode: [None; 12],
+    };
+    sockets.recv_mode[1] = Some(RecvMode::Bytes);
+    sockets.recv_mode[2] = Some(RecvMode::Messages);
+    // The same shape on the wire: the first variant wins without settings.
+    assert!(matches!(
+        Urc::decode(b"+QXRECV: 2,5", b""),
+        Ok(Urc::WaitingBytes(_))
+    ));
+    // Socket 2 counts messages, socket 1 bytes: each line is read by its own socket's mode.
+    match Urc::decode_with(b"+QXRECV: 2,5", b"", &sockets).unwrap() {
+        Urc::WaitingMessages(u) => assert_eq!(u.waiting_messages.get(), 5),
+        other => panic!("{other:?}"),
+    }
+    match Urc::decode_with(b"+QXRECV: 1,5", b"", &sockets).unwrap() {
+        Urc::WaitingBytes(u) => assert_eq!(u.waiting_bytes.get(), 5),
+        other => panic!("{other:?}"),
+    }
+    // A socket whose mode is not known rules nothing out.
+    assert!(matches!(
+        Urc::decode_with(b"+QXRECV: 3,5", b"", &sockets),
+        Ok(Urc::WaitingBytes(_))
+    ));
+    // A count only bytes can be (above 16) stays bytes, whatever the setting says.
+    assert!(matches!(
+        Urc::decode_with(b"+QXRECV: 2,100", b"", &sockets),
+        Ok(Urc::WaitingBytes(_))
+    ));
+    // Other URCs decode as usual.
+    assert!(matches!(
+        Urc::decode_with(b"+QXHB: 3,2", b"", &sockets),
+        Ok(Urc::HeartbeatMissed(_))
+    ));
+}
