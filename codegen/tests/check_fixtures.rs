@@ -114,6 +114,7 @@ broken! {
     group_field_named_like_a_parameter_and_bounds_out_of_order: [("commands/qtest.yaml", "    params: [connect_id, payload_hex]\n", "    params: [connect_id, payload_hex]\n    repeat: { name: more, about: more data, params: [payload_hex], min: 3, max: 2 }\n")];
     response_time_by_settings_needs_one_duration: [("commands/qtest.yaml", "    max_response_time: 150s", "    max_response_time: 150s\n    max_response_time_by: [period, period, nothing]")];
     command_error_code_not_listed: [("commands/qtest.yaml", "about: exercises every construct once\n", "about: exercises every construct once\nerrors: [550, 999]\n")];
+    per_names_no_integer_field: [("urcs.yaml", "    when: { mode: { one_of: [push] } }", "    when: { mode: { one_of: [push] } }\n    per: label")];
     comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
     // Files that do not read are reported beside the meaning of those that do, and what
     // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.
