@@ -349,17 +349,26 @@ impl<'a> Cx<'a> {
             let at = format!("{path}[{i}]");
             let Some(def) = self.params.get(key.as_str()).copied() else {
                 if !self.spec.gaps.params {
-                    self.push(src.at(&at, format!("unknown setting `{key}`: it is not defined in params/*.yaml")));
+                    self.push(src.at(
+                        &at,
+                        format!("unknown setting `{key}`: it is not defined in params/*.yaml"),
+                    ));
                 }
                 continue;
             };
-            if def.ty != ParamType::Int || !matches!(def.default, Some(crate::spec::Scalar::Int(_))) {
+            if def.ty != ParamType::Int || !matches!(def.default, Some(crate::spec::Scalar::Int(_)))
+            {
                 self.push(src.at(&at, format!("`{key}` must be an integer with a `default` (the time when the setting is not known)")));
             }
             match def.unit {
-                Some(Unit::Millisecond | Unit::HundredMilliseconds | Unit::Second | Unit::Minute) => timed += 1,
+                Some(
+                    Unit::Millisecond | Unit::HundredMilliseconds | Unit::Second | Unit::Minute,
+                ) => timed += 1,
                 None | Some(Unit::Times) => {}
-                Some(_) => self.push(src.at(&at, format!("`{key}` is in bytes: a time is a duration times counts"))),
+                Some(_) => self.push(src.at(
+                    &at,
+                    format!("`{key}` is in bytes: a time is a duration times counts"),
+                )),
             }
         }
         if timed != 1 {
@@ -378,27 +387,56 @@ impl<'a> Cx<'a> {
         form_fields: &BTreeMap<String, &'a ParamDef>,
     ) {
         if form.kind != FormKind::Write {
-            self.push(src.at(path, format!("a {} form takes no parameters, so no repeated group", form.kind.as_str())));
+            self.push(src.at(
+                path,
+                format!(
+                    "a {} form takes no parameters, so no repeated group",
+                    form.kind.as_str()
+                ),
+            ));
         }
         if let Some(u) = form.params.iter().find(|u| u.optional) {
             self.push(src.at(path, format!("the group repeats after the parameters, so none may be left out: `{}` is optional", u.field_name())));
         }
         if !is_snake(&g.name) {
-            self.push(src.at(&format!("{path}.name"), format!("group name `{}` must be snake_case", g.name)));
+            self.push(src.at(
+                &format!("{path}.name"),
+                format!("group name `{}` must be snake_case", g.name),
+            ));
         }
         if form_fields.contains_key(&g.name) {
-            self.push(src.at(&format!("{path}.name"), format!("`{}` is a parameter of this form already; name the group apart", g.name)));
+            self.push(src.at(
+                &format!("{path}.name"),
+                format!(
+                    "`{}` is a parameter of this form already; name the group apart",
+                    g.name
+                ),
+            ));
         }
         if g.params.is_empty() {
-            self.push(src.at(&format!("{path}.params"), "a repeated group needs at least one parameter"));
+            self.push(src.at(
+                &format!("{path}.params"),
+                "a repeated group needs at least one parameter",
+            ));
         }
         let own = self.fields(src, &format!("{path}.params"), &g.params, false);
         for (i, u) in g.params.iter().enumerate() {
             let at = format!("{path}.params[{i}]");
             if form_fields.contains_key(u.field_name()) {
-                self.push(src.at(&at, format!("field `{}` is a parameter of the form too; give one a different `name`", u.field_name())));
+                self.push(src.at(
+                    &at,
+                    format!(
+                        "field `{}` is a parameter of the form too; give one a different `name`",
+                        u.field_name()
+                    ),
+                ));
             }
-            if u.optional || u.value.is_some() || u.repeat.is_some() || u.length.is_some() || u.shown.is_some() {
+            if u.optional
+                || u.value.is_some()
+                || u.repeat.is_some()
+                || u.length.is_some()
+                || u.shown.is_some()
+            {
                 self.push(src.at(&at, "a group's parameters are plain values: no `optional`, `value`, `repeat`, `length` or `shown`"));
             }
         }
@@ -586,7 +624,11 @@ impl<'a> Cx<'a> {
                 if !fields.get(per).is_some_and(|d| d.ty == ParamType::Int) {
                     self.push(src.at(&at, format!("`{per}` must be an integer field of this URC: the index of the instance whose settings `when` reads")));
                 }
-                let read = u.when.iter().flatten().any(|(k, _)| !fields.contains_key(k));
+                let read = u
+                    .when
+                    .iter()
+                    .flatten()
+                    .any(|(k, _)| !fields.contains_key(k));
                 if !read {
                     self.push(src.at(&at, "`per` says whose settings `when` reads: give `when` a setting of params/*.yaml"));
                 }
@@ -737,7 +779,13 @@ impl<'a> Cx<'a> {
             self.push(src.at("forms", format!("command `{}` has no forms", cmd.name)));
         }
         for (i, code) in cmd.errors.iter().flatten().enumerate() {
-            let listed = self.spec.errors.value.errors.iter().any(|e| e.code == *code);
+            let listed = self
+                .spec
+                .errors
+                .value
+                .errors
+                .iter()
+                .any(|e| e.code == *code);
             if !listed && !self.spec.gaps.errors {
                 self.push(src.at(
                     &format!("errors[{i}]"),
@@ -936,7 +984,10 @@ impl<'a> Cx<'a> {
             if let Some(by) = &o.later_within_by {
                 let at = format!("{op}.later_within_by");
                 if o.later.is_empty() {
-                    self.push(src.at(&at, "`later_within_by` is the time of a later result: give `later` too"));
+                    self.push(src.at(
+                        &at,
+                        "`later_within_by` is the time of a later result: give `later` too",
+                    ));
                 }
                 if o.later_within.is_some() {
                     self.push(src.at(&at, "give `later_within` or `later_within_by`, not both"));

@@ -49,7 +49,10 @@ fn holds(model: &Model, key: &str, c: &Constraint) -> TokenStream {
         });
         return quote!({ let x: i64 = #get; #(#checks)||* });
     }
-    quote!({ let _ = v; true })
+    quote!({
+        let _ = v;
+        true
+    })
 }
 
 /// `true` unless a known setting rules the variant out; `x` is the decoded variant.

@@ -374,7 +374,12 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                  values: {}, in milliseconds (`LATER_TIMEOUT_MS` is it at their defaults).",
                 super::timeouts::describe(model, by)
             );
-            super::timeouts::function(model, by, quote::format_ident!("later_timeout_ms_for"), &doc)
+            super::timeouts::function(
+                model,
+                by,
+                quote::format_ident!("later_timeout_ms_for"),
+                &doc,
+            )
         }),
     ];
     let computed = computed.iter().flatten();

@@ -85,9 +85,7 @@ fn an_optional_field_in_the_middle_of_a_urc_keeps_its_place() {
     );
 }
 
-fn topics<'a>(
-    entries: &[(&'a str, Qos)],
-) -> heapless::Vec<qxsub::SubscribeTopicsEntry<'a>, 4> {
+fn topics<'a>(entries: &[(&'a str, Qos)]) -> heapless::Vec<qxsub::SubscribeTopicsEntry<'a>, 4> {
     entries
         .iter()
         .map(|&(topic, qos)| qxsub::SubscribeTopicsEntry { topic, qos })
@@ -99,13 +97,19 @@ fn topic_and_qos_pairs_round_trip_as_a_repeated_group() {
     let sub = qxsub::Subscribe {
         connect_id: ConnectId::new(0).unwrap(),
         msg_id: MsgId::new(7).unwrap(),
-        topics: topics(&[("sensors/1", Qos::AtLeastOnce), ("sensors/2", Qos::ExactlyOnce)]),
+        topics: topics(&[
+            ("sensors/1", Qos::AtLeastOnce),
+            ("sensors/2", Qos::ExactlyOnce),
+        ]),
     };
     let mut buf = [0u8; qxsub::Subscribe::MAX_LEN];
     let n = sub.encode(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"AT+QXSUB=0,7,\"sensors/1\",1,\"sensors/2\",2\r");
     assert_eq!(qxsub::Subscribe::decode(&buf[..n]).unwrap(), sub);
-    assert_eq!(Request::decode(&buf[..n]), Ok(Request::QxsubSubscribe(sub.clone())));
+    assert_eq!(
+        Request::decode(&buf[..n]),
+        Ok(Request::QxsubSubscribe(sub.clone()))
+    );
     // The longest command fits MAX_LEN: four entries of the longest topic.
     let long = "t".repeat(64);
     let full = qxsub::Subscribe {
