@@ -302,7 +302,7 @@ impl<'a> Replay<'_, 'a> {
         let mut args = self.match_fields(&form.params, &fields[..n])?;
         let rest = &fields[n..];
         let width = g.params.len().max(1);
-        if rest.len() % width != 0 {
+        if !rest.len().is_multiple_of(width) {
             return Err(format!(
                 "{} fields after the parameters, not whole entries of {width}",
                 rest.len()

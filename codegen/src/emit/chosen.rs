@@ -130,7 +130,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 let ok = allowed(model, u, known);
                 quote! {
                     if let Ok(x) = urc::#t::#how(line, payload) {
-                        if #ok {
+                        let allowed: bool = #ok;
+                        if allowed {
                             return Ok(Urc::#v(x));
                         }
                     }

@@ -125,7 +125,11 @@ pub fn validate(
 ) -> TokenStream {
     let f = naming::field(&g.name);
     let min = g.min as usize;
-    let count = (min > 0).then(|| quote! { if self.#f.len() < #min { #too_few } });
+    let count = match min {
+        0 => None,
+        1 => Some(quote! { if self.#f.is_empty() { #too_few } }),
+        _ => Some(quote! { if self.#f.len() < #min { #too_few } }),
+    };
     let each: Vec<TokenStream> = g
         .params
         .iter()
@@ -169,8 +173,14 @@ pub fn decode(
                 };
             }
         };
+        // The entry's first wire index plus `i`, written without operations that do nothing.
+        let offset = match (width, i) {
+            (1, _) => quote!(#l.len()),
+            (_, 0) => quote!(#l.len() * #width),
+            _ => quote!(#l.len() * #width + #i),
+        };
         lets.push(quote! {
-            let at = #first_index.saturating_add(u8::try_from(#l.len() * #width + #i).unwrap_or(u8::MAX));
+            let at = #first_index.saturating_add(u8::try_from(#offset).unwrap_or(u8::MAX));
             #next
             let #pl = #value;
         });

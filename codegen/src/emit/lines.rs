@@ -183,10 +183,21 @@ fn repeated(
     let enc = encode_line_value(def, quote!(v), false);
     let fname = u.field_name();
     let visit = visit_value(def, quote!(v), fname);
-    // `len() < 0` would be a warning of its own.
+    // A comma before every value, or after the first where nothing precedes the field.
+    let each_comma = if comma.is_empty() {
+        quote! { if k > 0 { w.comma()?; } }
+    } else {
+        quote! { let _ = k; w.comma()?; }
+    };
+    // `len() < 0` would be a warning of its own, `len() < 1` a lint.
+    let short = if min == 1 {
+        quote!(#l.is_empty())
+    } else {
+        quote!(#l.len() < #min)
+    };
     let too_few = (min > 0).then(|| {
         quote! {
-            if #l.len() < #min {
+            if #short {
                 let at = #index.saturating_add(u8::try_from(#l.len()).unwrap_or(u8::MAX));
                 return Err(crate::wire::DecodeError::MissingField { index: at });
             }
@@ -207,7 +218,7 @@ fn repeated(
         },
         encode: quote! {
             for (k, v) in self.#f.iter().enumerate() {
-                if k == 0 { #comma } else { w.comma()?; }
+                #each_comma
                 #enc
             }
         },
