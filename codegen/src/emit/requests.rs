@@ -147,7 +147,10 @@ pub(crate) fn has_lifetime(model: &Model, form: &Form) -> bool {
             field_kind(model.param(&u.param)),
             FieldKind::Str | FieldKind::Hex
         )
-    })
+    }) || form
+        .repeat
+        .as_ref()
+        .is_some_and(|g| super::groups::has_lifetime(model, g))
 }
 
 fn fields(form: &Form) -> impl Iterator<Item = &ParamUse> {
@@ -195,6 +198,7 @@ fn syntax(cmd: &Command, form: &Form, model: &Model) -> String {
                     parts.push(text);
                 }
             }
+            parts.extend(crate::doc::group_syntax(model, form));
             format!(
                 "{base}={}{}",
                 parts.join(",").replace(",[", "[,"),
@@ -209,6 +213,15 @@ fn timeout_ms(model: &Model, form: &Form) -> (u32, String) {
         (
             t.millis as u32,
             format!("{} ms, the document's maximum response time", t.millis),
+        )
+    } else if let Some(by) = &form.max_response_time_by {
+        let ms = super::timeouts::default_ms(model, by);
+        (
+            ms,
+            format!(
+                "{} ({ms} ms at their defaults; `timeout_ms_for` computes it from the settings)",
+                super::timeouts::describe(model, by)
+            ),
         )
     } else if let Some(p) = &form.max_response_time_param {
         // The parameter (seconds) sets it; its default is the wait when it is left out.
@@ -281,6 +294,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         );
         quote! { #[doc = #fdoc] #a pub #f: #ty, }
     });
+    let group = form.repeat.as_ref();
+    let group_def = group.map(|g| super::groups::field_def(model, form, g));
+    let group_entry = group.map(|g| super::groups::entry_struct(model, form, g));
     let max_len = max_len(model, cmd, form);
     let head = cmd.head(form);
     let mut first = form.selector.is_none();
@@ -314,19 +330,28 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             quote! { { let v = &self.#f; #comma #write_one } }
         }
     });
+    // Nothing before the group on the line: its first entry takes no comma.
+    let group_first = form.selector.is_none() && form.params.is_empty();
+    let group_write = group.map(|g| super::groups::write(model, g, group_first));
     let validate = validate(model, cmd, form);
-    let decode = decode(model, form, &head);
+    let decode = decode(model, cmd, form, &head);
     let (resp_ty, resp_parse) = response_type(cmd, form);
     let line_list = line_list(cmd, form, &name, &lt);
     let form_name = &form.name;
     let form_index = super::dispatch::form_index(model, form);
     // Only where the spec gives one: the later result's own time.
+    let later_by = form
+        .response
+        .outcomes
+        .iter()
+        .find_map(|o| o.later_within_by.as_deref());
     let later_timeout = form
         .response
         .outcomes
         .iter()
         .filter_map(|o| o.later_within)
         .map(|d| u32::try_from(d.millis).unwrap_or(u32::MAX))
+        .chain(later_by.map(|by| super::timeouts::default_ms(model, by)))
         .max()
         .map(|ms| {
             quote! {
@@ -335,6 +360,44 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 pub const LATER_TIMEOUT_MS: u32 = #ms;
             }
         });
+    let computed = [
+        form.max_response_time_by.as_deref().map(|by| {
+            let doc = format!(
+                "The maximum response time for these settings' values: {}, in milliseconds \
+                 (`TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(model, by, quote::format_ident!("timeout_ms_for"), &doc)
+        }),
+        later_by.map(|by| {
+            let doc = format!(
+                "How long after the final result the later result may take for these settings' \
+                 values: {}, in milliseconds (`LATER_TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(
+                model,
+                by,
+                quote::format_ident!("later_timeout_ms_for"),
+                &doc,
+            )
+        }),
+    ];
+    let computed = computed.iter().flatten();
+    let errors = cmd.errors.as_ref().map(|codes| {
+        let vs = model
+            .spec
+            .errors
+            .value
+            .errors
+            .iter()
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| naming::variant(&e.name));
+        quote! {
+            /// The error codes this command reports (they differ by command).
+            pub const ERRORS: &'static [crate::ErrorCode] = &[#(crate::ErrorCode::#vs),*];
+        }
+    });
     let visits: Vec<TokenStream> = fields(form)
         .map(|u| {
             let def = model.param(&u.param);
@@ -348,21 +411,25 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             }
         })
         .collect();
+    let mut visits = visits;
+    visits.extend(group.map(|g| super::groups::visit(model, g)));
     let visit = if visits.is_empty() {
         quote! { let _ = vis; }
     } else {
         quote! { #(#visits)* }
     };
-    let body = if fields(form).next().is_none() {
+    let body = if fields(form).next().is_none() && group.is_none() {
         quote!(;)
     } else {
-        quote!({ #(#field_defs)* })
+        quote!({ #(#field_defs)* #group_def })
     };
     quote! {
         #[doc = #doc]
         #[doc(alias = #alias)]
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct #name #lt #body
+
+        #group_entry
 
         impl #lt atat::AtatCmd for #name #lt {
             type Response = #resp_ty;
@@ -394,6 +461,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
             #later_timeout
+            #errors
+            #(#computed)*
 
             /// Hands every parameter to `vis`, in wire order (constants left out).
             pub fn visit(&self, vis: &mut dyn crate::describe::Visitor) {
@@ -419,6 +488,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             fn write_to(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
                 w.bytes(#head.as_bytes())?;
                 #(#writes)*
+                #group_write
                 w.bytes(b"\r")
             }
         }
@@ -451,6 +521,10 @@ fn max_len(model: &Model, cmd: &Command, form: &Form) -> usize {
                     None => max_text_len(model, model.param(&u.param)),
                 };
             }
+            n += form
+                .repeat
+                .as_ref()
+                .map_or(0, |g| super::groups::max_len(model, g));
         }
     }
     n
@@ -466,9 +540,8 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     };
     let mut out = Vec::new();
     // Strings: length and hex digits.
-    for u in fields(form) {
+    let strings = |u: &ParamUse| -> Option<TokenStream> {
         let def = model.param(&u.param);
-        let f = naming::field(u.field_name());
         let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
         let max = def
             .max_len
@@ -502,13 +575,27 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 };
                 quote! { if v.len() > #max { #too_long } #quote_in #hex }
             }
-            _ => continue,
+            _ => return None,
         };
+        Some(check)
+    };
+    for u in fields(form) {
+        let f = naming::field(u.field_name());
+        let Some(check) = strings(u) else { continue };
         out.push(if u.optional {
             quote! { if let Some(v) = self.#f { #check } }
         } else {
             quote! { { let v = self.#f; #check } }
         });
+    }
+    if let Some(g) = &form.repeat {
+        let gf = naming::field(&g.name);
+        let too_few = err(
+            &g.name,
+            quote!(crate::wire::Value::Len(self.#gf.len())),
+            &format!("at least {} entries", g.min),
+        );
+        out.push(super::groups::validate(g, too_few, strings));
     }
     // Only trailing parameters may be left out.
     let opts: Vec<&ParamUse> = fields(form)
@@ -724,13 +811,14 @@ fn condition(
 }
 
 /// `decode(line)`: the inverse of `encode`, for the virtual module and the log decoder.
-fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
+fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream {
     let lt = if has_lifetime(model, form) {
         quote!('a)
     } else {
         quote!('_)
     };
-    let params_follow = form.kind == FormKind::Write && !form.params.is_empty();
+    let params_follow =
+        form.kind == FormKind::Write && (!form.params.is_empty() || form.repeat.is_some());
     let after_head = if !params_follow {
         quote! { if !rest.is_empty() { return Err(crate::wire::DecodeError::TrailingData); } }
     } else if form.selector.is_some() {
@@ -787,6 +875,12 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
         }
         inits.push(quote!(#f: #l,));
     }
+    if let Some(g) = &form.repeat {
+        let first = (form.params.len() + usize::from(form.selector.is_some())) as u8;
+        let (l, init) = super::groups::decode(model, cmd, form, g, first);
+        lets.push(l);
+        inits.push(init);
+    }
     let split = if params_follow {
         quote! {
             #[allow(unused_mut)]
@@ -820,7 +914,12 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
 
 /// Decodes a field into the request's field type: like a response field, except that strings
 /// borrow from the line.
-fn borrowed_value(model: &Model, def: &ParamDef, key: &str, index: u8) -> TokenStream {
+pub(crate) fn borrowed_value(
+    model: &Model,
+    def: &ParamDef,
+    key: &str,
+    index: impl quote::ToTokens,
+) -> TokenStream {
     match field_kind(def) {
         FieldKind::Str | FieldKind::Hex => {
             if crate::check::values::is_quoted(def) {
