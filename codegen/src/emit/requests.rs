@@ -855,6 +855,15 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                         Ok(out)
                     },
                 )
+            } else if l.data.is_some() {
+                // The payload comes in the module's live framing (`crate::framing`).
+                (
+                    path.clone(),
+                    quote! {
+                        crate::framing::decode_data_frame(resp, #path::decode, |x| x.data.len())
+                            .map_err(|_| atat::Error::Parse)
+                    },
+                )
             } else {
                 (
                     path.clone(),

@@ -101,6 +101,7 @@ pub(crate) enum Ctl {
     UrcFlood(ConnectId, usize),
     Inject(Vec<u8>),
     Echo(bool),
+    DtrRaised,
     Field(Box<dyn FnOnce(&mut crate::config::FieldFaults) + Send>),
     Shutdown,
 }
@@ -157,6 +158,14 @@ impl Control {
     /// lines (RDY, `+CFUN: 1`, `+CPIN: READY`); every socket is gone.
     pub fn restart(&self) -> bool {
         self.send(Ctl::Restart)
+    }
+
+    /// The host raises DTR (low to high, section 1.2). In transparent mode, as `AT&D` says:
+    /// `AT&D1` (the module's start-up value) leaves the mode as `+++` does (the socket goes on
+    /// in buffer access mode, `OK`); `AT&D2` ends the connection (`NO CARRIER`; close the
+    /// socket with AT+QICLOSE); `AT&D0` ignores it. Outside transparent mode nothing happens.
+    pub fn raise_dtr(&self) -> bool {
+        self.send(Ctl::DtrRaised)
     }
 
     /// The module holds socket `connect_id` open from an earlier life of the host (which
@@ -588,6 +597,7 @@ impl Sim {
             Ctl::UrcFlood(id, n) => self.urc_flood(id, n),
             Ctl::Inject(bytes) => self.inject(&bytes),
             Ctl::Echo(on) => self.echo = on,
+            Ctl::DtrRaised => self.dtr_raised(),
             Ctl::Field(change) => change(&mut self.field),
         }
     }
