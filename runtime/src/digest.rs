@@ -103,8 +103,8 @@ use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
 use crate::framing::{comma_data_header, Framing};
-use crate::wire::{response_wins, DecodeError, Fit};
-use crate::{limits, urc, AccessMode, ConnectId, Recvind, Request, Urc};
+use crate::wire::{response_wins, Fit};
+use crate::{limits, response, urc, AccessMode, ConnectId, Recvind, Request, Urc};
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
 pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
@@ -140,6 +140,8 @@ pub struct DigestState {
     framing: AtomicU8,
     /// Per socket (bit `id`): a UDP service, whose data URC names the sender.
     udp_services: AtomicU16,
+    /// The socket the `AT+QIRD` in flight reads: 0 when unknown, else its ID plus one.
+    reading: AtomicU8,
     /// The form in flight: 0 when none is known, else its `FORM_INDEX` plus one.
     in_flight: AtomicU32,
     garbage_lines: AtomicU32,
@@ -166,6 +168,7 @@ impl DigestState {
             payload_echo: AtomicU16::new(0),
             framing: AtomicU8::new(0),
             udp_services: AtomicU16::new(0),
+            reading: AtomicU8::new(0),
             in_flight: AtomicU32::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
@@ -245,6 +248,23 @@ impl DigestState {
         let all = if udp_service { all | bit } else { all & !bit };
         self.udp_services.store(all, Ordering::Release);
         self.changed();
+    }
+
+    /// Records the socket an `AT+QIRD` about to be written reads (with
+    /// [`command_sent`](Self::command_sent)): with `AT+QICFG="viewmode",1` only a UDP
+    /// service's answer has the sender between the length and the payload. The digester also
+    /// reads it from the command's echo.
+    pub fn reading_socket(&self, id: Option<ConnectId>) {
+        let v = id.map_or(0, |id| id.get() + 1);
+        self.reading.store(v, Ordering::Release);
+    }
+
+    /// Whether the answer of the `AT+QIRD` in flight may name the sender.
+    fn read_may_name_sender(&self) -> bool {
+        match self.reading.load(Ordering::Acquire) {
+            0 => true,
+            n => ConnectId::new(i64::from(n) - 1).is_none_or(|id| self.may_name_sender(id)),
+        }
     }
 
     /// Whether a data URC of this socket may name the sender: a UDP service, or a socket
@@ -360,6 +380,10 @@ impl DigestState {
             .store(n.wrapping_add(add), Ordering::Relaxed);
     }
 }
+
+/// Payload bytes enough for any data line, for deciding on a header before its payload is
+/// there (in flash: constant zeros).
+static ANY_PAYLOAD: [u8; limits::MAX_DATA_LEN] = [0; limits::MAX_DATA_LEN];
 
 /// The final result lines, and how each reaches atat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,14 +608,15 @@ impl<'s> QiDigester<'s> {
     }
 
     /// The payload a data URC header announces (its length in bytes), per the socket's
-    /// recorded mode; `Err(())` while its payload (in the live format) is not all there.
+    /// recorded mode and service; `Err(())` while its payload (in the live format) is not all
+    /// there.
     fn urc_announced(&self, header: &[u8], rest: &[u8], f: Framing) -> Result<Option<usize>, ()> {
-        // The UDP service form names the sender: only the push variant has it.
-        let n = match urc::RecvPushUdpService::decode_strict(header, rest) {
+        // The header alone decides (the payload is read in its own format below).
+        let n = match urc::RecvPushUdpService::decode_strict(header, &ANY_PAYLOAD) {
+            // Only a UDP service's push names the sender.
             Ok(x) if self.state.may_name_sender(x.connect_id) => {
                 Some(usize::from(x.recv_length.get()))
             }
-            Err(DecodeError::Truncated) => return Err(()),
             // The short form is pushed data or the buffer-access notice with a length.
             _ => match urc::RecvWithLength::decode_strict(header, b"") {
                 Ok(x) if self.state.recv_carries_payload(x.connect_id) => {
@@ -661,19 +686,22 @@ impl<'s> QiDigester<'s> {
     /// Where the information line at `start` (CR LF at `eol`) ends, payload included.
     fn info_end(&self, buf: &[u8], start: usize, eol: usize) -> Frame {
         let f = self.state.framing();
-        let form = self.state.in_flight();
-        let announced = |h: &[u8], rest: &[u8]| match limits::response_data_len(h, rest) {
-            // With a comma, a header that takes payload bytes for fields is no line of the
-            // command in flight.
-            Ok(Some(_))
-                if f.view_comma
-                    && form.is_some_and(|form| Request::response_fit(form, h, rest) != Fit::Exact) =>
-            {
-                Ok(None)
+        let announced = |h: &[u8], rest: &[u8]| {
+            // The header alone decides (the payload is read in its own format below).
+            let Ok(Some(n)) = limits::response_data_len(h, &ANY_PAYLOAD) else {
+                return Ok(None);
+            };
+            // With a comma, fields after the length are the payload's bytes unless the socket
+            // read is a UDP service.
+            let names_sender = response::qird::ReadFromLine::decode_strict(h, &ANY_PAYLOAD)
+                .is_ok_and(|l| l.remote_ip.is_some());
+            if f.view_comma && names_sender && !self.state.read_may_name_sender() {
+                return Ok(None);
             }
-            Ok(Some(n)) if rest.len() >= f.recv_wire_len(n) => Ok(Some(n)),
-            Ok(Some(_)) | Err(DecodeError::Truncated) => Err(()),
-            _ => Ok(None),
+            if rest.len() < f.recv_wire_len(n) {
+                return Err(());
+            }
+            Ok(Some(n))
         };
         match self.data_at(buf, start, eol, announced) {
             Ok((_, data_start, n)) if n > 0 => Frame::Ends(data_start + n),
@@ -896,7 +924,14 @@ impl Digester for QiDigester<'_> {
             // (none known for a command outside the spec).
             self.draining = false;
             match Request::decode(&buf[start..start + cr]) {
-                Ok(r) => self.state.command_sent(r.form_index()),
+                Ok(r) => {
+                    self.state.command_sent(r.form_index());
+                    self.state.reading_socket(match &r {
+                        Request::QirdRead(q) => Some(q.connect_id),
+                        Request::QirdReadFrom(q) => Some(q.connect_id),
+                        _ => None,
+                    });
+                }
                 Err(_) => self.state.command_done(),
             }
             return (DigestResult::None, start + cr + 1);

@@ -163,24 +163,17 @@ fn header_commas(line: &[u8]) -> heapless::Vec<usize, HEADER_FIELDS_MAX> {
 
 /// A data line in view mode 1 (`<header>,<data>`): for the bytes from the line's start, the
 /// header's end (the comma before the data) and the payload length `n` the header announces,
-/// as `announced(header, data)` reads it (`Ok(Some(n))`; `Err(())` while more bytes are
-/// needed). The longest header that decodes wins: a sender's address and port are fields, not
-/// data.
+/// as `announced(header, data)` reads it: `Ok(Some(n))`, `Ok(None)` for no data header,
+/// `Err(())` while more bytes are needed. The longest header that announces a payload wins (a
+/// sender's address and port are fields, not data), also while its payload is incomplete.
 pub(crate) fn comma_data_header(
     buf: &[u8],
     mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, ()>,
 ) -> Result<Option<(usize, usize)>, ()> {
-    let commas = header_commas(buf);
-    let mut incomplete = false;
-    for &c in commas.iter().rev() {
-        match announced(&buf[..c], &buf[c + 1..]) {
-            Ok(Some(n)) => return Ok(Some((c, n))),
-            Ok(None) => {}
-            Err(()) => incomplete = true,
+    for &c in header_commas(buf).iter().rev() {
+        if let Some(n) = announced(&buf[..c], &buf[c + 1..])? {
+            return Ok(Some((c, n)));
         }
-    }
-    if incomplete || commas.is_empty() && !buf.windows(2).any(|w| w == b"\r\n") {
-        return Err(());
     }
     Ok(None)
 }

@@ -229,3 +229,20 @@ fn frames_decode_in_every_framing() {
     let cut = format!("+QIURC: \"recv\",0,{n},{}", &hex(PAYLOAD)[1..]).into_bytes();
     assert!(decode(&cut).is_err());
 }
+
+#[test]
+fn comma_read_of_tcp_data_that_looks_like_a_sender() {
+    // AT+QIRD=0 (a TCP socket's read form): the fields after the length are payload.
+    let data: &[u8] = b"\"1.2.3.4\",80,xyz";
+    let mut input = format!("AT+QIRD=0\r\r\n+QIRD: {},", data.len()).into_bytes();
+    input.extend_from_slice(data);
+    input.extend_from_slice(b"\r\n\r\nOK\r\n");
+    let out = every_split(&input, |s| {
+        s.set_framing(COMMA);
+        s.set_access_mode(id(0), AccessMode::BufferAccess);
+    });
+    let [Out::Ok(resp)] = out.as_slice() else {
+        panic!("one response: {out:?}")
+    };
+    assert_eq!(parsed_read(resp), data);
+}

@@ -22,6 +22,11 @@ pub trait Command: AtatCmd {
         let _ = response;
         framing
     }
+    /// The socket an `AT+QIRD` form reads (the digester frames its answer by the socket's
+    /// service); `None` for every other form.
+    fn reads_socket(&self) -> Option<ConnectId> {
+        None
+    }
 }
 
 macro_rules! commands {
@@ -53,6 +58,24 @@ macro_rules! framing_commands {
         })*
     };
 }
+
+/// The forms that read a socket's data.
+macro_rules! read_commands {
+    ($($t:ty),* $(,)?) => {
+        $(impl Command for $t {
+            const NAME: &'static str = <$t>::COMMAND;
+            const FORM_INDEX: u16 = <$t>::FORM_INDEX;
+            fn check(&self) -> Result<(), ValidationError> {
+                self.validate()
+            }
+            fn reads_socket(&self) -> Option<ConnectId> {
+                Some(self.connect_id)
+            }
+        })*
+    };
+}
+
+read_commands!(qird::Read, qird::ReadFrom);
 
 framing_commands!(
     qicfg::dataformat::Set => |c, _r, f| f.with_data_format(c.send_data_format, c.recv_data_format);
@@ -125,8 +148,6 @@ commands!(
     qiopen::Test,
     qiopen::Open<'_>,
     qird::Test,
-    qird::Read,
-    qird::ReadFrom,
     qird::Counters,
     qisde::Test,
     qisend::Test,

@@ -411,6 +411,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         cmd.check()?;
         self.process_urcs();
         self.digest.command_sent(C::FORM_INDEX);
+        self.digest.reading_socket(cmd.reads_socket());
         match self.send_raw(&Exchange(cmd)).await {
             Ok(Reply::Done(r)) => {
                 let framing = self.digest.framing();
