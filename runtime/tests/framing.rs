@@ -91,7 +91,11 @@ fn read() -> qird::Read {
 }
 
 fn parsed_read(resp: &[u8]) -> Vec<u8> {
-    read().parse(Ok(resp)).expect("the +QIRD answer decodes").data.to_vec()
+    read()
+        .parse(Ok(resp))
+        .expect("the +QIRD answer decodes")
+        .data
+        .to_vec()
 }
 
 #[test]

@@ -363,7 +363,10 @@ fn close_mode_reports_the_close_as_a_urc() {
     let mut h = Host::active();
     let _conn = open_client(&mut h, 0);
     assert_eq!(h.cmd("AT+QICFG=\"close/mode\",1"), ["OK"]);
-    assert_eq!(h.cmd("AT+QICFG=\"close/mode\""), ["+QICFG: \"close/mode\",1", "OK"]);
+    assert_eq!(
+        h.cmd("AT+QICFG=\"close/mode\""),
+        ["+QICFG: \"close/mode\",1", "OK"]
+    );
     assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
     assert_eq!(h.line(), "+QICLOSE: 0,0");
     assert_eq!(h.cmd("AT+QICFG=\"close/mode\",0"), ["OK"]);

@@ -19,7 +19,8 @@ use quectel_qi::*;
 
 /// Payload bytes that would end or start a frame if anything looked inside them, with a
 /// comma and quotes for view mode 1 and every hex digit's byte.
-const HOSTILE: &[u8] = b"\r\nOK\r\n+QIURC: \"closed\",0\r\n\0> SEND OK,\"1.2.3.4\",80,\r\n+QIRD: 9\r\n\xff\x1a";
+const HOSTILE: &[u8] =
+    b"\r\nOK\r\n+QIURC: \"closed\",0\r\n\0> SEND OK,\"1.2.3.4\",80,\r\n+QIRD: 9\r\n\xff\x1a";
 
 /// The settings one test puts the module in.
 #[derive(Clone, Copy)]
@@ -60,12 +61,28 @@ async fn apply<L: Link>(c: &mut Client<'_, L>, w: &Wire, s: Shape) {
     c.set_send_echo(s.echo).await.unwrap();
     let timeout = QisendTimeout::new(s.timeout_ms).expect("a timeout of the spec's range");
     c.set_send_timeout(timeout).await.unwrap();
-    assert_eq!(w.digest.framing(), s.framing(), "the client recorded each setting");
+    assert_eq!(
+        w.digest.framing(),
+        s.framing(),
+        "the client recorded each setting"
+    );
     // What the module answers reading them back is what was set.
     let back = c.exec(&qicfg::dataformat::Query).await.unwrap();
-    assert_eq!((back.send_data_format, back.recv_data_format), (s.send, s.recv));
-    assert_eq!(c.exec(&qicfg::viewmode::Query).await.unwrap().view_mode, s.view);
-    assert_eq!(c.exec(&qicfg::formatcfg::Query).await.unwrap().prompt_format, s.prompt);
+    assert_eq!(
+        (back.send_data_format, back.recv_data_format),
+        (s.send, s.recv)
+    );
+    assert_eq!(
+        c.exec(&qicfg::viewmode::Query).await.unwrap().view_mode,
+        s.view
+    );
+    assert_eq!(
+        c.exec(&qicfg::formatcfg::Query)
+            .await
+            .unwrap()
+            .prompt_format,
+        s.prompt
+    );
     assert_eq!(c.exec(&qisde::Read).await.unwrap().echo, s.echo);
     let time = c.exec(&qicfg::qisend_timeout::Query).await.unwrap();
     assert_eq!(time.qisend_timeout, timeout);
@@ -95,7 +112,11 @@ async fn exchange<L: Link>(c: &mut Client<'_, L>, w: &Wire, s: Shape) {
         // Two sends: the fixed-length form (chunked past 1460 bytes) and the Ctrl+Z form.
         let long: Vec<u8> = HOSTILE.iter().copied().cycle().take(2000).collect();
         c.send(socket, &long).await.unwrap();
-        assert_eq!(read_n(&mut peer, long.len()), long, "{mode:?}: sent as given");
+        assert_eq!(
+            read_n(&mut peer, long.len()),
+            long,
+            "{mode:?}: sent as given"
+        );
         let terminated: &[u8] = match s.send {
             // Hex digits never hold Ctrl+Z: any bytes go.
             SendDataFormat::Hex => HOSTILE,
@@ -104,7 +125,11 @@ async fn exchange<L: Link>(c: &mut Client<'_, L>, w: &Wire, s: Shape) {
         c.send_terminated(socket, terminated).await.unwrap();
         assert_eq!(read_n(&mut peer, terminated.len()), terminated);
         peer.write_all(&long).unwrap();
-        assert_eq!(read_exactly(c, socket, long.len()).await, long, "{mode:?}: received");
+        assert_eq!(
+            read_exactly(c, socket, long.len()).await,
+            long,
+            "{mode:?}: received"
+        );
         c.close(socket).await.unwrap();
     }
 

@@ -195,7 +195,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             if last {
                 self.write_payload::<TIMEOUT_MS, true>(&digits[..n]).await?;
             } else {
-                self.write_payload::<TIMEOUT_MS, false>(&digits[..n]).await?;
+                self.write_payload::<TIMEOUT_MS, false>(&digits[..n])
+                    .await?;
             }
         }
         Ok(())

@@ -9,8 +9,9 @@ use super::sockets::Socket;
 use super::Sim;
 use quectel_qi::response::{qiact, qicsgp, qidnscfg, qigeterror, qird, qisde, qisend, qistate};
 use quectel_qi::{
-    AccessMode, AtPort, CloseMode, ConnectId, ContextId, ContextState, ErrorCode, NtpPort, ReadActualLength,
-    ReadLength, Request, ResponseLine, SendLength, SocketServiceType, SocketState, Urc,
+    AccessMode, AtPort, CloseMode, ConnectId, ContextId, ContextState, ErrorCode, NtpPort,
+    ReadActualLength, ReadLength, Request, ResponseLine, SendLength, SocketServiceType,
+    SocketState, Urc,
 };
 use std::net::SocketAddr;
 use std::time::Duration;
