@@ -19,7 +19,7 @@ fn hex_digits_max() -> usize {
 
 /// Bytes of a hex payload encoded and written at once: the client keeps two digits per
 /// byte of one piece on its stack, not of the whole payload.
-pub const HEX_PIECE: usize = 128;
+pub const HEX_PIECE: usize = 32;
 
 /// ASCII Ctrl+Z, which ends the payload of the open-length form.
 const CTRL_Z: u8 = 0x1A;
