@@ -60,7 +60,7 @@
 //! of fields that announces a payload of the command in flight, or of the socket's service);
 //! with `AT+QICFG="formatcfg",1` the prompt's CR LF is part of the prompt. The frames handed
 //! to atat keep the module's bytes; the generated decoders read them in any framing through
-//! [`framing::decode_data_frame`](crate::framing::decode_data_frame).
+//! [`wire::decode_data_frame`](crate::wire::decode_data_frame).
 //!
 //! # Responses interrupted by a URC
 //!
@@ -102,8 +102,8 @@ use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
 use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
-use crate::framing::{comma_data_header, Framing};
-use crate::wire::{response_wins, Fit};
+use crate::framing::Framing;
+use crate::wire::{comma_data_header, response_wins, Fit};
 use crate::{limits, response, urc, AccessMode, ConnectId, Recvind, Request, Urc};
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).

@@ -4,7 +4,8 @@
 use atat::digest::{DigestResult, Digester};
 use atat::{AtatCmd, AtatUrc};
 use quectel_qi::digest::{DigestState, QiDigester};
-use quectel_qi::framing::{decode_data_frame, Framing};
+use quectel_qi::framing::Framing;
+use quectel_qi::wire::decode_data_frame;
 use quectel_qi::{qird, urc, AccessMode, ConnectId, Urc};
 
 /// What atat would receive, owned.
@@ -217,7 +218,7 @@ fn prompt_with_crlf_then_echo_then_result() {
 
 #[test]
 fn frames_decode_in_every_framing() {
-    let decode = |frame: &[u8]| decode_data_frame(frame, urc::RecvPush::decode, |x| x.data.len());
+    let decode = |frame: &[u8]| decode_data_frame::<_, 1500>(frame, urc::RecvPush::decode, |x| x.data.len());
     let n = PAYLOAD.len();
     let mut crlf = format!("+QIURC: \"recv\",0,{n}\r\n").into_bytes();
     crlf.extend_from_slice(PAYLOAD);

@@ -864,11 +864,11 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                     },
                 )
             } else if l.data.is_some() {
-                // The payload comes in the module's live framing (`crate::framing`).
+                // The payload comes in the module's live framing (`quectel_qi::framing`).
                 (
                     path.clone(),
                     quote! {
-                        crate::framing::decode_data_frame(resp, #path::decode, |x| x.data.len())
+                        crate::wire::decode_data_frame::<_, { crate::limits::MAX_DATA_LEN }>(resp, #path::decode, |x| x.data.len())
                             .map_err(|_| atat::Error::Parse)
                     },
                 )

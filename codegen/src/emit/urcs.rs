@@ -178,9 +178,9 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl atat::AtatUrc for Urc {
             /// A URC as the digester hands it over: the line, then (for data URCs) the
-            /// payload in the module's live framing (`crate::framing`).
+            /// payload in the module's live framing (`quectel_qi::framing`).
             fn parse(resp: &[u8]) -> Option<Urc> {
-                crate::framing::decode_data_frame(resp, Urc::decode, Urc::payload_len).ok()
+                crate::wire::decode_data_frame::<_, { crate::limits::MAX_DATA_LEN }>(resp, Urc::decode, Urc::payload_len).ok()
             }
         }
 
