@@ -613,8 +613,9 @@ impl<'s> QiDigester<'s> {
     fn urc_announced(&self, header: &[u8], rest: &[u8], f: Framing) -> Result<Option<usize>, ()> {
         // The header alone decides (the payload is read in its own format below).
         let n = match urc::RecvPushUdpService::decode_strict(header, &ANY_PAYLOAD) {
-            // Only a UDP service's push names the sender.
-            Ok(x) if self.state.may_name_sender(x.connect_id) => {
+            // Only a UDP service's push names the sender (which matters where a comma, not
+            // CR LF, ends the header).
+            Ok(x) if !f.view_comma || self.state.may_name_sender(x.connect_id) => {
                 Some(usize::from(x.recv_length.get()))
             }
             // The short form is pushed data or the buffer-access notice with a length.
