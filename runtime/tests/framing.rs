@@ -218,7 +218,8 @@ fn prompt_with_crlf_then_echo_then_result() {
 
 #[test]
 fn frames_decode_in_every_framing() {
-    let decode = |frame: &[u8]| decode_data_frame::<_, 1500>(frame, urc::RecvPush::decode, |x| x.data.len());
+    let decode =
+        |frame: &[u8]| decode_data_frame::<_, 1500>(frame, urc::RecvPush::decode, |x| x.data.len());
     let n = PAYLOAD.len();
     let mut crlf = format!("+QIURC: \"recv\",0,{n}\r\n").into_bytes();
     crlf.extend_from_slice(PAYLOAD);

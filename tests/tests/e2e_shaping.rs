@@ -297,3 +297,43 @@ async fn close_mode<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
     }
 }
 both_flavours!(close_mode, config());
+
+/// The network stack with every shaping setting off its start-up value, set through the
+/// typed client inside it: TCP both ways in both access modes, byte for byte.
+#[test]
+fn the_stack_works_in_every_framing() {
+    use embassy_futures::join::join;
+    use embedded_io_async::{Read as _, Write as _};
+    use qi_tests::e2e::random_bytes;
+    use qi_tests::peers::EchoServer;
+    use qi_tests::stack::{run_stack, test_config, SimStack};
+
+    let echo = EchoServer::start().unwrap();
+    for mode in [AccessMode::BufferAccess, AccessMode::DirectPush] {
+        let data = [HOSTILE, &random_bytes(11, 8 * 1024)].concat();
+        let mut config = test_config();
+        config.access_mode = mode;
+        run_stack(sim(), config, async |stack: &SimStack, _| {
+            stack.activate("internet").await.unwrap();
+            {
+                let mut c = stack.client().await.unwrap();
+                c.set_data_format(SendDataFormat::Hex, RecvDataFormat::Hex)
+                    .await
+                    .unwrap();
+                c.set_view_mode(ViewMode::HeaderCommaData).await.unwrap();
+                c.set_prompt_format(PromptFormat::S3s4PromptS3s4)
+                    .await
+                    .unwrap();
+                c.set_send_echo(Echo::On).await.unwrap();
+            }
+            let mut socket = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            let (mut rx, mut tx) = socket.split();
+            let mut back = vec![0u8; data.len()];
+            let (wrote, read) = join(tx.write_all(&data), rx.read_exact(&mut back)).await;
+            wrote.unwrap();
+            read.unwrap();
+            assert_eq!(back, data, "{mode:?}");
+            socket.close().await.unwrap();
+        });
+    }
+}

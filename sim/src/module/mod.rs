@@ -32,7 +32,15 @@
 //!   decode 552. In buffer access and direct push modes a failed open answers OK then
 //!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
 //! - Data formats: with `"dataformat"` hex sending, `<send_length>` counts bytes and the host
-//!   types two hex digits for each.
+//!   types two hex digits for each; hex receiving and `"viewmode"` 1 shape `+QIRD` and the
+//!   push URC the same way (errata qicfg-hex-lengths, qicfg-viewmode-comma). `AT+QISDE=1`
+//!   echoes the input after the prompt, not the Ctrl+Z or Esc that ends it (qisde-echo-shape);
+//!   `"qisend/timeout"` restarts with each byte (qicfg-qisend-timeout-expiry).
+//! - `"close/mode"` 1: AT+QICLOSE answers OK, then `+QICLOSE: <connectID>,0`
+//!   (qiclose-close-mode-urc).
+//! - DTR ([`Control::raise_dtr`]): in transparent mode `AT&D1` (the start-up value) leaves it
+//!   as `+++` does, `AT&D2` ends the connection with NO CARRIER, `AT&D0` ignores it
+//!   (dtr-edge-answer).
 //! - AT+QPING and AT+QNTP: see `services.rs` (ping measures a TCP connection attempt to port 7).
 
 mod commands;
