@@ -103,7 +103,7 @@ use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
 use crate::framing::Framing;
-use crate::wire::{comma_data_header, response_wins, Fit};
+use crate::wire::{comma_data_header, response_wins, Fit, Incomplete};
 use crate::{limits, response, urc, AccessMode, ConnectId, Recvind, Request, Urc};
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
@@ -608,9 +608,14 @@ impl<'s> QiDigester<'s> {
     }
 
     /// The payload a data URC header announces (its length in bytes), per the socket's
-    /// recorded mode and service; `Err(())` while its payload (in the live format) is not all
+    /// recorded mode and service; `Incomplete` while its payload (in the live format) is not all
     /// there.
-    fn urc_announced(&self, header: &[u8], rest: &[u8], f: Framing) -> Result<Option<usize>, ()> {
+    fn urc_announced(
+        &self,
+        header: &[u8],
+        rest: &[u8],
+        f: Framing,
+    ) -> Result<Option<usize>, Incomplete> {
         // The header alone decides (the payload is read in its own format below).
         let n = match urc::RecvPushUdpService::decode_strict(header, &ANY_PAYLOAD) {
             // Only a UDP service's push names the sender (which matters where a comma, not
@@ -627,7 +632,7 @@ impl<'s> QiDigester<'s> {
             },
         };
         match n {
-            Some(n) if rest.len() < f.recv_wire_len(n) => Err(()),
+            Some(n) if rest.len() < f.recv_wire_len(n) => Err(Incomplete),
             n => Ok(n),
         }
     }
@@ -640,8 +645,8 @@ impl<'s> QiDigester<'s> {
         buf: &[u8],
         start: usize,
         eol: usize,
-        mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, ()>,
-    ) -> Result<(usize, usize, usize), ()> {
+        mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, Incomplete>,
+    ) -> Result<(usize, usize, usize), Incomplete> {
         let f = self.state.framing();
         if f.view_comma {
             return Ok(match comma_data_header(&buf[start..], announced)? {
@@ -700,14 +705,14 @@ impl<'s> QiDigester<'s> {
                 return Ok(None);
             }
             if rest.len() < f.recv_wire_len(n) {
-                return Err(());
+                return Err(Incomplete);
             }
             Ok(Some(n))
         };
         match self.data_at(buf, start, eol, announced) {
             Ok((_, data_start, n)) if n > 0 => Frame::Ends(data_start + n),
             Ok(_) => Frame::Ends(eol),
-            Err(()) => Frame::Incomplete,
+            Err(Incomplete) => Frame::Incomplete,
         }
     }
 

@@ -625,6 +625,10 @@ mod tests {
 // Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated
 // from its own spec reads them through its re-export of this module.
 
+/// More bytes are needed to tell (a frame cut short so far, not an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete;
+
 /// The most fields a data line's header has (`+QIURC: "recv",<id>,<len>,"<ip>",<port>`).
 const HEADER_FIELDS_MAX: usize = 5;
 
@@ -636,11 +640,7 @@ fn header_commas(line: &[u8]) -> heapless::Vec<usize, HEADER_FIELDS_MAX> {
     for (i, &b) in line.iter().enumerate() {
         match b {
             b'"' => quoted = !quoted,
-            b',' if !quoted => {
-                if out.push(i).is_err() {
-                    break;
-                }
-            }
+            b',' if !quoted && out.push(i).is_err() => break,
             b'\r' | b'\n' if !quoted => break,
             _ => {}
         }
@@ -651,12 +651,12 @@ fn header_commas(line: &[u8]) -> heapless::Vec<usize, HEADER_FIELDS_MAX> {
 /// A data line in view mode 1 (`<header>,<data>`): for the bytes from the line's start, the
 /// header's end (the comma before the data) and the payload length `n` the header announces,
 /// as `announced(header, data)` reads it: `Ok(Some(n))`, `Ok(None)` for no data header,
-/// `Err(())` while more bytes are needed. The longest header that announces a payload wins (a
+/// [`Incomplete`] while more bytes are needed. The longest header that announces a payload wins (a
 /// sender's address and port are fields, not data), also while its payload is incomplete.
 pub fn comma_data_header(
     buf: &[u8],
-    mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, ()>,
-) -> Result<Option<(usize, usize)>, ()> {
+    mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, Incomplete>,
+) -> Result<Option<(usize, usize)>, Incomplete> {
     for &c in header_commas(buf).iter().rev() {
         if let Some(n) = announced(&buf[..c], &buf[c + 1..])? {
             return Ok(Some((c, n)));
