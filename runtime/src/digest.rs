@@ -52,7 +52,7 @@
 //! in direct push mode, but not in buffer access mode with `AT+QICFG="recvind",1`. The client
 //! keeps a [`DigestState`] up to date (access mode per socket and which sockets are UDP
 //! services, `recvind`, transparent mode, the expected payload echo, and the
-//! [`Framing`](crate::framing::Framing)); the digester reads it without locks.
+//! [`Framing`]); the digester reads it without locks.
 //!
 //! The framing decides how payloads look (see [`framing`](crate::framing)): with hex
 //! received data a payload of `<len>` bytes takes `2 * <len>` digits; with
