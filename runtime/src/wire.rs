@@ -641,3 +641,103 @@ mod tests {
         );
     }
 }
+
+// Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated
+// from its own spec reads them through its re-export of this module.
+
+/// More bytes are needed to tell (a frame cut short so far, not an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete;
+
+/// The most fields a data line's header has (`+QIURC: "recv",<id>,<len>,"<ip>",<port>`).
+const HEADER_FIELDS_MAX: usize = 5;
+
+/// Where the commas that may end a data header lie in `line`: the first few outside quotes,
+/// after the line's `: ` (the header comes first, so quotes in the data do not matter).
+fn header_commas(line: &[u8]) -> heapless::Vec<usize, HEADER_FIELDS_MAX> {
+    let mut out = heapless::Vec::new();
+    let mut quoted = false;
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted && out.push(i).is_err() => break,
+            b'\r' | b'\n' if !quoted => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A data line in view mode 1 (`<header>,<data>`): for the bytes from the line's start, the
+/// header's end (the comma before the data) and the payload length `n` the header announces,
+/// as `announced(header, data)` reads it: `Ok(Some(n))`, `Ok(None)` for no data header,
+/// [`Incomplete`] while more bytes are needed. The longest header that announces a payload wins (a
+/// sender's address and port are fields, not data), also while its payload is incomplete.
+pub fn comma_data_header(
+    buf: &[u8],
+    mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, Incomplete>,
+) -> Result<Option<(usize, usize)>, Incomplete> {
+    for &c in header_commas(buf).iter().rev() {
+        if let Some(n) = announced(&buf[..c], &buf[c + 1..])? {
+            return Ok(Some((c, n)));
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes a data frame exactly as the digester cut it out (a URC, or a `+QIRD` line with its
+/// payload), in whichever framing the module used: the line, then the payload after CR LF
+/// or (view mode 1) after a comma, as raw bytes or hex digits. The frame's length tells the
+/// framing apart: a payload of `n` announced bytes takes `n` bytes raw and `2n` as digits, and
+/// with a comma the header is the longest one that announces a payload.
+///
+/// `decode` is a generated `decode(line, payload)`; `payload_len` the payload length of what
+/// it decoded (0 without one); `DATA_MAX` the largest payload (`limits::MAX_DATA_LEN`), the
+/// room hex digits are decoded into.
+pub fn decode_data_frame<T, const DATA_MAX: usize>(
+    frame: &[u8],
+    decode: impl Fn(&[u8], &[u8]) -> Result<T, DecodeError>,
+    payload_len: impl Fn(&T) -> usize,
+) -> Result<T, DecodeError> {
+    // Whether `wire` is a payload of `n` bytes, raw or as digits.
+    let fits = |wire: &[u8], n: usize| {
+        wire.len() == n || wire.len() == 2 * n && wire.iter().all(u8::is_ascii_hexdigit)
+    };
+    let mut comma = None;
+    let _ = comma_data_header(frame, |h, rest| match decode(h, rest) {
+        Ok(x) if payload_len(&x) > 0 && fits(rest, payload_len(&x)) => {
+            comma = Some((h.len(), payload_len(&x)));
+            Ok(Some(0))
+        }
+        _ => Ok(None),
+    });
+    let (head, wire, n) = match comma {
+        Some((c, n)) => (&frame[..c], &frame[c + 1..], n),
+        None => {
+            let (line, payload) = split_line(frame);
+            let x = decode(line, payload)?;
+            let n = payload_len(&x);
+            if payload.len() == n || !fits(payload, n) {
+                return Ok(x);
+            }
+            (line, payload, n)
+        }
+    };
+    if wire.len() == n {
+        return decode(head, wire);
+    }
+    decode_hex::<T, DATA_MAX>(head, wire, &decode)
+}
+
+/// The hex branch of [`decode_data_frame`], apart so that its buffer is on the stack only
+/// while hex data is decoded.
+#[inline(never)]
+fn decode_hex<T, const DATA_MAX: usize>(
+    head: &[u8],
+    digits: &[u8],
+    decode: &impl Fn(&[u8], &[u8]) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    let mut raw = [0u8; DATA_MAX];
+    let n = hex_decode(digits, &mut raw)?;
+    decode(head, &raw[..n])
+}

@@ -793,6 +793,16 @@ impl<'a> Cx<'a> {
                 ));
             }
         }
+        let mut counts = BTreeSet::new();
+        for (i, b) in cmd.behaviour.iter().enumerate() {
+            let Some(c) = &b.count else { continue };
+            let p = format!("behaviour[{i}].count.name");
+            if !is_snake(&c.name) {
+                self.push(src.at(&p, format!("count name `{}` must be snake_case", c.name)));
+            } else if !counts.insert(c.name.as_str()) {
+                self.push(src.at(&p, format!("count `{}` is given twice", c.name)));
+            }
+        }
         let mut form_names = BTreeSet::new();
         for (i, form) in cmd.forms.iter().enumerate() {
             let p = format!("forms[{i}]");

@@ -31,6 +31,13 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
             doc.push_str(&format!("\n- {} ({})", b.fact.trim(), b.section));
         }
     }
+    let counts = cmd.behaviour.iter().filter_map(|b| {
+        let c = b.count.as_ref()?;
+        let name = proc_macro2::Ident::new(&c.name.to_uppercase(), proc_macro2::Span::call_site());
+        let doc = format!("{} ({}).", b.fact.trim(), b.section);
+        let value = c.value;
+        Some(quote! { #[doc = #doc] pub const #name: u32 = #value; })
+    });
     let alias = cmd.at_name();
     let plain = cmd
         .forms
@@ -68,6 +75,7 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
         pub mod #m {
             #[allow(unused_imports)]
             use super::*;
+            #(#counts)*
             #(#plain)*
             #(#nested)*
         }
@@ -955,6 +963,15 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                             out.push(v).map_err(|_| atat::Error::Parse)?;
                         }
                         Ok(out)
+                    },
+                )
+            } else if l.data.is_some() {
+                // The payload comes in the module's live framing (`quectel_qi::framing`).
+                (
+                    path.clone(),
+                    quote! {
+                        crate::wire::decode_data_frame::<_, { crate::limits::MAX_DATA_LEN }>(resp, #path::decode, |x| x.data.len())
+                            .map_err(|_| atat::Error::Parse)
                     },
                 )
             } else {

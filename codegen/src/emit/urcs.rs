@@ -177,11 +177,10 @@ pub fn emit(model: &Model) -> TokenStream {
         }
 
         impl atat::AtatUrc for Urc {
-            /// A URC as the digester hands it over: the line, then (for data URCs) CR LF and
-            /// the payload.
+            /// A URC as the digester hands it over: the line, then (for data URCs) the
+            /// payload in the module's live framing (`quectel_qi::framing`).
             fn parse(resp: &[u8]) -> Option<Urc> {
-                let (line, payload) = crate::wire::split_line(resp);
-                Urc::decode(line, payload).ok()
+                crate::wire::decode_data_frame::<_, { crate::limits::MAX_DATA_LEN }>(resp, Urc::decode, Urc::payload_len).ok()
             }
         }
 

@@ -898,6 +898,18 @@ pub struct ErrataFile {
 pub struct Behaviour {
     pub section: String,
     pub fact: String,
+    /// A number the fact states that a client applies (a count of tries): emitted as a
+    /// constant of the command's module, named by `name` (snake_case, unique in the command).
+    #[serde(default)]
+    pub count: Option<BehaviourCount>,
+}
+
+/// A number a behaviour fact states, as a constant of the generated API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourCount {
+    pub name: String,
+    pub value: u32,
 }
 
 /// A place where the document contradicts itself or is unclear, and what the spec does about it.

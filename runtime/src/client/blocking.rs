@@ -18,7 +18,7 @@ use crate::response::{
 use crate::wire::LineList;
 use crate::{
     qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo, Port,
-    Recvind, Urc,
+    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, Urc, ViewMode,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -126,6 +126,16 @@ blocking! {
     fn set_accept_mode(&mut self, accept_mode: AcceptMode) -> Result<(), Error>;
     /// See [`Client::set_send_echo`].
     fn set_send_echo(&mut self, echo: Echo) -> Result<(), Error>;
+    /// See [`Client::reset_framing`].
+    fn reset_framing(&mut self) -> Result<(), Error>;
+    /// See [`Client::set_data_format`].
+    fn set_data_format(&mut self, send: SendDataFormat, recv: RecvDataFormat) -> Result<(), Error>;
+    /// See [`Client::set_view_mode`].
+    fn set_view_mode(&mut self, view_mode: ViewMode) -> Result<(), Error>;
+    /// See [`Client::set_prompt_format`].
+    fn set_prompt_format(&mut self, prompt_format: PromptFormat) -> Result<(), Error>;
+    /// See [`Client::set_send_timeout`].
+    fn set_send_timeout(&mut self, time: QisendTimeout) -> Result<(), Error>;
 }
 
 impl<'a, L: Link> BlockingClient<'a, L> {

@@ -182,6 +182,7 @@ mod feed;
 mod link;
 mod push;
 mod read;
+mod recovery;
 mod reply;
 mod send;
 mod services;
@@ -195,9 +196,10 @@ pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
+pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
-pub use send::SEND_CHUNK;
+pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
 
@@ -270,13 +272,14 @@ impl Default for Config {
 /// blocking flavour).
 ///
 /// It keeps the digester's [`DigestState`] current (each socket's access mode, `recvind`,
-/// transparent mode, the payload echo), so that the digester frames data URCs right.
+/// transparent mode, and the [`Framing`](crate::framing::Framing) of every setting that
+/// shapes payloads, whenever a form sets or reads one), so that the digester frames data
+/// right and the client writes and reads payloads in the module's live format.
 pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     link: L,
     router: Router<PUSH>,
     digest: &'a DigestState,
     config: Config,
-    payload_echo: bool,
     last_command: Option<&'static str>,
 }
 
@@ -317,7 +320,6 @@ impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
             router: Router::with_push_capacity(),
             digest,
             config,
-            payload_echo: false,
             last_command: None,
         }
     }
@@ -418,7 +420,15 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         // The response leaves the match before `enrich` awaits: held across that await it
         // would be part of this future.
         let failure = match self.send_raw(&Exchange(cmd)).await {
-            Ok(Reply::Done(r)) => return Ok(r),
+            Ok(Reply::Done(r)) => {
+                // A form that sets or reads a framing setting: the digester frames by it.
+                let framing = self.digest.framing();
+                let after = cmd.framing_after(&r, framing);
+                if after != framing {
+                    self.digest.set_framing(after);
+                }
+                return Ok(r);
+            }
             Ok(Reply::Failed(f)) => f,
             Err(e) => return Err(reply::transport_error(e)),
         };
@@ -505,12 +515,16 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         cmd.check()?;
         self.process_urcs();
         self.digest.command_sent(C::FORM_INDEX);
+        self.digest.reading_socket(cmd.reads_socket());
         Ok(())
     }
 
     /// Writes raw bytes (a payload after the prompt, the `+++` escape) and waits for the
-    /// final result.
-    async fn write_payload<const TIMEOUT_MS: u32>(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// final result, or (`ANSWERED` false) writes them and returns.
+    async fn write_payload<const TIMEOUT_MS: u32, const ANSWERED: bool>(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
         let Client {
             link,
             router,
@@ -518,7 +532,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             ..
         } = self;
         let sent = link
-            .send_bytes::<TIMEOUT_MS, true>(bytes, &mut |u| {
+            .send_bytes::<TIMEOUT_MS, ANSWERED>(bytes, &mut |u| {
                 route(router, digest, u);
             })
             .await;

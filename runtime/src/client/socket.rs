@@ -23,6 +23,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         // what it had (the module refuses an ID in use).
         let before = self.digest.access_mode(id);
         self.record_mode(id, mode);
+        self.digest
+            .set_udp_service(id, open.service_type == crate::ServiceType::UdpService);
         if let Err(e) = self.open_and_wait(open, start, mode).await {
             self.record_mode(id, before);
             return Err(e);
@@ -63,13 +65,29 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         Ok(())
     }
 
-    /// `AT+QICLOSE=<id>`: closes a socket (the spec allows 10 s).
+    /// `AT+QICLOSE=<id>`: closes a socket (the spec allows 10 s). With
+    /// `AT+QICFG="close/mode",1` recorded (see [`framing`](crate::framing)) the module answers
+    /// OK at once and the outcome comes as `+QICLOSE: <id>,<err>`, which this waits for
+    /// (within the same 10 s); a non-zero `<err>` is [`Error::Rejected`].
     pub async fn close(&mut self, connect_id: ConnectId) -> Result<(), Error> {
-        self.exec(&qiclose::Close {
+        let start = Instant::now();
+        let close = qiclose::Close {
             connect_id,
             timeout: None,
-        })
-        .await?;
+        };
+        self.exec(&close).await?;
+        if self.digest.framing().close_urc {
+            let deadline = self.deadline(start, qiclose::Close::TIMEOUT_MS);
+            let err = self
+                .wait_for(deadline, |u| match u {
+                    Urc::CloseResult(r) if r.connect_id == connect_id => Some(r.err),
+                    _ => None,
+                })
+                .await?;
+            if err.get() != 0 {
+                return Err(Error::Rejected(Code::from_number(err.get())));
+            }
+        }
         self.router.closed(connect_id);
         self.digest.forget_socket(connect_id);
         Ok(())
@@ -213,7 +231,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             self.digest.set_access_mode(id, AccessMode::BufferAccess);
             self.router.socket_mut(id).mode = Some(AccessMode::BufferAccess);
         }
-        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }>(b"+++")
+        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }, true>(b"+++")
             .await
     }
 }

@@ -280,8 +280,9 @@ impl<'d, W: Write> Stack<'d, W> {
     }
 
     /// The typed client, for any command of the spec; other tasks' calls wait until the guard
-    /// is dropped. On first use it puts the module in the framing the digester reads
-    /// ([`Client::prepare`]); sockets dropped without `close` are closed first.
+    /// is dropped. On first use it reads back the settings that shape payloads
+    /// ([`Client::prepare`]), so that the stack works with whatever they are; sockets dropped
+    /// without `close` are closed first.
     ///
     /// Sockets the stack opened are the stack's: closing or switching them through the guard
     /// leaves the stack's view of them behind.
