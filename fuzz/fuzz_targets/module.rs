@@ -15,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
     config.ntp_timeout = Duration::from_millis(10);
     config.guard_time = Duration::from_millis(1);
     let module = qi_sim::Module::new(config);
-    module.run(std::io::Cursor::new(data), std::io::sink());
+    module.run(std::io::Cursor::new(data.to_vec()), std::io::sink());
 });
