@@ -461,6 +461,26 @@ pub fn split_line(resp: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// The information lines of a response, one at a time: split at LF, each without its CR,
+/// empty lines skipped. How a response of repeated lines is read, by the generated `parse` and
+/// by [`LineList`] alike.
+pub fn response_lines(resp: &[u8]) -> impl Iterator<Item = &[u8]> {
+    resp.split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+}
+
+/// A command whose response is a list of lines (repeated lines, or lines of several shapes),
+/// decoded one line at a time where the answer lies: a list of up to 15 `+QIACT:` lines never
+/// has to exist as one value. The client's [`exec_lines`](crate::client::Client::exec_lines)
+/// and the convenience calls built on it read responses this way.
+pub trait LineList {
+    /// One decoded line: small, whatever the number of lines.
+    type Line;
+    /// Decodes one information line (without CR LF) of the response.
+    fn decode_line(line: &[u8]) -> Result<Self::Line, DecodeError>;
+}
+
 /// Whether a field is whole: bare text without quotes, or one quoted string. A field that
 /// opens a quote and never closes it is the rest of a line cut inside a quoted string, not an
 /// extra field from newer firmware.

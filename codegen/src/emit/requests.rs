@@ -317,6 +317,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     let validate = validate(model, cmd, form);
     let decode = decode(model, form, &head);
     let (resp_ty, resp_parse) = response_type(cmd, form);
+    let line_list = line_list(cmd, form, &name, &lt);
     let form_name = &form.name;
     let form_index = super::dispatch::form_index(model, form);
     // Only where the spec gives one: the later result's own time.
@@ -378,6 +379,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 #resp_parse
             }
         }
+
+        #line_list
 
         impl #lt #name #lt {
             /// The command as written before its parameters (`AT+QIOPEN`, `ATE`).
@@ -848,7 +851,7 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                     quote!(heapless::Vec<#path, #n>),
                     quote! {
                         let mut out = heapless::Vec::new();
-                        for line in resp.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty()) {
+                        for line in crate::wire::response_lines(resp) {
                             let v = #path::decode(line, b"").map_err(|_| atat::Error::Parse)?;
                             out.push(v).map_err(|_| atat::Error::Parse)?;
                         }
@@ -872,6 +875,37 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                 heapless::String::try_from(text).map_err(|_| atat::Error::Parse)
             },
         ),
+    }
+}
+
+/// `wire::LineList` for a form whose response is a list: repeated (or optional) lines of one
+/// shape, or lines of several shapes (their enum); nothing for other forms.
+fn line_list(
+    cmd: &Command,
+    form: &Form,
+    name: &proc_macro2::Ident,
+    lt: &TokenStream,
+) -> TokenStream {
+    let m = naming::command_module(cmd);
+    let lines = &form.response.lines;
+    let (line, decode) = match lines.as_slice() {
+        [l] if l.repeat.is_some() || l.optional => {
+            let t = naming::line_type(form, 0);
+            (quote!(crate::response::#m::#t), quote!(decode(line, b"")))
+        }
+        _ if super::responses::has_any_line(form) => {
+            let t = naming::any_line_type(form);
+            (quote!(crate::response::#m::#t), quote!(decode(line)))
+        }
+        _ => return TokenStream::new(),
+    };
+    quote! {
+        impl #lt crate::wire::LineList for #name #lt {
+            type Line = #line;
+            fn decode_line(line: &[u8]) -> Result<Self::Line, crate::wire::DecodeError> {
+                #line::#decode
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Socket services: open, close, accept, switch the access mode, query the state.
 
-use atat::AtatCmd;
+use core::ops::ControlFlow;
+
 use embassy_time::{Duration, Instant};
 
 use super::{Client, Code, Error, Link};
@@ -79,9 +80,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         &mut self,
         connect_id: ConnectId,
     ) -> Result<Option<BySocketLine>, Error> {
-        let lines: <qistate::BySocket as AtatCmd>::Response =
-            self.exec(&qistate::BySocket { connect_id }).await?;
-        Ok(lines.into_iter().next())
+        self.exec_lines(&qistate::BySocket { connect_id }, ControlFlow::Break)
+            .await
     }
 
     /// `AT+QIACCEPT=<listener>,1,<incoming>`: accepts the client waiting at a listener in
