@@ -95,7 +95,10 @@
 //! A line with control bytes or invalid UTF-8 outside any payload is skipped, counted in
 //! [`DigestState::garbage_lines`] and reported through `log`/`defmt` when those features are
 //! on. Lines left before an echo (nothing answered them) are dropped and counted the same
-//! way. Nothing here panics; incomplete input consumes nothing until more bytes come.
+//! way. A digester made with [`QiDigester::unsolicited_lines_are_noise`] (for a user that
+//! announces every command, as the network stack does) also drops and counts every line that
+//! is no URC while no command is in flight. Nothing here panics; incomplete input consumes
+//! nothing until more bytes come.
 
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
 
@@ -142,7 +145,8 @@ pub struct DigestState {
     udp_services: AtomicU16,
     /// The socket the `AT+QIRD` in flight reads: 0 when unknown, else its ID plus one.
     reading: AtomicU8,
-    /// The form in flight: 0 when none is known, else its `FORM_INDEX` plus one.
+    /// The form in flight: 0 when no command is, [`UNKNOWN_FORM`] for a command outside the
+    /// spec, else its `FORM_INDEX` plus one.
     in_flight: AtomicU32,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
@@ -224,6 +228,19 @@ impl DigestState {
     fn command_done(&self) {
         self.in_flight.store(0, Ordering::Release);
         self.changed();
+    }
+
+    /// A command outside the spec is in flight (its echo did not decode): its answer is
+    /// awaited, but no form's response lines are known.
+    fn command_unknown(&self) {
+        self.in_flight.store(UNKNOWN_FORM, Ordering::Release);
+        self.changed();
+    }
+
+    /// Whether no command awaits its final result: nothing was sent (by
+    /// [`command_sent`](Self::command_sent) or an echo) since the last final result.
+    pub fn idle(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) == 0
     }
 
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
@@ -428,6 +445,9 @@ pub const MAX_FINAL_LEN: usize = {
     n
 };
 
+/// [`DigestState::in_flight`]'s mark for a command outside the spec.
+const UNKNOWN_FORM: u32 = u32::MAX;
+
 fn trim_end(mut b: &[u8]) -> &[u8] {
     while let [rest @ .., b' ' | b'\r'] = b {
         b = rest;
@@ -519,6 +539,9 @@ pub struct QiDigester<'s> {
     after_prompt: bool,
     /// How far the incomplete frame at the start of the buffer was scanned.
     resume: Option<Resume>,
+    /// Every command is announced ([`DigestState::command_sent`]): a line that is no URC
+    /// while none is in flight answers nothing and is dropped as noise.
+    unsolicited_is_noise: bool,
 }
 
 /// How far an incomplete frame was scanned, so that the next call, with more bytes, goes on
@@ -591,7 +614,22 @@ impl<'s> QiDigester<'s> {
             draining: false,
             after_prompt: false,
             resume: None,
+            unsolicited_is_noise: false,
         }
+    }
+
+    /// For a user that announces every command it writes with [`DigestState::command_sent`]
+    /// (the network stack does): while no command is in flight, a line that is no URC (line
+    /// noise that happens to be printable, the start-up lines of a module that restarted, a
+    /// final result or prompt nobody waits for) is dropped and counted in
+    /// [`DigestState::garbage_lines`], instead of being taken for the first line of the next
+    /// response, which would then never end or not decode. While one is in flight, so is a
+    /// line that cannot start its response (it fits none of the form's response lines).
+    /// Noise that is a final result or a prompt while a command waits cannot be told from
+    /// its answer.
+    pub const fn unsolicited_lines_are_noise(mut self) -> Self {
+        self.unsolicited_is_noise = true;
+        self
     }
 
     /// Sets the longest response handed to atat: the size of the `ResponseSlot` in use.
@@ -665,7 +703,12 @@ impl<'s> QiDigester<'s> {
         let line = &buf[start..eol];
         let prefixed = Urc::PREFIXES.iter().any(|p| {
             let p = p.as_bytes();
-            line.starts_with(p) && line.get(p.len()) == Some(&b':')
+            // `+QIURC: ...`; a prefix that is a word (`RDY`) is the whole line.
+            line.starts_with(p)
+                && match line.get(p.len()) {
+                    Some(b) => *b == b':',
+                    None => p.first() != Some(&b'+'),
+                }
         });
         if !prefixed {
             return Frame::No;
@@ -861,6 +904,32 @@ impl<'s> QiDigester<'s> {
         }
     }
 
+    /// With [`unsolicited_lines_are_noise`](Self::unsolicited_lines_are_noise): whether the
+    /// line at `start` (CR LF at `eol`), whole with its payload, fits no response line of the
+    /// form in flight, so cannot start its response (noise that came while it was in flight).
+    fn fits_no_line_in_flight(&self, buf: &[u8], start: usize, eol: usize) -> bool {
+        if !self.unsolicited_is_noise {
+            return false;
+        }
+        let Some(form) = self.state.in_flight() else {
+            return false;
+        };
+        if self.state.framing().view_comma {
+            // The payload sits inside the line (`+QIRD: 5,hello`) and may end at this CR LF:
+            // only `response` frames it, so no line is judged noise in view mode 1.
+            return false;
+        }
+        match self.info_end(buf, start, eol) {
+            // Its payload is not all here: decided once it is.
+            Frame::Incomplete => return false,
+            // A line that frames a payload (`+QIRD` in view mode 1) is data, not noise.
+            Frame::Ends(x) if x != eol => return false,
+            _ => {}
+        }
+        // No payload belongs to this line: what follows it is the next frame's.
+        Request::response_fit(form, &buf[start..eol], &[]) == Fit::No
+    }
+
     /// What is left of a response handed over before its URCs: lines and the final result
     /// are dropped, URCs pass (the caller digests those).
     fn drain(&mut self, buf: &[u8], start: usize, eol: usize) -> Option<usize> {
@@ -909,13 +978,19 @@ impl Digester for QiDigester<'_> {
         }
         if buf[start] == b'>' {
             let end = start + 1;
-            return match self.prompt_tail(&buf[end..]) {
-                Some(n) => (DigestResult::Prompt(b'>'), end + n),
+            let end = match self.prompt_tail(&buf[end..]) {
+                Some(n) => end + n,
                 None => {
                     self.after_prompt = true;
-                    (DigestResult::Prompt(b'>'), end)
+                    end
                 }
             };
+            if self.unsolicited_is_noise && self.state.idle() {
+                // A prompt nobody asked for would send the next command's payload early.
+                self.state.count_garbage();
+                return (DigestResult::None, end);
+            }
+            return (DigestResult::Prompt(b'>'), end);
         }
         let resume = resume.filter(|r| r.fits(buf, start));
         let searched = start + resume.map_or(0, |r| r.searched);
@@ -938,7 +1013,7 @@ impl Digester for QiDigester<'_> {
                         _ => None,
                     });
                 }
-                Err(_) => self.state.command_done(),
+                Err(_) => self.state.command_unknown(),
             }
             return (DigestResult::None, start + cr + 1);
         }
@@ -961,7 +1036,8 @@ impl Digester for QiDigester<'_> {
                 };
             }
         }
-        if let Some(kind) = final_result(line) {
+        let unsolicited = self.unsolicited_is_noise && self.state.idle();
+        if let Some(kind) = final_result(line).filter(|_| !unsolicited) {
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
@@ -972,7 +1048,7 @@ impl Digester for QiDigester<'_> {
             }
             Frame::No => {}
         }
-        if is_garbage(line) {
+        if is_garbage(line) || unsolicited || self.fits_no_line_in_flight(buf, start, eol) {
             // With view mode 1 the line may hold the start of a payload, which is any bytes.
             let data = match self.state.framing().view_comma {
                 true => self.info_end(buf, start, eol),

@@ -53,10 +53,25 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
 
     /// One `AT+QIRD=<id>,<len>` into `buf` (buffer access): returns how many bytes came; 0
     /// means the module's buffer is empty (and no URC comes until new data arrives).
+    ///
+    /// An answer with more bytes than asked (a module fault) is [`Error::Parse`]; see
+    /// [`read_once_into`](Self::read_once_into) to keep them.
     pub async fn read_once(
         &mut self,
         connect_id: ConnectId,
         buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        self.read_once_into(connect_id, buf, |_| Err(Error::Parse))
+            .await
+    }
+
+    /// [`read_once`](Self::read_once), handing the bytes of an answer longer than asked
+    /// (those past `buf`, a module fault) to `excess`, whose error is the call's.
+    pub async fn read_once_into(
+        &mut self,
+        connect_id: ConnectId,
+        buf: &mut [u8],
+        excess: impl FnOnce(&[u8]) -> Result<(), Error>,
     ) -> Result<usize, Error> {
         let read_length = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
         let line = self
@@ -65,10 +80,11 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 read_length: Some(read_length),
             })
             .await?;
-        let n = line.data.len();
-        buf.get_mut(..n)
-            .ok_or(Error::Parse)?
-            .copy_from_slice(&line.data);
+        let n = line.data.len().min(buf.len());
+        buf[..n].copy_from_slice(&line.data[..n]);
+        if line.data.len() > n {
+            excess(&line.data[n..])?;
+        }
         if n == 0 {
             self.router.socket_mut(connect_id).data_pending = false;
         }

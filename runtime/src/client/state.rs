@@ -172,6 +172,13 @@ impl<const PUSH: usize> Router<PUSH> {
         Event::DataPushed(id)
     }
 
+    /// Bytes of a socket beyond what its reader asked for (a `+QIRD` answer longer than
+    /// asked): kept in the push buffer, where the next read takes them before asking the
+    /// module again. When they do not fit, the socket is marked [`SocketInfo::overrun`].
+    pub fn keep_unread(&mut self, id: ConnectId, data: &[u8]) {
+        self.pushed(id, data, None);
+    }
+
     /// What is known about a socket.
     pub fn socket(&self, id: ConnectId) -> SocketInfo {
         self.sockets[index(id)]

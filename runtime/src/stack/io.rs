@@ -94,7 +94,12 @@ impl<W: Write> Stack<'_, W> {
                             })
                         })
                     } else {
-                        c.read_once(id, &mut buf[..room])
+                        // An answer longer than asked: the rest is read next (`keep_unread`).
+                        let keep = |rest: &[u8]| {
+                            self.shared.with(|s| s.router.keep_unread(id, rest));
+                            Ok(())
+                        };
+                        c.read_once_into(id, &mut buf[..room], keep)
                             .await
                             .map(|len| (len > 0).then_some(Received { len, from: None }))
                     };

@@ -277,6 +277,8 @@ pub(crate) struct Shared {
     pub(crate) lost_bytes: AtomicU32,
     /// The command holder's answer is in the response slot.
     pub(crate) answered: Signal<CriticalSectionRawMutex, ()>,
+    /// Restarts of the module seen (`RDY`), see `restart.rs`.
+    pub(crate) restart: super::restart::Restarts,
 }
 
 impl Shared {
@@ -288,6 +290,7 @@ impl Shared {
             digest: DigestState::new(),
             lost_bytes: AtomicU32::new(0),
             answered: Signal::new(),
+            restart: super::restart::Restarts::new(),
         }
     }
 
@@ -342,6 +345,10 @@ impl Shared {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
+        if super::restart::is_start_up(&u) {
+            self.module_restarted();
+            return Routed::Done;
+        }
         if let Some((id, len, sender)) = push_size(&u) {
             if let Err(hog) = self.with(|s| s.make_room(id, len, sender)) {
                 return Routed::WaitForRoom(hog);
