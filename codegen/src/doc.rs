@@ -128,6 +128,24 @@ fn doc_name(model: &Model, u: &ParamUse) -> String {
         .unwrap_or_else(|| model.param(&u.param).doc.clone())
 }
 
+/// A form's repeated group as the documents write it: `<topic>,<qos>[,<topic>,<qos>...]`,
+/// in brackets as a whole when it may be empty.
+pub(crate) fn group_syntax(model: &Model, form: &Form) -> Option<String> {
+    let g = form.repeat.as_ref()?;
+    let entry = g
+        .params
+        .iter()
+        .map(|u| format!("<{}>", doc_name(model, u)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let more = format!("{entry}[,{entry}...]");
+    Some(if g.min == 0 {
+        format!("[{more}]")
+    } else {
+        more
+    })
+}
+
 fn syntax(model: &Model, cmd: &Command, form: &Form) -> String {
     let base = cmd.at_name();
     match form.kind {
@@ -155,6 +173,7 @@ fn syntax(model: &Model, cmd: &Command, form: &Form) -> String {
                     parts.push(text);
                 }
             }
+            parts.extend(group_syntax(model, form));
             format!(
                 "{base}={}{}",
                 parts.join(",").replace(",[", "[,"),
@@ -172,7 +191,16 @@ fn line_syntax(model: &Model, prefix: &str, keyword: Option<&str>, fields: &[Par
             Some(Shown::Range) => format!("(range of <{}>)", doc_name(model, u)),
             _ => format!("<{}>", doc_name(model, u)),
         };
-        if u.optional {
+        if let Some(r) = u.repeat {
+            // `<v>[,<v>...]`: the bounds are in the field's table row.
+            let more = format!("{text}[,{text}...]");
+            if r.min == 0 {
+                open += 1;
+                parts.push(format!("[{more}"));
+            } else {
+                parts.push(more);
+            }
+        } else if u.optional {
             open += 1;
             parts.push(format!("[{text}"));
         } else {
@@ -246,6 +274,13 @@ fn param_table(model: &Model, uses: &[ParamUse], s: &mut String) {
 }
 
 fn timeout(model: &Model, form: &Form) -> String {
+    if let Some(by) = &form.max_response_time_by {
+        let names: Vec<String> = by
+            .iter()
+            .map(|k| format!("<{}>", model.param(k).doc))
+            .collect();
+        return format!("{}, from the settings", names.join(" × "));
+    }
     match (&form.max_response_time, &form.max_response_time_param) {
         (_, Some(p)) => format!("set by `<{p}>` (seconds)"),
         (Some(d), None) if d.millis % 1000 == 0 => format!("{} s", d.millis / 1000),
@@ -266,6 +301,18 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
         cmd.source()
     );
     let _ = writeln!(s, "\n{}", cmd.about.trim());
+    if let Some(codes) = &cmd.errors {
+        let listed: Vec<String> = model
+            .spec
+            .errors
+            .value
+            .errors
+            .iter()
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| format!("{} ({})", e.code, e.text))
+            .collect();
+        let _ = writeln!(s, "\nError codes it reports: {}.", listed.join(", "));
+    }
     if !cmd.behaviour.is_empty() {
         let _ = writeln!(s, "\nBehaviour:\n");
         for b in &cmd.behaviour {
@@ -306,6 +353,14 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
             let _ = writeln!(s, "Only on: {}.", m.join(", "));
         }
         param_table(model, &form.params, s);
+        if let Some(g) = &form.repeat {
+            let _ = writeln!(
+                s,
+                "\nThe group `{}` repeats {} to {} times: {}.",
+                g.name, g.min, g.max, g.about
+            );
+            param_table(model, &g.params, s);
+        }
         if !form.rules.is_empty() {
             s.push('\n');
         }

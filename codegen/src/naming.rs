@@ -126,10 +126,7 @@ pub fn request_variant(cmd: &Command, form: &Form) -> Ident {
 ///   form's lines, is numbered instead: `TestLine1` is the first of those lines (lines with a
 ///   distinct selector do not count, so adding one renames nothing).
 pub fn line_type(form: &Form, i: usize) -> Ident {
-    let base = match &form.selector {
-        Some(s) => format!("{}_{}", words(s), form.name),
-        None => form.name.clone(),
-    };
+    let base = line_base(form);
     let lines = &form.response.lines;
     if lines.len() == 1 {
         return type_name(&format!("{base}_line"));
@@ -142,6 +139,20 @@ pub fn line_type(form: &Form, i: usize) -> Ident {
                 .count();
             type_name(&format!("{base}_line_{}", n + 1))
         }
+    }
+}
+
+/// Any line of a form whose response has lines of several shapes (`TestAnyLine`): the
+/// `Line` of its `wire::LineList`.
+pub fn any_line_type(form: &Form) -> Ident {
+    type_name(&format!("{}_any_line", line_base(form)))
+}
+
+/// What a form's line types start with: the selector's words, then the form's name.
+fn line_base(form: &Form) -> String {
+    match &form.selector {
+        Some(s) => format!("{}_{}", words(s), form.name),
+        None => form.name.clone(),
     }
 }
 

@@ -245,6 +245,9 @@ pub(crate) fn references(spec: &Spec) -> BTreeSet<String> {
     for cmd in &spec.commands {
         for f in &cmd.value.forms {
             uses(&f.params, &mut out);
+            if let Some(g) = &f.repeat {
+                uses(&g.params, &mut out);
+            }
             for r in &f.rules {
                 conds(&r.when, &mut out);
             }

@@ -106,6 +106,15 @@ broken! {
     omitted_without_optional: [("commands/qtest.yaml", "      - kind\n      - label", "      - { param: kind, omitted: empty }\n      - label")];
     omitted_empty_on_the_last_parameter: [("commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }", "      - { param: mode, optional: true, default: 0, omitted: empty }")];
     length_names_no_earlier_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, { param: label, length: connect_id2 }]")];
+    repeat_not_on_the_last_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [{ param: connect_id, repeat: { max: 3 } }, kind, label]")];
+    repeat_bounds_out_of_order: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, { param: label, repeat: { min: 4, max: 2 } }]")];
+    repeat_with_optional: [("urcs.yaml", "fields: [connect_id, err]", "fields: [connect_id, { param: err, optional: true, repeat: { max: 2 } }]")];
+    repeat_on_a_request_parameter: [("commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }", "      - { param: mode, repeat: { max: 2 } }")];
+    group_after_an_optional_parameter: [("commands/qtest.yaml", "    rules:\n      - if: { kind: { one_of: [udp_service] } }", "    repeat: { name: extra, about: more labels, params: [label], max: 2 }\n    rules:\n      - if: { kind: { one_of: [udp_service] } }")];
+    group_field_named_like_a_parameter_and_bounds_out_of_order: [("commands/qtest.yaml", "    params: [connect_id, payload_hex]\n", "    params: [connect_id, payload_hex]\n    repeat: { name: more, about: more data, params: [payload_hex], min: 3, max: 2 }\n")];
+    response_time_by_settings_needs_one_duration: [("commands/qtest.yaml", "    max_response_time: 150s", "    max_response_time: 150s\n    max_response_time_by: [period, period, nothing]")];
+    command_error_code_not_listed: [("commands/qtest.yaml", "about: exercises every construct once\n", "about: exercises every construct once\nerrors: [550, 999]\n")];
+    per_names_no_integer_field: [("urcs.yaml", "    when: { mode: { one_of: [push] } }", "    when: { mode: { one_of: [push] } }\n    per: label")];
     comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
     // Files that do not read are reported beside the meaning of those that do, and what
     // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.

@@ -383,6 +383,44 @@ mod random_spec {
         ps
     }
 
+    /// A repeated last field of a line (`repeat: { min, max }`), `None` at times.
+    fn repeated(rng: &mut Rng, ps: &[Param]) -> Option<String> {
+        if !rng.chance(25) {
+            return None;
+        }
+        let p = rng.pick(ps);
+        let min = rng.below(3);
+        let max = min + 1 + rng.below(4);
+        Some(format!(
+            "{{ param: {}, name: listed, repeat: {{ min: {min}, max: {max} }} }}",
+            p.key
+        ))
+    }
+
+    /// Appends a field to a YAML list of fields.
+    fn append(list: &str, item: &str) -> String {
+        let head = list.trim_end_matches(']');
+        let sep = if head.len() > 1 { ", " } else { "" };
+        format!("{head}{sep}{item}]")
+    }
+
+    /// A write form's repeated group of one or two parameters, `None` at times.
+    fn group(rng: &mut Rng, ps: &[Param]) -> Option<String> {
+        if !rng.chance(25) {
+            return None;
+        }
+        let mut entry = vec![format!("{{ param: {}, name: entry_a }}", rng.pick(ps).key)];
+        if rng.chance(50) {
+            entry.push(format!("{{ param: {}, name: entry_b }}", rng.pick(ps).key));
+        }
+        let min = rng.below(2);
+        Some(format!(
+            "    repeat: {{ name: entries, about: repeated entries, params: [{}], min: {min}, max: {} }}",
+            entry.join(", "),
+            min + 1 + rng.below(4)
+        ))
+    }
+
     /// A list of field uses, the optional ones trailing; returns the YAML and the names used.
     fn uses(
         rng: &mut Rng,
@@ -457,7 +495,12 @@ mod random_spec {
             attrs.push(format!("fields: {f}{sep}data_len]"));
             attrs.push("data: { length: data_len }".into());
         } else {
-            let (f, _) = uses(rng, ps, 4, true);
+            let (mut f, _) = uses(rng, ps, 4, true);
+            if !f.contains("optional") {
+                if let Some(r) = repeated(rng, ps) {
+                    f = append(&f, &r);
+                }
+            }
             attrs.push(format!("fields: {f}"));
             if rng.chance(30) {
                 attrs.push(format!("repeat: {}", 1 + rng.below(12)));
@@ -527,6 +570,11 @@ mod random_spec {
                     }
                 }
                 writeln!(s, "    params: {u}").unwrap();
+                if form == "set" && !u.contains("optional") {
+                    if let Some(g) = group(rng, ps) {
+                        writeln!(s, "{g}").unwrap();
+                    }
+                }
                 let optional: Vec<&(String, Kind, bool)> = used.iter().filter(|x| x.2).collect();
                 let mut rules = Vec::new();
                 if form != "send" && optional.len() >= 2 && rng.chance(50) {
@@ -659,6 +707,11 @@ mod random_spec {
                 let f = f.trim_end_matches(']').to_owned();
                 let sep = if f.len() > 1 { ", " } else { "" };
                 (format!("{f}{sep}data_len]"), ", data: { length: data_len }")
+            } else if !f.contains("optional") {
+                match repeated(rng, &ps) {
+                    Some(r) => (append(&f, &r), ""),
+                    None => (f, ""),
+                }
             } else {
                 (f, "")
             };

@@ -477,3 +477,68 @@ fn a_form_removed_by_a_revision_is_gone_from_it_and_breaking() {
     );
     std::fs::remove_dir_all(copy).unwrap();
 }
+
+/// Repeated fields and groups: a list's bounds are part of its type or of what validates.
+#[test]
+fn repeated_fields_and_groups_are_compared() {
+    let own = root().join("../tests/own-spec/spec");
+    let wider = edited_copy(
+        &own,
+        "group-max",
+        "commands/qxsub.yaml",
+        "      max: 4",
+        "      max: 8",
+    );
+    let report = diff(
+        &load(&own.display().to_string()),
+        &load(&wider.display().to_string()),
+    );
+    assert!(
+        report.changes.iter().any(|c| c.class == Class::Breaking
+            && c.rust == "qxsub::Subscribe"
+            && c.detail.contains("repeated group")),
+        "{}",
+        report.to_text()
+    );
+    std::fs::remove_dir_all(wider).unwrap();
+    let fewer = edited_copy(
+        &own,
+        "group-min",
+        "commands/qxsub.yaml",
+        "      min: 1",
+        "      min: 0",
+    );
+    let report = diff(
+        &load(&own.display().to_string()),
+        &load(&fewer.display().to_string()),
+    );
+    let group: Vec<&Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.detail.contains("repeated group"))
+        .collect();
+    assert!(
+        matches!(group.as_slice(), [c] if c.class == Class::Compatible),
+        "{}",
+        report.to_text()
+    );
+    std::fs::remove_dir_all(fewer).unwrap();
+    let stricter = edited_copy(
+        &own,
+        "field-min",
+        "commands/qxaddr.yaml",
+        "repeat: { min: 1, max: 4 }",
+        "repeat: { min: 2, max: 4 }",
+    );
+    let report = diff(
+        &load(&own.display().to_string()),
+        &load(&stricter.display().to_string()),
+    );
+    assert!(
+        report.changes.iter().any(|c| c.class == Class::Breaking
+            && c.detail.contains("repeated 1 to 4 → repeated 2 to 4")),
+        "{}",
+        report.to_text()
+    );
+    std::fs::remove_dir_all(stricter).unwrap();
+}

@@ -43,11 +43,13 @@ trap 'rm -rf "$work"' EXIT
 "$nm" -S --size-sort -C --radix=d "$elf" | awk 'NF >= 4 && $3 ~ /^[bBdD]$/' >"$work/symbols"
 
 # quectel-qi's statics: its own symbols and the cells the firmware keeps its types in (the
-# stack's resources and the stack). Task storage: embassy-executor's POOL of each task.
+# stack's resources and the stack). Task storage: embassy-executor's POOL of each task. The
+# application's buffers: the firmware's statics named APP_BUF (the flows' HTTP and TCP buffer).
 awk '
 function section(name) { return (name in section_size) ? section_size[name] : 0 }
 function group(name) {
   if (name ~ /::POOL$/) return "task"
+  if (name ~ /^qi_qemu_firmware::.*APP_BUF$/) return "app"
   if (name ~ /quectel_qi::/ || name == "qi_qemu_firmware::RESOURCES" || name == "qi_qemu_firmware::STACK") return "qi"
   return "other"
 }
@@ -103,10 +105,11 @@ END {
   measured["static"] = static_ram
   measured["qi_static"] = sum["qi"]
   measured["tasks"] = sum["task"]
+  measured["app_static"] = sum["app"] + 0
   if ("peak_stack" in measured) measured["ram"] = static_ram + measured["peak_stack"]
   if (nfutures > 0) measured["largest_future"] = largest
 
-  print "budget: static RAM by symbol (largest first; quectel-qi, task, other):"
+  print "budget: static RAM by symbol (largest first; quectel-qi, task, app, other):"
   shown = 0
   for (i = nsym; i >= 1 && shown < 16; i--) {
     split(lines[i], f, " ")
@@ -115,8 +118,8 @@ END {
     printf "  %s  %-5s  %s\n", cell(f[2]), group(name), name
     shown++
   }
-  printf "  %s  quectel-qi, %s tasks, %s other, of %s static (.data + .bss)\n", \
-    commas(sum["qi"]), commas(sum["task"]), commas(sum["other"]), commas(static_ram)
+  printf "  %s  quectel-qi, %s tasks, %s application buffers, %s other, of %s static (.data + .bss)\n", \
+    commas(sum["qi"]), commas(sum["task"]), commas(sum["app"]), commas(sum["other"]), commas(static_ram)
   print "budget: task storage (embassy-executor POOL per task):"
   for (i = nsym; i >= 1; i--) {
     split(lines[i], f, " ")
@@ -132,7 +135,7 @@ END {
   print "budget: futures (size_of_val on thumbv7em):"
   for (i = 1; i <= nfutures; i++) printf "  %s  %s\n", cell(future_size[futures[i]]), futures[i]
 
-  n = split("qi_static static tasks peak_stack ram flash largest_future", keys, " ")
+  n = split("qi_static static tasks app_static peak_stack ram flash largest_future", keys, " ")
   print "budget: measured vs budget (bytes):"
   printf "  %-15s %10s %10s %6s %10s %s\n", "", "measured", "budget", "", "goal", ""
   for (i = 1; i <= n; i++) {

@@ -52,12 +52,17 @@
 //!
 //! The wire does not show everything: `+QIURC: "recv",<id>,<len>` is followed by `<len>` bytes
 //! in direct push mode, but not in buffer access mode with `AT+QICFG="recvind",1`. The client
-//! keeps a [`DigestState`] up to date (access mode per socket, `recvind`, transparent mode,
-//! the payload echo of `AT+QISDE`); the digester reads it without locks.
+//! keeps a [`DigestState`] up to date (access mode per socket and which sockets are UDP
+//! services, `recvind`, transparent mode, the expected payload echo, and the
+//! [`Framing`]); the digester reads it without locks.
 //!
-//! Assumed, like the generated decoders: `AT+QICFG="viewmode",0` (CR LF between a data line
-//! and its payload) and `AT+QICFG="dataformat",<any>,0` (raw received data). The document
-//! states no default for either; a client sets both when it starts.
+//! The framing decides how payloads look (see [`framing`](crate::framing)): with hex
+//! received data a payload of `<len>` bytes takes `2 * <len>` digits; with
+//! `AT+QICFG="viewmode",1` it follows its header after a comma (the header is the longest run
+//! of fields that announces a payload of the command in flight, or of the socket's service);
+//! with `AT+QICFG="formatcfg",1` the prompt's CR LF is part of the prompt. The frames handed
+//! to atat keep the module's bytes; the generated decoders read them in any framing through
+//! [`wire::decode_data_frame`](crate::wire::decode_data_frame).
 //!
 //! # Responses interrupted by a URC
 //!
@@ -92,15 +97,19 @@
 //! A line with control bytes or invalid UTF-8 outside any payload is skipped, counted in
 //! [`DigestState::garbage_lines`] and reported through `log`/`defmt` when those features are
 //! on. Lines left before an echo (nothing answered them) are dropped and counted the same
-//! way. Nothing here panics; incomplete input consumes nothing until more bytes come.
+//! way. A digester made with [`QiDigester::unsolicited_lines_are_noise`] (for a user that
+//! announces every command, as the network stack does) also drops and counts every line that
+//! is no URC while no command is in flight. Nothing here panics; incomplete input consumes
+//! nothing until more bytes come.
 
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
 
 use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
-use crate::wire::{response_wins, Fit};
-use crate::{limits, urc, AccessMode, ConnectId, Recvind, Request, Urc};
+use crate::framing::Framing;
+use crate::wire::{comma_data_header, response_wins, Fit, Incomplete};
+use crate::{limits, response, urc, AccessMode, ConnectId, Recvind, Request, Urc};
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
 pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
@@ -132,7 +141,14 @@ pub struct DigestState {
     transparent: AtomicBool,
     carrier_lost: AtomicBool,
     payload_echo: AtomicU16,
-    /// The form in flight: 0 when none is known, else its `FORM_INDEX` plus one.
+    /// The live [`Framing`], as its bits.
+    framing: AtomicU8,
+    /// Per socket (bit `id`): a UDP service, whose data URC names the sender.
+    udp_services: AtomicU16,
+    /// The socket the `AT+QIRD` in flight reads: 0 when unknown, else its ID plus one.
+    reading: AtomicU8,
+    /// The form in flight: 0 when no command is, [`UNKNOWN_FORM`] for a command outside the
+    /// spec, else its `FORM_INDEX` plus one.
     in_flight: AtomicU32,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
@@ -156,6 +172,9 @@ impl DigestState {
             transparent: AtomicBool::new(false),
             carrier_lost: AtomicBool::new(false),
             payload_echo: AtomicU16::new(0),
+            framing: AtomicU8::new(0),
+            udp_services: AtomicU16::new(0),
+            reading: AtomicU8::new(0),
             in_flight: AtomicU32::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
@@ -172,6 +191,8 @@ impl DigestState {
         self.transparent.store(false, Ordering::Release);
         self.carrier_lost.store(false, Ordering::Release);
         self.payload_echo.store(0, Ordering::Release);
+        self.framing.store(0, Ordering::Release);
+        self.udp_services.store(0, Ordering::Release);
         self.in_flight.store(0, Ordering::Release);
         self.changed();
     }
@@ -211,6 +232,19 @@ impl DigestState {
         self.changed();
     }
 
+    /// A command outside the spec is in flight (its echo did not decode): its answer is
+    /// awaited, but no form's response lines are known.
+    fn command_unknown(&self) {
+        self.in_flight.store(UNKNOWN_FORM, Ordering::Release);
+        self.changed();
+    }
+
+    /// Whether no command awaits its final result: nothing was sent (by
+    /// [`command_sent`](Self::command_sent) or an echo) since the last final result.
+    pub fn idle(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) == 0
+    }
+
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
     /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
     pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
@@ -218,10 +252,45 @@ impl DigestState {
         self.changed();
     }
 
-    /// Forgets a socket's mode: call it when the socket is closed.
+    /// Forgets a socket's mode (and service): call it when the socket is closed.
     pub fn forget_socket(&self, id: ConnectId) {
         self.access[usize::from(id.get())].store(0, Ordering::Release);
+        self.set_udp_service(id, false);
+    }
+
+    /// Records whether a socket is a UDP service (`AT+QIOPEN` with "UDP SERVICE"): only its
+    /// data URC has the sender's address and port between the length and the payload, which
+    /// with `AT+QICFG="viewmode",1` is how the digester tells them from payload bytes.
+    pub fn set_udp_service(&self, id: ConnectId, udp_service: bool) {
+        let bit = 1u16 << id.get();
+        let all = self.udp_services.load(Ordering::Acquire);
+        let all = if udp_service { all | bit } else { all & !bit };
+        self.udp_services.store(all, Ordering::Release);
         self.changed();
+    }
+
+    /// Records the socket an `AT+QIRD` about to be written reads (with
+    /// [`command_sent`](Self::command_sent)): with `AT+QICFG="viewmode",1` only a UDP
+    /// service's answer has the sender between the length and the payload. The digester also
+    /// reads it from the command's echo.
+    pub fn reading_socket(&self, id: Option<ConnectId>) {
+        let v = id.map_or(0, |id| id.get() + 1);
+        self.reading.store(v, Ordering::Release);
+    }
+
+    /// Whether the answer of the `AT+QIRD` in flight may name the sender.
+    fn read_may_name_sender(&self) -> bool {
+        match self.reading.load(Ordering::Acquire) {
+            0 => true,
+            n => ConnectId::new(i64::from(n) - 1).is_none_or(|id| self.may_name_sender(id)),
+        }
+    }
+
+    /// Whether a data URC of this socket may name the sender: a UDP service, or a socket
+    /// whose mode was not recorded.
+    fn may_name_sender(&self, id: ConnectId) -> bool {
+        self.udp_services.load(Ordering::Acquire) & (1u16 << id.get()) != 0
+            || self.access_mode(id).is_none()
     }
 
     /// The recorded access mode of a socket, if any.
@@ -285,12 +354,26 @@ impl DigestState {
     }
 
     /// With `AT+QISDE=1` the module echoes the payload written after the `>` prompt: call this
-    /// with the payload's length (Ctrl+Z included, if sent) after the prompt arrived and
+    /// with the payload's length on the wire (its hex digits in hex mode; a final Ctrl+Z is
+    /// not echoed) after the prompt arrived and
     /// before writing the payload; the digester then drops exactly that many bytes. Do not
     /// call it with echo off: it would drop real output.
     pub fn expect_payload_echo(&self, len: usize) {
         let len = u16::try_from(len).unwrap_or(u16::MAX);
         self.payload_echo.store(len, Ordering::Release);
+    }
+
+    /// The live data framing (hex data, view mode, prompt shape, payload echo; see
+    /// [`framing`](crate::framing)): the start-up state until the client records a change.
+    pub fn framing(&self) -> Framing {
+        Framing::from_bits(self.framing.load(Ordering::Acquire))
+    }
+
+    /// Records the module's data framing: the client calls it when a setting of
+    /// [`framing`](crate::framing) is set or read back.
+    pub fn set_framing(&self, framing: Framing) {
+        self.framing.store(framing.bits(), Ordering::Release);
+        self.changed();
     }
 
     /// Garbage lines skipped so far (and unanswered lines dropped before an echo).
@@ -316,6 +399,10 @@ impl DigestState {
             .store(n.wrapping_add(add), Ordering::Relaxed);
     }
 }
+
+/// Payload bytes enough for any data line, for deciding on a header before its payload is
+/// there (in flash: constant zeros).
+static ANY_PAYLOAD: [u8; limits::MAX_DATA_LEN] = [0; limits::MAX_DATA_LEN];
 
 /// The final result lines, and how each reaches atat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,6 +446,9 @@ pub const MAX_FINAL_LEN: usize = {
     }
     n
 };
+
+/// [`DigestState::in_flight`]'s mark for a command outside the spec.
+const UNKNOWN_FORM: u32 = u32::MAX;
 
 fn trim_end(mut b: &[u8]) -> &[u8] {
     while let [rest @ .., b' ' | b'\r'] = b {
@@ -446,10 +536,14 @@ pub struct QiDigester<'s> {
     /// A response was handed over before a URC that interrupted it: what is left of it (lines
     /// after the URC, and its final result) is dropped; URCs pass.
     draining: bool,
-    /// A prompt was the last byte seen: the space that follows it is not data.
+    /// A prompt was the last byte seen: the space (and with `"formatcfg"` 1 the CR LF) that
+    /// follows it is not data.
     after_prompt: bool,
     /// How far the incomplete frame at the start of the buffer was scanned.
     resume: Option<Resume>,
+    /// Every command is announced ([`DigestState::command_sent`]): a line that is no URC
+    /// while none is in flight answers nothing and is dropped as noise.
+    unsolicited_is_noise: bool,
 }
 
 /// How far an incomplete frame was scanned, so that the next call, with more bytes, goes on
@@ -522,7 +616,22 @@ impl<'s> QiDigester<'s> {
             draining: false,
             after_prompt: false,
             resume: None,
+            unsolicited_is_noise: false,
         }
+    }
+
+    /// For a user that announces every command it writes with [`DigestState::command_sent`]
+    /// (the network stack does): while no command is in flight, a line that is no URC (line
+    /// noise that happens to be printable, the start-up lines of a module that restarted, a
+    /// final result or prompt nobody waits for) is dropped and counted in
+    /// [`DigestState::garbage_lines`], instead of being taken for the first line of the next
+    /// response, which would then never end or not decode. While one is in flight, so is a
+    /// line that cannot start its response (it fits none of the form's response lines).
+    /// Noise that is a final result or a prompt while a command waits cannot be told from
+    /// its answer.
+    pub const fn unsolicited_lines_are_noise(mut self) -> Self {
+        self.unsolicited_is_noise = true;
+        self
     }
 
     /// Sets the longest response handed to atat: the size of the `ResponseSlot` in use.
@@ -538,22 +647,57 @@ impl<'s> QiDigester<'s> {
         self.state
     }
 
-    /// The payload a data URC line announces, per the socket's recorded mode.
-    fn urc_payload(&self, line: &[u8], rest: &[u8]) -> Result<usize, ()> {
-        // The UDP service form names the sender: only the push variant has it.
-        match urc::RecvPushUdpService::decode_strict(line, rest) {
-            Ok(x) => return Ok(x.data.len()),
-            Err(crate::wire::DecodeError::Truncated) => return Err(()),
-            Err(_) => {}
-        }
-        // The short form is pushed data or the buffer-access notice with a length.
-        if let Ok(x) = urc::RecvWithLength::decode_strict(line, b"") {
-            if self.state.recv_carries_payload(x.connect_id) {
-                let n = usize::from(x.recv_length.get());
-                return if rest.len() >= n { Ok(n) } else { Err(()) };
+    /// The payload a data URC header announces (its length in bytes), per the socket's
+    /// recorded mode and service; `Incomplete` while its payload (in the live format) is not all
+    /// there.
+    fn urc_announced(
+        &self,
+        header: &[u8],
+        rest: &[u8],
+        f: Framing,
+    ) -> Result<Option<usize>, Incomplete> {
+        // The header alone decides (the payload is read in its own format below).
+        let n = match urc::RecvPushUdpService::decode_strict(header, &ANY_PAYLOAD) {
+            // Only a UDP service's push names the sender (which matters where a comma, not
+            // CR LF, ends the header).
+            Ok(x) if !f.view_comma || self.state.may_name_sender(x.connect_id) => {
+                Some(usize::from(x.recv_length.get()))
             }
+            // The short form is pushed data or the buffer-access notice with a length.
+            _ => match urc::RecvWithLength::decode_strict(header, b"") {
+                Ok(x) if self.state.recv_carries_payload(x.connect_id) => {
+                    Some(usize::from(x.recv_length.get()))
+                }
+                _ => None,
+            },
+        };
+        match n {
+            Some(n) if rest.len() < f.recv_wire_len(n) => Err(Incomplete),
+            n => Ok(n),
         }
-        Ok(0)
+    }
+
+    /// Where a data line at `start` (first CR LF at `eol`) has its header and its payload,
+    /// as the live framing puts them: `(header end, payload start, payload bytes on the
+    /// wire)`, the payload empty for a line without one.
+    fn data_at(
+        &self,
+        buf: &[u8],
+        start: usize,
+        eol: usize,
+        mut announced: impl FnMut(&[u8], &[u8]) -> Result<Option<usize>, Incomplete>,
+    ) -> Result<(usize, usize, usize), Incomplete> {
+        let f = self.state.framing();
+        if f.view_comma {
+            return Ok(match comma_data_header(&buf[start..], announced)? {
+                Some((c, n)) if n > 0 => (start + c, start + c + 1, f.recv_wire_len(n)),
+                _ => (eol, eol + 2, 0),
+            });
+        }
+        Ok(match announced(&buf[start..eol], &buf[eol + 2..])? {
+            Some(n) => (eol, eol + 2, f.recv_wire_len(n)),
+            None => (eol, eol + 2, 0),
+        })
     }
 
     /// A URC whose line starts at `start` and ends (CR LF) at `eol`.
@@ -561,35 +705,75 @@ impl<'s> QiDigester<'s> {
         let line = &buf[start..eol];
         let prefixed = Urc::PREFIXES.iter().any(|p| {
             let p = p.as_bytes();
-            line.starts_with(p) && line.get(p.len()) == Some(&b':')
+            // `+QIURC: ...`; a prefix that is a word (`RDY`) is the whole line.
+            line.starts_with(p)
+                && match line.get(p.len()) {
+                    Some(b) => *b == b':',
+                    None => p.first() != Some(&b'+'),
+                }
         });
         if !prefixed {
             return Frame::No;
         }
-        let rest = &buf[eol + 2..];
-        let n = match self.urc_payload(line, rest) {
-            Ok(n) => n,
-            Err(()) => return Frame::Incomplete,
+        let f = self.state.framing();
+        let at = self.data_at(buf, start, eol, |h, rest| self.urc_announced(h, rest, f));
+        let Ok((head_end, data_start, n)) = at else {
+            return Frame::Incomplete;
         };
-        let urc = Urc::fit(line, &rest[..n]);
+        let (header, payload) = (&buf[start..head_end], &buf[data_start..data_start + n]);
+        let urc = Urc::fit(header, payload);
         if urc == Fit::No {
             return Frame::No;
         }
         // A line of the command in flight that shares a URC's prefix: the spec decides.
         if let Some(form) = self.state.in_flight() {
-            if response_wins(Request::response_fit(form, line, rest), urc) {
+            if response_wins(Request::response_fit(form, header, payload), urc) {
                 return Frame::No;
             }
         }
-        Frame::Ends(if n == 0 { eol } else { eol + 2 + n })
+        Frame::Ends(if n == 0 { eol } else { data_start + n })
     }
 
     /// Where the information line at `start` (CR LF at `eol`) ends, payload included.
-    fn info_end(buf: &[u8], start: usize, eol: usize) -> Frame {
-        match limits::response_data_len(&buf[start..eol], &buf[eol + 2..]) {
-            Ok(Some(n)) if n > 0 => Frame::Ends(eol + 2 + n),
-            Err(crate::wire::DecodeError::Truncated) => Frame::Incomplete,
-            _ => Frame::Ends(eol),
+    fn info_end(&self, buf: &[u8], start: usize, eol: usize) -> Frame {
+        let f = self.state.framing();
+        let announced = |h: &[u8], rest: &[u8]| {
+            // The header alone decides (the payload is read in its own format below).
+            let Ok(Some(n)) = limits::response_data_len(h, &ANY_PAYLOAD) else {
+                return Ok(None);
+            };
+            // With a comma, fields after the length are the payload's bytes unless the socket
+            // read is a UDP service.
+            let names_sender = response::qird::ReadFromLine::decode_strict(h, &ANY_PAYLOAD)
+                .is_ok_and(|l| l.remote_ip.is_some());
+            if f.view_comma && names_sender && !self.state.read_may_name_sender() {
+                return Ok(None);
+            }
+            if rest.len() < f.recv_wire_len(n) {
+                return Err(Incomplete);
+            }
+            Ok(Some(n))
+        };
+        match self.data_at(buf, start, eol, announced) {
+            Ok((_, data_start, n)) if n > 0 => Frame::Ends(data_start + n),
+            Ok(_) => Frame::Ends(eol),
+            Err(Incomplete) => Frame::Incomplete,
+        }
+    }
+
+    /// What follows a `>` and belongs to the prompt: the space real modules print, and with
+    /// `AT+QICFG="formatcfg",1` a CR LF (so that an echoed payload starts after it); `None`
+    /// while the bytes to tell are not there yet.
+    fn prompt_tail(&self, rest: &[u8]) -> Option<usize> {
+        let first = *rest.first()?;
+        let i = usize::from(first == b' ');
+        if !self.state.framing().prompt_crlf {
+            return Some(i);
+        }
+        match (rest.get(i), rest.get(i + 1)) {
+            (None, _) | (Some(b'\r'), None) => None,
+            (Some(b'\r'), Some(b'\n')) => Some(i + 2),
+            _ => Some(i),
         }
     }
 
@@ -651,7 +835,7 @@ impl<'s> QiDigester<'s> {
                 first + l.scan,
                 first + l.searched,
             ),
-            None => match Self::info_end(buf, first, eol) {
+            None => match self.info_end(buf, first, eol) {
                 Frame::Ends(e) => (e, None, false, e, e),
                 _ => {
                     self.resume = Some(Resume::new(buf, first, eol - first, None));
@@ -712,7 +896,7 @@ impl<'s> QiDigester<'s> {
                 Frame::No => {}
             }
             split |= urc_at.is_some();
-            scan = match Self::info_end(buf, s, e) {
+            scan = match self.info_end(buf, s, e) {
                 Frame::Ends(x) => x,
                 _ => wait!(s),
             };
@@ -720,6 +904,32 @@ impl<'s> QiDigester<'s> {
                 end = scan;
             }
         }
+    }
+
+    /// With [`unsolicited_lines_are_noise`](Self::unsolicited_lines_are_noise): whether the
+    /// line at `start` (CR LF at `eol`), whole with its payload, fits no response line of the
+    /// form in flight, so cannot start its response (noise that came while it was in flight).
+    fn fits_no_line_in_flight(&self, buf: &[u8], start: usize, eol: usize) -> bool {
+        if !self.unsolicited_is_noise {
+            return false;
+        }
+        let Some(form) = self.state.in_flight() else {
+            return false;
+        };
+        if self.state.framing().view_comma {
+            // The payload sits inside the line (`+QIRD: 5,hello`) and may end at this CR LF:
+            // only `response` frames it, so no line is judged noise in view mode 1.
+            return false;
+        }
+        match self.info_end(buf, start, eol) {
+            // Its payload is not all here: decided once it is.
+            Frame::Incomplete => return false,
+            // A line that frames a payload (`+QIRD` in view mode 1) is data, not noise.
+            Frame::Ends(x) if x != eol => return false,
+            _ => {}
+        }
+        // No payload belongs to this line: what follows it is the next frame's.
+        Request::response_fit(form, &buf[start..eol], &[]) == Fit::No
     }
 
     /// What is left of a response handed over before its URCs: lines and the final result
@@ -734,7 +944,7 @@ impl<'s> QiDigester<'s> {
             }
             return Some(eol + 2);
         }
-        match Self::info_end(buf, start, eol) {
+        match self.info_end(buf, start, eol) {
             Frame::Ends(x) => Some(if x == eol { eol + 2 } else { x }),
             _ => None,
         }
@@ -750,10 +960,9 @@ impl Digester for QiDigester<'_> {
         }
         let mut pos = 0;
         if self.after_prompt {
-            match buf.first() {
+            match self.prompt_tail(buf) {
                 None => return (DigestResult::None, 0),
-                Some(b' ') => pos = 1,
-                Some(_) => {}
+                Some(n) => pos = n,
             }
             self.after_prompt = false;
         }
@@ -770,11 +979,18 @@ impl Digester for QiDigester<'_> {
             return (DigestResult::None, start);
         }
         if buf[start] == b'>' {
-            let mut end = start + 1;
-            match buf.get(end) {
-                Some(b' ') => end += 1,
-                Some(_) => {}
-                None => self.after_prompt = true,
+            let end = start + 1;
+            let end = match self.prompt_tail(&buf[end..]) {
+                Some(n) => end + n,
+                None => {
+                    self.after_prompt = true;
+                    end
+                }
+            };
+            if self.unsolicited_is_noise && self.state.idle() {
+                // A prompt nobody asked for would send the next command's payload early.
+                self.state.count_garbage();
+                return (DigestResult::None, end);
             }
             return (DigestResult::Prompt(b'>'), end);
         }
@@ -791,8 +1007,15 @@ impl Digester for QiDigester<'_> {
             // (none known for a command outside the spec).
             self.draining = false;
             match Request::decode(&buf[start..start + cr]) {
-                Ok(r) => self.state.command_sent(r.form_index()),
-                Err(_) => self.state.command_done(),
+                Ok(r) => {
+                    self.state.command_sent(r.form_index());
+                    self.state.reading_socket(match &r {
+                        Request::QirdRead(q) => Some(q.connect_id),
+                        Request::QirdReadFrom(q) => Some(q.connect_id),
+                        _ => None,
+                    });
+                }
+                Err(_) => self.state.command_unknown(),
             }
             return (DigestResult::None, start + cr + 1);
         }
@@ -815,7 +1038,8 @@ impl Digester for QiDigester<'_> {
                 };
             }
         }
-        if let Some(kind) = final_result(line) {
+        let unsolicited = self.unsolicited_is_noise && self.state.idle();
+        if let Some(kind) = final_result(line).filter(|_| !unsolicited) {
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
@@ -826,10 +1050,21 @@ impl Digester for QiDigester<'_> {
             }
             Frame::No => {}
         }
-        if is_garbage(line) {
-            self.state.count_garbage();
-            report!("quectel-qi: skipped a garbage line ({} bytes)", line.len());
-            return (DigestResult::None, eol + 2);
+        if is_garbage(line) || unsolicited || self.fits_no_line_in_flight(buf, start, eol) {
+            // With view mode 1 the line may hold the start of a payload, which is any bytes.
+            let data = match self.state.framing().view_comma {
+                true => self.info_end(buf, start, eol),
+                false => Frame::No,
+            };
+            match data {
+                Frame::Incomplete => return (DigestResult::None, pos),
+                Frame::Ends(x) if x != eol => {}
+                _ => {
+                    self.state.count_garbage();
+                    report!("quectel-qi: skipped a garbage line ({} bytes)", line.len());
+                    return (DigestResult::None, eol + 2);
+                }
+            }
         }
         self.response(buf, start, eol, resume.and_then(|r| r.lines))
     }

@@ -45,6 +45,7 @@ macro_rules! warn_ {
 
 pub mod client;
 pub mod digest;
+pub mod framing;
 #[cfg(feature = "host")]
 pub mod host;
 pub mod prelude;

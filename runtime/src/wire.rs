@@ -461,6 +461,26 @@ pub fn split_line(resp: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// The information lines of a response, one at a time: split at LF, each without its CR,
+/// empty lines skipped. How a response of repeated lines is read, by the generated `parse` and
+/// by [`LineList`] alike.
+pub fn response_lines(resp: &[u8]) -> impl Iterator<Item = &[u8]> {
+    resp.split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+}
+
+/// A command whose response is a list of lines (repeated lines, or lines of several shapes),
+/// decoded one line at a time where the answer lies: a list of up to 15 `+QIACT:` lines never
+/// has to exist as one value. The client's [`exec_lines`](crate::client::Client::exec_lines)
+/// and the convenience calls built on it read responses this way.
+pub trait LineList {
+    /// One decoded line: small, whatever the number of lines.
+    type Line;
+    /// Decodes one information line (without CR LF) of the response.
+    fn decode_line(line: &[u8]) -> Result<Self::Line, DecodeError>;
+}
+
 /// Whether a field is whole: bare text without quotes, or one quoted string. A field that
 /// opens a quote and never closes it is the rest of a line cut inside a quoted string, not an
 /// extra field from newer firmware.
@@ -620,4 +640,117 @@ mod tests {
             Err(DecodeError::Prefix)
         );
     }
+}
+
+// Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated
+// from its own spec reads them through its re-export of this module.
+
+/// More bytes are needed to tell (a frame cut short so far, not an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete;
+
+/// The most fields a data line's header has (`+QIURC: "recv",<id>,<len>,"<ip>",<port>`).
+const HEADER_FIELDS_MAX: usize = 5;
+
+/// Where the commas that may end a data header lie in `line`: the first few outside quotes,
+/// after the line's `: ` (the header comes first, so quotes in the data do not matter).
+fn header_commas(line: &[u8]) -> heapless::Vec<usize, HEADER_FIELDS_MAX> {
+    let mut out = heapless::Vec::new();
+    let mut quoted = false;
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted && out.push(i).is_err() => break,
+            b'\r' | b'\n' if !quoted => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A data line in view mode 1 (`<header>,<data>`): for the bytes from the line's start, the
+/// header's end (the comma before the data) and the payload length `n` the header announces,
+/// as `announced(header, data)` reads it: `Ok(Some(n))`, `Ok(None)` for no data header,
+/// [`Incomplete`] while more bytes are needed. The longest header that announces a payload wins (a
+/// sender's address and port are fields, not data), also while its payload is incomplete.
+pub fn comma_data_header<'a>(
+    buf: &'a [u8],
+    mut announced: impl FnMut(&'a [u8], &'a [u8]) -> Result<Option<usize>, Incomplete>,
+) -> Result<Option<(usize, usize)>, Incomplete> {
+    for &c in header_commas(buf).iter().rev() {
+        if let Some(n) = announced(&buf[..c], &buf[c + 1..])? {
+            return Ok(Some((c, n)));
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes a data frame exactly as the digester cut it out (a URC, or a `+QIRD` line with its
+/// payload), in whichever framing the module used: the line, then the payload after CR LF
+/// or (view mode 1) after a comma, as raw bytes or hex digits. The frame's length tells the
+/// framing apart: a payload of `n` announced bytes takes `n` bytes raw and `2n` as digits, and
+/// with a comma the header is the longest one that announces a payload.
+///
+/// `decode` is a generated `decode(line, payload)`, whose value borrows its payload;
+/// `payload_len` the payload length of what it decoded (0 without one). The payload is left
+/// where it lies: in hex framing the value's `data` is the `2n` digits (`with_payload` puts
+/// them in), its length field still counts bytes, and [`copy_payload`] turns the digits into
+/// bytes where the payload is copied out.
+pub fn decode_data_frame<'a, T>(
+    frame: &'a [u8],
+    decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    payload_len: impl Fn(&T) -> usize,
+    with_payload: impl FnOnce(T, &'a [u8]) -> T,
+) -> Result<T, DecodeError> {
+    let mut comma = None;
+    let _ = comma_data_header(frame, |h, rest| match decode(h, rest) {
+        Ok(x) if payload_len(&x) > 0 && payload_fits(rest, payload_len(&x)) => {
+            comma = Some((h.len(), payload_len(&x)));
+            Ok(Some(0))
+        }
+        _ => Ok(None),
+    });
+    let (head, wire, n) = match comma {
+        Some((c, n)) => (&frame[..c], &frame[c + 1..], n),
+        None => {
+            let (line, payload) = split_line(frame);
+            let x = decode(line, payload)?;
+            let n = payload_len(&x);
+            if payload.len() == n || !payload_fits(payload, n) {
+                return Ok(x);
+            }
+            (line, payload, n)
+        }
+    };
+    let x = decode(head, wire)?;
+    if wire.len() == n {
+        return Ok(x);
+    }
+    Ok(with_payload(x, wire))
+}
+
+/// Whether `wire` is a payload of `n` bytes, raw or as hex digits.
+fn payload_fits(wire: &[u8], n: usize) -> bool {
+    wire.len() == n || wire.len() == 2 * n && wire.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Copies a payload of `n` bytes from its wire form (`n` raw bytes, or `2n` hex digits, as
+/// [`decode_data_frame`] leaves it) into `out`, skipping its first `skip` bytes; returns how
+/// many bytes were written (as many as fit). Wire bytes of another length are
+/// [`DecodeError::Truncated`], digits that are not hex [`DecodeError::NotHex`].
+pub fn copy_payload(
+    wire: &[u8],
+    n: usize,
+    skip: usize,
+    out: &mut [u8],
+) -> Result<usize, DecodeError> {
+    let count = n.saturating_sub(skip).min(out.len());
+    if wire.len() == n {
+        out[..count].copy_from_slice(&wire[skip..skip + count]);
+        return Ok(count);
+    }
+    if wire.len() != n.saturating_mul(2) {
+        return Err(DecodeError::Truncated);
+    }
+    hex_decode(&wire[2 * skip..2 * (skip + count)], &mut out[..count])
 }

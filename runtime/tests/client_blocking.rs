@@ -12,9 +12,18 @@ const ID: ConnectId = ConnectId::new_const(0);
 #[test]
 fn a_session_through_the_blocking_methods() {
     let script = Script::new()
-        .host(r#"AT+QICFG="viewmode",0"#)
+        // `prepare` reads back the settings that shape payloads.
+        .host(r#"AT+QICFG="dataformat""#)
+        .module(r#"+QICFG: "dataformat",0,0"#)
         .module("OK")
-        .host(r#"AT+QICFG="dataformat",0,0"#)
+        .host(r#"AT+QICFG="viewmode""#)
+        .module(r#"+QICFG: "viewmode",0"#)
+        .module("OK")
+        .host(r#"AT+QICFG="formatcfg""#)
+        .module(r#"+QICFG: "formatcfg",0"#)
+        .module("OK")
+        .host("AT+QISDE?")
+        .module("+QISDE: 0")
         .module("OK")
         .host("AT+QIACT=1")
         .module("OK")

@@ -41,6 +41,25 @@ fn ping_collects_every_reply_and_the_summary() {
 }
 
 #[test]
+fn ping_each_hands_over_each_reply_and_returns_the_summary() {
+    let script = Script::new()
+        .host(r#"AT+QPING=1,"www.example.com""#)
+        .module("OK")
+        .module(r#"+QPING: 0,"192.0.2.2",32,192,255"#)
+        .module(r#"+QPING: 0,"192.0.2.2",32,240,255"#)
+        .module("+QPING: 0,2,2,0,192,240,216");
+    both!(script, support::config(), |c, h| {
+        let mut times = Vec::new();
+        let summary = c
+            .ping_each(&ping("www.example.com"), |r| times.push(r.time))
+            .await
+            .unwrap();
+        assert_eq!(times, [Some(192), Some(240)]);
+        assert_eq!((summary.sent, summary.rcvd), (Some(2), Some(2)));
+    });
+}
+
+#[test]
 fn ping_failures_and_silence() {
     let script = Script::new()
         .host(r#"AT+QPING=1,"nowhere""#)

@@ -226,7 +226,8 @@ fn urcs_reach_their_socket_and_the_application_too() {
         .module(r#"+QIURC: "pdpdeact",2"#);
     both!(script, support::config(), |c, h| {
         let mut app = h.urcs.subscribe().unwrap();
-        let list = c.contexts().await.unwrap();
+        let mut list = heapless::Vec::<_, 3>::new();
+        c.contexts(&mut list).await.unwrap();
         assert_eq!(list.len(), 1);
         assert!(c.socket(id(2)).data_pending);
         assert!(c.socket(id(3)).closed);

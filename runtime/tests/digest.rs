@@ -478,8 +478,86 @@ fn garbage_lines_are_skipped_and_counted() {
     // Lines nothing answered are dropped when the next command's echo comes.
     let state = DigestState::new();
     let out = run(&state, &[b"\r\nRDY\r\n\r\n+CPIN: READY\r\nAT\r\r\nOK\r\n"]);
-    assert_eq!(out, vec![ok(b"")]);
+    // RDY is a URC of the spec whose prefix is a word: the whole line.
+    assert_eq!(out, vec![urc(b"RDY"), ok(b"")]);
     assert_eq!(state.garbage_lines(), 1);
+}
+
+#[test]
+fn a_word_prefix_is_a_urc_only_as_the_whole_line() {
+    assert_eq!(one_and_split(b"\r\nRDY\r\n", none), vec![urc(b"RDY")]);
+    // `RDYX` is no URC: an information line, answered by the OK.
+    assert_eq!(
+        one_and_split(b"\r\nRDYX\r\n\r\nOK\r\n", none),
+        vec![ok(b"RDYX")]
+    );
+    // Amid a response, RDY interrupts it as any URC does.
+    assert_eq!(
+        one_and_split(b"AT+QIACT?\r\r\nRDY\r\n\r\nOK\r\n", none),
+        vec![urc(b"RDY"), ok(b"")]
+    );
+}
+
+/// The digester of a user that announces every command (the stack's).
+fn run_announced(state: &DigestState, chunks: &[&[u8]]) -> Vec<Out> {
+    let mut d = QiDigester::new(state).unsolicited_lines_are_noise();
+    run_with(&mut d, chunks).0
+}
+
+#[test]
+fn unsolicited_lines_are_noise_while_no_command_is_in_flight() {
+    let state = DigestState::new();
+    // Printable noise, start-up lines, a stray OK: nothing asked for them.
+    let out = run_announced(
+        &state,
+        &[b"\r\nA\r\n\r\n+CPIN: READY\r\n\r\nOK\r\n\r\n+QIURC: \"closed\",1\r\n"],
+    );
+    assert_eq!(out, vec![urc(b"+QIURC: \"closed\",1")]);
+    assert_eq!(state.garbage_lines(), 3);
+    assert!(state.idle());
+    // Once a command is announced, its lines are its response again; the final result ends
+    // it, and the digester is idle once more.
+    state.command_sent(quectel_qi::qiact::Read::FORM_INDEX);
+    assert!(!state.idle());
+    let out = run_announced(
+        &state,
+        &[b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n\r\nB\r\n"],
+    );
+    assert_eq!(out, vec![ok(b"+QIACT: 1,1,1,\"10.0.0.2\"")]);
+    assert_eq!(state.garbage_lines(), 4);
+    // A prompt nobody asked for is noise too; after a command, it reaches its command.
+    assert!(run_announced(&state, &[b"\r\n> "]).is_empty());
+    assert_eq!(state.garbage_lines(), 5);
+    state.command_sent(quectel_qi::qisend::SendValue::FORM_INDEX);
+    let out = run_announced(&state, &[b"\r\n> "]);
+    assert_eq!(out, vec![Out::Prompt]);
+}
+
+#[test]
+fn a_line_that_cannot_start_the_response_in_flight_is_noise() {
+    let state = DigestState::new();
+    state.command_sent(qird::Read::FORM_INDEX);
+    let out = run_announced(&state, &[b"\r\nA\r\n\r\n+QIRD: 2\r\nab\r\n\r\nOK\r\n"]);
+    assert_eq!(out, vec![ok(b"+QIRD: 2\r\nab")]);
+    assert_eq!(state.garbage_lines(), 1);
+    // Its payload split over two reads: not judged before it is whole.
+    state.command_sent(qird::Read::FORM_INDEX);
+    let out = run_announced(&state, &[b"\r\n+QIRD: 4\r\nab", b"cd\r\n\r\nOK\r\n"]);
+    assert_eq!(out, vec![ok(b"+QIRD: 4\r\nabcd")]);
+    // Without the setting, the line starts the response (and the response fails to decode).
+    let state = DigestState::new();
+    state.command_sent(qird::Read::FORM_INDEX);
+    let out = run(&state, &[b"\r\nA\r\n\r\n+QIRD: 2\r\nab\r\n\r\nOK\r\n"]);
+    assert_eq!(out, vec![ok(b"A\r\n\r\n+QIRD: 2\r\nab")]);
+}
+
+#[test]
+fn an_echo_outside_the_spec_is_a_command_in_flight() {
+    let state = DigestState::new();
+    let out = run_announced(&state, &[b"AT+XYZ\r\r\nsome text\r\n\r\nOK\r\n"]);
+    assert_eq!(out, vec![ok(b"some text")]);
+    assert_eq!(state.in_flight(), None);
+    assert!(state.idle());
 }
 
 #[test]

@@ -316,3 +316,84 @@ fn a_client_connects_from_the_local_port_it_asks_for() {
     );
     h.finish();
 }
+
+#[test]
+fn dtr_raised_in_transparent_mode_follows_at_and_d() {
+    let mut h = Host::active();
+    assert_eq!(h.cmd("AT+QICFG=\"transwaittm\",0"), ["OK"]);
+    // Outside transparent mode a DTR edge does nothing.
+    assert!(h.control().raise_dtr());
+    assert_eq!(h.cmd("AT"), ["OK"]);
+    // AT&D1: command mode, the socket goes on in buffer access mode.
+    assert_eq!(h.cmd("AT&D1"), ["OK"]);
+    let mut conn = open_client(&mut h, 2);
+    h.write(b"before");
+    assert_eq!(read_n(&mut conn, 6), b"before");
+    assert!(h.control().raise_dtr());
+    assert_eq!(h.line(), "OK");
+    assert_eq!(h.cmd("AT+QISTATE=1,0")[0].split(',').nth(8), Some("0"));
+    conn.write_all(b"zz").unwrap();
+    assert_eq!(h.line(), "+QIURC: \"recv\",0");
+    assert_eq!(h.cmd("ATO"), ["CONNECT"]);
+    assert_eq!(h.data(2), b"zz");
+    // AT&D0 (set in command mode): ignored.
+    assert!(h.control().raise_dtr());
+    assert_eq!(h.line(), "OK");
+    assert_eq!(h.cmd("AT&D0"), ["OK"]);
+    assert_eq!(h.cmd("ATO"), ["CONNECT"]);
+    assert!(h.control().raise_dtr());
+    h.write(b"still data");
+    assert_eq!(read_n(&mut conn, 10), b"still data");
+    // AT&D2: the connection ends.
+    let guard = qi_sim::Config::for_tests().guard_time;
+    std::thread::sleep(guard * 3);
+    h.write(b"+++");
+    assert_eq!(h.line(), "OK");
+    assert_eq!(h.cmd("AT&D2"), ["OK"]);
+    assert_eq!(h.cmd("ATO"), ["CONNECT"]);
+    assert!(h.control().raise_dtr());
+    assert_eq!(h.line(), "NO CARRIER");
+    assert_eq!(h.cmd("AT+QISTATE=1,0")[0].split(',').nth(5), Some("4"));
+    assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
+    h.finish();
+}
+
+#[test]
+fn close_mode_reports_the_close_as_a_urc() {
+    let mut h = Host::active();
+    let _conn = open_client(&mut h, 0);
+    assert_eq!(h.cmd("AT+QICFG=\"close/mode\",1"), ["OK"]);
+    assert_eq!(
+        h.cmd("AT+QICFG=\"close/mode\""),
+        ["+QICFG: \"close/mode\",1", "OK"]
+    );
+    assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
+    assert_eq!(h.line(), "+QICLOSE: 0,0");
+    assert_eq!(h.cmd("AT+QICFG=\"close/mode\",0"), ["OK"]);
+    let _conn = open_client(&mut h, 0);
+    assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
+    assert_eq!(h.pending(), b"");
+    h.finish();
+}
+
+#[test]
+fn payload_echo_repeats_the_input_but_not_what_ends_it() {
+    let mut h = Host::active();
+    let mut conn = open_client(&mut h, 0);
+    assert_eq!(h.cmd("AT+QISDE=1"), ["OK"]);
+    // Fixed length: Ctrl+Z is data, and echoed.
+    h.send("AT+QISEND=0,3");
+    h.prompt();
+    h.write(b"a\x1ab");
+    assert_eq!(h.data(3), b"a\x1ab");
+    assert_eq!(h.line(), "SEND OK");
+    assert_eq!(read_n(&mut conn, 3), b"a\x1ab");
+    // Open length: the Ctrl+Z that ends it is not.
+    h.send("AT+QISEND=0");
+    h.prompt();
+    h.write(b"cd\x1a");
+    assert_eq!(h.data(2), b"cd");
+    assert_eq!(h.line(), "SEND OK");
+    assert_eq!(read_n(&mut conn, 2), b"cd");
+    h.finish();
+}

@@ -337,7 +337,10 @@ impl<W: embedded_io::Write> Tour<W> {
         }
         self.call("activate", args!(CTX), |c| c.activate(CTX))?;
         *activated = true;
-        self.call("contexts", String::new(), |c| c.contexts())?;
+        self.call("contexts", String::new(), |c| {
+            let mut active = heapless::Vec::<_, 15>::new();
+            c.contexts(&mut active).map(|()| active)
+        })?;
         Ok(())
     }
 

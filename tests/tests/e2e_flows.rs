@@ -56,12 +56,14 @@ async fn context<L: Link>(c: &mut Client<'_, L>, _w: &Wire) {
         c.context_address(CTX).await.unwrap().as_deref(),
         Some("127.0.0.1")
     );
-    let active = c.contexts().await.unwrap();
+    let mut active = heapless::Vec::<_, 15>::new();
+    c.contexts(&mut active).await.unwrap();
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].context_state, ContextState::Activated);
     c.deactivate(CTX).await.unwrap();
     assert_eq!(c.context_address(CTX).await.unwrap(), None);
-    assert!(c.contexts().await.unwrap().is_empty());
+    c.contexts(&mut active).await.unwrap();
+    assert!(active.is_empty());
 }
 both_flavours!(context, config());
 

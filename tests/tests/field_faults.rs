@@ -117,11 +117,10 @@ fn garbage_bursts_between_lines_lose_nothing() {
     }
 }
 
-/// A printable noise line (`\r\nA\r\n`) between frames, while no command is in flight: the
-/// digester takes it for information text of a response and the next exchange never ends.
-/// Fails today (docs/FAULTS.md: for the data-path rewrite).
+/// A printable noise line (`\r\nA\r\n`) between frames, while no command is in flight: no
+/// command asked for it, so the stack's digester drops it as noise rather than taking it for
+/// the first line of the next response.
 #[test]
-#[ignore = "the digester takes a printable noise line for a response line: the next exchange hangs"]
 fn a_printable_noise_line_between_frames_loses_nothing() {
     let echo = EchoServer::start().unwrap();
     run_stack(
@@ -130,10 +129,22 @@ fn a_printable_noise_line_between_frames_loses_nothing() {
         async |stack: &SimStack, control| {
             stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
-            assert!(control.inject(b"\r\nA\r\n".to_vec()));
-            let data = random_bytes(1, 1500);
-            let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
-            assert_eq!(back, data);
+            // Whether a command is in flight when it comes depends on timing: either way it is
+            // no response line of the command (a final result or a prompt could not be told
+            // from the answer, see docs/FAULTS.md).
+            for round in 0..4u64 {
+                let noise: &[u8] = match round {
+                    0 => b"\r\nA\r\n",
+                    1 => b"\r\n+CPIN: READY\r\n\r\nnoise 1 2 3\r\n",
+                    2 => b"\r\n+QIRDX\r\n",
+                    _ => b"\r\n<html>\r\n",
+                };
+                assert!(control.inject(noise.to_vec()));
+                let data = random_bytes(round, 1500);
+                let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
+                assert_eq!(back, data, "round {round}");
+            }
+            bounded("close", s.close()).await.unwrap();
         },
     );
 }
@@ -248,7 +259,7 @@ fn closed_held_until_the_buffer_is_read_ends_after_every_byte() {
 }
 
 #[test]
-fn qird_answering_more_than_asked_is_a_typed_error() {
+fn qird_answering_more_than_asked_loses_nothing() {
     let echo = EchoServer::start().unwrap();
     let field = FieldFaults {
         read_extra: 100,
@@ -264,26 +275,15 @@ fn qird_answering_more_than_asked_is_a_typed_error() {
             s.write_all(&data).await.unwrap();
             let mut got = Vec::new();
             let mut buf = [0u8; 512];
-            let outcome = loop {
-                if got.len() >= data.len() {
-                    break Ok(());
-                }
-                match bounded("read", s.read(&mut buf)).await {
-                    Ok(0) => break Ok(()),
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(e) => break Err(e),
-                }
-            };
-            // An answer longer than the reader's buffer is refused as undecodable: the bytes of
-            // that answer are gone from the module, and the reader is told so.
-            assert!(data.starts_with(&got), "bytes changed");
-            assert_eq!(
-                outcome,
-                Err(Error::Command {
-                    command: "AT+QIRD",
-                    error: quectel_qi::client::Error::Parse
-                })
-            );
+            while got.len() < data.len() {
+                let n = bounded("read", s.read(&mut buf)).await.unwrap();
+                assert!(n > 0, "end of stream after {} bytes", got.len());
+                assert!(n <= buf.len());
+                got.extend_from_slice(&buf[..n]);
+            }
+            // What did not fit the reader's buffer was kept and read next, in order.
+            assert_eq!(got, data);
+            bounded("close", s.close()).await.unwrap();
         },
     );
 }
@@ -319,18 +319,12 @@ fn a_socket_the_module_kept_answers_563_and_is_closed_then_reopened() {
         async |stack: &SimStack, control| {
             // The host restarted; the module kept its context active and socket 0 open.
             assert!(control.occupy_socket(ConnectId::new_const(0), ContextId::new_const(1)));
-            // AT+QIACT on an active context: ERROR (the module's 561), a typed module error.
-            let activated = bounded("activate", stack.activate("internet")).await;
-            assert!(
-                matches!(
-                    activated,
-                    Err(Error::Command {
-                        command: "AT+QIACT",
-                        error: quectel_qi::client::Error::Module(_)
-                    })
-                ),
-                "{activated:?}"
-            );
+            // AT+QIACT on an active context is refused (ERROR); AT+QIACT? lists it active
+            // with an address: the stack adopts it.
+            bounded("activate", stack.activate("internet"))
+                .await
+                .unwrap();
+            assert!(!stack.context_lost());
             // The open answers 563: the stack closes the stale socket and opens again.
             let mut s = bounded("connect", stack.connect("127.0.0.1", echo.port()))
                 .await
@@ -376,16 +370,9 @@ fn a_module_restart_mid_transfer_is_context_lost() {
                 let mut buf = [0u8; 64];
                 let read = bounded("read after the restart", s.read(&mut buf)).await;
                 // The pdpdeact URC comes first; a command already on its way into the silent module
-                // times out instead.
+                // ends when RDY comes.
                 assert!(
-                    matches!(
-                        read,
-                        Err(Error::ContextLost)
-                            | Err(Error::Command {
-                                error: quectel_qi::client::Error::Timeout,
-                                ..
-                            })
-                    ),
+                    matches!(read, Err(Error::ContextLost | Error::ModuleRestarted)),
                     "{mode:?}: {read:?}"
                 );
                 assert!(stack.context_lost(), "{mode:?}");
@@ -443,4 +430,71 @@ fn an_ingress_overflow_is_reported_to_direct_push_readers() {
             },
         );
     }
+}
+
+/// Waits (bounded) until the stack has seen the context go.
+async fn context_gone(stack: &SimStack) {
+    bounded("the context's loss", async {
+        while !stack.context_lost() {
+            embassy_time::Timer::after_millis(5).await;
+        }
+    })
+    .await;
+}
+
+#[test]
+fn a_command_sent_into_the_booting_module_ends_at_rdy() {
+    let echo = EchoServer::start().unwrap();
+    let mut sim = sim_with(FieldFaults::default());
+    // Longer than any wait of the stack's would be cut short by: the module boots for 2 s;
+    // the stack would wait up to 10 s for the open's answer.
+    sim.modem.restart_time = std::time::Duration::from_secs(2);
+    run_stack(
+        sim,
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, control| {
+            stack.activate("internet").await.unwrap();
+            assert!(control.restart());
+            // pdpdeact comes as the module goes down: from then on it does not listen.
+            context_gone(stack).await;
+            let opened = bounded("connect into the booting module", async {
+                stack.connect("127.0.0.1", echo.port()).await.map(drop)
+            })
+            .await;
+            assert_eq!(opened, Err(Error::ModuleRestarted));
+            // The module is prepared again and works.
+            bounded("activate again", stack.activate("internet"))
+                .await
+                .unwrap();
+            exact_echo(stack, echo.port(), AccessMode::BufferAccess, 9, 2000).await;
+        },
+    );
+}
+
+#[test]
+fn rdy_without_pdpdeact_loses_every_context_and_the_active_one_is_adopted() {
+    let echo = EchoServer::start().unwrap();
+    run_stack(
+        sim_with(FieldFaults::default()),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, control| {
+            stack.activate("internet").await.unwrap();
+            let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            // Start-up lines alone, no pdpdeact before them (as when the module lost power).
+            assert!(control.inject(b"\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n".to_vec()));
+            context_gone(stack).await;
+            let mut buf = [0u8; 16];
+            assert_eq!(
+                bounded("read", s.read(&mut buf)).await,
+                Err(Error::ContextLost)
+            );
+            // The virtual module did not restart: its context is still active, and activating
+            // adopts it.
+            bounded("activate", stack.activate("internet"))
+                .await
+                .unwrap();
+            drop(s);
+            exact_echo(stack, echo.port(), AccessMode::BufferAccess, 10, 2000).await;
+        },
+    );
 }

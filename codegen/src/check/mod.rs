@@ -62,6 +62,9 @@ pub(crate) struct Cx<'a> {
 }
 
 /// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
+/// The most values a repeated field may carry (its wire index must fit a `u8`).
+const MAX_REPEAT: u32 = 128;
+
 fn prefix_ok(p: &str) -> bool {
     match p.strip_prefix('+') {
         Some(name) => !name.is_empty(),
@@ -319,6 +322,9 @@ impl<'a> Cx<'a> {
                     ));
                 }
             }
+            if let Some(r) = u.repeat {
+                self.repeat(src, &format!("{p}.repeat"), u, r, i + 1 == uses.len());
+            }
             if let Some(def) = def {
                 if out.insert(u.field_name().to_owned(), def).is_some() {
                     self.push(src.at(
@@ -332,6 +338,133 @@ impl<'a> Cx<'a> {
             }
         }
         out
+    }
+
+    /// A time computed from settings: each an integer of params.yaml with a default, exactly
+    /// one of them in a unit of time, the others counts.
+    fn time_product<T>(&mut self, src: &Sourced<T>, path: &str, by: &[String]) {
+        use crate::spec::Unit;
+        let mut timed = 0;
+        for (i, key) in by.iter().enumerate() {
+            let at = format!("{path}[{i}]");
+            let Some(def) = self.params.get(key.as_str()).copied() else {
+                if !self.spec.gaps.params {
+                    self.push(src.at(
+                        &at,
+                        format!("unknown setting `{key}`: it is not defined in params/*.yaml"),
+                    ));
+                }
+                continue;
+            };
+            if def.ty != ParamType::Int || !matches!(def.default, Some(crate::spec::Scalar::Int(_)))
+            {
+                self.push(src.at(&at, format!("`{key}` must be an integer with a `default` (the time when the setting is not known)")));
+            }
+            match def.unit {
+                Some(
+                    Unit::Millisecond | Unit::HundredMilliseconds | Unit::Second | Unit::Minute,
+                ) => timed += 1,
+                None | Some(Unit::Times) => {}
+                Some(_) => self.push(src.at(
+                    &at,
+                    format!("`{key}` is in bytes: a time is a duration times counts"),
+                )),
+            }
+        }
+        if timed != 1 {
+            self.push(src.at(path, format!("exactly one setting must be a duration (`unit: ms`, `100ms`, `s` or `minute`), the others counts; {timed} are durations")));
+        }
+    }
+
+    /// A write form's repeated group: after required parameters only, each of its parameters
+    /// required and named apart from the form's, with bounds its list and wire indices hold.
+    fn group<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        form: &Form,
+        g: &crate::spec::ParamGroup,
+        form_fields: &BTreeMap<String, &'a ParamDef>,
+    ) {
+        if form.kind != FormKind::Write {
+            self.push(src.at(
+                path,
+                format!(
+                    "a {} form takes no parameters, so no repeated group",
+                    form.kind.as_str()
+                ),
+            ));
+        }
+        if let Some(u) = form.params.iter().find(|u| u.optional) {
+            self.push(src.at(path, format!("the group repeats after the parameters, so none may be left out: `{}` is optional", u.field_name())));
+        }
+        if !is_snake(&g.name) {
+            self.push(src.at(
+                &format!("{path}.name"),
+                format!("group name `{}` must be snake_case", g.name),
+            ));
+        }
+        if form_fields.contains_key(&g.name) {
+            self.push(src.at(
+                &format!("{path}.name"),
+                format!(
+                    "`{}` is a parameter of this form already; name the group apart",
+                    g.name
+                ),
+            ));
+        }
+        if g.params.is_empty() {
+            self.push(src.at(
+                &format!("{path}.params"),
+                "a repeated group needs at least one parameter",
+            ));
+        }
+        let own = self.fields(src, &format!("{path}.params"), &g.params, false);
+        for (i, u) in g.params.iter().enumerate() {
+            let at = format!("{path}.params[{i}]");
+            if form_fields.contains_key(u.field_name()) {
+                self.push(src.at(
+                    &at,
+                    format!(
+                        "field `{}` is a parameter of the form too; give one a different `name`",
+                        u.field_name()
+                    ),
+                ));
+            }
+            if u.optional
+                || u.value.is_some()
+                || u.repeat.is_some()
+                || u.length.is_some()
+                || u.shown.is_some()
+            {
+                self.push(src.at(&at, "a group's parameters are plain values: no `optional`, `value`, `repeat`, `length` or `shown`"));
+            }
+        }
+        let before = form.params.len() + usize::from(form.selector.is_some());
+        let wire = before + own.len().max(1) * g.max as usize;
+        if g.max == 0 || g.min > g.max || wire > 255 {
+            self.push(src.at(path, format!("the group needs 0 <= min <= max, max >= 1 and at most 255 fields on the line in all; it has min {}, max {} ({wire} fields)", g.min, g.max)));
+        }
+    }
+
+    /// A repeated field: the last of its line, required, with bounds its list can hold.
+    fn repeat<T>(
+        &mut self,
+        src: &Sourced<T>,
+        path: &str,
+        u: &ParamUse,
+        r: crate::spec::Repeat,
+        last: bool,
+    ) {
+        if !last {
+            self.push(src.at(path, format!("`{}` repeats, so it must be the last field: its values take every field that follows", u.field_name())));
+        }
+        if u.optional || u.length.is_some() || u.value.is_some() || u.shown.is_some() {
+            self.push(src.at(path, "a repeated field takes no `optional` (write `min: 0`), `length`, `value` or `shown`"));
+        }
+        if r.max == 0 || r.max > MAX_REPEAT || r.min > r.max {
+            self.push(src.at(path, format!("`repeat` needs 0 <= min <= max and 1 <= max <= {MAX_REPEAT}; it has min {} and max {}", r.min, r.max)));
+        }
     }
 
     fn conditions<T>(
@@ -486,6 +619,20 @@ impl<'a> Cx<'a> {
             if let Some(w) = &u.when {
                 self.conditions(src, &format!("{p}.when"), w, &fields, true);
             }
+            if let Some(per) = &u.per {
+                let at = format!("{p}.per");
+                if !fields.get(per).is_some_and(|d| d.ty == ParamType::Int) {
+                    self.push(src.at(&at, format!("`{per}` must be an integer field of this URC: the index of the instance whose settings `when` reads")));
+                }
+                let read = u
+                    .when
+                    .iter()
+                    .flatten()
+                    .any(|(k, _)| !fields.contains_key(k));
+                if !read {
+                    self.push(src.at(&at, "`per` says whose settings `when` reads: give `when` a setting of params/*.yaml"));
+                }
+            }
         }
         names
     }
@@ -631,6 +778,31 @@ impl<'a> Cx<'a> {
         if cmd.forms.is_empty() {
             self.push(src.at("forms", format!("command `{}` has no forms", cmd.name)));
         }
+        for (i, code) in cmd.errors.iter().flatten().enumerate() {
+            let listed = self
+                .spec
+                .errors
+                .value
+                .errors
+                .iter()
+                .any(|e| e.code == *code);
+            if !listed && !self.spec.gaps.errors {
+                self.push(src.at(
+                    &format!("errors[{i}]"),
+                    format!("error code {code} is not in errors.yaml"),
+                ));
+            }
+        }
+        let mut counts = BTreeSet::new();
+        for (i, b) in cmd.behaviour.iter().enumerate() {
+            let Some(c) = &b.count else { continue };
+            let p = format!("behaviour[{i}].count.name");
+            if !is_snake(&c.name) {
+                self.push(src.at(&p, format!("count name `{}` must be snake_case", c.name)));
+            } else if !counts.insert(c.name.as_str()) {
+                self.push(src.at(&p, format!("count `{}` is given twice", c.name)));
+            }
+        }
         let mut form_names = BTreeSet::new();
         for (i, form) in cmd.forms.iter().enumerate() {
             let p = format!("forms[{i}]");
@@ -681,7 +853,16 @@ impl<'a> Cx<'a> {
         }
         let in_test = form.kind == FormKind::Test;
         let fields = self.fields(src, &format!("{p}.params"), &form.params, false);
+        if let Some(g) = &form.repeat {
+            self.group(src, &format!("{p}.repeat"), form, g, &fields);
+        }
         for (i, u) in form.params.iter().enumerate() {
+            if u.repeat.is_some() {
+                self.push(src.at(
+                    &format!("{p}.params[{i}].repeat"),
+                    "`repeat` is for the last field of a response line or URC; a request takes one value per parameter",
+                ));
+            }
             if u.length.is_some() {
                 self.push(src.at(
                     &format!("{p}.params[{i}].length"),
@@ -810,6 +991,19 @@ impl<'a> Cx<'a> {
                     "`later_within` is the time of a later result: give `later` too",
                 ));
             }
+            if let Some(by) = &o.later_within_by {
+                let at = format!("{op}.later_within_by");
+                if o.later.is_empty() {
+                    self.push(src.at(
+                        &at,
+                        "`later_within_by` is the time of a later result: give `later` too",
+                    ));
+                }
+                if o.later_within.is_some() {
+                    self.push(src.at(&at, "give `later_within` or `later_within_by`, not both"));
+                }
+                self.time_product(src, &at, by);
+            }
             for (j, l) in o.later.iter().enumerate() {
                 if !urcs.contains(l) && !self.spec.gaps.urcs {
                     self.push(src.at(
@@ -818,6 +1012,13 @@ impl<'a> Cx<'a> {
                     ));
                 }
             }
+        }
+        if let Some(by) = &form.max_response_time_by {
+            let at = format!("{p}.max_response_time_by");
+            if form.max_response_time.is_some() || form.max_response_time_param.is_some() {
+                self.push(src.at(&at, "give one of `max_response_time`, `max_response_time_param`, `max_response_time_by`"));
+            }
+            self.time_product(src, &at, by);
         }
         if let Some(t) = &form.max_response_time_param {
             match fields.get(t) {

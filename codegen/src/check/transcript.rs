@@ -244,7 +244,10 @@ impl<'a> Replay<'_, 'a> {
                 _ => return Err(format!("selector is not \"{sel}\"")),
             }
         }
-        let args = self.match_fields(&form.params, fields)?;
+        let args = match &form.repeat {
+            None => self.match_fields(&form.params, fields)?,
+            Some(g) => self.match_group(form, g, fields)?,
+        };
         for r in &form.rules {
             if let Some(group) = &r.together {
                 let given = group.iter().filter(|n| args.contains_key(*n)).count();
@@ -287,6 +290,37 @@ impl<'a> Replay<'_, 'a> {
         })
     }
 
+    /// Matches the form's parameters, then whole entries of its repeated group, as many as its
+    /// bounds allow.
+    fn match_group(
+        &self,
+        form: &Form,
+        g: &crate::spec::ParamGroup,
+        fields: &[&str],
+    ) -> Result<BTreeMap<String, Scalar>, String> {
+        let n = form.params.len().min(fields.len());
+        let mut args = self.match_fields(&form.params, &fields[..n])?;
+        let rest = &fields[n..];
+        let width = g.params.len().max(1);
+        if !rest.len().is_multiple_of(width) {
+            return Err(format!(
+                "{} fields after the parameters, not whole entries of {width}",
+                rest.len()
+            ));
+        }
+        let entries = rest.len() / width;
+        if entries < g.min as usize || entries > g.max as usize {
+            return Err(format!(
+                "{entries} entries of `{}` where {} to {} are expected",
+                g.name, g.min, g.max
+            ));
+        }
+        for entry in rest.chunks(width) {
+            args.extend(self.match_fields(&g.params, entry)?);
+        }
+        Ok(args)
+    }
+
     /// Matches wire fields against parameter uses: count, constants and values.
     fn match_fields(
         &self,
@@ -294,20 +328,31 @@ impl<'a> Replay<'_, 'a> {
         fields: &[&str],
     ) -> Result<BTreeMap<String, Scalar>, String> {
         // A place kept by an empty field counts: what follows it is required.
-        let required = uses
+        let mut required = uses
             .iter()
             .rposition(|u| !u.optional || u.keeps_place())
             .map_or(0, |i| i + 1);
-        if fields.len() < required || fields.len() > uses.len() {
-            let n = if required == uses.len() {
+        let mut most = uses.len();
+        // A repeated last field takes min to max fields.
+        let repeat = uses.last().and_then(|u| u.repeat);
+        if let Some(r) = repeat {
+            required = uses.len() - 1 + r.min as usize;
+            most = uses.len() - 1 + r.max as usize;
+        }
+        if fields.len() < required || fields.len() > most {
+            let n = if required == most {
                 required.to_string()
             } else {
-                format!("{required} to {}", uses.len())
+                format!("{required} to {most}")
             };
             return Err(format!("{} fields where {n} are expected", fields.len()));
         }
         let mut args = BTreeMap::new();
-        for (u, raw) in uses.iter().zip(fields) {
+        let last = uses.last();
+        let each = uses
+            .iter()
+            .chain(std::iter::repeat_n(last, fields.len().saturating_sub(uses.len())).flatten());
+        for (u, raw) in each.zip(fields) {
             let Some(def) = self.cx.params.get(u.param.as_str()) else {
                 continue;
             };
@@ -390,6 +435,15 @@ impl<'a> Replay<'_, 'a> {
                             cmd.name,
                             list.join(", ")
                         ));
+                    }
+                    if let (FinalResult::CmeError, Some(codes)) = (f, &cmd.errors) {
+                        let n = line.trim_start_matches("+CME ERROR:").trim();
+                        if !n.parse::<u16>().is_ok_and(|n| codes.contains(&n)) {
+                            return Err(format!(
+                                "{} reports only the error codes {codes:?}, not {n}",
+                                cmd.name
+                            ));
+                        }
                     }
                     if f == FinalResult::Connect {
                         self.state = State::Transparent;

@@ -102,6 +102,7 @@ fn form(old: &Model, new: &Model, cmd: &Command, o: &Form, n: &Form, out: &mut O
         &rust,
         out,
     );
+    group(o.repeat.as_ref(), n.repeat.as_ref(), &item, &rust, out);
     let consts = |f: &Form| -> Vec<String> {
         f.params
             .iter()
@@ -151,8 +152,20 @@ fn form(old: &Model, new: &Model, cmd: &Command, o: &Form, n: &Form, out: &mut O
     }
     if o.max_response_time != n.max_response_time
         || o.max_response_time_param != n.max_response_time_param
+        || o.max_response_time_by != n.max_response_time_by
     {
         let show = |f: &Form| match (&f.max_response_time, &f.max_response_time_param) {
+            _ if f.max_response_time_by.is_some() => {
+                format!(
+                    "from {}",
+                    f.max_response_time_by
+                        .iter()
+                        .flatten()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" × ")
+                )
+            }
             (_, Some(p)) => format!("from <{p}>"),
             (Some(d), None) => format!("{} ms", d.millis),
             (None, None) => "not given".to_owned(),
@@ -167,6 +180,53 @@ fn form(old: &Model, new: &Model, cmd: &Command, o: &Form, n: &Form, out: &mut O
         );
     }
     response(old, new, cmd, o, n, &item, &rust, out);
+}
+
+/// Compares a form's repeated groups: a lower `min` accepts more requests; anything else
+/// changes the entry type, the list's capacity or which requests validate.
+fn group(
+    o: Option<&crate::spec::ParamGroup>,
+    n: Option<&crate::spec::ParamGroup>,
+    item: &str,
+    rust: &str,
+    out: &mut Out,
+) {
+    let show = |g: Option<&crate::spec::ParamGroup>| match g {
+        Some(g) => {
+            let ps: Vec<&str> = g.params.iter().map(|u| u.field_name()).collect();
+            format!("`{}` [{}] {} to {}", g.name, ps.join(", "), g.min, g.max)
+        }
+        None => "none".to_owned(),
+    };
+    let same_shape = match (o, n) {
+        (Some(a), Some(b)) => {
+            a.name == b.name
+                && a.max == b.max
+                && format!("{:?}", a.params) == format!("{:?}", b.params)
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    let (class, why) = match (o, n) {
+        (Some(a), Some(b)) if same_shape && b.min < a.min => (
+            Class::Compatible,
+            "fewer entries are enough; no type changes",
+        ),
+        (Some(a), Some(b)) if same_shape && a.min == b.min => return,
+        (None, None) => return,
+        _ => (
+            Class::Breaking,
+            "the entry type, the list's capacity or the requests that validate change",
+        ),
+    };
+    out.push(
+        class,
+        Kind::Changed,
+        item,
+        rust,
+        format!("repeated group {} → {}", show(o), show(n)),
+        why,
+    );
 }
 
 /// Compares the fields of a request (`owned: false`) or of a line (`owned: true`).
@@ -266,6 +326,25 @@ fn fields(
                     if u.optional { "optional" } else { "required" }
                 ),
                 "the field changes between T and Option<T>",
+            );
+        }
+        if x.repeat != u.repeat {
+            let show = |r: Option<crate::spec::Repeat>| match r {
+                Some(r) => format!("repeated {} to {}", r.min, r.max),
+                None => "single".to_owned(),
+            };
+            out.push(
+                Class::Breaking,
+                Kind::Changed,
+                item,
+                &path,
+                format!(
+                    "{what} `{}` {} → {}",
+                    u.field_name(),
+                    show(x.repeat),
+                    show(u.repeat)
+                ),
+                "the list's type or the lines it accepts change",
             );
         }
         if x.default != u.default {

@@ -114,6 +114,12 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
         });
         inits.push(quote!(#f: #l,));
     }
+    if let Some(g) = &form.repeat {
+        let first = (form.params.len() + usize::from(form.selector.is_some())) as u8;
+        let (l, init) = super::groups::decode(model, cmd, form, g, first);
+        lets.push(l);
+        inits.push(init);
+    }
     let p = request_path(cmd, form);
     let (lt, lt_use) = if has_lifetime(model, form) {
         (quote!(<'a>), quote!(<'a>))
@@ -184,7 +190,14 @@ pub fn emit(model: &Model) -> TokenStream {
         let (name, form, kind) = (&c.name, &f.name, f.kind.as_str());
         let written = c.head(f);
         let noted = c.standard.is_none();
-        let fields = field_list(model, f.selector.as_deref(), &f.params);
+        // A group's parameters are described once, at the place of its first entry.
+        let described: Vec<ParamUse> = f
+            .params
+            .iter()
+            .chain(f.repeat.iter().flat_map(|g| &g.params))
+            .cloned()
+            .collect();
+        let fields = field_list(model, f.selector.as_deref(), &described);
         let p = request_path(c, f);
         req_shapes.push(
             quote! { crate::describe::Shape { name: #name, written: #written, in_application_note: #noted, form: #form, kind: #kind, fields: #fields, timeout_ms: crate::#p::TIMEOUT_MS }, },

@@ -70,7 +70,7 @@ pub(crate) fn decode_value(
     key: &str,
     def: &ParamDef,
     field: TokenStream,
-    index: u8,
+    index: impl quote::ToTokens,
 ) -> TokenStream {
     let ty = owned_type(model, key, def);
     match field_kind(def) {
@@ -155,6 +155,79 @@ fn encode_line_value(def: &ParamDef, v: TokenStream, first: bool) -> TokenStream
     }
 }
 
+/// The pieces of a repeated last field: its list, how it decodes, encodes and is visited.
+struct Repeated {
+    def: TokenStream,
+    decode: TokenStream,
+    encode: TokenStream,
+    visit: TokenStream,
+}
+
+/// A last field that repeats `r.min..=r.max` times: a `heapless::Vec` of its values, each at
+/// its own wire index from `index` on.
+fn repeated(
+    model: &Model,
+    u: &ParamUse,
+    def: &ParamDef,
+    r: crate::spec::Repeat,
+    index: u8,
+    comma: &TokenStream,
+) -> Repeated {
+    let f = naming::field(u.field_name());
+    let l = naming::local(u.field_name());
+    let ty = owned_type(model, &u.param, def);
+    let (min, max) = (r.min as usize, r.max as usize);
+    let fdoc = format!(
+        "{} Repeated: {min} to {max} values, in wire order.",
+        param_doc(def)
+    );
+    let value = decode_value(model, &u.param, def, quote!(x), quote!(at));
+    let enc = encode_line_value(def, quote!(v), false);
+    let fname = u.field_name();
+    let visit = visit_value(def, quote!(v), fname);
+    // A comma before every value, or after the first where nothing precedes the field.
+    let each_comma = if comma.is_empty() {
+        quote! { if k > 0 { w.comma()?; } }
+    } else {
+        quote! { let _ = k; w.comma()?; }
+    };
+    // `len() < 0` would be a warning of its own, `len() < 1` a lint.
+    let short = if min == 1 {
+        quote!(#l.is_empty())
+    } else {
+        quote!(#l.len() < #min)
+    };
+    let too_few = (min > 0).then(|| {
+        quote! {
+            if #short {
+                let at = #index.saturating_add(u8::try_from(#l.len()).unwrap_or(u8::MAX));
+                return Err(crate::wire::DecodeError::MissingField { index: at });
+            }
+        }
+    });
+    Repeated {
+        def: quote! { #[doc = #fdoc] pub #f: heapless::Vec<#ty, #max>, },
+        decode: quote! {
+            let mut #l = heapless::Vec::<#ty, #max>::new();
+            for (k, x) in fields.by_ref().enumerate() {
+                let at = #index.saturating_add(u8::try_from(k).unwrap_or(u8::MAX));
+                if !crate::wire::is_whole(x) {
+                    return Err(crate::wire::DecodeError::TrailingData);
+                }
+                #l.push(#value).map_err(|_| crate::wire::DecodeError::TrailingData)?;
+            }
+            #too_few
+        },
+        encode: quote! {
+            for (k, v) in self.#f.iter().enumerate() {
+                #each_comma
+                #enc
+            }
+        },
+        visit: quote! { for v in &self.#f { #visit } },
+    }
+}
+
 /// The struct, its `decode(line, payload)` and `encode(writer)`.
 pub fn shape(model: &Model, s: &Shape) -> TokenStream {
     let name = &s.name;
@@ -212,6 +285,15 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             encodes.push(quote! { #comma w.bytes(b"\"")?; w.bytes(&self.#f)?; w.bytes(b"\"")?; });
             let fname = u.field_name();
             visits.push(quote! { vis.bytes(#fname, &self.#f); });
+            inits.push(quote!(#f: #l,));
+            continue;
+        }
+        if let Some(r) = u.repeat {
+            let rep = repeated(model, u, def, r, index, &comma);
+            defs.push(rep.def);
+            decodes.push(rep.decode);
+            encodes.push(rep.encode);
+            visits.push(rep.visit);
             inits.push(quote!(#f: #l,));
             continue;
         }

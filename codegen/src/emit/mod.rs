@@ -2,14 +2,17 @@
 //! Emitting never fails: the checker has caught everything first.
 
 mod builders;
+mod chosen;
 mod dispatch;
 mod errors;
 mod fields;
+mod groups;
 mod lines;
 pub(crate) mod params;
 mod requests;
 mod responses;
 mod sizes;
+mod timeouts;
 mod urcs;
 
 use crate::ir::Model;
@@ -29,6 +32,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let builders = builders::emit(model);
     let responses = responses::emit(model);
     let urcs = urcs::emit(model);
+    let chosen = chosen::emit(model);
     let dispatch = dispatch::emit(model);
     let fields = fields::emit(model);
     let sizes = sizes::emit(model);
@@ -50,6 +54,7 @@ pub fn generate(model: &Model) -> TokenStream {
             #responses
         }
         #urcs
+        #chosen
         #dispatch
         #fields
         #sizes

@@ -31,6 +31,13 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
             doc.push_str(&format!("\n- {} ({})", b.fact.trim(), b.section));
         }
     }
+    let counts = cmd.behaviour.iter().filter_map(|b| {
+        let c = b.count.as_ref()?;
+        let name = proc_macro2::Ident::new(&c.name.to_uppercase(), proc_macro2::Span::call_site());
+        let doc = format!("{} ({}).", b.fact.trim(), b.section);
+        let value = c.value;
+        Some(quote! { #[doc = #doc] pub const #name: u32 = #value; })
+    });
     let alias = cmd.at_name();
     let plain = cmd
         .forms
@@ -68,6 +75,7 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
         pub mod #m {
             #[allow(unused_imports)]
             use super::*;
+            #(#counts)*
             #(#plain)*
             #(#nested)*
         }
@@ -147,7 +155,10 @@ pub(crate) fn has_lifetime(model: &Model, form: &Form) -> bool {
             field_kind(model.param(&u.param)),
             FieldKind::Str | FieldKind::Hex
         )
-    })
+    }) || form
+        .repeat
+        .as_ref()
+        .is_some_and(|g| super::groups::has_lifetime(model, g))
 }
 
 fn fields(form: &Form) -> impl Iterator<Item = &ParamUse> {
@@ -195,6 +206,7 @@ fn syntax(cmd: &Command, form: &Form, model: &Model) -> String {
                     parts.push(text);
                 }
             }
+            parts.extend(crate::doc::group_syntax(model, form));
             format!(
                 "{base}={}{}",
                 parts.join(",").replace(",[", "[,"),
@@ -209,6 +221,15 @@ fn timeout_ms(model: &Model, form: &Form) -> (u32, String) {
         (
             t.millis as u32,
             format!("{} ms, the document's maximum response time", t.millis),
+        )
+    } else if let Some(by) = &form.max_response_time_by {
+        let ms = super::timeouts::default_ms(model, by);
+        (
+            ms,
+            format!(
+                "{} ({ms} ms at their defaults; `timeout_ms_for` computes it from the settings)",
+                super::timeouts::describe(model, by)
+            ),
         )
     } else if let Some(p) = &form.max_response_time_param {
         // The parameter (seconds) sets it; its default is the wait when it is left out.
@@ -281,6 +302,9 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         );
         quote! { #[doc = #fdoc] #a pub #f: #ty, }
     });
+    let group = form.repeat.as_ref();
+    let group_def = group.map(|g| super::groups::field_def(model, form, g));
+    let group_entry = group.map(|g| super::groups::entry_struct(model, form, g));
     let max_len = max_len(model, cmd, form);
     let head = cmd.head(form);
     let mut first = form.selector.is_none();
@@ -314,18 +338,28 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             quote! { { let v = &self.#f; #comma #write_one } }
         }
     });
+    // Nothing before the group on the line: its first entry takes no comma.
+    let group_first = form.selector.is_none() && form.params.is_empty();
+    let group_write = group.map(|g| super::groups::write(model, g, group_first));
     let validate = validate(model, cmd, form);
-    let decode = decode(model, form, &head);
+    let decode = decode(model, cmd, form, &head);
     let (resp_ty, resp_parse) = response_type(cmd, form);
+    let line_list = line_list(cmd, form, &name, &lt);
     let form_name = &form.name;
     let form_index = super::dispatch::form_index(model, form);
     // Only where the spec gives one: the later result's own time.
+    let later_by = form
+        .response
+        .outcomes
+        .iter()
+        .find_map(|o| o.later_within_by.as_deref());
     let later_timeout = form
         .response
         .outcomes
         .iter()
         .filter_map(|o| o.later_within)
         .map(|d| u32::try_from(d.millis).unwrap_or(u32::MAX))
+        .chain(later_by.map(|by| super::timeouts::default_ms(model, by)))
         .max()
         .map(|ms| {
             quote! {
@@ -334,6 +368,44 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 pub const LATER_TIMEOUT_MS: u32 = #ms;
             }
         });
+    let computed = [
+        form.max_response_time_by.as_deref().map(|by| {
+            let doc = format!(
+                "The maximum response time for these settings' values: {}, in milliseconds \
+                 (`TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(model, by, quote::format_ident!("timeout_ms_for"), &doc)
+        }),
+        later_by.map(|by| {
+            let doc = format!(
+                "How long after the final result the later result may take for these settings' \
+                 values: {}, in milliseconds (`LATER_TIMEOUT_MS` is it at their defaults).",
+                super::timeouts::describe(model, by)
+            );
+            super::timeouts::function(
+                model,
+                by,
+                quote::format_ident!("later_timeout_ms_for"),
+                &doc,
+            )
+        }),
+    ];
+    let computed = computed.iter().flatten();
+    let errors = cmd.errors.as_ref().map(|codes| {
+        let vs = model
+            .spec
+            .errors
+            .value
+            .errors
+            .iter()
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| naming::variant(&e.name));
+        quote! {
+            /// The error codes this command reports (they differ by command).
+            pub const ERRORS: &'static [crate::ErrorCode] = &[#(crate::ErrorCode::#vs),*];
+        }
+    });
     let visits: Vec<TokenStream> = fields(form)
         .map(|u| {
             let def = model.param(&u.param);
@@ -347,21 +419,25 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             }
         })
         .collect();
+    let mut visits = visits;
+    visits.extend(group.map(|g| super::groups::visit(model, g)));
     let visit = if visits.is_empty() {
         quote! { let _ = vis; }
     } else {
         quote! { #(#visits)* }
     };
-    let body = if fields(form).next().is_none() {
+    let body = if fields(form).next().is_none() && group.is_none() {
         quote!(;)
     } else {
-        quote!({ #(#field_defs)* })
+        quote!({ #(#field_defs)* #group_def })
     };
     quote! {
         #[doc = #doc]
         #[doc(alias = #alias)]
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct #name #lt #body
+
+        #group_entry
 
         impl #lt atat::AtatCmd for #name #lt {
             type Response = #resp_ty;
@@ -379,6 +455,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             }
         }
 
+        #line_list
+
         impl #lt #name #lt {
             /// The command as written before its parameters (`AT+QIOPEN`, `ATE`).
             pub const COMMAND: &'static str = #alias;
@@ -391,6 +469,8 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             /// How long to wait for the final result, in milliseconds.
             pub const TIMEOUT_MS: u32 = #timeout;
             #later_timeout
+            #errors
+            #(#computed)*
 
             /// Hands every parameter to `vis`, in wire order (constants left out).
             pub fn visit(&self, vis: &mut dyn crate::describe::Visitor) {
@@ -416,6 +496,7 @@ fn form(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
             fn write_to(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
                 w.bytes(#head.as_bytes())?;
                 #(#writes)*
+                #group_write
                 w.bytes(b"\r")
             }
         }
@@ -448,6 +529,10 @@ fn max_len(model: &Model, cmd: &Command, form: &Form) -> usize {
                     None => max_text_len(model, model.param(&u.param)),
                 };
             }
+            n += form
+                .repeat
+                .as_ref()
+                .map_or(0, |g| super::groups::max_len(model, g));
         }
     }
     n
@@ -463,9 +548,8 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
     };
     let mut out = Vec::new();
     // Strings: length and hex digits.
-    for u in fields(form) {
+    let strings = |u: &ParamUse| -> Option<TokenStream> {
         let def = model.param(&u.param);
-        let f = naming::field(u.field_name());
         let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
         let max = def
             .max_len
@@ -499,13 +583,27 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 };
                 quote! { if v.len() > #max { #too_long } #quote_in #hex }
             }
-            _ => continue,
+            _ => return None,
         };
+        Some(check)
+    };
+    for u in fields(form) {
+        let f = naming::field(u.field_name());
+        let Some(check) = strings(u) else { continue };
         out.push(if u.optional {
             quote! { if let Some(v) = self.#f { #check } }
         } else {
             quote! { { let v = self.#f; #check } }
         });
+    }
+    if let Some(g) = &form.repeat {
+        let gf = naming::field(&g.name);
+        let too_few = err(
+            &g.name,
+            quote!(crate::wire::Value::Len(self.#gf.len())),
+            &format!("at least {} entries", g.min),
+        );
+        out.push(super::groups::validate(g, too_few, strings));
     }
     // Only trailing parameters may be left out.
     let opts: Vec<&ParamUse> = fields(form)
@@ -721,13 +819,14 @@ fn condition(
 }
 
 /// `decode(line)`: the inverse of `encode`, for the virtual module and the log decoder.
-fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
+fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream {
     let lt = if has_lifetime(model, form) {
         quote!('a)
     } else {
         quote!('_)
     };
-    let params_follow = form.kind == FormKind::Write && !form.params.is_empty();
+    let params_follow =
+        form.kind == FormKind::Write && (!form.params.is_empty() || form.repeat.is_some());
     let after_head = if !params_follow {
         quote! { if !rest.is_empty() { return Err(crate::wire::DecodeError::TrailingData); } }
     } else if form.selector.is_some() {
@@ -784,6 +883,12 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
         }
         inits.push(quote!(#f: #l,));
     }
+    if let Some(g) = &form.repeat {
+        let first = (form.params.len() + usize::from(form.selector.is_some())) as u8;
+        let (l, init) = super::groups::decode(model, cmd, form, g, first);
+        lets.push(l);
+        inits.push(init);
+    }
     let split = if params_follow {
         quote! {
             #[allow(unused_mut)]
@@ -817,7 +922,12 @@ fn decode(model: &Model, form: &Form, head: &str) -> TokenStream {
 
 /// Decodes a field into the request's field type: like a response field, except that strings
 /// borrow from the line.
-fn borrowed_value(model: &Model, def: &ParamDef, key: &str, index: u8) -> TokenStream {
+pub(crate) fn borrowed_value(
+    model: &Model,
+    def: &ParamDef,
+    key: &str,
+    index: impl quote::ToTokens,
+) -> TokenStream {
     match field_kind(def) {
         FieldKind::Str | FieldKind::Hex => {
             if crate::check::values::is_quoted(def) {
@@ -848,7 +958,7 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                     quote!(heapless::Vec<#path, #n>),
                     quote! {
                         let mut out = heapless::Vec::new();
-                        for line in resp.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty()) {
+                        for line in crate::wire::response_lines(resp) {
                             let v = #path::decode(line, b"").map_err(|_| atat::Error::Parse)?;
                             out.push(v).map_err(|_| atat::Error::Parse)?;
                         }
@@ -857,12 +967,14 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                 )
             } else if l.data.is_some() {
                 // A reply outlives the response buffer: its payload is left there (a caller
-                // that wants it reads the buffer, as the client's reads do).
+                // that wants it reads the buffer, as the client's reads do). The frame comes
+                // in the module's live framing (`quectel_qi::framing`).
                 (
                     quote!(#path<'static>),
                     quote! {
-                        let (line, payload) = crate::wire::split_line(resp);
-                        #path::decode(line, payload).map(|l| l.detach()).map_err(|_| atat::Error::Parse)
+                        crate::wire::decode_data_frame(resp, #path::decode, |x| x.data.len(), |x, _| x)
+                            .map(|l| l.detach())
+                            .map_err(|_| atat::Error::Parse)
                     },
                 )
             } else {
@@ -882,6 +994,37 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                 heapless::String::try_from(text).map_err(|_| atat::Error::Parse)
             },
         ),
+    }
+}
+
+/// `wire::LineList` for a form whose response is a list: repeated (or optional) lines of one
+/// shape, or lines of several shapes (their enum); nothing for other forms.
+fn line_list(
+    cmd: &Command,
+    form: &Form,
+    name: &proc_macro2::Ident,
+    lt: &TokenStream,
+) -> TokenStream {
+    let m = naming::command_module(cmd);
+    let lines = &form.response.lines;
+    let (line, decode) = match lines.as_slice() {
+        [l] if l.repeat.is_some() || l.optional => {
+            let t = naming::line_type(form, 0);
+            (quote!(crate::response::#m::#t), quote!(decode(line, b"")))
+        }
+        _ if super::responses::has_any_line(form) => {
+            let t = naming::any_line_type(form);
+            (quote!(crate::response::#m::#t), quote!(decode(line)))
+        }
+        _ => return TokenStream::new(),
+    };
+    quote! {
+        impl #lt crate::wire::LineList for #name #lt {
+            type Line = #line;
+            fn decode_line(line: &[u8]) -> Result<Self::Line, crate::wire::DecodeError> {
+                #line::#decode
+            }
+        }
     }
 }
 

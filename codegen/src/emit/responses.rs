@@ -4,7 +4,7 @@
 use super::lines::{shape, Shape};
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::Command;
+use crate::spec::{Command, Form};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -53,6 +53,9 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
                 items.push(quote! { #[doc = #doc] pub type #list = heapless::Vec<#name, #n>; });
             }
         }
+        if has_any_line(form) {
+            items.push(any_line(cmd, form));
+        }
     }
     quote! {
         /// Response lines of the command's forms.
@@ -60,6 +63,64 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
             #[allow(unused_imports)]
             use super::*;
             #(#items)*
+        }
+    }
+}
+
+/// Whether a form's response has lines of several shapes that a line's own prefix and
+/// keyword tell apart (lines of text alone would all take any line): such a form gets an
+/// enum of its lines, read one at a time through `wire::LineList`.
+pub(super) fn has_any_line(form: &Form) -> bool {
+    let lines = &form.response.lines;
+    lines.len() > 1 && lines.iter().all(|l| l.prefix.as_deref() != Some(""))
+}
+
+/// The enum of a form's line shapes and its `decode`: exact fits first (in the spec's order),
+/// then tolerant ones, as `Request::decode_response` tries them.
+fn any_line(cmd: &Command, form: &Form) -> TokenStream {
+    let name = naming::any_line_type(form);
+    let types: Vec<_> = (0..form.response.lines.len())
+        .map(|i| naming::line_type(form, i))
+        .collect();
+    let doc = format!(
+        "Any line answering the `{}` form of `{}`, one of its {} shapes.",
+        form.name,
+        cmd.at_name(),
+        types.len()
+    );
+    let variants = types.iter().map(|t| {
+        let vdoc = format!("A [`{t}`].");
+        quote! { #[doc = #vdoc] #t(#t), }
+    });
+    let exact = types.iter().map(|t| {
+        quote! { if let Ok(l) = #t::decode_strict(line, b"") { return Ok(#name::#t(l)); } }
+    });
+    let tolerant = types.iter().zip(&form.response.lines).map(|(t, l)| {
+        let n = l.fields.len() + usize::from(l.selector.is_some());
+        quote! {
+            match #t::decode(line, b"") {
+                Ok(l) => return Ok(#name::#t(l)),
+                Err(e) => closest.note(e, #n),
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Decodes one line (without CR LF); when no shape takes it, the error is that of
+            /// the shape that got furthest.
+            pub fn decode(line: &[u8]) -> Result<Self, crate::wire::DecodeError> {
+                #(#exact)*
+                let mut closest = crate::wire::Closest::default();
+                #(#tolerant)*
+                Err(closest.error())
+            }
         }
     }
 }

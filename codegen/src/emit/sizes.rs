@@ -17,12 +17,15 @@ const SHOWN_MAX: usize = 64;
 fn line_max(model: &Model, prefix: &str, kw: Option<&str>, fields: &[ParamUse]) -> usize {
     let mut parts: Vec<usize> = kw.iter().map(|k| k.len() + 2).collect();
     for u in fields {
-        parts.push(match (u.shown, &u.length) {
+        let one = match (u.shown, &u.length) {
             (Some(_), _) => SHOWN_MAX,
             // Read by its length field: that many bytes and the quotes.
             (None, Some(len)) => super::lines::length_capacity(model, fields, len) + 2,
             (None, None) => max_text_len(model, model.param(&u.param)),
-        });
+        };
+        // A repeated field: each of its values, as a field of its own.
+        let times = u.repeat.map_or(1, |r| r.max as usize);
+        parts.extend(std::iter::repeat_n(one, times));
     }
     prefix.len() + 2 + parts.iter().sum::<usize>() + parts.len().saturating_sub(1)
 }

@@ -72,6 +72,19 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(x) => Urc::#v(x), }
         }
     });
+    let rewires = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        if u.data.is_some() {
+            quote! { Urc::#v(mut x) => { x.data = wire; Urc::#v(x) } }
+        } else {
+            quote! { u @ Urc::#v(_) => u, }
+        }
+    });
+    let with_wire_body = if urcs.is_empty() {
+        quote!(let _ = wire; match self {})
+    } else {
+        quote!(match self { #(#rewires)* })
+    };
     let detach_body = if urcs.is_empty() {
         quote!(match self {})
     } else {
@@ -244,10 +257,17 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #lt Urc #lt {
             /// Decodes a URC as the digester hands it over: the line, then (for data URCs)
-            /// CR LF and the payload, which the value borrows.
+            /// the payload in the module's live framing (`quectel_qi::framing`), which the
+            /// value borrows as it lies on the wire (hex digits in hex framing; see
+            /// [`wire::copy_payload`](crate::wire::copy_payload)).
             pub fn from_frame(frame: &#frame_lt [u8]) -> Option<Self> {
-                let (line, payload) = crate::wire::split_line(frame);
-                Urc::decode(line, payload).ok()
+                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::with_wire_payload).ok()
+            }
+
+            /// The URC with `wire` as a data URC's payload (as it lies on the wire); other
+            /// URCs unchanged.
+            fn with_wire_payload(self, wire: &#frame_lt [u8]) -> Self {
+                #with_wire_body
             }
 
             /// The URC without the payload of a data URC (its length field kept): what is kept
@@ -264,7 +284,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 Self::decode(line, b"")
             }
 
-            /// The number of payload bytes the URC carries (0 for URCs without data).
+            /// The payload bytes the URC holds as they lie on the wire (0 for URCs without data and
+            /// for a detached one; twice the length field for hex digits).
             pub fn payload_len(&self) -> usize {
                 #payload_len_body
             }

@@ -279,6 +279,10 @@ pub struct Command {
     /// Profile ids of the modules that have this command; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
+    /// The codes of errors.yaml this command reports (`+CME ERROR: <n>` or its result URC),
+    /// where they differ by command; absent: any of them.
+    #[serde(default)]
+    pub errors: Option<Vec<u16>>,
 }
 
 /// How a command line is built (ITU-T V.250 5.3 and 5.4).
@@ -396,6 +400,9 @@ pub struct Form {
     pub about: String,
     #[serde(default)]
     pub params: Vec<ParamUse>,
+    /// Write forms: a group of parameters that repeats after `params` (topic and QoS pairs).
+    #[serde(default)]
+    pub repeat: Option<ParamGroup>,
     #[serde(default)]
     pub rules: Vec<Rule>,
     pub response: Response,
@@ -405,6 +412,10 @@ pub struct Form {
     /// A parameter of this form (in seconds) that sets the maximum response time.
     #[serde(default)]
     pub max_response_time_param: Option<String>,
+    /// Settings (params.yaml keys) whose product is the maximum response time: one with a
+    /// time unit, the others counts (packet timeout × retries).
+    #[serde(default)]
+    pub max_response_time_by: Option<Vec<String>>,
     /// Profile ids of the modules that have this form; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
@@ -438,6 +449,38 @@ pub struct ParamUse {
     /// Response lines and URCs: an earlier field of the line that gives this quoted string's
     /// length in bytes; the string is then read by that length (it may hold `"` and `,`).
     pub length: Option<String>,
+    /// The last field of a response line or URC: it repeats, between these bounds (a list of
+    /// granted values, of addresses).
+    pub repeat: Option<Repeat>,
+}
+
+/// Parameters that repeat as a group after a write form's other parameters
+/// (`<topic1>,<qos1>[,<topic2>,<qos2>...]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamGroup {
+    /// snake_case: the request's field holding the entries, and its entry type's name.
+    pub name: String,
+    /// What one entry is, in our words.
+    pub about: String,
+    /// The parameters of one entry, in wire order; each is required.
+    pub params: Vec<ParamUse>,
+    /// The fewest entries a valid command carries.
+    #[serde(default)]
+    pub min: u32,
+    /// The most entries: the capacity of the generated list.
+    pub max: u32,
+}
+
+/// How often a repeated field occurs on its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    /// The fewest values the line carries.
+    #[serde(default)]
+    pub min: u32,
+    /// The most values the line carries: the capacity of the generated list.
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -476,6 +519,8 @@ struct ParamUseMap {
     omitted: Option<Omitted>,
     #[serde(default)]
     length: Option<String>,
+    #[serde(default)]
+    repeat: Option<Repeat>,
 }
 
 impl<'de> Deserialize<'de> for ParamUse {
@@ -504,6 +549,7 @@ impl<'de> Deserialize<'de> for ParamUse {
                     shown: m.shown,
                     omitted: m.omitted,
                     length: m.length,
+                    repeat: m.repeat,
                 })
             }
         }
@@ -647,6 +693,10 @@ pub struct Outcome {
     /// result, where it differs from the command's); the request's `LATER_TIMEOUT_MS`.
     #[serde(default)]
     pub later_within: Option<Duration>,
+    /// The later result's time as a product of settings, like a form's
+    /// `max_response_time_by`; the request's `LATER_TIMEOUT_MS` and `later_timeout_ms_for`.
+    #[serde(default)]
+    pub later_within_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -737,6 +787,10 @@ pub struct Urc {
     /// Settings or socket properties under which this variant is the one sent.
     #[serde(default)]
     pub when: Option<Conditions>,
+    /// The field naming the instance (client, socket, context) whose settings `when` reads,
+    /// where those settings are per index rather than module-wide.
+    #[serde(default)]
+    pub per: Option<String>,
     /// The document version that introduced this variant, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
@@ -844,6 +898,18 @@ pub struct ErrataFile {
 pub struct Behaviour {
     pub section: String,
     pub fact: String,
+    /// A number the fact states that a client applies (a count of tries): emitted as a
+    /// constant of the command's module, named by `name` (snake_case, unique in the command).
+    #[serde(default)]
+    pub count: Option<BehaviourCount>,
+}
+
+/// A number a behaviour fact states, as a constant of the generated API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourCount {
+    pub name: String,
+    pub value: u32,
 }
 
 /// A place where the document contradicts itself or is unclear, and what the spec does about it.

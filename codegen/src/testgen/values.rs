@@ -375,13 +375,28 @@ pub fn wire(def: &ParamDef, v: &Value) -> String {
 /// The command line of a write form with these values (without `\r`).
 pub fn command_line(model: &Model, cmd: &Command, form: &Form, values: &Values) -> String {
     let mut parts: Vec<String> = Vec::new();
+    let mut whole = true;
     for (u, v) in form.params.iter().zip(values) {
         match (&u.value, v) {
             (Some(Scalar::Int(i)), _) => parts.push(i.to_string()),
             (Some(Scalar::Str(s)), _) => parts.push(format!("\"{s}\"")),
             (None, Value::Absent) if u.keeps_place() => parts.push(String::new()),
-            (None, Value::Absent) => break,
+            (None, Value::Absent) => {
+                whole = false;
+                break;
+            }
             (None, v) => parts.push(wire(model.param(&u.param), v)),
+        }
+    }
+    // A repeated group: as few valid entries as it needs (one at least), so that a case is
+    // about the value it varies, not about missing entries.
+    if let (Some(g), true) = (&form.repeat, whole) {
+        let strings = example_strings(model);
+        for _ in 0..g.min.max(1) {
+            for u in &g.params {
+                let def = model.param(&u.param);
+                parts.push(wire(def, &sample(model, u, def.range.as_deref(), &strings)));
+            }
         }
     }
     let head = head(cmd, form);

@@ -1,15 +1,17 @@
-//! The flows, each bounded in time: context activation, TCP echo in buffer access and in
-//! direct push, the typed client behind the stack's lock, an HTTP GET with reqwless, DNS and
-//! UDP echo. TCP goes through the stack's own `connect`; HTTP, DNS and UDP through the
-//! embedded-nal-async traits, as any third-party client would. Every public future of the
-//! client and the stack a flow awaits goes through [`sized`] first.
+//! The flows: context activation, TCP echo in buffer access and in direct push, the typed
+//! client behind the stack's lock, an HTTP GET with reqwless, DNS and UDP echo. TCP goes
+//! through the stack's own `connect`; HTTP, DNS and UDP through the embedded-nal-async traits,
+//! as any third-party client would. Every public future of the client and the stack a flow
+//! awaits goes through [`sized!`] first. Each flow runs as a task of its own (`tasks.rs`); the
+//! large buffers are the application's, in [`APP_BUF`].
 
 use core::fmt::{self, Write as _};
-use core::future::Future;
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::mutex::Mutex;
 use quectel_qi::client;
-use quectel_qi::embassy_time::{with_timeout, Duration, Timer};
+use quectel_qi::embassy_time::{Duration, Timer};
 use quectel_qi::embedded_io_async::{Read, Write};
 use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
 use quectel_qi::heapless::String;
@@ -19,14 +21,18 @@ use reqwless::client::HttpClient;
 use reqwless::request::Method;
 
 use crate::future_sizes::sized;
-use crate::host::{say, Peers};
-use crate::stack_usage;
 use crate::QiStack;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
-const FLOW_LIMIT: Duration = Duration::from_secs(15);
+pub const FLOW_LIMIT: Duration = Duration::from_secs(15);
+/// The application's buffer, one for all flows (they run one after the other): the HTTP
+/// flow's response head and whole body, the TCP flows' send and receive chunks. In a static,
+/// so that it is neither in a task's future nor on the stack, and `budget.sh` counts it as
+/// the application's.
+pub static APP_BUF: Mutex<CriticalSectionRawMutex, [u8; APP_BUF_LEN]> =
+    Mutex::new([0; APP_BUF_LEN]);
 /// Holds the response head and the whole body the run script's server sends.
-const HTTP_BUF: usize = 4096;
+const APP_BUF_LEN: usize = 4096;
 /// The TCP flows' traffic each way: four of the stack's largest sends.
 const TCP_LEN: usize = 4 * TCP_SEND;
 /// One `AT+QISEND`'s payload, the most a stack write takes at once.
@@ -76,46 +82,6 @@ impl<T> InFlow<T> for Result<T, stack::Error> {
     }
 }
 
-pub async fn run(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
-    step("context", async {
-        sized("Stack::activate", stack.activate("internet"))
-            .await
-            .in_flow("context")
-    })
-    .await?;
-    step(
-        "tcp buffer access",
-        tcp_echo(stack, peers.echo_port, AccessMode::BufferAccess),
-    )
-    .await?;
-    step(
-        "tcp direct push",
-        tcp_echo(stack, peers.echo_port, AccessMode::DirectPush),
-    )
-    .await?;
-    step("typed client", typed_client(stack, peers.echo_port)).await?;
-    step("http get", http_get(stack, peers)).await?;
-    step("dns", dns(stack)).await?;
-    step("udp echo", udp_echo(stack, peers.udp_port)).await
-}
-
-async fn step(
-    flow: &'static str,
-    body: impl Future<Output = Result<(), Failure>>,
-) -> Result<(), Failure> {
-    stack_usage::restart();
-    let base = stack_usage::depth_here();
-    with_timeout(FLOW_LIMIT, body)
-        .await
-        .map_err(|_| Failure::TimedOut(flow))??;
-    let depth = stack_usage::restart();
-    say(format_args!("firmware: {flow} ok"));
-    say(format_args!(
-        "firmware: flow {flow} stack {depth} from {base}"
-    ));
-    Ok(())
-}
-
 /// Byte `i` of what the TCP flows send: every byte value, CR, LF and NUL included.
 fn pattern(i: usize) -> u8 {
     ((i as u32).wrapping_mul(2_654_435_761) >> 24) as u8
@@ -131,41 +97,36 @@ fn fill(chunk: &mut [u8], offset: usize) {
 /// `AT+QISEND` each) and reads of a whole `+QIRD` or push; each chunk is read back before
 /// the next goes, so a direct-push socket never holds more than one chunk unread. Buffer
 /// access opens with `Stack::connect` (the config's mode), direct push with `connect_with`.
-async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<(), Failure> {
+pub async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<(), Failure> {
     let flow = match mode {
         AccessMode::DirectPush => "tcp direct push",
         _ => "tcp buffer access",
     };
     let mut socket = if mode == stack.config().access_mode {
-        sized("Stack::connect", stack.connect("127.0.0.1", port)).await
+        sized!("Stack::connect", stack.connect("127.0.0.1", port))
     } else {
         let connect = stack.connect_with("127.0.0.1", port, mode);
-        sized("Stack::connect_with", connect).await
+        sized!("Stack::connect_with", connect)
     }
     .in_flow(flow)?;
-    let mut out = [0u8; TCP_SEND];
-    let mut back = [0u8; TCP_READ];
+    let mut buf = APP_BUF.lock().await;
+    let (out, back) = buf.split_at_mut(TCP_SEND);
+    let back = &mut back[..TCP_READ];
     let mut received = 0;
     for sent in (0..TCP_LEN).step_by(TCP_SEND) {
         let len = TCP_SEND.min(TCP_LEN - sent);
         fill(&mut out[..len], sent);
         if sent == 0 {
             // `write` takes one `AT+QISEND`: all of a 1,460-byte chunk.
-            let n = sized("TcpSocket::write", socket.write(&out[..len]))
-                .await
-                .in_flow(flow)?;
+            let n = sized!("TcpSocket::write", socket.write(&out[..len])).in_flow(flow)?;
             if n != len {
                 return Err(Failure::Wrong("tcp: a write took less than one send"));
             }
         } else {
-            sized("TcpSocket::write_all", socket.write_all(&out[..len]))
-                .await
-                .in_flow(flow)?;
+            sized!("TcpSocket::write_all", socket.write_all(&out[..len])).in_flow(flow)?;
         }
         while received < sent + len {
-            let n = sized("TcpSocket::read", socket.read(&mut back))
-                .await
-                .in_flow(flow)?;
+            let n = sized!("TcpSocket::read", socket.read(back)).in_flow(flow)?;
             if n == 0 {
                 return Err(Failure::Wrong("tcp: the server closed before echoing all"));
             }
@@ -178,20 +139,18 @@ async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<(), Fa
             received += n;
         }
     }
-    sized("TcpSocket::close", socket.close())
-        .await
-        .in_flow(flow)
+    sized!("TcpSocket::close", socket.close()).in_flow(flow)
 }
 
 /// The typed client behind the stack's lock: the context's address (`AT+QIACT?`), then a
 /// socket of its own (the highest connect ID, which the stack hands out last): open, one send,
 /// reads until the echo is back, close.
-async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
+pub async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
     const FLOW: &str = "typed client";
     const MESSAGE: &[u8] = b"hello from the typed client";
     let context_id = stack.config().context_id;
-    let mut c = sized("Stack::client", stack.client()).await.in_flow(FLOW)?;
-    let address = sized("Client::context_address", c.context_address(context_id)).await;
+    let mut c = sized!("Stack::client", stack.client()).in_flow(FLOW)?;
+    let address = sized!("Client::context_address", c.context_address(context_id));
     if !matches!(address, Ok(Some(_))) {
         return Err(Failure::Wrong("typed client: the context has no address"));
     }
@@ -204,18 +163,14 @@ async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
         tcp_port(port),
     )
     .with_access_mode(AccessMode::BufferAccess);
-    sized("Client::open", c.open(&open))
-        .await
-        .map_err(|e| Failure::Client("typed client: open", e))?;
-    sized("Client::send", c.send(id, MESSAGE))
-        .await
+    sized!("Client::open", c.open(&open)).map_err(|e| Failure::Client("typed client: open", e))?;
+    sized!("Client::send", c.send(id, MESSAGE))
         .map_err(|e| Failure::Client("typed client: send", e))?;
     let mut echoed = [0u8; MESSAGE.len()];
     let mut got = 0;
     // The echo comes back within milliseconds; the flow's own limit bounds the wait.
     while got < echoed.len() {
-        let n = sized("Client::read", c.read(id, &mut echoed[got..]))
-            .await
+        let n = sized!("Client::read", c.read(id, &mut echoed[got..]))
             .map_err(|e| Failure::Client("typed client: read", e))?;
         got += n;
         if n == 0 {
@@ -227,33 +182,34 @@ async fn typed_client(stack: &QiStack, port: u16) -> Result<(), Failure> {
             "typed client: the echo differs from what was sent",
         ));
     }
-    sized("Client::close", c.close(id))
-        .await
-        .map_err(|e| Failure::Client("typed client: close", e))
+    sized!("Client::close", c.close(id)).map_err(|e| Failure::Client("typed client: close", e))
 }
 
 fn tcp_port(n: u16) -> Port {
     Port::new(i64::from(n)).unwrap_or(Port::MIN)
 }
 
-async fn http_get(stack: &QiStack, peers: &Peers) -> Result<(), Failure> {
+/// Configures and activates the stack's context (`AT+QICSGP`, `AT+QIACT`).
+pub async fn context(stack: &QiStack) -> Result<(), Failure> {
+    sized!("Stack::activate", stack.activate("internet")).in_flow("context")
+}
+
+/// `GET /bytes/<len>` from the HTTP peer: the body's length and FNV-1a hash are `len` and
+/// `fnv`.
+pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Result<(), Failure> {
     let mut url = String::<48>::new();
-    write!(
-        url,
-        "http://127.0.0.1:{}/bytes/{}",
-        peers.http_port, peers.http_len
-    )
-    .map_err(|_| Failure::Wrong("http get: url too long"))?;
+    write!(url, "http://127.0.0.1:{port}/bytes/{len}")
+        .map_err(|_| Failure::Wrong("http get: url too long"))?;
     // The stack is both the TCP connector and the resolver reqwless asks.
     let mut client = HttpClient::new(stack, stack);
     let mut request = client.request(Method::GET, &url).await?;
-    let mut rx = [0u8; HTTP_BUF];
-    let response = request.send(&mut rx).await?;
+    let mut rx = APP_BUF.lock().await;
+    let response = request.send(&mut rx[..]).await?;
     if !response.status.is_successful() {
         return Err(Failure::Wrong("http get: the status is not 2xx"));
     }
     let body = response.body().read_to_end().await?;
-    if body.len() != peers.http_len || fnv1a(body) != peers.http_fnv {
+    if body.len() != len || fnv1a(body) != fnv {
         return Err(Failure::Wrong(
             "http get: the body differs from the server's",
         ));
@@ -268,11 +224,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-async fn dns(stack: &QiStack) -> Result<(), Failure> {
+pub async fn dns(stack: &QiStack) -> Result<(), Failure> {
     let lookup = stack.get_host_by_name("localhost", AddrType::IPv4);
-    let ip = sized("Dns::get_host_by_name", lookup)
-        .await
-        .in_flow("dns")?;
+    let ip = sized!("Dns::get_host_by_name", lookup).in_flow("dns")?;
     if ip != LOOPBACK {
         return Err(Failure::Wrong(
             "dns: localhost did not resolve to 127.0.0.1",
@@ -281,29 +235,23 @@ async fn dns(stack: &QiStack) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
+pub async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
     const MESSAGE: &[u8] = b"hello over UDP from mps2-an386";
     let remote = SocketAddr::new(LOOPBACK, port);
-    let (_, mut socket) = sized("UdpStack::connect", UdpStack::connect(&stack, remote))
-        .await
-        .in_flow("udp echo")?;
-    sized(
+    let (_, mut socket) =
+        sized!("UdpStack::connect", UdpStack::connect(&stack, remote)).in_flow("udp echo")?;
+    sized!(
         "ConnectedUdp::send",
         ConnectedUdp::send(&mut socket, MESSAGE),
     )
-    .await
     .in_flow("udp echo")?;
     let mut echoed = [0u8; 64];
     let receive = socket.receive_into(&mut echoed);
-    let n = sized("ConnectedUdp::receive_into", receive)
-        .await
-        .in_flow("udp echo")?;
+    let n = sized!("ConnectedUdp::receive_into", receive).in_flow("udp echo")?;
     if &echoed[..n] != MESSAGE {
         return Err(Failure::Wrong(
             "udp echo: the echo differs from what was sent",
         ));
     }
-    sized("UdpSocket::close", socket.close())
-        .await
-        .in_flow("udp echo")
+    sized!("UdpSocket::close", socket.close()).in_flow("udp echo")
 }

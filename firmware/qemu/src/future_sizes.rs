@@ -1,10 +1,10 @@
 //! The size of every public future of the client and the stack that the flows await, as
-//! `core::mem::size_of_val` gives it on this target: [`sized`] takes the size of a future the
-//! flow has just created, then awaits it; [`report`] prints the largest size seen per name,
-//! one `firmware: future <name> <bytes>` line each (`budget.sh` reads them).
+//! `core::mem::size_of_val` gives it on this target: [`sized!`] takes the size of a future the
+//! flow has just created, then awaits it where it lies (a function taking the future by value
+//! would add a copy of it to the measured stack); [`report`] prints the largest size seen per
+//! name, one `firmware: future <name> <bytes>` line each (`budget.sh` reads them).
 
 use core::cell::RefCell;
-use core::future::Future;
 
 use critical_section::Mutex;
 use quectel_qi::heapless::Vec;
@@ -17,13 +17,18 @@ const NAMES: usize = 40;
 static SIZES: Mutex<RefCell<Vec<(&'static str, usize), NAMES>>> =
     Mutex::new(RefCell::new(Vec::new()));
 
-/// Records the size of `future` under `name`, then awaits it.
-pub async fn sized<F: Future>(name: &'static str, future: F) -> F::Output {
-    record(name, core::mem::size_of_val(&future));
-    future.await
+/// Records the size of the future `$future` under `$name`, then awaits it.
+macro_rules! sized {
+    ($name:expr, $future:expr $(,)?) => {{
+        let future = $future;
+        $crate::future_sizes::record($name, core::mem::size_of_val(&future));
+        future.await
+    }};
 }
+pub(crate) use sized;
 
-fn record(name: &'static str, size: usize) {
+/// Records `size` under `name`, keeping the largest.
+pub fn record(name: &'static str, size: usize) {
     critical_section::with(|cs| {
         let mut sizes = SIZES.borrow_ref_mut(cs);
         match sizes.iter_mut().find(|(n, _)| *n == name) {

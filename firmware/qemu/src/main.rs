@@ -6,15 +6,18 @@
 //! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
 //! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
-//! Two tasks: the stack's runner (owns the serial input) and `main` (the flows). Each task's
-//! future lives in a static of exactly its size (embassy-executor 0.8 and later: no arena to
-//! size); `README.md` beside this crate gives the measured sizes.
+//! Tasks: the stack's runner (owns the serial input), `main` (spawns each flow's task and waits
+//! for it) and one task per flow (`tasks.rs`). Each task's future lives in a static of exactly
+//! its size (embassy-executor 0.8 and later: no arena to size); the flows' large buffer is
+//! the application's, in a static of its own (`flows::APP_BUF`). `README.md` beside this crate
+//! gives the measured sizes.
 
 #![no_std]
 #![no_main]
 
 mod flows;
 mod future_sizes;
+mod tasks;
 
 use embassy_executor::Spawner;
 use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
@@ -62,7 +65,7 @@ async fn main(spawner: Spawner) {
         Err(e) => host::fail(format_args!("spawning the runner: {e:?}")),
     }
 
-    match with_timeout(RUN_LIMIT, flows::run(stack, &peers)).await {
+    match with_timeout(RUN_LIMIT, tasks::run_all(spawner, stack, &peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
             future_sizes::report();

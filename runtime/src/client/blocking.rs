@@ -1,7 +1,8 @@
 //! The blocking shell: the same calls as [`Client`], run to completion. Over a
 //! [`BlockingLink`] no call ever suspends, so each future completes in its first poll.
 
-use atat::AtatCmd;
+use core::ops::ControlFlow;
+
 use embassy_futures::block_on;
 use heapless::String;
 
@@ -11,11 +12,13 @@ use super::{
 };
 use crate::digest::DigestState;
 use crate::response::{
-    qicsgp as qicsgp_line, qird::CountersLine, qisend::AckQueryLine, qistate::BySocketLine,
+    qiact::ReadLine as ContextLine, qicsgp as qicsgp_line, qird::CountersLine,
+    qisend::AckQueryLine, qistate::BySocketLine,
 };
+use crate::wire::LineList;
 use crate::{
-    qiact, qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo,
-    Port, Recvind,
+    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo, Port,
+    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, ViewMode,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -69,8 +72,6 @@ blocking! {
     fn activate(&mut self, context_id: ContextId) -> Result<(), Error>;
     /// See [`Client::deactivate`].
     fn deactivate(&mut self, context_id: ContextId) -> Result<(), Error>;
-    /// See [`Client::contexts`].
-    fn contexts(&mut self) -> Result<<qiact::Read as AtatCmd>::Response, Error>;
     /// See [`Client::context_address`].
     fn context_address(&mut self, context_id: ContextId) -> Result<Option<String<255>>, Error>;
     /// See [`Client::open`].
@@ -125,12 +126,48 @@ blocking! {
     fn set_accept_mode(&mut self, accept_mode: AcceptMode) -> Result<(), Error>;
     /// See [`Client::set_send_echo`].
     fn set_send_echo(&mut self, echo: Echo) -> Result<(), Error>;
+    /// See [`Client::reset_framing`].
+    fn reset_framing(&mut self) -> Result<(), Error>;
+    /// See [`Client::set_data_format`].
+    fn set_data_format(&mut self, send: SendDataFormat, recv: RecvDataFormat) -> Result<(), Error>;
+    /// See [`Client::set_view_mode`].
+    fn set_view_mode(&mut self, view_mode: ViewMode) -> Result<(), Error>;
+    /// See [`Client::set_prompt_format`].
+    fn set_prompt_format(&mut self, prompt_format: PromptFormat) -> Result<(), Error>;
+    /// See [`Client::set_send_timeout`].
+    fn set_send_timeout(&mut self, time: QisendTimeout) -> Result<(), Error>;
 }
 
 impl<'a, L: Link> BlockingClient<'a, L> {
     /// See [`Client::exec`].
     pub fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
         block_on(self.0.exec(cmd))
+    }
+
+    /// See [`Client::contexts`].
+    pub fn contexts<const N: usize>(
+        &mut self,
+        out: &mut heapless::Vec<ContextLine, N>,
+    ) -> Result<(), Error> {
+        block_on(self.0.contexts(out))
+    }
+
+    /// See [`Client::exec_lines`].
+    pub fn exec_lines<C: Command + LineList, B: Send>(
+        &mut self,
+        cmd: &C,
+        each: impl FnMut(C::Line) -> ControlFlow<B> + Send,
+    ) -> Result<Option<B>, Error> {
+        block_on(self.0.exec_lines(cmd, each))
+    }
+
+    /// See [`Client::ping_each`].
+    pub fn ping_each(
+        &mut self,
+        ping: &qping::Ping<'_>,
+        each: impl FnMut(urc::PingReply) + Send,
+    ) -> Result<urc::PingSummary, Error> {
+        block_on(self.0.ping_each(ping, each))
     }
 
     /// See [`Client::resolve`].

@@ -3,6 +3,7 @@
 
 use atat::AtatCmd;
 
+use crate::framing::Framing;
 use crate::wire::ValidationError;
 use crate::*;
 
@@ -15,6 +16,17 @@ pub trait Command: AtatCmd {
     const FORM_INDEX: u16;
     /// Checks every rule of the spec; the client writes nothing when this fails.
     fn check(&self) -> Result<(), ValidationError>;
+    /// The data framing after this command succeeded with `response`: the forms that set or
+    /// read a setting of [`framing`](crate::framing) change it, every other form keeps it.
+    fn framing_after(&self, response: &Self::Response, framing: Framing) -> Framing {
+        let _ = response;
+        framing
+    }
+    /// The socket an `AT+QIRD` form reads (the digester frames its answer by the socket's
+    /// service); `None` for every other form.
+    fn reads_socket(&self) -> Option<ConnectId> {
+        None
+    }
 }
 
 macro_rules! commands {
@@ -28,6 +40,55 @@ macro_rules! commands {
         })*
     };
 }
+
+/// The forms that set or read a framing setting: what the framing is after each.
+macro_rules! framing_commands {
+    ($($t:ty => |$cmd:ident, $resp:ident, $f:ident| $after:expr;)*) => {
+        $(impl Command for $t {
+            const NAME: &'static str = <$t>::COMMAND;
+            const FORM_INDEX: u16 = <$t>::FORM_INDEX;
+            fn check(&self) -> Result<(), ValidationError> {
+                self.validate()
+            }
+            fn framing_after(&self, $resp: &Self::Response, $f: Framing) -> Framing {
+                let $cmd = self;
+                let _ = (&$cmd, &$resp);
+                $after
+            }
+        })*
+    };
+}
+
+/// The forms that read a socket's data.
+macro_rules! read_commands {
+    ($($t:ty),* $(,)?) => {
+        $(impl Command for $t {
+            const NAME: &'static str = <$t>::COMMAND;
+            const FORM_INDEX: u16 = <$t>::FORM_INDEX;
+            fn check(&self) -> Result<(), ValidationError> {
+                self.validate()
+            }
+            fn reads_socket(&self) -> Option<ConnectId> {
+                Some(self.connect_id)
+            }
+        })*
+    };
+}
+
+read_commands!(qird::Read, qird::ReadFrom);
+
+framing_commands!(
+    qicfg::dataformat::Set => |c, _r, f| f.with_data_format(c.send_data_format, c.recv_data_format);
+    qicfg::dataformat::Query => |_c, r, f| f.with_data_format(r.send_data_format, r.recv_data_format);
+    qicfg::viewmode::Set => |c, _r, f| f.with_view_mode(c.view_mode);
+    qicfg::viewmode::Query => |_c, r, f| f.with_view_mode(r.view_mode);
+    qicfg::formatcfg::Set => |c, _r, f| f.with_prompt_format(c.prompt_format);
+    qicfg::formatcfg::Query => |_c, r, f| f.with_prompt_format(r.prompt_format);
+    qicfg::close_mode::Set => |c, _r, f| f.with_close_mode(c.close_mode);
+    qicfg::close_mode::Query => |_c, r, f| f.with_close_mode(r.close_mode);
+    qisde::Set => |c, _r, f| Framing { echo: c.echo == Echo::On, ..f };
+    qisde::Read => |_c, r, f| Framing { echo: r.echo == Echo::On, ..f };
+);
 
 commands!(
     qiaccept::Test,
@@ -46,20 +107,12 @@ commands!(
     qicfg::tcp_accept::Set,
     qicfg::passiveclosed::Query,
     qicfg::passiveclosed::Set,
-    qicfg::dataformat::Query,
-    qicfg::dataformat::Set,
-    qicfg::viewmode::Query,
-    qicfg::viewmode::Set,
     qicfg::qisend_timeout::Query,
     qicfg::qisend_timeout::Set,
     qicfg::send_auto::Query,
     qicfg::send_auto::Set<'_>,
     qicfg::recvind::Query,
     qicfg::recvind::Set,
-    qicfg::formatcfg::Query,
-    qicfg::formatcfg::Set,
-    qicfg::close_mode::Query,
-    qicfg::close_mode::Set,
     qicfg::udp_sendmode::Query,
     qicfg::udp_sendmode::Set,
     qicfg::udp_readmode::Query,
@@ -95,12 +148,8 @@ commands!(
     qiopen::Test,
     qiopen::Open<'_>,
     qird::Test,
-    qird::Read,
-    qird::ReadFrom,
     qird::Counters,
     qisde::Test,
-    qisde::Read,
-    qisde::Set,
     qisend::Test,
     qisend::SendValue,
     qisend::SendFixed,

@@ -1,9 +1,11 @@
 //! PDP contexts: configure, activate, deactivate, read their addresses.
 
-use atat::AtatCmd;
+use core::ops::ControlFlow;
+
 use heapless::String;
 
 use super::{Client, Error, Link};
+use crate::response::qiact::ReadLine;
 use crate::{qiact, qicsgp, qideact, ConnectId, ContextId, ContextState};
 
 impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
@@ -41,22 +43,43 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         Ok(())
     }
 
-    /// `AT+QIACT?`: every active context with its address.
-    pub async fn contexts(&mut self) -> Result<<qiact::Read as AtatCmd>::Response, Error> {
-        self.exec(&qiact::Read).await
+    /// `AT+QIACT?`: every active context with its address, into `out` (the caller's storage:
+    /// up to 15 lines of up to 255-byte addresses would be 4 KB as one value). More active
+    /// contexts than `out` holds is [`Error::ResponseTooLong`]. To look at each line without
+    /// keeping it, see [`exec_lines`](Self::exec_lines).
+    pub async fn contexts<const N: usize>(
+        &mut self,
+        out: &mut heapless::Vec<ReadLine, N>,
+    ) -> Result<(), Error> {
+        out.clear();
+        let full = self
+            .exec_lines(&qiact::Read, |line| match out.push(line) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(_) => ControlFlow::Break(()),
+            })
+            .await?;
+        match full {
+            Some(()) => Err(Error::ResponseTooLong),
+            None => Ok(()),
+        }
     }
 
-    /// The address of an active context, `None` when it is not active.
+    /// The address of an active context, `None` when it is not active. Reads `AT+QIACT?` one
+    /// line at a time: only the line of this context is kept.
     pub async fn context_address(
         &mut self,
         context_id: ContextId,
     ) -> Result<Option<String<255>>, Error> {
-        Ok(self
-            .contexts()
-            .await?
-            .into_iter()
-            .find(|c| c.context_id == context_id && c.context_state == ContextState::Activated)
-            .and_then(|c| c.ip_address))
+        let found = self
+            .exec_lines(&qiact::Read, |c| {
+                if c.context_id == context_id && c.context_state == ContextState::Activated {
+                    ControlFlow::Break(c.ip_address)
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .await?;
+        Ok(found.flatten())
     }
 
     /// Whether the network deactivated the context (`+QIURC: "pdpdeact"`) since it was last

@@ -183,6 +183,7 @@ mod link;
 mod push;
 mod queued;
 mod read;
+mod recovery;
 mod reply;
 mod send;
 mod services;
@@ -194,19 +195,23 @@ pub use blocking::BlockingClient;
 pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
-pub use link::{AsyncLink, BlockingLink, Link};
+pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 pub use queued::{Queued, QueuedUrc};
+pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
-pub use send::SEND_CHUNK;
+pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
+
+use core::ops::ControlFlow;
 
 use embassy_time::{Duration, Instant};
 
 use crate::digest::DigestState;
+use crate::wire::LineList;
 use crate::{qigeterror, Urc};
 
 /// Client settings.
@@ -270,13 +275,14 @@ impl Default for Config {
 /// blocking flavour).
 ///
 /// It keeps the digester's [`DigestState`] current (each socket's access mode, `recvind`,
-/// transparent mode, the payload echo), so that the digester frames data URCs right.
+/// transparent mode, and the [`Framing`](crate::framing::Framing) of every setting that
+/// shapes payloads, whenever a form sets or reads one), so that the digester frames data
+/// right and the client writes and reads payloads in the module's live format.
 pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     link: L,
     router: Router<PUSH>,
     digest: &'a DigestState,
     config: Config,
-    payload_echo: bool,
     last_command: Option<&'static str>,
 }
 
@@ -317,7 +323,6 @@ impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
             router: Router::with_push_capacity(),
             digest,
             config,
-            payload_echo: false,
             last_command: None,
         }
     }
@@ -412,31 +417,120 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     }
 
     /// Validates, sends, waits for the final result; error results become [`Error`].
+    ///
+    /// The answer comes back as the command's atat response, a value as large as its longest
+    /// answer: for a list of lines (`AT+QIACT?`, `AT+QISTATE`, `AT+QICFG=?`) that is
+    /// kilobytes, so read those with [`exec_lines`](Self::exec_lines) instead.
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
-        self.exec_as(cmd, &Exchange(cmd)).await
+        self.start(cmd)?;
+        // The response leaves the match before `enrich` awaits: held across that await it
+        // would be part of this future.
+        let failure = match self.send_raw(&Exchange(cmd)).await {
+            Ok(Reply::Done(r)) => {
+                // A form that sets or reads a framing setting: the digester frames by it.
+                let framing = self.digest.framing();
+                let after = cmd.framing_after(&r, framing);
+                if after != framing {
+                    self.digest.set_framing(after);
+                }
+                return Ok(r);
+            }
+            Ok(Reply::Failed(f)) => f,
+            Err(e) => return Err(reply::transport_error(e)),
+        };
+        Err(self.enrich(failure).await)
     }
 
-    /// [`exec`](Self::exec) with `wire` as what atat or the link sends and parses: a wrapper
-    /// of `cmd` that reads its answer where it lies (a read into the caller's buffer).
-    async fn exec_as<C: Command, X: atat::AtatCmd<Response = Reply<T>>, T>(
+    /// Validates, sends, waits for the final result and hands the response's bytes to `read`
+    /// where they lie (the response slot, or atat's), so that no response value is built;
+    /// error results become [`Error`] (and `read` is not called).
+    pub async fn exec_read<C: Command, T: Send>(
         &mut self,
         cmd: &C,
-        wire: &X,
+        read: impl FnOnce(&[u8]) -> Result<T, Error> + Send,
     ) -> Result<T, Error> {
+        self.start(cmd)?;
+        let mut read = Some(read);
+        let mut got: Option<Result<Result<T, Error>, Failure>> = None;
+        let sent = {
+            let Client {
+                link,
+                router,
+                digest,
+                ..
+            } = self;
+            let mut answer = |answer: Result<&[u8], atat::InternalError<'_>>| {
+                got = Some(match answer {
+                    Ok(bytes) => Ok(read.take().map_or(Err(Error::Parse), |r| r(bytes))),
+                    Err(atat::InternalError::Capacity) => Ok(Err(Error::ResponseTooLong)),
+                    Err(e) => Err(Failure::from_internal(&e)),
+                });
+            };
+            link.send_read(cmd, &mut answer, &mut |u| {
+                route(router, digest, u);
+            })
+            .await
+        };
+        let failure = match (sent, got) {
+            (Err(e), _) => return Err(reply::transport_error(e)),
+            (Ok(()), Some(Ok(read))) => return read,
+            (Ok(()), Some(Err(f))) => f,
+            (Ok(()), None) => return Err(Error::Parse),
+        };
+        Err(self.enrich(failure).await)
+    }
+
+    /// Validates, sends, and decodes a list response ([`LineList`]: `AT+QIACT?`,
+    /// `AT+QISTATE`, `AT+QICFG=?`) one line at a time where it lies, handing each line to
+    /// `each` until it breaks; returns what it broke with, `None` when it never did. Only one
+    /// line exists at a time, whatever the number of lines. A line that does not decode is
+    /// [`Error::Parse`] (lines after a break are not looked at).
+    ///
+    /// ```no_run
+    /// # async fn demo<L: quectel_qi::client::Link>(c: &mut quectel_qi::client::Client<'_, L>) -> Result<(), quectel_qi::client::Error> {
+    /// use core::ops::ControlFlow;
+    /// use quectel_qi::{qiact, ContextState};
+    /// let mut active = 0;
+    /// c.exec_lines(&qiact::Read, |line| {
+    ///     active += usize::from(line.context_state == ContextState::Activated);
+    ///     ControlFlow::<()>::Continue(())
+    /// })
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_lines<C: Command + LineList, B: Send>(
+        &mut self,
+        cmd: &C,
+        mut each: impl FnMut(C::Line) -> ControlFlow<B> + Send,
+    ) -> Result<Option<B>, Error> {
+        self.exec_read(cmd, move |resp| {
+            for line in crate::wire::response_lines(resp) {
+                let line = C::decode_line(line).map_err(|_| Error::Parse)?;
+                if let ControlFlow::Break(b) = each(line) {
+                    return Ok(Some(b));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Before a command: validates it, routes the URCs so far, tells the digester.
+    fn start<C: Command>(&mut self, cmd: &C) -> Result<(), Error> {
         self.last_command = Some(C::NAME);
         cmd.check()?;
         self.process_urcs();
         self.digest.command_sent(C::FORM_INDEX);
-        match self.send_raw(wire).await {
-            Ok(Reply::Done(r)) => Ok(r),
-            Ok(Reply::Failed(f)) => Err(self.enrich(f).await),
-            Err(e) => Err(reply::transport_error(e)),
-        }
+        self.digest.reading_socket(cmd.reads_socket());
+        Ok(())
     }
 
     /// Writes raw bytes (a payload after the prompt, the `+++` escape) and waits for the
-    /// final result.
-    async fn write_payload<const TIMEOUT_MS: u32>(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// final result, or (`ANSWERED` false) writes them and returns.
+    async fn write_payload<const TIMEOUT_MS: u32, const ANSWERED: bool>(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
         let Client {
             link,
             router,
@@ -444,7 +538,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             ..
         } = self;
         let sent = link
-            .send_bytes::<TIMEOUT_MS, true>(bytes, &mut |u| {
+            .send_bytes::<TIMEOUT_MS, ANSWERED>(bytes, &mut |u| {
                 route(router, digest, u);
             })
             .await;

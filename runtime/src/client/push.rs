@@ -66,9 +66,11 @@ impl<const N: usize> PushBuffer<N> {
         }
     }
 
-    /// Keeps a push; `false` (and nothing kept) when it does not fit.
-    pub fn push(&mut self, id: ConnectId, data: &[u8], from: Option<Sender>) -> bool {
-        if data.is_empty() {
+    /// Keeps a push of `len` bytes, `wire` as it lies on the wire (`len` raw bytes or `2 len`
+    /// hex digits, see [`wire::copy_payload`](crate::wire::copy_payload)); `false` (and
+    /// nothing kept) when it does not fit or `wire` is no such payload.
+    pub fn push(&mut self, id: ConnectId, wire: &[u8], len: usize, from: Option<Sender>) -> bool {
+        if len == 0 {
             return true;
         }
         let (ip, port) = match &from {
@@ -80,22 +82,28 @@ impl<const N: usize> PushBuffer<N> {
             Some(Err(_)) => return false,
             None => None,
         };
-        let Ok(len) = u16::try_from(data.len()) else {
+        let Ok(len16) = u16::try_from(len) else {
             return false;
         };
-        let need = usize::from(ip_len.unwrap_or(0)) + data.len();
+        let need = usize::from(ip_len.unwrap_or(0)) + len;
         if self.records.is_full() || self.bytes.capacity() - self.bytes.len() < need {
             return false;
         }
+        let start = self.bytes.len();
         if let Some(ip) = ip {
             let _ = self.bytes.extend_from_slice(ip);
         }
-        let _ = self.bytes.extend_from_slice(data);
+        let at = self.bytes.len();
+        let _ = self.bytes.resize(at + len, 0);
+        if crate::wire::copy_payload(wire, len, 0, &mut self.bytes[at..]) != Ok(len) {
+            self.bytes.truncate(start);
+            return false;
+        }
         let _ = self.records.push(Record {
             id,
             ip_len,
             port,
-            len,
+            len: len16,
         });
         true
     }
@@ -177,10 +185,10 @@ mod tests {
     #[test]
     fn pushes_come_out_per_socket_in_order_and_in_parts() {
         let mut p: PushBuffer = PushBuffer::new();
-        assert!(p.push(id(1), b"one", None));
+        assert!(p.push(id(1), b"one", 3, None));
         let from = Sender::new("10.0.0.1", Port::new_const(7));
-        assert!(p.push(id(2), b"datagram", from.clone()));
-        assert!(p.push(id(1), b"two", None));
+        assert!(p.push(id(2), b"datagram", 8, from.clone()));
+        assert!(p.push(id(1), b"two", 3, None));
         let mut buf = [0u8; 4];
         assert_eq!(p.pop(id(2), &mut buf), Some((4, from.clone())));
         assert_eq!(&buf, b"data");
@@ -199,9 +207,9 @@ mod tests {
     fn a_full_buffer_refuses_and_keeps_what_it_has() {
         let mut p: PushBuffer = PushBuffer::new();
         let big = [0xAAu8; PUSH_CAPACITY];
-        assert!(p.push(id(0), &big[..PUSH_CAPACITY - 1], None));
-        assert!(!p.push(id(1), b"xy", None));
-        assert!(p.push(id(1), b"x", None));
+        assert!(p.push(id(0), &big[..PUSH_CAPACITY - 1], PUSH_CAPACITY - 1, None));
+        assert!(!p.push(id(1), b"xy", 2, None));
+        assert!(p.push(id(1), b"x", 1, None));
         assert_eq!(p.len_of(id(0)), PUSH_CAPACITY - 1);
     }
 }

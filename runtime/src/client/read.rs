@@ -2,90 +2,33 @@
 //! does not announce data again while some is left), the UDP service form with the sender, the
 //! counters, and pushed data in direct push mode.
 
-use core::cell::RefCell;
-
-use atat::{AtatCmd, AtatResp, InternalError};
-use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-use embassy_sync::blocking_mutex::Mutex;
-
-use super::reply::{Failure, Reply};
 use super::{Client, Error, Link, Sender};
 use crate::response::qird::{CountersLine, ReadFromLine, ReadLine};
-use crate::wire::{split_line, DecodeError};
+use crate::wire::{copy_payload, decode_data_frame, DecodeError};
 use crate::{qird, AccessMode, ConnectId, ReadLength};
 
-/// Decodes an `AT+QIRD` answer: the line without its payload, and the payload where it lies.
-type Split<R> = for<'p> fn(&'p [u8]) -> Result<(R, &'p [u8]), DecodeError>;
-
-fn split_read(bytes: &[u8]) -> Result<(ReadLine<'static>, &[u8]), DecodeError> {
-    let (line, payload) = split_line(bytes);
-    let l = ReadLine::decode(line, payload)?;
-    let data = l.data;
-    Ok((l.detach(), data))
+/// Decodes an `AT+QIRD` answer where it lies: the line without its payload, the payload as
+/// it lies on the wire (raw or hex digits, any view mode) and the bytes it announces.
+fn split_read(bytes: &[u8]) -> Result<(ReadLine<'static>, &[u8], usize), DecodeError> {
+    let l = decode_data_frame(bytes, ReadLine::decode, |x| x.data.len(), |mut x, w| {
+        x.data = w;
+        x
+    })?;
+    let (data, n) = (l.data, announced(l.read_actual_length.get()));
+    Ok((l.detach(), data, n))
 }
 
-fn split_read_from(bytes: &[u8]) -> Result<(ReadFromLine<'static>, &[u8]), DecodeError> {
-    let (line, payload) = split_line(bytes);
-    let l = ReadFromLine::decode(line, payload)?;
-    let data = l.data;
-    Ok((l.detach(), data))
+fn split_read_from(bytes: &[u8]) -> Result<(ReadFromLine<'static>, &[u8], usize), DecodeError> {
+    let l = decode_data_frame(bytes, ReadFromLine::decode, |x| x.data.len(), |mut x, w| {
+        x.data = w;
+        x
+    })?;
+    let (data, n) = (l.data, announced(l.read_actual_length.get()));
+    Ok((l.detach(), data, n))
 }
 
-/// An `AT+QIRD` whose answer's payload goes from where atat (or the stack) holds the answer
-/// straight into the caller's buffer: no reply value carries it.
-struct ReadInto<'c, 'b, C: AtatCmd> {
-    cmd: &'c C,
-    split: Split<C::Response>,
-    /// Locked only to copy the payload in (atat parses through `&self`).
-    buf: Mutex<CriticalSectionRawMutex, RefCell<&'b mut [u8]>>,
-}
-
-/// The line of an `AT+QIRD` answer (payload left behind) and how many bytes were copied.
-struct Filled<R> {
-    line: R,
-    len: usize,
-}
-
-impl<R> AtatResp for Filled<R> {}
-
-impl<C: AtatCmd> AtatCmd for ReadInto<'_, '_, C> {
-    type Response = Reply<Filled<C::Response>>;
-    const MAX_TIMEOUT_MS: u32 = C::MAX_TIMEOUT_MS;
-    const EXPECTS_RESPONSE_CODE: bool = C::EXPECTS_RESPONSE_CODE;
-
-    fn write(&self, buf: &mut [u8]) -> usize {
-        self.cmd.write(buf)
-    }
-
-    fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
-        let bytes = match resp {
-            Ok(bytes) => bytes,
-            Err(InternalError::Capacity) => return Err(atat::Error::Capacity),
-            Err(e) => return Ok(Reply::Failed(Failure::from_internal(&e))),
-        };
-        let (line, data) = (self.split)(bytes).map_err(|_| atat::Error::Parse)?;
-        // More than was asked for is the module's fault: refused, never cut.
-        self.buf.lock(|b| {
-            b.borrow_mut()
-                .get_mut(..data.len())
-                .ok_or(atat::Error::Parse)?
-                .copy_from_slice(data);
-            Ok(Reply::Done(Filled {
-                line,
-                len: data.len(),
-            }))
-        })
-    }
-}
-
-impl<'c, 'b, C: AtatCmd> ReadInto<'c, 'b, C> {
-    fn new(cmd: &'c C, split: Split<C::Response>, buf: &'b mut [u8]) -> Self {
-        ReadInto {
-            cmd,
-            split,
-            buf: Mutex::new(RefCell::new(buf)),
-        }
-    }
+fn announced(len: impl TryInto<usize>) -> usize {
+    len.try_into().unwrap_or(0)
 }
 
 /// The read length for a buffer of `room` bytes: the spec's longest read at most, left out
@@ -135,20 +78,43 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
 
     /// One `AT+QIRD=<id>,<len>` into `buf` (buffer access): returns how many bytes came; 0
     /// means the module's buffer is empty (and no URC comes until new data arrives).
+    ///
+    /// An answer with more bytes than asked (a module fault) is [`Error::Parse`]; see
+    /// [`read_once_into`](Self::read_once_into) to keep them.
     pub async fn read_once(
         &mut self,
         connect_id: ConnectId,
         buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        self.read_once_into(connect_id, buf, |_| Err(Error::Parse))
+            .await
+    }
+
+    /// [`read_once`](Self::read_once), handing the bytes of an answer longer than asked
+    /// (those past `buf`, a module fault) to `excess`, whose error is the call's.
+    pub async fn read_once_into(
+        &mut self,
+        connect_id: ConnectId,
+        buf: &mut [u8],
+        excess: impl FnOnce(&[u8]) -> Result<(), Error> + Send,
     ) -> Result<usize, Error> {
         let read_length = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
         let cmd = qird::Read {
             connect_id,
             read_length: Some(read_length),
         };
+        // The payload goes from where the answer lies straight into `buf`: no reply value
+        // carries it.
         let n = self
-            .exec_as(&cmd, &ReadInto::new(&cmd, split_read, buf))
-            .await?
-            .len;
+            .exec_read(&cmd, |bytes| {
+                let (_, wire, len) = split_read(bytes).map_err(|_| Error::Parse)?;
+                let n = copy_payload(wire, len, 0, buf).map_err(|_| Error::Parse)?;
+                if len > n {
+                    excess_of(wire, len, n, excess)?;
+                }
+                Ok(n)
+            })
+            .await?;
         if n == 0 {
             self.router.socket_mut(connect_id).data_pending = false;
         }
@@ -178,8 +144,16 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             connect_id,
             read_length: (len != ReadLength::MAX).then_some(len),
         };
-        let Filled { line, len: n } = self
-            .exec_as(&cmd, &ReadInto::new(&cmd, split_read_from, buf))
+        let (line, n) = self
+            .exec_read(&cmd, |bytes| {
+                let (line, wire, len) = split_read_from(bytes).map_err(|_| Error::Parse)?;
+                // More than was asked for is the module's fault: refused, never cut.
+                if len > buf.len() {
+                    return Err(Error::Parse);
+                }
+                let n = copy_payload(wire, len, 0, buf).map_err(|_| Error::Parse)?;
+                Ok((line, n))
+            })
             .await?;
         if n == 0 {
             self.router.socket_mut(connect_id).data_pending = false;
@@ -216,4 +190,21 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             .read_pushed(connect_id, buf)
             .unwrap_or((0, None)))
     }
+}
+
+/// Hands the bytes of a payload of `len` past its first `skip` to `excess`: where they lie
+/// when raw, decoded from hex digits into a buffer of this call otherwise.
+#[inline(never)]
+fn excess_of(
+    wire: &[u8],
+    len: usize,
+    skip: usize,
+    excess: impl FnOnce(&[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if wire.len() == len {
+        return excess(&wire[skip..]);
+    }
+    let mut rest = [0u8; crate::limits::MAX_DATA_LEN];
+    let n = copy_payload(wire, len, skip, &mut rest).map_err(|_| Error::Parse)?;
+    excess(&rest[..n])
 }

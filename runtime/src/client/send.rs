@@ -17,6 +17,10 @@ fn hex_digits_max() -> usize {
     qisendex::SendHex::MAX_LEN - frame
 }
 
+/// Bytes of a hex payload encoded and written at once: the client keeps two digits per
+/// byte of one piece on its stack, not of the whole payload.
+pub const HEX_PIECE: usize = 32;
+
 /// ASCII Ctrl+Z, which ends the payload of the open-length form.
 const CTRL_Z: u8 = 0x1A;
 /// ASCII Esc, which cancels it.
@@ -57,8 +61,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 send_length: send_length(chunk.len()),
             };
             self.exec(&cmd).await?;
-            self.expect_echo(chunk);
-            self.write_payload::<{ qisend::SendFixed::TIMEOUT_MS }>(chunk)
+            self.write_prompted::<{ qisend::SendFixed::TIMEOUT_MS }>(chunk, None)
                 .await?;
         }
         Ok(())
@@ -75,16 +78,13 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         if data.len() > PAYLOAD_MAX {
             return Err(Error::TooLong { max: PAYLOAD_MAX });
         }
-        if data.iter().any(|&b| b == CTRL_Z || b == ESC) {
+        // Hex digits never hold Ctrl+Z or Esc: in hex mode any bytes go.
+        let hex = self.digest.framing().send_hex;
+        if !hex && data.iter().any(|&b| b == CTRL_Z || b == ESC) {
             return Err(Error::ForbiddenByte);
         }
-        let mut framed = [0u8; PAYLOAD_MAX + 1];
-        framed[..data.len()].copy_from_slice(data);
-        framed[data.len()] = CTRL_Z;
-        let framed = &framed[..=data.len()];
         self.exec(&qisend::SendValue { connect_id }).await?;
-        self.expect_echo(framed);
-        self.write_payload::<{ qisend::SendValue::TIMEOUT_MS }>(framed)
+        self.write_prompted::<{ qisend::SendValue::TIMEOUT_MS }>(data, Some(CTRL_Z))
             .await
     }
 
@@ -108,8 +108,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             remote_port,
         };
         self.exec(&cmd).await?;
-        self.expect_echo(data);
-        self.write_payload::<{ qisend::SendTo::TIMEOUT_MS }>(data)
+        self.write_prompted::<{ qisend::SendTo::TIMEOUT_MS }>(data, None)
             .await
     }
 
@@ -160,11 +159,47 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         Err(Error::Timeout)
     }
 
-    /// With `AT+QISDE=1` the module echoes the payload: the digester drops that many bytes.
-    fn expect_echo(&self, payload: &[u8]) {
-        if self.payload_echo {
-            self.digest.expect_payload_echo(payload.len());
+    /// Writes a payload after its prompt in the live format (raw bytes, or two hex digits
+    /// per byte with `AT+QICFG="dataformat",1,<r>`), then `end` (Ctrl+Z) if given, and waits
+    /// for the final result. With `AT+QISDE=1` the digester is told to drop the echo of
+    /// exactly what is written. Raw data goes in one write; hex digits in pieces of
+    /// [`HEX_PIECE`] bytes, written back to back.
+    async fn write_prompted<const TIMEOUT_MS: u32>(
+        &mut self,
+        data: &[u8],
+        end: Option<u8>,
+    ) -> Result<(), Error> {
+        let framing = self.digest.framing();
+        if framing.echo {
+            // What ends the input is not echoed (erratum qisde-echo-shape).
+            let wire = framing.send_wire_len(data.len());
+            self.digest.expect_payload_echo(wire);
         }
+        if !framing.send_hex || data.is_empty() {
+            let Some(end) = end else {
+                return self.write_payload::<TIMEOUT_MS, true>(data).await;
+            };
+            self.write_payload::<TIMEOUT_MS, false>(data).await?;
+            return self.write_payload::<TIMEOUT_MS, true>(&[end]).await;
+        }
+        let mut digits = [0u8; 2 * HEX_PIECE + 1];
+        let mut pieces = data.chunks(HEX_PIECE).peekable();
+        while let Some(piece) = pieces.next() {
+            let mut w = crate::wire::Writer::new(&mut digits);
+            w.hex(piece).map_err(|_| Error::BufferTooSmall)?;
+            let last = pieces.peek().is_none();
+            if let (true, Some(end)) = (last, end) {
+                w.bytes(&[end]).map_err(|_| Error::BufferTooSmall)?;
+            }
+            let n = w.len();
+            if last {
+                self.write_payload::<TIMEOUT_MS, true>(&digits[..n]).await?;
+            } else {
+                self.write_payload::<TIMEOUT_MS, false>(&digits[..n])
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The validation error of a command that must not be sent.

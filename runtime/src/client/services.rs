@@ -40,8 +40,26 @@ fn failed(err: ErrValue) -> Option<Error> {
 impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QPING=...`: pings a host and collects every reply and the summary; the wait is the
     /// ping's own budget (timeout × count, from the request or the spec's defaults) plus the
-    /// command's time.
+    /// command's time. The outcome keeps every reply with its address; to look at
+    /// each reply as it comes instead, see [`ping_each`](Self::ping_each).
     pub async fn ping(&mut self, ping: &qping::Ping<'_>) -> Result<PingOutcome, Error> {
+        let mut replies = Vec::new();
+        let summary = self
+            .ping_each(ping, |r| {
+                // More replies than the spec's count cannot come; extra ones are dropped.
+                let _ = replies.push(r);
+            })
+            .await?;
+        Ok(PingOutcome { replies, summary })
+    }
+
+    /// [`ping`](Self::ping), handing each reply to `each` as it comes (none is kept) and
+    /// returning the summary.
+    pub async fn ping_each(
+        &mut self,
+        ping: &qping::Ping<'_>,
+        mut each: impl FnMut(urc::PingReply) + Send,
+    ) -> Result<urc::PingSummary, Error> {
         let start = Instant::now();
         self.exec(ping).await?;
         let per_ping_s = u32::from(ping.timeout.unwrap_or_default().get());
@@ -51,7 +69,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             .saturating_mul(1000)
             .saturating_add(qping::Ping::TIMEOUT_MS);
         let deadline = self.deadline(start, budget);
-        let mut replies: Vec<urc::PingReply, { Pingnum::MAX.get() as usize }> = Vec::new();
+        let mut replies = 0u32;
         // `+QPING: <code>` alone is either a failed request (more lines follow, each within
         // the per-ping timeout) or a failed command (nothing follows): the wire does not say.
         let mut bare_failure: Option<ErrValue> = None;
@@ -80,18 +98,18 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                     // that is not a request's timeout is the whole command failing.
                     if let Some(code) = bare_failure {
                         let timeout = ErrorCode::OperationTimeout.code();
-                        if replies.is_empty() && code.get() != timeout {
+                        if replies == 0 && code.get() != timeout {
                             return Err(failed(code).unwrap_or(Error::Timeout));
                         }
                     }
-                    // More replies than the spec's count cannot come; extra ones are dropped.
-                    let _ = replies.push(r);
+                    replies += 1;
+                    each(r);
                 }
                 Ok(PingStep::Summary(summary)) => {
                     if let Some(e) = failed(summary.result) {
                         return Err(e);
                     }
-                    return Ok(PingOutcome { replies, summary });
+                    return Ok(summary);
                 }
                 Err(Error::Timeout) => {
                     return Err(bare_failure.and_then(failed).unwrap_or(Error::Timeout));

@@ -1,6 +1,7 @@
 //! Socket services: open, close, accept, switch the access mode, query the state.
 
-use atat::AtatCmd;
+use core::ops::ControlFlow;
+
 use embassy_time::{Duration, Instant};
 
 use super::{Client, Code, Error, Link, Queued};
@@ -22,6 +23,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         // what it had (the module refuses an ID in use).
         let before = self.digest.access_mode(id);
         self.record_mode(id, mode);
+        self.digest
+            .set_udp_service(id, open.service_type == crate::ServiceType::UdpService);
         if let Err(e) = self.open_and_wait(open, start, mode).await {
             self.record_mode(id, before);
             return Err(e);
@@ -62,13 +65,29 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         Ok(())
     }
 
-    /// `AT+QICLOSE=<id>`: closes a socket (the spec allows 10 s).
+    /// `AT+QICLOSE=<id>`: closes a socket (the spec allows 10 s). With
+    /// `AT+QICFG="close/mode",1` recorded (see [`framing`](crate::framing)) the module answers
+    /// OK at once and the outcome comes as `+QICLOSE: <id>,<err>`, which this waits for
+    /// (within the same 10 s); a non-zero `<err>` is [`Error::Rejected`].
     pub async fn close(&mut self, connect_id: ConnectId) -> Result<(), Error> {
-        self.exec(&qiclose::Close {
+        let start = Instant::now();
+        let close = qiclose::Close {
             connect_id,
             timeout: None,
-        })
-        .await?;
+        };
+        self.exec(&close).await?;
+        if self.digest.framing().close_urc {
+            let deadline = self.deadline(start, qiclose::Close::TIMEOUT_MS);
+            let err = self
+                .wait_for(deadline, |u| match u {
+                    Urc::CloseResult(r) if r.connect_id == connect_id => Some(r.err),
+                    _ => None,
+                })
+                .await?;
+            if err.get() != 0 {
+                return Err(Error::Rejected(Code::from_number(err.get())));
+            }
+        }
         self.router.closed(connect_id);
         self.digest.forget_socket(connect_id);
         Ok(())
@@ -79,9 +98,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         &mut self,
         connect_id: ConnectId,
     ) -> Result<Option<BySocketLine>, Error> {
-        let lines: <qistate::BySocket as AtatCmd>::Response =
-            self.exec(&qistate::BySocket { connect_id }).await?;
-        Ok(lines.into_iter().next())
+        self.exec_lines(&qistate::BySocket { connect_id }, ControlFlow::Break)
+            .await
     }
 
     /// `AT+QIACCEPT=<listener>,1,<incoming>`: accepts the client waiting at a listener in
@@ -215,7 +233,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             self.digest.set_access_mode(id, AccessMode::BufferAccess);
             self.router.socket_mut(id).mode = Some(AccessMode::BufferAccess);
         }
-        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }>(b"+++")
+        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }, true>(b"+++")
             .await
     }
 }

@@ -170,15 +170,22 @@ impl<const PUSH: usize> Router<PUSH> {
         from: Option<Sender>,
     ) -> Event {
         // A detached push (its payload left behind in its frame) has lost its bytes.
-        if data.len() < announced || !self.push.push(id, data, from) {
+        if data.len() < announced || !self.push.push(id, data, announced, from) {
             warn_!(
                 "push buffer full: {} bytes of socket {} dropped",
-                data.len(),
+                announced,
                 id.get()
             );
             self.sockets[index(id)].overrun = true;
         }
         Event::DataPushed(id)
+    }
+
+    /// Bytes of a socket beyond what its reader asked for (a `+QIRD` answer longer than
+    /// asked): kept in the push buffer, where the next read takes them before asking the
+    /// module again. When they do not fit, the socket is marked [`SocketInfo::overrun`].
+    pub fn keep_unread(&mut self, id: ConnectId, data: &[u8]) {
+        self.pushed(id, data, data.len(), None);
     }
 
     /// What is known about a socket.

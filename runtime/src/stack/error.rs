@@ -37,6 +37,10 @@ pub enum Error {
     ContextLost,
     /// The peer closed the connection: nothing more can be sent.
     PeerClosed,
+    /// The module restarted (`RDY`) while the call waited for its answer: the command was not
+    /// heard, and every context and socket is gone (reads then give
+    /// [`ContextLost`](Self::ContextLost)); activate the context again.
+    ModuleRestarted,
     /// The name resolved to no address of the kind asked for.
     NotFound,
     /// Not something the module offers (reverse lookups, transparent-mode sockets, one UDP
@@ -86,6 +90,7 @@ impl fmt::Display for Error {
             Error::ReaderStopped(why) => write!(f, "the stack's runner stopped: {why}"),
             Error::ContextLost => f.write_str("the network deactivated the PDP context"),
             Error::PeerClosed => f.write_str("the peer closed the connection"),
+            Error::ModuleRestarted => f.write_str("the module restarted while the call waited"),
             Error::NotFound => f.write_str("the name has no address of that kind"),
             Error::Unsupported => f.write_str("the module does not offer this"),
             Error::PushBufferTooSmall { capacity } => write!(
@@ -113,7 +118,7 @@ impl embedded_io::Error for Error {
             },
             Error::NoFreeSocket => ErrorKind::OutOfMemory,
             Error::ReaderStopped(_) => ErrorKind::BrokenPipe,
-            Error::ContextLost => ErrorKind::ConnectionReset,
+            Error::ContextLost | Error::ModuleRestarted => ErrorKind::ConnectionReset,
             Error::PeerClosed => ErrorKind::ConnectionAborted,
             Error::NotFound => ErrorKind::AddrNotAvailable,
             Error::Unsupported => ErrorKind::Unsupported,

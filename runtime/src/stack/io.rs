@@ -93,7 +93,17 @@ impl<W: Write> Stack<'_, W> {
                             })
                         })
                     } else {
-                        c.read_once(id, &mut buf[..room])
+                        // An answer longer than asked: the rest goes to the push buffer,
+                        // where the next read takes it first (the stack's client has none).
+                        let push = self.push;
+                        let shared = self.shared;
+                        let keep = move |rest: &[u8]| {
+                            if !push.push(id, rest, rest.len(), None) {
+                                shared.with(|s| s.router.socket_mut(id).overrun = true);
+                            }
+                            Ok(())
+                        };
+                        c.read_once_into(id, &mut buf[..room], keep)
                             .await
                             .map(|len| (len > 0).then_some(Received { len, from: None }))
                     };

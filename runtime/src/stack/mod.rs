@@ -59,13 +59,14 @@ mod error;
 mod io;
 mod nal;
 mod push;
+mod restart;
 mod runner;
 mod shared;
 mod slot;
 mod tcp;
 mod udp;
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::mutex::{Mutex, MutexGuard};
@@ -234,6 +235,7 @@ pub fn new<
         response: Response::new(slot, &shared.answered),
         shared,
         config,
+        restarts_seen: 0,
     };
     let client = Client::with_link_and_push_buffer(link, &shared.digest, config.client);
     let stack = Stack {
@@ -241,7 +243,7 @@ pub fn new<
         push,
         client: Mutex::new(client),
         config,
-        prepared: AtomicBool::new(false),
+        prepared: AtomicU32::new(0),
     };
     let runner = Runner::new(
         rx,
@@ -261,7 +263,8 @@ pub struct Stack<'d, W: Write> {
     push: &'d dyn PushRing,
     client: Mutex<CriticalSectionRawMutex, StackClient<'d, W>>,
     config: Config,
-    prepared: AtomicBool,
+    /// The module was prepared after this many restarts, plus one (0: not yet).
+    prepared: AtomicU32,
 }
 
 /// The typed client, held for the caller's commands; others wait until it is dropped.
@@ -298,8 +301,9 @@ impl<'d, W: Write> Stack<'d, W> {
     }
 
     /// The typed client, for any command of the spec; other tasks' calls wait until the guard
-    /// is dropped. On first use it puts the module in the framing the digester reads
-    /// ([`Client::prepare`]); sockets dropped without `close` are closed first.
+    /// is dropped. On first use it reads back the settings that shape payloads
+    /// ([`Client::prepare`]), so that the stack works with whatever they are; sockets dropped
+    /// without `close` are closed first.
     ///
     /// Sockets the stack opened are the stack's: closing or switching them through the guard
     /// leaves the stack's view of them behind.
@@ -312,9 +316,11 @@ impl<'d, W: Write> Stack<'d, W> {
             client,
             shared: self.shared,
         };
-        if !self.prepared.load(Ordering::Acquire) {
+        // Again after a restart: the module is back to its defaults.
+        let prepared_for = self.shared.restart.count().wrapping_add(1);
+        if self.prepared.load(Ordering::Acquire) != prepared_for {
             guard.prepare().await.map_err(|e| self.failed(&guard, e))?;
-            self.prepared.store(true, Ordering::Release);
+            self.prepared.store(prepared_for, Ordering::Release);
         }
         while let Some(id) = self.shared.with(|s| s.take_dropped()) {
             // The module may have closed it already; the ID is free either way.
@@ -330,6 +336,9 @@ impl<'d, W: Write> Stack<'d, W> {
         if let Err(stopped) = self.shared.with(|s| s.check_running()) {
             return stopped;
         }
+        if self.shared.restart.cut_short() {
+            return Error::ModuleRestarted;
+        }
         match client.last_command() {
             Some(command) => Error::Command { command, error: e },
             None => Error::Client(e),
@@ -337,7 +346,9 @@ impl<'d, W: Write> Stack<'d, W> {
     }
 
     /// Configures [`Config::context_id`] for IPv4 with `apn` (no authentication) and activates
-    /// it: `AT+QICSGP`, then `AT+QIACT` (up to the spec's 150 s).
+    /// it: `AT+QICSGP`, then `AT+QIACT` (up to the spec's 150 s). A context the module refuses
+    /// to activate because it is active already (kept through a restart of the host) is
+    /// adopted: `AT+QIACT?` lists it with an address, and the call succeeds.
     pub async fn activate(&self, apn: &str) -> Result<(), Error> {
         let context_id = self.config.context_id;
         let mut c = self.client().await?;
@@ -352,9 +363,17 @@ impl<'d, W: Write> Stack<'d, W> {
         c.configure_context(&configure)
             .await
             .map_err(|e| self.failed(&c, e))?;
-        c.activate(context_id)
-            .await
-            .map_err(|e| self.failed(&c, e))?;
+        if let Err(e) = c.activate(context_id).await {
+            let refused = matches!(e, client::Error::Module(_));
+            let failed = self.failed(&c, e);
+            // Refused because the context is active already (the module kept it through a
+            // restart of the host): adopted, as `AT+QIACT?` lists it.
+            let active = refused && matches!(c.context_address(context_id).await, Ok(Some(_)));
+            if !active {
+                return Err(failed);
+            }
+            warn_!("context {} was active already: adopted", context_id.get());
+        }
         self.shared.with(|s| s.router.context_reset(context_id));
         Ok(())
     }
@@ -559,6 +578,8 @@ pub struct StackLink<'d, W: Write> {
     response: Response<'d>,
     shared: &'d Shared,
     config: Config,
+    /// Restarts of the module seen when the last command was sent.
+    restarts_seen: u32,
 }
 
 impl<W: Write> StackLink<'_, W> {
@@ -571,8 +592,9 @@ impl<W: Write> StackLink<'_, W> {
         spec_ms: u32,
         parse: impl FnOnce(Result<&[u8], atat::InternalError<'_>>) -> Result<T, atat::Error>,
     ) -> Result<T, atat::Error> {
-        use embassy_futures::select::{select, Either};
+        use embassy_futures::select::{select3, Either3};
         self.response.reset();
+        self.restarts_seen = self.shared.restart.command_starts();
         let out = match bytes {
             Some(b) => b,
             None => self.command.get(..len).ok_or(atat::Error::Write)?,
@@ -591,10 +613,14 @@ impl<W: Write> StackLink<'_, W> {
             return parse(Ok(&[]));
         }
         let wait = Duration::from_millis((self.config.client.wait_ms)(spec_ms).into());
-        let answer = select(self.response.ready(), self.shared.stopped());
+        let answer = select3(
+            self.response.ready(),
+            self.shared.stopped(),
+            self.shared.restart.after(self.restarts_seen),
+        );
         match embassy_time::with_timeout(wait, answer).await {
-            Ok(Either::First(())) => {}
-            Ok(Either::Second(_)) => return Err(atat::Error::Read),
+            Ok(Either3::First(())) => {}
+            Ok(Either3::Second(_) | Either3::Third(())) => return Err(atat::Error::Read),
             Err(_) => return Err(atat::Error::Timeout),
         }
         let mut parse = Some(parse);
@@ -632,6 +658,30 @@ impl<W: Write> Link for StackLink<'_, W> {
         .await
     }
 
+    async fn send_read<C: atat::AtatCmd>(
+        &mut self,
+        cmd: &C,
+        read: &mut client::Answer<'_>,
+        _on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<(), atat::Error> {
+        let len = cmd.write(self.command);
+        if len == 0 {
+            return Err(atat::Error::Aborted);
+        }
+        // Read where it lies, in the response slot.
+        self.exchange(
+            None,
+            len,
+            C::EXPECTS_RESPONSE_CODE,
+            C::MAX_TIMEOUT_MS,
+            |answer| {
+                read(answer);
+                Ok(())
+            },
+        )
+        .await
+    }
+
     async fn send_bytes<const TIMEOUT_MS: u32, const ANSWERED: bool>(
         &mut self,
         bytes: &[u8],
@@ -647,10 +697,14 @@ impl<W: Write> Link for StackLink<'_, W> {
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<Urc<'static>> {
-        use embassy_futures::select::{select, Either};
-        let next = select(self.shared.results.receive(), self.shared.stopped());
+        use embassy_futures::select::{select3, Either3};
+        let next = select3(
+            self.shared.results.receive(),
+            self.shared.stopped(),
+            self.shared.restart.after(self.restarts_seen),
+        );
         match embassy_time::with_deadline(deadline, next).await {
-            Ok(Either::First(u)) => Some(u),
+            Ok(Either3::First(u)) => Some(u),
             _ => None,
         }
     }

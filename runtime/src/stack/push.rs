@@ -29,8 +29,9 @@ impl<const N: usize> Default for PushCell<N> {
 
 /// The push buffer as the stack uses it, whatever its size (see [`PushBuffer`]).
 pub(crate) trait PushRing: Sync {
-    /// Keeps a push; `false` (nothing kept) when it does not fit now.
-    fn push(&self, id: ConnectId, data: &[u8], from: Option<Sender>) -> bool;
+    /// Keeps a push of `len` bytes, `wire` as it lies on the wire (see
+    /// [`PushBuffer::push`]); `false` (nothing kept) when it does not fit now.
+    fn push(&self, id: ConnectId, wire: &[u8], len: usize, from: Option<Sender>) -> bool;
     /// Whether a push of `len` bytes with a sender address of `sender` bytes fits now.
     fn fits(&self, len: usize, sender: usize) -> bool;
     /// Copies the oldest push of `id` (or its first part) into `buf`.
@@ -46,8 +47,8 @@ pub(crate) trait PushRing: Sync {
 }
 
 impl<const N: usize> PushRing for PushCell<N> {
-    fn push(&self, id: ConnectId, data: &[u8], from: Option<Sender>) -> bool {
-        self.0.lock(|b| b.borrow_mut().push(id, data, from))
+    fn push(&self, id: ConnectId, wire: &[u8], len: usize, from: Option<Sender>) -> bool {
+        self.0.lock(|b| b.borrow_mut().push(id, wire, len, from))
     }
     fn fits(&self, len: usize, sender: usize) -> bool {
         self.0.lock(|b| b.borrow().fits(len, sender))

@@ -74,7 +74,10 @@ impl<'d, R: Read> Runner<'d, R> {
         push: &'d dyn PushRing,
         push_wait_ms: u32,
     ) -> Self {
-        let digester = QiDigester::new(&shared.digest).with_max_response(response.slot.capacity());
+        // The stack's client announces every command: a line no command asked for is noise.
+        let digester = QiDigester::new(&shared.digest)
+            .with_max_response(response.slot.capacity())
+            .unsolicited_lines_are_noise();
         Runner {
             rx,
             buf,

@@ -291,6 +291,8 @@ pub(crate) struct Shared {
     pub(crate) lost_bytes: AtomicU32,
     /// The command holder's answer is in the response slot.
     pub(crate) answered: Signal<CriticalSectionRawMutex, ()>,
+    /// Restarts of the module seen (`RDY`), see `restart.rs`.
+    pub(crate) restart: super::restart::Restarts,
 }
 
 impl Shared {
@@ -302,6 +304,7 @@ impl Shared {
             digest: DigestState::new(),
             lost_bytes: AtomicU32::new(0),
             answered: Signal::new(),
+            restart: super::restart::Restarts::new(),
         }
     }
 
@@ -356,6 +359,10 @@ impl Shared {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
+        if super::restart::is_start_up(&u) {
+            self.module_restarted();
+            return Routed::Done;
+        }
         if let Some((id, len, sender)) = push_size(&u) {
             if let Err(hog) = self.with(|s| s.make_room(push, id, len, sender)) {
                 return Routed::WaitForRoom(hog);
@@ -464,10 +471,12 @@ impl State {
     /// the push buffer (its one copy before the reader's buffer).
     fn record(&mut self, digest: &DigestState, push: &dyn PushRing, u: &Urc<'_>) -> Event {
         let event = match u {
-            Urc::RecvPush(p) => self.pushed(push, p.connect_id, p.data, None),
+            Urc::RecvPush(p) => {
+                self.pushed(push, p.connect_id, p.data, p.recv_length.get() as usize, None)
+            }
             Urc::RecvPushUdpService(p) => {
                 let from = Sender::new(&p.remote_ip, p.remote_port);
-                self.pushed(push, p.connect_id, p.data, from)
+                self.pushed(push, p.connect_id, p.data, p.recv_length.get() as usize, from)
             }
             _ => crate::client::route(&mut self.router, digest, u),
         };
@@ -493,20 +502,21 @@ impl State {
         &mut self,
         push: &dyn PushRing,
         id: ConnectId,
-        data: &[u8],
+        wire: &[u8],
+        len: usize,
         from: Option<Sender>,
     ) -> Event {
         let sender = from.as_ref().map_or(0, |s| s.ip.len());
-        if data.len() + sender > push.capacity() {
+        if len + sender > push.capacity() {
             warn_!(
                 "a push of {} bytes is larger than the push buffer: dropped",
-                data.len()
+                len
             );
             self.slots[index(id)].push_too_large = true;
-        } else if !push.push(id, data, from) {
+        } else if !push.push(id, wire, len, from) {
             warn_!(
                 "push buffer full: {} bytes of socket {} dropped",
-                data.len(),
+                len,
                 id.get()
             );
             self.router.socket_mut(id).overrun = true;
@@ -541,8 +551,11 @@ pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
 /// The socket, payload length and sender length of a push URC.
 fn push_size(u: &Urc<'_>) -> Option<(ConnectId, usize, usize)> {
     match u {
-        Urc::RecvPush(p) => Some((p.connect_id, p.data.len(), 0)),
-        Urc::RecvPushUdpService(p) => Some((p.connect_id, p.data.len(), p.remote_ip.len())),
+        Urc::RecvPush(p) => Some((p.connect_id, p.recv_length.get() as usize, 0)),
+        Urc::RecvPushUdpService(p) => {
+            Some((p.connect_id, p.recv_length.get() as usize, p.remote_ip.len()))
+        }
         _ => None,
     }
 }
+

@@ -9,8 +9,9 @@ use super::sockets::Socket;
 use super::Sim;
 use quectel_qi::response::{qiact, qicsgp, qidnscfg, qigeterror, qird, qisde, qisend, qistate};
 use quectel_qi::{
-    AccessMode, AtPort, ConnectId, ContextId, ContextState, ErrorCode, NtpPort, ReadActualLength,
-    ReadLength, Request, ResponseLine, SendLength, SocketServiceType, SocketState, Urc,
+    AccessMode, AtPort, CloseMode, ConnectId, ContextId, ContextState, ErrorCode, NtpPort,
+    ReadActualLength, ReadLength, Request, ResponseLine, SendLength, SocketServiceType,
+    SocketState, Urc,
 };
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -207,6 +208,14 @@ impl Sim {
                 }
                 if self.last_transparent == Some(c.connect_id) {
                     self.last_transparent = None;
+                }
+                if self.settings.close_mode == CloseMode::Enable {
+                    // The outcome as a URC after OK (erratum qiclose-close-mode-urc).
+                    let done = urc_bytes(Urc::CloseResult(quectel_qi::urc::CloseResult {
+                        connect_id: c.connect_id,
+                        err: err_value(ErrorCode::OperateSuccess),
+                    }));
+                    return Ok(Done::OkThen(vec![done], ErrorCode::OperateSuccess));
                 }
                 ok()
             }

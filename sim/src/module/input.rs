@@ -4,7 +4,7 @@
 use super::settings::Settings;
 use super::{Mode, Sim, MAX_LINE};
 use crate::config::Config;
-use quectel_qi::{ConnectId, Echo, ErrorCode, SendDataFormat, SocketState};
+use quectel_qi::{ConnectId, DtrBehaviour, Echo, ErrorCode, SendDataFormat, SocketState};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -218,12 +218,12 @@ impl Sim {
             }
         }
         if self.data_echo == Echo::On {
-            let shown: Vec<u8> = bytes[..used]
-                .iter()
-                .copied()
-                .filter(|b| *b != CTRL_Z && *b != ESC)
-                .collect();
-            self.out.send(&shown);
+            // The input is echoed, not what ends it (erratum qisde-echo-shape).
+            let shown = match end {
+                Some(_) if matches!(p.until, Until::CtrlZ(_)) => &bytes[..used - 1],
+                _ => &bytes[..used],
+            };
+            self.out.send(shown);
         }
         let deadline = send_deadline(&self.settings);
         if let Mode::Prompt(p) = &mut self.mode {
@@ -359,6 +359,33 @@ impl Sim {
             for p in packets {
                 let _ = s.send(&p, None, &network);
             }
+        }
+    }
+
+    /// DTR went from low to high (section 1.2): what `AT&D` chose, in transparent mode.
+    pub(crate) fn dtr_raised(&mut self) {
+        let Mode::Transparent(t) = &self.mode else {
+            return;
+        };
+        let id = t.id;
+        match self.modem.dtr {
+            DtrBehaviour::CommandMode => {
+                // What came before the edge is sent, then the socket goes on in buffer access.
+                self.flush_transparent(true);
+                self.leave_transparent(id);
+                self.result("OK");
+            }
+            DtrBehaviour::HangUp => {
+                self.flush_transparent(true);
+                if let Some(s) = self.socket(id) {
+                    s.shut();
+                    s.state = SocketState::Closing;
+                }
+                self.back_to_commands();
+                self.result("NO CARRIER");
+            }
+            // Ignored, and any value a newer spec adds.
+            _ => {}
         }
     }
 

@@ -32,7 +32,15 @@
 //!   decode 552. In buffer access and direct push modes a failed open answers OK then
 //!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
 //! - Data formats: with `"dataformat"` hex sending, `<send_length>` counts bytes and the host
-//!   types two hex digits for each.
+//!   types two hex digits for each; hex receiving and `"viewmode"` 1 shape `+QIRD` and the
+//!   push URC the same way (errata qicfg-hex-lengths, qicfg-viewmode-comma). `AT+QISDE=1`
+//!   echoes the input after the prompt, not the Ctrl+Z or Esc that ends it (qisde-echo-shape);
+//!   `"qisend/timeout"` restarts with each byte (qicfg-qisend-timeout-expiry).
+//! - `"close/mode"` 1: AT+QICLOSE answers OK, then `+QICLOSE: <connectID>,0`
+//!   (qiclose-close-mode-urc).
+//! - DTR ([`Control::raise_dtr`]): in transparent mode `AT&D1` (the start-up value) leaves it
+//!   as `+++` does, `AT&D2` ends the connection with NO CARRIER, `AT&D0` ignores it
+//!   (dtr-edge-answer).
 //! - AT+QPING and AT+QNTP: see `services.rs` (ping measures a TCP connection attempt to port 7).
 
 mod commands;
@@ -101,6 +109,7 @@ pub(crate) enum Ctl {
     UrcFlood(ConnectId, usize),
     Inject(Vec<u8>),
     Echo(bool),
+    DtrRaised,
     Field(Box<dyn FnOnce(&mut crate::config::FieldFaults) + Send>),
     Shutdown,
 }
@@ -157,6 +166,14 @@ impl Control {
     /// lines (RDY, `+CFUN: 1`, `+CPIN: READY`); every socket is gone.
     pub fn restart(&self) -> bool {
         self.send(Ctl::Restart)
+    }
+
+    /// The host raises DTR (low to high, section 1.2). In transparent mode, as `AT&D` says:
+    /// `AT&D1` (the module's start-up value) leaves the mode as `+++` does (the socket goes on
+    /// in buffer access mode, `OK`); `AT&D2` ends the connection (`NO CARRIER`; close the
+    /// socket with AT+QICLOSE); `AT&D0` ignores it. Outside transparent mode nothing happens.
+    pub fn raise_dtr(&self) -> bool {
+        self.send(Ctl::DtrRaised)
     }
 
     /// The module holds socket `connect_id` open from an earlier life of the host (which
@@ -588,6 +605,7 @@ impl Sim {
             Ctl::UrcFlood(id, n) => self.urc_flood(id, n),
             Ctl::Inject(bytes) => self.inject(&bytes),
             Ctl::Echo(on) => self.echo = on,
+            Ctl::DtrRaised => self.dtr_raised(),
             Ctl::Field(change) => change(&mut self.field),
         }
     }
