@@ -80,8 +80,11 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { u @ Urc::#v(_) => u, }
         }
     });
+    // Without data URCs there is no payload to put in.
     let with_wire_body = if urcs.is_empty() {
         quote!(let _ = wire; match self {})
+    } else if !has_data {
+        quote!(let _ = wire; self)
     } else {
         quote!(match self { #(#rewires)* })
     };
