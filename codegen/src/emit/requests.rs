@@ -954,8 +954,14 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
             let path = quote!(crate::response::#m::#t);
             if l.repeat.is_some() || l.optional {
                 let n = l.repeat.unwrap_or(1) as usize;
+                // Decoded without a payload, a data line borrows nothing.
+                let item = if l.data.is_some() {
+                    quote!(#path<'static>)
+                } else {
+                    path.clone()
+                };
                 (
-                    quote!(heapless::Vec<#path, #n>),
+                    quote!(heapless::Vec<#item, #n>),
                     quote! {
                         let mut out = heapless::Vec::new();
                         for line in crate::wire::response_lines(resp) {
@@ -1010,7 +1016,12 @@ fn line_list(
     let (line, decode) = match lines.as_slice() {
         [l] if l.repeat.is_some() || l.optional => {
             let t = naming::line_type(form, 0);
-            (quote!(crate::response::#m::#t), quote!(decode(line, b"")))
+            let lt = if l.data.is_some() {
+                quote!(<'static>)
+            } else {
+                TokenStream::new()
+            };
+            (quote!(crate::response::#m::#t #lt), quote!(decode(line, b"")))
         }
         _ if super::responses::has_any_line(form) => {
             let t = naming::any_line_type(form);
@@ -1022,7 +1033,7 @@ fn line_list(
         impl #lt crate::wire::LineList for #name #lt {
             type Line = #line;
             fn decode_line(line: &[u8]) -> Result<Self::Line, crate::wire::DecodeError> {
-                #line::#decode
+                <#line>::#decode
             }
         }
     }

@@ -88,9 +88,15 @@ fn any_line(cmd: &Command, form: &Form) -> TokenStream {
         cmd.at_name(),
         types.len()
     );
-    let variants = types.iter().map(|t| {
+    // A line with a payload borrows it; decoded without one here, it borrows nothing.
+    let variants = types.iter().zip(&form.response.lines).map(|(t, l)| {
         let vdoc = format!("A [`{t}`].");
-        quote! { #[doc = #vdoc] #t(#t), }
+        let lt = if l.data.is_some() {
+            quote!(<'static>)
+        } else {
+            TokenStream::new()
+        };
+        quote! { #[doc = #vdoc] #t(#t #lt), }
     });
     let exact = types.iter().map(|t| {
         quote! { if let Ok(l) = #t::decode_strict(line, b"") { return Ok(#name::#t(l)); } }
