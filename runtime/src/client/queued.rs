@@ -50,10 +50,39 @@ impl Queued for QueuedUrc {
 
 impl atat::AtatUrc for QueuedUrc {
     /// A frame as the digester hands it over; one that does not decode is not queued.
+    ///
+    /// A data URC is kept as its line, CR LF and the payload in bytes, whatever the live
+    /// framing (hex digits, view mode 1): this is where atat makes its copy, so the digits
+    /// become bytes here and an entry never needs room for twice the payload.
     fn parse(resp: &[u8]) -> Option<Self> {
-        Urc::from_frame(resp)?;
-        Some(QueuedUrc {
-            frame: heapless::Vec::from_slice(resp).ok()?,
-        })
+        let u = Urc::from_frame(resp)?;
+        let Some((wire, n)) = payload(&u) else {
+            return Some(QueuedUrc {
+                frame: heapless::Vec::from_slice(resp).ok()?,
+            });
+        };
+        let mut frame = heapless::Vec::new();
+        frame.resize(limits::MAX_URC_LEN, 0).ok()?;
+        // The line without its payload, then the payload's bytes after CR LF.
+        let line = {
+            let mut w = crate::wire::Writer::new(&mut frame);
+            u.clone().detach().encode(&mut w).ok()?;
+            w.len()
+        };
+        let end = line.checked_add(2)?.checked_add(n)?;
+        frame.get_mut(line..line + 2)?.copy_from_slice(b"\r\n");
+        let out = frame.get_mut(line + 2..end)?;
+        (crate::wire::copy_payload(wire, n, 0, out).ok()? == n).then_some(())?;
+        frame.truncate(end);
+        Some(QueuedUrc { frame })
+    }
+}
+
+/// A data URC's payload as it lies on the wire and the bytes it announces.
+fn payload<'a>(u: &Urc<'a>) -> Option<(&'a [u8], usize)> {
+    match u {
+        Urc::RecvPush(p) => Some((p.data, p.recv_length.get() as usize)),
+        Urc::RecvPushUdpService(p) => Some((p.data, p.recv_length.get() as usize)),
+        _ => None,
     }
 }
