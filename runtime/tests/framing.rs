@@ -5,8 +5,8 @@ use atat::digest::{DigestResult, Digester};
 use atat::AtatCmd;
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::framing::Framing;
-use quectel_qi::wire::{copy_payload, decode_data_frame};
 use quectel_qi::response::qird as qird_line;
+use quectel_qi::wire::{copy_payload, decode_data_frame};
 use quectel_qi::{qird, urc, AccessMode, ConnectId, Urc};
 
 /// What atat would receive, owned.
@@ -96,10 +96,15 @@ fn read() -> qird::Read {
 /// response leaves the payload in the answer).
 fn parsed_read(resp: &[u8]) -> Vec<u8> {
     let line = read().parse(Ok(resp)).expect("the +QIRD answer decodes");
-    let l = decode_data_frame(resp, qird_line::ReadLine::decode, |x| x.data.len(), |mut x, w| {
-        x.data = w;
-        x
-    })
+    let l = decode_data_frame(
+        resp,
+        qird_line::ReadLine::decode,
+        |x| x.data.len(),
+        |mut x, w| {
+            x.data = w;
+            x
+        },
+    )
     .expect("the +QIRD line decodes");
     assert_eq!(l.read_actual_length, line.read_actual_length);
     bytes(l.data, l.read_actual_length.get() as usize)
@@ -159,10 +164,15 @@ fn comma_and_hex_read_from_a_udp_service_keeps_the_sender() {
     };
     let line = cmd.parse(Ok(resp)).unwrap();
     assert_eq!(line.remote_port.map(|p| p.get()), Some(5000));
-    let l = decode_data_frame(resp, qird_line::ReadFromLine::decode, |x| x.data.len(), |mut x, w| {
-        x.data = w;
-        x
-    })
+    let l = decode_data_frame(
+        resp,
+        qird_line::ReadFromLine::decode,
+        |x| x.data.len(),
+        |mut x, w| {
+            x.data = w;
+            x
+        },
+    )
     .expect("the +QIRD line decodes");
     assert_eq!(bytes(l.data, l.read_actual_length.get() as usize), PAYLOAD);
 }
@@ -239,10 +249,15 @@ fn prompt_with_crlf_then_echo_then_result() {
 #[test]
 fn frames_decode_in_every_framing() {
     let decode = |frame: &[u8]| {
-        let x = decode_data_frame(frame, urc::RecvPush::decode, |x| x.data.len(), |mut x, w| {
-            x.data = w;
-            x
-        })?;
+        let x = decode_data_frame(
+            frame,
+            urc::RecvPush::decode,
+            |x| x.data.len(),
+            |mut x, w| {
+                x.data = w;
+                x
+            },
+        )?;
         // The payload as it lies on the wire; bytes once copied out.
         let mut out = vec![0u8; x.recv_length.get() as usize];
         let n = copy_payload(x.data, out.len(), 0, &mut out)?;

@@ -1021,7 +1021,10 @@ fn line_list(
             } else {
                 TokenStream::new()
             };
-            (quote!(crate::response::#m::#t #lt), quote!(decode(line, b"")))
+            (
+                quote!(crate::response::#m::#t #lt),
+                quote!(decode(line, b"")),
+            )
         }
         _ if super::responses::has_any_line(form) => {
             let t = naming::any_line_type(form);

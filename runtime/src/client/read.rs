@@ -10,19 +10,29 @@ use crate::{qird, AccessMode, ConnectId, ReadLength};
 /// Decodes an `AT+QIRD` answer where it lies: the line without its payload, the payload as
 /// it lies on the wire (raw or hex digits, any view mode) and the bytes it announces.
 fn split_read(bytes: &[u8]) -> Result<(ReadLine<'static>, &[u8], usize), DecodeError> {
-    let l = decode_data_frame(bytes, ReadLine::decode, |x| x.data.len(), |mut x, w| {
-        x.data = w;
-        x
-    })?;
+    let l = decode_data_frame(
+        bytes,
+        ReadLine::decode,
+        |x| x.data.len(),
+        |mut x, w| {
+            x.data = w;
+            x
+        },
+    )?;
     let (data, n) = (l.data, announced(l.read_actual_length.get()));
     Ok((l.detach(), data, n))
 }
 
 fn split_read_from(bytes: &[u8]) -> Result<(ReadFromLine<'static>, &[u8], usize), DecodeError> {
-    let l = decode_data_frame(bytes, ReadFromLine::decode, |x| x.data.len(), |mut x, w| {
-        x.data = w;
-        x
-    })?;
+    let l = decode_data_frame(
+        bytes,
+        ReadFromLine::decode,
+        |x| x.data.len(),
+        |mut x, w| {
+            x.data = w;
+            x
+        },
+    )?;
     let (data, n) = (l.data, announced(l.read_actual_length.get()));
     Ok((l.detach(), data, n))
 }

@@ -471,12 +471,22 @@ impl State {
     /// the push buffer (its one copy before the reader's buffer).
     fn record(&mut self, digest: &DigestState, push: &dyn PushRing, u: &Urc<'_>) -> Event {
         let event = match u {
-            Urc::RecvPush(p) => {
-                self.pushed(push, p.connect_id, p.data, p.recv_length.get() as usize, None)
-            }
+            Urc::RecvPush(p) => self.pushed(
+                push,
+                p.connect_id,
+                p.data,
+                p.recv_length.get() as usize,
+                None,
+            ),
             Urc::RecvPushUdpService(p) => {
                 let from = Sender::new(&p.remote_ip, p.remote_port);
-                self.pushed(push, p.connect_id, p.data, p.recv_length.get() as usize, from)
+                self.pushed(
+                    push,
+                    p.connect_id,
+                    p.data,
+                    p.recv_length.get() as usize,
+                    from,
+                )
             }
             _ => crate::client::route(&mut self.router, digest, u),
         };
@@ -552,10 +562,11 @@ pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
 fn push_size(u: &Urc<'_>) -> Option<(ConnectId, usize, usize)> {
     match u {
         Urc::RecvPush(p) => Some((p.connect_id, p.recv_length.get() as usize, 0)),
-        Urc::RecvPushUdpService(p) => {
-            Some((p.connect_id, p.recv_length.get() as usize, p.remote_ip.len()))
-        }
+        Urc::RecvPushUdpService(p) => Some((
+            p.connect_id,
+            p.recv_length.get() as usize,
+            p.remote_ip.len(),
+        )),
         _ => None,
     }
 }
-
