@@ -631,6 +631,31 @@ mod tests {
     }
 
     #[test]
+    fn payloads_are_copied_out_raw_or_from_digits() {
+        let mut out = [0u8; 4];
+        // Raw: as it lies; as many as fit; from an offset.
+        assert_eq!(copy_payload(b"abc", 3, 0, &mut out), Ok(3));
+        assert_eq!(&out[..3], b"abc");
+        assert_eq!(copy_payload(b"abcdef", 6, 0, &mut out), Ok(4));
+        assert_eq!(out, *b"abcd");
+        assert_eq!(copy_payload(b"abcdef", 6, 4, &mut out), Ok(2));
+        assert_eq!(&out[..2], b"ef");
+        assert_eq!(copy_payload(b"abc", 3, 9, &mut out), Ok(0));
+        // Hex digits: two per byte, the offset in bytes.
+        assert_eq!(copy_payload(b"31af00ff", 4, 1, &mut out), Ok(3));
+        assert_eq!(&out[..3], [0xAF, 0x00, 0xFF]);
+        // Neither n bytes nor 2n digits, or digits that are not hex: an error, nothing taken.
+        assert_eq!(
+            copy_payload(b"abcd", 3, 0, &mut out),
+            Err(DecodeError::Truncated)
+        );
+        assert_eq!(
+            copy_payload(b"zz", 1, 0, &mut out),
+            Err(DecodeError::NotHex { index: 0 })
+        );
+    }
+
+    #[test]
     fn line_bodies() {
         assert_eq!(line_body(b"+QIRD: 5\r\n", b"+QIRD"), Ok(&b"5"[..]));
         assert_eq!(line_body(b"+QIRD:5", b"+QIRD"), Ok(&b"5"[..]));
@@ -744,7 +769,8 @@ pub fn copy_payload(
     skip: usize,
     out: &mut [u8],
 ) -> Result<usize, DecodeError> {
-    let count = n.saturating_sub(skip).min(out.len());
+    let skip = skip.min(n);
+    let count = (n - skip).min(out.len());
     if wire.len() == n {
         out[..count].copy_from_slice(&wire[skip..skip + count]);
         return Ok(count);
