@@ -312,6 +312,7 @@ impl<'a> Fields<'a> {
 impl<'a> Fields<'a> {
     /// Takes the next field as a quoted string of exactly `n` bytes, whatever they hold (`"`
     /// and `,` included): a string whose length an earlier field gives.
+    #[inline(never)]
     pub fn take_quoted(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
         let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
         let start = rest.iter().take_while(|b| **b == b' ').count();
@@ -335,6 +336,56 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl<'a> Fields<'a> {
+    /// The next field, which the line must have: `MissingField` at `index` when it ended.
+    /// One shared call instead of a `match` in every generated decoder (flash, see
+    /// `docs/PERFORMANCE.md`).
+    #[inline(never)]
+    pub fn required(&mut self, index: u8) -> Result<&'a [u8], DecodeError> {
+        self.next().ok_or(DecodeError::MissingField { index })
+    }
+
+    /// The end of a command line: any field left is `TrailingData`.
+    #[inline(never)]
+    pub fn end(mut self) -> Result<(), DecodeError> {
+        match self.next() {
+            Some(_) => Err(DecodeError::TrailingData),
+            None => Ok(()),
+        }
+    }
+
+    /// The end of a module line: extra fields are `TrailingData` when `strict`, or when one
+    /// was cut inside its quotes (see [`is_whole`]); whole extra fields from newer firmware
+    /// are ignored otherwise.
+    #[inline(never)]
+    pub fn finish(self, strict: bool) -> Result<(), DecodeError> {
+        for extra in self {
+            if strict || !is_whole(extra) {
+                return Err(DecodeError::TrailingData);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parameters of a command line after its head (`AT+QIOPEN=`), the head matched without
+/// regard to ASCII case and a trailing `\r` optional: `Prefix` when the line has another head.
+#[inline(never)]
+pub fn after_head<'a>(line: &'a [u8], head: &str) -> Result<&'a [u8], DecodeError> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let head = head.as_bytes();
+    match line.get(..head.len()) {
+        Some(h) if h.eq_ignore_ascii_case(head) => Ok(&line[head.len()..]),
+        _ => Err(DecodeError::Prefix),
+    }
+}
+
+/// A text field copied into a string of at most `N` bytes: `TooLong` at `index` otherwise.
+#[inline(never)]
+pub fn owned<const N: usize>(text: &str, index: u8) -> Result<heapless::String<N>, DecodeError> {
+    heapless::String::try_from(text).map_err(|_| DecodeError::TooLong { index })
+}
+
 fn trim(mut b: &[u8]) -> &[u8] {
     while let [b' ', rest @ ..] = b {
         b = rest;
@@ -348,6 +399,7 @@ fn trim(mut b: &[u8]) -> &[u8] {
 impl<'a> Iterator for Fields<'a> {
     type Item = &'a [u8];
 
+    #[inline(never)]
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         let mut quoted = false;
@@ -367,6 +419,7 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 /// A decimal integer field (an optional leading `-`).
+#[inline(never)]
 pub fn int(field: &[u8], index: u8) -> Result<i64, DecodeError> {
     let (neg, digits) = match field {
         [b'-', rest @ ..] => (true, rest),
@@ -386,6 +439,7 @@ pub fn int(field: &[u8], index: u8) -> Result<i64, DecodeError> {
 }
 
 /// The text inside a double-quoted field.
+#[inline(never)]
 pub fn quoted(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     match field {
         [b'"', inner @ .., b'"'] => {
@@ -396,6 +450,7 @@ pub fn quoted(field: &[u8], index: u8) -> Result<&str, DecodeError> {
 }
 
 /// An unquoted text field.
+#[inline(never)]
 pub fn bare(field: &[u8], index: u8) -> Result<&str, DecodeError> {
     core::str::from_utf8(field).map_err(|_| DecodeError::NotUtf8 { index })
 }
@@ -443,6 +498,7 @@ pub fn hex_decode(digits: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
 }
 
 /// The body of a line after `prefix`, `:` and one optional space; a trailing CR LF is dropped.
+#[inline(never)]
 pub fn line_body<'a>(line: &'a [u8], prefix: &[u8]) -> Result<&'a [u8], DecodeError> {
     let line = line.strip_suffix(b"\r\n").unwrap_or(line);
     let rest = line.strip_prefix(prefix).ok_or(DecodeError::Prefix)?;
@@ -484,6 +540,7 @@ pub trait LineList {
 /// Whether a field is whole: bare text without quotes, or one quoted string. A field that
 /// opens a quote and never closes it is the rest of a line cut inside a quoted string, not an
 /// extra field from newer firmware.
+#[inline(never)]
 pub fn is_whole(field: &[u8]) -> bool {
     match field {
         [b'"', inner @ .., b'"'] => !inner.contains(&b'"'),
@@ -492,6 +549,7 @@ pub fn is_whole(field: &[u8]) -> bool {
 }
 
 /// Takes the next field, which must be `"kw"`.
+#[inline(never)]
 pub fn keyword(fields: &mut Fields<'_>, kw: &str) -> Result<(), DecodeError> {
     match fields.next() {
         Some(f) if quoted(f, 0) == Ok(kw) => Ok(()),

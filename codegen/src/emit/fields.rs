@@ -110,7 +110,7 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
         } else if u.optional {
             quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; }
         } else {
-            quote! { let #l = match fields.next() { Some(x) => #value, None => return Err(crate::wire::DecodeError::MissingField { index: #index }) }; }
+            quote! { let #l = { let x = fields.required(#index)?; #value }; }
         });
         inits.push(quote!(#f: #l,));
     }
@@ -137,12 +137,7 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
             /// `validate` reports it (`decode` only says `DecodeError::Invalid`).
             pub fn rule_broken(line: &#line_lt [u8]) -> Option<crate::wire::ValidationError> {
                 let parse = || -> Result<Self, crate::wire::DecodeError> {
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    let head = #head.as_bytes();
-                    if line.len() < head.len() || !line[..head.len()].eq_ignore_ascii_case(head) {
-                        return Err(crate::wire::DecodeError::Prefix);
-                    }
-                    let rest = &line[head.len()..];
+                    let rest = crate::wire::after_head(line, #head)?;
                     #strip_comma
                     #[allow(unused_mut)]
                     let mut fields = crate::wire::Fields::new(rest);

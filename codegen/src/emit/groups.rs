@@ -167,11 +167,7 @@ pub fn decode(
         let next = if i == 0 {
             quote! { let Some(x) = first else { break }; }
         } else {
-            quote! {
-                let Some(x) = fields.next() else {
-                    return Err(crate::wire::DecodeError::MissingField { index: at });
-                };
-            }
+            quote! { let x = fields.required(at)?; }
         };
         // The entry's first wire index plus `i`, written without operations that do nothing.
         let offset = match (width, i) {

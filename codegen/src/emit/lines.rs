@@ -100,7 +100,7 @@ pub(crate) fn decode_value(
             } else {
                 quote!(crate::wire::text(#field, #index)?)
             };
-            quote! { heapless::String::try_from(#get).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })? }
+            quote! { crate::wire::owned(#get, #index)? }
         }
     }
 }
@@ -255,10 +255,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             // Test responses show ranges and placeholders: kept as text.
             defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
-                let #l = match fields.next() {
-                    Some(x) => heapless::String::try_from(crate::wire::text(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
-                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
-                };
+                let #l = crate::wire::owned(crate::wire::text(fields.required(#index)?, #index)?, #index)?;
             });
             encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
             let fname = u.field_name();
@@ -332,9 +329,9 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         } else {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: #ty, });
             decodes.push(quote! {
-                let #l = match fields.next() {
-                    Some(x) => #value,
-                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                let #l = {
+                    let x = fields.required(#index)?;
+                    #value
                 };
             });
             encodes.push(quote! { { let v = &self.#f; #comma #enc } });
@@ -470,11 +467,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
                 #keyword_check
                 #(#decodes)*
                 // Extra fields: an error when strict, or when one was cut inside its quotes.
-                for extra in fields {
-                    if strict || !crate::wire::is_whole(extra) {
-                        return Err(crate::wire::DecodeError::TrailingData);
-                    }
-                }
+                fields.finish(strict)?;
                 #data_dec
                 Ok(Self { #(#inits)* #data_init })
             }

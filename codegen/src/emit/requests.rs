@@ -851,10 +851,8 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
                 Scalar::Str(s) => format!("\"{s}\""),
             };
             lets.push(quote! {
-                match fields.next() {
-                    Some(x) if x == #text.as_bytes() => {}
-                    Some(_) => return Err(crate::wire::DecodeError::UnknownValue { index: #index }),
-                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                if fields.required(#index)? != #text.as_bytes() {
+                    return Err(crate::wire::DecodeError::UnknownValue { index: #index });
                 }
             });
             continue;
@@ -875,9 +873,9 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
             );
         } else {
             lets.push(quote! {
-                let #l = match fields.next() {
-                    Some(x) => #value,
-                    None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
+                let #l = {
+                    let x = fields.required(#index)?;
+                    #value
                 };
             });
         }
@@ -894,9 +892,7 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
             #[allow(unused_mut)]
             let mut fields = crate::wire::Fields::new(rest);
             #(#lets)*
-            if fields.next().is_some() {
-                return Err(crate::wire::DecodeError::TrailingData);
-            }
+            fields.end()?;
         }
     } else {
         TokenStream::new()
@@ -905,12 +901,7 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
         /// Decodes a command line of this form (the trailing `\r` is optional) and checks it
         /// like `validate`: the inverse of `encode`.
         pub fn decode(line: &#lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let head = #head.as_bytes();
-            if line.len() < head.len() || !line[..head.len()].eq_ignore_ascii_case(head) {
-                return Err(crate::wire::DecodeError::Prefix);
-            }
-            let rest = &line[head.len()..];
+            let rest = crate::wire::after_head(line, #head)?;
             #after_head
             #split
             let v = Self { #(#inits)* };
