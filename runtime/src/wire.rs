@@ -345,6 +345,19 @@ impl<'a> Fields<'a> {
         self.next().ok_or(DecodeError::MissingField { index })
     }
 
+    /// The next field, which the line must have, as a decimal integer (see [`int`]).
+    #[inline(never)]
+    pub fn required_int(&mut self, index: u8) -> Result<i64, DecodeError> {
+        int(self.required(index)?, index)
+    }
+
+    /// The next field, which the line must have, as a test response shows it (a range, a
+    /// list or a placeholder): unquoted text of at most 64 bytes (see [`text`]).
+    #[inline(never)]
+    pub fn required_shown(&mut self, index: u8) -> Result<heapless::String<64>, DecodeError> {
+        owned(text(self.required(index)?, index)?, index)
+    }
+
     /// The end of a command line: any field left is `TrailingData`.
     #[inline(never)]
     pub fn end(mut self) -> Result<(), DecodeError> {

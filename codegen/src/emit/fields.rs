@@ -110,7 +110,10 @@ fn rule_broken(model: &Model, cmd: &Command, form: &Form) -> Option<TokenStream>
         } else if u.optional {
             quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; }
         } else {
-            quote! { let #l = { let x = fields.required(#index)?; #value }; }
+            {
+                let value = super::lines::decode_required(model, &u.param, def, index, value);
+                quote! { let #l = #value; }
+            }
         });
         inits.push(quote!(#f: #l,));
     }

@@ -73,16 +73,10 @@ pub(crate) fn decode_value(
     index: impl quote::ToTokens,
 ) -> TokenStream {
     let ty = owned_type(model, key, def);
+    if let Some(v) = int_value(model, key, def, quote!(crate::wire::int(#field, #index)?), &index) {
+        return v;
+    }
     match field_kind(def) {
-        FieldKind::Newtype => quote! {
-            #ty::new(crate::wire::int(#field, #index)?).ok_or(crate::wire::DecodeError::OutOfRange { index: #index })?
-        },
-        FieldKind::Int => quote! {
-            u32::try_from(crate::wire::int(#field, #index)?).map_err(|_| crate::wire::DecodeError::OutOfRange { index: #index })?
-        },
-        FieldKind::Enum { keyword: false } => quote! {
-            #ty::try_from(crate::wire::int(#field, #index)?).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
-        },
         FieldKind::Enum { keyword: true } => {
             // A bare keyword (`+CPIN: READY`) where the spec says `quoted: false`.
             let text = if crate::check::values::is_quoted(def) {
@@ -94,6 +88,9 @@ pub(crate) fn decode_value(
                 #ty::from_keyword(#text).ok_or(crate::wire::DecodeError::UnknownValue { index: #index })?
             }
         }
+        FieldKind::Newtype | FieldKind::Int | FieldKind::Enum { keyword: false } => {
+            unreachable!("decoded by int_value")
+        }
         FieldKind::Str | FieldKind::Hex => {
             let get = if crate::check::values::is_quoted(def) {
                 quote!(crate::wire::quoted(#field, #index)?)
@@ -102,6 +99,49 @@ pub(crate) fn decode_value(
             };
             quote! { crate::wire::owned(#get, #index)? }
         }
+    }
+}
+
+/// A field whose type is a number (a ranged newtype, a plain integer, a numbered enumeration)
+/// from the integer `int`; `None` for other kinds.
+fn int_value(
+    model: &Model,
+    key: &str,
+    def: &ParamDef,
+    int: TokenStream,
+    index: &impl quote::ToTokens,
+) -> Option<TokenStream> {
+    let ty = owned_type(model, key, def);
+    Some(match field_kind(def) {
+        FieldKind::Newtype => quote! {
+            #ty::new(#int).ok_or(crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Int => quote! {
+            u32::try_from(#int).map_err(|_| crate::wire::DecodeError::OutOfRange { index: #index })?
+        },
+        FieldKind::Enum { keyword: false } => quote! {
+            #ty::try_from(#int).map_err(|_| crate::wire::DecodeError::UnknownValue { index: #index })?
+        },
+        _ => return None,
+    })
+}
+
+/// A field the line must have, decoded from `fields` (`MissingField` when the line ended):
+/// numbers through one shared call (`Fields::required_int`), other kinds as `value` says of
+/// the field `x`.
+pub(crate) fn decode_required(
+    model: &Model,
+    key: &str,
+    def: &ParamDef,
+    index: u8,
+    value: TokenStream,
+) -> TokenStream {
+    match int_value(model, key, def, quote!(fields.required_int(#index)?), &index) {
+        Some(v) => v,
+        None => quote! {{
+            let x = fields.required(#index)?;
+            #value
+        }},
     }
 }
 
@@ -255,7 +295,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             // Test responses show ranges and placeholders: kept as text.
             defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
-                let #l = crate::wire::owned(crate::wire::text(fields.required(#index)?, #index)?, #index)?;
+                let #l = fields.required_shown(#index)?;
             });
             encodes.push(quote! { #comma w.bytes(self.#f.as_bytes())?; });
             let fname = u.field_name();
@@ -328,12 +368,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             encodes.push(quote! { if let Some(v) = &self.#f { #comma #enc } });
         } else {
             defs.push(quote! { #[doc = #fdoc] #alias pub #f: #ty, });
-            decodes.push(quote! {
-                let #l = {
-                    let x = fields.required(#index)?;
-                    #value
-                };
-            });
+            let value = decode_required(model, &u.param, def, index, value);
+            decodes.push(quote! { let #l = #value; });
             encodes.push(quote! { { let v = &self.#f; #comma #enc } });
         }
         inits.push(quote!(#f: #l,));

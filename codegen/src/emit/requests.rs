@@ -872,12 +872,8 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
                 quote! { let #l = match fields.next() { Some(x) => Some(#value), None => None }; },
             );
         } else {
-            lets.push(quote! {
-                let #l = {
-                    let x = fields.required(#index)?;
-                    #value
-                };
-            });
+            let value = super::lines::decode_required(model, &u.param, def, index, value);
+            lets.push(quote! { let #l = #value; });
         }
         inits.push(quote!(#f: #l,));
     }
