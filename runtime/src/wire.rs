@@ -248,6 +248,27 @@ pub enum Fit {
     Exact,
 }
 
+impl Fit {
+    /// The fit of a tolerant decode: `Ok(false)` when no extra field was skipped (a strict
+    /// decode takes the line too), `Ok(true)` when whole extra fields were, an error `No`.
+    pub fn of(decoded: Result<bool, DecodeError>) -> Fit {
+        match decoded {
+            Ok(false) => Fit::Exact,
+            Ok(true) => Fit::Tolerant,
+            Err(_) => Fit::No,
+        }
+    }
+
+    /// For a candidate that counts only when it fits exactly (a sibling form's line, a URC
+    /// marked `exact`): `Tolerant` becomes `No`.
+    pub fn exact_only(self) -> Fit {
+        match self {
+            Fit::Exact => Fit::Exact,
+            _ => Fit::No,
+        }
+    }
+}
+
 /// Whether a line that fits both a response line of the command in flight and a URC is the
 /// response line: an exact fit beats a tolerant one, and on a tie the command's own line wins
 /// (a URC that merely shares its prefix fits it only by chance, and only the response line is
@@ -370,14 +391,17 @@ impl<'a> Fields<'a> {
     /// The end of a module line: extra fields are `TrailingData` when `strict`, or when one
     /// was cut inside its quotes (see [`is_whole`]); whole extra fields from newer firmware
     /// are ignored otherwise.
+    /// Returns whether any (whole) extra field was skipped.
     #[inline(never)]
-    pub fn finish(self, strict: bool) -> Result<(), DecodeError> {
+    pub fn finish(self, strict: bool) -> Result<bool, DecodeError> {
+        let mut skipped = false;
         for extra in self {
             if strict || !is_whole(extra) {
                 return Err(DecodeError::TrailingData);
             }
+            skipped = true;
         }
-        Ok(())
+        Ok(skipped)
     }
 }
 
@@ -628,9 +652,110 @@ impl fmt::Display for ValidationError {
 
 impl core::error::Error for ValidationError {}
 
+/// An address as text, the way `core::net`'s `Display` writes it (dotted IPv4; IPv6 in
+/// lower-case hex with the longest run of two or more zero groups as `::`, and `::ffff:` before
+/// a mapped IPv4 address), without `core::fmt`: its IPv6 formatting alone is over 1 KB of
+/// flash. 39 bytes hold the longest IPv6 text.
+pub fn ip_text(ip: core::net::IpAddr) -> heapless::String<39> {
+    let mut out = heapless::String::new();
+    // Nothing below writes more than 39 bytes, so no push fails.
+    let mut put = |s: &[u8]| {
+        for &b in s {
+            let _ = out.push(char::from(b));
+        }
+    };
+    fn decimal(v: u8, buf: &mut [u8; 3]) -> &[u8] {
+        let digits = [v / 100, v / 10 % 10, v % 10].map(|d| b'0' + d);
+        let skip = if v >= 100 { 0 } else if v >= 10 { 1 } else { 2 };
+        buf.copy_from_slice(&digits);
+        &buf[skip..]
+    }
+    let v4 = |put: &mut dyn FnMut(&[u8]), o: [u8; 4]| {
+        for (i, b) in o.iter().enumerate() {
+            if i > 0 {
+                put(b".");
+            }
+            put(decimal(*b, &mut [0; 3]));
+        }
+    };
+    match ip {
+        core::net::IpAddr::V4(a) => v4(&mut put, a.octets()),
+        core::net::IpAddr::V6(a) => {
+            if let Some(m) = a.to_ipv4_mapped() {
+                put(b"::ffff:");
+                v4(&mut put, m.octets());
+                return out;
+            }
+            let seg = a.segments();
+            // The longest run of zero groups (the first of equal ones), if two or more long.
+            let (mut best, mut run) = ((0, 0), (0, 0));
+            for (i, &g) in seg.iter().enumerate() {
+                if g == 0 {
+                    if run.1 == 0 {
+                        run.0 = i;
+                    }
+                    run.1 += 1;
+                    if run.1 > best.1 {
+                        best = run;
+                    }
+                } else {
+                    run = (0, 0);
+                }
+            }
+            let hex = |put: &mut dyn FnMut(&[u8]), groups: &[u16]| {
+                for (i, &g) in groups.iter().enumerate() {
+                    if i > 0 {
+                        put(b":");
+                    }
+                    let digits = [12, 8, 4, 0].map(|s| b"0123456789abcdef"[usize::from(g >> s & 0xf)]);
+                    let skip = digits.iter().take(3).take_while(|&&d| d == b'0').count();
+                    put(&digits[skip..]);
+                }
+            };
+            if best.1 > 1 {
+                hex(&mut put, &seg[..best.0]);
+                put(b"::");
+                hex(&mut put, &seg[best.0 + best.1..]);
+            } else {
+                hex(&mut put, &seg);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_text_is_what_core_displays() {
+        extern crate std;
+        use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        let mut cases: std::vec::Vec<IpAddr> = std::vec![
+            Ipv4Addr::new(0, 0, 0, 0).into(),
+            Ipv4Addr::new(127, 0, 0, 1).into(),
+            Ipv4Addr::new(255, 255, 255, 255).into(),
+            Ipv4Addr::new(10, 99, 100, 9).into(),
+            Ipv6Addr::UNSPECIFIED.into(),
+            Ipv6Addr::LOCALHOST.into(),
+            Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 1, 0, 0, 1).into(),
+            Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1).into(),
+            Ipv6Addr::new(1, 0, 1, 0, 1, 0, 1, 0).into(),
+            Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0280).into(),
+            Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0xc000, 0x0280).into(),
+            Ipv6Addr::new(0xfe80, 0, 0, 0, 0x1ff, 0xfe23, 0x4567, 0x890a).into(),
+            Ipv6Addr::new(0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff).into(),
+        ];
+        // Every pattern of zero and non-zero groups, with values of 1 to 4 hex digits.
+        for mask in 0u16..256 {
+            let g = |i: u16| if mask >> i & 1 == 1 { 0 } else { [0xa, 0xbc, 0xdef, 0x1234][usize::from(i % 4)] };
+            cases.push(Ipv6Addr::new(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7)).into());
+        }
+        for ip in cases {
+            assert_eq!(ip_text(ip).as_str(), std::format!("{ip}"), "{ip:?}");
+        }
+    }
 
     #[test]
     fn fields_split_outside_quotes_and_trim() {

@@ -165,8 +165,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 g.kind == f.kind && g.selector == f.selector && !g.response.lines.is_empty()
             })
         {
-            let mut exact = Vec::new();
-            let mut tolerant = Vec::new();
+            // Own lines fit exactly or tolerantly, a sibling's only exactly: the best wins.
+            let mut fits = Vec::new();
             for g in c
                 .forms
                 .iter()
@@ -174,28 +174,16 @@ pub fn emit(model: &Model) -> TokenStream {
             {
                 for i in 0..g.response.lines.len() {
                     let t = naming::line_type(g, i);
-                    exact.push(quote! { response::#m::#t::decode_strict(line, rest).is_ok() });
-                    if std::ptr::eq(g, *f) {
-                        tolerant.push(quote! { response::#m::#t::decode(line, rest).is_ok() });
-                    }
+                    fits.push(if std::ptr::eq(g, *f) {
+                        quote! { .max(response::#m::#t::fit(line, rest)) }
+                    } else {
+                        quote! { .max(response::#m::#t::fit(line, rest).exact_only()) }
+                    });
                 }
             }
             let p = request_path(c, f);
-            let tol = if tolerant.is_empty() {
-                quote!(false)
-            } else {
-                quote!(#(#tolerant)||*)
-            };
             fit_arms.push(quote! {
-                #p::FORM_INDEX => {
-                    if #(#exact)||* {
-                        crate::wire::Fit::Exact
-                    } else if #tol {
-                        crate::wire::Fit::Tolerant
-                    } else {
-                        crate::wire::Fit::No
-                    }
-                }
+                #p::FORM_INDEX => crate::wire::Fit::No #(#fits)*,
             });
         }
     }

@@ -485,27 +485,35 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
             /// quoted string is an error, never a shorter line.
             pub fn decode(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-                Self::decode_fields(line, payload, false)
+                Self::decode_fields(line, payload, false).map(|(v, _)| v)
             }
 
             /// Like `decode`, but extra trailing fields are an error: for telling apart
             /// variants that share a prefix.
             pub fn decode_strict(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-                Self::decode_fields(line, payload, true)
+                Self::decode_fields(line, payload, true).map(|(v, _)| v)
+            }
+
+            /// How well the line fits: `Exact` where `decode_strict` takes it, `Tolerant` where
+            /// only `decode` does, else `No`; one decode instead of two (flash).
+            #[allow(dead_code)]
+            pub(crate) fn fit(line: &[u8], payload: &#payload_lt [u8]) -> crate::wire::Fit {
+                crate::wire::Fit::of(Self::decode_fields(line, payload, false).map(|(_, extra)| extra))
             }
 
             #detach
 
-            fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<Self, crate::wire::DecodeError> {
+            /// The line, and whether whole extra fields were skipped (never when `strict`).
+            fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
                 #body
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);
                 #keyword_check
                 #(#decodes)*
                 // Extra fields: an error when strict, or when one was cut inside its quotes.
-                fields.finish(strict)?;
+                let extra = fields.finish(strict)?;
                 #data_dec
-                Ok(Self { #(#inits)* #data_init })
+                Ok((Self { #(#inits)* #data_init }, extra))
             }
 
             /// Writes the line (and its payload), without the surrounding CR LF.

@@ -145,31 +145,16 @@ pub fn emit(model: &Model) -> TokenStream {
     let fit_body = if urcs.is_empty() {
         quote! { let _ = (line, payload); crate::wire::Fit::No }
     } else {
-        let strict = urcs.iter().map(|u| {
+        // A URC marked `exact` counts only when it fits exactly; the best fit wins.
+        let fits = urcs.iter().map(|u| {
             let t = naming::type_name(&u.name);
-            quote!(urc::#t::decode_strict(line, payload).is_ok())
-        });
-        let loose: Vec<TokenStream> = loose_urcs
-            .iter()
-            .map(|u| {
-                let t = naming::type_name(&u.name);
-                quote!(urc::#t::decode(line, payload).is_ok())
-            })
-            .collect();
-        let loose = if loose.is_empty() {
-            quote!(false)
-        } else {
-            quote!(#(#loose)||*)
-        };
-        quote! {
-            if #(#strict)||* {
-                crate::wire::Fit::Exact
-            } else if #loose {
-                crate::wire::Fit::Tolerant
+            if u.exact {
+                quote!(.max(urc::#t::fit(line, payload).exact_only()))
             } else {
-                crate::wire::Fit::No
+                quote!(.max(urc::#t::fit(line, payload)))
             }
-        }
+        });
+        quote! { crate::wire::Fit::No #(#fits)* }
     };
     let encodes = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);

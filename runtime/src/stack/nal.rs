@@ -2,25 +2,18 @@
 //! (connected UDP over `"UDP"`, unconnected over `"UDP SERVICE"`), so that HTTP, MQTT and
 //! other clients written against those traits run on the module unmodified.
 
-use core::fmt::Write as _;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use embedded_io_async::Write;
 use embedded_nal_async::{AddrType, ConnectedUdp, Dns, TcpConnect, UdpStack, UnconnectedUdp};
-use heapless::String;
+
+use crate::wire::ip_text;
 
 use super::{Error, Stack, TcpSocket, UdpService, UdpSocket};
 
 /// How many addresses of one answer are looked at.
 const ADDRESSES: usize = 4;
 
-/// An address as the module takes it (dotted IPv4, or IPv6 text).
-fn ip_text(ip: IpAddr) -> String<39> {
-    let mut s = String::new();
-    // 39 characters hold the longest IPv6 text.
-    let _ = write!(s, "{ip}");
-    s
-}
 
 fn wanted(ip: &IpAddr, kind: &AddrType) -> bool {
     matches!(
