@@ -666,7 +666,13 @@ pub fn ip_text(ip: core::net::IpAddr) -> heapless::String<39> {
     };
     fn decimal(v: u8, buf: &mut [u8; 3]) -> &[u8] {
         let digits = [v / 100, v / 10 % 10, v % 10].map(|d| b'0' + d);
-        let skip = if v >= 100 { 0 } else if v >= 10 { 1 } else { 2 };
+        let skip = if v >= 100 {
+            0
+        } else if v >= 10 {
+            1
+        } else {
+            2
+        };
         buf.copy_from_slice(&digits);
         &buf[skip..]
     }
@@ -707,7 +713,8 @@ pub fn ip_text(ip: core::net::IpAddr) -> heapless::String<39> {
                     if i > 0 {
                         put(b":");
                     }
-                    let digits = [12, 8, 4, 0].map(|s| b"0123456789abcdef"[usize::from(g >> s & 0xf)]);
+                    let digits =
+                        [12, 8, 4, 0].map(|s| b"0123456789abcdef"[usize::from(g >> s & 0xf)]);
                     let skip = digits.iter().take(3).take_while(|&&d| d == b'0').count();
                     put(&digits[skip..]);
                 }
@@ -749,7 +756,13 @@ mod tests {
         ];
         // Every pattern of zero and non-zero groups, with values of 1 to 4 hex digits.
         for mask in 0u16..256 {
-            let g = |i: u16| if mask >> i & 1 == 1 { 0 } else { [0xa, 0xbc, 0xdef, 0x1234][usize::from(i % 4)] };
+            let g = |i: u16| {
+                if mask >> i & 1 == 1 {
+                    0
+                } else {
+                    [0xa, 0xbc, 0xdef, 0x1234][usize::from(i % 4)]
+                }
+            };
             cases.push(Ipv6Addr::new(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7)).into());
         }
         for ip in cases {

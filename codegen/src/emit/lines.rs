@@ -73,7 +73,13 @@ pub(crate) fn decode_value(
     index: impl quote::ToTokens,
 ) -> TokenStream {
     let ty = owned_type(model, key, def);
-    if let Some(v) = int_value(model, key, def, quote!(crate::wire::int(#field, #index)?), &index) {
+    if let Some(v) = int_value(
+        model,
+        key,
+        def,
+        quote!(crate::wire::int(#field, #index)?),
+        &index,
+    ) {
         return v;
     }
     match field_kind(def) {
@@ -136,7 +142,13 @@ pub(crate) fn decode_required(
     index: u8,
     value: TokenStream,
 ) -> TokenStream {
-    match int_value(model, key, def, quote!(fields.required_int(#index)?), &index) {
+    match int_value(
+        model,
+        key,
+        def,
+        quote!(fields.required_int(#index)?),
+        &index,
+    ) {
         Some(v) => v,
         None => quote! {{
             let x = fields.required(#index)?;

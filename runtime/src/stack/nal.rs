@@ -14,7 +14,6 @@ use super::{Error, Stack, TcpSocket, UdpService, UdpSocket};
 /// How many addresses of one answer are looked at.
 const ADDRESSES: usize = 4;
 
-
 fn wanted(ip: &IpAddr, kind: &AddrType) -> bool {
     matches!(
         (ip, kind),
