@@ -516,6 +516,9 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             #detach
 
             /// The line, and whether whole extra fields were skipped (never when `strict`).
+            /// Never inlined: the dispatchers try dozens of lines one after the other, and
+            /// inlined, their locals would all share one frame (see `docs/PERFORMANCE.md`).
+            #[inline(never)]
             fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
                 #body
                 #[allow(unused_mut)]

@@ -896,6 +896,7 @@ fn decode(model: &Model, cmd: &Command, form: &Form, head: &str) -> TokenStream 
     quote! {
         /// Decodes a command line of this form (the trailing `\r` is optional) and checks it
         /// like `validate`: the inverse of `encode`.
+        #[inline(never)]
         pub fn decode(line: &#lt [u8]) -> Result<Self, crate::wire::DecodeError> {
             let rest = crate::wire::after_head(line, #head)?;
             #after_head
