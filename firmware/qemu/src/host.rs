@@ -83,14 +83,9 @@ fn exit(status: debug::ExitStatus) -> ! {
     }
 }
 
-/// Reports where, not what: formatting the message would keep `core::fmt`'s machinery for
-/// every panic message of every crate (Debug of chars, ranges and the like) in flash.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    match info.location() {
-        Some(at) => fail(format_args!("panic at {}:{}", at.file(), at.line())),
-        None => fail(format_args!("panic")),
-    }
+    fail(format_args!("panic: {}", info))
 }
 
 #[cortex_m_rt::exception]
