@@ -544,6 +544,8 @@ pub struct QiDigester<'s> {
     /// Every command is announced ([`DigestState::command_sent`]): a line that is no URC
     /// while none is in flight answers nothing and is dropped as noise.
     unsolicited_is_noise: bool,
+    /// See [`QiDigester::bytes_examined`].
+    examined: usize,
 }
 
 /// How far an incomplete frame was scanned, so that the next call, with more bytes, goes on
@@ -617,7 +619,27 @@ impl<'s> QiDigester<'s> {
             after_prompt: false,
             resume: None,
             unsolicited_is_noise: false,
+            examined: 0,
         }
+    }
+
+    /// The bytes examined so far: searched for a line end, or read as a line to tell what it
+    /// is (once per look). What digesting costs is proportional to it; it grows linearly with
+    /// the bytes fed, however they are chunked (`runtime/tests/digest_work.rs`), because an
+    /// incomplete frame's scan resumes where it stopped. Wraps on overflow.
+    pub fn bytes_examined(&self) -> usize {
+        self.examined
+    }
+
+    fn examine(&mut self, n: usize) {
+        self.examined = self.examined.wrapping_add(n);
+    }
+
+    /// [`find_crlf`], counting the bytes searched.
+    fn find_line_end(&mut self, buf: &[u8], from: usize) -> Option<usize> {
+        let found = find_crlf(buf, from);
+        self.examine(found.map_or(buf.len(), |e| e + 2).saturating_sub(from));
+        found
     }
 
     /// For a user that announces every command it writes with [`DigestState::command_sent`]
@@ -860,10 +882,11 @@ impl<'s> QiDigester<'s> {
         }
         loop {
             let s = skip_separators(buf, scan);
-            let Some(e) = find_crlf(buf, s.max(searched)) else {
+            let Some(e) = self.find_line_end(buf, s.max(searched)) else {
                 wait!(searched_to(buf, s.max(searched)))
             };
             searched = 0;
+            self.examine(e - s);
             let line = &buf[s..e];
             if is_echo(line) {
                 // A new command: nothing answered the lines before it (a URC among them is
@@ -998,7 +1021,9 @@ impl Digester for QiDigester<'_> {
         let searched = start + resume.map_or(0, |r| r.searched);
         if is_echo(&buf[start..]) {
             // The echo ends with the command's CR, whatever follows it.
-            let Some(cr) = buf[searched..].iter().position(|&b| b == b'\r') else {
+            let found = buf[searched..].iter().position(|&b| b == b'\r');
+            self.examine(found.map_or(buf.len() - searched, |cr| cr + 1));
+            let Some(cr) = found else {
                 self.resume = Some(Resume::new(buf, start, buf.len() - start, None));
                 return (DigestResult::None, pos);
             };
@@ -1019,7 +1044,7 @@ impl Digester for QiDigester<'_> {
             }
             return (DigestResult::None, start + cr + 1);
         }
-        let Some(eol) = find_crlf(buf, searched) else {
+        let Some(eol) = self.find_line_end(buf, searched) else {
             let to = searched_to(buf, searched);
             self.resume = Some(Resume::new(buf, start, to - start, None));
             return (DigestResult::None, pos);
@@ -1029,6 +1054,7 @@ impl Digester for QiDigester<'_> {
         if lines.is_some_and(|l| l.changes == self.state.changes()) {
             return self.response(buf, start, eol, lines);
         }
+        self.examine(eol - start);
         let line = &buf[start..eol];
         if self.draining {
             if let Frame::No = self.urc_at(buf, start, eol) {
