@@ -14,6 +14,7 @@ const MEMO_LIMIT: usize = 200_000;
 #[derive(Default)]
 pub struct Memo {
     parsed: HashSet<u64>,
+    text: String,
 }
 
 impl Memo {
@@ -46,7 +47,7 @@ impl Memo {
             self.parsed.clear();
         }
         for p in pieces {
-            let key = hash(&p);
+            let key = hash(&p, &mut self.text);
             if self.parsed.contains(&key) {
                 continue;
             }
@@ -67,16 +68,12 @@ fn items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-/// The hash of the tokens' text, written into the hasher without building the string.
-fn hash(tokens: &TokenStream) -> u64 {
-    struct Writer(std::collections::hash_map::DefaultHasher);
-    impl std::fmt::Write for Writer {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            s.hash(&mut self.0);
-            Ok(())
-        }
-    }
-    let mut w = Writer(std::collections::hash_map::DefaultHasher::new());
-    let _ = std::fmt::write(&mut w, format_args!("{tokens}"));
-    w.0.finish()
+/// The hash of the tokens' text, written into `text` (kept to save its allocation).
+fn hash(tokens: &TokenStream, text: &mut String) -> u64 {
+    use std::fmt::Write;
+    text.clear();
+    let _ = write!(text, "{tokens}");
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }

@@ -153,7 +153,8 @@ pub struct DigestState {
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
     /// Bumped by every change of what decides a line's reading (modes, `recvind`, the form
-    /// in flight): a scan resumed across calls is valid only while it stays the same.
+    /// in flight; a setting set to the value it has is no change): a scan resumed across
+    /// calls is valid only while it stays the same.
     changes: AtomicU32,
 }
 
@@ -248,8 +249,11 @@ impl DigestState {
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
     /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
     pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
-        self.access[usize::from(id.get())].store(mode.code() + 1, Ordering::Release);
-        self.changed();
+        let access = &self.access[usize::from(id.get())];
+        if access.load(Ordering::Acquire) != mode.code() + 1 {
+            access.store(mode.code() + 1, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Forgets a socket's mode (and service): call it when the socket is closed.
@@ -264,9 +268,11 @@ impl DigestState {
     pub fn set_udp_service(&self, id: ConnectId, udp_service: bool) {
         let bit = 1u16 << id.get();
         let all = self.udp_services.load(Ordering::Acquire);
-        let all = if udp_service { all | bit } else { all & !bit };
-        self.udp_services.store(all, Ordering::Release);
-        self.changed();
+        let new = if udp_service { all | bit } else { all & !bit };
+        if new != all {
+            self.udp_services.store(new, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Records the socket an `AT+QIRD` about to be written reads (with
@@ -303,8 +309,11 @@ impl DigestState {
 
     /// Records `AT+QICFG="recvind",<enable>`.
     pub fn set_recvind(&self, v: Recvind) {
-        self.recvind.store(v == Recvind::Enable, Ordering::Release);
-        self.changed();
+        let on = v == Recvind::Enable;
+        if self.recvind.load(Ordering::Acquire) != on {
+            self.recvind.store(on, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// The recorded `recvind` setting.
@@ -372,8 +381,10 @@ impl DigestState {
     /// Records the module's data framing: the client calls it when a setting of
     /// [`framing`](crate::framing) is set or read back.
     pub fn set_framing(&self, framing: Framing) {
-        self.framing.store(framing.bits(), Ordering::Release);
-        self.changed();
+        if self.framing.load(Ordering::Acquire) != framing.bits() {
+            self.framing.store(framing.bits(), Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Garbage lines skipped so far (and unanswered lines dropped before an echo).
