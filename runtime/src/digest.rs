@@ -1080,7 +1080,11 @@ impl Digester for QiDigester<'_> {
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
-            Frame::Incomplete => return (DigestResult::None, pos),
+            Frame::Incomplete => {
+                // Its payload is not all here; where its line ends is known.
+                self.resume = Some(Resume::new(buf, start, eol - start, None));
+                return (DigestResult::None, pos);
+            }
             Frame::Ends(end) => {
                 let used = if end == eol { eol + 2 } else { end };
                 return (DigestResult::Urc(&buf[start..end]), used);

@@ -78,20 +78,21 @@ fn inputs(n: usize) -> Vec<(&'static str, Vec<u8>)> {
 fn cost_is_linear_in_the_bytes_fed_whatever_the_chunking() {
     let state = DigestState::new();
     state.set_access_mode(ConnectId::new_const(0), AccessMode::DirectPush);
-    let small = inputs(1000);
-    let large = inputs(4000);
+    let small = inputs(350);
+    let large = inputs(1400);
     for ((name, s), (_, l)) in small.iter().zip(&large) {
         for chunk in [1, 3, 64, usize::MAX] {
             let (fs, ws) = digest_in_chunks(&state, s, chunk);
             let (fl, wl) = digest_in_chunks(&state, l, chunk);
             assert!(fs > 0 && fl >= fs, "{name}: {fs} and {fl} frames");
             // Per byte fed: a line end is searched for once; a line is read again on each
-            // call while its payload is incomplete (one byte at a time, its header is
-            // reread per byte: a constant of the header's length).
+            // call while its payload is incomplete (fed a byte at a time, the header is reread
+            // per byte: a constant, the header's length). Rescanning the buffer on every call
+            // would make the work grow with the square of the length: 16 times, not 4.
             let per_byte_small = ws as f64 / s.len() as f64;
             let per_byte_large = wl as f64 / l.len() as f64;
             assert!(
-                per_byte_large <= per_byte_small * 1.1 + 0.1,
+                per_byte_large <= per_byte_small * 1.3 + 0.5,
                 "{name}, chunks of {chunk}: {ws} bytes examined for {} fed, {wl} for {}",
                 s.len(),
                 l.len()
@@ -109,7 +110,7 @@ fn cost_is_linear_in_the_bytes_fed_whatever_the_chunking() {
 fn fed_whole_each_byte_is_examined_about_once() {
     let state = DigestState::new();
     state.set_access_mode(ConnectId::new_const(0), AccessMode::DirectPush);
-    for (name, input) in inputs(4000) {
+    for (name, input) in inputs(1400) {
         let (_, work) = digest_in_chunks(&state, &input, usize::MAX);
         assert!(
             work <= 3 * input.len(),
