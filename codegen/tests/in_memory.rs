@@ -51,7 +51,9 @@ fn cached_parses_change_no_answer() {
     let mut broken = files.clone();
     broken.insert("commands/qtest.yaml".into(), "name: [".into());
     let mut renamed = files.clone();
-    let errors = renamed.get_mut("errors.yaml").expect("the fixture has errors.yaml");
+    let errors = renamed
+        .get_mut("errors.yaml")
+        .expect("the fixture has errors.yaml");
     *errors = errors.replacen("name:", "nom:", 1);
     // Twice each, in turns: what the cache holds of one spec never leaks into another.
     for _ in 0..2 {
@@ -63,6 +65,9 @@ fn cached_parses_change_no_answer() {
         }
     }
     let broken_answer = outcome(qi_codegen::load_and_check_in_memory(&broken));
-    assert!(broken_answer.contains("<memory>/commands/qtest.yaml:1"), "{broken_answer}");
+    assert!(
+        broken_answer.contains("<memory>/commands/qtest.yaml:1"),
+        "{broken_answer}"
+    );
     assert_ne!(plain, broken_answer);
 }

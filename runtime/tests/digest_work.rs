@@ -52,8 +52,11 @@ fn inputs(n: usize) -> Vec<(&'static str, Vec<u8>)> {
     let mut list = b"\r\n".to_vec();
     for i in 0..lines {
         list.extend_from_slice(
-            format!("+QISTATE: {},\"TCP\",\"10.0.0.1\",80,0,2,1,1,0,\"usbmodem\"\r\n", i % 12)
-                .as_bytes(),
+            format!(
+                "+QISTATE: {},\"TCP\",\"10.0.0.1\",80,0,2,1,1,0,\"usbmodem\"\r\n",
+                i % 12
+            )
+            .as_bytes(),
         );
     }
     list.extend_from_slice(b"\r\nOK\r\n");
