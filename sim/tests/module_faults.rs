@@ -3,11 +3,10 @@
 
 mod module_support;
 
-use module_support::{read_n, Host, Peer};
+use module_support::{read_n, Host};
 use qi_sim::{Chunks, Config, Faults};
 use quectel_qi::{ConnectId, ContextId};
 use std::io::Write;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 fn with_faults(faults: Faults) -> Host {

@@ -131,6 +131,11 @@ impl<const N: usize> SlotBuf<N> {
         let (bytes, line) = match answer {
             Ok(b) => (b, true),
             Err(InternalError::Custom(b)) => (b, false),
+            // The digester refused a response longer than this slot (`with_max_response`).
+            Err(InternalError::Capacity) => {
+                self.held = Held::TooLong;
+                return;
+            }
             Err(e) => {
                 self.held = Held::Error(fault(&e));
                 return;
