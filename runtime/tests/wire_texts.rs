@@ -86,3 +86,58 @@ fn validation_and_encode_errors_say_what_was_wrong() {
     let boxed: Box<dyn std::error::Error> = Box::new(DecodeError::Truncated);
     assert_eq!(boxed.to_string(), DecodeError::Truncated.to_string());
 }
+
+#[test]
+fn a_response_line_wins_over_a_urc_unless_the_urc_fits_better() {
+    use quectel_qi::wire::{response_wins, Fit};
+    assert!(response_wins(Fit::Exact, Fit::Exact));
+    assert!(response_wins(Fit::Tolerant, Fit::Tolerant));
+    assert!(response_wins(Fit::Tolerant, Fit::No));
+    assert!(!response_wins(Fit::Tolerant, Fit::Exact));
+    assert!(!response_wins(Fit::No, Fit::No));
+}
+
+#[test]
+fn field_helpers_refuse_what_their_shape_does_not_allow() {
+    use quectel_qi::wire::{hex_digits, ranges_contain, text, Fields};
+    assert_eq!(text(b"(0-1)", 2), Ok("(0-1)"));
+    assert_eq!(text(b"", 2), Err(DecodeError::MissingField { index: 2 }));
+    assert_eq!(hex_digits(b"\"0A1b\"", 1), Ok("0A1b"));
+    assert_eq!(
+        hex_digits(b"\"0A1\"", 1),
+        Err(DecodeError::NotHex { index: 1 })
+    );
+    assert_eq!(
+        hex_digits(b"\"0g\"", 1),
+        Err(DecodeError::NotHex { index: 1 })
+    );
+    assert!(ranges_contain(&[(0, 3), (10, 12)], 11));
+    assert!(!ranges_contain(&[(0, 3), (10, 12)], 5));
+
+    // A quoted string whose length an earlier field gives: quotes and commas inside are its.
+    let mut f = Fields::new(br#" "a,"b" , 7"#);
+    assert_eq!(f.take_quoted(4, 0), Ok(&br#"a,"b"#[..]));
+    assert_eq!(f.next(), Some(&b"7"[..]));
+    let mut f = Fields::new(br#""abc""#);
+    assert_eq!(f.take_quoted(3, 0), Ok(&b"abc"[..]));
+    assert_eq!(
+        f.take_quoted(1, 1),
+        Err(DecodeError::MissingField { index: 1 })
+    );
+    assert_eq!(
+        Fields::new(b"abc").take_quoted(3, 0),
+        Err(DecodeError::NotQuoted { index: 0 })
+    );
+    assert_eq!(
+        Fields::new(br#""ab"#).take_quoted(3, 0),
+        Err(DecodeError::Truncated)
+    );
+    assert_eq!(
+        Fields::new(br#""abcd""#).take_quoted(3, 0),
+        Err(DecodeError::NotQuoted { index: 0 })
+    );
+    assert_eq!(
+        Fields::new(br#""abc"x"#).take_quoted(3, 0),
+        Err(DecodeError::NotQuoted { index: 0 })
+    );
+}
