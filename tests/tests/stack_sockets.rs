@@ -164,3 +164,23 @@ fn udp_refuses_a_datagram_longer_than_one_send_and_sends_nothing_of_an_empty_one
         service.close().await.unwrap();
     });
 }
+
+#[test]
+fn deactivating_the_context_ends_its_sockets_and_it_can_be_activated_again() {
+    let echo = EchoServer::start().unwrap();
+    in_each_mode(async |stack, mode| {
+        let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+        stack.deactivate().await.unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(s.read(&mut buf).await, Ok(0), "{mode:?}: end of stream");
+        assert!(s.peer_closed());
+        drop(s);
+        stack.activate("internet").await.unwrap();
+        let mut again = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+        again.write_all(b"again").await.unwrap();
+        let mut back = [0u8; 5];
+        again.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"again", "{mode:?}");
+        again.close().await.unwrap();
+    });
+}
