@@ -184,3 +184,44 @@ fn deactivating_the_context_ends_its_sockets_and_it_can_be_activated_again() {
         again.close().await.unwrap();
     });
 }
+
+#[test]
+fn what_the_module_cannot_do_through_the_nal_traits_is_unsupported_or_not_found() {
+    use quectel_qi::embedded_nal_async::{AddrType, Dns, UdpStack};
+    in_each_mode(async |stack, _| {
+        assert_eq!(
+            stack.get_host_by_name("127.0.0.1", AddrType::IPv6).await,
+            Err(Error::NotFound),
+            "an IPv4 address is no IPv6 answer"
+        );
+        let mut name = [0u8; 64];
+        assert_eq!(
+            stack
+                .get_host_by_address(std::net::IpAddr::from([127, 0, 0, 1]), &mut name)
+                .await,
+            Err(Error::Unsupported)
+        );
+        let local = std::net::SocketAddr::from(([0, 0, 0, 0], free_udp_port()));
+        assert!(matches!(
+            UdpStack::bind_multiple(&stack, local).await,
+            Err(Error::Unsupported)
+        ));
+    });
+}
+
+#[test]
+fn the_stack_client_sets_the_accept_mode_and_names_its_last_command() {
+    in_each_mode(async |stack, mode| {
+        let mut c = stack.client().await.unwrap();
+        c.set_accept_mode(quectel_qi::AcceptMode::Manual)
+            .await
+            .unwrap();
+        assert_eq!(c.last_command(), Some("AT+QICFG"));
+        // The stack's client works with the stack's settings (capped waits here).
+        assert_eq!((c.config().wait_ms)(150_000), 10_000);
+        assert!(
+            !c.router().socket(quectel_qi::ConnectId::new_const(0)).open,
+            "{mode:?}"
+        );
+    });
+}
