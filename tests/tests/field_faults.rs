@@ -95,6 +95,22 @@ async fn echo_round(
     read
 }
 
+/// `rounds` echoes of `len` random bytes (seeded by the round) through `s`, each after
+/// `disturb(round)`; each must come back byte-exact.
+async fn echo_rounds(
+    s: &mut TcpSocket<'_, 'static, qi_sim::transport::HostWriter>,
+    what: &str,
+    (rounds, len): (u64, usize),
+    mut disturb: impl FnMut(u64),
+) {
+    for round in 0..rounds {
+        disturb(round);
+        let data = random_bytes(round, len);
+        let back = bounded(what, echo_round(s, &data)).await.unwrap();
+        assert_eq!(back, data, "{what}: round {round}");
+    }
+}
+
 /// An echo of `len` random bytes through a fresh socket must come back byte-exact.
 async fn exact_echo(stack: &SimStack, port: u16, mode: AccessMode, seed: u64, len: usize) {
     let data = random_bytes(seed, len);
@@ -125,13 +141,11 @@ fn garbage_bursts_between_lines_lose_nothing() {
         config,
         async |stack, control, mode| {
             let mut s = connected(stack, echo.port(), mode).await;
-            for round in 0..20u64 {
+            echo_rounds(&mut s, &format!("{mode:?}"), (20, 1500), |round| {
                 // Line noise: bytes a UART's framing errors give, 8 to 300 of them in a line.
                 assert!(control.inject_garbage(round, 8 + (round as usize * 37) % 293));
-                let data = random_bytes(round, 1500);
-                let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
-                assert_eq!(back, data, "{mode:?} round {round}");
-            }
+            })
+            .await;
             bounded("close", s.close()).await.unwrap();
         },
     );
@@ -151,7 +165,7 @@ fn a_printable_noise_line_between_frames_loses_nothing() {
             // Whether a command is in flight when it comes depends on timing: either way it is
             // no response line of the command (a final result or a prompt could not be told
             // from the answer, see docs/FAULTS.md).
-            for round in 0..4u64 {
+            echo_rounds(&mut s, "noise", (4, 1500), |round| {
                 let noise: &[u8] = match round {
                     0 => b"\r\nA\r\n",
                     1 => b"\r\n+CPIN: READY\r\n\r\nnoise 1 2 3\r\n",
@@ -159,10 +173,8 @@ fn a_printable_noise_line_between_frames_loses_nothing() {
                     _ => b"\r\n<html>\r\n",
                 };
                 assert!(control.inject(noise.to_vec()));
-                let data = random_bytes(round, 1500);
-                let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
-                assert_eq!(back, data, "round {round}");
-            }
+            })
+            .await;
             bounded("close", s.close()).await.unwrap();
         },
     );
@@ -182,13 +194,7 @@ fn echo_switched_on_mid_stream_loses_nothing() {
                 data
             );
             assert!(control.set_echo(true));
-            for round in 0..5u64 {
-                let data = random_bytes(round, 3000);
-                let back = bounded("echo with ATE1", echo_round(&mut s, &data))
-                    .await
-                    .unwrap();
-                assert_eq!(back, data, "{mode:?} round {round}");
-            }
+            echo_rounds(&mut s, &format!("{mode:?} with ATE1"), (5, 3000), |_| {}).await;
             bounded("close", s.close()).await.unwrap();
         },
     );
