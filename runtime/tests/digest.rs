@@ -1,82 +1,13 @@
 //! The length-aware digester: every frame kind, hostile payloads, URCs inside a command's
 //! exchange, echo, garbage, and input split at every byte boundary.
 
+mod digest_harness;
+
 use atat::digest::{DigestResult, Digester};
 use atat::{AtatCmd, InternalError};
+use digest_harness::{err, feed, one_and_split, run, Out};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::{qird, qistate, sizes, AccessMode, ConnectId, QueuedUrc, Recvind, Urc};
-
-/// What atat would receive, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Out {
-    Ok(Vec<u8>),
-    Err(String),
-    Urc(Vec<u8>),
-    Prompt,
-}
-
-/// Feeds `chunks` one after another into a buffer, digesting after each like atat's ingress;
-/// returns what came out and the bytes left undigested.
-fn run_with(d: &mut QiDigester<'_>, chunks: &[&[u8]]) -> (Vec<Out>, Vec<u8>) {
-    let mut buf = Vec::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        for _ in 0..10_000 {
-            if buf.is_empty() {
-                break;
-            }
-            let (r, used) = d.digest(&buf);
-            assert!(used <= buf.len(), "consumed more than it was given");
-            match r {
-                DigestResult::None => {}
-                DigestResult::Prompt(p) => {
-                    assert_eq!(p, b'>');
-                    out.push(Out::Prompt)
-                }
-                DigestResult::Urc(u) => out.push(Out::Urc(u.to_vec())),
-                DigestResult::Response(Ok(r)) => out.push(Out::Ok(r.to_vec())),
-                DigestResult::Response(Err(e)) => out.push(Out::Err(format!("{e:?}"))),
-            }
-            buf.drain(..used);
-            if used == 0 {
-                break;
-            }
-        }
-    }
-    (out, buf)
-}
-
-fn run(state: &DigestState, chunks: &[&[u8]]) -> Vec<Out> {
-    let mut d = QiDigester::new(state);
-    let (out, left) = run_with(&mut d, chunks);
-    assert!(
-        left.iter().all(|b| b" \r\n".contains(b)),
-        "left undigested: {:?}",
-        String::from_utf8_lossy(&left)
-    );
-    out
-}
-
-/// The outcome of `input` in one piece, checked equal to the outcome in two pieces split at
-/// every byte boundary (each with a fresh state set up by `setup`).
-fn one_and_split(input: &[u8], setup: impl Fn(&DigestState)) -> Vec<Out> {
-    let state = DigestState::new();
-    setup(&state);
-    let whole = run(&state, &[input]);
-    for i in 0..=input.len() {
-        let state = DigestState::new();
-        setup(&state);
-        let split = run(&state, &[&input[..i], &input[i..]]);
-        assert_eq!(
-            split,
-            whole,
-            "split at {i} of {:?}",
-            String::from_utf8_lossy(input)
-        );
-    }
-    whole
-}
 
 fn ok(b: &[u8]) -> Out {
     Out::Ok(b.to_vec())
@@ -84,10 +15,6 @@ fn ok(b: &[u8]) -> Out {
 
 fn urc(b: &[u8]) -> Out {
     Out::Urc(b.to_vec())
-}
-
-fn err(e: InternalError<'_>) -> Out {
-    Out::Err(format!("{e:?}"))
 }
 
 fn none(_: &DigestState) {}
@@ -172,7 +99,7 @@ fn payload_echo_is_dropped_by_length() {
     for payload in HOSTILE {
         let state = DigestState::new();
         let mut d = QiDigester::new(&state);
-        let (out, _) = run_with(&mut d, &[b"AT+QISEND=0,5\r\r\n> "]);
+        let (out, _) = feed(&mut d, &[b"AT+QISEND=0,5\r\r\n> "]);
         assert_eq!(out, vec![Out::Prompt]);
         state.expect_payload_echo(payload.len());
         let mut rest = payload.to_vec();
@@ -181,11 +108,11 @@ fn payload_echo_is_dropped_by_length() {
             let state2 = DigestState::new();
             state2.expect_payload_echo(payload.len());
             let mut d2 = QiDigester::new(&state2);
-            let (out, left) = run_with(&mut d2, &[&rest[..i], &rest[i..]]);
+            let (out, left) = feed(&mut d2, &[&rest[..i], &rest[i..]]);
             assert_eq!(out, vec![ok(b"")], "echo {payload:?} split at {i}");
             assert!(left.is_empty());
         }
-        let (out, _) = run_with(&mut d, &[&rest]);
+        let (out, _) = feed(&mut d, &[&rest]);
         assert_eq!(out, vec![ok(b"")]);
     }
 }
@@ -501,7 +428,7 @@ fn a_word_prefix_is_a_urc_only_as_the_whole_line() {
 /// The digester of a user that announces every command (the stack's).
 fn run_announced(state: &DigestState, chunks: &[&[u8]]) -> Vec<Out> {
     let mut d = QiDigester::new(state).unsolicited_lines_are_noise();
-    run_with(&mut d, chunks).0
+    feed(&mut d, chunks).0
 }
 
 #[test]
@@ -588,7 +515,7 @@ fn incomplete_input_consumes_nothing() {
 fn oversized_response_is_refused_not_passed_on() {
     let state = DigestState::new();
     let mut d = QiDigester::new(&state).with_max_response(8);
-    let (out, _) = run_with(&mut d, &[b"\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n"]);
+    let (out, _) = feed(&mut d, &[b"\r\n+QIACT: 1,1,1,\"10.7.157.1\"\r\n\r\nOK\r\n"]);
     assert_eq!(out, vec![err(InternalError::Capacity)]);
 }
 
@@ -729,7 +656,7 @@ fn arbitrary_bytes_never_panic() {
             seed ^= seed << 17;
             input.extend_from_slice(alphabet[(seed % alphabet.len() as u64) as usize]);
         }
-        let (_, left) = run_with(
+        let (_, left) = feed(
             &mut d,
             &[&input[..input.len() / 2], &input[input.len() / 2..]],
         );
@@ -741,7 +668,7 @@ fn arbitrary_bytes_never_panic() {
 fn the_echo_tells_the_digester_which_form_is_in_flight_until_its_final_result() {
     let state = DigestState::new();
     let mut d = QiDigester::new(&state);
-    let (out, _) = run_with(&mut d, &[b"AT+QIOPEN=?\r\r\n"]);
+    let (out, _) = feed(&mut d, &[b"AT+QIOPEN=?\r\r\n"]);
     assert!(out.is_empty());
     assert_eq!(
         state.in_flight(),
@@ -749,7 +676,7 @@ fn the_echo_tells_the_digester_which_form_is_in_flight_until_its_final_result() 
     );
     // A line of the test response, then the open result of an earlier AT+QIOPEN with the same
     // prefix: it fits no line of the test form, so it stays a URC.
-    let (out, _) = run_with(
+    let (out, _) = feed(
         &mut d,
         &[b"\r\n+QIOPEN: (1-15),(0-11),\"TCP/UDP/TCP LISTENER/UDP SERVICE\",\"<IP_address>/<domain_name>\",<remote_port>,<local_port>,(0-2)\r\n\r\n+QIOPEN: 0,0\r\n\r\nOK\r\n"],
     );
@@ -761,13 +688,13 @@ fn the_echo_tells_the_digester_which_form_is_in_flight_until_its_final_result() 
     assert_eq!(out[1], Out::Urc(b"+QIOPEN: 0,0".to_vec()));
     assert_eq!(state.in_flight(), None, "the final result ends the command");
     // A basic command of the spec is in flight like any other ...
-    let _ = run_with(&mut d, &[b"ATE0\r"]);
+    let _ = feed(&mut d, &[b"ATE0\r"]);
     assert_eq!(
         state.in_flight(),
         Some(quectel_qi::Request::decode(b"ATE0").unwrap().form_index())
     );
     // ... a command outside the spec leaves nothing of the spec in flight.
-    let _ = run_with(&mut d, &[b"AT+CCLK?\r"]);
+    let _ = feed(&mut d, &[b"AT+CCLK?\r"]);
     assert_eq!(state.in_flight(), None);
     // Set by the client (no echo), forgotten by a restart.
     state.command_sent(quectel_qi::qiact::Read::FORM_INDEX);

@@ -1,24 +1,14 @@
 //! Property: random sequences of frames, encoded to bytes and fed in random chunks, come out
 //! of the digester exactly as written, in order.
 
+mod digest_harness;
+
 use atat::digest::{DigestResult, Digester};
 use atat::InternalError;
+use digest_harness::{err, Out};
 use proptest::prelude::*;
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::{AccessMode, ConnectId, Recvind};
-
-/// What atat would receive, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Out {
-    Ok(Vec<u8>),
-    Err(String),
-    Urc(Vec<u8>),
-    Prompt,
-}
-
-fn err(e: InternalError<'_>) -> Out {
-    Out::Err(format!("{e:?}"))
-}
 
 /// Sockets 0..=5 push their data; 6..=11 are in buffer access mode with `recvind` on.
 const PUSH_SOCKETS: u8 = 6;

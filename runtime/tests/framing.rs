@@ -1,65 +1,15 @@
 //! The digester and the decoders under every data framing (`crate::framing`): hex data,
 //! view mode 1, the prompt with CR LF, the payload echo; input split at every byte.
 
-use atat::digest::{DigestResult, Digester};
+mod digest_harness;
+
 use atat::AtatCmd;
+use digest_harness::{feed, one_and_split, Out};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::framing::Framing;
 use quectel_qi::response::qird as qird_line;
 use quectel_qi::wire::{copy_payload, decode_data_frame};
 use quectel_qi::{qird, urc, AccessMode, ConnectId, Urc};
-
-/// What atat would receive, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Out {
-    Ok(Vec<u8>),
-    Err,
-    Urc(Vec<u8>),
-    Prompt,
-}
-
-/// Feeds `chunks` into a buffer, digesting after each as atat's ingress does.
-fn run(d: &mut QiDigester<'_>, chunks: &[&[u8]]) -> (Vec<Out>, Vec<u8>) {
-    let mut buf = Vec::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        for _ in 0..10_000 {
-            if buf.is_empty() {
-                break;
-            }
-            let (r, used) = d.digest(&buf);
-            match r {
-                DigestResult::None => {}
-                DigestResult::Prompt(_) => out.push(Out::Prompt),
-                DigestResult::Urc(u) => out.push(Out::Urc(u.to_vec())),
-                DigestResult::Response(Ok(r)) => out.push(Out::Ok(r.to_vec())),
-                DigestResult::Response(Err(_)) => out.push(Out::Err),
-            }
-            buf.drain(..used);
-            if used == 0 {
-                break;
-            }
-        }
-    }
-    (out, buf)
-}
-
-/// Runs `input` whole and split at every byte with `setup` applied to a fresh state; every
-/// run gives the same frames and leaves only separators.
-fn every_split(input: &[u8], setup: impl Fn(&DigestState)) -> Vec<Out> {
-    let state = DigestState::new();
-    setup(&state);
-    let (whole, _) = run(&mut QiDigester::new(&state), &[input]);
-    for i in 0..=input.len() {
-        let state = DigestState::new();
-        setup(&state);
-        let (out, left) = run(&mut QiDigester::new(&state), &[&input[..i], &input[i..]]);
-        assert_eq!(out, whole, "split at {i}");
-        assert!(left.iter().all(|b| b"\r\n ".contains(b)), "left {left:?}");
-    }
-    whole
-}
 
 const PAYLOAD: &[u8] = b"\r\nOK\r\n+QIURC: \"closed\",0\r\n,\"1.2.3.4\",80,\0\xff";
 
@@ -124,7 +74,7 @@ fn hex_read_takes_two_digits_per_byte() {
         PAYLOAD.len(),
         hex(PAYLOAD)
     );
-    let out = every_split(input.as_bytes(), framing(HEX));
+    let out = one_and_split(input.as_bytes(), framing(HEX));
     let [Out::Ok(resp)] = out.as_slice() else {
         panic!("one response: {out:?}")
     };
@@ -136,7 +86,7 @@ fn comma_read_takes_its_payload_after_the_header() {
     let mut input = format!("AT+QIRD=0\r\r\n+QIRD: {},", PAYLOAD.len()).into_bytes();
     input.extend_from_slice(PAYLOAD);
     input.extend_from_slice(b"\r\n\r\nOK\r\n");
-    let out = every_split(&input, framing(COMMA));
+    let out = one_and_split(&input, framing(COMMA));
     let [Out::Ok(resp)] = out.as_slice() else {
         panic!("one response: {out:?}")
     };
@@ -154,7 +104,7 @@ fn comma_and_hex_read_from_a_udp_service_keeps_the_sender() {
         PAYLOAD.len(),
         hex(PAYLOAD)
     );
-    let out = every_split(input.as_bytes(), framing(both));
+    let out = one_and_split(input.as_bytes(), framing(both));
     let [Out::Ok(resp)] = out.as_slice() else {
         panic!("one response: {out:?}")
     };
@@ -184,7 +134,7 @@ fn comma_push_of_a_tcp_socket_is_not_read_as_a_sender() {
     let mut input = format!("\r\n+QIURC: \"recv\",1,{},", data.len()).into_bytes();
     input.extend_from_slice(data);
     input.extend_from_slice(b"\r\n");
-    let out = every_split(&input, |s| {
+    let out = one_and_split(&input, |s| {
         s.set_framing(COMMA);
         s.set_access_mode(id(1), AccessMode::DirectPush);
         s.set_udp_service(id(1), false);
@@ -205,7 +155,7 @@ fn hex_push_of_a_udp_service_decodes_to_bytes() {
         PAYLOAD.len(),
         hex(PAYLOAD)
     );
-    let out = every_split(input.as_bytes(), |s| {
+    let out = one_and_split(input.as_bytes(), |s| {
         s.set_framing(HEX);
         s.set_access_mode(id(3), AccessMode::DirectPush);
         s.set_udp_service(id(3), true);
@@ -233,14 +183,14 @@ fn prompt_with_crlf_then_echo_then_result() {
         let state = DigestState::new();
         state.set_framing(f);
         let mut d = QiDigester::new(&state);
-        let (out, _) = run(&mut d, &[b"AT+QISEND=0,4\r\r\n>"]);
+        let (out, _) = feed(&mut d, &[b"AT+QISEND=0,4\r\r\n>"]);
         assert_eq!(out, vec![Out::Prompt]);
         // The client writes the payload once the prompt is there; the echo follows.
         state.expect_payload_echo(4);
         let mut rest = b"\r\nAB\r\n".to_vec();
         rest.extend_from_slice(b"\r\nSEND OK\r\n");
         let cut = i.min(rest.len());
-        let (out, left) = run(&mut d, &[&rest[..cut], &rest[cut..]]);
+        let (out, left) = feed(&mut d, &[&rest[..cut], &rest[cut..]]);
         assert_eq!(out, vec![Out::Ok(Vec::new())], "split at {i}");
         assert!(left.is_empty(), "left {left:?}");
     }
@@ -287,7 +237,7 @@ fn comma_read_of_tcp_data_that_looks_like_a_sender() {
     let mut input = format!("AT+QIRD=0\r\r\n+QIRD: {},", data.len()).into_bytes();
     input.extend_from_slice(data);
     input.extend_from_slice(b"\r\n\r\nOK\r\n");
-    let out = every_split(&input, |s| {
+    let out = one_and_split(&input, |s| {
         s.set_framing(COMMA);
         s.set_access_mode(id(0), AccessMode::BufferAccess);
     });

@@ -7,19 +7,6 @@ use module_support::{read_n, udp_peer, wait_until, Host, Peer};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-/// Opens TCP client 0 to a fresh peer in `mode` and returns the peer's side.
-fn open_client(h: &mut Host, mode: u8) -> TcpStream {
-    let peer = Peer::new();
-    let cmd = format!("AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{},0,{mode}", peer.port);
-    if mode == 2 {
-        assert_eq!(h.cmd(&cmd), ["CONNECT"]);
-    } else {
-        assert_eq!(h.cmd(&cmd), ["OK"]);
-        assert_eq!(h.line(), "+QIOPEN: 0,0");
-    }
-    peer.accept()
-}
-
 /// Spawns a thread that echoes everything back until the connection ends.
 fn echo(mut s: TcpStream) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
@@ -39,7 +26,7 @@ fn counters(h: &mut Host) -> String {
 #[test]
 fn buffer_access_reports_once_until_drained() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
+    let mut conn = h.open_client(0);
     conn.write_all(b"first").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0");
     conn.write_all(b"second").unwrap();
@@ -64,12 +51,10 @@ fn buffer_access_reports_once_until_drained() {
 #[test]
 fn payloads_with_line_ends_and_results_inside_pass_intact() {
     let mut h = Host::active();
-    let conn = open_client(&mut h, 0);
+    let conn = h.open_client(0);
     let _echo = echo(conn);
     let payload = b"\r\nOK\r\n+QIURC: \"closed\",0\r\n>\x00\xff";
-    h.send(&format!("AT+QISEND=0,{}", payload.len()));
-    h.prompt();
-    h.write(payload);
+    h.send_payload(&format!("AT+QISEND=0,{}", payload.len()), payload);
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(h.line(), "+QIURC: \"recv\",0");
     wait_until(|| counters(&mut h) == format!("+QIRD: {0},0,{0}", payload.len()));
@@ -83,16 +68,12 @@ fn payloads_with_line_ends_and_results_inside_pass_intact() {
 #[test]
 fn direct_push_with_comma_view_and_hex_data() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 1);
+    let mut conn = h.open_client(1);
     conn.write_all(b"ab").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0,2");
     assert_eq!(h.data(2), b"ab");
     assert_eq!(h.cmd("AT+QICFG=\"viewmode\",1"), ["OK"]);
-    assert_eq!(h.cmd("AT+QICFG=\"dataformat\",0,1"), ["OK"]);
-    assert_eq!(
-        h.cmd("AT+QICFG=\"dataformat\""),
-        ["+QICFG: \"dataformat\",0,1", "OK"]
-    );
+    h.configure("dataformat", "0,1");
     conn.write_all(b"\x01Z").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0,2,015A");
     // Pushed data counts as read.
@@ -103,15 +84,11 @@ fn direct_push_with_comma_view_and_hex_data() {
 #[test]
 fn send_forms_counters_echo_and_cancel() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
+    let mut conn = h.open_client(0);
     // Ctrl+Z ends, Esc cancels (nothing sent, error 571).
-    h.send("AT+QISEND=0");
-    h.prompt();
-    h.write(b"abc\x1a");
+    h.send_payload("AT+QISEND=0", b"abc\x1a");
     assert_eq!(h.line(), "SEND OK");
-    h.send("AT+QISEND=0");
-    h.prompt();
-    h.write(b"never\x1b");
+    h.send_payload("AT+QISEND=0", b"never\x1b");
     assert_eq!(h.line(), "ERROR");
     assert_eq!(
         h.cmd("AT+QIGETERROR"),
@@ -120,9 +97,7 @@ fn send_forms_counters_echo_and_cancel() {
     // Echo of the payload.
     assert_eq!(h.cmd("AT+QISDE=1"), ["OK"]);
     assert_eq!(h.cmd("AT+QISDE?"), ["+QISDE: 1", "OK"]);
-    h.send("AT+QISEND=0,2");
-    h.prompt();
-    h.write(b"de");
+    h.send_payload("AT+QISEND=0,2", b"de");
     assert_eq!(h.data(2), b"de");
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(h.cmd("AT+QISDE=0"), ["OK"]);
@@ -130,9 +105,7 @@ fn send_forms_counters_echo_and_cancel() {
     assert_eq!(h.cmd("AT+QISENDEX=0,\"4647\""), ["SEND OK"]);
     // Hex send format: two digits per byte.
     assert_eq!(h.cmd("AT+QICFG=\"dataformat\",1,0"), ["OK"]);
-    h.send("AT+QISEND=0,1");
-    h.prompt();
-    h.write(b"48");
+    h.send_payload("AT+QISEND=0,1", b"48");
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(h.cmd("AT+QISEND=0,0"), ["+QISEND: 8,8,0", "OK"]);
     assert_eq!(read_n(&mut conn, 8), b"abcdeFGH");
@@ -142,15 +115,9 @@ fn send_forms_counters_echo_and_cancel() {
 #[test]
 fn qisend_timeout_sends_what_came() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
-    assert_eq!(h.cmd("AT+QICFG=\"qisend/timeout\",50"), ["OK"]);
-    assert_eq!(
-        h.cmd("AT+QICFG=\"qisend/timeout\""),
-        ["+QICFG: \"qisend/timeout\",50", "OK"]
-    );
-    h.send("AT+QISEND=0");
-    h.prompt();
-    h.write(b"part");
+    let mut conn = h.open_client(0);
+    h.configure("qisend/timeout", "50");
+    h.send_payload("AT+QISEND=0", b"part");
     // No Ctrl+Z: the timeout sends.
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(read_n(&mut conn, 4), b"part");
@@ -162,7 +129,7 @@ fn transparent_mode_escape_return_and_no_carrier() {
     let guard = qi_sim::Config::for_tests().guard_time;
     let mut h = Host::active();
     assert_eq!(h.cmd("AT+QICFG=\"transwaittm\",0"), ["OK"]);
-    let mut conn = open_client(&mut h, 2);
+    let mut conn = h.open_client(2);
     // Bytes go both ways untouched; `+++` inside data is data.
     h.write(b"a+++b\r\nOK\r\n");
     assert_eq!(read_n(&mut conn, 11), b"a+++b\r\nOK\r\n");
@@ -195,7 +162,7 @@ fn transparent_mode_escape_return_and_no_carrier() {
 #[test]
 fn switching_to_direct_push_pushes_buffered_data() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
+    let mut conn = h.open_client(0);
     conn.write_all(b"buffered").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0");
     assert_eq!(h.cmd("AT+QISWTMD=0,1"), ["OK"]);
@@ -214,9 +181,7 @@ fn udp_client_sends_and_receives_datagrams() {
         ["OK"]
     );
     assert_eq!(h.line(), "+QIOPEN: 3,0");
-    h.send("AT+QISEND=3,4");
-    h.prompt();
-    h.write(b"ping");
+    h.send_payload("AT+QISEND=3,4", b"ping");
     assert_eq!(h.line(), "SEND OK");
     let mut b = [0u8; 16];
     let (n, from) = peer.recv_from(&mut b).unwrap();
@@ -233,12 +198,8 @@ fn udp_client_sends_and_receives_datagrams() {
 #[test]
 fn recvind_reports_the_length() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
-    assert_eq!(h.cmd("AT+QICFG=\"recvind\",1"), ["OK"]);
-    assert_eq!(
-        h.cmd("AT+QICFG=\"recvind\""),
-        ["+QICFG: \"recvind\",1", "OK"]
-    );
+    let mut conn = h.open_client(0);
+    h.configure("recvind", "1");
     conn.write_all(b"12345").unwrap();
     assert_eq!(h.line(), "+QIURC: \"recv\",0,5");
     h.finish();
@@ -248,13 +209,11 @@ fn recvind_reports_the_length() {
 fn a_full_send_buffer_answers_send_fail() {
     let mut h = Host::active();
     // The peer never reads: the socket's buffers fill up.
-    let _conn = open_client(&mut h, 0);
+    let _conn = h.open_client(0);
     let chunk = [b'x'; 1460];
     let mut failed = false;
     for _ in 0..20_000 {
-        h.send("AT+QISEND=0,1460");
-        h.prompt();
-        h.write(&chunk);
+        h.send_payload("AT+QISEND=0,1460", &chunk);
         match h.line().as_str() {
             "SEND OK" => {}
             "SEND FAIL" => {
@@ -271,7 +230,7 @@ fn a_full_send_buffer_answers_send_fail() {
 #[test]
 fn prompt_shape_and_read_formats_follow_the_settings() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
+    let mut conn = h.open_client(0);
     assert_eq!(h.cmd("AT+QICFG=\"formatcfg\",1"), ["OK"]);
     h.send("AT+QISEND=0,1");
     // Format 1 ("S3S4>S3S4"): the prompt is a line of its own, without the space.
@@ -326,7 +285,7 @@ fn dtr_raised_in_transparent_mode_follows_at_and_d() {
     assert_eq!(h.cmd("AT"), ["OK"]);
     // AT&D1: command mode, the socket goes on in buffer access mode.
     assert_eq!(h.cmd("AT&D1"), ["OK"]);
-    let mut conn = open_client(&mut h, 2);
+    let mut conn = h.open_client(2);
     h.write(b"before");
     assert_eq!(read_n(&mut conn, 6), b"before");
     assert!(h.control().raise_dtr());
@@ -361,16 +320,12 @@ fn dtr_raised_in_transparent_mode_follows_at_and_d() {
 #[test]
 fn close_mode_reports_the_close_as_a_urc() {
     let mut h = Host::active();
-    let _conn = open_client(&mut h, 0);
-    assert_eq!(h.cmd("AT+QICFG=\"close/mode\",1"), ["OK"]);
-    assert_eq!(
-        h.cmd("AT+QICFG=\"close/mode\""),
-        ["+QICFG: \"close/mode\",1", "OK"]
-    );
+    let _conn = h.open_client(0);
+    h.configure("close/mode", "1");
     assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
     assert_eq!(h.line(), "+QICLOSE: 0,0");
     assert_eq!(h.cmd("AT+QICFG=\"close/mode\",0"), ["OK"]);
-    let _conn = open_client(&mut h, 0);
+    let _conn = h.open_client(0);
     assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
     assert_eq!(h.pending(), b"");
     h.finish();
@@ -379,19 +334,15 @@ fn close_mode_reports_the_close_as_a_urc() {
 #[test]
 fn payload_echo_repeats_the_input_but_not_what_ends_it() {
     let mut h = Host::active();
-    let mut conn = open_client(&mut h, 0);
+    let mut conn = h.open_client(0);
     assert_eq!(h.cmd("AT+QISDE=1"), ["OK"]);
     // Fixed length: Ctrl+Z is data, and echoed.
-    h.send("AT+QISEND=0,3");
-    h.prompt();
-    h.write(b"a\x1ab");
+    h.send_payload("AT+QISEND=0,3", b"a\x1ab");
     assert_eq!(h.data(3), b"a\x1ab");
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(read_n(&mut conn, 3), b"a\x1ab");
     // Open length: the Ctrl+Z that ends it is not.
-    h.send("AT+QISEND=0");
-    h.prompt();
-    h.write(b"cd\x1a");
+    h.send_payload("AT+QISEND=0", b"cd\x1a");
     assert_eq!(h.data(2), b"cd");
     assert_eq!(h.line(), "SEND OK");
     assert_eq!(read_n(&mut conn, 2), b"cd");

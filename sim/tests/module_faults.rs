@@ -3,11 +3,10 @@
 
 mod module_support;
 
-use module_support::{read_n, Host, Peer};
+use module_support::{read_n, Host};
 use qi_sim::{Chunks, Config, Faults};
 use quectel_qi::{ConnectId, ContextId};
 use std::io::Write;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 fn with_faults(faults: Faults) -> Host {
@@ -19,21 +18,9 @@ fn with_faults(faults: Faults) -> Host {
     h
 }
 
-fn open_client(h: &mut Host, mode: u8) -> TcpStream {
-    let peer = Peer::new();
-    let cmd = format!("AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{},0,{mode}", peer.port);
-    if mode == 2 {
-        assert_eq!(h.cmd(&cmd), ["CONNECT"]);
-    } else {
-        assert_eq!(h.cmd(&cmd), ["OK"]);
-        assert_eq!(h.line(), "+QIOPEN: 0,0");
-    }
-    peer.accept()
-}
-
 /// A short session whose every line must survive however the output is cut.
 fn session(h: &mut Host) {
-    let mut conn = open_client(h, 1);
+    let mut conn = h.open_client(1);
     h.send("AT+QISEND=0,5");
     h.prompt();
     h.write(b"hello");
@@ -112,13 +99,13 @@ fn output_merged_into_bursts() {
 #[test]
 fn dropped_peer_is_reported_closed() {
     let mut h = Host::active();
-    let _conn = open_client(&mut h, 0);
+    let _conn = h.open_client(0);
     assert!(h.control().drop_peer(ConnectId::new_const(0)));
     assert_eq!(h.line(), "+QIURC: \"closed\",0");
     assert_eq!(h.cmd("AT+QISEND=0,1"), ["ERROR"]);
     // In transparent mode the module says NO CARRIER.
     assert_eq!(h.cmd("AT+QICLOSE=0"), ["OK"]);
-    let _conn = open_client(&mut h, 2);
+    let _conn = h.open_client(2);
     assert!(h.control().drop_peer(ConnectId::new_const(0)));
     assert_eq!(h.line(), "NO CARRIER");
     h.finish();
@@ -127,7 +114,7 @@ fn dropped_peer_is_reported_closed() {
 #[test]
 fn network_deactivates_the_context() {
     let mut h = Host::active();
-    let _conn = open_client(&mut h, 0);
+    let _conn = h.open_client(0);
     assert!(h.control().deactivate_context(ContextId::new_const(1)));
     assert_eq!(h.line(), "+QIURC: \"pdpdeact\",1");
     assert_eq!(h.cmd("AT+QIACT?"), ["OK"]);

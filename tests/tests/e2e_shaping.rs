@@ -160,75 +160,73 @@ async fn exchange<L: Link>(c: &mut Client<'_, L>, w: &Wire, s: Shape) {
     }
 }
 
-async fn send_hex<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+/// One test of [`exchange`] in the shape given, with the blocking and the async client.
+macro_rules! shape_test {
+    ($(#[$doc:meta])* $name:ident, $shape:expr) => {
+        $(#[$doc])*
+        async fn $name<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
+            exchange(c, w, $shape).await;
+        }
+        both_flavours!($name, config());
+    };
+}
+
+shape_test!(
+    send_hex,
+    Shape {
         send: SendDataFormat::Hex,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(send_hex, config());
-
-async fn recv_hex<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    recv_hex,
+    Shape {
         recv: RecvDataFormat::Hex,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(recv_hex, config());
-
-async fn view_comma<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    view_comma,
+    Shape {
         view: ViewMode::HeaderCommaData,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(view_comma, config());
-
-async fn prompt_crlf_with_echo<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    prompt_crlf_with_echo,
+    Shape {
         prompt: PromptFormat::S3s4PromptS3s4,
         echo: Echo::On,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(prompt_crlf_with_echo, config());
-
-async fn echo_of_hex<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    echo_of_hex,
+    Shape {
         send: SendDataFormat::Hex,
         echo: Echo::On,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(echo_of_hex, config());
-
-async fn send_timeout<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    send_timeout,
+    Shape {
         timeout_ms: 1000,
         ..PLAIN
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(send_timeout, config());
-
-/// Every setting off its start-up value at once.
-async fn everything<L: Link>(c: &mut Client<'_, L>, w: &Wire) {
-    let s = Shape {
+    }
+);
+shape_test!(
+    /// Every setting off its start-up value at once.
+    everything,
+    Shape {
         send: SendDataFormat::Hex,
         recv: RecvDataFormat::Hex,
         view: ViewMode::HeaderCommaData,
         prompt: PromptFormat::S3s4PromptS3s4,
         echo: Echo::On,
         timeout_ms: 3600,
-    };
-    exchange(c, w, s).await;
-}
-both_flavours!(everything, config());
+    }
+);
 both_flavours!(split_everything: everything, config(), split_output(16));
 both_flavours!(split_view_comma: view_comma, config(), split_output(17));
 

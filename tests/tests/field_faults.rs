@@ -5,7 +5,7 @@
 use embassy_futures::join::join;
 use embassy_time::{with_timeout, Duration};
 use embedded_io_async::{Read as _, Write as _};
-use qi_sim::FieldFaults;
+use qi_sim::{Control, FieldFaults};
 use qi_tests::e2e::{fnv1a, random_bytes};
 use qi_tests::peers::EchoServer;
 use qi_tests::stack::{run_stack, test_config, SimStack};
@@ -36,6 +36,41 @@ async fn bounded<T>(what: &str, f: impl core::future::Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("{what}: no outcome within {STEP:?}"))
 }
 
+/// Runs `flow` on a stack whose context is active, over the module `sim`.
+fn active(sim: qi_sim::Config, config: stack::Config, flow: impl AsyncFnOnce(&SimStack, &Control)) {
+    run_stack(sim, config, async |stack: &SimStack, control: &Control| {
+        stack.activate("internet").await.unwrap();
+        flow(stack, control).await
+    });
+}
+
+/// Runs `flow` once in each access mode (`config` of the mode), as [`active`] does, over a
+/// module with `field`.
+fn in_each_mode(
+    field: FieldFaults,
+    config: fn(AccessMode) -> stack::Config,
+    flow: impl AsyncFn(&SimStack, &Control, AccessMode),
+) {
+    for mode in MODES {
+        active(
+            sim_with(field),
+            config(mode),
+            async |stack: &SimStack, control: &Control| flow(stack, control, mode).await,
+        );
+    }
+}
+
+/// A connection to `port` in `mode`.
+async fn connected<'a>(
+    stack: &'a SimStack,
+    port: u16,
+    mode: AccessMode,
+) -> TcpSocket<'a, 'static, qi_sim::transport::HostWriter> {
+    bounded("connect", stack.connect_with("127.0.0.1", port, mode))
+        .await
+        .unwrap()
+}
+
 /// Writes `data` and reads its echo at the same time; the echo as read.
 async fn echo_round(
     socket: &mut TcpSocket<'_, 'static, qi_sim::transport::HostWriter>,
@@ -60,12 +95,26 @@ async fn echo_round(
     read
 }
 
+/// `rounds` echoes of `len` random bytes (seeded by the round) through `s`, each after
+/// `disturb(round)`; each must come back byte-exact.
+async fn echo_rounds(
+    s: &mut TcpSocket<'_, 'static, qi_sim::transport::HostWriter>,
+    what: &str,
+    (rounds, len): (u64, usize),
+    mut disturb: impl FnMut(u64),
+) {
+    for round in 0..rounds {
+        disturb(round);
+        let data = random_bytes(round, len);
+        let back = bounded(what, echo_round(s, &data)).await.unwrap();
+        assert_eq!(back, data, "{what}: round {round}");
+    }
+}
+
 /// An echo of `len` random bytes through a fresh socket must come back byte-exact.
 async fn exact_echo(stack: &SimStack, port: u16, mode: AccessMode, seed: u64, len: usize) {
     let data = random_bytes(seed, len);
-    let mut s = bounded("connect", stack.connect_with("127.0.0.1", port, mode))
-        .await
-        .unwrap();
+    let mut s = connected(stack, port, mode).await;
     let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
     assert_eq!(back.len(), data.len(), "{mode:?}: bytes lost or duplicated");
     assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}: bytes changed");
@@ -79,42 +128,27 @@ fn send_ok_glued_to_the_next_line_loses_nothing() {
         glue_send_ok: true,
         ..FieldFaults::default()
     };
-    for mode in MODES {
-        run_stack(
-            sim_with(field),
-            config(mode),
-            async |stack: &SimStack, _| {
-                stack.activate("internet").await.unwrap();
-                exact_echo(stack, echo.port(), mode, 11, 40_000).await;
-            },
-        );
-    }
+    in_each_mode(field, config, async |stack: &SimStack, _, mode| {
+        exact_echo(stack, echo.port(), mode, 11, 40_000).await;
+    });
 }
 
 #[test]
 fn garbage_bursts_between_lines_lose_nothing() {
     let echo = EchoServer::start().unwrap();
-    for mode in MODES {
-        run_stack(
-            sim_with(FieldFaults::default()),
-            config(mode),
-            async |stack: &SimStack, control| {
-                stack.activate("internet").await.unwrap();
-                let mut s = stack
-                    .connect_with("127.0.0.1", echo.port(), mode)
-                    .await
-                    .unwrap();
-                for round in 0..20u64 {
-                    // Line noise: bytes a UART's framing errors give, 8 to 300 of them in a line.
-                    assert!(control.inject_garbage(round, 8 + (round as usize * 37) % 293));
-                    let data = random_bytes(round, 1500);
-                    let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
-                    assert_eq!(back, data, "{mode:?} round {round}");
-                }
-                bounded("close", s.close()).await.unwrap();
-            },
-        );
-    }
+    in_each_mode(
+        FieldFaults::default(),
+        config,
+        async |stack, control, mode| {
+            let mut s = connected(stack, echo.port(), mode).await;
+            echo_rounds(&mut s, &format!("{mode:?}"), (20, 1500), |round| {
+                // Line noise: bytes a UART's framing errors give, 8 to 300 of them in a line.
+                assert!(control.inject_garbage(round, 8 + (round as usize * 37) % 293));
+            })
+            .await;
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
 }
 
 /// A printable noise line (`\r\nA\r\n`) between frames, while no command is in flight: no
@@ -123,16 +157,15 @@ fn garbage_bursts_between_lines_lose_nothing() {
 #[test]
 fn a_printable_noise_line_between_frames_loses_nothing() {
     let echo = EchoServer::start().unwrap();
-    run_stack(
+    active(
         sim_with(FieldFaults::default()),
         config(AccessMode::BufferAccess),
         async |stack: &SimStack, control| {
-            stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
             // Whether a command is in flight when it comes depends on timing: either way it is
             // no response line of the command (a final result or a prompt could not be told
             // from the answer, see docs/FAULTS.md).
-            for round in 0..4u64 {
+            echo_rounds(&mut s, "noise", (4, 1500), |round| {
                 let noise: &[u8] = match round {
                     0 => b"\r\nA\r\n",
                     1 => b"\r\n+CPIN: READY\r\n\r\nnoise 1 2 3\r\n",
@@ -140,10 +173,8 @@ fn a_printable_noise_line_between_frames_loses_nothing() {
                     _ => b"\r\n<html>\r\n",
                 };
                 assert!(control.inject(noise.to_vec()));
-                let data = random_bytes(round, 1500);
-                let back = bounded("echo", echo_round(&mut s, &data)).await.unwrap();
-                assert_eq!(back, data, "round {round}");
-            }
+            })
+            .await;
             bounded("close", s.close()).await.unwrap();
         },
     );
@@ -152,67 +183,49 @@ fn a_printable_noise_line_between_frames_loses_nothing() {
 #[test]
 fn echo_switched_on_mid_stream_loses_nothing() {
     let echo = EchoServer::start().unwrap();
-    for mode in MODES {
-        run_stack(
-            sim_with(FieldFaults::default()),
-            config(mode),
-            async |stack: &SimStack, control| {
-                stack.activate("internet").await.unwrap();
-                let mut s = stack
-                    .connect_with("127.0.0.1", echo.port(), mode)
-                    .await
-                    .unwrap();
-                let data = random_bytes(3, 2000);
-                assert_eq!(
-                    bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
-                    data
-                );
-                assert!(control.set_echo(true));
-                for round in 0..5u64 {
-                    let data = random_bytes(round, 3000);
-                    let back = bounded("echo with ATE1", echo_round(&mut s, &data))
-                        .await
-                        .unwrap();
-                    assert_eq!(back, data, "{mode:?} round {round}");
-                }
-                bounded("close", s.close()).await.unwrap();
-            },
-        );
-    }
+    in_each_mode(
+        FieldFaults::default(),
+        config,
+        async |stack, control, mode| {
+            let mut s = connected(stack, echo.port(), mode).await;
+            let data = random_bytes(3, 2000);
+            assert_eq!(
+                bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
+                data
+            );
+            assert!(control.set_echo(true));
+            echo_rounds(&mut s, &format!("{mode:?} with ATE1"), (5, 3000), |_| {}).await;
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
 }
 
 #[test]
 fn a_flood_of_recv_urcs_loses_nothing() {
     let echo = EchoServer::start().unwrap();
-    for mode in MODES {
-        run_stack(
-            sim_with(FieldFaults::default()),
-            config(mode),
-            async |stack: &SimStack, control| {
-                stack.activate("internet").await.unwrap();
-                let mut s = stack
-                    .connect_with("127.0.0.1", echo.port(), mode)
-                    .await
-                    .unwrap();
-                // Far more URCs than the stack's channel holds, for an idle ID and (buffer
-                // access) this socket. A direct-push socket is not flooded with buffer-access
-                // notices: each sends its reader to AT+QIRD while pushes queue behind the
-                // answer, and after `push_wait` they are dropped (docs/FAULTS.md).
-                if mode == AccessMode::BufferAccess {
-                    assert!(control.flood_urcs(s.connect_id(), 300));
-                }
-                assert!(control.flood_urcs(ConnectId::new_const(11), 300));
-                assert!(control.flood_urcs(ConnectId::new_const(10), 300));
-                let data = random_bytes(9, 20_000);
-                let back = bounded("echo after the flood", echo_round(&mut s, &data))
-                    .await
-                    .unwrap();
-                assert_eq!(stack.lost_bytes(), 0);
-                assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}");
-                bounded("close", s.close()).await.unwrap();
-            },
-        );
-    }
+    in_each_mode(
+        FieldFaults::default(),
+        config,
+        async |stack, control, mode| {
+            let mut s = connected(stack, echo.port(), mode).await;
+            // Far more URCs than the stack's channel holds, for an idle ID and (buffer access)
+            // this socket. A direct-push socket is not flooded with buffer-access notices: each
+            // sends its reader to AT+QIRD while pushes queue behind the answer, and after
+            // `push_wait` they are dropped (docs/FAULTS.md).
+            if mode == AccessMode::BufferAccess {
+                assert!(control.flood_urcs(s.connect_id(), 300));
+            }
+            assert!(control.flood_urcs(ConnectId::new_const(11), 300));
+            assert!(control.flood_urcs(ConnectId::new_const(10), 300));
+            let data = random_bytes(9, 20_000);
+            let back = bounded("echo after the flood", echo_round(&mut s, &data))
+                .await
+                .unwrap();
+            assert_eq!(stack.lost_bytes(), 0);
+            assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}");
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
 }
 
 #[test]
@@ -234,11 +247,10 @@ fn closed_held_until_the_buffer_is_read_ends_after_every_byte() {
             conn.write_all(&reply).unwrap();
         })
     };
-    run_stack(
+    active(
         sim_with(field),
         config(AccessMode::BufferAccess),
         async |stack: &SimStack, _| {
-            stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", port).await.unwrap();
             s.write_all(b"?").await.unwrap();
             let mut all = Vec::new();
@@ -265,11 +277,10 @@ fn qird_answering_more_than_asked_loses_nothing() {
         read_extra: 100,
         ..FieldFaults::default()
     };
-    run_stack(
+    active(
         sim_with(field),
         config(AccessMode::BufferAccess),
         async |stack: &SimStack, _| {
-            stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
             let data = random_bytes(4, 5000);
             s.write_all(&data).await.unwrap();
@@ -295,11 +306,10 @@ fn recv_urc_without_length_in_direct_push_delivers_the_data() {
         push_without_length: true,
         ..FieldFaults::default()
     };
-    run_stack(
+    active(
         sim_with(field),
         config(AccessMode::DirectPush),
         async |stack: &SimStack, _| {
-            stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
             let data = random_bytes(6, 3000);
             // The stack fetches what the notice announced with AT+QIRD.
@@ -351,85 +361,73 @@ fn restart_config(mode: AccessMode) -> stack::Config {
 #[test]
 fn a_module_restart_mid_transfer_is_context_lost() {
     let echo = EchoServer::start().unwrap();
-    for mode in MODES {
-        run_stack(
-            sim_with(FieldFaults::default()),
-            restart_config(mode),
-            async |stack: &SimStack, control| {
-                stack.activate("internet").await.unwrap();
-                let mut s = stack
-                    .connect_with("127.0.0.1", echo.port(), mode)
-                    .await
-                    .unwrap();
-                let data = random_bytes(2, 2000);
-                assert_eq!(
-                    bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
-                    data
-                );
-                assert!(control.restart());
-                let mut buf = [0u8; 64];
-                let read = bounded("read after the restart", s.read(&mut buf)).await;
-                // The pdpdeact URC comes first; a command already on its way into the silent module
-                // ends when RDY comes.
-                assert!(
-                    matches!(read, Err(Error::ContextLost | Error::ModuleRestarted)),
-                    "{mode:?}: {read:?}"
-                );
-                assert!(stack.context_lost(), "{mode:?}");
-                assert_eq!(
-                    bounded("read", s.read(&mut buf)).await,
-                    Err(Error::ContextLost)
-                );
-                // A write names the loss as the end of the connection.
-                let wrote = bounded("write", s.write(b"x")).await;
-                assert!(
-                    matches!(wrote, Err(Error::ContextLost | Error::PeerClosed)),
-                    "{mode:?}: {wrote:?}"
-                );
-                let closed = bounded("close", s.close()).await;
-                println!("{mode:?} close after restart: {closed:?}");
-                // The module is back (RDY): activate and talk again.
-                bounded("activate again", stack.activate("internet"))
-                    .await
-                    .unwrap();
-                assert!(!stack.context_lost());
-                exact_echo(stack, echo.port(), mode, 8, 3000).await;
-            },
-        );
-    }
+    in_each_mode(
+        FieldFaults::default(),
+        restart_config,
+        async |stack, control, mode| {
+            let mut s = connected(stack, echo.port(), mode).await;
+            let data = random_bytes(2, 2000);
+            assert_eq!(
+                bounded("echo", echo_round(&mut s, &data)).await.unwrap(),
+                data
+            );
+            assert!(control.restart());
+            let mut buf = [0u8; 64];
+            let read = bounded("read after the restart", s.read(&mut buf)).await;
+            // The pdpdeact URC comes first; a command already on its way into the silent module
+            // ends when RDY comes.
+            assert!(
+                matches!(read, Err(Error::ContextLost | Error::ModuleRestarted)),
+                "{mode:?}: {read:?}"
+            );
+            assert!(stack.context_lost(), "{mode:?}");
+            assert_eq!(
+                bounded("read", s.read(&mut buf)).await,
+                Err(Error::ContextLost)
+            );
+            // A write names the loss as the end of the connection.
+            let wrote = bounded("write", s.write(b"x")).await;
+            assert!(
+                matches!(wrote, Err(Error::ContextLost | Error::PeerClosed)),
+                "{mode:?}: {wrote:?}"
+            );
+            let closed = bounded("close", s.close()).await;
+            println!("{mode:?} close after restart: {closed:?}");
+            // The module is back (RDY): activate and talk again.
+            bounded("activate again", stack.activate("internet"))
+                .await
+                .unwrap();
+            assert!(!stack.context_lost());
+            exact_echo(stack, echo.port(), mode, 8, 3000).await;
+        },
+    );
 }
 
 #[test]
 fn an_ingress_overflow_is_reported_to_direct_push_readers() {
     let echo = EchoServer::start().unwrap();
-    for mode in MODES {
-        run_stack(
-            sim_with(FieldFaults::default()),
-            config(mode),
-            async |stack: &SimStack, control| {
-                stack.activate("internet").await.unwrap();
-                let mut s = stack
-                    .connect_with("127.0.0.1", echo.port(), mode)
-                    .await
-                    .unwrap();
-                // A run without a line end, longer than the ingress buffer: the runner clears it.
-                assert!(control.inject(qi_sim::module::noise(5, 3 * INGRESS_BUF_SIZE)));
-                if mode == AccessMode::DirectPush {
-                    // Whatever the cleared buffer held may have been a push: the reader is told.
-                    let mut buf = [0u8; 16];
-                    let read = bounded("read after the overflow", s.read(&mut buf)).await;
-                    assert_eq!(read, Err(Error::Client(quectel_qi::client::Error::Overrun)));
-                }
-                // Buffer access asks the module again and loses nothing; both go on byte-exact.
-                // The cleared bytes are counted.
-                let data = random_bytes(2, 4000);
-                let back = bounded("echo after the overflow", echo_round(&mut s, &data)).await;
-                assert_eq!(back.unwrap(), data, "{mode:?}");
-                assert!(stack.lost_bytes() > 0, "{mode:?}: the clear is not counted");
-                bounded("close", s.close()).await.unwrap();
-            },
-        );
-    }
+    in_each_mode(
+        FieldFaults::default(),
+        config,
+        async |stack, control, mode| {
+            let mut s = connected(stack, echo.port(), mode).await;
+            // A run without a line end, longer than the ingress buffer: the runner clears it.
+            assert!(control.inject(qi_sim::module::noise(5, 3 * INGRESS_BUF_SIZE)));
+            if mode == AccessMode::DirectPush {
+                // Whatever the cleared buffer held may have been a push: the reader is told.
+                let mut buf = [0u8; 16];
+                let read = bounded("read after the overflow", s.read(&mut buf)).await;
+                assert_eq!(read, Err(Error::Client(quectel_qi::client::Error::Overrun)));
+            }
+            // Buffer access asks the module again and loses nothing; both go on byte-exact.
+            // The cleared bytes are counted.
+            let data = random_bytes(2, 4000);
+            let back = bounded("echo after the overflow", echo_round(&mut s, &data)).await;
+            assert_eq!(back.unwrap(), data, "{mode:?}");
+            assert!(stack.lost_bytes() > 0, "{mode:?}: the clear is not counted");
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
 }
 
 /// Waits (bounded) until the stack has seen the context go.
@@ -449,11 +447,10 @@ fn a_command_sent_into_the_booting_module_ends_at_rdy() {
     // Longer than any wait of the stack's would be cut short by: the module boots for 2 s;
     // the stack would wait up to 10 s for the open's answer.
     sim.modem.restart_time = std::time::Duration::from_secs(2);
-    run_stack(
+    active(
         sim,
         config(AccessMode::BufferAccess),
         async |stack: &SimStack, control| {
-            stack.activate("internet").await.unwrap();
             assert!(control.restart());
             // pdpdeact comes as the module goes down: from then on it does not listen.
             context_gone(stack).await;
@@ -474,11 +471,10 @@ fn a_command_sent_into_the_booting_module_ends_at_rdy() {
 #[test]
 fn rdy_without_pdpdeact_loses_every_context_and_the_active_one_is_adopted() {
     let echo = EchoServer::start().unwrap();
-    run_stack(
+    active(
         sim_with(FieldFaults::default()),
         config(AccessMode::BufferAccess),
         async |stack: &SimStack, control| {
-            stack.activate("internet").await.unwrap();
             let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
             // Start-up lines alone, no pdpdeact before them (as when the module lost power).
             assert!(control.inject(b"\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n".to_vec()));

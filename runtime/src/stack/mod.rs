@@ -391,6 +391,7 @@ impl<'d, W: Write> Stack<'d, W> {
                 s.router.sockets_on(context_id).collect();
             for id in ids {
                 s.router.socket_mut(id).closed = true;
+                s.emptied(id);
             }
             s.router.context_reset(context_id);
             s.wake_all_sockets();

@@ -238,6 +238,14 @@ impl State {
         }
     }
 
+    /// The module dropped the socket with what its buffer held (`AT+QIDEACT` of its
+    /// context): nothing is left to fetch, a read ends the stream.
+    pub(crate) fn emptied(&mut self, id: ConnectId) {
+        let slot = &mut self.slots[index(id)];
+        slot.drained = slot.announced;
+        slot.drained_after_close = true;
+    }
+
     /// A task starts or ends reading the socket.
     pub(crate) fn reading(&mut self, id: ConnectId, start: bool) {
         let slot = &mut self.slots[index(id)];

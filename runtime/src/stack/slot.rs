@@ -131,6 +131,11 @@ impl<const N: usize> SlotBuf<N> {
         let (bytes, line) = match answer {
             Ok(b) => (b, true),
             Err(InternalError::Custom(b)) => (b, false),
+            // The digester refused a response longer than this slot (`with_max_response`).
+            Err(InternalError::Capacity) => {
+                self.held = Held::TooLong;
+                return;
+            }
             Err(e) => {
                 self.held = Held::Error(fault(&e));
                 return;
@@ -237,5 +242,58 @@ mod tests {
         );
         assert!(slot.put_prompt());
         assert_eq!(read_back(&slot), (true, heapless::Vec::new()));
+    }
+
+    #[test]
+    fn error_results_come_back_as_atat_gave_them() {
+        let slot: Mutex<CriticalSectionRawMutex, SlotBuf<8>> = Mutex::default();
+        assert_eq!(slot.capacity(), 8);
+        let cme = atat::CmeError::from(5u16);
+        let cms = atat::CmsError::from(300u16);
+        let no_carrier = InternalError::ConnectionError(atat::ConnectionError::NoCarrier);
+        let cases = [
+            (InternalError::Error, InternalError::Error),
+            (InternalError::CmeError(cme), InternalError::CmeError(cme)),
+            (InternalError::CmsError(cms), InternalError::CmsError(cms)),
+            (no_carrier.clone(), no_carrier),
+            (
+                InternalError::InvalidResponse,
+                InternalError::InvalidResponse,
+            ),
+            // What the stack has no use for comes back as a parse error.
+            (InternalError::Timeout, InternalError::Parse),
+            (InternalError::Capacity, InternalError::Capacity),
+        ];
+        for (error, back) in cases {
+            assert!(slot.put(Err(error)));
+            let mut same = false;
+            slot.read(&mut |r| same = r == Err(back.clone()));
+            assert!(same, "{back:?}");
+        }
+    }
+
+    #[test]
+    fn a_second_answer_or_a_prompt_before_the_first_is_taken_is_dropped() {
+        let slot: Mutex<CriticalSectionRawMutex, SlotBuf<8>> = Mutex::new(SlotBuf::default());
+        let ready = Signal::new();
+        let response = Response::new(&slot, &ready);
+        response.answer(Ok(b"first"));
+        response.answer(Ok(b"second"));
+        response.prompt();
+        assert_eq!(
+            read_back(&slot),
+            (true, heapless::Vec::from_slice(b"first").unwrap())
+        );
+        // A slot the holder has locked takes nothing, and one the runner has locked hands
+        // over nothing.
+        response.reset();
+        let held = slot.try_lock().unwrap();
+        response.answer(Ok(b"third"));
+        response.prompt();
+        assert!(!ready.signaled());
+        let mut aborted = false;
+        slot.read(&mut |r| aborted = matches!(r, Err(InternalError::Aborted)));
+        assert!(aborted);
+        drop(held);
     }
 }

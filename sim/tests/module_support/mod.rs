@@ -153,6 +153,36 @@ impl Host {
         &self.buf
     }
 
+    /// Opens TCP client 0 to a fresh peer in access mode `mode` (2: transparent) and returns
+    /// the peer's side.
+    pub fn open_client(&mut self, mode: u8) -> TcpStream {
+        let peer = Peer::new();
+        let cmd = format!("AT+QIOPEN=1,0,\"TCP\",\"127.0.0.1\",{},0,{mode}", peer.port);
+        if mode == 2 {
+            assert_eq!(self.cmd(&cmd), ["CONNECT"]);
+        } else {
+            assert_eq!(self.cmd(&cmd), ["OK"]);
+            assert_eq!(self.line(), "+QIOPEN: 0,0");
+        }
+        peer.accept()
+    }
+
+    /// A send command, its prompt, then `payload`; the caller reads what follows.
+    pub fn send_payload(&mut self, command: &str, payload: &[u8]) {
+        self.send(command);
+        self.prompt();
+        self.write(payload);
+    }
+
+    /// Sets `AT+QICFG="<setting>",<value>` and checks that reading it back gives `value`.
+    pub fn configure(&mut self, setting: &str, value: &str) {
+        assert_eq!(self.cmd(&format!("AT+QICFG=\"{setting}\",{value}")), ["OK"]);
+        assert_eq!(
+            self.cmd(&format!("AT+QICFG=\"{setting}\"")),
+            [format!("+QICFG: \"{setting}\",{value}"), "OK".to_string()]
+        );
+    }
+
     /// Stops the module by dropping the host end, and waits for it.
     pub fn finish(mut self) {
         let running = self.running.take();
