@@ -6,8 +6,9 @@
 //! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
 //! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
-//! Tasks: the stack's runner (owns the serial input) and `main`, which runs the flows one
-//! after the other (`tasks.rs`), as a firmware runs its work. Each task's future lives in a
+//! Tasks: the stack's runner (owns the serial input), the flows' task, which runs the flows
+//! one after the other as a firmware runs its work, and `main`, which bounds each flow
+//! (`tasks.rs`). Each task's future lives in a
 //! static of exactly its size (embassy-executor 0.8 and later: no arena to size); the flows'
 //! large buffer is the application's, in a static of its own (`flows::APP_BUF`). `README.md`
 //! beside this crate gives the measured sizes.
@@ -68,7 +69,7 @@ async fn main(spawner: Spawner) {
         Err(e) => host::fail(format_args!("spawning the runner: {e:?}")),
     }
 
-    match with_timeout(RUN_LIMIT, tasks::run_all(stack, &peers)).await {
+    match with_timeout(RUN_LIMIT, tasks::watch(spawner, stack, peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
             future_sizes::report();

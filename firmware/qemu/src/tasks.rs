@@ -1,10 +1,16 @@
-//! The flows, one after the other in the main task, as a firmware runs its work: the task's
-//! future holds one flow at a time (its storage is the largest flow's, not the sum of them),
-//! and the flows' large buffer is the application's static (`flows::APP_BUF`). Before each
-//! flow the stack is painted again, so that each flow's own depth is told.
+//! The flows, one after the other in one task, as a firmware runs its work: the task's future
+//! holds one flow at a time (its storage is the largest flow's, not the sum of them), and the
+//! flows' large buffer is the application's static (`flows::APP_BUF`). Before each flow the
+//! stack is painted again, so that each flow's own depth is told.
+//!
+//! Each flow is awaited where the task's future lies: no wrapper takes it by value (a
+//! `with_timeout` around it, or a function it is passed to, builds the flow's future on the
+//! stack and moves it, which the painted stack then counts). `main` bounds each flow instead:
+//! the task tells it when a flow starts ([`watch`]).
 
-use core::future::Future;
-
+use embassy_executor::Spawner;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::signal::Signal;
 use quectel_qi::embassy_time::with_timeout;
 use quectel_qi::AccessMode;
 
@@ -12,33 +18,65 @@ use crate::flows::{self, Failure};
 use crate::host::{say, Peers};
 use crate::{stack_usage, QiStack};
 
-/// Every flow, in order; returns at the first failure.
-pub async fn run_all(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
-    let echo = peers.echo_port;
-    run("context", flows::context(stack)).await?;
-    let buffer_access = flows::tcp_echo(stack, echo, AccessMode::BufferAccess);
-    run("tcp buffer access", buffer_access).await?;
-    let direct_push = flows::tcp_echo(stack, echo, AccessMode::DirectPush);
-    run("tcp direct push", direct_push).await?;
-    run("typed client", flows::typed_client(stack, echo)).await?;
-    let http = flows::http_get(stack, peers.http_port, peers.http_len, peers.http_fnv);
-    run("http get", http).await?;
-    run("dns", flows::dns(stack)).await?;
-    run("udp echo", flows::udp_echo(stack, peers.udp_port)).await
+/// What the flows' task tells `main` (the latest news: a start not seen before the end does
+/// not matter).
+enum Progress {
+    /// This flow has just started.
+    Started(&'static str),
+    /// How the flows ended.
+    Done(Result<(), Failure>),
 }
 
-/// Runs one flow (at most the flow's limit) and prints its stack depth: the deepest the
-/// stack went while it ran (the runner's polls included), and where its polls begin.
-async fn run(
-    flow: &'static str,
-    work: impl Future<Output = Result<(), Failure>>,
-) -> Result<(), Failure> {
-    let base = stack_usage::depth_here();
-    stack_usage::restart();
-    let result = with_timeout(flows::FLOW_LIMIT, work).await;
-    let depth = stack_usage::restart();
-    result.map_err(|_| Failure::TimedOut(flow))??;
-    say(format_args!("firmware: {flow} ok"));
-    say(format_args!("firmware: flow {flow} stack {depth} from {base}"));
+static PROGRESS: Signal<CriticalSectionRawMutex, Progress> = Signal::new();
+
+/// Spawns the flows' task and waits until it is done, each flow at most its limit from its
+/// start.
+pub async fn watch(spawner: Spawner, stack: &'static QiStack, peers: Peers) -> Result<(), Failure> {
+    let token = flows_task(stack, peers).map_err(|_| Failure::Wrong("the flows run already"))?;
+    spawner.spawn(token);
+    let mut flow = "the flows' start";
+    loop {
+        match with_timeout(flows::FLOW_LIMIT, PROGRESS.wait()).await {
+            Ok(Progress::Started(started)) => flow = started,
+            Ok(Progress::Done(result)) => return result,
+            Err(_) => return Err(Failure::TimedOut(flow)),
+        }
+    }
+}
+
+#[embassy_executor::task]
+async fn flows_task(stack: &'static QiStack, peers: Peers) {
+    PROGRESS.signal(Progress::Done(run_all(stack, &peers).await))
+}
+
+/// Runs one flow where it lies and prints its stack depth: the deepest the stack went while
+/// it ran (the runner's polls included), and where the flow's polls begin.
+macro_rules! run {
+    ($flow:expr, $work:expr) => {{
+        let flow: &'static str = $flow;
+        let base = stack_usage::depth_here();
+        PROGRESS.signal(Progress::Started(flow));
+        stack_usage::restart();
+        let result = $work.await;
+        let depth = stack_usage::restart();
+        result?;
+        say(format_args!("firmware: {flow} ok"));
+        say(format_args!("firmware: flow {flow} stack {depth} from {base}"));
+    }};
+}
+
+/// Every flow, in order; returns at the first failure.
+async fn run_all(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
+    let echo = peers.echo_port;
+    run!("context", flows::context(stack));
+    let buffer_access = AccessMode::BufferAccess;
+    run!("tcp buffer access", flows::tcp_echo(stack, echo, buffer_access));
+    let direct_push = AccessMode::DirectPush;
+    run!("tcp direct push", flows::tcp_echo(stack, echo, direct_push));
+    run!("typed client", flows::typed_client(stack, echo));
+    let (port, len, fnv) = (peers.http_port, peers.http_len, peers.http_fnv);
+    run!("http get", flows::http_get(stack, port, len, fnv));
+    run!("dns", flows::dns(stack));
+    run!("udp echo", flows::udp_echo(stack, peers.udp_port));
     Ok(())
 }
