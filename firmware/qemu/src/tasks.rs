@@ -61,7 +61,9 @@ macro_rules! run {
         let depth = stack_usage::restart();
         result?;
         say(format_args!("firmware: {flow} ok"));
-        say(format_args!("firmware: flow {flow} stack {depth} from {base}"));
+        say(format_args!(
+            "firmware: flow {flow} stack {depth} from {base}"
+        ));
     }};
 }
 
@@ -70,7 +72,10 @@ async fn run_all(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> 
     let echo = peers.echo_port;
     run!("context", flows::context(stack));
     let buffer_access = AccessMode::BufferAccess;
-    run!("tcp buffer access", flows::tcp_echo(stack, echo, buffer_access));
+    run!(
+        "tcp buffer access",
+        flows::tcp_echo(stack, echo, buffer_access)
+    );
     let direct_push = AccessMode::DirectPush;
     run!("tcp direct push", flows::tcp_echo(stack, echo, direct_push));
     run!("typed client", flows::typed_client(stack, echo));

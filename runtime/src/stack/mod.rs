@@ -139,9 +139,12 @@ impl Default for Config {
 ///
 /// - `INGRESS`: the serial input not digested yet. It must hold the longest frame that can
 ///   come: a 1,500-byte push or `AT+QIRD` answer with its line
-///   ([`limits::MAX_URC_LEN`](crate::limits::MAX_URC_LEN)), and the longest response the
-///   application asks for with a URC in its middle. A longer frame is dropped whole and
-///   counted ([`Stack::lost_bytes`]).
+///   ([`sizes::DATA_FRAME_SIZE`](crate::sizes::DATA_FRAME_SIZE), twice the payload in hex
+///   framing: [`sizes::HEX_DATA_FRAME_SIZE`](crate::sizes::HEX_DATA_FRAME_SIZE)), and the
+///   longest response the application asks for with a URC in its middle. Opening a direct
+///   push socket whose largest push would not fit is [`Error::IngressTooSmall`], and reads
+///   ask `AT+QIRD` for no more than fits; another frame longer than this is dropped whole
+///   and counted ([`Stack::lost_bytes`]).
 /// - `RESPONSE`: the largest response the application accepts. Longer ones are refused whole
 ///   with [`client::Error::ResponseTooLong`]; a firmware that never asks `AT+QICFG=?` need
 ///   not pay for its 4 KB answer, but an `AT+QIRD` of 1,500 bytes needs 1,512.
@@ -155,9 +158,10 @@ impl Default for Config {
 ///
 /// ```
 /// use quectel_qi::stack::StackResources;
+/// use quectel_qi::sizes::DATA_FRAME_SIZE;
 /// static DEFAULTS: StackResources = StackResources::new();
 /// // A small part: 1,500-byte reads, short responses, short commands, buffer access only.
-/// static SMALL: StackResources<2048, 1536, 256, 0> = StackResources::new();
+/// static SMALL: StackResources<DATA_FRAME_SIZE, 1536, 256, 0> = StackResources::new();
 /// ```
 pub struct StackResources<
     const INGRESS: usize = INGRESS_BUF_SIZE,
