@@ -53,5 +53,40 @@ pub const INGRESS_BUF_SIZE: usize = (limits::MAX_COMMAND_LEN + 2)
     + (limits::MAX_URC_LEN + 4)
     + (MAX_FINAL_LEN + 4);
 
+/// The longest line a payload follows: the payload's frame less the payload. A push's
+/// `+QIURC: "recv",...` line is the longest such line, longer than any `+QIRD:` line.
+pub const DATA_LINE_LEN: usize = limits::MAX_URC_LEN - limits::MAX_DATA_LEN;
+
+/// The bytes a frame carrying a payload of `wire` bytes (as it lies on the wire) takes in
+/// the input at most: its line and the payload, then a final result (an `AT+QIRD` answer),
+/// CR LF around each.
+pub const fn data_frame_size(wire: usize) -> usize {
+    2 + DATA_LINE_LEN + 2 + wire + 2 + (MAX_FINAL_LEN + 4)
+}
+
+/// The largest payload whose frame fits an input buffer of `capacity` bytes, where
+/// `bytes_per_byte` wire bytes carry one payload byte (1 in text, 2 in hex framing); 0 when
+/// not even one byte fits.
+pub const fn payload_room(capacity: usize, bytes_per_byte: usize) -> usize {
+    let frame = data_frame_size(0);
+    if capacity <= frame {
+        return 0;
+    }
+    (capacity - frame) / bytes_per_byte
+}
+
+/// One frame with the largest payload ([`limits::MAX_DATA_LEN`], a 1,500-byte push or
+/// `AT+QIRD` answer) in text framing: the least input buffer of a stack that reads and is
+/// pushed 1,500 bytes at a time.
+pub const DATA_FRAME_SIZE: usize = data_frame_size(limits::MAX_DATA_LEN);
+
+/// [`DATA_FRAME_SIZE`] in hex framing (`AT+QICFG="dataformat",<s>,1`): the payload comes as
+/// two hexadecimal digits per byte.
+pub const HEX_DATA_FRAME_SIZE: usize = data_frame_size(2 * limits::MAX_DATA_LEN);
+
+const _: () = assert!(payload_room(DATA_FRAME_SIZE, 1) == limits::MAX_DATA_LEN);
+const _: () = assert!(payload_room(HEX_DATA_FRAME_SIZE, 2) == limits::MAX_DATA_LEN);
+const _: () = assert!(INGRESS_BUF_SIZE >= HEX_DATA_FRAME_SIZE);
+
 // A payload echo (AT+QISDE=1) is consumed whole, so it must fit as well.
 const _: () = assert!(INGRESS_BUF_SIZE > limits::MAX_PROMPT_DATA_LEN + 2);

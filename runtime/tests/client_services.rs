@@ -166,6 +166,29 @@ fn dns_collects_the_addresses() {
 }
 
 #[test]
+fn dns_hands_each_address_over_as_it_comes() {
+    let script = Script::new()
+        .host(r#"AT+QIDNSGIP=1,"example.com""#)
+        .module("OK")
+        .module(r#"+QIURC: "dnsgip",0,3,600"#)
+        .module(r#"+QIURC: "dnsgip","192.0.2.1""#)
+        .module(r#"+QIURC: "closed",2"#)
+        .module(r#"+QIURC: "dnsgip","192.0.2.2""#)
+        .module(r#"+QIURC: "dnsgip","2001:db8::1""#);
+    both!(script, support::config(), |c, h| {
+        let mut seen: Vec<String> = Vec::new();
+        let header = c
+            .resolve_each(CTX, "example.com", |a| seen.push(a.to_owned()))
+            .await
+            .unwrap();
+        assert_eq!((header.ip_count, header.dns_ttl), (Some(3), Some(600)));
+        assert_eq!(seen, ["192.0.2.1", "192.0.2.2", "2001:db8::1"]);
+        // The URC between the addresses was routed, not lost.
+        assert!(c.socket(ConnectId::new_const(2)).closed);
+    });
+}
+
+#[test]
 fn invalid_service_requests_write_nothing() {
     both!(Script::new(), support::config(), |c, h| {
         assert!(matches!(

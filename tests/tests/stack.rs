@@ -397,11 +397,17 @@ fn stack_futures_are_send() {
 
 /// Runs `flow` on a stack whose push buffer holds `PUSH` bytes (the other sizes default).
 fn with_push_buffer<const PUSH: usize>(flow: impl AsyncFnOnce(&SimStack)) {
-    use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
+    with_buffers::<{ quectel_qi::sizes::INGRESS_BUF_SIZE }, PUSH>(flow)
+}
+
+/// Runs `flow` on a stack whose input buffer holds `INGRESS` bytes and whose push buffer
+/// `PUSH` (the other sizes default).
+fn with_buffers<const INGRESS: usize, const PUSH: usize>(flow: impl AsyncFnOnce(&SimStack)) {
+    use quectel_qi::sizes::{COMMAND_BUF_SIZE, RESPONSE_SLOT_SIZE};
     let (end, running) = qi_sim::transport::duplex(sim());
     let (reader, writer) = end.split();
     let resources: &'static mut stack::StackResources<
-        INGRESS_BUF_SIZE,
+        INGRESS,
         RESPONSE_SLOT_SIZE,
         COMMAND_BUF_SIZE,
         PUSH,
@@ -436,6 +442,94 @@ fn a_push_buffer_too_small_for_a_push_is_a_typed_error_at_open() {
         socket.write_all(HOSTILE).await.unwrap();
         assert_eq!(read_exactly(&mut socket, HOSTILE.len()).await, HOSTILE);
         socket.close().await.unwrap();
+    });
+}
+
+/// One frame with the largest payload, in text framing: what the QEMU firmware takes.
+const ONE_FRAME: usize = quectel_qi::sizes::DATA_FRAME_SIZE;
+
+#[test]
+fn an_input_buffer_of_one_frame_carries_both_modes_byte_exact() {
+    let echo = EchoServer::start().unwrap();
+    // The QEMU firmware's sizes: one frame of input, one push of push buffer.
+    with_buffers::<ONE_FRAME, 1500>(async |stack: &SimStack| {
+        stack.activate("internet").await.unwrap();
+        let data = [HOSTILE, &random_bytes(12, 8 * 1024)].concat();
+        for mode in [AccessMode::BufferAccess, AccessMode::DirectPush] {
+            let mut socket = stack
+                .connect_with("127.0.0.1", echo.port(), mode)
+                .await
+                .unwrap();
+            // Chunk by chunk, each read back before the next goes (as the firmware does).
+            let mut back = Vec::new();
+            for chunk in data.chunks(1460) {
+                socket.write_all(chunk).await.unwrap();
+                back.extend(read_exactly(&mut socket, chunk.len()).await);
+            }
+            assert_eq!(fnv1a(&back), fnv1a(&data), "{mode:?}");
+            socket.close().await.unwrap();
+        }
+        assert_eq!(stack.lost_bytes(), 0);
+    });
+}
+
+#[test]
+fn an_input_buffer_too_small_for_a_push_is_a_typed_error_at_open() {
+    let echo = EchoServer::start().unwrap();
+    with_buffers::<{ ONE_FRAME - 1 }, 1500>(async |stack: &SimStack| {
+        stack.activate("internet").await.unwrap();
+        let err = stack
+            .connect_with("127.0.0.1", echo.port(), AccessMode::DirectPush)
+            .await
+            .err()
+            .expect("an input buffer one byte short of a push");
+        assert_eq!(
+            err,
+            Error::IngressTooSmall {
+                capacity: ONE_FRAME - 1
+            }
+        );
+        // Buffer access asks for what fits (1,499 bytes a read): byte-exact all the same.
+        let mut socket = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+        let data = random_bytes(13, 4 * 1024);
+        let (mut rx, mut tx) = socket.split();
+        let (wrote, back) = join(tx.write_all(&data), read_exactly(&mut rx, data.len())).await;
+        wrote.unwrap();
+        assert_eq!(fnv1a(&back), fnv1a(&data));
+        socket.close().await.unwrap();
+        assert_eq!(stack.lost_bytes(), 0);
+    });
+}
+
+#[test]
+fn an_input_buffer_of_one_text_frame_refuses_direct_push_in_hex_framing() {
+    use quectel_qi::{RecvDataFormat, SendDataFormat};
+    let echo = EchoServer::start().unwrap();
+    with_buffers::<ONE_FRAME, 1500>(async |stack: &SimStack| {
+        stack.activate("internet").await.unwrap();
+        {
+            let mut c = stack.client().await.unwrap();
+            c.set_data_format(SendDataFormat::Text, RecvDataFormat::Hex)
+                .await
+                .unwrap();
+        }
+        let err = stack
+            .connect_with("127.0.0.1", echo.port(), AccessMode::DirectPush)
+            .await
+            .err()
+            .expect("a hex push is twice the text frame");
+        assert_eq!(
+            err,
+            Error::IngressTooSmall {
+                capacity: ONE_FRAME
+            }
+        );
+        // Buffer access reads half as much at a time, byte-exact.
+        let mut socket = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+        socket.write_all(HOSTILE).await.unwrap();
+        assert_eq!(read_exactly(&mut socket, HOSTILE.len()).await, HOSTILE);
+        socket.close().await.unwrap();
+        assert_eq!(stack.lost_bytes(), 0);
     });
 }
 

@@ -2,8 +2,8 @@
 //! client behind the stack's lock, an HTTP GET with reqwless, DNS and UDP echo. TCP goes
 //! through the stack's own `connect`; HTTP, DNS and UDP through the embedded-nal-async traits,
 //! as any third-party client would. Every public future of the client and the stack a flow
-//! awaits goes through [`sized!`] first. Each flow runs as a task of its own (`tasks.rs`); the
-//! large buffers are the application's, in [`APP_BUF`].
+//! awaits goes through [`sized!`] first. The flows run one after the other in the main task
+//! (`tasks.rs`); the large buffer is the application's, [`APP_BUF`].
 
 use core::fmt::{self, Write as _};
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -12,7 +12,7 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::mutex::Mutex;
 use quectel_qi::client;
 use quectel_qi::embassy_time::{Duration, Timer};
-use quectel_qi::embedded_io_async::{Read, Write};
+use quectel_qi::embedded_io_async::{BufRead, Read, Write};
 use quectel_qi::embedded_nal_async::{AddrType, ConnectedUdp, Dns, UdpStack};
 use quectel_qi::heapless::String;
 use quectel_qi::stack;
@@ -26,13 +26,14 @@ use crate::QiStack;
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
 pub const FLOW_LIMIT: Duration = Duration::from_secs(15);
 /// The application's buffer, one for all flows (they run one after the other): the HTTP
-/// flow's response head and whole body, the TCP flows' send and receive chunks. In a static,
-/// so that it is neither in a task's future nor on the stack, and `budget.sh` counts it as
-/// the application's.
+/// flow's response head and the body as it comes (hashed chunk by chunk, never whole), the
+/// TCP flows' chunk out and back (the echo is read over the chunk it checks, which the
+/// pattern tells). In a static, so that it is neither in a task's future nor on the stack,
+/// and `budget.sh` counts it as the application's.
 pub static APP_BUF: Mutex<CriticalSectionRawMutex, [u8; APP_BUF_LEN]> =
     Mutex::new([0; APP_BUF_LEN]);
-/// Holds the response head and the whole body the run script's server sends.
-const APP_BUF_LEN: usize = 4096;
+/// One read of a whole `+QIRD` or push; more than the HTTP server's response head.
+const APP_BUF_LEN: usize = TCP_READ;
 /// The TCP flows' traffic each way: four of the stack's largest sends.
 const TCP_LEN: usize = 4 * TCP_SEND;
 /// One `AT+QISEND`'s payload, the most a stack write takes at once.
@@ -110,11 +111,10 @@ pub async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<()
     }
     .in_flow(flow)?;
     let mut buf = APP_BUF.lock().await;
-    let (out, back) = buf.split_at_mut(TCP_SEND);
-    let back = &mut back[..TCP_READ];
     let mut received = 0;
     for sent in (0..TCP_LEN).step_by(TCP_SEND) {
         let len = TCP_SEND.min(TCP_LEN - sent);
+        let out = &mut buf[..];
         fill(&mut out[..len], sent);
         if sent == 0 {
             // `write` takes one `AT+QISEND`: all of a 1,460-byte chunk.
@@ -125,6 +125,8 @@ pub async fn tcp_echo(stack: &QiStack, port: u16, mode: AccessMode) -> Result<()
         } else {
             sized!("TcpSocket::write_all", socket.write_all(&out[..len])).in_flow(flow)?;
         }
+        // The chunk is out: the echo comes back over it.
+        let back = &mut buf[..TCP_READ];
         while received < sent + len {
             let n = sized!("TcpSocket::read", socket.read(back)).in_flow(flow)?;
             if n == 0 {
@@ -208,8 +210,21 @@ pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Resul
     if !response.status.is_successful() {
         return Err(Failure::Wrong("http get: the status is not 2xx"));
     }
-    let body = response.body().read_to_end().await?;
-    if body.len() != len || fnv1a(body) != fnv {
+    // Hashed where reqwless reads it (its buffer is the response head's): no body-sized
+    // buffer.
+    let mut body = response.body().reader();
+    let (mut got, mut hash) = (0, FNV_OFFSET);
+    loop {
+        let chunk = body.fill_buf().await?;
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        hash = fnv1a(hash, chunk);
+        got += n;
+        body.consume(n);
+    }
+    if got != len || hash != fnv {
         return Err(Failure::Wrong(
             "http get: the body differs from the server's",
         ));
@@ -217,9 +232,12 @@ pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Resul
     Ok(())
 }
 
-/// The hash `qemu_peers` gives for the body (FNV-1a, 64 bits).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+/// FNV-1a's start (64 bits).
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash `qemu_peers` gives for the body (FNV-1a, 64 bits), carried on over `bytes`.
+fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }

@@ -6,11 +6,12 @@
 //! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
 //! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
-//! Tasks: the stack's runner (owns the serial input), `main` (spawns each flow's task and waits
-//! for it) and one task per flow (`tasks.rs`). Each task's future lives in a static of exactly
-//! its size (embassy-executor 0.8 and later: no arena to size); the flows' large buffer is
-//! the application's, in a static of its own (`flows::APP_BUF`). `README.md` beside this crate
-//! gives the measured sizes.
+//! Tasks: the stack's runner (owns the serial input), the flows' task, which runs the flows
+//! one after the other as a firmware runs its work, and `main`, which bounds each flow
+//! (`tasks.rs`). Each task's future lives in a
+//! static of exactly its size (embassy-executor 0.8 and later: no arena to size); the flows'
+//! large buffer is the application's, in a static of its own (`flows::APP_BUF`). `README.md`
+//! beside this crate gives the measured sizes.
 
 #![no_std]
 #![no_main]
@@ -22,6 +23,7 @@ mod tasks;
 use embassy_executor::Spawner;
 use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
 use quectel_qi::embassy_time::{with_timeout, Duration};
+use quectel_qi::sizes;
 use quectel_qi::stack::{self, Runner, Stack, StackResources};
 use static_cell::StaticCell;
 
@@ -30,17 +32,19 @@ const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 pub type QiStack = Stack<'static, UartTx>;
 
-/// The stack's buffers, sized for what these flows ask: the input holds a 1,500-byte push or
-/// `AT+QIRD` answer with room to spare, the largest response accepted is a 1,500-byte read,
-/// and commands are at most a few hundred bytes (payloads are written from the caller's
-/// buffer). A response or command beyond these is a typed error, not a cut frame. The push
-/// buffer holds two of the largest pushes: a direct-push flow reads each chunk before it sends
-/// the next.
+/// The stack's buffers, sized for what these flows ask: the input holds one frame with the
+/// largest payload (a 1,500-byte push or `AT+QIRD` answer with its line, in text framing:
+/// `sizes::DATA_FRAME_SIZE`; hex framing would need `sizes::HEX_DATA_FRAME_SIZE`, and a
+/// direct push socket is refused with `stack::Error::IngressTooSmall` where it does not
+/// fit), the largest response accepted is a 1,500-byte read, commands are at most a few dozen
+/// bytes (payloads are written from the caller's buffer). A response or command beyond these
+/// is a typed error, not a cut frame. The push buffer holds one largest push: the direct push
+/// flow reads each chunk back before it sends the next.
 type Resources = StackResources<INGRESS, RESPONSE, COMMAND, PUSH>;
-const INGRESS: usize = 4096;
-const RESPONSE: usize = 1600;
-const COMMAND: usize = 512;
-const PUSH: usize = 3000;
+const INGRESS: usize = sizes::DATA_FRAME_SIZE;
+const RESPONSE: usize = 1536;
+const COMMAND: usize = 128;
+const PUSH: usize = 1500;
 
 static RESOURCES: StaticCell<Resources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();
@@ -65,7 +69,7 @@ async fn main(spawner: Spawner) {
         Err(e) => host::fail(format_args!("spawning the runner: {e:?}")),
     }
 
-    match with_timeout(RUN_LIMIT, tasks::run_all(spawner, stack, &peers)).await {
+    match with_timeout(RUN_LIMIT, tasks::watch(spawner, stack, peers)).await {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
             future_sizes::report();

@@ -1,115 +1,87 @@
-//! One embassy task per flow, each awaited by `main` in turn. A task's future lives in a static
-//! of exactly its size (its `POOL`) and the executor polls it from its own shallow frame, so a
-//! flow's stack is its own: not nested inside the polls of a main task that holds every flow
-//! (there, rustc's async frames stacked up to 43-53 KB before a flow began).
+//! The flows, one after the other in one task, as a firmware runs its work: the task's future
+//! holds one flow at a time (its storage is the largest flow's, not the sum of them), and the
+//! flows' large buffer is the application's static (`flows::APP_BUF`). Before each flow the
+//! stack is painted again, so that each flow's own depth is told.
+//!
+//! Each flow is awaited where the task's future lies: no wrapper takes it by value (a
+//! `with_timeout` around it, or a function it is passed to, builds the flow's future on the
+//! stack and moves it, which the painted stack then counts). `main` bounds each flow instead:
+//! the task tells it when a flow starts ([`watch`]).
 
-use embassy_executor::{SpawnError, SpawnToken, Spawner};
+use embassy_executor::Spawner;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
-use quectel_qi::embassy_time::{with_deadline, Instant};
+use quectel_qi::embassy_time::with_timeout;
 use quectel_qi::AccessMode;
 
 use crate::flows::{self, Failure};
 use crate::host::{say, Peers};
 use crate::{stack_usage, QiStack};
 
-/// How a flow task ended: its result, and the stack's depth where its poll began.
-struct Outcome {
-    result: Result<(), Failure>,
-    base: usize,
+/// What the flows' task tells `main` (the latest news: a start not seen before the end does
+/// not matter).
+enum Progress {
+    /// This flow has just started.
+    Started(&'static str),
+    /// How the flows ended.
+    Done(Result<(), Failure>),
 }
 
-static DONE: Signal<CriticalSectionRawMutex, Outcome> = Signal::new();
+static PROGRESS: Signal<CriticalSectionRawMutex, Progress> = Signal::new();
+
+/// Spawns the flows' task and waits until it is done, each flow at most its limit from its
+/// start.
+pub async fn watch(spawner: Spawner, stack: &'static QiStack, peers: Peers) -> Result<(), Failure> {
+    let token = flows_task(stack, peers).map_err(|_| Failure::Wrong("the flows run already"))?;
+    spawner.spawn(token);
+    let mut flow = "the flows' start";
+    loop {
+        match with_timeout(flows::FLOW_LIMIT, PROGRESS.wait()).await {
+            Ok(Progress::Started(started)) => flow = started,
+            Ok(Progress::Done(result)) => return result,
+            Err(_) => return Err(Failure::TimedOut(flow)),
+        }
+    }
+}
+
+#[embassy_executor::task]
+async fn flows_task(stack: &'static QiStack, peers: Peers) {
+    PROGRESS.signal(Progress::Done(run_all(stack, &peers).await))
+}
+
+/// Runs one flow where it lies and prints its stack depth: the deepest the stack went while
+/// it ran (the runner's polls included), and where the flow's polls begin.
+macro_rules! run {
+    ($flow:expr, $work:expr) => {{
+        let flow: &'static str = $flow;
+        let base = stack_usage::depth_here();
+        PROGRESS.signal(Progress::Started(flow));
+        stack_usage::restart();
+        let result = $work.await;
+        let depth = stack_usage::restart();
+        result?;
+        say(format_args!("firmware: {flow} ok"));
+        say(format_args!(
+            "firmware: flow {flow} stack {depth} from {base}"
+        ));
+    }};
+}
 
 /// Every flow, in order; returns at the first failure.
-pub async fn run_all(
-    spawner: Spawner,
-    stack: &'static QiStack,
-    peers: &Peers,
-) -> Result<(), Failure> {
-    run(spawner, "context", context(stack)).await?;
+async fn run_all(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> {
     let echo = peers.echo_port;
-    run(
-        spawner,
+    run!("context", flows::context(stack));
+    let buffer_access = AccessMode::BufferAccess;
+    run!(
         "tcp buffer access",
-        tcp(stack, echo, AccessMode::BufferAccess),
-    )
-    .await?;
-    run(
-        spawner,
-        "tcp direct push",
-        tcp(stack, echo, AccessMode::DirectPush),
-    )
-    .await?;
-    run(spawner, "typed client", typed_client(stack, echo)).await?;
-    let http = http_get(stack, peers.http_port, peers.http_len, peers.http_fnv);
-    run(spawner, "http get", http).await?;
-    run(spawner, "dns", dns(stack)).await?;
-    run(spawner, "udp echo", udp_echo(stack, peers.udp_port)).await
-}
-
-/// Spawns one flow's task and waits for it (at most the flow's limit); prints its stack depth.
-async fn run<S>(
-    spawner: Spawner,
-    flow: &'static str,
-    token: Result<SpawnToken<S>, SpawnError>,
-) -> Result<(), Failure> {
-    let token = token.map_err(|_| Failure::Wrong("a flow's task is running already"))?;
-    DONE.reset();
-    stack_usage::restart();
-    spawner.spawn(token);
-    let deadline = Instant::now() + flows::FLOW_LIMIT;
-    let outcome = with_deadline(deadline, DONE.wait())
-        .await
-        .map_err(|_| Failure::TimedOut(flow))?;
-    let depth = stack_usage::restart();
-    outcome.result?;
-    say(format_args!("firmware: {flow} ok"));
-    say(format_args!(
-        "firmware: flow {flow} stack {depth} from {}",
-        outcome.base
-    ));
+        flows::tcp_echo(stack, echo, buffer_access)
+    );
+    let direct_push = AccessMode::DirectPush;
+    run!("tcp direct push", flows::tcp_echo(stack, echo, direct_push));
+    run!("typed client", flows::typed_client(stack, echo));
+    let (port, len, fnv) = (peers.http_port, peers.http_len, peers.http_fnv);
+    run!("http get", flows::http_get(stack, port, len, fnv));
+    run!("dns", flows::dns(stack));
+    run!("udp echo", flows::udp_echo(stack, peers.udp_port));
     Ok(())
-}
-
-/// Reports how a flow ended to [`run`].
-fn done(base: usize, result: Result<(), Failure>) {
-    DONE.signal(Outcome { result, base });
-}
-
-#[embassy_executor::task]
-async fn context(stack: &'static QiStack) {
-    let base = stack_usage::depth_here();
-    done(base, flows::context(stack).await)
-}
-
-/// Both TCP flows, one after the other (one instance at a time).
-#[embassy_executor::task]
-async fn tcp(stack: &'static QiStack, port: u16, mode: AccessMode) {
-    let base = stack_usage::depth_here();
-    done(base, flows::tcp_echo(stack, port, mode).await)
-}
-
-#[embassy_executor::task]
-async fn typed_client(stack: &'static QiStack, port: u16) {
-    let base = stack_usage::depth_here();
-    done(base, flows::typed_client(stack, port).await)
-}
-
-#[embassy_executor::task]
-async fn http_get(stack: &'static QiStack, port: u16, len: usize, fnv: u64) {
-    let base = stack_usage::depth_here();
-    done(base, flows::http_get(stack, port, len, fnv).await)
-}
-
-#[embassy_executor::task]
-async fn dns(stack: &'static QiStack) {
-    let base = stack_usage::depth_here();
-    done(base, flows::dns(stack).await)
-}
-
-#[embassy_executor::task]
-async fn udp_echo(stack: &'static QiStack, port: u16) {
-    let base = stack_usage::depth_here();
-    done(base, flows::udp_echo(stack, port).await)
 }

@@ -179,6 +179,16 @@ impl<'a, L: Link> BlockingClient<'a, L> {
         block_on(self.0.resolve(context_id, hostname))
     }
 
+    /// See [`Client::resolve_each`].
+    pub fn resolve_each(
+        &mut self,
+        context_id: ContextId,
+        hostname: &str,
+        each: impl FnMut(&str) + Send,
+    ) -> Result<urc::DnsgipResult, Error> {
+        block_on(self.0.resolve_each(context_id, hostname, each))
+    }
+
     /// See [`Client::process_urcs`].
     pub fn process_urcs(&mut self) -> usize {
         self.0.process_urcs()

@@ -2,9 +2,28 @@
 //!
 //! A decoded [`Urc`] borrows a push's payload from the frame it came in. The stack's runner
 //! records the payload in the stack's push buffer while the frame lies in its ingress, and
-//! queues only detached result URCs (`Urc<'static>`, metadata only). atat's ingress hands its
-//! channel owned values only and calls no hook of ours for them, so for the atat-based client
-//! [`QueuedUrc`] keeps the whole frame until the client routes it.
+//! queues only detached result URCs (`Urc<'static>`, metadata only). For the atat-based
+//! client, [`QueuedUrc`] keeps the whole frame until the client routes it; metadata only
+//! would need the payload written to a ring the client reads, and atat 0.25 gives no safe
+//! place to write it:
+//!
+//! - `AtatUrc::parse` is an associated function of the URC type, with no `self` and no
+//!   context: the only ring it could reach is a `static`, one for every client in the
+//!   program (several clients, or tests on threads, would mix their payloads).
+//! - The digester (which has context, the shared `DigestState`) and `parse` both run again
+//!   on the same frame when the hand-off fails: `Ingress::try_advance` returns
+//!   `UrcChannelFull` after `parse` and leaves the frame in its buffer, and
+//!   `Ingress::advance` awaits `publish` with the frame still there (a cancelled `advance`
+//!   leaves it too). A payload written on the first try would be written again: duplicated.
+//! - Telling a retry from a new frame is not possible from inside: atat moves the rest of
+//!   its buffer to the front after every frame, so a retried frame and the next one both
+//!   start at the buffer's start, and two pushes may carry the same bytes. Writing
+//!   tentatively (at the ring's end, made final when the client takes the entry) fails the
+//!   same way: a second push arriving before the client took the first would overwrite it.
+//!
+//! atat would need to call a hook once a URC is published (or pass `parse` a context); until
+//! then the atat-based client pays one frame per channel entry, and the network stack, which
+//! reads the port itself, is the way to metadata-only queueing.
 
 use crate::{limits, Urc};
 

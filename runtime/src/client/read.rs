@@ -7,33 +7,49 @@ use crate::response::qird::{CountersLine, ReadFromLine, ReadLine};
 use crate::wire::{copy_payload, decode_data_frame, DecodeError};
 use crate::{qird, AccessMode, ConnectId, ReadLength};
 
-/// Decodes an `AT+QIRD` answer where it lies: the line without its payload, the payload as
-/// it lies on the wire (raw or hex digits, any view mode) and the bytes it announces.
-fn split_read(bytes: &[u8]) -> Result<(ReadLine<'static>, &[u8], usize), DecodeError> {
-    let l = decode_data_frame(
-        bytes,
-        ReadLine::decode,
-        |x| x.data.len(),
-        |mut x, w| {
-            x.data = w;
-            x
-        },
-    )?;
-    let (data, n) = (l.data, announced(l.read_actual_length.get()));
-    Ok((l.detach(), data, n))
+/// The two `+QIRD:` lines that carry a payload: a socket's read and a UDP service's (with
+/// the sender).
+trait DataLine<'a>: Sized {
+    type Detached;
+    fn decode(line: &'a [u8], payload: &'a [u8]) -> Result<Self, DecodeError>;
+    fn data(&self) -> &'a [u8];
+    fn with_data(self, data: &'a [u8]) -> Self;
+    fn announced(&self) -> usize;
+    fn detach(self) -> Self::Detached;
 }
 
-fn split_read_from(bytes: &[u8]) -> Result<(ReadFromLine<'static>, &[u8], usize), DecodeError> {
-    let l = decode_data_frame(
-        bytes,
-        ReadFromLine::decode,
-        |x| x.data.len(),
-        |mut x, w| {
-            x.data = w;
-            x
-        },
-    )?;
-    let (data, n) = (l.data, announced(l.read_actual_length.get()));
+macro_rules! data_line {
+    ($($line:ident),*) => {$(
+        impl<'a> DataLine<'a> for $line<'a> {
+            type Detached = $line<'static>;
+            fn decode(line: &'a [u8], payload: &'a [u8]) -> Result<Self, DecodeError> {
+                $line::decode(line, payload)
+            }
+            fn data(&self) -> &'a [u8] {
+                self.data
+            }
+            fn with_data(mut self, data: &'a [u8]) -> Self {
+                self.data = data;
+                self
+            }
+            fn announced(&self) -> usize {
+                announced(self.read_actual_length.get())
+            }
+            fn detach(self) -> Self::Detached {
+                $line::detach(self)
+            }
+        }
+    )*};
+}
+data_line!(ReadLine, ReadFromLine);
+
+/// Decodes an `AT+QIRD` answer where it lies: the line without its payload, the payload as
+/// it lies on the wire (raw or hex digits, any view mode) and the bytes it announces.
+fn split_read<'a, D: DataLine<'a>>(
+    bytes: &'a [u8],
+) -> Result<(D::Detached, &'a [u8], usize), DecodeError> {
+    let l = decode_data_frame(bytes, D::decode, |x| x.data().len(), D::with_data)?;
+    let (data, n) = (l.data(), l.announced());
     Ok((l.detach(), data, n))
 }
 
@@ -117,7 +133,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         // carries it.
         let n = self
             .exec_read(&cmd, |bytes| {
-                let (_, wire, len) = split_read(bytes).map_err(|_| Error::Parse)?;
+                let (_, wire, len) = split_read::<ReadLine>(bytes).map_err(|_| Error::Parse)?;
                 let n = copy_payload(wire, len, 0, buf).map_err(|_| Error::Parse)?;
                 if len > n {
                     excess_of(wire, len, n, excess)?;
@@ -156,7 +172,8 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         };
         let (line, n) = self
             .exec_read(&cmd, |bytes| {
-                let (line, wire, len) = split_read_from(bytes).map_err(|_| Error::Parse)?;
+                let (line, wire, len) =
+                    split_read::<ReadFromLine>(bytes).map_err(|_| Error::Parse)?;
                 // More than was asked for is the module's fault: refused, never cut.
                 if len > buf.len() {
                     return Err(Error::Parse);

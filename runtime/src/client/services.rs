@@ -136,12 +136,36 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         result.time.ok_or(Error::Parse)
     }
 
-    /// `AT+QIDNSGIP=<ctx>,"<name>"`: resolves a name; collects the header and every address.
+    /// `AT+QIDNSGIP=<ctx>,"<name>"`: resolves a name; collects the header and every address
+    /// (the first `N`). To look at each address as it comes instead, see
+    /// [`resolve_each`](Self::resolve_each).
     pub async fn resolve<const N: usize>(
         &mut self,
         context_id: ContextId,
         hostname: &str,
     ) -> Result<DnsAnswer<N>, Error> {
+        let mut addresses = Vec::new();
+        let header = self
+            .resolve_each(context_id, hostname, |a| {
+                // Past `N`: counted in the header, not kept.
+                let _ = addresses.push(String::try_from(a).unwrap_or_default());
+            })
+            .await?;
+        Ok(DnsAnswer {
+            addresses,
+            count: header.ip_count.unwrap_or(0),
+            ttl: header.dns_ttl,
+        })
+    }
+
+    /// [`resolve`](Self::resolve), handing each address to `each` as it comes, where it lies
+    /// in its URC (none is kept), and returning the header (`<IP_count>`, `<DNS_ttl>`).
+    pub async fn resolve_each(
+        &mut self,
+        context_id: ContextId,
+        hostname: &str,
+        mut each: impl FnMut(&str) + Send,
+    ) -> Result<urc::DnsgipResult, Error> {
         let start = Instant::now();
         self.exec(&qidnsgip::Resolve {
             context_id,
@@ -158,21 +182,16 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         if let Some(e) = failed(header.err) {
             return Err(e);
         }
-        let count = header.ip_count.unwrap_or(0);
-        let mut answer = DnsAnswer {
-            addresses: Vec::new(),
-            count,
-            ttl: header.dns_ttl,
-        };
-        for _ in 0..count {
-            let address = self
-                .wait_for(deadline, |u| match u {
-                    Urc::DnsgipAddress(a) => Some(a.host_ip_addr.clone()),
-                    _ => None,
-                })
-                .await?;
-            let _ = answer.addresses.push(address);
+        for _ in 0..header.ip_count.unwrap_or(0) {
+            self.wait_for(deadline, |u| match u {
+                Urc::DnsgipAddress(a) => {
+                    each(&a.host_ip_addr);
+                    Some(())
+                }
+                _ => None,
+            })
+            .await?;
         }
-        Ok(answer)
+        Ok(header)
     }
 }

@@ -54,6 +54,15 @@ pub enum Error {
         /// The push buffer's size in bytes.
         capacity: usize,
     },
+    /// The stack's input buffer (`INGRESS` of [`StackResources`](super::StackResources))
+    /// cannot hold a frame the call asks for in the live data framing
+    /// ([`sizes::data_frame_size`](crate::sizes::data_frame_size)): a direct push socket,
+    /// which the module may push 1,500 bytes at a time (hex framing doubles them), was not
+    /// opened; a read cannot fetch even one byte.
+    IngressTooSmall {
+        /// The input buffer's size in bytes.
+        capacity: usize,
+    },
 }
 
 impl Error {
@@ -97,6 +106,10 @@ impl fmt::Display for Error {
                 f,
                 "the push buffer ({capacity} bytes) cannot hold a push of the module"
             ),
+            Error::IngressTooSmall { capacity } => write!(
+                f,
+                "the input buffer ({capacity} bytes) cannot hold a frame of the module"
+            ),
         }
     }
 }
@@ -122,7 +135,9 @@ impl embedded_io::Error for Error {
             Error::PeerClosed => ErrorKind::ConnectionAborted,
             Error::NotFound => ErrorKind::AddrNotAvailable,
             Error::Unsupported => ErrorKind::Unsupported,
-            Error::PushBufferTooSmall { .. } => ErrorKind::OutOfMemory,
+            Error::PushBufferTooSmall { .. } | Error::IngressTooSmall { .. } => {
+                ErrorKind::OutOfMemory
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ impl<W: Write> Stack<'_, W> {
         // While a reader is here, the runner holds a push for this socket back rather than
         // dropping it (see `Shared::route`).
         let _reading = Reading::new(self, id);
-        let room = buf.len().min(READ_MAX);
+        let room = buf.len().min(READ_MAX).min(self.read_room()?);
         loop {
             match self.ready(id).await? {
                 Readiness::Pushed => {

@@ -139,9 +139,12 @@ impl Default for Config {
 ///
 /// - `INGRESS`: the serial input not digested yet. It must hold the longest frame that can
 ///   come: a 1,500-byte push or `AT+QIRD` answer with its line
-///   ([`limits::MAX_URC_LEN`](crate::limits::MAX_URC_LEN)), and the longest response the
-///   application asks for with a URC in its middle. A longer frame is dropped whole and
-///   counted ([`Stack::lost_bytes`]).
+///   ([`sizes::DATA_FRAME_SIZE`](crate::sizes::DATA_FRAME_SIZE), twice the payload in hex
+///   framing: [`sizes::HEX_DATA_FRAME_SIZE`](crate::sizes::HEX_DATA_FRAME_SIZE)), and the
+///   longest response the application asks for with a URC in its middle. Opening a direct
+///   push socket whose largest push would not fit is [`Error::IngressTooSmall`], and reads
+///   ask `AT+QIRD` for no more than fits; another frame longer than this is dropped whole
+///   and counted ([`Stack::lost_bytes`]).
 /// - `RESPONSE`: the largest response the application accepts. Longer ones are refused whole
 ///   with [`client::Error::ResponseTooLong`]; a firmware that never asks `AT+QICFG=?` need
 ///   not pay for its 4 KB answer, but an `AT+QIRD` of 1,500 bytes needs 1,512.
@@ -155,9 +158,10 @@ impl Default for Config {
 ///
 /// ```
 /// use quectel_qi::stack::StackResources;
+/// use quectel_qi::sizes::DATA_FRAME_SIZE;
 /// static DEFAULTS: StackResources = StackResources::new();
 /// // A small part: 1,500-byte reads, short responses, short commands, buffer access only.
-/// static SMALL: StackResources<2048, 1536, 256, 0> = StackResources::new();
+/// static SMALL: StackResources<DATA_FRAME_SIZE, 1536, 256, 0> = StackResources::new();
 /// ```
 pub struct StackResources<
     const INGRESS: usize = INGRESS_BUF_SIZE,
@@ -234,7 +238,8 @@ pub fn new<
         command,
         response: Response::new(slot, &shared.answered),
         shared,
-        config,
+        write_timeout_ms: config.write_timeout_ms,
+        wait_ms: config.client.wait_ms,
         restarts_seen: 0,
     };
     let client = Client::with_link_and_push_buffer(link, &shared.digest, config.client);
@@ -244,6 +249,7 @@ pub fn new<
         client: Mutex::new(client),
         config,
         prepared: AtomicU32::new(0),
+        ingress_capacity: ingress.len(),
     };
     let runner = Runner::new(
         rx,
@@ -265,6 +271,8 @@ pub struct Stack<'d, W: Write> {
     config: Config,
     /// The module was prepared after this many restarts, plus one (0: not yet).
     prepared: AtomicU32,
+    /// The runner's input buffer, in bytes: the largest frame it can cut out.
+    ingress_capacity: usize,
 }
 
 /// The typed client, held for the caller's commands; others wait until it is dropped.
@@ -485,6 +493,10 @@ impl<'d, W: Write> Stack<'d, W> {
             self.check_push_room(service_type)?;
         }
         let mut c = self.client().await?;
+        if access_mode == AccessMode::DirectPush {
+            // After `client`: the framing the pushes come in is known from then on.
+            self.check_push_frame_room()?;
+        }
         let connect_id = self
             .shared
             .with(|s| s.take_id())
@@ -546,6 +558,31 @@ impl<'d, W: Write> Stack<'d, W> {
         Ok(())
     }
 
+    /// Direct push needs an input buffer that holds the largest push in the live framing: the
+    /// module pushes what arrives, up to 1,500 bytes, whatever the reader asks.
+    fn check_push_frame_room(&self) -> Result<(), Error> {
+        let framing = self.shared.digest.framing();
+        let largest = framing.recv_wire_len(crate::limits::MAX_DATA_LEN);
+        if self.ingress_capacity < crate::sizes::data_frame_size(largest) {
+            return Err(Error::IngressTooSmall {
+                capacity: self.ingress_capacity,
+            });
+        }
+        Ok(())
+    }
+
+    /// The most one `AT+QIRD` may ask so that its answer fits the input buffer in the live
+    /// framing; [`Error::IngressTooSmall`] when not one byte would.
+    fn read_room(&self) -> Result<usize, Error> {
+        let per_byte = self.shared.digest.framing().recv_wire_len(1);
+        match crate::sizes::payload_room(self.ingress_capacity, per_byte) {
+            0 => Err(Error::IngressTooSmall {
+                capacity: self.ingress_capacity,
+            }),
+            n => Ok(n),
+        }
+    }
+
     /// Closes a socket of the stack and gives its ID back.
     async fn close_socket(&self, id: ConnectId) -> Result<(), Error> {
         let mut c = self.client().await?;
@@ -578,7 +615,9 @@ pub struct StackLink<'d, W: Write> {
     command: &'d mut [u8],
     response: Response<'d>,
     shared: &'d Shared,
-    config: Config,
+    /// The two settings of the stack's [`Config`] it needs (the client keeps its own).
+    write_timeout_ms: u32,
+    wait_ms: fn(u32) -> u32,
     /// Restarts of the module seen when the last command was sent.
     restarts_seen: u32,
 }
@@ -604,7 +643,7 @@ impl<W: Write> StackLink<'_, W> {
             self.tx.write_all(out).await?;
             self.tx.flush().await
         };
-        let write_timeout = Duration::from_millis(self.config.write_timeout_ms.into());
+        let write_timeout = Duration::from_millis(self.write_timeout_ms.into());
         match embassy_time::with_timeout(write_timeout, write).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return Err(atat::Error::Write),
@@ -613,7 +652,7 @@ impl<W: Write> StackLink<'_, W> {
         if !answered {
             return parse(Ok(&[]));
         }
-        let wait = Duration::from_millis((self.config.client.wait_ms)(spec_ms).into());
+        let wait = Duration::from_millis((self.wait_ms)(spec_ms).into());
         let answer = select3(
             self.response.ready(),
             self.shared.stopped(),

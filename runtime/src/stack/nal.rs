@@ -11,9 +11,6 @@ use crate::wire::ip_text;
 
 use super::{Error, Stack, TcpSocket, UdpService, UdpSocket};
 
-/// How many addresses of one answer are looked at.
-const ADDRESSES: usize = 4;
-
 fn wanted(ip: &IpAddr, kind: &AddrType) -> bool {
     matches!(
         (ip, kind),
@@ -52,16 +49,17 @@ impl<W: Write> Stack<'_, W> {
             };
         }
         let mut c = self.client().await?;
-        let answer = c
-            .resolve::<ADDRESSES>(self.config.context_id, host)
-            .await
-            .map_err(|e| self.failed(&c, e))?;
-        answer
-            .addresses
-            .iter()
-            .filter_map(|a| a.parse::<IpAddr>().ok())
-            .find(|ip| wanted(ip, &kind))
-            .ok_or(Error::NotFound)
+        // Each address is looked at where it lies, one at a time: none is kept but the first
+        // of the kind asked for.
+        let mut first = None;
+        c.resolve_each(self.config.context_id, host, |a| {
+            if first.is_none() {
+                first = a.parse::<IpAddr>().ok().filter(|ip| wanted(ip, &kind));
+            }
+        })
+        .await
+        .map_err(|e| self.failed(&c, e))?;
+        first.ok_or(Error::NotFound)
     }
 }
 
