@@ -284,6 +284,8 @@ pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     digest: &'a DigestState,
     config: Config,
     last_command: Option<&'static str>,
+    /// `AT&D` as last set through this client; `None` until then.
+    dtr: Option<crate::DtrBehaviour>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
@@ -324,6 +326,7 @@ impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
             digest,
             config,
             last_command: None,
+            dtr: None,
         }
     }
 }
@@ -432,6 +435,9 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 let after = cmd.framing_after(&r, framing);
                 if after != framing {
                     self.digest.set_framing(after);
+                }
+                if let Some(dtr) = cmd.dtr_after() {
+                    self.dtr = Some(dtr);
                 }
                 return Ok(r);
             }
