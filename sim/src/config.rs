@@ -45,6 +45,13 @@ pub struct Modem {
     pub area_code: String,
     pub cell_id: String,
     pub access_technology: AccessTechnology,
+    /// The module is on LTE Cat M1, where at most three contexts are active at once
+    /// (section 2.3.3): a fourth AT+QIACT fails (561). Off by default.
+    pub lte_cat_m1: bool,
+    /// Context 1 is configured at start-up (the network's default bearer, empty APN), so
+    /// AT+QIACT=1 works without AT+QICSGP; every other context needs AT+QICSGP first (573).
+    /// On by default; off, context 1 needs it too.
+    pub default_context: bool,
     /// AT+QCCID.
     pub iccid: String,
     /// AT+GSN and AT+CGSN.
@@ -83,6 +90,8 @@ impl Default for Modem {
             area_code: "1A2B".into(),
             cell_id: "01C2D3E4".into(),
             access_technology: AccessTechnology::EUtran,
+            lte_cat_m1: false,
+            default_context: true,
             iccid: "89860000000000000000".into(),
             imei: "860000000000000".into(),
             manufacturer: "Quectel".into(),

@@ -27,7 +27,8 @@
 //!   socket the peer closed at once, 0 keeps it in state 4 until AT+QICLOSE.
 //! - Error codes: a used connectID 563, a refused or unreachable peer 566, a name that does not
 //!   resolve 565, a port in use 574 (other bind failures 556), a context not active 572, AT+QIACT
-//!   on an active context 561, Esc after the prompt 571, qisend/timeout with nothing typed 569,
+//!   on an active context 561, AT+QIACT of a context AT+QICSGP never configured 573
+//!   (qiact-needs-qicsgp), a fourth active context under LTE Cat M1 561 (qiact-cat-m1-limit), Esc after the prompt 571, qisend/timeout with nothing typed 569,
 //!   a missing socket 567 (AT+QIGETERROR itself leaves the code alone), a form the socket's type does not take 572, any line that does not
 //!   decode 552. In buffer access and direct push modes a failed open answers OK then
 //!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
@@ -315,6 +316,9 @@ pub(crate) struct Context {
     pub password: String,
     pub authentication: Authentication,
     pub active: bool,
+    /// AT+QICSGP configured it (or it is the start-up default context,
+    /// [`crate::Modem::default_context`]): AT+QIACT needs it.
+    pub configured: bool,
     pub dns: (String, String),
 }
 
@@ -329,6 +333,7 @@ impl Default for Context {
             password: String::new(),
             authentication: Authentication::None,
             active: false,
+            configured: false,
             dns: ("0.0.0.0".into(), "0.0.0.0".into()),
         }
     }
@@ -380,11 +385,20 @@ pub(crate) struct Sim {
     pub stop: bool,
 }
 
+/// The contexts at start-up: none configured but context 1 when
+/// [`crate::Modem::default_context`] says so (index 0 is unused).
+fn start_contexts(cfg: &Config) -> Vec<Context> {
+    (0..=ContextId::MAX.get())
+        .map(|i| Context {
+            configured: i == 1 && cfg.modem.default_context,
+            ..Context::default()
+        })
+        .collect()
+}
+
 impl Sim {
     fn new(cfg: Config, tx: SyncSender<Event>, out: Output) -> Self {
-        let contexts = (0..=ContextId::MAX.get())
-            .map(|_| Context::default())
-            .collect();
+        let contexts = start_contexts(&cfg);
         let sockets = (0..=ConnectId::MAX.get()).map(|_| None).collect();
         Sim {
             echo: cfg.echo,
@@ -550,9 +564,7 @@ impl Sim {
                 s.shut();
             }
         }
-        self.contexts
-            .iter_mut()
-            .for_each(|c| *c = Context::default());
+        self.contexts = start_contexts(&self.cfg);
         self.settings = Settings::default();
         self.echo = self.cfg.echo;
         self.data_echo = Echo::Off;
