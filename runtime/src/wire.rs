@@ -335,6 +335,31 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl<'a> Fields<'a> {
+    /// Takes the next field of a test response (`AT+<cmd>=?`), where a parenthesised list is
+    /// one field, commas and all: `(0,1),(0-11)` is `(0,1)` then `(0-11)`. Only the
+    /// generated decoders of test responses read this way; every other field splits at each
+    /// comma outside quotes. [`crate::supported::parse`] reads the list.
+    pub fn next_list(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        let (mut quoted, mut depth) = (false, 0usize);
+        for (i, &c) in rest.iter().enumerate() {
+            match c {
+                b'"' => quoted = !quoted,
+                b'(' if !quoted => depth += 1,
+                b')' if !quoted => depth = depth.saturating_sub(1),
+                b',' if !quoted && depth == 0 => {
+                    self.rest = Some(&rest[i + 1..]);
+                    return Some(trim(&rest[..i]));
+                }
+                _ => {}
+            }
+        }
+        self.rest = None;
+        Some(trim(rest))
+    }
+}
+
 fn trim(mut b: &[u8]) -> &[u8] {
     while let [b' ', rest @ ..] = b {
         b = rest;

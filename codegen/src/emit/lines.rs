@@ -252,10 +252,11 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         let was_first = first;
         first = false;
         if u.shown.is_some() {
-            // Test responses show ranges and placeholders: kept as text.
-            defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
+            // Test responses show ranges and placeholders: kept as text, a parenthesised
+            // list whole (`(0,1)`); `supported::parse` reads it.
+            defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder; `quectel_qi::supported::parse` reads it)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
-                let #l = match fields.next() {
+                let #l = match fields.next_list() {
                     Some(x) => heapless::String::try_from(crate::wire::text(x, #index)?).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?,
                     None => return Err(crate::wire::DecodeError::MissingField { index: #index }),
                 };

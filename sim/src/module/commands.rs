@@ -130,7 +130,8 @@ impl Sim {
             return r.map(|l| Done::Lines(l.map(line).into_iter().collect()));
         }
         if let Some(lines) = super::test_forms::answer(req) {
-            return Ok(Done::Lines(lines.into_iter().map(line).collect()));
+            let lines = lines.into_iter().map(|l| self.test_line(l)).collect();
+            return Ok(Done::Lines(lines));
         }
         use Request as R;
         match req {

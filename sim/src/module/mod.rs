@@ -57,7 +57,7 @@ mod settings;
 mod sockets;
 mod test_forms;
 
-use crate::config::{ChunkPlan, Config};
+use crate::config::{ChunkPlan, Config, TestReply};
 use crate::transport::pacing::{PacedReader, PacedWriter};
 use output::Output;
 use quectel_qi::{
@@ -99,6 +99,7 @@ pub(crate) enum Job {
 }
 
 pub(crate) enum Ctl {
+    TestReply(TestReply),
     DeactivateContext(ContextId),
     DropPeer(ConnectId),
     ResponseDelay(Duration),
@@ -175,6 +176,17 @@ impl Control {
     /// socket with AT+QICLOSE); `AT&D0` ignores it. Outside transparent mode nothing happens.
     pub fn raise_dtr(&self) -> bool {
         self.send(Ctl::DtrRaised)
+    }
+
+    /// The test form of `command` (`QIOPEN`) shows `shown` (`(0-5)`) for its field `field`
+    /// (`connect_id`, the generated name) from now on: a firmware whose lists differ from the
+    /// spec, for `qi probe`. Returns whether the module took it.
+    pub fn set_test_reply(&self, command: &str, field: &str, shown: &str) -> bool {
+        self.send(Ctl::TestReply(TestReply {
+            command: command.to_ascii_uppercase(),
+            field: field.to_owned(),
+            shown: shown.to_owned(),
+        }))
     }
 
     /// The module holds socket `connect_id` open from an earlier life of the host (which
@@ -361,6 +373,8 @@ pub(crate) struct Sim {
     pub last_error: ErrorCode,
     pub settings: Settings,
     pub contexts: Vec<Context>,
+    /// Test-form fields shown differently from the spec.
+    pub test_replies: Vec<TestReply>,
     pub sockets: Vec<Option<Socket>>,
     pub next_gen: u64,
     pub mode: Mode,
@@ -399,6 +413,7 @@ fn start_contexts(cfg: &Config) -> Vec<Context> {
 impl Sim {
     fn new(cfg: Config, tx: SyncSender<Event>, out: Output) -> Self {
         let contexts = start_contexts(&cfg);
+        let test_replies = cfg.modem.test_replies.clone();
         let sockets = (0..=ConnectId::MAX.get()).map(|_| None).collect();
         Sim {
             echo: cfg.echo,
@@ -412,6 +427,7 @@ impl Sim {
             last_error: ErrorCode::OperateSuccess,
             settings: Settings::default(),
             contexts,
+            test_replies,
             sockets,
             next_gen: 1,
             mode: Mode::Command,
@@ -618,6 +634,11 @@ impl Sim {
             Ctl::Inject(bytes) => self.inject(&bytes),
             Ctl::Echo(on) => self.echo = on,
             Ctl::DtrRaised => self.dtr_raised(),
+            Ctl::TestReply(t) => {
+                self.test_replies
+                    .retain(|o| (&o.command, &o.field) != (&t.command, &t.field));
+                self.test_replies.push(t);
+            }
             Ctl::Field(change) => change(&mut self.field),
         }
     }
