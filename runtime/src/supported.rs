@@ -95,9 +95,11 @@ fn item(entry: &str) -> Result<Item<'_>, BadList<'_>> {
         return Ok(Item::Keyword(word));
     }
     let num = |s: &str| s.trim().parse::<i64>().map_err(|_| BadList::Entry(e));
-    let (lo, hi) = match e.split_once('-') {
-        Some((lo, hi)) if !lo.trim().is_empty() => (num(lo)?, num(hi)?),
-        _ => (num(e)?, num(e)?),
+    // The separator is a `-` after the first character (a leading one is a sign).
+    let sep = e.get(1..).and_then(|t| t.find('-')).map(|i| i + 1);
+    let (lo, hi) = match sep {
+        Some(i) => (num(&e[..i])?, num(&e[i + 1..])?),
+        None => (num(e)?, num(e)?),
     };
     if lo > hi {
         return Err(BadList::Backwards(e));

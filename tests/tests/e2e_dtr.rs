@@ -1,4 +1,4 @@
-//! Leaving transparent mode by DTR (section 1.2), end to end: the client drives a DTR pin
+//! Leaving transparent mode by DTR and returning with ATO (section 1.2), end to end: the client drives a DTR pin
 //! (`embedded_hal::digital::OutputPin`) wired to the virtual module's control, with the
 //! blocking and the async client.
 
@@ -79,6 +79,8 @@ async fn dtr_leaves_transparent<L: Link>(
     let echo = EchoServer::start().unwrap();
     let mut dtr = SimDtr::new(control);
     ready(c).await;
+    // No socket left transparent mode yet: ATO has nothing to return to.
+    assert_eq!(c.resume_transparent().await, Err(Error::WrongState));
     // Not armed: nothing is done, the pin is untouched.
     assert_eq!(
         c.leave_transparent_by_dtr(&mut dtr, 1).await,
@@ -109,6 +111,14 @@ async fn dtr_leaves_transparent<L: Link>(
     assert_eq!(state.socket_state, SocketState::Connected);
     c.send(s, b"after DTR").await.unwrap();
     assert_eq!(read_exactly(c, s, 9).await, b"after DTR");
+    // ATO: back to transparent mode on that socket (CONNECT), and out again by DTR.
+    assert_eq!(c.resume_transparent().await, Ok(s));
+    assert!(w.digest.is_transparent());
+    assert_eq!(c.socket(s).mode, Some(AccessMode::Transparent));
+    c.write_transparent(b"resumed").await.unwrap();
+    assert_eq!(tapped(w, 7).await, b"resumed");
+    c.leave_transparent_by_dtr(&mut dtr, 1).await.unwrap();
+    assert_eq!(dtr.edges, 2);
     // A pin that fails: a typed error, and the module stays in transparent mode.
     c.switch_mode(s, AccessMode::Transparent).await.unwrap();
     assert_eq!(
@@ -128,7 +138,7 @@ async fn dtr_leaves_transparent<L: Link>(
         c.leave_transparent_by_dtr(&mut dtr, 1).await,
         Err(Error::DtrNotArmed)
     );
-    assert_eq!(dtr.edges, 1);
+    assert_eq!(dtr.edges, 2);
     c.leave_transparent(guard_ms()).await.unwrap();
     c.close(s).await.unwrap();
 }

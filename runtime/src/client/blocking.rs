@@ -92,6 +92,8 @@ blocking! {
     fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error>;
     /// See [`Client::leave_transparent`].
     fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error>;
+    /// See [`Client::resume_transparent`].
+    fn resume_transparent(&mut self) -> Result<ConnectId, Error>;
     /// See [`Client::set_dtr_behaviour`].
     fn set_dtr_behaviour(&mut self, behaviour: DtrBehaviour) -> Result<(), Error>;
     /// See [`Client::send`].

@@ -106,6 +106,7 @@ framing_commands!(
 );
 
 commands!(
+    online::Resume,
     qiaccept::Test,
     qiaccept::Accept,
     qiact::Test,

@@ -286,6 +286,8 @@ pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     last_command: Option<&'static str>,
     /// `AT&D` as last set through this client; `None` until then.
     dtr: Option<crate::DtrBehaviour>,
+    /// The socket that left transparent mode last (what `ATO` returns to).
+    left_transparent: Option<crate::ConnectId>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
@@ -327,6 +329,7 @@ impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
             config,
             last_command: None,
             dtr: None,
+            left_transparent: None,
         }
     }
 }

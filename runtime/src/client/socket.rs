@@ -7,8 +7,8 @@ use embassy_time::{Duration, Instant};
 use super::{route, Client, Code, Error, Link, Queued};
 use crate::response::qistate::BySocketLine;
 use crate::{
-    dtr_behaviour, qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId,
-    DtrBehaviour, Urc,
+    dtr_behaviour, online, qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode,
+    ConnectId, DtrBehaviour, Urc,
 };
 
 impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
@@ -306,6 +306,27 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         if let Some(id) = socket {
             self.digest.set_access_mode(id, AccessMode::BufferAccess);
             self.router.socket_mut(id).mode = Some(AccessMode::BufferAccess);
+            self.left_transparent = Some(id);
         }
+    }
+
+    /// `ATO` (section 1.2): back to transparent mode on the socket that left it through
+    /// [`leave_transparent`](Self::leave_transparent) or
+    /// [`leave_transparent_by_dtr`](Self::leave_transparent_by_dtr); the module answers
+    /// `CONNECT`. Returns that socket. With no such socket known to the client
+    /// [`Error::WrongState`], and nothing is sent; when the module has no connection to return
+    /// to it answers `NO CARRIER` ([`ErrorResult::NoCarrier`](super::ErrorResult::NoCarrier)).
+    pub async fn resume_transparent(&mut self) -> Result<ConnectId, Error> {
+        let id = self.left_transparent.ok_or(Error::WrongState)?;
+        let before = self.digest.access_mode(id);
+        // Before the command: raw data may follow CONNECT at once.
+        self.digest.set_access_mode(id, AccessMode::Transparent);
+        if let Err(e) = self.exec(&online::Resume { online_mode: None }).await {
+            self.record_mode(id, before);
+            return Err(e);
+        }
+        self.router.socket_mut(id).mode = Some(AccessMode::Transparent);
+        self.left_transparent = None;
+        Ok(id)
     }
 }

@@ -2,7 +2,7 @@
 //! from the generated types (`RANGES` of integer types, the codes an enumeration accepts).
 //!
 //! Ranges print as `(lo-hi)` (intervals joined by commas: `(0,20-86400)`), enumerations as
-//! the list of their codes (`(0,1)`), as real modules print them; the generated test-line
+//! their codes (`(0,1)`, a run of three or more `(0-2)`), as real modules print them; the generated test-line
 //! decoders take a parenthesised list as one field. Parameters shown by name print as
 //! `<name>` (quoted for strings), as the document writes them.
 
@@ -38,13 +38,24 @@ fn ranges(rs: &[(i64, i64)]) -> Field {
     text(&format!("({})", parts.join(",")))
 }
 
-/// The codes an enumeration accepts, as a list.
+/// The codes an enumeration accepts: a run of three or more as a range (`(0-2)`), others one
+/// by one (`(0,1)`), as real modules print them.
 fn codes<T: TryFrom<i64>>() -> Field {
-    let ok: Vec<(i64, i64)> = (0..=255)
-        .filter(|v| T::try_from(*v).is_ok())
-        .map(|v| (v, v))
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for v in (0..=255).filter(|v| T::try_from(*v).is_ok()) {
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == v => last.1 = v,
+            _ => runs.push((v, v)),
+        }
+    }
+    let split: Vec<(i64, i64)> = runs
+        .into_iter()
+        .flat_map(|(lo, hi)| match hi - lo {
+            1 => vec![(lo, lo), (hi, hi)],
+            _ => vec![(lo, hi)],
+        })
         .collect();
-    ranges(&ok)
+    ranges(&split)
 }
 
 fn name(n: &str) -> Field {
