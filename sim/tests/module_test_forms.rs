@@ -55,7 +55,9 @@ fn test_forms_show_the_spec_ranges() {
     assert_eq!(cfg[4], "+QICFG: \"passiveclosed\",(0,1)");
     assert_eq!(cfg[5], "+QICFG: \"dataformat\",(0,1),(0,1)");
     assert!(
-        cfg.contains(&"+QICFG: \"send/auto\",(1-11),(0,20-86400),\"<msg_auto>\",(0-2),(0-10)".to_owned()),
+        cfg.contains(
+            &"+QICFG: \"send/auto\",(1-11),(0,20-86400),\"<msg_auto>\",(0-2),(0-10)".to_owned()
+        ),
         "{cfg:?}"
     );
     h.finish();
