@@ -51,11 +51,13 @@ pub mod host;
 pub mod prelude;
 pub mod sizes;
 pub mod stack;
+pub mod supported;
 pub mod wire;
 
 // The crates whose types the public API uses, so an application keeps its versions in step.
 pub use atat;
 pub use embassy_time;
+pub use embedded_hal;
 pub use embedded_io;
 pub use embedded_io_async;
 pub use embedded_nal_async;

@@ -358,6 +358,29 @@ impl<'a> Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// Takes the next field of a test response (`AT+<cmd>=?`), where a parenthesised list is
+    /// one field, commas and all: `(0,1),(0-11)` is `(0,1)` then `(0-11)`. Only the
+    /// generated decoders of test responses read this way; every other field splits at each
+    /// comma outside quotes. [`crate::supported::parse`] reads the list.
+    pub fn next_list(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        let (mut quoted, mut depth) = (false, 0usize);
+        for (i, &c) in rest.iter().enumerate() {
+            match c {
+                b'"' => quoted = !quoted,
+                b'(' if !quoted => depth += 1,
+                b')' if !quoted => depth = depth.saturating_sub(1),
+                b',' if !quoted && depth == 0 => {
+                    self.rest = Some(&rest[i + 1..]);
+                    return Some(trim(&rest[..i]));
+                }
+                _ => {}
+            }
+        }
+        self.rest = None;
+        Some(trim(rest))
+    }
+
     /// The next field, which the line must have: `MissingField` at `index` when it ended.
     /// One shared call instead of a `match` in every generated decoder (flash, see
     /// `docs/PERFORMANCE.md`).
@@ -372,11 +395,13 @@ impl<'a> Fields<'a> {
         int(self.required(index)?, index)
     }
 
-    /// The next field, which the line must have, as a test response shows it (a range, a
-    /// list or a placeholder): unquoted text of at most 64 bytes (see [`text`]).
+    /// The next field of a test response, which the line must have, as the module shows it
+    /// (a range, a list or a placeholder; a parenthesised list whole, see
+    /// [`next_list`](Self::next_list)): unquoted text of at most 64 bytes (see [`text`]).
     #[inline(never)]
     pub fn required_shown(&mut self, index: u8) -> Result<heapless::String<64>, DecodeError> {
-        owned(text(self.required(index)?, index)?, index)
+        let shown = self.next_list().ok_or(DecodeError::MissingField { index })?;
+        owned(text(shown, index)?, index)
     }
 
     /// The end of a command line: any field left is `TrailingData`.

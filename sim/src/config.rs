@@ -45,6 +45,15 @@ pub struct Modem {
     pub area_code: String,
     pub cell_id: String,
     pub access_technology: AccessTechnology,
+    /// The module is on LTE Cat M1, where at most three contexts are active at once
+    /// (section 2.3.3): a fourth AT+QIACT fails (561). Off by default.
+    pub lte_cat_m1: bool,
+    /// Context 1 is configured at start-up (the network's default bearer, empty APN), so
+    /// AT+QIACT=1 works without AT+QICSGP; every other context needs AT+QICSGP first (573).
+    /// On by default; off, context 1 needs it too.
+    pub default_context: bool,
+    /// Test-form fields (`AT+<cmd>=?`) this firmware shows differently from the spec.
+    pub test_replies: Vec<TestReply>,
     /// AT+QCCID.
     pub iccid: String,
     /// AT+GSN and AT+CGSN.
@@ -58,6 +67,38 @@ pub struct Modem {
     /// Print the start-up lines (RDY, +CFUN: 1, +CPIN: READY) when the module starts, as after
     /// power-on; off by default so that a test's first bytes are the answer to its first command.
     pub announce_start: bool,
+}
+
+/// A field of a test response shown differently from the spec: a firmware whose lists differ
+/// (what `qi probe` finds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestReply {
+    /// The command's name in the spec, upper case (`QIOPEN`).
+    pub command: String,
+    /// The field's generated name (`connect_id`).
+    pub field: String,
+    /// What the module prints there (`(0-5)`).
+    pub shown: String,
+}
+
+impl std::str::FromStr for TestReply {
+    type Err = String;
+
+    /// `QIOPEN.connect_id=(0-5)`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let usage =
+            || format!("`{s}`: expected <COMMAND>.<field>=<shown>, e.g. QIOPEN.connect_id=(0-5)");
+        let (target, shown) = s.split_once('=').ok_or_else(usage)?;
+        let (command, field) = target.split_once('.').ok_or_else(usage)?;
+        if command.is_empty() || field.is_empty() || shown.is_empty() {
+            return Err(usage());
+        }
+        Ok(TestReply {
+            command: command.to_ascii_uppercase(),
+            field: field.to_owned(),
+            shown: shown.to_owned(),
+        })
+    }
 }
 
 /// The SIM card as the module finds it.
@@ -83,6 +124,9 @@ impl Default for Modem {
             area_code: "1A2B".into(),
             cell_id: "01C2D3E4".into(),
             access_technology: AccessTechnology::EUtran,
+            lte_cat_m1: false,
+            default_context: true,
+            test_replies: Vec::new(),
             iccid: "89860000000000000000".into(),
             imei: "860000000000000".into(),
             manufacturer: "Quectel".into(),

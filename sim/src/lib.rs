@@ -35,6 +35,6 @@ pub mod script;
 pub mod send;
 pub mod transport;
 
-pub use config::{Chunks, Config, Faults, FieldFaults, Modem, SimCard};
+pub use config::{Chunks, Config, Faults, FieldFaults, Modem, SimCard, TestReply};
 pub use module::{Control, Module};
 pub use network::Network;

@@ -267,3 +267,98 @@ fn every_problem_of_a_line_is_reported() {
     assert!(errors[0].contains("<connectID> = 12"), "{errors:?}");
     assert!(errors[1].contains("<remote_port> = 70000"), "{errors:?}");
 }
+
+/// The records' kinds and the data bytes they count.
+fn kinds(r: &[Value]) -> Vec<String> {
+    r.iter()
+        .map(|x| match x["kind"].as_str().unwrap() {
+            "data" => format!("data {}", x["fields"]["bytes"]),
+            k => k.to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn hex_data_format_payloads_are_digits_both_ways() {
+    let log = b"AT+QICFG=\"dataformat\",1,1\r\nOK\r\n\
+        AT+QIRD=0,1500\r\n+QIRD: 5\r\n68656C6C6F\r\n\r\nOK\r\n\
+        AT+QISEND=0,5\r\n> 68656C6C6F\r\nSEND OK\r\n\
+        AT+QIOPEN=1,2,\"TCP\",\"127.0.0.1\",7,0,1\r\nOK\r\n+QIOPEN: 2,0\r\n\
+        +QIURC: \"recv\",2,4\r\n0D0A4F4B\r\n";
+    let (code, r) = records(log);
+    assert_eq!(code, 0, "{r:?}");
+    assert_eq!(r[3]["fields"]["data"], "hello", "{r:?}");
+    assert_eq!(r[3]["fields"]["read_actual_length"], 5);
+    let urc = r.iter().find(|x| x["variant"] == "recv_push").unwrap();
+    assert_eq!(urc["fields"]["data"], "\r\nOK");
+    let k = kinds(&r);
+    assert_eq!(k.iter().filter(|k| *k == "data 10").count(), 2, "{k:?}");
+    assert!(k.contains(&"data 8".to_owned()), "{k:?}");
+    assert!(r.iter().all(|x| x["kind"] != "unknown"), "{r:?}");
+    // Digits that are not hex: an error of that line, and the log goes on.
+    let (code, r) = records(
+        b"AT+QICFG=\"dataformat\",0,1\r\nOK\r\nAT+QIRD=0,9\r\n+QIRD: 2\r\nZZZZ\r\n\r\nOK\r\n",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        r[3]["errors"][0].as_str().unwrap().contains("NotHex"),
+        "{r:?}"
+    );
+    assert_eq!(r.last().unwrap()["name"], "OK");
+}
+
+#[test]
+fn view_mode_1_payloads_follow_their_header_after_a_comma() {
+    let log = b"AT+QICFG=\"viewmode\",1\r\nOK\r\n\
+        AT+QIRD=0,1500\r\n+QIRD: 8,hi\r\nOK\r\n\r\nOK\r\n\
+        AT+QIOPEN=1,3,\"TCP\",\"127.0.0.1\",7,0,1\r\nOK\r\n+QIOPEN: 3,0\r\n\
+        +QIURC: \"recv\",3,3,abc\r\n";
+    let (code, r) = records(log);
+    assert_eq!(code, 0, "{r:?}");
+    assert_eq!(r[3]["fields"]["data"], "hi\r\nOK\r\n", "{r:?}");
+    assert_eq!(
+        r[3]["line"], r[4]["line"],
+        "the payload starts on the header's line"
+    );
+    let urc = r.iter().find(|x| x["variant"] == "recv_push").unwrap();
+    assert_eq!(urc["fields"]["data"], "abc");
+    assert_eq!(r.last().unwrap()["fields"]["bytes"], 3);
+    // Both at once: hex digits after the comma.
+    let (code, r) = records(
+        b"AT+QICFG=\"viewmode\",1\r\nOK\r\nAT+QICFG=\"dataformat\",0,1\r\nOK\r\n\
+          AT+QIRD=0,9\r\n+QIRD: 2,4F4B\r\n\r\nOK\r\n",
+    );
+    assert_eq!(code, 0, "{r:?}");
+    assert_eq!(r[5]["fields"]["data"], "OK", "{r:?}");
+}
+
+#[test]
+fn a_framed_log_ending_inside_a_payload_is_truncated() {
+    for log in [
+        &b"AT+QICFG=\"viewmode\",1\r\nOK\r\nAT+QIRD=0,9\r\n+QIRD: 9,hel"[..],
+        b"AT+QICFG=\"dataformat\",0,1\r\nOK\r\nAT+QIRD=0,9\r\n+QIRD: 3\r\n4F4",
+        b"AT+QICFG=\"dataformat\",1,0\r\nOK\r\nAT+QISEND=0,3\r\n> 4F4",
+    ] {
+        let (code, r) = records(log);
+        assert_eq!(code, 0, "{}: {r:?}", log.escape_ascii());
+        let warned: Vec<&Value> = r.iter().filter(|x| x.get("warnings").is_some()).collect();
+        assert_eq!(warned.len(), 1, "{r:?}");
+        assert!(warned[0]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("truncated log"));
+    }
+}
+
+#[test]
+fn test_responses_keep_their_lists_whole() {
+    let (code, r) = records(
+        b"AT+QICFG=?\r\n+QICFG: \"dataformat\",(0,1),(0,1)\r\n+QICFG: \"send/auto\",(0-11),(0,20-86400),<msg_auto>,(0,1),(1-10)\r\nOK\r\n",
+    );
+    assert_eq!(code, 0, "{r:?}");
+    assert_eq!(r[1]["fields"]["send_data_format"], "(0,1)");
+    assert_eq!(r[1]["fields"]["recv_data_format"], "(0,1)");
+    assert!(r[1].get("differences").is_none(), "{r:?}");
+    assert_eq!(r[2]["fields"]["period"], "(0,20-86400)");
+    assert_eq!(r[2]["fields"]["auto_data_format"], "(0,1)");
+}

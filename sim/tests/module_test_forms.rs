@@ -51,6 +51,14 @@ fn test_forms_show_the_spec_ranges() {
     let cfg = h.cmd("AT+QICFG=?");
     assert_eq!(cfg.len(), 22);
     assert_eq!(cfg[0], "+QICFG: \"transpktsize\",(1-1460)");
-    assert_eq!(cfg[4], "+QICFG: \"passiveclosed\",(0-1)");
+    // Two codes are a list, whose comma the generated decoder keeps inside the field.
+    assert_eq!(cfg[4], "+QICFG: \"passiveclosed\",(0,1)");
+    assert_eq!(cfg[5], "+QICFG: \"dataformat\",(0,1),(0,1)");
+    assert!(
+        cfg.contains(
+            &"+QICFG: \"send/auto\",(1-11),(0,20-86400),\"<msg_auto>\",(0-2),(0-10)".to_owned()
+        ),
+        "{cfg:?}"
+    );
     h.finish();
 }

@@ -400,3 +400,51 @@ fn probe_drafts_a_profile_where_the_firmware_differs() {
     assert_eq!(text.matches("command:").count(), 2, "{text}");
     module.join().unwrap();
 }
+
+#[test]
+fn probe_reports_a_range_changed_in_the_virtual_module() {
+    use std::process::Stdio;
+    // `qi sim` as a firmware with five sockets and text-only received data.
+    let mut child = Kill(
+        Command::new(env!("CARGO_BIN_EXE_qi"))
+            .args([
+                "sim",
+                "--tcp",
+                "127.0.0.1:0",
+                "--test-reply",
+                "QIOPEN.connect_id=(0-4)",
+                "--test-reply",
+                "QICFG.recv_data_format=(0)",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr = line.trim().strip_prefix("tcp: ").unwrap().to_string();
+    let out = qi(&["probe", "--tcp", &addr, "--profile", "eg800q"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("command: 'AT+QIOPEN=?', field: connect_id, doc: connectID, module: '(0-4)', why: 'the module shows (0-4), the spec (0-11)'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("command: 'AT+QICFG=?', field: recv_data_format, doc: recv_data_format, module: '(0)', why: 'the module shows (0), the spec (0-1)'"),
+        "{text}"
+    );
+    // Every other list (enumerations printed as `(0,1)`, gaps as `(0,20-86400)`) agrees.
+    assert_eq!(text.matches("command:").count(), 2, "{text}");
+}
+
+#[test]
+fn sim_refuses_a_malformed_test_reply() {
+    let out = qi(&["sim", "--tcp", "127.0.0.1:0", "--test-reply", "QIOPEN(0-4)"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("COMMAND"),
+        "{out:?}"
+    );
+}

@@ -407,6 +407,25 @@ impl<'a> Draws<'a> {
         (0..len).map(|_| char::from(*self.choose(set))).collect()
     }
 
+    /// A test response's field as modules print it: a range `(lo-hi)`, a list `(a,b,c-d)`
+    /// or a placeholder `<name>`.
+    pub fn shown(&mut self) -> String {
+        match self.below(3) {
+            0 => format!("({}-{})", self.below(10), 10 + self.below(90_000)),
+            1 => {
+                let n = 1 + self.below(4);
+                let items: Vec<String> = (0..n)
+                    .map(|i| (10 * i + self.below(10)).to_string())
+                    .collect();
+                format!("({})", items.join(","))
+            }
+            _ => format!(
+                "<{}>",
+                self.text(12, false).replace(['(', ')', '<', '>'], "x")
+            ),
+        }
+    }
+
     /// An even number (2 to `max`) of hexadecimal digits.
     pub fn hex(&mut self, max: usize) -> String {
         const DIGITS: &[u8] = b"0123456789ABCDEFabcdef";

@@ -304,8 +304,9 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
         let was_first = first;
         first = false;
         if u.shown.is_some() {
-            // Test responses show ranges and placeholders: kept as text.
-            defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder)."] pub #f: heapless::String<64>, });
+            // Test responses show ranges and placeholders: kept as text, a parenthesised
+            // list whole (`(0,1)`); `supported::parse` reads it.
+            defs.push(quote! { #[doc = "As the module shows it (a range, a list or a placeholder; `quectel_qi::supported::parse` reads it)."] pub #f: heapless::String<64>, });
             decodes.push(quote! {
                 let #l = fields.required_shown(#index)?;
             });

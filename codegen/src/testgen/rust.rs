@@ -293,7 +293,7 @@ fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
         let max = values::max_len(model, def);
         let quoted = crate::check::values::is_quoted(def);
         let how = match (u.shown.is_some(), repr(def)) {
-            (true, _) => "g.text(16, false)".to_string(),
+            (true, _) => "g.shown()".to_string(),
             (false, Repr::Hex) => format!("g.hex({max})"),
             (false, Repr::Str) => format!("g.text({max}, {quoted})"),
             _ => continue,

@@ -17,8 +17,8 @@ use crate::response::{
 };
 use crate::wire::LineList;
 use crate::{
-    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, Echo, Port,
-    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, ViewMode,
+    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, DtrBehaviour,
+    Echo, Port, PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, ViewMode,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -92,6 +92,10 @@ blocking! {
     fn write_transparent(&mut self, data: &[u8]) -> Result<(), Error>;
     /// See [`Client::leave_transparent`].
     fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error>;
+    /// See [`Client::resume_transparent`].
+    fn resume_transparent(&mut self) -> Result<ConnectId, Error>;
+    /// See [`Client::set_dtr_behaviour`].
+    fn set_dtr_behaviour(&mut self, behaviour: DtrBehaviour) -> Result<(), Error>;
     /// See [`Client::send`].
     fn send(&mut self, connect_id: ConnectId, data: &[u8]) -> Result<(), Error>;
     /// See [`Client::send_terminated`].
@@ -142,6 +146,14 @@ impl<'a, L: Link> BlockingClient<'a, L> {
     /// See [`Client::exec`].
     pub fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
         block_on(self.0.exec(cmd))
+    }
+
+    /// See [`Client::leave_transparent_by_dtr`].
+    pub fn leave_transparent_by_dtr<P>(&mut self, dtr: &mut P, low_ms: u32) -> Result<(), Error>
+    where
+        P: embedded_hal::digital::OutputPin + Send,
+    {
+        block_on(self.0.leave_transparent_by_dtr(dtr, low_ms))
     }
 
     /// See [`Client::contexts`].

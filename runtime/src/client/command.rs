@@ -22,6 +22,10 @@ pub trait Command: AtatCmd {
         let _ = response;
         framing
     }
+    /// What a DTR change does after this command succeeded: `Some` for `AT&D` only.
+    fn dtr_after(&self) -> Option<DtrBehaviour> {
+        None
+    }
     /// The socket an `AT+QIRD` form reads (the digester frames its answer by the socket's
     /// service); `None` for every other form.
     fn reads_socket(&self) -> Option<ConnectId> {
@@ -77,6 +81,17 @@ macro_rules! read_commands {
 
 read_commands!(qird::Read, qird::ReadFrom);
 
+impl Command for dtr_behaviour::Set {
+    const NAME: &'static str = <dtr_behaviour::Set>::COMMAND;
+    const FORM_INDEX: u16 = <dtr_behaviour::Set>::FORM_INDEX;
+    fn check(&self) -> Result<(), ValidationError> {
+        self.validate()
+    }
+    fn dtr_after(&self) -> Option<DtrBehaviour> {
+        Some(self.dtr_behaviour.unwrap_or_default())
+    }
+}
+
 framing_commands!(
     qicfg::dataformat::Set => |c, _r, f| f.with_data_format(c.send_data_format, c.recv_data_format);
     qicfg::dataformat::Query => |_c, r, f| f.with_data_format(r.send_data_format, r.recv_data_format);
@@ -91,6 +106,7 @@ framing_commands!(
 );
 
 commands!(
+    online::Resume,
     qiaccept::Test,
     qiaccept::Accept,
     qiact::Test,

@@ -43,6 +43,11 @@ pub enum Error {
     /// The command is longer than the command buffer the application sized (the stack's
     /// `COMMAND`): nothing was written.
     CommandTooLong,
+    /// Leaving transparent mode by DTR needs `AT&D1` set through the client first
+    /// ([`Client::set_dtr_behaviour`](super::Client::set_dtr_behaviour)); nothing was done.
+    DtrNotArmed,
+    /// The DTR pin could not be set.
+    Pin,
 }
 
 /// A result code from the module: listed in the document (chapter 4) or not.
@@ -138,6 +143,10 @@ impl fmt::Display for Error {
             Error::CommandTooLong => {
                 f.write_str("the command is longer than the command buffer: nothing written")
             }
+            Error::DtrNotArmed => {
+                f.write_str("DTR does not leave transparent mode: set AT&D1 first")
+            }
+            Error::Pin => f.write_str("the DTR pin could not be set"),
             Error::ResponseTooLong => {
                 f.write_str("the answer is longer than the response buffer: refused whole")
             }

@@ -48,6 +48,20 @@ pub trait Link {
             Reply::Failed(f) => Ok(Err(f)),
         }
     }
+    /// Runs `edge` (a change of a control line the module answers, such as DTR going high)
+    /// and waits `TIMEOUT_MS` at most for the final result: `Ok(Err(_))` is an error result.
+    ///
+    /// The links of this crate run `edge` after they forgot earlier answers, so an answer that
+    /// follows the edge at once is kept. This default runs it before an empty write and
+    /// suits only a module that answers slower than that write starts waiting.
+    async fn send_edge<const TIMEOUT_MS: u32>(
+        &mut self,
+        edge: &mut (dyn FnMut() + Send),
+        on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), Failure>, atat::Error> {
+        edge();
+        self.send_bytes::<TIMEOUT_MS, true>(&[], on_urc).await
+    }
     /// Writes a command and hands its answer to `read` where it lies, without building the
     /// command's response value: how a list of lines is read one line at a time
     /// ([`Client::exec_lines`](super::Client::exec_lines)).
@@ -137,6 +151,34 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
         }
     }
 
+    async fn send_edge<const TIMEOUT_MS: u32>(
+        &mut self,
+        edge: &mut (dyn FnMut() + Send),
+        on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), Failure>, atat::Error> {
+        let urcs = &mut self.urcs;
+        let drain = async {
+            loop {
+                if let Some(u) = urcs.next_message_pure().await.urc() {
+                    on_urc(&u);
+                }
+            }
+        };
+        // atat clears its response slot before it calls the write closure: the edge goes there.
+        let sent = self
+            .at
+            .send_with(&Payload::<TIMEOUT_MS, true>(&[]), async |_| {
+                edge();
+                Ok(())
+            });
+        match select(sent, drain).await {
+            Either::First(Ok(Reply::Done(()))) => Ok(Ok(())),
+            Either::First(Ok(Reply::Failed(f))) => Ok(Err(f)),
+            Either::First(Err(e)) => Err(e),
+            Either::Second(never) => never,
+        }
+    }
+
     async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {
         embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
             .await
@@ -181,6 +223,22 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
     ) -> Result<C::Response, atat::Error> {
         // atat's blocking client waits inside; URCs are drained before and after.
         self.at.send(cmd)
+    }
+
+    async fn send_edge<const TIMEOUT_MS: u32>(
+        &mut self,
+        edge: &mut (dyn FnMut() + Send),
+        _on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), Failure>, atat::Error> {
+        // atat clears its response slot before it calls the write closure: the edge goes there.
+        let sent = self.at.send_with(&Payload::<TIMEOUT_MS, true>(&[]), |_| {
+            edge();
+            Ok(())
+        })?;
+        Ok(match sent {
+            Reply::Done(()) => Ok(()),
+            Reply::Failed(f) => Err(f),
+        })
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {

@@ -284,6 +284,10 @@ pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
     digest: &'a DigestState,
     config: Config,
     last_command: Option<&'static str>,
+    /// `AT&D` as last set through this client; `None` until then.
+    dtr: Option<crate::DtrBehaviour>,
+    /// The socket that left transparent mode last (what `ATO` returns to).
+    left_transparent: Option<crate::ConnectId>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS>>
@@ -324,6 +328,8 @@ impl<'a, L: Link, const PUSH: usize> Client<'a, L, PUSH> {
             digest,
             config,
             last_command: None,
+            dtr: None,
+            left_transparent: None,
         }
     }
 }
@@ -432,6 +438,9 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 let after = cmd.framing_after(&r, framing);
                 if after != framing {
                     self.digest.set_framing(after);
+                }
+                if let Some(dtr) = cmd.dtr_after() {
+                    self.dtr = Some(dtr);
                 }
                 return Ok(r);
             }

@@ -4,9 +4,12 @@ use core::ops::ControlFlow;
 
 use embassy_time::{Duration, Instant};
 
-use super::{Client, Code, Error, Link, Queued};
+use super::{route, Client, Code, Error, Link, Queued};
 use crate::response::qistate::BySocketLine;
-use crate::{qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode, ConnectId, Urc};
+use crate::{
+    dtr_behaviour, online, qiaccept, qiclose, qiopen, qistate, qiswtmd, urc, Accept, AccessMode,
+    ConnectId, DtrBehaviour, Urc,
+};
 
 impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// `AT+QIOPEN=...`: opens a socket service and waits for its outcome: the
@@ -225,15 +228,105 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// access mode (document section 2.2), which is recorded for it.
     pub async fn leave_transparent(&mut self, guard_ms: u32) -> Result<(), Error> {
         self.pause(guard_ms).await;
+        self.back_to_command_mode();
+        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }, true>(b"+++")
+            .await
+    }
+
+    /// `AT&D<behaviour>` (V.250 6.2.9): what a change of DTR does. The client remembers the
+    /// value (also when the form is sent with [`exec`](Self::exec)):
+    /// [`leave_transparent_by_dtr`](Self::leave_transparent_by_dtr) needs
+    /// [`DtrBehaviour::CommandMode`] (`AT&D1`), set before transparent mode, where no command
+    /// runs.
+    pub async fn set_dtr_behaviour(&mut self, behaviour: DtrBehaviour) -> Result<(), Error> {
+        self.exec(&dtr_behaviour::Set {
+            dtr_behaviour: Some(behaviour),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Leaves transparent mode by DTR (section 1.2): holds `dtr` low for `low_ms`, raises it,
+    /// and waits for the module's `OK` (erratum `dtr-edge-answer`: the module answers the
+    /// low-to-high edge as it answers `+++`). The socket goes on in buffer access mode, as
+    /// after [`leave_transparent`](Self::leave_transparent), without the escape's guard
+    /// times.
+    ///
+    /// The document names this way out only with `AT&D1` set: unless the client saw
+    /// [`set_dtr_behaviour`](Self::set_dtr_behaviour)`(CommandMode)` succeed, this fails with
+    /// [`Error::DtrNotArmed`] and touches nothing; outside transparent mode with
+    /// [`Error::WrongState`]. A pin that cannot be set gives [`Error::Pin`].
+    pub async fn leave_transparent_by_dtr<P>(
+        &mut self,
+        dtr: &mut P,
+        low_ms: u32,
+    ) -> Result<(), Error>
+    where
+        P: embedded_hal::digital::OutputPin + Send,
+    {
+        if self.dtr != Some(DtrBehaviour::CommandMode) {
+            return Err(Error::DtrNotArmed);
+        }
+        if !self.digest.is_transparent() {
+            return Err(Error::WrongState);
+        }
+        dtr.set_low().map_err(|_| Error::Pin)?;
+        self.pause(low_ms).await;
+        self.back_to_command_mode();
+        let mut raised = true;
+        let Client {
+            link,
+            router,
+            digest,
+            ..
+        } = self;
+        let answered = link
+            .send_edge::<{ qiswtmd::Switch::TIMEOUT_MS }>(
+                &mut || raised = dtr.set_high().is_ok(),
+                &mut |u| {
+                    route(router, digest, u);
+                },
+            )
+            .await;
+        if !raised {
+            return Err(Error::Pin);
+        }
+        match answered {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(f)) => Err(self.enrich(f).await),
+            Err(e) => Err(super::reply::transport_error(e)),
+        }
+    }
+
+    /// The module is back in command mode once it took the escape (or the DTR edge): its
+    /// answer must be framed, and the socket's data URCs as in buffer access mode.
+    fn back_to_command_mode(&mut self) {
         let socket = self.router.transparent_socket();
-        // The module is back in command mode once it took the escape: its OK must be framed,
-        // and the socket's data URCs as in buffer access mode.
         self.digest.set_transparent(false);
         if let Some(id) = socket {
             self.digest.set_access_mode(id, AccessMode::BufferAccess);
             self.router.socket_mut(id).mode = Some(AccessMode::BufferAccess);
+            self.left_transparent = Some(id);
         }
-        self.write_payload::<{ qiswtmd::Switch::TIMEOUT_MS }, true>(b"+++")
-            .await
+    }
+
+    /// `ATO` (section 1.2): back to transparent mode on the socket that left it through
+    /// [`leave_transparent`](Self::leave_transparent) or
+    /// [`leave_transparent_by_dtr`](Self::leave_transparent_by_dtr); the module answers
+    /// `CONNECT`. Returns that socket. With no such socket known to the client
+    /// [`Error::WrongState`], and nothing is sent; when the module has no connection to return
+    /// to it answers `NO CARRIER` ([`ErrorResult::NoCarrier`](super::ErrorResult::NoCarrier)).
+    pub async fn resume_transparent(&mut self) -> Result<ConnectId, Error> {
+        let id = self.left_transparent.ok_or(Error::WrongState)?;
+        let before = self.digest.access_mode(id);
+        // Before the command: raw data may follow CONNECT at once.
+        self.digest.set_access_mode(id, AccessMode::Transparent);
+        if let Err(e) = self.exec(&online::Resume { online_mode: None }).await {
+            self.record_mode(id, before);
+            return Err(e);
+        }
+        self.router.socket_mut(id).mode = Some(AccessMode::Transparent);
+        self.left_transparent = None;
+        Ok(id)
     }
 }

@@ -630,11 +630,16 @@ impl<W: Write> StackLink<'_, W> {
         len: usize,
         answered: bool,
         spec_ms: u32,
+        edge: Option<&mut (dyn FnMut() + Send)>,
         parse: impl FnOnce(Result<&[u8], atat::InternalError<'_>>) -> Result<T, atat::Error>,
     ) -> Result<T, atat::Error> {
         use embassy_futures::select::{select3, Either3};
         self.response.reset();
         self.restarts_seen = self.shared.restart.command_starts();
+        // A line change the module answers: after the slot is cleared, so the answer stays.
+        if let Some(edge) = edge {
+            edge();
+        }
         let out = match bytes {
             Some(b) => b,
             None => self.command.get(..len).ok_or(atat::Error::Write)?,
@@ -693,6 +698,7 @@ impl<W: Write> Link for StackLink<'_, W> {
             len,
             C::EXPECTS_RESPONSE_CODE,
             C::MAX_TIMEOUT_MS,
+            None,
             |answer| cmd.parse(answer),
         )
         .await
@@ -714,6 +720,7 @@ impl<W: Write> Link for StackLink<'_, W> {
             len,
             C::EXPECTS_RESPONSE_CODE,
             C::MAX_TIMEOUT_MS,
+            None,
             |answer| {
                 read(answer);
                 Ok(())
@@ -728,7 +735,20 @@ impl<W: Write> Link for StackLink<'_, W> {
         _on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<Result<(), client::Failure>, atat::Error> {
         // From the caller's buffer: the command buffer need not hold a payload.
-        self.exchange(Some(bytes), 0, ANSWERED, TIMEOUT_MS, |answer| {
+        self.exchange(Some(bytes), 0, ANSWERED, TIMEOUT_MS, None, |answer| {
+            Ok(answer
+                .map(|_| ())
+                .map_err(|e| client::Failure::from_internal(&e)))
+        })
+        .await
+    }
+
+    async fn send_edge<const TIMEOUT_MS: u32>(
+        &mut self,
+        edge: &mut (dyn FnMut() + Send),
+        _on_urc: &mut (dyn FnMut(&Urc) + Send),
+    ) -> Result<Result<(), client::Failure>, atat::Error> {
+        self.exchange(Some(&[]), 0, true, TIMEOUT_MS, Some(edge), |answer| {
             Ok(answer
                 .map(|_| ())
                 .map_err(|e| client::Failure::from_internal(&e)))

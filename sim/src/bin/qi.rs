@@ -144,6 +144,10 @@ struct SimOpts {
     /// Wait N ms before answering each command.
     #[arg(long, value_name = "N", help_heading = "Faults")]
     response_delay_ms: Option<u64>,
+    /// The test form of COMMAND shows SHOWN for its field (repeat for more): a firmware whose
+    /// lists differ from the spec, as `qi probe` reports (`QIOPEN.connect_id=(0-5)`).
+    #[arg(long, value_name = "COMMAND.field=SHOWN", help_heading = "Faults")]
+    test_reply: Vec<qi_sim::TestReply>,
     /// A TCP port taking faults while the module runs, one per line: sim ready|absent|pin
     /// PIN, registration STATE, signal RSSI BER, deactivate CONTEXT, drop CONNECT_ID, delay MS,
     /// restart, occupy CONNECT_ID [CONTEXT], flood CONNECT_ID COUNT, garbage N [SEED],
@@ -200,6 +204,7 @@ impl SimOpts {
         }
         let m = &mut config.modem;
         m.announce_start = self.rdy;
+        m.test_replies = self.test_reply.clone();
         if self.no_sim {
             m.sim = qi_sim::SimCard::NotInserted;
         }

@@ -16,6 +16,7 @@
 
 mod errors;
 mod fields;
+mod framed;
 pub mod listing;
 pub mod ranges;
 
@@ -202,6 +203,7 @@ pub fn decode_log(input: &[u8]) -> Vec<Record> {
         recvind: false,
         push: HashMap::new(),
         transparent: false,
+        framing: quectel_qi::framing::Framing::new(),
         out: Vec::new(),
     };
     s.run();
@@ -229,6 +231,8 @@ struct Session<'a> {
     push: HashMap<u8, bool>,
     /// After CONNECT: the port carries raw data.
     transparent: bool,
+    /// The data framing as the log set it (hex data, view mode 1).
+    framing: quectel_qi::framing::Framing,
     out: Vec<Record>,
 }
 
@@ -333,6 +337,12 @@ impl<'a> Session<'a> {
                     .insert(s.connect_id.get(), s.access_mode == AccessMode::DirectPush);
             }
             Request::QicfgRecvindSet(s) => self.recvind = s.recvind == Recvind::Enable,
+            Request::QicfgDataformatSet(s) => {
+                self.framing = self
+                    .framing
+                    .with_data_format(s.send_data_format, s.recv_data_format);
+            }
+            Request::QicfgViewmodeSet(s) => self.framing = self.framing.with_view_mode(s.view_mode),
             _ => {}
         }
     }
@@ -350,6 +360,28 @@ impl<'a> Session<'a> {
             self.out.push(r);
             return;
         }
+        // A data line in hex data or view mode 1 answering the pending command.
+        if !self.framing.receive_is_plain() {
+            if let Some(req) = self.pending.clone() {
+                let announced = |h: &[u8], p: &'static [u8]| {
+                    let l = req.decode_response(h, p).ok()?;
+                    let n = payload_len(&fields::of(|v| l.visit(v)));
+                    (n > 0).then_some(n)
+                };
+                let decode = |h: &[u8], p: &[u8]| {
+                    req.decode_response(h, p).map(|l| {
+                        (
+                            l.shape().name,
+                            module_fields(fields::of(|v| l.visit(v))),
+                            None,
+                        )
+                    })
+                };
+                if self.framed_line(line, text, next, Kind::Response, announced, decode) {
+                    return;
+                }
+            }
+        }
         // An information line answering the pending command.
         if let Some(req) = &self.pending {
             if let Ok(l) = req.decode_response(text, rest) {
@@ -364,6 +396,10 @@ impl<'a> Session<'a> {
                 self.data(next, n, Dir::Module);
                 return;
             }
+        }
+        // In view mode 1 a pushed payload follows its URC on the same line.
+        if self.framing.view_comma && self.framed_urc(line, text, next) {
+            return;
         }
         if let Ok(u) = Urc::decode(text, b"") {
             return self.urc(line, text, u, rest, next);
@@ -405,6 +441,26 @@ impl<'a> Session<'a> {
         self.out.push(r);
     }
 
+    /// A pushed data URC in the live framing (hex data, view mode 1).
+    fn framed_urc(&mut self, line: usize, text: &'a [u8], next: usize) -> bool {
+        let (push, recvind) = (self.push.clone(), self.recvind);
+        let announced = |h: &[u8], p: &'static [u8]| {
+            let Urc::RecvWithLength(x) = Urc::decode(h, b"").ok()? else {
+                return None;
+            };
+            let pushed = push.get(&x.connect_id.get()).copied().unwrap_or(!recvind);
+            let n = Urc::decode(h, p).ok()?.payload_len();
+            (pushed && n > 0).then_some(n)
+        };
+        let decode = |h: &[u8], p: &[u8]| {
+            Urc::decode(h, p).map(|u| {
+                let fields = module_fields(fields::of(|v| u.visit(v)));
+                (u.shape().name, fields, Some(u.shape().form))
+            })
+        };
+        self.framed_line(line, text, next, Kind::Urc, announced, decode)
+    }
+
     fn urc(&mut self, line: usize, text: &'a [u8], u: Urc, rest: &'a [u8], next: usize) {
         // A recv URC with a length carries the data when the socket pushes it; in buffer
         // access mode (with recvind on) it only announces it.
@@ -416,6 +472,9 @@ impl<'a> Session<'a> {
                 .unwrap_or(!self.recvind),
             _ => false,
         };
+        if pushed && !self.framing.receive_is_plain() && self.framed_urc(line, text, next) {
+            return;
+        }
         let mut r = Record::new(line, Dir::Module, Kind::Urc, text);
         let mut n = 0;
         if pushed {
@@ -448,6 +507,66 @@ impl<'a> Session<'a> {
         self.data(next, n, Dir::Module);
     }
 
+    /// A data line in the live framing (hex data, view mode 1): its header decoded with the
+    /// payload's bytes, then the payload as data records. False when no header of `text`
+    /// announces data.
+    #[allow(clippy::type_complexity)]
+    fn framed_line(
+        &mut self,
+        line: usize,
+        text: &'a [u8],
+        next: usize,
+        kind: Kind,
+        announced: impl Fn(&[u8], &'static [u8]) -> Option<usize>,
+        decode: impl Fn(
+            &[u8],
+            &[u8],
+        )
+            -> Result<(&'static str, Map<String, Value>, Option<&'static str>), DecodeError>,
+    ) -> bool {
+        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
+        let Some(cut) = framed::cut(self.input, start, text.len(), next, self.framing, announced)
+        else {
+            return false;
+        };
+        let header = &self.input[start..start + cut.header_len];
+        let mut r = Record::new(line, Dir::Module, kind, header);
+        match framed::payload(self.input, &cut) {
+            Ok(bytes) => match decode(header, &bytes) {
+                Ok((name, fields, variant)) => {
+                    r.name = Some(name.into());
+                    r.fields = fields;
+                    r.variant = variant;
+                }
+                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
+            },
+            Err(DecodeError::Truncated) => {
+                if let Ok((name, _, variant)) = decode(header, &vec![0u8; cut.n]) {
+                    r.name = Some(name.into());
+                    r.variant = variant;
+                }
+                let have = self.input.len().saturating_sub(cut.wire_start);
+                r.warnings.push(format!(
+                    "{} bytes of data announced; {}",
+                    cut.n,
+                    truncated(have)
+                ));
+            }
+            Err(e) => r.errors.push(format!(
+                "the payload is not {} bytes in the data format set: {e:?}",
+                cut.n
+            )),
+        }
+        self.out.push(r);
+        // The payload may start on the header's own line (view mode 1).
+        self.pos = cut.wire_start;
+        if cut.wire_start < next {
+            self.line = line;
+        }
+        self.data(cut.wire_start, cut.wire_len, Dir::Module);
+        true
+    }
+
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
         let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
         let prompt = self.pending.as_ref().and_then(Request::prompt);
@@ -469,6 +588,8 @@ impl<'a> Session<'a> {
                 0
             }
             Some(Prompt::Length(n)) => {
+                // In hex sending the host types two digits per byte.
+                let n = framed::sent_len(self.framing, n);
                 if avail.len() < n {
                     // Nothing comes after the short payload: the log stops inside it.
                     r.warnings.push(format!(

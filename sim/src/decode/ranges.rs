@@ -1,7 +1,6 @@
 //! The value lists of test responses (`AT+<cmd>=?`) as typed values: `(0-11)`, `(0,1)`,
 //! `(0,20-86400)`, `("TCP","UDP")` or `"TCP","UDP"`, and placeholders (`<host>`), compared
-//! with what the spec gives the field. Hand-written: the grammar is a dozen lines, and no crate
-//! parses AT test-response lists.
+//! with what the spec gives the field. The runtime's `supported` module reads them.
 
 use quectel_qi::describe::Field;
 
@@ -20,46 +19,25 @@ pub enum Supported {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadList(pub String);
 
-/// Parses one field of a test response.
+/// Parses one field of a test response (through [`quectel_qi::supported::parse`]).
 pub fn parse(text: &str) -> Result<Supported, BadList> {
-    let t = text.trim();
-    let inner = match t.strip_prefix('(') {
-        Some(rest) => rest
-            .strip_suffix(')')
-            .ok_or_else(|| BadList(format!("`{t}` opens a parenthesis it does not close")))?,
-        None if t.starts_with('"') && !t.contains('<') => t,
-        None => return Ok(Supported::Placeholder(t.to_owned())),
-    };
-    let items: Vec<&str> = inner.split(',').map(str::trim).collect();
-    if items.iter().all(|i| i.starts_with('"')) {
-        let words = items
-            .iter()
-            .map(|i| {
-                i.strip_prefix('"')
-                    .and_then(|i| i.strip_suffix('"'))
-                    .map(str::to_owned)
-                    .ok_or_else(|| BadList(format!("`{i}` is not a quoted keyword")))
-            })
-            .collect::<Result<_, _>>()?;
-        return Ok(Supported::Keywords(words));
+    use quectel_qi::supported::{self as typed, Item};
+    let list = typed::parse(text).map_err(|e| BadList(format!("`{}`: {e}", text.trim())))?;
+    if let typed::Supported::Placeholder(p) = list {
+        return Ok(Supported::Placeholder(p.to_owned()));
     }
-    let mut ints = Vec::new();
-    for item in items {
-        let num = |s: &str| {
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| BadList(format!("`{item}` is neither a number nor a range")))
-        };
-        let (lo, hi) = match item.split_once('-') {
-            Some((lo, hi)) if !lo.is_empty() => (num(lo)?, num(hi)?),
-            _ => (num(item)?, num(item)?),
-        };
-        if lo > hi {
-            return Err(BadList(format!("`{item}` runs backwards")));
+    let (mut ints, mut words) = (Vec::new(), Vec::new());
+    for item in list.items() {
+        match item {
+            Item::Ints(lo, hi) => ints.push((lo, hi)),
+            Item::Keyword(k) => words.push(k.to_owned()),
         }
-        ints.push((lo, hi));
     }
-    Ok(Supported::Ints(ints))
+    Ok(if words.is_empty() {
+        Supported::Ints(ints)
+    } else {
+        Supported::Keywords(words)
+    })
 }
 
 /// The fields of a test response's body, split at commas outside quotes and parentheses.

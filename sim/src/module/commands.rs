@@ -130,7 +130,8 @@ impl Sim {
             return r.map(|l| Done::Lines(l.map(line).into_iter().collect()));
         }
         if let Some(lines) = super::test_forms::answer(req) {
-            return Ok(Done::Lines(lines.into_iter().map(line).collect()));
+            let lines = lines.into_iter().map(|l| self.test_line(l)).collect();
+            return Ok(Done::Lines(lines));
         }
         use Request as R;
         match req {
@@ -156,9 +157,17 @@ impl Sim {
                 if !self.modem.attached() {
                     return Err(ErrorCode::ActivatePdpContextFailed);
                 }
+                // Section 2.3.3: at most three active contexts under LTE Cat M1.
+                let active = self.contexts.iter().filter(|c| c.active).count();
+                let cat_m1_full = self.cfg.modem.lte_cat_m1
+                    && active >= quectel_qi::qiact::MAX_ACTIVE_CONTEXTS_CAT_M1 as usize;
                 let c = self.context(a.context_id);
-                if c.active {
+                if c.active || cat_m1_full {
                     return Err(ErrorCode::ActivatePdpContextFailed);
+                }
+                // Section 2.3.3: configured with AT+QICSGP first.
+                if !c.configured {
+                    return Err(ErrorCode::ApnNotConfigured);
                 }
                 c.active = true;
                 ok()
@@ -188,6 +197,7 @@ impl Sim {
             }
             R::QicsgpConfigure(q) => {
                 let c = self.context(q.context_id);
+                c.configured = true;
                 c.context_type = q.context_type;
                 c.apn = q.apn.into();
                 if let Some(u) = q.username {

@@ -27,7 +27,8 @@
 //!   socket the peer closed at once, 0 keeps it in state 4 until AT+QICLOSE.
 //! - Error codes: a used connectID 563, a refused or unreachable peer 566, a name that does not
 //!   resolve 565, a port in use 574 (other bind failures 556), a context not active 572, AT+QIACT
-//!   on an active context 561, Esc after the prompt 571, qisend/timeout with nothing typed 569,
+//!   on an active context 561, AT+QIACT of a context AT+QICSGP never configured 573
+//!   (qiact-needs-qicsgp), a fourth active context under LTE Cat M1 561 (qiact-cat-m1-limit), Esc after the prompt 571, qisend/timeout with nothing typed 569,
 //!   a missing socket 567 (AT+QIGETERROR itself leaves the code alone), a form the socket's type does not take 572, any line that does not
 //!   decode 552. In buffer access and direct push modes a failed open answers OK then
 //!   `+QIOPEN: <id>,<err>`; in transparent mode ERROR. Success sets the last error to 0.
@@ -56,7 +57,7 @@ mod settings;
 mod sockets;
 mod test_forms;
 
-use crate::config::{ChunkPlan, Config};
+use crate::config::{ChunkPlan, Config, TestReply};
 use crate::transport::pacing::{PacedReader, PacedWriter};
 use output::Output;
 use quectel_qi::{
@@ -98,6 +99,7 @@ pub(crate) enum Job {
 }
 
 pub(crate) enum Ctl {
+    TestReply(TestReply),
     DeactivateContext(ContextId),
     DropPeer(ConnectId),
     ResponseDelay(Duration),
@@ -174,6 +176,17 @@ impl Control {
     /// socket with AT+QICLOSE); `AT&D0` ignores it. Outside transparent mode nothing happens.
     pub fn raise_dtr(&self) -> bool {
         self.send(Ctl::DtrRaised)
+    }
+
+    /// The test form of `command` (`QIOPEN`) shows `shown` (`(0-5)`) for its field `field`
+    /// (`connect_id`, the generated name) from now on: a firmware whose lists differ from the
+    /// spec, for `qi probe`. Returns whether the module took it.
+    pub fn set_test_reply(&self, command: &str, field: &str, shown: &str) -> bool {
+        self.send(Ctl::TestReply(TestReply {
+            command: command.to_ascii_uppercase(),
+            field: field.to_owned(),
+            shown: shown.to_owned(),
+        }))
     }
 
     /// The module holds socket `connect_id` open from an earlier life of the host (which
@@ -356,6 +369,9 @@ pub(crate) struct Context {
     pub password: String,
     pub authentication: Authentication,
     pub active: bool,
+    /// AT+QICSGP configured it (or it is the start-up default context,
+    /// [`crate::Modem::default_context`]): AT+QIACT needs it.
+    pub configured: bool,
     pub dns: (String, String),
 }
 
@@ -370,6 +386,7 @@ impl Default for Context {
             password: String::new(),
             authentication: Authentication::None,
             active: false,
+            configured: false,
             dns: ("0.0.0.0".into(), "0.0.0.0".into()),
         }
     }
@@ -397,6 +414,8 @@ pub(crate) struct Sim {
     pub last_error: ErrorCode,
     pub settings: Settings,
     pub contexts: Vec<Context>,
+    /// Test-form fields shown differently from the spec.
+    pub test_replies: Vec<TestReply>,
     pub sockets: Vec<Option<Socket>>,
     pub next_gen: u64,
     pub mode: Mode,
@@ -421,11 +440,21 @@ pub(crate) struct Sim {
     pub stop: bool,
 }
 
+/// The contexts at start-up: none configured but context 1 when
+/// [`crate::Modem::default_context`] says so (index 0 is unused).
+fn start_contexts(cfg: &Config) -> Vec<Context> {
+    (0..=ContextId::MAX.get())
+        .map(|i| Context {
+            configured: i == 1 && cfg.modem.default_context,
+            ..Context::default()
+        })
+        .collect()
+}
+
 impl Sim {
     fn new(cfg: Config, tx: SyncSender<Event>, out: Output) -> Self {
-        let contexts = (0..=ContextId::MAX.get())
-            .map(|_| Context::default())
-            .collect();
+        let contexts = start_contexts(&cfg);
+        let test_replies = cfg.modem.test_replies.clone();
         let sockets = (0..=ConnectId::MAX.get()).map(|_| None).collect();
         Sim {
             echo: cfg.echo,
@@ -439,6 +468,7 @@ impl Sim {
             last_error: ErrorCode::OperateSuccess,
             settings: Settings::default(),
             contexts,
+            test_replies,
             sockets,
             next_gen: 1,
             mode: Mode::Command,
@@ -591,9 +621,7 @@ impl Sim {
                 s.shut();
             }
         }
-        self.contexts
-            .iter_mut()
-            .for_each(|c| *c = Context::default());
+        self.contexts = start_contexts(&self.cfg);
         self.settings = Settings::default();
         self.echo = self.cfg.echo;
         self.data_echo = Echo::Off;
@@ -647,6 +675,11 @@ impl Sim {
             Ctl::Inject(bytes) => self.inject(&bytes),
             Ctl::Echo(on) => self.echo = on,
             Ctl::DtrRaised => self.dtr_raised(),
+            Ctl::TestReply(t) => {
+                self.test_replies
+                    .retain(|o| (&o.command, &o.field) != (&t.command, &t.field));
+                self.test_replies.push(t);
+            }
             Ctl::Field(change) => change(&mut self.field),
         }
     }

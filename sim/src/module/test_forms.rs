@@ -1,9 +1,10 @@
 //! Answers to the test forms (`AT+<cmd>=?`): the supported values of each parameter, rendered
 //! from the generated types (`RANGES` of integer types, the codes an enumeration accepts).
 //!
-//! Ranges print as `(lo-hi)`, also for enumerations (all of whose codes are contiguous), so
-//! that a field holds no comma and the generated test-line decoders read it back; parameters
-//! shown by name print as `<name>` (quoted for strings), as the document writes them.
+//! Ranges print as `(lo-hi)` (intervals joined by commas: `(0,20-86400)`), enumerations as
+//! their codes (`(0,1)`, a run of three or more `(0-2)`), as real modules print them; the generated test-line
+//! decoders take a parenthesised list as one field. Parameters shown by name print as
+//! `<name>` (quoted for strings), as the document writes them.
 
 use quectel_qi::response as r;
 use quectel_qi::{
@@ -37,13 +38,24 @@ fn ranges(rs: &[(i64, i64)]) -> Field {
     text(&format!("({})", parts.join(",")))
 }
 
-/// The codes an enumeration accepts, as a range.
+/// The codes an enumeration accepts: a run of three or more as a range (`(0-2)`), others one
+/// by one (`(0,1)`), as real modules print them.
 fn codes<T: TryFrom<i64>>() -> Field {
-    let ok: Vec<i64> = (0..=255).filter(|v| T::try_from(*v).is_ok()).collect();
-    match (ok.first(), ok.last()) {
-        (Some(lo), Some(hi)) => ranges(&[(*lo, *hi)]),
-        _ => text("()"),
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for v in (0..=255).filter(|v| T::try_from(*v).is_ok()) {
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == v => last.1 = v,
+            _ => runs.push((v, v)),
+        }
     }
+    let split: Vec<(i64, i64)> = runs
+        .into_iter()
+        .flat_map(|(lo, hi)| match hi - lo {
+            1 => vec![(lo, lo), (hi, hi)],
+            _ => vec![(lo, hi)],
+        })
+        .collect();
+    ranges(&split)
 }
 
 fn name(n: &str) -> Field {
@@ -230,4 +242,39 @@ fn qicfg() -> Vec<ResponseLine<'static>> {
             window_scale_enable: codes::<WindowScaleEnable>(),
         }),
     ]
+}
+
+impl super::Sim {
+    /// A test form's line, with the fields [`super::Control::set_test_reply`] changed.
+    pub(crate) fn test_line(&self, l: ResponseLine<'static>) -> Vec<u8> {
+        let shape = l.shape();
+        let framed = super::output::frame(|w| l.encode(w));
+        let changes: Vec<(usize, &str)> = self
+            .test_replies
+            .iter()
+            .filter(|o| o.command == shape.name)
+            .filter_map(|o| {
+                let i = shape.fields.iter().position(|f| f.name == o.field)?;
+                Some((i, o.shown.as_str()))
+            })
+            .collect();
+        let text = String::from_utf8_lossy(&framed).into_owned();
+        let Some(body) = text
+            .trim_matches(|c| c == '\r' || c == '\n')
+            .strip_prefix(shape.written)
+            .and_then(|b| b.strip_prefix(':'))
+        else {
+            return framed;
+        };
+        if changes.is_empty() {
+            return framed;
+        }
+        let mut fields = crate::decode::ranges::split_fields(body);
+        for (i, shown) in changes {
+            if let Some(f) = fields.get_mut(i) {
+                *f = shown.to_owned();
+            }
+        }
+        super::output::framed(format!("{}: {}", shape.written, fields.join(",")).as_bytes())
+    }
 }
