@@ -51,6 +51,7 @@ pub mod host;
 pub mod prelude;
 pub mod sizes;
 pub mod stack;
+pub mod tables;
 pub mod wire;
 
 // The crates whose types the public API uses, so an application keeps its versions in step.

@@ -667,6 +667,9 @@ mod tests {
     }
 }
 
+/// What the digester reads of a spec: generated crates implement it through this module.
+pub use crate::tables::{FramedField, SpecTables};
+
 // Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated
 // from its own spec reads them through its re-export of this module.
 
@@ -739,7 +742,11 @@ pub fn decode_data_frame<'a, T>(
         Some((c, n)) => (&frame[..c], &frame[c + 1..], n),
         None => {
             let (line, payload) = split_line(frame);
-            let x = decode(line, payload)?;
+            // A line whose length-framed field holds CR LF is a line of its own, whole.
+            let x = match decode(line, payload) {
+                Ok(x) => x,
+                Err(e) => return decode(frame, b"").map_err(|_| e),
+            };
             let n = payload_len(&x);
             if payload.len() == n || !payload_fits(payload, n) {
                 return Ok(x);
