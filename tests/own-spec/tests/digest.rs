@@ -148,3 +148,28 @@ fn without_a_prompt_in_the_spec_a_gt_line_is_no_prompt() {
     let out = run(&[b"AT+QXADDR=1\r\r\n> x\r\n\r\nERROR\r\n"]);
     assert_eq!(out, vec![Out::Err("Error".into())]);
 }
+
+#[test]
+fn framed_and_data_responses_parse_as_atat_hands_them_over() {
+    use atat::AtatCmd;
+    use own_spec_example::{qxnote, qxrd, ConnectId, ReadLen};
+    let (_, want) = session();
+    let oks: Vec<_> = want
+        .iter()
+        .filter_map(|o| match o {
+            Out::Ok(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
+    let id = ConnectId::new(2).unwrap();
+    let read = qxrd::Read {
+        connect_id: id,
+        max_len: ReadLen::new(100).unwrap(),
+    };
+    let data = oks.iter().find(|b| b.starts_with(b"+QXRD")).unwrap();
+    let line = read.parse(Ok(data)).unwrap();
+    assert_eq!(usize::from(line.read_len.get()), HOSTILE.len());
+    let note = oks.iter().find(|b| b.starts_with(b"+QXNOTE")).unwrap();
+    let line = qxnote::Read { connect_id: id }.parse(Ok(note)).unwrap();
+    assert_eq!(&line.msg[..], HOSTILE);
+}
