@@ -464,8 +464,8 @@ const BASIC_FINALS: [&[u8]; 4] = [b"OK", b"ERROR", b"CONNECT", b"NO CARRIER"];
 /// A final result: one of V.250's, one the spec's forms end with, or a numbered error.
 fn final_result<T: SpecTables>(line: &[u8]) -> Option<Final> {
     let line = trim_end(line);
-    let listed = BASIC_FINALS.contains(&line)
-        || T::FINAL_RESULTS.iter().any(|w| w.as_bytes() == line);
+    let listed =
+        BASIC_FINALS.contains(&line) || T::FINAL_RESULTS.iter().any(|w| w.as_bytes() == line);
     if listed {
         if let Some((_, kind)) = FINALS.iter().find(|(text, _)| *text == line) {
             return Some(*kind);
@@ -695,7 +695,10 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
 
     /// Whether the line at `start` holds a framed field (whose bytes may be any).
     fn framed(&self, buf: &[u8], start: usize) -> bool {
-        matches!(framed_line_end(&buf[start..], T::FRAMED_FIELDS), Ok(Some(_)))
+        matches!(
+            framed_line_end(&buf[start..], T::FRAMED_FIELDS),
+            Ok(Some(_))
+        )
     }
 
     /// A URC whose line starts at `start` and ends (CR LF) at `eol`.
@@ -1034,7 +1037,10 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
             }
             Frame::No => {}
         }
-        if (is_garbage(line) && !self.framed(buf, start)) || unsolicited || self.fits_no_line_in_flight(buf, start, eol) {
+        if (is_garbage(line) && !self.framed(buf, start))
+            || unsolicited
+            || self.fits_no_line_in_flight(buf, start, eol)
+        {
             // With view mode 1 the line may hold the start of a payload, which is any bytes.
             let data = match self.state.framing().view_comma {
                 true => self.info_end(buf, start, eol),

@@ -103,10 +103,7 @@ pub fn announced(
 /// Where the line at the start of `buf` ends (the index of its CR LF), skipping the bytes a
 /// framed field of `fields` holds; `Ok(None)` when it is no such line (the caller looks for
 /// CR LF itself), `Incomplete` while the framed bytes or the line end are not all there.
-pub fn framed_line_end(
-    buf: &[u8],
-    fields: &[FramedField],
-) -> Result<Option<usize>, Incomplete> {
+pub fn framed_line_end(buf: &[u8], fields: &[FramedField]) -> Result<Option<usize>, Incomplete> {
     let Some(f) = fields.iter().find(|f| {
         let p = f.prefix.as_bytes();
         buf.starts_with(p) && buf.get(p.len()) == Some(&b':')

@@ -4,7 +4,7 @@
 //! generated from its own spec gets the digester without glue.
 
 use crate::ir::Model;
-use crate::spec::{FinalResult, ParamUse, ParamType};
+use crate::spec::{FinalResult, ParamType, ParamUse};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -37,16 +37,31 @@ pub fn emit(model: &Model) -> TokenStream {
         for form in &cmd.forms {
             prompt |= form.response.prompt.is_some();
             for o in &form.response.outcomes {
-                finals.extend(o.finals.iter().filter(|f| **f != FinalResult::CmeError).copied());
+                finals.extend(
+                    o.finals
+                        .iter()
+                        .filter(|f| **f != FinalResult::CmeError)
+                        .copied(),
+                );
             }
             for l in &form.response.lines {
                 let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
-                rows.extend(framed(model, &prefix, usize::from(l.selector.is_some()), &l.fields));
+                rows.extend(framed(
+                    model,
+                    &prefix,
+                    usize::from(l.selector.is_some()),
+                    &l.fields,
+                ));
             }
         }
     }
     for u in &model.spec.urcs.value.urcs {
-        rows.extend(framed(model, &u.prefix, usize::from(u.keyword.is_some()), &u.fields));
+        rows.extend(framed(
+            model,
+            &u.prefix,
+            usize::from(u.keyword.is_some()),
+            &u.fields,
+        ));
     }
     let finals = finals.into_iter().map(FinalResult::as_str);
     quote! {

@@ -79,8 +79,12 @@ fn session() -> (Vec<u8>, Vec<Out>) {
     want.push(Out::Ok(note));
     // A numbered error as the final result, and a URC after a command's OK.
     wire.extend_from_slice(b"AT+QXHB=4,1\r\r\n+CME ERROR: 4\r\n");
-    want.push(Out::Err("Custom([43, 67, 77, 69, 32, 69, 82, 82, 79, 82, 58, 32, 52])".into()));
-    wire.extend_from_slice(b"AT+QPING=1,\"example.com\",4,20\r\r\nOK\r\n\r\n+QPING: 0,\"192.0.2.7\",32\r\n");
+    want.push(Out::Err(
+        "Custom([43, 67, 77, 69, 32, 69, 82, 82, 79, 82, 58, 32, 52])".into(),
+    ));
+    wire.extend_from_slice(
+        b"AT+QPING=1,\"example.com\",4,20\r\r\nOK\r\n\r\n+QPING: 0,\"192.0.2.7\",32\r\n",
+    );
     want.push(Out::Ok(Vec::new()));
     want.push(Out::Urc(b"+QPING: 0,\"192.0.2.7\",32".to_vec()));
     // This spec has no prompt: a line starting with `>` is a response line, not a prompt.
@@ -139,7 +143,11 @@ fn framed_urcs_decode_from_their_frames() {
         other => panic!("{other:?}"),
     }
     for f in &frames {
-        assert!(Urc::from_frame(f).is_some(), "{:?}", String::from_utf8_lossy(f));
+        assert!(
+            Urc::from_frame(f).is_some(),
+            "{:?}",
+            String::from_utf8_lossy(f)
+        );
     }
 }
 
