@@ -1,4 +1,8 @@
-//! A length-aware [`atat`] digester for the QI command set.
+//! A length-aware [`atat`] digester for any spec: [`SpecDigester`] reads the spec through the
+//! [`SpecTables`] that qi-codegen generates for it (`DigestTables`: URC prefixes, final
+//! result words, whether a prompt exists, fields framed by a length field, and the generated
+//! fit and length functions). [`QiDigester`] is the one for the QI command set, whose
+//! [`QiTables`] add what its socket settings decide.
 //!
 //! [`QiDigester`] cuts the module's output into what atat expects: responses (information
 //! lines up to a final result), URCs, the `>` prompt, and command echo, which it drops. Lines
@@ -37,7 +41,7 @@
 //!   `+CME ERROR: <n>` (and `+CMS ERROR: <n>`) give [`InternalError::Custom`] with the whole
 //!   line, because atat folds the module's codes (550 to 574) into `Unknown`.
 //! - A URC is its line, and for data URCs CR LF and the payload: what
-//!   [`QueuedUrc`](crate::QueuedUrc)'s `AtatUrc::parse` keeps (and [`Urc::from_frame`]
+//!   [`QueuedUrc`](crate::QueuedUrc)'s `AtatUrc::parse` keeps (and [`Urc::from_frame`](crate::Urc::from_frame)
 //!   decodes). Which lines are URCs comes from the
 //!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
 //!   a line with a URC prefix that does not decode as a URC (a test response such as
