@@ -312,6 +312,24 @@ impl<'a> Fields<'a> {
 impl<'a> Fields<'a> {
     /// Takes the next field as a quoted string of exactly `n` bytes, whatever they hold (`"`
     /// and `,` included): a string whose length an earlier field gives.
+    /// The next field as exactly `n` raw bytes (a field read by an earlier field's length,
+    /// unquoted): any bytes, commas and CR LF included, then the line's end or a comma.
+    pub fn take_raw(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
+        let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
+        if rest.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (body, after) = rest.split_at(n);
+        self.rest = match after {
+            [] => None,
+            [b',', tail @ ..] => Some(tail),
+            _ => return Err(DecodeError::TooLong { index }),
+        };
+        Ok(body)
+    }
+
+    /// The next field as a quoted string of exactly `n` bytes (read by an earlier field's
+    /// length), which may hold quotes, commas and CR LF.
     pub fn take_quoted(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
         let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
         let start = rest.iter().take_while(|b| **b == b' ').count();

@@ -66,6 +66,10 @@ fn session() -> (Vec<u8>, Vec<Out>) {
     wire.extend_from_slice(&[b"\r\n+QXHB: 3,2\r\n\r\n", &msg[..], b"\r\n"].concat());
     want.push(Out::Urc(b"+QXHB: 3,2".to_vec()));
     want.push(Out::Urc(msg.clone()));
+    // Raw bytes inside the line, read by the length field before them.
+    let peek = [format!("+QXPEEK: 2,{n},").as_bytes(), HOSTILE].concat();
+    wire.extend_from_slice(&[b"\r\n", &peek[..], b"\r\n"].concat());
+    want.push(Out::Urc(peek));
     wire.extend_from_slice(b"\r\n+QXHBSTOP: 3,,4\r\n\r\n+QXSUB: 0,7,0,1,128\r\n");
     want.push(Out::Urc(b"+QXHBSTOP: 3,,4".to_vec()));
     want.push(Out::Urc(b"+QXSUB: 0,7,0,1,128".to_vec()));
@@ -142,6 +146,17 @@ fn framed_urcs_decode_from_their_frames() {
         Some(Urc::Message(m)) => assert_eq!(&m.msg[..], HOSTILE),
         other => panic!("{other:?}"),
     }
+    let peek = frames.iter().find(|f| f.starts_with(b"+QXPEEK")).unwrap();
+    let Some(Urc::Peeked(p)) = Urc::from_frame(peek) else {
+        panic!("{:?}", String::from_utf8_lossy(peek));
+    };
+    assert_eq!(&p.peeked_bytes[..], HOSTILE);
+    // And back, byte for byte.
+    let mut buf = [0u8; 256];
+    let mut w = own_spec_example::wire::Writer::new(&mut buf);
+    p.encode(&mut w).unwrap();
+    let n = w.len();
+    assert_eq!(&buf[..n], &peek[..]);
     for f in &frames {
         assert!(
             Urc::from_frame(f).is_some(),
@@ -149,6 +164,15 @@ fn framed_urcs_decode_from_their_frames() {
             String::from_utf8_lossy(f)
         );
     }
+}
+
+#[test]
+fn a_raw_framed_field_too_short_is_an_error_not_a_shorter_value() {
+    use own_spec_example::urc;
+    assert!(urc::Peeked::decode(b"+QXPEEK: 2,5,abc", b"").is_err());
+    assert!(urc::Peeked::decode(b"+QXPEEK: 2,2,abc", b"").is_err());
+    let p = urc::Peeked::decode(b"+QXPEEK: 2,3,a,\"", b"").unwrap();
+    assert_eq!(&p.peeked_bytes[..], b"a,\"");
 }
 
 #[test]
