@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 60) from a seed corpus the generator writes
 # (`qi-codegen corpus`), one target at a time on one core, without sanitizers (the code has
-# no unsafe of its own; ASan would slow it several times). Needs nightly and cargo-fuzz;
-# installs them when missing. A crash stops it with the input under fuzz/artifacts/<target>/.
+# no unsafe of its own; ASan would slow it several times). Needs cargo-fuzz (installed when
+# missing) and preferably nightly. A crash stops it with the input under fuzz/artifacts/<target>/.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -13,12 +13,19 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(commands lines digester round_trip decode spec module)
 fi
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+# Nightly when it is there or can be installed; else the stable toolchain, which builds the
+# targets as well without a sanitizer (`-s none` passes no unstable flag).
+toolchain=+nightly
+if ! rustup toolchain list | grep -q '^nightly' \
+    && ! rustup toolchain install nightly --profile minimal; then
+    echo "fuzz: no nightly toolchain; building with $(rustc --version)" >&2
+    toolchain=
+fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # The seeds: one valid line per form, response line and URC, written from the spec.
 rm -rf target/seeds
 cargo run -q --manifest-path ../Cargo.toml -p qi-codegen -- corpus ../spec -o target/seeds
-cargo +nightly fuzz build -s none -O
+cargo $toolchain fuzz build -s none -O
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     cp -n target/seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
@@ -26,7 +33,7 @@ for t in "${targets[@]}"; do
     for r in regressions/"$t"-*; do [ -e "$r" ] && cp "$r" "corpus/$t/"; done
     echo "fuzz: $t for ${seconds}s"
     rc=0
-    cargo +nightly fuzz run -s none -O "$t" "corpus/$t" -- \
+    cargo $toolchain fuzz run -s none -O "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -timeout=30 -print_final_stats=1 >"target/$t.log" 2>&1 || rc=$?
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|panicked|SUMMARY|Test unit written' \
         "target/$t.log" || true

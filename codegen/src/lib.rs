@@ -35,6 +35,18 @@ pub fn load_and_check_in_memory(
     Ok(ir::Model::new(spec))
 }
 
+/// Like [`load_and_check_in_memory`], taking files parsed before from `parsed` (see
+/// [`spec::ParsedFiles`]).
+pub fn load_and_check_in_memory_cached(
+    files: &std::collections::BTreeMap<String, String>,
+    parsed: &spec::ParsedFiles,
+) -> Result<ir::Model, Vec<spec::Diagnostic>> {
+    let spec = latest(checked_spec(spec::load_partial_in_memory_cached(
+        files, parsed,
+    ))?)?;
+    Ok(ir::Model::new(spec))
+}
+
 fn checked(dir: &Path) -> Result<spec::Spec, Vec<spec::Diagnostic>> {
     checked_spec(spec::load_partial(dir))
 }

@@ -5,6 +5,7 @@
 //! `qi-codegen corpus spec -o DIR`.
 
 pub mod digester;
+pub mod emitted;
 pub mod spec_mutation;
 
 use quectel_qi::wire::Writer;

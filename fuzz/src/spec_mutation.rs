@@ -235,9 +235,10 @@ pub fn mutate(data: &[u8]) -> BTreeMap<String, String> {
         .iter()
         .enumerate()
         .map(|(i, (rel, text, _))| {
+            // A tree the edits left as it was keeps its text (and its parse, cached).
             let text = match trees.get(&i) {
-                Some(t) => serde_yaml::to_string(t).expect("a tree serialises"),
-                None => text.clone(),
+                Some(t) if *t != files[i].2 => serde_yaml::to_string(t).expect("a tree serialises"),
+                _ => text.clone(),
             };
             (rel.clone(), text)
         })

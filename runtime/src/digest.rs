@@ -162,7 +162,8 @@ pub struct DigestState {
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
     /// Bumped by every change of what decides a line's reading (modes, `recvind`, the form
-    /// in flight): a scan resumed across calls is valid only while it stays the same.
+    /// in flight; a setting set to the value it has is no change): a scan resumed across
+    /// calls is valid only while it stays the same.
     changes: AtomicU32,
 }
 
@@ -257,8 +258,11 @@ impl DigestState {
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
     /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
     pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
-        self.access[usize::from(id.get())].store(mode.code() + 1, Ordering::Release);
-        self.changed();
+        let access = &self.access[usize::from(id.get())];
+        if access.load(Ordering::Acquire) != mode.code() + 1 {
+            access.store(mode.code() + 1, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Forgets a socket's mode (and service): call it when the socket is closed.
@@ -273,9 +277,11 @@ impl DigestState {
     pub fn set_udp_service(&self, id: ConnectId, udp_service: bool) {
         let bit = 1u16 << id.get();
         let all = self.udp_services.load(Ordering::Acquire);
-        let all = if udp_service { all | bit } else { all & !bit };
-        self.udp_services.store(all, Ordering::Release);
-        self.changed();
+        let new = if udp_service { all | bit } else { all & !bit };
+        if new != all {
+            self.udp_services.store(new, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Records the socket an `AT+QIRD` about to be written reads (with
@@ -312,8 +318,11 @@ impl DigestState {
 
     /// Records `AT+QICFG="recvind",<enable>`.
     pub fn set_recvind(&self, v: Recvind) {
-        self.recvind.store(v == Recvind::Enable, Ordering::Release);
-        self.changed();
+        let on = v == Recvind::Enable;
+        if self.recvind.load(Ordering::Acquire) != on {
+            self.recvind.store(on, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// The recorded `recvind` setting.
@@ -381,8 +390,10 @@ impl DigestState {
     /// Records the module's data framing: the client calls it when a setting of
     /// [`framing`](crate::framing) is set or read back.
     pub fn set_framing(&self, framing: Framing) {
-        self.framing.store(framing.bits(), Ordering::Release);
-        self.changed();
+        if self.framing.load(Ordering::Acquire) != framing.bits() {
+            self.framing.store(framing.bits(), Ordering::Release);
+            self.changed();
+        }
     }
 
     /// Garbage lines skipped so far (and unanswered lines dropped before an echo).
@@ -558,6 +569,8 @@ pub struct SpecDigester<'s, T = QiTables> {
     /// Every command is announced ([`DigestState::command_sent`]): a line that is no URC
     /// while none is in flight answers nothing and is dropped as noise.
     unsolicited_is_noise: bool,
+    /// See [`QiDigester::bytes_examined`].
+    examined: usize,
 }
 
 /// How far an incomplete frame was scanned, so that the next call, with more bytes, goes on
@@ -635,7 +648,27 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
             after_prompt: false,
             resume: None,
             unsolicited_is_noise: false,
+            examined: 0,
         }
+    }
+
+    /// The bytes examined so far: searched for a line end, or read as a line to tell what it
+    /// is (once per look). What digesting costs is proportional to it; it grows linearly with
+    /// the bytes fed, however they are chunked (`runtime/tests/digest_work.rs`), because an
+    /// incomplete frame's scan resumes where it stopped. Wraps on overflow.
+    pub fn bytes_examined(&self) -> usize {
+        self.examined
+    }
+
+    fn examine(&mut self, n: usize) {
+        self.examined = self.examined.wrapping_add(n);
+    }
+
+    /// [`find_crlf`], counting the bytes searched.
+    fn find_line_end(&mut self, buf: &[u8], from: usize) -> Option<usize> {
+        let found = find_crlf(buf, from);
+        self.examine(found.map_or(buf.len(), |e| e + 2).saturating_sub(from));
+        found
     }
 
     /// For a user that announces every command it writes with [`DigestState::command_sent`]
@@ -690,11 +723,17 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
 
     /// The CR LF that ends the line at `start`, searched from `from`: the one after the bytes
     /// a framed field holds (`Incomplete` while they are not all there), else the first.
-    fn line_end(&self, buf: &[u8], start: usize, from: usize) -> Result<Option<usize>, Incomplete> {
+    fn line_end(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        from: usize,
+    ) -> Result<Option<usize>, Incomplete> {
         if let Some(e) = framed_line_end(&buf[start..], T::FRAMED_FIELDS)? {
+            self.examine((start + e + 2).saturating_sub(from));
             return Ok(Some(start + e));
         }
-        Ok(find_crlf(buf, from))
+        Ok(self.find_line_end(buf, from))
     }
 
     /// Whether the line at `start` holds a framed field (whose bytes may be any).
@@ -857,6 +896,7 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
                 Err(Incomplete) => wait!(s),
             };
             searched = 0;
+            self.examine(e - s);
             let line = &buf[s..e];
             if is_echo(line) {
                 // A new command: nothing answered the lines before it (a URC among them is
@@ -991,7 +1031,9 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
         let searched = start + resume.map_or(0, |r| r.searched);
         if is_echo(&buf[start..]) {
             // The echo ends with the command's CR, whatever follows it.
-            let Some(cr) = buf[searched..].iter().position(|&b| b == b'\r') else {
+            let found = buf[searched..].iter().position(|&b| b == b'\r');
+            self.examine(found.map_or(buf.len() - searched, |cr| cr + 1));
+            let Some(cr) = found else {
                 self.resume = Some(Resume::new(buf, start, buf.len() - start, None));
                 return (DigestResult::None, pos);
             };
@@ -1020,6 +1062,7 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
         if lines.is_some_and(|l| l.changes == self.state.changes()) {
             return self.response(buf, start, eol, lines);
         }
+        self.examine(eol - start);
         let line = &buf[start..eol];
         if self.draining {
             if let Frame::No = self.urc_at(buf, start, eol) {
@@ -1034,7 +1077,11 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
-            Frame::Incomplete => return (DigestResult::None, pos),
+            Frame::Incomplete => {
+                // Its payload is not all here; where its line ends is known.
+                self.resume = Some(Resume::new(buf, start, eol - start, None));
+                return (DigestResult::None, pos);
+            }
             Frame::Ends(end) => {
                 let used = if end == eol { eol + 2 } else { end };
                 return (DigestResult::Urc(&buf[start..end]), used);

@@ -7,7 +7,9 @@ pub mod model;
 pub use locate::{Locator, Pos};
 pub use model::*;
 
-use std::collections::BTreeMap;
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -128,7 +130,51 @@ pub fn load_in_memory(files: &BTreeMap<String, String>) -> Result<Spec, Vec<Diag
 
 /// Like [`load_partial`], from files in memory (see [`load_in_memory`]).
 pub fn load_partial_in_memory(files: &BTreeMap<String, String>) -> (Spec, Vec<Diagnostic>) {
-    load_from(&Memory(files))
+    load_from(&Memory(files, None))
+}
+
+/// Like [`load_partial_in_memory`], taking the files whose text `parsed` has seen from it
+/// instead of parsing them again.
+pub fn load_partial_in_memory_cached(
+    files: &BTreeMap<String, String>,
+    parsed: &ParsedFiles,
+) -> (Spec, Vec<Diagnostic>) {
+    load_from(&Memory(files, Some(parsed)))
+}
+
+/// Files parsed by [`load_partial_in_memory_cached`], by text and type, up to a number of
+/// texts: a fuzzer that changes one file of a small spec parses that file alone (parsing, by
+/// two YAML parsers, was most of the cost of loading).
+pub struct ParsedFiles {
+    parsed: RefCell<HashMap<String, Vec<Box<dyn Any>>>>,
+    limit: usize,
+}
+
+impl ParsedFiles {
+    /// Keeps the parses of up to `limit` texts: the first ones seen.
+    pub fn new(limit: usize) -> Self {
+        ParsedFiles {
+            parsed: RefCell::new(HashMap::new()),
+            limit,
+        }
+    }
+
+    fn get<T: Clone + 'static>(&self, text: &str) -> Option<Sourced<T>> {
+        let parsed = self.parsed.borrow();
+        parsed
+            .get(text)?
+            .iter()
+            .find_map(|p| p.downcast_ref::<Sourced<T>>())
+            .cloned()
+    }
+
+    fn keep<T: Clone + 'static>(&self, text: &str, value: &Sourced<T>) {
+        let mut parsed = self.parsed.borrow_mut();
+        if parsed.len() < self.limit || parsed.contains_key(text) {
+            let kept = parsed.entry(text.to_owned()).or_default();
+            kept.push(Box::new(value.clone()));
+        }
+    }
 }
 
 /// Where the spec's files are read from.
@@ -141,6 +187,10 @@ trait Source {
     /// The names of the files directly in `sub`.
     fn names(&self, sub: &str) -> Result<Vec<String>, String>;
     fn has_dir(&self, sub: &str) -> bool;
+    /// Files parsed before, to take instead of parsing them again.
+    fn parsed(&self) -> Option<&ParsedFiles> {
+        None
+    }
 }
 
 struct Dir<'a>(&'a Path);
@@ -167,7 +217,7 @@ impl Source for Dir<'_> {
     }
 }
 
-struct Memory<'a>(&'a BTreeMap<String, String>);
+struct Memory<'a>(&'a BTreeMap<String, String>, Option<&'a ParsedFiles>);
 
 impl Source for Memory<'_> {
     fn display(&self, rel: &str) -> String {
@@ -197,6 +247,9 @@ impl Source for Memory<'_> {
     }
     fn has_dir(&self, sub: &str) -> bool {
         self.names(sub).is_ok()
+    }
+    fn parsed(&self) -> Option<&ParsedFiles> {
+        self.1
     }
 }
 
@@ -290,7 +343,7 @@ fn display(dir: &Path, rel: &str) -> String {
     dir.join(rel).display().to_string()
 }
 
-fn read<T: serde::de::DeserializeOwned>(
+fn read<T: serde::de::DeserializeOwned + Clone + 'static>(
     src: &dyn Source,
     rel: &str,
     files: &mut Vec<PathBuf>,
@@ -309,12 +362,22 @@ fn read<T: serde::de::DeserializeOwned>(
             return None;
         }
     };
+    if let Some(mut hit) = src.parsed().and_then(|p| p.get::<T>(&text)) {
+        hit.file = file;
+        return Some(hit);
+    }
     match serde_yaml::from_str::<T>(&text) {
-        Ok(value) => Some(Sourced {
-            file,
-            value,
-            locator: Locator::new(&text),
-        }),
+        Ok(value) => {
+            let sourced = Sourced {
+                file,
+                value,
+                locator: Locator::new(&text),
+            };
+            if let Some(p) = src.parsed() {
+                p.keep(&text, &sourced);
+            }
+            Some(sourced)
+        }
         Err(e) => {
             let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos {
                 line: l.line(),
@@ -346,7 +409,7 @@ fn read<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn read_all<T: serde::de::DeserializeOwned>(
+fn read_all<T: serde::de::DeserializeOwned + Clone + 'static>(
     src: &dyn Source,
     sub: &str,
     files: &mut Vec<PathBuf>,

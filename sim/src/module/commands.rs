@@ -535,15 +535,9 @@ impl Sim {
 /// The command a line that decodes as none of its forms names: the longest command name the
 /// line starts with (`AT+QIACT=x`, `ATE7`), `None` for a line no command of the spec starts.
 fn known_command(line: &[u8]) -> Option<&'static quectel_qi::describe::Shape> {
-    quectel_qi::describe::REQUESTS
+    command_names()
         .iter()
-        .filter(|shape| {
-            // The name before `=`, `?` or a basic command's value.
-            let w = shape.written.as_bytes();
-            let name = &w[..w
-                .iter()
-                .position(|b| *b == b'=' || *b == b'?')
-                .unwrap_or(w.len())];
+        .filter(|(name, _)| {
             let Some(head) = line.get(..name.len()) else {
                 return false;
             };
@@ -556,7 +550,25 @@ fn known_command(line: &[u8]) -> Option<&'static quectel_qi::describe::Shape> {
                     Some(b) => !b.is_ascii_alphanumeric(),
                 }
         })
-        .max_by_key(|shape| shape.written.len())
+        .max_by_key(|(_, shape)| shape.written.len())
+        .map(|(_, shape)| *shape)
+}
+
+/// Each form's command name (before `=`, `?` or a basic command's value), found once: every
+/// line that decodes as no form is matched against all of them.
+fn command_names() -> &'static [(&'static [u8], &'static quectel_qi::describe::Shape)] {
+    static NAMES: std::sync::OnceLock<Vec<(&[u8], &quectel_qi::describe::Shape)>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        quectel_qi::describe::REQUESTS
+            .iter()
+            .map(|shape| {
+                let w = shape.written.as_bytes();
+                let end = w.iter().position(|b| *b == b'=' || *b == b'?');
+                (&w[..end.unwrap_or(w.len())], shape)
+            })
+            .collect()
+    })
 }
 
 /// The most bytes one AT+QISEND carries.

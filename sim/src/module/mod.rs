@@ -295,15 +295,56 @@ impl Module {
         if reader.is_err() {
             return;
         }
-        let plan = split_output.then(|| ChunkPlan::new(config.faults.chunks));
-        let out = Output::new(
-            Box::new(PacedWriter::new(output, config.baud)),
-            plan,
-            config.faults.merge_window,
-        );
-        let mut sim = Sim::new(config, tx, out);
-        sim.run(rx);
+        serve(config, tx, rx, split_output, output);
     }
+
+    /// Runs the module on `input` as if the host wrote it all at once and then went away:
+    /// [`Module::run`] on a reader of `input`, without its reader thread and its pacing of
+    /// the input. For fuzzing, where a thread per input would cost more than the module.
+    pub fn run_on_bytes<W>(self, input: &[u8], output: W)
+    where
+        W: Write + Send + 'static,
+    {
+        let Module {
+            config,
+            tx,
+            rx,
+            split_output,
+        } = self;
+        // The reader thread of `run` sends input in pieces of this size.
+        let pieces = input.chunks(4096).map(|p| Event::Host(p.to_vec()));
+        let mut events: Vec<Event> = pieces.chain([Event::HostGone]).collect();
+        if events.len() > EVENT_QUEUE {
+            // Queued ahead of the module, no more than the queue holds: one piece.
+            events = vec![Event::Host(input.to_vec()), Event::HostGone];
+        }
+        for e in events {
+            if tx.try_send(e).is_err() {
+                return;
+            }
+        }
+        serve(config, tx, rx, split_output, output);
+    }
+}
+
+/// The module's loop on `output`, fed by the events of `rx`.
+fn serve<W>(
+    config: Config,
+    tx: SyncSender<Event>,
+    rx: Receiver<Event>,
+    split_output: bool,
+    output: W,
+) where
+    W: Write + Send + 'static,
+{
+    let plan = split_output.then(|| ChunkPlan::new(config.faults.chunks));
+    let out = Output::new(
+        Box::new(PacedWriter::new(output, config.baud)),
+        plan,
+        config.faults.merge_window,
+    );
+    let mut sim = Sim::new(config, tx, out);
+    sim.run(rx);
 }
 
 /// What AT+QICSGP set for a context, and whether it is active.
