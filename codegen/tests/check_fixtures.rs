@@ -106,6 +106,7 @@ broken! {
     omitted_without_optional: [("commands/qtest.yaml", "      - kind\n      - label", "      - { param: kind, omitted: empty }\n      - label")];
     omitted_empty_on_the_last_parameter: [("commands/qtest.yaml", "      - { param: mode, optional: true, default: 0 }", "      - { param: mode, optional: true, default: 0, omitted: empty }")];
     length_names_no_earlier_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, { param: label, length: connect_id2 }]")];
+    length_frames_neither_a_string_nor_bytes: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, { param: kind, length: connect_id }, label]")];
     repeat_not_on_the_last_field: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [{ param: connect_id, repeat: { max: 3 } }, kind, label]")];
     repeat_bounds_out_of_order: [("commands/qtest.yaml", "fields: [connect_id, kind, label]", "fields: [connect_id, kind, { param: label, repeat: { min: 4, max: 2 } }]")];
     repeat_with_optional: [("urcs.yaml", "fields: [connect_id, err]", "fields: [connect_id, { param: err, optional: true, repeat: { max: 2 } }]")];

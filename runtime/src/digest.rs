@@ -1,4 +1,8 @@
-//! A length-aware [`atat`] digester for the QI command set.
+//! A length-aware [`atat`] digester for any spec: [`SpecDigester`] reads the spec through the
+//! [`SpecTables`] that qi-codegen generates for it (`DigestTables`: URC prefixes, final
+//! result words, whether a prompt exists, fields framed by a length field, and the generated
+//! fit and length functions). [`QiDigester`] is the one for the QI command set, whose
+//! [`QiTables`] add what its socket settings decide.
 //!
 //! [`QiDigester`] cuts the module's output into what atat expects: responses (information
 //! lines up to a final result), URCs, the `>` prompt, and command echo, which it drops. Lines
@@ -37,7 +41,7 @@
 //!   `+CME ERROR: <n>` (and `+CMS ERROR: <n>`) give [`InternalError::Custom`] with the whole
 //!   line, because atat folds the module's codes (550 to 574) into `Unknown`.
 //! - A URC is its line, and for data URCs CR LF and the payload: what
-//!   [`QueuedUrc`](crate::QueuedUrc)'s `AtatUrc::parse` keeps (and [`Urc::from_frame`]
+//!   [`QueuedUrc`](crate::QueuedUrc)'s `AtatUrc::parse` keeps (and [`Urc::from_frame`](crate::Urc::from_frame)
 //!   decodes). Which lines are URCs comes from the
 //!   generated [`Urc::PREFIXES`](crate::Urc::PREFIXES) and [`Urc::decode`](crate::Urc::decode):
 //!   a line with a URC prefix that does not decode as a URC (a test response such as
@@ -102,14 +106,19 @@
 //! is no URC while no command is in flight. Nothing here panics; incomplete input consumes
 //! nothing until more bytes come.
 
+use core::marker::PhantomData;
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
 
 use atat::digest::{DigestResult, Digester};
 use atat::{ConnectionError, InternalError};
 
 use crate::framing::Framing;
+use crate::tables::{framed_line_end, SpecTables};
 use crate::wire::{comma_data_header, response_wins, Fit, Incomplete};
-use crate::{limits, response, urc, AccessMode, ConnectId, Recvind, Request, Urc};
+use crate::{AccessMode, ConnectId, Recvind};
+
+mod qi;
+pub use qi::QiTables;
 
 /// The number of socket IDs (`<connectID>` is `0..=ConnectId::MAX`).
 pub const SOCKETS: usize = ConnectId::MAX.get() as usize + 1;
@@ -285,7 +294,7 @@ impl DigestState {
     }
 
     /// Whether the answer of the `AT+QIRD` in flight may name the sender.
-    fn read_may_name_sender(&self) -> bool {
+    pub(crate) fn read_may_name_sender(&self) -> bool {
         match self.reading.load(Ordering::Acquire) {
             0 => true,
             n => ConnectId::new(i64::from(n) - 1).is_none_or(|id| self.may_name_sender(id)),
@@ -294,7 +303,7 @@ impl DigestState {
 
     /// Whether a data URC of this socket may name the sender: a UDP service, or a socket
     /// whose mode was not recorded.
-    fn may_name_sender(&self, id: ConnectId) -> bool {
+    pub(crate) fn may_name_sender(&self, id: ConnectId) -> bool {
         self.udp_services.load(Ordering::Acquire) & (1u16 << id.get()) != 0
             || self.access_mode(id).is_none()
     }
@@ -411,10 +420,6 @@ impl DigestState {
     }
 }
 
-/// Payload bytes enough for any data line, for deciding on a header before its payload is
-/// there (in flash: constant zeros).
-static ANY_PAYLOAD: [u8; limits::MAX_DATA_LEN] = [0; limits::MAX_DATA_LEN];
-
 /// The final result lines, and how each reaches atat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Final {
@@ -468,11 +473,17 @@ fn trim_end(mut b: &[u8]) -> &[u8] {
     b
 }
 
-fn final_result(line: &[u8]) -> Option<Final> {
+/// The final results any command may end with (V.250's), whatever the spec lists.
+const BASIC_FINALS: [&[u8]; 4] = [b"OK", b"ERROR", b"CONNECT", b"NO CARRIER"];
+
+/// A final result: one of V.250's, one the spec's forms end with, or a numbered error.
+fn final_result<T: SpecTables>(line: &[u8]) -> Option<Final> {
     let line = trim_end(line);
-    for (text, kind) in FINALS {
-        if line == text {
-            return Some(kind);
+    let listed =
+        BASIC_FINALS.contains(&line) || T::FINAL_RESULTS.iter().any(|w| w.as_bytes() == line);
+    if listed {
+        if let Some((_, kind)) = FINALS.iter().find(|(text, _)| *text == line) {
+            return Some(*kind);
         }
     }
     // `CONNECT <rate>` on modules that report a rate.
@@ -527,7 +538,9 @@ enum Frame {
     Ends(usize),
 }
 
-/// The length-aware digester; see the [module documentation](self).
+/// The length-aware digester for a spec's [`SpecTables`]; see the [module
+/// documentation](self). [`QiDigester`] is the one for quectel-qi's spec; a crate generated
+/// from its own spec uses `SpecDigester<'_, its_crate::DigestTables>`.
 ///
 /// ```
 /// use atat::digest::{DigestResult, Digester};
@@ -541,8 +554,9 @@ enum Frame {
 /// assert_eq!(used, input.len());
 /// ```
 #[derive(Debug)]
-pub struct QiDigester<'s> {
+pub struct SpecDigester<'s, T = QiTables> {
     state: &'s DigestState,
+    tables: PhantomData<fn() -> T>,
     max_response: usize,
     /// A response was handed over before a URC that interrupted it: what is left of it (lines
     /// after the URC, and its final result) is dropped; URCs pass.
@@ -619,12 +633,16 @@ fn searched_to(buf: &[u8], from: usize) -> usize {
     buf.len().saturating_sub(1).max(from)
 }
 
-impl<'s> QiDigester<'s> {
+/// The length-aware digester for quectel-qi's own spec.
+pub type QiDigester<'s> = SpecDigester<'s, QiTables>;
+
+impl<'s, T: SpecTables> SpecDigester<'s, T> {
     /// A digester reading the settings in `state`; responses up to
     /// [`RESPONSE_SLOT_SIZE`](crate::sizes::RESPONSE_SLOT_SIZE) bytes.
     pub const fn new(state: &'s DigestState) -> Self {
-        QiDigester {
+        SpecDigester {
             state,
+            tables: PhantomData,
             max_response: crate::sizes::RESPONSE_SLOT_SIZE,
             draining: false,
             after_prompt: false,
@@ -680,36 +698,6 @@ impl<'s> QiDigester<'s> {
         self.state
     }
 
-    /// The payload a data URC header announces (its length in bytes), per the socket's
-    /// recorded mode and service; `Incomplete` while its payload (in the live format) is not all
-    /// there.
-    fn urc_announced(
-        &self,
-        header: &[u8],
-        rest: &[u8],
-        f: Framing,
-    ) -> Result<Option<usize>, Incomplete> {
-        // The header alone decides (the payload is read in its own format below).
-        let n = match urc::RecvPushUdpService::decode_strict(header, &ANY_PAYLOAD) {
-            // Only a UDP service's push names the sender (which matters where a comma, not
-            // CR LF, ends the header).
-            Ok(x) if !f.view_comma || self.state.may_name_sender(x.connect_id) => {
-                Some(usize::from(x.recv_length.get()))
-            }
-            // The short form is pushed data or the buffer-access notice with a length.
-            _ => match urc::RecvWithLength::decode_strict(header, b"") {
-                Ok(x) if self.state.recv_carries_payload(x.connect_id) => {
-                    Some(usize::from(x.recv_length.get()))
-                }
-                _ => None,
-            },
-        };
-        match n {
-            Some(n) if rest.len() < f.recv_wire_len(n) => Err(Incomplete),
-            n => Ok(n),
-        }
-    }
-
     /// Where a data line at `start` (first CR LF at `eol`) has its header and its payload,
     /// as the live framing puts them: `(header end, payload start, payload bytes on the
     /// wire)`, the payload empty for a line without one.
@@ -733,10 +721,33 @@ impl<'s> QiDigester<'s> {
         })
     }
 
+    /// The CR LF that ends the line at `start`, searched from `from`: the one after the bytes
+    /// a framed field holds (`Incomplete` while they are not all there), else the first.
+    fn line_end(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        from: usize,
+    ) -> Result<Option<usize>, Incomplete> {
+        if let Some(e) = framed_line_end(&buf[start..], T::FRAMED_FIELDS)? {
+            self.examine((start + e + 2).saturating_sub(from));
+            return Ok(Some(start + e));
+        }
+        Ok(self.find_line_end(buf, from))
+    }
+
+    /// Whether the line at `start` holds a framed field (whose bytes may be any).
+    fn framed(&self, buf: &[u8], start: usize) -> bool {
+        matches!(
+            framed_line_end(&buf[start..], T::FRAMED_FIELDS),
+            Ok(Some(_))
+        )
+    }
+
     /// A URC whose line starts at `start` and ends (CR LF) at `eol`.
     fn urc_at(&self, buf: &[u8], start: usize, eol: usize) -> Frame {
         let line = &buf[start..eol];
-        let prefixed = Urc::PREFIXES.iter().any(|p| {
+        let prefixed = T::URC_PREFIXES.iter().any(|p| {
             let p = p.as_bytes();
             // `+QIURC: ...`; a prefix that is a word (`RDY`) is the whole line.
             line.starts_with(p)
@@ -749,18 +760,20 @@ impl<'s> QiDigester<'s> {
             return Frame::No;
         }
         let f = self.state.framing();
-        let at = self.data_at(buf, start, eol, |h, rest| self.urc_announced(h, rest, f));
+        let at = self.data_at(buf, start, eol, |h, rest| {
+            T::urc_announced(self.state, h, rest, f)
+        });
         let Ok((head_end, data_start, n)) = at else {
             return Frame::Incomplete;
         };
         let (header, payload) = (&buf[start..head_end], &buf[data_start..data_start + n]);
-        let urc = Urc::fit(header, payload);
+        let urc = T::urc_fit(header, payload);
         if urc == Fit::No {
             return Frame::No;
         }
         // A line of the command in flight that shares a URC's prefix: the spec decides.
         if let Some(form) = self.state.in_flight() {
-            if response_wins(Request::response_fit(form, header, payload), urc) {
+            if response_wins(T::response_fit(form, header, payload), urc) {
                 return Frame::No;
             }
         }
@@ -770,23 +783,7 @@ impl<'s> QiDigester<'s> {
     /// Where the information line at `start` (CR LF at `eol`) ends, payload included.
     fn info_end(&self, buf: &[u8], start: usize, eol: usize) -> Frame {
         let f = self.state.framing();
-        let announced = |h: &[u8], rest: &[u8]| {
-            // The header alone decides (the payload is read in its own format below).
-            let Ok(Some(n)) = limits::response_data_len(h, &ANY_PAYLOAD) else {
-                return Ok(None);
-            };
-            // With a comma, fields after the length are the payload's bytes unless the socket
-            // read is a UDP service.
-            let names_sender = response::qird::ReadFromLine::decode_strict(h, &ANY_PAYLOAD)
-                .is_ok_and(|l| l.remote_ip.is_some());
-            if f.view_comma && names_sender && !self.state.read_may_name_sender() {
-                return Ok(None);
-            }
-            if rest.len() < f.recv_wire_len(n) {
-                return Err(Incomplete);
-            }
-            Ok(Some(n))
-        };
+        let announced = |h: &[u8], rest: &[u8]| T::response_announced(self.state, h, rest, f);
         match self.data_at(buf, start, eol, announced) {
             Ok((_, data_start, n)) if n > 0 => Frame::Ends(data_start + n),
             Ok(_) => Frame::Ends(eol),
@@ -893,8 +890,10 @@ impl<'s> QiDigester<'s> {
         }
         loop {
             let s = skip_separators(buf, scan);
-            let Some(e) = self.find_line_end(buf, s.max(searched)) else {
-                wait!(searched_to(buf, s.max(searched)))
+            let e = match self.line_end(buf, s, s.max(searched)) {
+                Ok(Some(e)) => e,
+                Ok(None) => wait!(searched_to(buf, s.max(searched))),
+                Err(Incomplete) => wait!(s),
             };
             searched = 0;
             self.examine(e - s);
@@ -906,7 +905,7 @@ impl<'s> QiDigester<'s> {
                 report!("quectel-qi: dropped unanswered lines before an echo");
                 return (DigestResult::None, urc_at.unwrap_or(s));
             }
-            if let Some(kind) = final_result(line) {
+            if let Some(kind) = final_result::<T>(line) {
                 let Some(u) = urc_at else {
                     return (self.respond(kind, line, &buf[first..end]), e + 2);
                 };
@@ -963,13 +962,13 @@ impl<'s> QiDigester<'s> {
             _ => {}
         }
         // No payload belongs to this line: what follows it is the next frame's.
-        Request::response_fit(form, &buf[start..eol], &[]) == Fit::No
+        T::response_fit(form, &buf[start..eol], &[]) == Fit::No
     }
 
     /// What is left of a response handed over before its URCs: lines and the final result
     /// are dropped, URCs pass (the caller digests those).
     fn drain(&mut self, buf: &[u8], start: usize, eol: usize) -> Option<usize> {
-        if let Some(kind) = final_result(&buf[start..eol]) {
+        if let Some(kind) = final_result::<T>(&buf[start..eol]) {
             // The command's lines are behind: from here on its prefix is a URC's again.
             self.draining = false;
             self.state.command_done();
@@ -985,7 +984,7 @@ impl<'s> QiDigester<'s> {
     }
 }
 
-impl Digester for QiDigester<'_> {
+impl<T: SpecTables> Digester for SpecDigester<'_, T> {
     fn digest<'a>(&mut self, buf: &'a [u8]) -> (DigestResult<'a>, usize) {
         let resume = self.resume.take();
         if self.state.is_transparent() {
@@ -1012,7 +1011,7 @@ impl Digester for QiDigester<'_> {
         if start == buf.len() {
             return (DigestResult::None, start);
         }
-        if buf[start] == b'>' {
+        if T::PROMPT && buf[start] == b'>' {
             let end = start + 1;
             let end = match self.prompt_tail(&buf[end..]) {
                 Some(n) => end + n,
@@ -1042,21 +1041,19 @@ impl Digester for QiDigester<'_> {
             // A new command: nothing is left of an earlier response; its form is in flight
             // (none known for a command outside the spec).
             self.draining = false;
-            match Request::decode(&buf[start..start + cr]) {
-                Ok(r) => {
-                    self.state.command_sent(r.form_index());
-                    self.state.reading_socket(match &r {
-                        Request::QirdRead(q) => Some(q.connect_id),
-                        Request::QirdReadFrom(q) => Some(q.connect_id),
-                        _ => None,
-                    });
-                }
-                Err(_) => self.state.command_unknown(),
+            match T::echoed(self.state, &buf[start..start + cr]) {
+                Some(form) => self.state.command_sent(form),
+                None => self.state.command_unknown(),
             }
             return (DigestResult::None, start + cr + 1);
         }
-        let Some(eol) = self.find_line_end(buf, searched) else {
-            let to = searched_to(buf, searched);
+        let end = self.line_end(buf, start, searched);
+        let Ok(Some(eol)) = end else {
+            // A framed field is scanned again from the line's start.
+            let to = match end {
+                Err(Incomplete) => start,
+                _ => searched_to(buf, searched),
+            };
             self.resume = Some(Resume::new(buf, start, to - start, None));
             return (DigestResult::None, pos);
         };
@@ -1076,7 +1073,7 @@ impl Digester for QiDigester<'_> {
             }
         }
         let unsolicited = self.unsolicited_is_noise && self.state.idle();
-        if let Some(kind) = final_result(line).filter(|_| !unsolicited) {
+        if let Some(kind) = final_result::<T>(line).filter(|_| !unsolicited) {
             return (self.respond(kind, line, &[]), eol + 2);
         }
         match self.urc_at(buf, start, eol) {
@@ -1091,7 +1088,10 @@ impl Digester for QiDigester<'_> {
             }
             Frame::No => {}
         }
-        if is_garbage(line) || unsolicited || self.fits_no_line_in_flight(buf, start, eol) {
+        if (is_garbage(line) && !self.framed(buf, start))
+            || unsolicited
+            || self.fits_no_line_in_flight(buf, start, eol)
+        {
             // With view mode 1 the line may hold the start of a payload, which is any bytes.
             let data = match self.state.framing().view_comma {
                 true => self.info_end(buf, start, eol),

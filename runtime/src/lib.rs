@@ -52,6 +52,7 @@ pub mod prelude;
 pub mod sizes;
 pub mod stack;
 pub mod supported;
+pub mod tables;
 pub mod wire;
 
 // The crates whose types the public API uses, so an application keeps its versions in step.

@@ -331,8 +331,24 @@ impl<'a> Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// Takes the next field as a quoted string of exactly `n` bytes, whatever they hold (`"`
-    /// and `,` included): a string whose length an earlier field gives.
+    /// The next field as exactly `n` raw bytes (a field read by an earlier field's length,
+    /// unquoted): any bytes, commas and CR LF included, then the line's end or a comma.
+    pub fn take_raw(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
+        let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
+        if rest.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (body, after) = rest.split_at(n);
+        self.rest = match after {
+            [] => None,
+            [b',', tail @ ..] => Some(tail),
+            _ => return Err(DecodeError::TooLong { index }),
+        };
+        Ok(body)
+    }
+
+    /// The next field as a quoted string of exactly `n` bytes (read by an earlier field's
+    /// length), which may hold quotes, commas and CR LF.
     #[inline(never)]
     pub fn take_quoted(&mut self, n: usize, index: u8) -> Result<&'a [u8], DecodeError> {
         let rest = self.rest.ok_or(DecodeError::MissingField { index })?;
@@ -901,6 +917,9 @@ mod tests {
     }
 }
 
+/// What the digester reads of a spec: generated crates implement it through this module.
+pub use crate::tables::{FramedField, SpecTables};
+
 // Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated
 // from its own spec reads them through its re-export of this module.
 
@@ -973,7 +992,11 @@ pub fn decode_data_frame<'a, T>(
         Some((c, n)) => (&frame[..c], &frame[c + 1..], n),
         None => {
             let (line, payload) = split_line(frame);
-            let x = decode(line, payload)?;
+            // A line whose length-framed field holds CR LF is a line of its own, whole.
+            let x = match decode(line, payload) {
+                Ok(x) => x,
+                Err(e) => return decode(frame, b"").map_err(|_| e),
+            };
             let n = payload_len(&x);
             if payload.len() == n || !payload_fits(payload, n) {
                 return Ok(x);

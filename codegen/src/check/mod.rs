@@ -315,10 +315,12 @@ impl<'a> Cx<'a> {
                 if !ranged {
                     self.push(src.at(&format!("{p}.length"), format!("`{len}` must be an earlier integer field with a `range` (it sizes the string's buffer)")));
                 }
-                if !(def.ty == ParamType::String && values::is_quoted(def)) || u.optional {
+                let framable = def.ty == ParamType::Bytes
+                    || def.ty == ParamType::String && values::is_quoted(def);
+                if !framable || u.optional {
                     self.push(src.at(
                         &format!("{p}.length"),
-                        "`length` frames a required quoted string (`type: string`)",
+                        "`length` frames a required quoted string (`type: string`) or raw bytes (`type: bytes`)",
                     ));
                 }
             }

@@ -317,7 +317,13 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             continue;
         }
         if let Some(len) = &u.length {
-            // A quoted string read by an earlier field's length: raw bytes, any of them.
+            // A quoted string (or raw `bytes`) read by an earlier field's length: any bytes.
+            let quoted = def.ty != crate::spec::ParamType::Bytes;
+            let take = if quoted {
+                quote!(take_quoted)
+            } else {
+                quote!(take_raw)
+            };
             let cap = length_capacity(model, s.fields, len);
             let n = naming::local(len);
             let fdoc = format!(
@@ -328,11 +334,15 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             decodes.push(quote! {
                 let #l = {
                     let n = usize::try_from(i64::from(#n)).unwrap_or(usize::MAX);
-                    let raw = fields.take_quoted(n, #index)?;
+                    let raw = fields.#take(n, #index)?;
                     heapless::Vec::from_slice(raw).map_err(|_| crate::wire::DecodeError::TooLong { index: #index })?
                 };
             });
-            encodes.push(quote! { #comma w.bytes(b"\"")?; w.bytes(&self.#f)?; w.bytes(b"\"")?; });
+            encodes.push(if quoted {
+                quote! { #comma w.bytes(b"\"")?; w.bytes(&self.#f)?; w.bytes(b"\"")?; }
+            } else {
+                quote! { #comma w.bytes(&self.#f)?; }
+            });
             let fname = u.field_name();
             visits.push(quote! { vis.bytes(#fname, &self.#f); });
             inits.push(quote!(#f: #l,));

@@ -12,6 +12,7 @@ pub(crate) mod params;
 mod requests;
 mod responses;
 mod sizes;
+mod tables;
 mod timeouts;
 mod urcs;
 
@@ -36,6 +37,7 @@ pub fn generate(model: &Model) -> TokenStream {
     let dispatch = dispatch::emit(model);
     let fields = fields::emit(model);
     let sizes = sizes::emit(model);
+    let tables = tables::emit(model);
     quote! {
         /// The reply of a form that has no information lines (only a final result).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,6 +60,7 @@ pub fn generate(model: &Model) -> TokenStream {
         #dispatch
         #fields
         #sizes
+        #tables
     }
 }
 

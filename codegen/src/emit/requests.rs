@@ -971,6 +971,12 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                             .map_err(|_| atat::Error::Parse)
                     },
                 )
+            } else if l.fields.iter().any(|u| u.length.is_some()) {
+                // A field framed by its length may hold CR LF: the response is the line.
+                (
+                    path.clone(),
+                    quote! { #path::decode(resp, b"").map_err(|_| atat::Error::Parse) },
+                )
             } else {
                 (
                     path.clone(),

@@ -17,7 +17,10 @@ fn form_path(cmd: &Command, form: &Form) -> String {
 }
 
 fn has_lifetime(model: &Model, form: &Form) -> bool {
-    fields(form).any(|u| matches!(repr(model.param(&u.param)), Repr::Str | Repr::Hex))
+    let group = form.repeat.iter().flat_map(|g| &g.params);
+    fields(form)
+        .chain(group)
+        .any(|u| matches!(repr(model.param(&u.param)), Repr::Str | Repr::Hex))
 }
 
 fn fields(form: &Form) -> impl Iterator<Item = &ParamUse> {
@@ -353,7 +356,7 @@ pub fn props(model: &Model) -> String {
     s.push_str(
         "proptest::proptest! {\n    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]\n",
     );
-    for (cmd, form) in all_forms(model) {
+    for (cmd, form) in all_forms(model).filter(|(_, f)| super::form_is_drawn(f)) {
         let fs: Vec<&ParamUse> = fields(form).collect();
         if fs.is_empty() {
             // Nothing to draw: the form's round-trip case covers it.
@@ -385,6 +388,7 @@ pub fn props(model: &Model) -> String {
         );
     }
     let mut shapes: Vec<PropShape<'_>> = Vec::new();
+    let drawn = |fields: &[ParamUse]| super::line_is_drawn(fields);
     for (cmd, form) in all_forms(model) {
         for (i, l) in form.response.lines.iter().enumerate() {
             let ty = naming::line_type(form, i).to_string();
@@ -413,6 +417,7 @@ pub fn props(model: &Model) -> String {
             true,
         ));
     }
+    shapes.retain(|shape| drawn(shape.2));
     for (path, name, fields, length, urc) in shapes {
         let fs: Vec<&ParamUse> = fields.iter().collect();
         if fs.is_empty() {

@@ -4,6 +4,9 @@
 //! quectel-qi's build script does on the document's spec; nothing is forked.
 //!
 //! The generated code refers to `crate::wire`: quectel-qi's hand-written wire support, reused.
+//! The generated `DigestTables` give quectel-qi's length-aware digester this spec
+//! (`quectel_qi::digest::SpecDigester<DigestTables>`, `tests/digest.rs`), and the build script
+//! also writes the spec's test suite for this crate (`tests/generated.rs`).
 #![no_std]
 
 pub use quectel_qi::wire;

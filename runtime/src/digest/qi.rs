@@ -1,0 +1,94 @@
+//! The QI command set's refinements of its generated tables: which data lines carry a
+//! payload depends on settings the line does not show (a socket's access mode, `recvind`,
+//! whether it is a UDP service), which [`DigestState`] tracks.
+
+use super::DigestState;
+use crate::framing::Framing;
+use crate::tables::{announced, SpecTables};
+use crate::wire::{Fit, Incomplete};
+use crate::{response, urc, DigestTables, Request};
+
+/// quectel-qi's spec for [`QiDigester`](super::QiDigester): the generated [`DigestTables`],
+/// with payloads judged by the socket settings in [`DigestState`].
+#[derive(Debug, Clone, Copy)]
+pub struct QiTables;
+
+impl SpecTables for QiTables {
+    const URC_PREFIXES: &'static [&'static str] = DigestTables::URC_PREFIXES;
+    const FINAL_RESULTS: &'static [&'static str] = DigestTables::FINAL_RESULTS;
+    const PROMPT: bool = DigestTables::PROMPT;
+    const FRAMED_FIELDS: &'static [crate::tables::FramedField] = DigestTables::FRAMED_FIELDS;
+
+    fn urc_fit(line: &[u8], payload: &[u8]) -> Fit {
+        DigestTables::urc_fit(line, payload)
+    }
+    fn response_fit(form: u16, line: &[u8], rest: &[u8]) -> Fit {
+        DigestTables::response_fit(form, line, rest)
+    }
+    fn form_of(command: &[u8]) -> Option<u16> {
+        DigestTables::form_of(command)
+    }
+    fn response_data_len(header: &[u8]) -> Option<usize> {
+        DigestTables::response_data_len(header)
+    }
+    fn urc_data_len(header: &[u8]) -> Option<usize> {
+        DigestTables::urc_data_len(header)
+    }
+
+    /// Also records the socket an `AT+QIRD` reads.
+    fn echoed(state: &DigestState, command: &[u8]) -> Option<u16> {
+        let r = Request::decode(command).ok()?;
+        state.reading_socket(match &r {
+            Request::QirdRead(q) => Some(q.connect_id),
+            Request::QirdReadFrom(q) => Some(q.connect_id),
+            _ => None,
+        });
+        Some(r.form_index())
+    }
+
+    /// Per the socket's recorded mode and service.
+    fn urc_announced(
+        state: &DigestState,
+        header: &[u8],
+        rest: &[u8],
+        f: Framing,
+    ) -> Result<Option<usize>, Incomplete> {
+        let any = DigestTables::any_payload();
+        // The header alone decides (the payload is read in its own format below).
+        let n = match urc::RecvPushUdpService::decode_strict(header, any) {
+            // Only a UDP service's push names the sender (which matters where a comma, not
+            // CR LF, ends the header).
+            Ok(x) if !f.view_comma || state.may_name_sender(x.connect_id) => {
+                Some(usize::from(x.recv_length.get()))
+            }
+            // The short form is pushed data or the buffer-access notice with a length.
+            _ => match urc::RecvWithLength::decode_strict(header, b"") {
+                Ok(x) if state.recv_carries_payload(x.connect_id) => {
+                    Some(usize::from(x.recv_length.get()))
+                }
+                _ => None,
+            },
+        };
+        announced(n, rest, f)
+    }
+
+    /// With a comma, fields after the length are the payload's bytes unless the socket read
+    /// is a UDP service.
+    fn response_announced(
+        state: &DigestState,
+        header: &[u8],
+        rest: &[u8],
+        f: Framing,
+    ) -> Result<Option<usize>, Incomplete> {
+        let Some(n) = DigestTables::response_data_len(header) else {
+            return Ok(None);
+        };
+        let names_sender =
+            response::qird::ReadFromLine::decode_strict(header, DigestTables::any_payload())
+                .is_ok_and(|l| l.remote_ip.is_some());
+        if f.view_comma && names_sender && !state.read_may_name_sender() {
+            return Ok(None);
+        }
+        announced(Some(n), rest, f)
+    }
+}
