@@ -416,7 +416,9 @@ impl<'a> Fields<'a> {
     /// [`next_list`](Self::next_list)): unquoted text of at most 64 bytes (see [`text`]).
     #[inline(never)]
     pub fn required_shown(&mut self, index: u8) -> Result<heapless::String<64>, DecodeError> {
-        let shown = self.next_list().ok_or(DecodeError::MissingField { index })?;
+        let shown = self
+            .next_list()
+            .ok_or(DecodeError::MissingField { index })?;
         owned(text(shown, index)?, index)
     }
 
