@@ -36,6 +36,10 @@ pub struct SocketInfo {
     pub accept_requests: u8,
     /// Pushed data for it was dropped because the push buffer was full.
     pub overrun: bool,
+    /// The network deactivated its context (`+QIURC: "pdpdeact"`, or a module restart): the
+    /// module dropped it and what it held. Kept until the host closes it, so a handle from
+    /// before the loss still sees it after the context is activated again.
+    pub context_lost: bool,
 }
 
 /// One URC, as it concerned a socket or context.
@@ -103,6 +107,7 @@ impl<const PUSH: usize> Router<PUSH> {
             incoming_from: None,
             accept_requests: 0,
             overrun: false,
+            context_lost: false,
         };
         Router {
             sockets: [NONE; SOCKETS],
@@ -156,6 +161,11 @@ impl<const PUSH: usize> Router<PUSH> {
             }
             Urc::Pdpdeact(urc::Pdpdeact { context_id }) => {
                 self.lost_contexts |= 1 << (context_id.get() - 1);
+                for s in self.sockets.iter_mut() {
+                    if s.open && s.context == Some(*context_id) {
+                        s.context_lost = true;
+                    }
+                }
                 Event::ContextDeactivated(*context_id)
             }
             _ => Event::Result,

@@ -136,8 +136,10 @@ impl<W: Write> Stack<'_, W> {
         let deadline = after_ms(self.config.send_wait_ms);
         let mut pause = Duration::from_millis(10);
         loop {
-            if self.shared.with(|s| s.peer_closed(id)) {
-                return Err(Error::PeerClosed);
+            match self.shared.with(|s| (s.socket_lost(id), s.peer_closed(id))) {
+                (true, _) => return Err(Error::ContextLost),
+                (false, true) => return Err(Error::PeerClosed),
+                (false, false) => {}
             }
             let mut c = self.client().await?;
             let sent = match to {

@@ -166,7 +166,7 @@ impl State {
             return Err(Error::Client(crate::client::Error::Overrun));
         }
         // The module dropped the context's sockets, and what they held.
-        if info.context.is_some_and(|c| self.router.context_lost(c)) {
+        if self.socket_lost(id) {
             return Err(Error::ContextLost);
         }
         if core::mem::take(&mut self.slots[index(id)].push_too_large) {
@@ -257,10 +257,17 @@ impl State {
         }
     }
 
+    /// Whether the module dropped the socket with its context: lost now, or lost while this
+    /// socket was open (a handle from before a restart stays lost after a new activation).
+    pub(crate) fn socket_lost(&self, id: ConnectId) -> bool {
+        let info = self.router.socket(id);
+        info.context_lost || info.context.is_some_and(|c| self.router.context_lost(c))
+    }
+
     /// Whether the peer or the network closed the socket.
     pub(crate) fn peer_closed(&self, id: ConnectId) -> bool {
         let info = self.router.socket(id);
-        info.closed || info.context.is_some_and(|c| self.router.context_lost(c))
+        info.closed || self.socket_lost(id)
     }
 
     /// Wakes the runner: a reader took pushed bytes, so there is room.
