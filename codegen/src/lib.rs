@@ -166,27 +166,8 @@ impl Builder {
     /// profile `eg916q_gl`. Call it after [`Builder::new`]; at most one such feature may be on
     /// (several are reported by [`Builder::generate`]).
     pub fn profile_from_features(mut self) -> Self {
-        let Ok(model) = spec::load(&self.spec_dir) else {
-            return self; // `generate` reports the problems.
-        };
-        let on: Vec<String> = model
-            .document
-            .value
-            .modules
-            .iter()
-            .filter_map(|m| m.profile.clone())
-            .filter(|id| {
-                let var = format!(
-                    "CARGO_FEATURE_{}",
-                    id.to_ascii_uppercase().replace('-', "_")
-                );
-                std::env::var_os(var).is_some()
-            })
-            .collect();
-        match on.as_slice() {
-            [] => {}
-            [one] => self.view.profile = Some(one.clone()),
-            _ => self.view.profile = Some(on.join("+")),
+        if let Some(id) = profile_from_features(&self.spec_dir) {
+            self.view.profile = Some(id);
         }
         self
     }
@@ -228,6 +209,27 @@ impl Builder {
         write_if_changed(&out, &code)?;
         Ok(out)
     }
+}
+
+/// The profile the package's cargo features select (feature `eg916q-gl`: profile
+/// `eg916q_gl`; several joined by `+`, which loading reports), for the build-script builders.
+pub(crate) fn profile_from_features(spec_dir: &Path) -> Option<String> {
+    let model = spec::load(spec_dir).ok()?; // `generate` reports the problems.
+    let on: Vec<String> = model
+        .document
+        .value
+        .modules
+        .iter()
+        .filter_map(|m| m.profile.clone())
+        .filter(|id| {
+            let var = format!(
+                "CARGO_FEATURE_{}",
+                id.to_ascii_uppercase().replace('-', "_")
+            );
+            std::env::var_os(var).is_some()
+        })
+        .collect();
+    (!on.is_empty()).then(|| on.join("+"))
 }
 
 /// Loads and checks a view of the spec for a build script; with `rerun`, cargo reruns the

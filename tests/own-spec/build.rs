@@ -9,8 +9,10 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1);
     }
-    // The spec's test suite, against this crate (`tests/generated.rs` includes it).
+    // The spec's test suite, against this crate (`tests/generated.rs` includes it), for the
+    // same module profile.
     let tests = qi_codegen::testgen::Builder::new("spec")
+        .profile_from_features()
         .crate_path("own_spec_example")
         .generate();
     if let Err(e) = tests {

@@ -840,6 +840,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     rerun: bool,
     crate_path: String,
+    view: crate::revision::View,
 }
 
 /// The helpers of the generated tests, written against `quectel_qi`.
@@ -861,7 +862,24 @@ impl Builder {
             out_dir: None,
             rerun: true,
             crate_path: "quectel_qi".to_owned(),
+            view: crate::revision::View::default(),
         }
+    }
+
+    /// Tests one module's API: a `profile:` id of document.yaml's `modules:`, as
+    /// [`crate::Builder::profile`] generated it (the cases follow that module's ranges).
+    pub fn profile(mut self, id: impl Into<String>) -> Self {
+        self.view.profile = Some(id.into());
+        self
+    }
+
+    /// Selects the profile from the package's cargo features, as
+    /// [`crate::Builder::profile_from_features`] does: use both in one build script.
+    pub fn profile_from_features(mut self) -> Self {
+        if let Some(id) = crate::profile_from_features(&self.spec_dir) {
+            self.view.profile = Some(id);
+        }
+        self
     }
 
     /// The generated crate the tests exercise, as a path (default `quectel_qi`).
@@ -884,11 +902,7 @@ impl Builder {
 
     /// Loads and checks the spec, then writes the generated files (only those that changed).
     pub fn generate(self) -> Result<Summary, crate::GenerateError> {
-        let model = crate::load_for_build(
-            &self.spec_dir,
-            &crate::revision::View::default(),
-            self.rerun,
-        )?;
+        let model = crate::load_for_build(&self.spec_dir, &self.view, self.rerun)?;
         let dir = match self.out_dir {
             Some(d) => d,
             None => crate::out_dir()?,
