@@ -7,8 +7,10 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
-use atat::{Ingress, ResponseSlot, UrcChannel};
-use quectel_qi::client::{feed_ingress, BlockingClient, Client, Config};
+use atat::{ResponseSlot, UrcChannel};
+use quectel_qi::client::{
+    feed_ingress, BlockingClient, Client, Config, PushIngress, PushRing, UrcMeta,
+};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{
     COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, SOCKETS, URC_CAPACITY,
@@ -85,7 +87,8 @@ fn module(session: &[Turn], host: Receiver<Vec<u8>>, wire: Sender<Vec<u8>>) {
 
 struct Setup {
     slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE>,
-    urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1>,
+    urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, 1>,
+    ring: &'static PushRing,
     digest: &'static DigestState,
     line: Line,
     threads: Vec<thread::JoinHandle<()>>,
@@ -93,15 +96,16 @@ struct Setup {
 
 fn setup(session: &'static [Turn]) -> Setup {
     let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
-    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1> =
+    let urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, 1> =
         Box::leak(Box::new(UrcChannel::new()));
+    let ring: &'static PushRing = Box::leak(Box::new(PushRing::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let (host_tx, host_rx) = channel();
     let (wire_tx, wire_rx) = channel::<Vec<u8>>();
     let module = thread::spawn(move || module(session, host_rx, wire_tx));
     let reader = thread::spawn(move || {
-        let mut ingress = Ingress::new(QiDigester::new(digest), buf, slot, urcs);
+        let mut ingress = PushIngress::new(QiDigester::new(digest), ring, buf, slot, urcs);
         // Ends when the module thread hangs up.
         while let Ok(bytes) = wire_rx.recv() {
             // When the URC channel is full, waits until the client drains it (bounded).
@@ -112,6 +116,7 @@ fn setup(session: &'static [Turn]) -> Setup {
     Setup {
         slot,
         urcs,
+        ring,
         digest,
         line: Line(host_tx),
         threads: vec![module, reader],
@@ -154,7 +159,7 @@ fn blocking_client_with_a_module_thread() {
     let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::blocking::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = BlockingClient::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = BlockingClient::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     assert_eq!(c.open(&open()), Ok(ID));
     c.send(ID, b"ab\r\nc").unwrap();
     // The push came 20 ms after SEND OK, between the module's answers: wait for it.
@@ -179,7 +184,7 @@ fn async_client_with_a_module_thread() {
     let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     embassy_futures::block_on(async {
         assert_eq!(c.open(&open()).await, Ok(ID));
         c.send(ID, b"ab\r\nc").await.unwrap();
@@ -217,7 +222,7 @@ fn the_async_client_drains_a_urc_burst_while_it_waits() {
     let s = setup(session);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     embassy_futures::block_on(async {
         c.activate(ContextId::new_const(1)).await.unwrap();
     });
