@@ -99,7 +99,10 @@ fn pushes_come_out_byte_exact_and_in_order() {
     let one = b"\r\nOK\r\n\0+QIURC: \"closed\",1\r\n";
     let two = b">\r\n\r\nERROR\r\n";
     let wire = [push(1, one), CLOSED.to_vec(), push(2, two)].concat();
-    assert_eq!(r.ingress.try_write(&wire), Err(IngressError::UrcChannelFull));
+    assert_eq!(
+        r.ingress.try_write(&wire),
+        Err(IngressError::UrcChannelFull)
+    );
     let got = r.drain();
     assert_eq!(got[0], data(1, one));
     assert!(matches!(&got[1], Seen::Other(l) if l.contains("Closed")));
@@ -115,7 +118,10 @@ fn a_full_channel_retried_neither_loses_nor_duplicates_a_payload() {
     let mut r = rig::<4096, 3>();
     let wire = [push(0, b"first"), push(0, b"second"), push(0, b"third")].concat();
     // Two fit the channel; the third is refused, again and again.
-    assert_eq!(r.ingress.try_write(&wire), Err(IngressError::UrcChannelFull));
+    assert_eq!(
+        r.ingress.try_write(&wire),
+        Err(IngressError::UrcChannelFull)
+    );
     for _ in 0..3 {
         assert_eq!(r.ingress.try_advance(0), Err(IngressError::UrcChannelFull));
     }
@@ -183,7 +189,10 @@ fn a_push_larger_than_the_ring_is_an_overrun_never_a_cut_payload() {
     let meta = r.sub.try_next_message_pure().unwrap();
     let mut router = Router::new();
     let first = meta.queued(r.ring).with_urc(|u| {
-        assert!(matches!(u, Urc::RecvPush(p) if p.data.is_empty()), "no cut payload");
+        assert!(
+            matches!(u, Urc::RecvPush(p) if p.data.is_empty()),
+            "no cut payload"
+        );
         router.route(u)
     });
     assert!(first.is_some());

@@ -428,7 +428,8 @@ where
         command_buffer(),
         timing.atat_config(),
     );
-    let client = BlockingClient::new(at, p.urcs, p.ring, p.wire.digest, config).expect("a subscriber");
+    let client =
+        BlockingClient::new(at, p.urcs, p.ring, p.wire.digest, config).expect("a subscriber");
     BlockingRig {
         client: Some(client),
         wire: p.wire,

@@ -39,7 +39,12 @@ where
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {
-        const { assert!(E > CAP, "the push ring keeps fewer payloads than the URC channel") };
+        const {
+            assert!(
+                E > CAP,
+                "the push ring keeps fewer payloads than the URC channel"
+            )
+        };
         Ok(BlockingClient(Client::with_link(
             BlockingLink::new(at, urcs.subscribe()?, ring),
             digest,

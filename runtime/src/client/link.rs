@@ -142,7 +142,10 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
         let (urcs, ring) = (&mut self.urcs, self.ring);
         let drain = async {
             loop {
-                urcs.next_message_pure().await.queued(ring).with_urc(&mut *on_urc);
+                urcs.next_message_pure()
+                    .await
+                    .queued(ring)
+                    .with_urc(&mut *on_urc);
             }
         };
         // `select` polls the command first: a URC that follows the final result (an open
@@ -161,7 +164,10 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
         let (urcs, ring) = (&mut self.urcs, self.ring);
         let drain = async {
             loop {
-                urcs.next_message_pure().await.queued(ring).with_urc(&mut *on_urc);
+                urcs.next_message_pure()
+                    .await
+                    .queued(ring)
+                    .with_urc(&mut *on_urc);
             }
         };
         // atat clears its response slot before it calls the write closure: the edge goes there.

@@ -313,7 +313,12 @@ where
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {
-        const { assert!(E > CAP, "the push ring keeps fewer payloads than the URC channel") };
+        const {
+            assert!(
+                E > CAP,
+                "the push ring keeps fewer payloads than the URC channel"
+            )
+        };
         Ok(Client::with_link(
             AsyncLink::new(at, urcs.subscribe()?, ring),
             digest,
@@ -322,8 +327,7 @@ where
     }
 }
 
-impl<'a, A, const CAP: usize, const SUBS: usize>
-    Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>>
+impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>>
 where
     A: atat::asynch::AtatClient,
 {

@@ -12,7 +12,9 @@ use std::rc::Rc;
 
 use atat::{AtatIngress, ResponseSlot, UrcChannel};
 use embassy_time::{Duration, Instant};
-use quectel_qi::client::{BlockingClient, BlockingLink, Client, Config, PushIngress, PushRing, UrcMeta};
+use quectel_qi::client::{
+    BlockingClient, BlockingLink, Client, Config, PushIngress, PushRing, UrcMeta,
+};
 
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
