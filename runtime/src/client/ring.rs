@@ -71,7 +71,7 @@ impl<const N: usize, const E: usize> State<N, E> {
         let Some(first) = stored.next() else {
             return (len <= N).then_some(0);
         };
-        let last = stored.last().unwrap_or(first);
+        let last = stored.next_back().unwrap_or(first);
         let (head, tail) = (first.start, last.start + last.len);
         if last.start >= head {
             // Not wrapped: room after the tail, else before the head.
