@@ -204,8 +204,9 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
 ///
 /// atat's blocking client gives no hook while it waits for a final result, so URCs are routed
 /// before and after each command: more URCs than the channel holds between a command and its
-/// final result stall the ingress until the command times out. Size the channel for the
-/// traffic, or use the async client, which routes them as they come.
+/// final result stall the ingress until the command times out, and so do more pushed bytes
+/// than the push ring holds. Size the channel and the ring for the traffic, or use the async
+/// client, which routes them as they come.
 pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc = UrcMeta> {
     at: A,
     urcs: UrcSubscription<'a, U, CAP, SUBS>,

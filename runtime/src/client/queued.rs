@@ -41,7 +41,9 @@ pub trait ChannelUrc: atat::AtatUrc + Send {
 
 /// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), metadata only: a data
 /// URC's payload waits in the application's [`PushRing`](super::PushRing), written there by
-/// a [`PushIngress`](super::PushIngress), which atat's plain `Ingress` is not.
+/// a [`PushIngress`](super::PushIngress) (atat's plain `Ingress` writes none). The client
+/// takes each payload from the ring when it routes the URC; another subscriber of the
+/// channel (the application) sees the metadata only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrcMeta(pub Urc<'static>);
 
