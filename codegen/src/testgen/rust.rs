@@ -139,7 +139,9 @@ fn rust_value(model: &Model, u: &ParamUse, v: &Value) -> String {
             format!("quectel_qi::{ty}::{}", naming::variant(name))
         }
         Value::Str(s) => format!("{s:?}"),
-        Value::Raw(_) => unreachable!("raw values are only written as text"),
+        Value::Raw(_) | Value::List(_) => {
+            unreachable!("raw values and lists are only written as text")
+        }
     };
     if u.optional {
         format!("Some({one})")
@@ -165,11 +167,48 @@ fn rust_request(model: &Model, r: &Request<'_>) -> String {
             )
         })
         .collect();
+    let mut inits = inits;
+    if let Some(g) = &r.form.repeat {
+        let entry = entry_path(r.cmd, r.form, g);
+        let entries: Vec<String> = r
+            .group
+            .iter()
+            .map(|vs| {
+                let fs: Vec<String> = g
+                    .params
+                    .iter()
+                    .zip(vs)
+                    .map(|(u, v)| {
+                        format!(
+                            "{}: {}",
+                            naming::field(u.field_name()),
+                            rust_value(model, u, v)
+                        )
+                    })
+                    .collect();
+                format!("{entry} {{ {} }}", fs.join(", "))
+            })
+            .collect();
+        inits.push(format!(
+            "{}: heapless::Vec::from_slice(&[{}]).unwrap()",
+            naming::field(&g.name),
+            entries.join(", ")
+        ));
+    }
     if inits.is_empty() {
         path
     } else {
         format!("{path} {{ {} }}", inits.join(", "))
     }
+}
+
+/// `quectel_qi::qxsub::SubscribeTopicsEntry`: the entry type of a form's repeated group, beside
+/// the form's type.
+fn entry_path(cmd: &Command, form: &Form, g: &crate::spec::ParamGroup) -> String {
+    let form_type = form_path(cmd, form);
+    let module = form_type.rsplit_once("::").map_or("", |(m, _)| m);
+    let entry = naming::type_name(&format!("{}_{}_entry", form.name, g.name));
+    format!("{module}::{entry}")
 }
 
 fn step(s: &Step) -> Option<String> {
@@ -232,12 +271,20 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 line,
                 payload,
                 accepted,
-            } => match (accepted, urc) {
-                (true, false) => {
+                error,
+            } => match (accepted, urc, error) {
+                (true, false, _) => {
                     format!("qi_tests::line_round_trips::<{path}>({line:?}, {payload})")
                 }
-                (true, true) => format!("qi_tests::urc_round_trips::<{path}>({line:?}, {payload})"),
-                (false, _) => format!("qi_tests::shape_rejects::<{path}>({line:?}, {payload})"),
+                (true, true, _) => {
+                    format!("qi_tests::urc_round_trips::<{path}>({line:?}, {payload})")
+                }
+                (false, _, None) => {
+                    format!("qi_tests::shape_rejects::<{path}>({line:?}, {payload})")
+                }
+                (false, _, Some(e)) => {
+                    format!("qi_tests::shape_rejects_with::<{path}>({line:?}, {payload}, {e})")
+                }
             },
             Check::ErrorCode { code, text } => match text {
                 Some(t) => format!("qi_tests::error_code_is_known({code}, {t:?})"),
@@ -291,7 +338,7 @@ fn ranges_literal(r: &[[i64; 2]]) -> String {
 
 /// `let s_<field> = g.text(..)` for every string field.
 fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
-    for u in fields {
+    for u in fields.iter().filter(|u| u.repeat.is_none() && u.length.is_none()) {
         let def = model.param(&u.param);
         let max = values::max_len(model, def);
         let quoted = crate::check::values::is_quoted(def);
@@ -305,13 +352,14 @@ fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
     }
 }
 
-/// Initialisers of fields, optional ones present as a prefix of `present` of them.
+/// Initialisers of fields, optional ones present as a prefix of `present` of them; `special`
+/// gives the initialiser of a field drawn otherwise (a payload's length, a framed field).
 fn inits(
     model: &Model,
     fields: &[&ParamUse],
     ranges: impl Fn(&ParamUse) -> Option<Vec<[i64; 2]>>,
     owned: bool,
-    length_field: Option<&str>,
+    special: impl Fn(&ParamUse) -> Option<String>,
 ) -> (Vec<String>, usize) {
     let mut out = Vec::new();
     let mut optional = 0;
@@ -322,10 +370,15 @@ fn inits(
                 "heapless::String::try_from(s_{}.as_str()).unwrap()",
                 u.field_name()
             )
-        } else if Some(u.field_name()) == length_field {
+        } else if let Some(v) = special(u) {
+            v
+        } else if let Some(r) = u.repeat {
+            // A repeated field: between its bounds, each value drawn on its own.
+            let one = draw_owned(model, u);
             format!(
-                "quectel_qi::{}::new(data.len() as i64).unwrap()",
-                naming::type_name(&u.param)
+                "(0..{} + g.below({}) as usize).map(|_| {one}).collect()",
+                r.min,
+                r.max - r.min + 1
             )
         } else {
             draw(model, u, ranges(u).as_deref(), owned)
@@ -346,6 +399,59 @@ fn inits(
     (out, optional)
 }
 
+/// An owned value of a field drawn in place (strings included): one value of a repeated field.
+fn draw_owned(model: &Model, u: &ParamUse) -> String {
+    let def = model.param(&u.param);
+    let max = values::max_len(model, def);
+    let quoted = crate::check::values::is_quoted(def);
+    match repr(def) {
+        Repr::Str => format!("heapless::String::try_from(g.text({max}, {quoted}).as_str()).unwrap()"),
+        Repr::Hex => format!("heapless::String::try_from(g.hex({max}).as_str()).unwrap()"),
+        _ => draw(model, u, def.range.as_deref(), true),
+    }
+}
+
+/// The draws of a form's repeated group: a count between its bounds, each entry's strings
+/// (requests borrow them), and the field's initialiser.
+fn draw_group(model: &Model, cmd: &Command, form: &Form, body: &mut String) -> Option<String> {
+    let g = form.repeat.as_ref()?;
+    let _ = writeln!(
+        body,
+        "        let n_entries = {} + g.below({}) as usize;",
+        g.min,
+        g.max - g.min + 1
+    );
+    let mut fields = Vec::new();
+    for u in &g.params {
+        let def = model.param(&u.param);
+        let f = u.field_name();
+        let max = values::max_len(model, def);
+        let quoted = crate::check::values::is_quoted(def);
+        let text = match repr(def) {
+            Repr::Str => Some(format!("g.text({max}, {quoted})")),
+            Repr::Hex => Some(format!("g.hex({max})")),
+            _ => None,
+        };
+        let value = match text {
+            Some(t) => {
+                let _ = writeln!(
+                    body,
+                    "        let e_{f}: Vec<String> = (0..n_entries).map(|_| {t}).collect();"
+                );
+                format!("e_{f}[k].as_str()")
+            }
+            None => draw(model, u, def.range.as_deref(), false),
+        };
+        fields.push(format!("{}: {value}", naming::field(f)));
+    }
+    Some(format!(
+        "{}: (0..n_entries).map(|k| {{ let _ = k; {} {{ {} }} }}).collect()",
+        naming::field(&g.name),
+        entry_path(cmd, form, g),
+        fields.join(", ")
+    ))
+}
+
 /// A line type for the property tests: Rust path, test name, fields, the field giving the
 /// payload length, whether it is a URC.
 type PropShape<'a> = (String, String, &'a [ParamUse], Option<&'a str>, bool);
@@ -356,21 +462,22 @@ pub fn props(model: &Model) -> String {
     s.push_str(
         "proptest::proptest! {\n    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]\n",
     );
-    for (cmd, form) in all_forms(model).filter(|(_, f)| super::form_is_drawn(f)) {
+    for (cmd, form) in all_forms(model) {
         let fs: Vec<&ParamUse> = fields(form).collect();
-        if fs.is_empty() {
+        if fs.is_empty() && form.repeat.is_none() {
             // Nothing to draw: the form's round-trip case covers it.
             continue;
         }
         let mut body = String::new();
         draw_strings(model, &fs, &mut body);
-        let (init, optional) = inits(
+        let (mut init, optional) = inits(
             model,
             &fs,
             |u| values::effective_ranges(model.param(&u.param), form, u.field_name()),
             false,
-            None,
+            |_| None,
         );
+        init.extend(draw_group(model, cmd, form, &mut body));
         if optional > 0 {
             let _ = writeln!(body, "        let present = g.below({});", optional + 1);
         }
@@ -388,7 +495,6 @@ pub fn props(model: &Model) -> String {
         );
     }
     let mut shapes: Vec<PropShape<'_>> = Vec::new();
-    let drawn = |fields: &[ParamUse]| super::line_is_drawn(fields);
     for (cmd, form) in all_forms(model) {
         for (i, l) in form.response.lines.iter().enumerate() {
             let ty = naming::line_type(form, i).to_string();
@@ -417,7 +523,6 @@ pub fn props(model: &Model) -> String {
             true,
         ));
     }
-    shapes.retain(|shape| drawn(shape.2));
     for (path, name, fields, length, urc) in shapes {
         let fs: Vec<&ParamUse> = fields.iter().collect();
         if fs.is_empty() {
@@ -425,23 +530,57 @@ pub fn props(model: &Model) -> String {
         }
         let mut body = String::new();
         draw_strings(model, &fs, &mut body);
-        if let Some(len) = length {
+        let type_of = |field: &str| {
             let u = fields
                 .iter()
-                .find(|u| u.field_name() == len)
+                .find(|u| u.field_name() == field)
                 .expect("checked");
-            let t = naming::type_name(&u.param);
+            naming::type_name(&u.param)
+        };
+        if let Some(len) = length {
+            let t = type_of(len);
             let _ = writeln!(
                 body,
                 "        let len = g.pick(quectel_qi::{t}::RANGES) as usize;\n        let data = g.bytes(len);"
             );
         }
+        // Fields read by a length: their bytes first, the length field follows them.
+        for u in fields.iter().filter(|u| u.length.is_some()) {
+            let t = type_of(u.length.as_deref().expect("filtered"));
+            let _ = writeln!(
+                body,
+                "        let f_{f} = g.framed(g.pick(quectel_qi::{t}::RANGES) as usize);",
+                f = u.field_name()
+            );
+        }
+        let special = |u: &ParamUse| {
+            if Some(u.field_name()) == length {
+                return Some(format!(
+                    "quectel_qi::{}::new(data.len() as i64).unwrap()",
+                    naming::type_name(&u.param)
+                ));
+            }
+            if u.length.is_some() {
+                return Some(format!(
+                    "heapless::Vec::from_slice(&f_{}).unwrap()",
+                    u.field_name()
+                ));
+            }
+            let framed = fields
+                .iter()
+                .find(|w| w.length.as_deref() == Some(u.field_name()))?;
+            Some(format!(
+                "quectel_qi::{}::new(f_{}.len() as i64).unwrap()",
+                naming::type_name(&u.param),
+                framed.field_name()
+            ))
+        };
         let (mut init, optional) = inits(
             model,
             &fs,
             |u| model.param(&u.param).range.clone(),
             true,
-            length,
+            special,
         );
         if length.is_some() {
             init.push("data: &data".into());
