@@ -6,6 +6,7 @@
 //! [`cases`] lists them; [`rust`] renders them as Rust tests for `qi-tests` (through
 //! [`Builder`]), [`crate::conformance`] as an AT script for a virtual or a real module.
 
+pub mod choice;
 pub mod rust;
 pub mod values;
 
@@ -128,6 +129,17 @@ pub enum Check<'m> {
         /// A rejection with this error exactly (a Rust expression of `wire::DecodeError`).
         error: Option<String>,
     },
+    /// With `settings` selecting the URC `variant` for `instance` (the line's `per:` field, if
+    /// any), `Urc::decode_with` reads `line` as that variant and encodes it back byte-exact;
+    /// `other_line` (another instance, which another variant reads too) is not that variant.
+    Chosen {
+        variant: String,
+        line: String,
+        payload: usize,
+        instance: Option<i64>,
+        other_line: Option<String>,
+        settings: Vec<choice::Setting>,
+    },
     /// An example session replays through the codec.
     Transcript(&'m Transcript),
     /// `ErrorCode` knows the code, with its text (`Some`), or does not (`None`).
@@ -162,7 +174,7 @@ impl Case<'_> {
     /// URCs), or neither (sessions, error codes).
     pub fn side(&self) -> &'static str {
         match self.check {
-            Check::Shape { .. } => "module lines",
+            Check::Shape { .. } | Check::Chosen { .. } => "module lines",
             Check::Transcript(_) | Check::ErrorCode { .. } => "other",
             _ => "command lines",
         }
@@ -231,6 +243,7 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
         };
         shape_cases(model, &shape, &strings, &mut out);
     }
+    choice::cases(model, &strings, &mut out);
     for t in values::transcripts(model) {
         out.push(Case {
             name: format!("transcript_{}_replays", t.name),
@@ -765,15 +778,10 @@ fn range_ends(def: &crate::spec::ParamDef) -> (i64, i64) {
     )
 }
 
-fn shape_cases<'m>(
-    model: &'m Model,
-    s: &ShapeRef<'_>,
-    strings: &BTreeMap<String, String>,
-    out: &mut Vec<Case<'m>>,
-) {
-    let kind = if s.urc { Kind::Urc } else { Kind::Line };
+/// Valid values of a line's fields: samples; a payload of a few bytes; framed fields holding
+/// [`FRAMED`], their length fields its length; repeated fields as few values as they need.
+fn shape_base(model: &Model, s: &ShapeRef<'_>, strings: &BTreeMap<String, String>) -> Vec<Value> {
     let length_field = s.data.map(|d| d.length.as_str());
-    let keyword = usize::from(s.keyword.is_some());
     let position = |name: &str| s.fields.iter().position(|u| u.field_name() == name);
     let base: Vec<Value> = s
         .fields
@@ -813,6 +821,20 @@ fn shape_cases<'m>(
     };
     let mut base = base;
     reframe(&mut base);
+    base
+}
+
+fn shape_cases<'m>(
+    model: &'m Model,
+    s: &ShapeRef<'_>,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
+    let kind = if s.urc { Kind::Urc } else { Kind::Line };
+    let length_field = s.data.map(|d| d.length.as_str());
+    let keyword = usize::from(s.keyword.is_some());
+    let position = |name: &str| s.fields.iter().position(|u| u.field_name() == name);
+    let base = shape_base(model, s, strings);
     let payload_of = |vs: &[Value]| {
         s.fields
             .iter()

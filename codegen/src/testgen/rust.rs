@@ -290,6 +290,14 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 Some(t) => format!("qi_tests::error_code_is_known({code}, {t:?})"),
                 None => format!("qi_tests::error_code_is_unknown({code})"),
             },
+            Check::Chosen {
+                variant,
+                line,
+                payload,
+                instance,
+                other_line,
+                settings,
+            } => chosen(variant, line, *payload, *instance, other_line.as_deref(), settings),
             Check::Transcript(t) => {
                 let steps: Vec<String> = t.steps.iter().filter_map(step).collect();
                 format!("qi_tests::replay(&[{}])", steps.join(", "))
@@ -298,6 +306,47 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
         let _ = write!(s, "\n#[test]\nfn {}() {{\n    {call};\n}}\n", c.name);
     }
     s
+}
+
+/// The body of a choice case: a `UrcSettings` that selects the variant for the instance, and
+/// the checks of `qi_tests::urc_is_chosen`.
+fn chosen(
+    variant: &str,
+    line: &str,
+    payload: usize,
+    instance: Option<i64>,
+    other_line: Option<&str>,
+    settings: &[super::choice::Setting],
+) -> String {
+    let instance = match instance {
+        Some(n) => format!("Some({n})"),
+        None => "None".into(),
+    };
+    let methods: Vec<String> = settings
+        .iter()
+        .map(|s| {
+            format!(
+                "fn {m}(&self, instance: Option<i64>) -> Option<{ty}> {{ Some(if instance == {instance} {{ {c} }} else {{ {o} }}) }}",
+                m = s.method,
+                ty = s.ty,
+                c = s.chosen,
+                o = s.other
+            )
+        })
+        .collect();
+    let other = match other_line {
+        Some(l) => format!(
+            ";\n    let other = quectel_qi::Urc::decode_with({l:?}.as_bytes(), &data, &Settings);\n    assert!(!matches!(other, Ok({variant}(_))), \"`{}`: another instance's setting selects another variant, got {{other:?}}\")",
+            l.escape_debug()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "struct Settings;\n    impl quectel_qi::UrcSettings for Settings {{ {} }}\n    let data = qi_tests::payload({payload});\n    let u = quectel_qi::Urc::decode_with({line:?}.as_bytes(), &data, &Settings).unwrap_or_else(|e| panic!(\"`{}`: {{e}}\"));\n    assert!(matches!(u, {variant}(_)), \"`{}`: the setting selects {variant}, got {{u:?}}\");\n    qi_tests::urc_encodes_to(&u, {line:?}, &data){other}",
+        methods.join(" "),
+        line.escape_debug(),
+        line.escape_debug(),
+    )
 }
 
 /// A Rust expression drawing a random valid value of a request or line field from `g`
@@ -549,7 +598,7 @@ pub fn props(model: &Model) -> String {
             let t = type_of(u.length.as_deref().expect("filtered"));
             let _ = writeln!(
                 body,
-                "        let f_{f} = g.framed(g.pick(quectel_qi::{t}::RANGES) as usize);",
+                "        let f_{f} = {{ let n = g.pick(quectel_qi::{t}::RANGES) as usize; g.framed(n) }};",
                 f = u.field_name()
             );
         }
