@@ -7,6 +7,7 @@
 //! [`Builder`]), [`crate::conformance`] as an AT script for a virtual or a real module.
 
 pub mod choice;
+mod removed;
 pub mod rust;
 pub mod values;
 
@@ -140,6 +141,9 @@ pub enum Check<'m> {
         other_line: Option<String>,
         settings: Vec<choice::Setting>,
     },
+    /// A command line (`urc`: a URC line) of a form or URC a revision removed: no request
+    /// (no URC) decodes it.
+    Removed { line: String, urc: bool },
     /// An example session replays through the codec.
     Transcript(&'m Transcript),
     /// `ErrorCode` knows the code, with its text (`Some`), or does not (`None`).
@@ -175,6 +179,7 @@ impl Case<'_> {
     pub fn side(&self) -> &'static str {
         match self.check {
             Check::Shape { .. } | Check::Chosen { .. } => "module lines",
+            Check::Removed { urc: true, .. } => "module lines",
             Check::Transcript(_) | Check::ErrorCode { .. } => "other",
             _ => "command lines",
         }
@@ -201,6 +206,16 @@ fn value_name(v: i64) -> String {
 
 /// Every case of the spec, in a stable order: forms by command file, then response lines,
 /// URCs and transcripts.
+/// [`cases`], and the cases of what a revision removed: `written` is the spec as written
+/// (`until:` items included), `model` its latest revision.
+pub fn cases_with_removed<'m>(model: &'m Model, written: &Model) -> Vec<Case<'m>> {
+    let mut out = cases(model);
+    removed::cases(model, written, &mut out);
+    let mut seen = BTreeSet::new();
+    out.retain(|c| seen.insert(c.name.clone()));
+    out
+}
+
 pub fn cases(model: &Model) -> Vec<Case<'_>> {
     let strings = values::example_strings(model);
     let mut out = Vec::new();
@@ -1165,7 +1180,13 @@ impl Builder {
             Some(d) => d,
             None => crate::out_dir()?,
         };
-        let all = cases(&model);
+        // What a revision removed is tested against the spec as written.
+        let written = crate::checked(&self.spec_dir).map_err(crate::GenerateError::Spec)?;
+        let all = if crate::revision::has_removals(&written) {
+            cases_with_removed(&model, &Model::new(written))
+        } else {
+            cases(&model)
+        };
         let to_crate = |text: &str| text.replace("quectel_qi::", &format!("{}::", self.crate_path));
         let (support, cases_rs, props) = (
             to_crate(&rust::support(&model)),

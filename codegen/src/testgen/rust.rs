@@ -298,6 +298,12 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 other_line,
                 settings,
             } => chosen(variant, line, *payload, *instance, other_line.as_deref(), settings),
+            Check::Removed { line, urc: false } => {
+                format!("qi_tests::removed_command_is_rejected({line:?})")
+            }
+            Check::Removed { line, urc: true } => {
+                format!("qi_tests::removed_urc_is_rejected({line:?})")
+            }
             Check::Transcript(t) => {
                 let steps: Vec<String> = t.steps.iter().filter_map(step).collect();
                 format!("qi_tests::replay(&[{}])", steps.join(", "))
