@@ -23,7 +23,11 @@ pub struct Setting {
 
 /// Every URC variant chosen by settings, in a spec that has `per:` (only then is
 /// `Urc::decode_with` generated).
-pub(super) fn cases<'m>(model: &'m Model, strings: &BTreeMap<String, String>, out: &mut Vec<Case<'m>>) {
+pub(super) fn cases<'m>(
+    model: &'m Model,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
     let urcs = &model.spec.urcs.value.urcs;
     if urcs.iter().all(|u| u.per.is_none()) {
         return;

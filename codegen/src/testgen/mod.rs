@@ -374,7 +374,11 @@ fn form_cases<'m>(
     );
     // Each parameter, then each parameter of the group's first entry.
     let entry_params = form.repeat.iter().flat_map(|g| g.params.iter());
-    let slots = form.params.iter().enumerate().map(|(i, u)| (Slot::Param(i), u));
+    let slots = form
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (Slot::Param(i), u));
     let slots = slots.chain(entry_params.enumerate().map(|(j, u)| (Slot::Entry(j), u)));
     for (slot, u) in slots {
         if u.value.is_some() {
@@ -938,7 +942,10 @@ fn shape_cases<'m>(
                     false => err(&format!("NotQuoted {index}")),
                 };
                 push(
-                    n(&format!("rejects_length_{}_for_{n_bytes}_bytes", n_bytes + 1)),
+                    n(&format!(
+                        "rejects_length_{}_for_{n_bytes}_bytes",
+                        n_bytes + 1
+                    )),
                     Kind::Framing,
                     rejected_as(&with_len(n_bytes + 1), e),
                 );
@@ -949,7 +956,10 @@ fn shape_cases<'m>(
                     false => err(&format!("TooLong {index}")),
                 };
                 push(
-                    n(&format!("rejects_length_{}_for_{n_bytes}_bytes", n_bytes - 1)),
+                    n(&format!(
+                        "rejects_length_{}_for_{n_bytes}_bytes",
+                        n_bytes - 1
+                    )),
                     Kind::Framing,
                     rejected_as(&with_len(n_bytes - 1), e),
                 );
@@ -957,7 +967,9 @@ fn shape_cases<'m>(
             continue;
         }
         if let Some(r) = u.repeat {
-            let Value::List(list) = &base[i] else { continue };
+            let Value::List(list) = &base[i] else {
+                continue;
+            };
             let one = list.first().cloned().unwrap_or(Value::Absent);
             let times = |k: u32| {
                 let mut vs = base.clone();

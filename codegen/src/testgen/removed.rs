@@ -3,7 +3,7 @@
 //! line no URC, and a removed enumeration value no longer decodes in the forms that remain.
 
 use super::values::{self, Value};
-use super::{form_prefix, Case, Check, Kind, Request, ShapeRef};
+use super::{form_prefix, Case, Check, Kind, Request, ShapeRef, Slot};
 use crate::ir::Model;
 use crate::spec::{Command, Form};
 use std::collections::BTreeMap;
@@ -28,7 +28,12 @@ fn current_command<'m>(model: &'m Model, name: &str) -> Option<&'m Command> {
 
 /// Removed forms whose kind and selector no remaining form of their command has: their line
 /// must not decode at all.
-fn forms(model: &Model, written: &Model, strings: &BTreeMap<String, String>, out: &mut Vec<Case<'_>>) {
+fn forms(
+    model: &Model,
+    written: &Model,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'_>>,
+) {
     for c in &written.spec.commands {
         let cmd = &c.value;
         let current = current_command(model, &cmd.name);
@@ -74,7 +79,12 @@ fn sample_line(
 }
 
 /// Removed URCs whose prefix and keyword no remaining URC has.
-fn urcs(model: &Model, written: &Model, strings: &BTreeMap<String, String>, out: &mut Vec<Case<'_>>) {
+fn urcs(
+    model: &Model,
+    written: &Model,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'_>>,
+) {
     let current = &model.spec.urcs.value.urcs;
     for u in &written.spec.urcs.value.urcs {
         if current
@@ -116,7 +126,15 @@ fn enum_values<'m>(
     for c in &model.spec.commands {
         let cmd = &c.value;
         for form in &cmd.forms {
-            for (i, u) in form.params.iter().enumerate() {
+            // The form's parameters, then those of its group's first entry.
+            let params = form
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (Slot::Param(i), u));
+            let entry = form.repeat.iter().flat_map(|g| g.params.iter().enumerate());
+            let slots = params.chain(entry.map(|(j, u)| (Slot::Entry(j), u)));
+            for (slot, u) in slots {
                 if u.value.is_some() {
                     continue;
                 }
@@ -124,23 +142,25 @@ fn enum_values<'m>(
                     continue;
                 };
                 let now = model.param(&u.param);
-                let kept = |v: &crate::spec::EnumValue| {
-                    now.values.iter().flatten().any(|n| n.value == v.value)
-                };
-                for gone in old.values.iter().flatten().filter(|v| !kept(v)) {
-                    let Some(mut vs) = base(model, form, strings) else {
+                let listed = old.values.as_deref().unwrap_or_default();
+                for (k, gone) in listed.iter().enumerate() {
+                    if now.values.iter().flatten().any(|n| n.value == gone.value) {
+                        continue;
+                    }
+                    let Some(values) = base(model, form, strings) else {
                         continue;
                     };
-                    vs[i] = Value::Raw(values::wire(
-                        old,
-                        &Value::Enum(
-                            old.values
-                                .iter()
-                                .flatten()
-                                .position(|v| v.value == gone.value)
-                                .expect("listed"),
-                        ),
-                    ));
+                    let mut request = Request {
+                        cmd,
+                        form,
+                        values,
+                        group: values::group_sample(model, form, strings),
+                    };
+                    let raw = Value::Raw(values::wire(old, &Value::Enum(k)));
+                    match slot {
+                        Slot::Param(i) => request.values[i] = raw,
+                        Slot::Entry(j) => request.group[0][j] = raw,
+                    }
                     out.push(Case {
                         name: format!(
                             "{}_{}_rejects_removed_{}",
@@ -149,12 +169,7 @@ fn enum_values<'m>(
                             gone.name
                         ),
                         kind: Kind::Removed,
-                        check: Check::LineRejected(Request {
-                            cmd,
-                            form,
-                            values: vs,
-                            group: values::group_sample(model, form, strings),
-                        }),
+                        check: Check::LineRejected(request),
                         documented: true,
                     });
                 }

@@ -297,7 +297,14 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 instance,
                 other_line,
                 settings,
-            } => chosen(variant, line, *payload, *instance, other_line.as_deref(), settings),
+            } => chosen(
+                variant,
+                line,
+                *payload,
+                *instance,
+                other_line.as_deref(),
+                settings,
+            ),
             Check::Removed { line, urc: false } => {
                 format!("qi_tests::removed_command_is_rejected({line:?})")
             }
@@ -393,7 +400,10 @@ fn ranges_literal(r: &[[i64; 2]]) -> String {
 
 /// `let s_<field> = g.text(..)` for every string field.
 fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
-    for u in fields.iter().filter(|u| u.repeat.is_none() && u.length.is_none()) {
+    for u in fields
+        .iter()
+        .filter(|u| u.repeat.is_none() && u.length.is_none())
+    {
         let def = model.param(&u.param);
         let max = values::max_len(model, def);
         let quoted = crate::check::values::is_quoted(def);
@@ -460,7 +470,9 @@ fn draw_owned(model: &Model, u: &ParamUse) -> String {
     let max = values::max_len(model, def);
     let quoted = crate::check::values::is_quoted(def);
     match repr(def) {
-        Repr::Str => format!("heapless::String::try_from(g.text({max}, {quoted}).as_str()).unwrap()"),
+        Repr::Str => {
+            format!("heapless::String::try_from(g.text({max}, {quoted}).as_str()).unwrap()")
+        }
         Repr::Hex => format!("heapless::String::try_from(g.hex({max}).as_str()).unwrap()"),
         _ => draw(model, u, def.range.as_deref(), true),
     }

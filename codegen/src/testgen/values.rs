@@ -370,7 +370,11 @@ pub fn wire(def: &ParamDef, v: &Value) -> String {
         Value::Str(s) if is_quoted(def) => format!("\"{s}\""),
         Value::Str(s) => s.clone(),
         Value::Raw(s) => s.clone(),
-        Value::List(vs) => vs.iter().map(|v| wire(def, v)).collect::<Vec<_>>().join(","),
+        Value::List(vs) => vs
+            .iter()
+            .map(|v| wire(def, v))
+            .collect::<Vec<_>>()
+            .join(","),
         Value::Absent => String::new(),
     }
 }
