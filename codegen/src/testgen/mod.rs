@@ -1,7 +1,9 @@
 //! Test cases derived from the spec, named for what they check: the boundaries of every range
 //! (in every form and line that uses it), every enumeration value and an unlisted one, every
-//! string and hex length limit, a round trip of every form, response line and URC, and a replay
-//! of every example session.
+//! string and hex length limit, optional parameters and fields left out, the counts of repeated
+//! groups and fields, fields framed by a length, URC variants chosen by settings ([`choice`]),
+//! what a revision removed, a round trip of every form, response line and URC, and a replay of
+//! every example session.
 //!
 //! [`cases`] lists them; [`rust`] renders them as Rust tests for `qi-tests` (through
 //! [`Builder`]), [`crate::conformance`] as an AT script for a virtual or a real module.
