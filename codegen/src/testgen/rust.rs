@@ -441,9 +441,8 @@ fn inits(
             // A repeated field: between its bounds, each value drawn on its own.
             let one = draw_owned(model, u);
             format!(
-                "(0..{} + g.below({}) as usize).map(|_| {one}).collect()",
-                r.min,
-                r.max - r.min + 1
+                "(0..{}).map(|_| {one}).collect()",
+                count(r.min, r.max)
             )
         } else {
             draw(model, u, ranges(u).as_deref(), owned)
@@ -478,17 +477,22 @@ fn draw_owned(model: &Model, u: &ParamUse) -> String {
     }
 }
 
+/// A count drawn between `min` and `max` (an expression of type `usize`).
+fn count(min: u32, max: u32) -> String {
+    let below = format!("g.below({}) as usize", max - min + 1);
+    match min {
+        0 => below,
+        _ => format!("{min} + {below}"),
+    }
+}
+
 /// The draws of a form's repeated group: a count between its bounds, each entry's strings
 /// (requests borrow them), and the field's initialiser.
 fn draw_group(model: &Model, cmd: &Command, form: &Form, body: &mut String) -> Option<String> {
     let g = form.repeat.as_ref()?;
-    let _ = writeln!(
-        body,
-        "        let n_entries = {} + g.below({}) as usize;",
-        g.min,
-        g.max - g.min + 1
-    );
+    let _ = writeln!(body, "        let n_entries = {};", count(g.min, g.max));
     let mut fields = Vec::new();
+    let mut indexed = false;
     for u in &g.params {
         let def = model.param(&u.param);
         let f = u.field_name();
@@ -505,6 +509,7 @@ fn draw_group(model: &Model, cmd: &Command, form: &Form, body: &mut String) -> O
                     body,
                     "        let e_{f}: Vec<String> = (0..n_entries).map(|_| {t}).collect();"
                 );
+                indexed = true;
                 format!("e_{f}[k].as_str()")
             }
             None => draw(model, u, def.range.as_deref(), false),
@@ -512,8 +517,9 @@ fn draw_group(model: &Model, cmd: &Command, form: &Form, body: &mut String) -> O
         fields.push(format!("{}: {value}", naming::field(f)));
     }
     Some(format!(
-        "{}: (0..n_entries).map(|k| {{ let _ = k; {} {{ {} }} }}).collect()",
+        "{}: (0..n_entries).map(|{}| {} {{ {} }}).collect()",
         naming::field(&g.name),
+        if indexed { "k" } else { "_" },
         entry_path(cmd, form, g),
         fields.join(", ")
     ))
