@@ -1,7 +1,8 @@
 //! The shared digester harness (`tests/digest-harness`) with quectel-qi's own digester, for the
 //! digester's tests (`digest.rs`, `framing.rs`, `digest_props.rs`).
 
-#![allow(dead_code)]
+// Each test file uses a part of it.
+#![allow(dead_code, unused_imports)]
 
 pub use digest_harness::{err, feed, Out};
 use quectel_qi::digest::{DigestState, QiDigester};
