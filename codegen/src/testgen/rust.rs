@@ -440,10 +440,7 @@ fn inits(
         } else if let Some(r) = u.repeat {
             // A repeated field: between its bounds, each value drawn on its own.
             let one = draw_owned(model, u);
-            format!(
-                "(0..{}).map(|_| {one}).collect()",
-                count(r.min, r.max)
-            )
+            format!("(0..{}).map(|_| {one}).collect()", count(r.min, r.max))
         } else {
             draw(model, u, ranges(u).as_deref(), owned)
         };
