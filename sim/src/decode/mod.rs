@@ -14,6 +14,7 @@
 //!
 //! Blank lines carry nothing and get no record.
 
+pub mod by_spec;
 mod errors;
 mod fields;
 mod framed;

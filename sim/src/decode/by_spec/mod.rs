@@ -1,0 +1,624 @@
+//! `qi decode --spec DIR`: the log decoder driven by a spec loaded at run time, for any spec
+//! of the schema (spec/README.md), with no generated code. Lines read as the built-in decoder
+//! reads them (see [`super`]), from the spec's model alone:
+//! - host lines to their form, with named, typed, range-checked parameters and the form's rules;
+//! - module lines to a response line of the command in flight (its own lines and its sibling
+//!   forms' exactly, then its own tolerantly), else to a URC (exactly, then tolerantly), the
+//!   variant chosen by the settings the log set (`when:`, `per:`, see [`settings`]);
+//! - final results, `+CME ERROR: <n>` with the spec's name and text of the code, and the text
+//!   of any field whose type takes the spec's error codes (`<field>_text`);
+//! - payload after a line with a length field (`data:`), framed by the settings that its
+//!   `separator_by` and `encoding_by` name: the setting's default means CR LF and raw bytes, any
+//!   other value a comma and hex digits; fields read by an earlier field's length.
+
+mod lines;
+mod problems;
+mod rules;
+mod settings;
+pub mod table;
+
+use super::{command_name, framed, line_name, ranges, trim_cr, truncated};
+use super::{Difference, Dir, Kind, Record};
+use lines::Decoded;
+use problems::Shape;
+use qi_codegen::spec::{FinalResult, FormKind};
+use quectel_qi::framing::Framing;
+use quectel_qi::wire::DecodeError;
+use serde_json::{json, Map, Value};
+use settings::Settings;
+use table::{Line, Request, Table};
+
+/// Loads and checks the spec in `dir`: its tables, or every problem as `file:line:col: message`.
+pub fn load(dir: &std::path::Path) -> Result<Table, Vec<String>> {
+    qi_codegen::load_and_check(dir)
+        .map(Table::new)
+        .map_err(|d| d.iter().map(ToString::to_string).collect())
+}
+
+/// Decodes a whole log by the tables.
+pub fn decode_log(table: &Table, input: &[u8]) -> Vec<Record> {
+    let mut s = Session {
+        table,
+        input,
+        pos: 0,
+        line: 1,
+        pending: None,
+        last_command: None,
+        transparent: false,
+        settings: Settings::new(table),
+        out: Vec::new(),
+    };
+    s.run();
+    s.out
+}
+
+struct Session<'a> {
+    table: &'a Table,
+    input: &'a [u8],
+    pos: usize,
+    line: usize,
+    /// The form the module is answering, and its decoded fields.
+    pending: Option<(&'a Request, Map<String, Value>)>,
+    last_command: Option<&'a [u8]>,
+    transparent: bool,
+    settings: Settings,
+    out: Vec<Record>,
+}
+
+/// A line shape chosen for a module line: the line and how it decoded (header only).
+type Chosen<'a> = (&'a Line, Decoded);
+
+impl<'a> Session<'a> {
+    fn run(&mut self) {
+        let mut guard = self.input.len() + 1;
+        while self.pos < self.input.len() && guard > 0 {
+            guard -= 1;
+            let start = self.pos;
+            let end = self.input[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.input.len(), |i| start + i);
+            let next = (end + 1).min(self.input.len());
+            let text = trim_cr(&self.input[start..end]);
+            let line = self.line;
+            self.pos = next;
+            if end < self.input.len() {
+                self.line += 1;
+            }
+            if text.is_empty() {
+                continue;
+            }
+            if self.transparent {
+                self.transparent_line(line, text);
+            } else if text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT") {
+                self.host_line(line, text);
+            } else {
+                self.last_command = None;
+                self.module_line(line, text, next);
+            }
+        }
+    }
+
+    fn transparent_line(&mut self, line: usize, text: &'a [u8]) {
+        let mut r = Record::new(line, Dir::Module, Kind::Data, text);
+        if text == b"+++" {
+            r.dir = Dir::Host;
+            self.transparent = false;
+        } else if text == FinalResult::NoCarrier.as_str().as_bytes() {
+            r.kind = Kind::Result;
+            r.name = Some(FinalResult::NoCarrier.as_str().into());
+            self.transparent = false;
+        }
+        if r.kind == Kind::Data {
+            r.fields.insert("bytes".into(), json!(text.len()));
+        }
+        self.out.push(r);
+    }
+
+    fn host_line(&mut self, line: usize, text: &'a [u8]) {
+        if self.last_command == Some(text) {
+            if let Some(mut r) = self.out.last().cloned() {
+                r.line = line;
+                r.dir = Dir::Module;
+                r.kind = Kind::Echo;
+                self.out.push(r);
+                self.last_command = None;
+                return;
+            }
+        }
+        self.last_command = Some(text);
+        let mut r = Record::new(line, Dir::Host, Kind::Command, text);
+        let table = self.table;
+        let mut best: Option<(&Request, DecodeError)> = None;
+        for req in &table.requests {
+            match decode_request(req, text) {
+                Ok(fields) => {
+                    r.name = Some(req.command.name.clone());
+                    r.form = Some(req.kind());
+                    r.fields = fields.clone();
+                    self.settings.record(req, &fields);
+                    self.pending = Some((req, fields));
+                    self.out.push(r);
+                    return;
+                }
+                Err(e) => closer(&mut best, req, e),
+            }
+        }
+        self.pending = None;
+        match best {
+            Some((req, e)) => {
+                let rule = request_fields_ok(req, text).and_then(|f| rules::broken(req, &f));
+                r.name = Some(req.command.name.clone());
+                r.form = Some(req.kind());
+                r.errors = problems::describe_all(&request_shape(req), e, text, rule.as_deref());
+            }
+            None => {
+                r.name = command_name(text);
+                r.errors.push("not a command of the spec".into());
+            }
+        }
+        self.out.push(r);
+    }
+
+    fn module_line(&mut self, line: usize, text: &'a [u8], next: usize) {
+        if text[0] == b'>' {
+            return self.prompt(line, text);
+        }
+        if let Some(r) = self.final_result(line, text) {
+            if r.name.as_deref() == Some(FinalResult::Connect.as_str()) {
+                self.transparent = true;
+            }
+            self.pending = None;
+            self.out.push(r);
+            return;
+        }
+        if self.response(line, text, next) || self.urc(line, text, next) {
+            return;
+        }
+        self.unknown(line, text, next);
+    }
+
+    /// A line of the command in flight: its own lines and its siblings' exactly, then its own
+    /// tolerantly. False when none takes it.
+    fn response(&mut self, line: usize, text: &'a [u8], next: usize) -> bool {
+        let Some((req, _)) = self.pending else {
+            return false;
+        };
+        let own: Vec<&Line> = prefixed_first(req.lines.iter().collect());
+        let siblings = self.table.requests.iter().filter(|g| {
+            g.command.name == req.command.name
+                && g.form.kind == req.form.kind
+                && g.form.selector == req.form.selector
+                && g.form.name != req.form.name
+        });
+        let exact: Vec<&Line> =
+            prefixed_first(own.iter().copied().chain(siblings.flat_map(|g| &g.lines)).collect());
+        for (pass, strict) in [(exact, true), (own, false)] {
+            for shape in pass {
+                if self.framed(line, text, next, Kind::Response, shape, strict) {
+                    return true;
+                }
+                if let Ok(d) = lines::line(shape, text, None, strict) {
+                    self.decoded(line, text, next, Kind::Response, (shape, d));
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// A URC: exactly, then tolerantly (URCs marked `exact` only exactly), among the variants
+    /// the known settings allow (the first that decodes when they allow none).
+    fn urc(&mut self, line: usize, text: &'a [u8], next: usize) -> bool {
+        let urcs = &self.table.urcs;
+        for shape in urcs.iter().filter(|u| u.data.is_some()) {
+            if self.comma_framed(shape) && self.framed(line, text, next, Kind::Urc, shape, true) {
+                return true;
+            }
+        }
+        for strict in [true, false] {
+            let fits: Vec<Chosen> = urcs
+                .iter()
+                .filter(|u| strict || !u.urc.is_some_and(|x| x.exact))
+                .filter_map(|u| lines::line(u, text, None, strict).ok().map(|d| (u, d)))
+                .collect();
+            let chosen = fits
+                .iter()
+                .position(|(u, d)| self.settings.allow(self.table, u, &d.fields))
+                .unwrap_or(0);
+            if let Some((shape, d)) = fits.into_iter().nth(chosen) {
+                if shape.data.is_some()
+                    && d.data_len > 0
+                    && self.framed(line, text, next, Kind::Urc, shape, strict)
+                {
+                    return true;
+                }
+                self.decoded(line, text, next, Kind::Urc, (shape, d));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// A decoded header; its payload (raw, after CR LF) follows as data.
+    fn decoded(&mut self, line: usize, text: &'a [u8], next: usize, kind: Kind, (shape, d): Chosen) {
+        let rest = &self.input[next..];
+        let mut r = Record::new(line, Dir::Module, kind, text);
+        r.name = Some(shape.name.into());
+        r.variant = shape.urc.map(|u| u.name.as_str());
+        let mut n = 0;
+        if shape.data.is_some() {
+            match lines::line(shape, text, Some(rest), false) {
+                Ok(full) => {
+                    r.fields = self.module_fields(shape, full.fields);
+                    n = full.data_len;
+                }
+                Err(DecodeError::Truncated) => {
+                    r.fields = self.module_fields(shape, d.fields);
+                    r.warnings.push(truncated(rest.len()));
+                    n = rest.len();
+                }
+                Err(e) => {
+                    r.fields = self.module_fields(shape, d.fields);
+                    r.errors.push(problems::describe(&line_shape(shape), e, text, None));
+                    n = rest.len().min(d.data_len);
+                }
+            }
+        } else {
+            r.fields = self.module_fields(shape, d.fields);
+        }
+        if kind == Kind::Response {
+            if let Some((req, _)) = self.pending {
+                if req.form.kind == FormKind::Test {
+                    compare_test_line(&mut r, shape, text);
+                }
+            }
+        }
+        self.out.push(r);
+        self.data(next, n, Dir::Module);
+    }
+
+    /// Whether a data line's payload follows its header after a comma.
+    fn comma_framed(&self, shape: &Line) -> bool {
+        let by = shape.data.and_then(|d| d.separator_by.as_deref());
+        by.is_some_and(|k| self.settings.not_default(self.table, k, shape, &Map::new()))
+    }
+
+    /// The live framing of a data line (as its header's instance has it).
+    fn framing(&self, shape: &Line, fields: &Map<String, Value>) -> Framing {
+        let set = |by: Option<&String>| {
+            by.is_some_and(|k| self.settings.not_default(self.table, k, shape, fields))
+        };
+        let d = shape.data;
+        Framing {
+            view_comma: set(d.and_then(|d| d.separator_by.as_ref())),
+            recv_hex: set(d.and_then(|d| d.encoding_by.as_ref())),
+            ..Framing::new()
+        }
+    }
+
+    /// A data line in a framing other than raw bytes after CR LF: its header decoded with the
+    /// payload's bytes, then the payload as data records. False when the framing is plain or
+    /// no header of `text` announces data.
+    fn framed(&mut self, line: usize, text: &'a [u8], next: usize, kind: Kind, shape: &Line, strict: bool) -> bool {
+        if shape.data.is_none() {
+            return false;
+        }
+        let fields = lines::line(shape, text, None, strict).map(|d| d.fields).unwrap_or_default();
+        let framing = self.framing(shape, &fields);
+        if framing.receive_is_plain() {
+            return false;
+        }
+        let settings = &self.settings;
+        let table = self.table;
+        let announced = |h: &[u8], _: &'static [u8]| {
+            let d = lines::line(shape, h, None, strict).ok()?;
+            let allowed = kind == Kind::Response || settings.allow(table, shape, &d.fields);
+            (allowed && d.data_len > 0).then_some(d.data_len)
+        };
+        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
+        let Some(cut) = framed::cut(self.input, start, text.len(), next, framing, announced) else {
+            return false;
+        };
+        let header = &self.input[start..start + cut.header_len];
+        let mut r = Record::new(line, Dir::Module, kind, header);
+        r.name = Some(shape.name.into());
+        r.variant = shape.urc.map(|u| u.name.as_str());
+        match framed::payload(self.input, &cut) {
+            Ok(bytes) => match lines::line(shape, header, Some(&bytes), false) {
+                Ok(d) => r.fields = self.module_fields(shape, d.fields),
+                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
+            },
+            Err(DecodeError::Truncated) => {
+                let have = self.input.len().saturating_sub(cut.wire_start);
+                r.warnings.push(format!("{} bytes of data announced; {}", cut.n, truncated(have)));
+            }
+            Err(e) => r.errors.push(format!(
+                "the payload is not {} bytes in the data format set: {e:?}",
+                cut.n
+            )),
+        }
+        self.out.push(r);
+        self.pos = cut.wire_start;
+        if cut.wire_start < next {
+            self.line = line;
+        }
+        self.data(cut.wire_start, cut.wire_len, Dir::Module);
+        true
+    }
+
+    /// Nothing decodes: what the line came closest to, and why.
+    fn unknown(&mut self, line: usize, text: &'a [u8], next: usize) {
+        let rest = &self.input[next..];
+        let mut r = Record::new(line, Dir::Module, Kind::Unknown, text);
+        let mut near: Option<(Kind, &Line, DecodeError)> = None;
+        if let Some((req, _)) = self.pending {
+            let mut best = None;
+            let siblings = self.table.requests.iter().filter(|g| {
+                g.command.name == req.command.name
+                    && g.form.kind == req.form.kind
+                    && g.form.selector == req.form.selector
+                    && g.form.name != req.form.name
+            });
+            for shape in req.lines.iter().chain(siblings.flat_map(|g| &g.lines)) {
+                if let Err(e) = lines::line(shape, text, Some(rest), false) {
+                    closer_line(&mut best, shape, e);
+                }
+            }
+            near = best.map(|(s, e)| (Kind::Response, s, e));
+        }
+        if near.is_none() {
+            let mut best = None;
+            for shape in &self.table.urcs {
+                if let Err(e) = lines::line(shape, text, Some(b""), false) {
+                    closer_line(&mut best, shape, e);
+                }
+            }
+            near = best.map(|(s, e)| (Kind::Urc, s, e));
+        }
+        match near {
+            Some((kind, shape, DecodeError::Truncated)) => {
+                r.kind = kind;
+                r.name = Some(shape.name.into());
+                r.warnings.push(truncated(rest.len()));
+                self.out.push(r);
+                self.data(next, rest.len(), Dir::Module);
+                return;
+            }
+            Some((kind, shape, e)) => {
+                r.kind = kind;
+                r.name = Some(shape.name.into());
+                r.errors = problems::describe_all(&line_shape(shape), e, text, None);
+            }
+            None => {
+                r.name = line_name(text);
+                r.errors.push(match &self.pending {
+                    Some((req, _)) => format!(
+                        "neither a response of {} nor a URC of the spec",
+                        req.command.at_name()
+                    ),
+                    None => "not a line of the spec".into(),
+                });
+            }
+        }
+        self.out.push(r);
+    }
+
+    fn prompt(&mut self, line: usize, text: &'a [u8]) {
+        let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
+        let prompt = self
+            .pending
+            .as_ref()
+            .and_then(|(req, f)| req.form.response.prompt.as_ref().map(|p| (p, f)));
+        let after = text.strip_prefix(b"> ").unwrap_or(&text[1..]);
+        let data_at = if after.is_empty() {
+            self.pos
+        } else {
+            self.pos = after.as_ptr() as usize - self.input.as_ptr() as usize;
+            self.line = line;
+            self.pos
+        };
+        let avail = &self.input[data_at..];
+        let n = match prompt {
+            None => {
+                r.errors
+                    .push("a prompt, but no pending command prompts for data".into());
+                0
+            }
+            Some((p, fields)) if p.length.is_some() => {
+                let n = p
+                    .length
+                    .as_ref()
+                    .and_then(|l| fields.get(l))
+                    .and_then(Value::as_u64)
+                    .map_or(0, |n| usize::try_from(n).unwrap_or(0));
+                if avail.len() < n {
+                    r.warnings.push(format!(
+                        "{n} bytes of data announced; {}",
+                        truncated(avail.len())
+                    ));
+                }
+                n.min(avail.len())
+            }
+            Some((p, _)) => {
+                let max_len = p.max_len as usize;
+                match avail.iter().position(|&b| b == 0x1a || b == 0x1b) {
+                    Some(i) => {
+                        if i > max_len {
+                            r.errors
+                                .push(format!("{i} bytes of data; at most {max_len} allowed"));
+                        }
+                        i + 1
+                    }
+                    None if !avail.contains(&b'\n') => {
+                        r.warnings
+                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
+                        avail.len()
+                    }
+                    None => {
+                        r.errors
+                            .push("the data does not end with Ctrl+Z or Esc".into());
+                        avail
+                            .iter()
+                            .position(|&b| b == b'\n')
+                            .unwrap_or(avail.len())
+                    }
+                }
+            }
+        };
+        self.out.push(r);
+        self.data(data_at, n, Dir::Host);
+    }
+
+    /// Consumes `n` payload bytes at `at`: one data record per line they touch.
+    fn data(&mut self, at: usize, n: usize, dir: Dir) {
+        if n == 0 {
+            return;
+        }
+        let end = (at + n).min(self.input.len());
+        let payload = &self.input[at..end];
+        for seg in payload.split_inclusive(|&b| b == b'\n') {
+            let mut r = Record::new(self.line, dir, Kind::Data, seg);
+            r.fields.insert("bytes".into(), json!(seg.len()));
+            self.out.push(r);
+            if seg.ends_with(b"\n") {
+                self.line += 1;
+            }
+        }
+        self.pos = end;
+    }
+
+    /// A final result of the schema, or `+CME ERROR: <n>` with the code's name and text.
+    fn final_result(&self, line: usize, text: &[u8]) -> Option<Record> {
+        let mut r = Record::new(line, Dir::Module, Kind::Result, text);
+        if let Some(f) = FinalResult::ALL.iter().find(|f| f.as_str().as_bytes() == text) {
+            r.name = Some(f.as_str().into());
+            return Some(r);
+        }
+        let code = text.strip_prefix(b"+CME ERROR:")?;
+        r.name = Some("CME ERROR".into());
+        let code = core::str::from_utf8(code).unwrap_or_default().trim();
+        match code.parse::<i64>().ok().and_then(|c| self.table.error(c)) {
+            Some(e) => {
+                r.fields.insert("err".into(), json!(e.code));
+                r.fields.insert("text".into(), json!(e.text));
+                r.fields.insert("name".into(), json!(e.name));
+            }
+            None => r
+                .errors
+                .push(format!("<err> = {code} is not an error code of the spec")),
+        }
+        Some(r)
+    }
+
+    /// The fields of a module line; a field that carries an error code gets its text beside
+    /// it (`err_text` for `err`).
+    fn module_fields(&self, shape: &Line, mut fields: Map<String, Value>) -> Map<String, Value> {
+        for f in shape.params() {
+            if !self.table.carries_error(f) {
+                continue;
+            }
+            let text = fields
+                .get(f.name)
+                .and_then(Value::as_i64)
+                .and_then(|c| self.table.error(c))
+                .map(|e| e.text.clone());
+            if let Some(t) = text {
+                fields.insert(format!("{}_text", f.name), json!(t));
+            }
+        }
+        fields
+    }
+}
+
+/// A command line as form `r`: its fields, or why not (`Invalid` when a rule is broken).
+fn decode_request(r: &Request, text: &[u8]) -> Result<Map<String, Value>, DecodeError> {
+    let fields = lines::request_fields(r, text)?;
+    match rules::broken(r, &fields) {
+        Some(_) => Err(DecodeError::Invalid),
+        None => Ok(fields),
+    }
+}
+
+fn request_fields_ok(r: &Request, text: &[u8]) -> Option<Map<String, Value>> {
+    lines::request_fields(r, text).ok()
+}
+
+fn request_shape(r: &Request) -> Shape<'_> {
+    Shape {
+        fields: &r.fields,
+        written: r.head,
+        module_line: false,
+        form: &r.form.name,
+    }
+}
+
+fn line_shape(l: &Line) -> Shape<'_> {
+    Shape {
+        fields: &l.fields,
+        written: l.prefix,
+        module_line: true,
+        form: l.urc.map_or("", |u| u.name.as_str()),
+    }
+}
+
+/// Keeps the form whose head matched most of the line, then the one that got furthest.
+fn closer<'t>(best: &mut Option<(&'t Request, DecodeError)>, r: &'t Request, e: DecodeError) {
+    let n = r.fields.len();
+    let Some(p) = e.progress(n) else { return };
+    let better = match best {
+        Some((s, b)) => b
+            .progress(s.fields.len())
+            .is_none_or(|q| (r.head.len(), p) > (s.head.len(), q)),
+        None => true,
+    };
+    if better {
+        *best = Some((r, e));
+    }
+}
+
+/// As [`closer`], for module lines.
+fn closer_line<'t>(best: &mut Option<(&'t Line, DecodeError)>, l: &'t Line, e: DecodeError) {
+    let Some(p) = e.progress(l.fields.len()) else {
+        return;
+    };
+    let better = match best {
+        Some((s, b)) => b
+            .progress(s.fields.len())
+            .is_none_or(|q| (l.prefix.len(), p) > (s.prefix.len(), q)),
+        None => true,
+    };
+    if better {
+        *best = Some((l, e));
+    }
+}
+
+/// Lines of text alone (no prefix) would take any line: they go last.
+fn prefixed_first(mut v: Vec<&Line>) -> Vec<&Line> {
+    v.sort_by_key(|l| l.prefix.is_empty());
+    v
+}
+
+/// Compares each field of a test response with the spec's values.
+fn compare_test_line(r: &mut Record, shape: &Line, line: &[u8]) {
+    let body = quectel_qi::wire::line_body(line, shape.prefix.as_bytes()).unwrap_or_default();
+    let raw = ranges::split_fields(&String::from_utf8_lossy(body));
+    for (f, text) in shape.fields.iter().zip(raw.iter()) {
+        if f.name == "selector" {
+            continue;
+        }
+        let why = match ranges::parse(text) {
+            Ok(shown) => ranges::differs_from(&shown, &f.ints, &f.keywords, f.allowed),
+            Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
+        };
+        if let Some(why) = why {
+            r.warnings.push(format!("<{}> {why}", f.doc));
+            r.differences.push(Difference {
+                field: f.name,
+                doc: f.doc,
+                module: text.to_owned(),
+                why,
+            });
+        }
+    }
+}
