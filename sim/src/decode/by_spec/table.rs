@@ -288,21 +288,22 @@ impl Table {
         self.errors.iter().find(|e| i64::from(e.code) == code)
     }
 
-    /// Whether a field carries an error code: its type takes every non-zero code of the spec
-    /// (0 often means success and is no error).
+    /// Whether a field carries an error code: each value its type takes, 0 aside (often
+    /// success), is an error code of the spec (`err` of `[[0, 0], [550, 574]]`).
     pub fn carries_error(&self, f: &Field) -> bool {
-        let codes: Vec<i64> = self
-            .errors
+        let is_code = |c: i64| self.error(c).is_some();
+        let size: i64 = f
+            .ints
             .iter()
-            .map(|e| i64::from(e.code))
-            .filter(|&c| c != 0)
-            .collect();
+            .map(|&(lo, hi)| hi.saturating_sub(lo).saturating_add(1))
+            .fold(0, i64::saturating_add);
         f.def.is_some()
-            && !f.ints.is_empty()
-            && !codes.is_empty()
-            && codes
+            && f.ints.iter().any(|&(_, hi)| hi > 0)
+            && size <= self.errors.len() as i64 + 1
+            && f
+                .ints
                 .iter()
-                .all(|&c| f.ints.iter().any(|&(lo, hi)| lo <= c && c <= hi))
+                .all(|&(lo, hi)| (lo..=hi).all(|c| c == 0 || is_code(c)))
     }
 
     /// The default of a parameter type, as the settings store keeps values.
