@@ -77,7 +77,10 @@ fn the_qi_spec_decodes_every_test_log_as_the_built_in_decoder() {
         .map(|(i, l)| (format!("decode_log.rs literal {i}"), l))
         .collect();
     logs.extend(transcripts().into_iter().map(|t| (t.name, t.bytes)));
-    logs.extend(MORE.iter().map(|l| (l.escape_ascii().to_string(), l.to_vec())));
+    logs.extend(
+        MORE.iter()
+            .map(|l| (l.escape_ascii().to_string(), l.to_vec())),
+    );
     assert!(logs.len() > 40, "{} logs", logs.len());
     let mut differ = Vec::new();
     for (name, log) in &logs {
@@ -88,8 +91,7 @@ fn the_qi_spec_decodes_every_test_log_as_the_built_in_decoder() {
             let at = built_in.iter().zip(&by_spec).position(|(a, b)| a != b);
             let at = at.expect("a hex-sending log differs at its prompt's payload");
             assert!(
-                at > 0 && built_in[at - 1]["kind"] == "prompt"
-                    || built_in[at]["kind"] == "prompt",
+                at > 0 && built_in[at - 1]["kind"] == "prompt" || built_in[at]["kind"] == "prompt",
                 "{name}: differs before the prompt: {} against {}",
                 built_in[at],
                 by_spec[at]
@@ -106,7 +108,12 @@ fn the_qi_spec_decodes_every_test_log_as_the_built_in_decoder() {
             differ.push(format!("{name}: {}\n   {first}", log.escape_ascii()));
         }
     }
-    assert!(differ.is_empty(), "{} differ:\n{}", differ.len(), differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
 }
 
 fn qi(args: &[&str]) -> (i32, String, String) {
@@ -131,11 +138,21 @@ fn a_users_own_spec_gets_a_decoder_with_its_names() {
     let (spec, log) = (own_spec("spec"), own_spec("logs/sample.log"));
     let (code, out, err) = qi(&["decode", "--spec", &spec, "--json", &log]);
     assert_eq!(code, 1, "the sample has invalid lines on purpose: {err}");
-    let r: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let at = |line: u64| r.iter().find(|x| x["line"] == line && x["kind"] != "data").unwrap();
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let at = |line: u64| {
+        r.iter()
+            .find(|x| x["line"] == line && x["kind"] != "data")
+            .unwrap()
+    };
     let urc = |line: u64| (at(line)["name"].clone(), at(line)["variant"].clone());
     // Commands: the form, named and typed parameters.
-    assert_eq!((&at(1)["name"], &at(1)["form"]), (&"QPING".into(), &"write".into()));
+    assert_eq!(
+        (&at(1)["name"], &at(1)["form"]),
+        (&"QPING".into(), &"write".into())
+    );
     assert_eq!(at(1)["fields"]["pingnum"], 2);
     assert_eq!(at(1)["fields"]["host"], "example.com");
     // An empty field that keeps its place picks the form that allows it.
@@ -160,7 +177,10 @@ fn a_users_own_spec_gets_a_decoder_with_its_names() {
     assert_eq!(urc(14), ("QXRECV".into(), "waiting_bytes".into()));
     // Responses: a repeated field, a quoted string read by its length, a payload after the line.
     assert_eq!(at(21)["kind"], "response");
-    assert_eq!(at(21)["fields"]["address"], serde_json::json!(["10.0.0.1", "fe80::1"]));
+    assert_eq!(
+        at(21)["fields"]["address"],
+        serde_json::json!(["10.0.0.1", "fe80::1"])
+    );
     assert_eq!(at(24)["fields"]["msg"], "a,\"b\"c");
     assert_eq!(at(27)["fields"]["data"], "he\r\nl");
     let data: Vec<&Value> = r.iter().filter(|x| x["kind"] == "data").collect();
@@ -199,13 +219,29 @@ fn every_problem_of_an_own_spec_line_is_reported() {
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("problems.log");
     std::fs::write(&log, "AT+QXHB=12,1,5\r\n+QXHB: 99,0\r\n").unwrap();
-    let (code, out, _) = qi(&["decode", "--spec", &own_spec("spec"), "--json", log.to_str().unwrap()]);
+    let (code, out, _) = qi(&[
+        "decode",
+        "--spec",
+        &own_spec("spec"),
+        "--json",
+        log.to_str().unwrap(),
+    ]);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(code, 1);
-    let r: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let errors: Vec<Vec<&str>> = r
         .iter()
-        .map(|x| x["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect())
+        .map(|x| {
+            x["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap())
+                .collect()
+        })
         .collect();
     assert_eq!(errors[0].len(), 2, "{errors:?}");
     assert!(errors[0][0].contains("<connectID> = 12"), "{errors:?}");
@@ -223,12 +259,22 @@ fn a_malformed_spec_is_reported_where_it_is_wrong() {
     // An unknown parameter type, on line 3 of the URC file, and a range upside down.
     let urcs = dir.join("urcs.yaml");
     let text = std::fs::read_to_string(&urcs).unwrap();
-    std::fs::write(&urcs, text.replacen("fields: [ping_result", "fields: [no_such_param", 1))
-        .unwrap();
+    std::fs::write(
+        &urcs,
+        text.replacen("fields: [ping_result", "fields: [no_such_param", 1),
+    )
+    .unwrap();
     let params = dir.join("params/common.yaml");
     let text = std::fs::read_to_string(&params).unwrap();
-    std::fs::write(&params, text.replacen("range: [[1, 255]], about: how many", "range: [[255, 1]], about: how many", 1))
-        .unwrap();
+    std::fs::write(
+        &params,
+        text.replacen(
+            "range: [[1, 255]], about: how many",
+            "range: [[255, 1]], about: how many",
+            1,
+        ),
+    )
+    .unwrap();
     let (code, out, err) = qi(&["decode", "--spec", dir.to_str().unwrap(), "-"]);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(code, 2, "{err}");
@@ -240,12 +286,15 @@ fn a_malformed_spec_is_reported_where_it_is_wrong() {
             let file = parts.next().unwrap_or_default();
             let line = parts.next().unwrap_or_default();
             let col = parts.next().unwrap_or_default();
-            file.ends_with(".yaml")
-                && line.parse::<u32>().is_ok()
-                && col.parse::<u32>().is_ok()
+            file.ends_with(".yaml") && line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok()
         })
         .collect();
-    assert!(located.iter().any(|l| l.contains("urcs.yaml") && l.contains("no_such_param")), "{err}");
+    assert!(
+        located
+            .iter()
+            .any(|l| l.contains("urcs.yaml") && l.contains("no_such_param")),
+        "{err}"
+    );
     assert!(located.iter().any(|l| l.contains("common.yaml")), "{err}");
     // A directory without a spec.
     let (code, _, err) = qi(&["decode", "--spec", "/nonexistent/spec", "-"]);

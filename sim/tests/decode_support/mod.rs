@@ -72,7 +72,6 @@ pub fn transcripts() -> Vec<Log> {
     logs
 }
 
-
 /// Every byte-string literal (`b"..."`) of `decode_log.rs`: the logs its tests decode.
 pub fn hand_made_logs() -> Vec<Vec<u8>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decode_log.rs");

@@ -191,8 +191,12 @@ impl<'a> Session<'a> {
                 && g.form.selector == req.form.selector
                 && g.form.name != req.form.name
         });
-        let exact: Vec<&Line> =
-            prefixed_first(own.iter().copied().chain(siblings.flat_map(|g| &g.lines)).collect());
+        let exact: Vec<&Line> = prefixed_first(
+            own.iter()
+                .copied()
+                .chain(siblings.flat_map(|g| &g.lines))
+                .collect(),
+        );
         for (pass, strict) in [(exact, true), (own, false)] {
             for shape in pass {
                 if self.framed(line, text, next, Kind::Response, shape, strict) {
@@ -241,7 +245,14 @@ impl<'a> Session<'a> {
     }
 
     /// A decoded header; its payload (raw, after CR LF) follows as data.
-    fn decoded(&mut self, line: usize, text: &'a [u8], next: usize, kind: Kind, (shape, d): Chosen) {
+    fn decoded(
+        &mut self,
+        line: usize,
+        text: &'a [u8],
+        next: usize,
+        kind: Kind,
+        (shape, d): Chosen,
+    ) {
         let rest = &self.input[next..];
         let mut r = Record::new(line, Dir::Module, kind, text);
         r.name = Some(shape.name.into());
@@ -260,7 +271,8 @@ impl<'a> Session<'a> {
                 }
                 Err(e) => {
                     r.fields = self.module_fields(shape, d.fields);
-                    r.errors.push(problems::describe(&line_shape(shape), e, text, None));
+                    r.errors
+                        .push(problems::describe(&line_shape(shape), e, text, None));
                     n = rest.len().min(d.data_len);
                 }
             }
@@ -300,11 +312,21 @@ impl<'a> Session<'a> {
     /// A data line in a framing other than raw bytes after CR LF: its header decoded with the
     /// payload's bytes, then the payload as data records. False when the framing is plain or
     /// no header of `text` announces data.
-    fn framed(&mut self, line: usize, text: &'a [u8], next: usize, kind: Kind, shape: &Line, strict: bool) -> bool {
+    fn framed(
+        &mut self,
+        line: usize,
+        text: &'a [u8],
+        next: usize,
+        kind: Kind,
+        shape: &Line,
+        strict: bool,
+    ) -> bool {
         if shape.data.is_none() {
             return false;
         }
-        let fields = lines::line(shape, text, None, strict).map(|d| d.fields).unwrap_or_default();
+        let fields = lines::line(shape, text, None, strict)
+            .map(|d| d.fields)
+            .unwrap_or_default();
         let framing = self.framing(shape, &fields);
         if framing.receive_is_plain() {
             return false;
@@ -331,7 +353,11 @@ impl<'a> Session<'a> {
             },
             Err(DecodeError::Truncated) => {
                 let have = self.input.len().saturating_sub(cut.wire_start);
-                r.warnings.push(format!("{} bytes of data announced; {}", cut.n, truncated(have)));
+                r.warnings.push(format!(
+                    "{} bytes of data announced; {}",
+                    cut.n,
+                    truncated(have)
+                ));
             }
             Err(e) => r.errors.push(format!(
                 "the payload is not {} bytes in the data format set: {e:?}",
@@ -491,7 +517,10 @@ impl<'a> Session<'a> {
     /// A final result of the schema, or `+CME ERROR: <n>` with the code's name and text.
     fn final_result(&self, line: usize, text: &[u8]) -> Option<Record> {
         let mut r = Record::new(line, Dir::Module, Kind::Result, text);
-        if let Some(f) = FinalResult::ALL.iter().find(|f| f.as_str().as_bytes() == text) {
+        if let Some(f) = FinalResult::ALL
+            .iter()
+            .find(|f| f.as_str().as_bytes() == text)
+        {
             r.name = Some(f.as_str().into());
             return Some(r);
         }

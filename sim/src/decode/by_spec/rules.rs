@@ -122,7 +122,13 @@ fn holds(f: &Field, v: Option<&Value>, c: &Constraint, missing_holds: bool) -> b
     let Some(v) = v else {
         let default = u.default.as_ref().or(f.def().default.as_ref());
         return match (default, c) {
-            (Some(d), Constraint { one_of: Some(names), .. }) => f
+            (
+                Some(d),
+                Constraint {
+                    one_of: Some(names),
+                    ..
+                },
+            ) => f
                 .def()
                 .values
                 .iter()
@@ -150,7 +156,8 @@ fn holds(f: &Field, v: Option<&Value>, c: &Constraint, missing_holds: bool) -> b
 
 /// A decoded value's integer: a number, or a numbered enumeration's code.
 pub fn int_of(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.get("value").and_then(Value::as_i64))
+    v.as_i64()
+        .or_else(|| v.get("value").and_then(Value::as_i64))
 }
 
 /// The value as a rule's message shows it.

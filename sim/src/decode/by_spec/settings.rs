@@ -72,7 +72,13 @@ impl Settings {
     }
 
     /// A setting's value for the instance a line names (`None`: unknown).
-    fn get(&self, table: &Table, key: &str, line: &Line, fields: &Map<String, Value>) -> Option<Value> {
+    fn get(
+        &self,
+        table: &Table,
+        key: &str,
+        line: &Line,
+        fields: &Map<String, Value>,
+    ) -> Option<Value> {
         if let Some(ik) = self.instance_of.get(key) {
             let inst = line
                 .params()
@@ -119,7 +125,13 @@ impl Settings {
 
     /// Whether the setting `key` (as the line's instance has it) differs from its default:
     /// the other framing (a comma before the data, hex digits) is chosen.
-    pub fn not_default(&self, table: &Table, key: &str, line: &Line, fields: &Map<String, Value>) -> bool {
+    pub fn not_default(
+        &self,
+        table: &Table,
+        key: &str,
+        line: &Line,
+        fields: &Map<String, Value>,
+    ) -> bool {
         let Some(v) = self.get(table, key, line, fields) else {
             return false;
         };

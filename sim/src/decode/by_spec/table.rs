@@ -300,8 +300,7 @@ impl Table {
         f.def.is_some()
             && f.ints.iter().any(|&(_, hi)| hi > 0)
             && size <= self.errors.len() as i64 + 1
-            && f
-                .ints
+            && f.ints
                 .iter()
                 .all(|&(lo, hi)| (lo..=hi).all(|c| c == 0 || is_code(c)))
     }
@@ -323,7 +322,12 @@ fn request(model: &'static Model, c: &'static Command, f: &'static Form) -> Requ
         .map(Field::keyword)
         .into_iter()
         .chain(f.params.iter().map(|u| Field::of(model, u)))
-        .chain(f.repeat.iter().flat_map(|g| &g.params).map(|u| Field::of(model, u)))
+        .chain(
+            f.repeat
+                .iter()
+                .flat_map(|g| &g.params)
+                .map(|u| Field::of(model, u)),
+        )
         .collect();
     let lines = f
         .response
