@@ -19,6 +19,7 @@ mod errors;
 mod fields;
 mod framed;
 pub mod listing;
+mod problems;
 pub mod ranges;
 
 pub use errors::describe as describe_error;

@@ -12,15 +12,14 @@
 //!   other value a comma and hex digits; fields read by an earlier field's length.
 
 mod lines;
-mod problems;
 mod rules;
 mod settings;
 pub mod table;
 
+use super::problems::{self, Shape};
 use super::{command_name, framed, line_name, ranges, trim_cr, truncated};
 use super::{Difference, Dir, Kind, Record};
 use lines::Decoded;
-use problems::Shape;
 use qi_codegen::spec::{FinalResult, FormKind};
 use quectel_qi::framing::Framing;
 use quectel_qi::wire::DecodeError;
@@ -573,7 +572,7 @@ fn request_fields_ok(r: &Request, text: &[u8]) -> Option<Map<String, Value>> {
     lines::request_fields(r, text).ok()
 }
 
-fn request_shape(r: &Request) -> Shape<'_> {
+fn request_shape(r: &Request) -> Shape<'_, table::Field> {
     Shape {
         fields: &r.fields,
         written: r.head,
@@ -582,7 +581,7 @@ fn request_shape(r: &Request) -> Shape<'_> {
     }
 }
 
-fn line_shape(l: &Line) -> Shape<'_> {
+fn line_shape(l: &Line) -> Shape<'_, table::Field> {
     Shape {
         fields: &l.fields,
         written: l.prefix,

@@ -118,6 +118,18 @@ impl Field {
     }
 }
 
+impl crate::decode::problems::FieldInfo for Field {
+    fn doc(&self) -> &str {
+        self.doc
+    }
+    fn allowed(&self) -> &str {
+        self.allowed
+    }
+    fn ints(&self) -> &[(i64, i64)] {
+        &self.ints
+    }
+}
+
 /// What a field accepts, in words (the generated `describe` tables say it the same way).
 fn allowed(u: &ParamUse, def: &ParamDef, kind: ValueKind) -> String {
     if let Some(v) = &u.value {

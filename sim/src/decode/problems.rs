@@ -1,14 +1,36 @@
-//! Decode errors in words, for lines decoded by the tables: the field's name in the document,
-//! what it was and what is allowed (the built-in decoder's wording, see `decode::errors`).
+//! Decode errors in words: the field's name in the document, what it was and what is allowed.
+//! Both decoders word them so: the built-in one from the generated `describe` tables, the
+//! spec-driven one from its own (`by_spec::table`).
 
-use super::table::Field;
 use quectel_qi::wire::{self, DecodeError};
+
+/// What a report needs of a field.
+pub trait FieldInfo {
+    /// The document's name (`connectID`).
+    fn doc(&self) -> &str;
+    /// What is allowed, in words.
+    fn allowed(&self) -> &str;
+    /// The integers its type takes; empty for text and keywords.
+    fn ints(&self) -> &[(i64, i64)];
+}
+
+impl FieldInfo for quectel_qi::describe::Field {
+    fn doc(&self) -> &str {
+        self.doc
+    }
+    fn allowed(&self) -> &str {
+        self.allowed
+    }
+    fn ints(&self) -> &[(i64, i64)] {
+        self.ints
+    }
+}
 
 /// What a problem is reported against: a request form, a response line or a URC.
 #[derive(Debug, Clone, Copy)]
-pub struct Shape<'a> {
+pub struct Shape<'a, F> {
     /// Every field by wire index (a selector or keyword first).
-    pub fields: &'a [Field],
+    pub fields: &'a [F],
     /// What the line starts with: the form's head or the line's prefix.
     pub written: &'a str,
     /// A module line (fields after `prefix: `), not a command line.
@@ -19,11 +41,11 @@ pub struct Shape<'a> {
 
 /// Describes why `line` failed to decode as `shape`; `rule` is the rule a command line breaks
 /// (for `Invalid`).
-pub fn describe(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&str>) -> String {
+pub fn describe<F: FieldInfo>(shape: &Shape<F>, e: DecodeError, line: &[u8], rule: Option<&str>) -> String {
     let field = |index: u8| {
         let raw = raw_field(shape, line, index).unwrap_or_default();
         match shape.fields.get(usize::from(index)) {
-            Some(f) => (format!("<{}>", f.doc), raw, f.allowed),
+            Some(f) => (format!("<{}>", f.doc()), raw, f.allowed()),
             None => (format!("field {index}"), raw, "nothing"),
         }
     };
@@ -67,7 +89,7 @@ pub fn describe(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&str>) 
 
 /// Every problem of `line`: the decode error `e` first, then each other field whose integer
 /// lies outside its type's values.
-pub fn describe_all(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&str>) -> Vec<String> {
+pub fn describe_all<F: FieldInfo>(shape: &Shape<F>, e: DecodeError, line: &[u8], rule: Option<&str>) -> Vec<String> {
     let first = match e {
         DecodeError::OutOfRange { index }
         | DecodeError::UnknownValue { index }
@@ -79,7 +101,7 @@ pub fn describe_all(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&st
         let Ok(index) = u8::try_from(index) else {
             break;
         };
-        if Some(index) == first || f.ints.is_empty() {
+        if Some(index) == first || f.ints().is_empty() {
             continue;
         }
         let Some(raw) = raw_field(shape, line, index) else {
@@ -88,7 +110,7 @@ pub fn describe_all(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&st
         let Ok(v) = raw.trim().parse::<i64>() else {
             continue;
         };
-        if !wire::ranges_contain(&f.ints, v) {
+        if !wire::ranges_contain(f.ints(), v) {
             let e = DecodeError::OutOfRange { index };
             out.push(describe(shape, e, line, rule));
         }
@@ -96,14 +118,14 @@ pub fn describe_all(shape: &Shape, e: DecodeError, line: &[u8], rule: Option<&st
     out
 }
 
-fn label(shape: &Shape) -> String {
+fn label<F>(shape: &Shape<F>) -> String {
     // A form's head up to `=` (`AT+QICFG`, not `AT+QICFG="recvind"`); a line's prefix.
     let w = shape.written;
     w.split('=').next().unwrap_or(w).to_string()
 }
 
 /// The text of field `index` as the line has it.
-fn raw_field(shape: &Shape, line: &[u8], index: u8) -> Option<String> {
+fn raw_field<F>(shape: &Shape<F>, line: &[u8], index: u8) -> Option<String> {
     let body = if shape.module_line {
         wire::line_body(line, shape.written.as_bytes()).ok()?
     } else {
