@@ -21,10 +21,10 @@ mod framed;
 pub mod listing;
 mod problems;
 pub mod ranges;
+mod reader;
 
 pub use errors::describe as describe_error;
 
-use quectel_qi::describe::Prompt;
 use quectel_qi::wire::DecodeError;
 use quectel_qi::{AccessMode, ErrorCode, Recvind, Request, Urc};
 use serde_json::{json, Map, Value};
@@ -197,19 +197,14 @@ fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape
 /// Decodes a whole log.
 pub fn decode_log(input: &[u8]) -> Vec<Record> {
     let mut s = Session {
-        input,
-        pos: 0,
-        line: 1,
+        rd: reader::Reader::new(input),
         pending: None,
-        last_command: None,
         recvind: false,
         push: HashMap::new(),
-        transparent: false,
         framing: quectel_qi::framing::Framing::new(),
-        out: Vec::new(),
     };
     s.run();
-    s.out
+    s.rd.out
 }
 
 /// Whether every record is valid: the exit status of `qi decode`.
@@ -218,87 +213,28 @@ pub fn all_valid(records: &[Record]) -> bool {
 }
 
 struct Session<'a> {
-    input: &'a [u8],
-    /// Where the next line starts.
-    pos: usize,
-    /// The number of the line at `pos`.
-    line: usize,
+    rd: reader::Reader<'a>,
     /// The command the module is answering.
     pending: Option<Request<'a>>,
-    /// The last host command line, while nothing followed it (for echo detection).
-    last_command: Option<&'a [u8]>,
     /// `AT+QICFG="recvind"` as last set: buffer-access recv URCs then carry a length.
     recvind: bool,
     /// Access mode per socket, as opened or switched: whether data is pushed.
     push: HashMap<u8, bool>,
-    /// After CONNECT: the port carries raw data.
-    transparent: bool,
     /// The data framing as the log set it (hex data, view mode 1).
     framing: quectel_qi::framing::Framing,
-    out: Vec<Record>,
 }
 
 impl<'a> Session<'a> {
     fn run(&mut self) {
-        let mut guard = self.input.len() + 1;
-        while self.pos < self.input.len() && guard > 0 {
-            guard -= 1;
-            let start = self.pos;
-            let end = self.input[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(self.input.len(), |i| start + i);
-            let next = (end + 1).min(self.input.len());
-            let text = trim_cr(&self.input[start..end]);
-            let line = self.line;
-            self.pos = next;
-            if end < self.input.len() {
-                self.line += 1;
-            }
-            if text.is_empty() {
-                continue;
-            }
-            if self.transparent {
-                self.transparent_line(line, text);
-            } else if text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT") {
-                self.host_line(line, text);
-            } else {
-                self.last_command = None;
-                self.module_line(line, text, next);
+        while let Some(next) = self.rd.next() {
+            match next {
+                reader::Next::Host(line, text) => self.host_line(line, text),
+                reader::Next::Module(line, text, next) => self.module_line(line, text, next),
             }
         }
-    }
-
-    fn transparent_line(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Data, text);
-        if text == b"+++" {
-            r.dir = Dir::Host;
-            self.transparent = false;
-        } else if text == b"NO CARRIER" {
-            r.kind = Kind::Result;
-            r.name = Some("NO CARRIER".into());
-            self.transparent = false;
-        }
-        if r.kind == Kind::Data {
-            r.fields.insert("bytes".into(), json!(text.len()));
-        }
-        self.out.push(r);
     }
 
     fn host_line(&mut self, line: usize, text: &'a [u8]) {
-        if self.last_command == Some(text) {
-            let prev = self.out.last().cloned();
-            if let Some(prev) = prev {
-                let mut r = prev;
-                r.line = line;
-                r.dir = Dir::Module;
-                r.kind = Kind::Echo;
-                self.out.push(r);
-                self.last_command = None;
-                return;
-            }
-        }
-        self.last_command = Some(text);
         let mut r = Record::new(line, Dir::Host, Kind::Command, text);
         match Request::decode(text) {
             Ok(req) => {
@@ -324,7 +260,7 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     /// Settings that decide how later lines read.
@@ -350,16 +286,16 @@ impl<'a> Session<'a> {
     }
 
     fn module_line(&mut self, line: usize, text: &'a [u8], next: usize) {
-        let rest = &self.input[next..];
+        let rest = &self.rd.input[next..];
         if text[0] == b'>' {
             return self.prompt(line, text);
         }
         if let Some(r) = final_result(line, text) {
             if r.name.as_deref() == Some("CONNECT") {
-                self.transparent = true;
+                self.rd.transparent = true;
             }
             self.pending = None;
-            self.out.push(r);
+            self.rd.out.push(r);
             return;
         }
         // A data line in hex data or view mode 1 answering the pending command.
@@ -394,8 +330,8 @@ impl<'a> Session<'a> {
                     compare_test_line(&mut r, l.shape(), text);
                 }
                 let n = payload_len(&r.fields);
-                self.out.push(r);
-                self.data(next, n, Dir::Module);
+                self.rd.out.push(r);
+                self.rd.data(next, n, Dir::Module);
                 return;
             }
         }
@@ -420,8 +356,8 @@ impl<'a> Session<'a> {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
                 r.warnings.push(truncated(rest.len()));
-                self.out.push(r);
-                self.data(next, rest.len(), Dir::Module);
+                self.rd.out.push(r);
+                self.rd.data(next, rest.len(), Dir::Module);
                 return;
             }
             Some((kind, (shape, e))) => {
@@ -440,7 +376,7 @@ impl<'a> Session<'a> {
                 });
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     /// A pushed data URC in the live framing (hex data, view mode 1).
@@ -505,8 +441,8 @@ impl<'a> Session<'a> {
             r.variant = Some(u.shape().form);
             r.fields = module_fields(fields::of(|v| u.visit(v)));
         }
-        self.out.push(r);
-        self.data(next, n, Dir::Module);
+        self.rd.out.push(r);
+        self.rd.data(next, n, Dir::Module);
     }
 
     /// A data line in the live framing (hex data, view mode 1): its header decoded with the
@@ -526,14 +462,20 @@ impl<'a> Session<'a> {
         )
             -> Result<(&'static str, Map<String, Value>, Option<&'static str>), DecodeError>,
     ) -> bool {
-        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
-        let Some(cut) = framed::cut(self.input, start, text.len(), next, self.framing, announced)
-        else {
+        let start = text.as_ptr() as usize - self.rd.input.as_ptr() as usize;
+        let Some(cut) = framed::cut(
+            self.rd.input,
+            start,
+            text.len(),
+            next,
+            self.framing,
+            announced,
+        ) else {
             return false;
         };
-        let header = &self.input[start..start + cut.header_len];
+        let header = &self.rd.input[start..start + cut.header_len];
         let mut r = Record::new(line, Dir::Module, kind, header);
-        match framed::payload(self.input, &cut) {
+        match framed::payload(self.rd.input, &cut) {
             Ok(bytes) => match decode(header, &bytes) {
                 Ok((name, fields, variant)) => {
                     r.name = Some(name.into());
@@ -547,7 +489,7 @@ impl<'a> Session<'a> {
                     r.name = Some(name.into());
                     r.variant = variant;
                 }
-                let have = self.input.len().saturating_sub(cut.wire_start);
+                let have = self.rd.input.len().saturating_sub(cut.wire_start);
                 r.warnings.push(format!(
                     "{} bytes of data announced; {}",
                     cut.n,
@@ -559,95 +501,14 @@ impl<'a> Session<'a> {
                 cut.n
             )),
         }
-        self.out.push(r);
-        // The payload may start on the header's own line (view mode 1).
-        self.pos = cut.wire_start;
-        if cut.wire_start < next {
-            self.line = line;
-        }
-        self.data(cut.wire_start, cut.wire_len, Dir::Module);
+        self.rd.out.push(r);
+        self.rd.framed_payload(line, next, &cut);
         true
     }
 
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
         let prompt = self.pending.as_ref().and_then(Request::prompt);
-        // Data may follow on the prompt's line: "> data".
-        let after = text.strip_prefix(b"> ").unwrap_or(&text[1..]);
-        let data_at = if after.is_empty() {
-            self.pos
-        } else {
-            // The prompt's line continues with data: re-read it as data.
-            self.pos = after.as_ptr() as usize - self.input.as_ptr() as usize;
-            self.line = line;
-            self.pos
-        };
-        let avail = &self.input[data_at..];
-        let n = match prompt {
-            None => {
-                r.errors
-                    .push("a prompt, but no pending command prompts for data".into());
-                0
-            }
-            Some(Prompt::Length(n)) => {
-                // In hex sending the host types two digits per byte.
-                let n = framed::sent_len(self.framing, n);
-                if avail.len() < n {
-                    // Nothing comes after the short payload: the log stops inside it.
-                    r.warnings.push(format!(
-                        "{n} bytes of data announced; {}",
-                        truncated(avail.len())
-                    ));
-                }
-                n.min(avail.len())
-            }
-            Some(Prompt::CtrlZ { max_len }) => {
-                match avail.iter().position(|&b| b == 0x1a || b == 0x1b) {
-                    Some(i) => {
-                        if i > max_len {
-                            r.errors
-                                .push(format!("{i} bytes of data; at most {max_len} allowed"));
-                        }
-                        i + 1
-                    }
-                    None if !avail.contains(&b'\n') => {
-                        r.warnings
-                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
-                        avail.len()
-                    }
-                    None => {
-                        // Take the rest of the line, so that the lines after it still decode.
-                        r.errors
-                            .push("the data does not end with Ctrl+Z or Esc".into());
-                        avail
-                            .iter()
-                            .position(|&b| b == b'\n')
-                            .unwrap_or(avail.len())
-                    }
-                }
-            }
-        };
-        self.out.push(r);
-        self.data(data_at, n, Dir::Host);
-    }
-
-    /// Consumes `n` payload bytes at `at` (the current position): one data record per line
-    /// they touch, each counting its bytes (line ends included).
-    fn data(&mut self, at: usize, n: usize, dir: Dir) {
-        if n == 0 {
-            return;
-        }
-        let end = (at + n).min(self.input.len());
-        let payload = &self.input[at..end];
-        for seg in payload.split_inclusive(|&b| b == b'\n') {
-            let mut r = Record::new(self.line, dir, Kind::Data, seg);
-            r.fields.insert("bytes".into(), json!(seg.len()));
-            self.out.push(r);
-            if seg.ends_with(b"\n") {
-                self.line += 1;
-            }
-        }
-        self.pos = end;
+        self.rd.prompt(line, text, prompt, self.framing);
     }
 }
 

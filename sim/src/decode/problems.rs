@@ -41,7 +41,12 @@ pub struct Shape<'a, F> {
 
 /// Describes why `line` failed to decode as `shape`; `rule` is the rule a command line breaks
 /// (for `Invalid`).
-pub fn describe<F: FieldInfo>(shape: &Shape<F>, e: DecodeError, line: &[u8], rule: Option<&str>) -> String {
+pub fn describe<F: FieldInfo>(
+    shape: &Shape<F>,
+    e: DecodeError,
+    line: &[u8],
+    rule: Option<&str>,
+) -> String {
     let field = |index: u8| {
         let raw = raw_field(shape, line, index).unwrap_or_default();
         match shape.fields.get(usize::from(index)) {
@@ -89,7 +94,12 @@ pub fn describe<F: FieldInfo>(shape: &Shape<F>, e: DecodeError, line: &[u8], rul
 
 /// Every problem of `line`: the decode error `e` first, then each other field whose integer
 /// lies outside its type's values.
-pub fn describe_all<F: FieldInfo>(shape: &Shape<F>, e: DecodeError, line: &[u8], rule: Option<&str>) -> Vec<String> {
+pub fn describe_all<F: FieldInfo>(
+    shape: &Shape<F>,
+    e: DecodeError,
+    line: &[u8],
+    rule: Option<&str>,
+) -> Vec<String> {
     let first = match e {
         DecodeError::OutOfRange { index }
         | DecodeError::UnknownValue { index }

@@ -17,10 +17,12 @@ mod settings;
 pub mod table;
 
 use super::problems::{self, Shape};
-use super::{command_name, framed, line_name, ranges, trim_cr, truncated};
+use super::reader::{Next, Reader};
+use super::{command_name, framed, line_name, ranges, truncated};
 use super::{Difference, Dir, Kind, Record};
 use lines::Decoded;
 use qi_codegen::spec::{FinalResult, FormKind};
+use quectel_qi::describe::Prompt;
 use quectel_qi::framing::Framing;
 use quectel_qi::wire::DecodeError;
 use serde_json::{json, Map, Value};
@@ -38,30 +40,20 @@ pub fn load(dir: &std::path::Path) -> Result<Table, Vec<String>> {
 pub fn decode_log(table: &Table, input: &[u8]) -> Vec<Record> {
     let mut s = Session {
         table,
-        input,
-        pos: 0,
-        line: 1,
+        rd: Reader::new(input),
         pending: None,
-        last_command: None,
-        transparent: false,
         settings: Settings::new(table),
-        out: Vec::new(),
     };
     s.run();
-    s.out
+    s.rd.out
 }
 
 struct Session<'a> {
     table: &'a Table,
-    input: &'a [u8],
-    pos: usize,
-    line: usize,
+    rd: Reader<'a>,
     /// The form the module is answering, and its decoded fields.
     pending: Option<(&'a Request, Map<String, Value>)>,
-    last_command: Option<&'a [u8]>,
-    transparent: bool,
     settings: Settings,
-    out: Vec<Record>,
 }
 
 /// A line shape chosen for a module line: the line and how it decoded (header only).
@@ -69,63 +61,15 @@ type Chosen<'a> = (&'a Line, Decoded);
 
 impl<'a> Session<'a> {
     fn run(&mut self) {
-        let mut guard = self.input.len() + 1;
-        while self.pos < self.input.len() && guard > 0 {
-            guard -= 1;
-            let start = self.pos;
-            let end = self.input[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(self.input.len(), |i| start + i);
-            let next = (end + 1).min(self.input.len());
-            let text = trim_cr(&self.input[start..end]);
-            let line = self.line;
-            self.pos = next;
-            if end < self.input.len() {
-                self.line += 1;
-            }
-            if text.is_empty() {
-                continue;
-            }
-            if self.transparent {
-                self.transparent_line(line, text);
-            } else if text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT") {
-                self.host_line(line, text);
-            } else {
-                self.last_command = None;
-                self.module_line(line, text, next);
+        while let Some(next) = self.rd.next() {
+            match next {
+                Next::Host(line, text) => self.host_line(line, text),
+                Next::Module(line, text, next) => self.module_line(line, text, next),
             }
         }
-    }
-
-    fn transparent_line(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Data, text);
-        if text == b"+++" {
-            r.dir = Dir::Host;
-            self.transparent = false;
-        } else if text == FinalResult::NoCarrier.as_str().as_bytes() {
-            r.kind = Kind::Result;
-            r.name = Some(FinalResult::NoCarrier.as_str().into());
-            self.transparent = false;
-        }
-        if r.kind == Kind::Data {
-            r.fields.insert("bytes".into(), json!(text.len()));
-        }
-        self.out.push(r);
     }
 
     fn host_line(&mut self, line: usize, text: &'a [u8]) {
-        if self.last_command == Some(text) {
-            if let Some(mut r) = self.out.last().cloned() {
-                r.line = line;
-                r.dir = Dir::Module;
-                r.kind = Kind::Echo;
-                self.out.push(r);
-                self.last_command = None;
-                return;
-            }
-        }
-        self.last_command = Some(text);
         let mut r = Record::new(line, Dir::Host, Kind::Command, text);
         let table = self.table;
         let mut best: Option<(&Request, DecodeError)> = None;
@@ -137,7 +81,7 @@ impl<'a> Session<'a> {
                     r.fields = fields.clone();
                     self.settings.record(req, &fields);
                     self.pending = Some((req, fields));
-                    self.out.push(r);
+                    self.rd.out.push(r);
                     return;
                 }
                 Err(e) => closer(&mut best, req, e),
@@ -156,7 +100,7 @@ impl<'a> Session<'a> {
                 r.errors.push("not a command of the spec".into());
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     fn module_line(&mut self, line: usize, text: &'a [u8], next: usize) {
@@ -165,10 +109,10 @@ impl<'a> Session<'a> {
         }
         if let Some(r) = self.final_result(line, text) {
             if r.name.as_deref() == Some(FinalResult::Connect.as_str()) {
-                self.transparent = true;
+                self.rd.transparent = true;
             }
             self.pending = None;
-            self.out.push(r);
+            self.rd.out.push(r);
             return;
         }
         if self.response(line, text, next) || self.urc(line, text, next) {
@@ -252,7 +196,7 @@ impl<'a> Session<'a> {
         kind: Kind,
         (shape, d): Chosen,
     ) {
-        let rest = &self.input[next..];
+        let rest = &self.rd.input[next..];
         let mut r = Record::new(line, Dir::Module, kind, text);
         r.name = Some(shape.name.into());
         r.variant = shape.urc.map(|u| u.name.as_str());
@@ -285,8 +229,8 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        self.out.push(r);
-        self.data(next, n, Dir::Module);
+        self.rd.out.push(r);
+        self.rd.data(next, n, Dir::Module);
     }
 
     /// Whether a data line's payload follows its header after a comma.
@@ -337,21 +281,22 @@ impl<'a> Session<'a> {
             let allowed = kind == Kind::Response || settings.allow(table, shape, &d.fields);
             (allowed && d.data_len > 0).then_some(d.data_len)
         };
-        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
-        let Some(cut) = framed::cut(self.input, start, text.len(), next, framing, announced) else {
+        let start = text.as_ptr() as usize - self.rd.input.as_ptr() as usize;
+        let Some(cut) = framed::cut(self.rd.input, start, text.len(), next, framing, announced)
+        else {
             return false;
         };
-        let header = &self.input[start..start + cut.header_len];
+        let header = &self.rd.input[start..start + cut.header_len];
         let mut r = Record::new(line, Dir::Module, kind, header);
         r.name = Some(shape.name.into());
         r.variant = shape.urc.map(|u| u.name.as_str());
-        match framed::payload(self.input, &cut) {
+        match framed::payload(self.rd.input, &cut) {
             Ok(bytes) => match lines::line(shape, header, Some(&bytes), false) {
                 Ok(d) => r.fields = self.module_fields(shape, d.fields),
                 Err(e) => r.errors.push(format!("does not decode: {e:?}")),
             },
             Err(DecodeError::Truncated) => {
-                let have = self.input.len().saturating_sub(cut.wire_start);
+                let have = self.rd.input.len().saturating_sub(cut.wire_start);
                 r.warnings.push(format!(
                     "{} bytes of data announced; {}",
                     cut.n,
@@ -363,18 +308,14 @@ impl<'a> Session<'a> {
                 cut.n
             )),
         }
-        self.out.push(r);
-        self.pos = cut.wire_start;
-        if cut.wire_start < next {
-            self.line = line;
-        }
-        self.data(cut.wire_start, cut.wire_len, Dir::Module);
+        self.rd.out.push(r);
+        self.rd.framed_payload(line, next, &cut);
         true
     }
 
     /// Nothing decodes: what the line came closest to, and why.
     fn unknown(&mut self, line: usize, text: &'a [u8], next: usize) {
-        let rest = &self.input[next..];
+        let rest = &self.rd.input[next..];
         let mut r = Record::new(line, Dir::Module, Kind::Unknown, text);
         let mut near: Option<(Kind, &Line, DecodeError)> = None;
         if let Some((req, _)) = self.pending {
@@ -406,8 +347,8 @@ impl<'a> Session<'a> {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
                 r.warnings.push(truncated(rest.len()));
-                self.out.push(r);
-                self.data(next, rest.len(), Dir::Module);
+                self.rd.out.push(r);
+                self.rd.data(next, rest.len(), Dir::Module);
                 return;
             }
             Some((kind, shape, e)) => {
@@ -426,91 +367,26 @@ impl<'a> Session<'a> {
                 });
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
-        let prompt = self
-            .pending
-            .as_ref()
-            .and_then(|(req, f)| req.form.response.prompt.as_ref().map(|p| (p, f)));
-        let after = text.strip_prefix(b"> ").unwrap_or(&text[1..]);
-        let data_at = if after.is_empty() {
-            self.pos
-        } else {
-            self.pos = after.as_ptr() as usize - self.input.as_ptr() as usize;
-            self.line = line;
-            self.pos
-        };
-        let avail = &self.input[data_at..];
-        let n = match prompt {
-            None => {
-                r.errors
-                    .push("a prompt, but no pending command prompts for data".into());
-                0
-            }
-            Some((p, fields)) if p.length.is_some() => {
-                let n = p
-                    .length
-                    .as_ref()
-                    .and_then(|l| fields.get(l))
-                    .and_then(Value::as_u64)
-                    .map_or(0, |n| usize::try_from(n).unwrap_or(0));
-                if avail.len() < n {
-                    r.warnings.push(format!(
-                        "{n} bytes of data announced; {}",
-                        truncated(avail.len())
-                    ));
-                }
-                n.min(avail.len())
-            }
-            Some((p, _)) => {
-                let max_len = p.max_len as usize;
-                match avail.iter().position(|&b| b == 0x1a || b == 0x1b) {
-                    Some(i) => {
-                        if i > max_len {
-                            r.errors
-                                .push(format!("{i} bytes of data; at most {max_len} allowed"));
-                        }
-                        i + 1
-                    }
-                    None if !avail.contains(&b'\n') => {
-                        r.warnings
-                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
-                        avail.len()
-                    }
-                    None => {
-                        r.errors
-                            .push("the data does not end with Ctrl+Z or Esc".into());
-                        avail
-                            .iter()
-                            .position(|&b| b == b'\n')
-                            .unwrap_or(avail.len())
-                    }
-                }
-            }
-        };
-        self.out.push(r);
-        self.data(data_at, n, Dir::Host);
-    }
-
-    /// Consumes `n` payload bytes at `at`: one data record per line they touch.
-    fn data(&mut self, at: usize, n: usize, dir: Dir) {
-        if n == 0 {
-            return;
-        }
-        let end = (at + n).min(self.input.len());
-        let payload = &self.input[at..end];
-        for seg in payload.split_inclusive(|&b| b == b'\n') {
-            let mut r = Record::new(self.line, dir, Kind::Data, seg);
-            r.fields.insert("bytes".into(), json!(seg.len()));
-            self.out.push(r);
-            if seg.ends_with(b"\n") {
-                self.line += 1;
-            }
-        }
-        self.pos = end;
+        let prompt = self.pending.as_ref().and_then(|(req, fields)| {
+            let p = req.form.response.prompt.as_ref()?;
+            Some(match &p.length {
+                Some(len) => Prompt::Length(
+                    fields
+                        .get(len)
+                        .and_then(Value::as_u64)
+                        .map_or(0, |n| usize::try_from(n).unwrap_or(0)),
+                ),
+                None => Prompt::CtrlZ {
+                    max_len: p.max_len as usize,
+                },
+            })
+        });
+        // The schema ties no setting to the prompt's payload: it is raw bytes.
+        self.rd.prompt(line, text, prompt, Framing::new());
     }
 
     /// A final result of the schema, or `+CME ERROR: <n>` with the code's name and text.
