@@ -475,34 +475,14 @@ impl<'a> Session<'a> {
         };
         let header = &self.rd.input[start..start + cut.header_len];
         let mut r = Record::new(line, Dir::Module, kind, header);
-        match framed::payload(self.rd.input, &cut) {
-            Ok(bytes) => match decode(header, &bytes) {
-                Ok((name, fields, variant)) => {
-                    r.name = Some(name.into());
-                    r.fields = fields;
-                    r.variant = variant;
-                }
-                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
-            },
-            Err(DecodeError::Truncated) => {
-                if let Ok((name, _, variant)) = decode(header, &vec![0u8; cut.n]) {
-                    r.name = Some(name.into());
-                    r.variant = variant;
-                }
-                let have = self.rd.input.len().saturating_sub(cut.wire_start);
-                r.warnings.push(format!(
-                    "{} bytes of data announced; {}",
-                    cut.n,
-                    truncated(have)
-                ));
-            }
-            Err(e) => r.errors.push(format!(
-                "the payload is not {} bytes in the data format set: {e:?}",
-                cut.n
-            )),
+        // Named by the header alone, whether or not its payload is whole.
+        if let Ok((name, _, variant)) = decode(header, &vec![0u8; cut.n]) {
+            r.name = Some(name.into());
+            r.variant = variant;
         }
-        self.rd.out.push(r);
-        self.rd.framed_payload(line, next, &cut);
+        self.rd.framed(r, line, next, &cut, |bytes| {
+            decode(header, bytes).map(|(_, fields, _)| fields)
+        });
         true
     }
 

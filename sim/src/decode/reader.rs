@@ -6,7 +6,8 @@ use super::framed::{self, Cut};
 use super::{trim_cr, truncated, Dir, Kind, Record};
 use quectel_qi::describe::Prompt;
 use quectel_qi::framing::Framing;
-use serde_json::json;
+use quectel_qi::wire::DecodeError;
+use serde_json::{json, Map, Value};
 
 /// A line for the decoder to read.
 pub enum Next<'a> {
@@ -179,9 +180,37 @@ impl<'a> Reader<'a> {
         self.data(data_at, n, Dir::Host);
     }
 
-    /// The payload of a framed data line (hex data, view mode 1), which may start on the
-    /// header's own line (`line`; `next` is where the line after it starts).
-    pub fn framed_payload(&mut self, line: usize, next: usize, cut: &Cut) {
+    /// A framed data line (hex data, view mode 1): its record `r` gets the fields `decode`
+    /// reads with the payload's bytes (or why there are none), then the payload follows as
+    /// data, maybe from the header's own line (`line`; `next` is where the line after it
+    /// starts).
+    pub fn framed(
+        &mut self,
+        mut r: Record,
+        line: usize,
+        next: usize,
+        cut: &Cut,
+        decode: impl FnOnce(&[u8]) -> Result<Map<String, Value>, DecodeError>,
+    ) {
+        match framed::payload(self.input, cut) {
+            Ok(bytes) => match decode(&bytes) {
+                Ok(fields) => r.fields = fields,
+                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
+            },
+            Err(DecodeError::Truncated) => {
+                let have = self.input.len().saturating_sub(cut.wire_start);
+                r.warnings.push(format!(
+                    "{} bytes of data announced; {}",
+                    cut.n,
+                    truncated(have)
+                ));
+            }
+            Err(e) => r.errors.push(format!(
+                "the payload is not {} bytes in the data format set: {e:?}",
+                cut.n
+            )),
+        }
+        self.out.push(r);
         self.pos = cut.wire_start;
         if cut.wire_start < next {
             self.line = line;

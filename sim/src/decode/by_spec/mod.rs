@@ -290,26 +290,11 @@ impl<'a> Session<'a> {
         let mut r = Record::new(line, Dir::Module, kind, header);
         r.name = Some(shape.name.into());
         r.variant = shape.urc.map(|u| u.name.as_str());
-        match framed::payload(self.rd.input, &cut) {
-            Ok(bytes) => match lines::line(shape, header, Some(&bytes), false) {
-                Ok(d) => r.fields = self.module_fields(shape, d.fields),
-                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
-            },
-            Err(DecodeError::Truncated) => {
-                let have = self.rd.input.len().saturating_sub(cut.wire_start);
-                r.warnings.push(format!(
-                    "{} bytes of data announced; {}",
-                    cut.n,
-                    truncated(have)
-                ));
-            }
-            Err(e) => r.errors.push(format!(
-                "the payload is not {} bytes in the data format set: {e:?}",
-                cut.n
-            )),
-        }
-        self.rd.out.push(r);
-        self.rd.framed_payload(line, next, &cut);
+        let table = self.table;
+        self.rd.framed(r, line, next, &cut, |bytes| {
+            lines::line(shape, header, Some(bytes), false)
+                .map(|d| module_fields(table, shape, d.fields))
+        });
         true
     }
 
@@ -415,24 +400,32 @@ impl<'a> Session<'a> {
         Some(r)
     }
 
-    /// The fields of a module line; a field that carries an error code gets its text beside
-    /// it (`err_text` for `err`).
-    fn module_fields(&self, shape: &Line, mut fields: Map<String, Value>) -> Map<String, Value> {
-        for f in shape.params() {
-            if !self.table.carries_error(f) {
-                continue;
-            }
-            let text = fields
-                .get(f.name)
-                .and_then(Value::as_i64)
-                .and_then(|c| self.table.error(c))
-                .map(|e| e.text.clone());
-            if let Some(t) = text {
-                fields.insert(format!("{}_text", f.name), json!(t));
-            }
-        }
-        fields
+    fn module_fields(&self, shape: &Line, fields: Map<String, Value>) -> Map<String, Value> {
+        module_fields(self.table, shape, fields)
     }
+}
+
+/// The fields of a module line; a field that carries an error code gets its text beside it
+/// (`err_text` for `err`).
+fn module_fields(
+    table: &Table,
+    shape: &Line,
+    mut fields: Map<String, Value>,
+) -> Map<String, Value> {
+    for f in shape.params() {
+        if !table.carries_error(f) {
+            continue;
+        }
+        let text = fields
+            .get(f.name)
+            .and_then(Value::as_i64)
+            .and_then(|c| table.error(c))
+            .map(|e| e.text.clone());
+        if let Some(t) = text {
+            fields.insert(format!("{}_text", f.name), json!(t));
+        }
+    }
+    fields
 }
 
 /// A command line as form `r`: its fields, or why not (`Invalid` when a rule is broken).

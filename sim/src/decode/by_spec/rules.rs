@@ -3,7 +3,7 @@
 //! out, and the form's `rules:` (conditions read a parameter's default when it is left out).
 
 use super::table::{Field, Request, ValueKind};
-use qi_codegen::check::values::{bytes, describe_ranges, in_ranges};
+use qi_codegen::check::values::{bytes, in_ranges};
 use qi_codegen::spec::{Constraint, ParamType, Scalar};
 use quectel_qi::wire::Value as Shown;
 use serde_json::{Map, Value};
@@ -103,7 +103,7 @@ pub fn broken(r: &Request, fields: &Map<String, Value>) -> Option<String> {
         for (n, c) in then {
             let Some(f) = r.param(n) else { continue };
             if !holds(f, fields.get(f.name), c, true) {
-                let allowed = format!("{}: {}", describe(c), rule.why);
+                let allowed = format!("{}: {}", qi_codegen::wording::constraint(c), rule.why);
                 return Some(say(f, shown(f, fields.get(f.name)), &allowed));
             }
         }
@@ -139,6 +139,11 @@ fn holds(f: &Field, v: Option<&Value>, c: &Constraint, missing_holds: bool) -> b
             (None, _) => missing_holds,
         };
     };
+    value_holds(v, c)
+}
+
+/// Whether a decoded value meets a constraint on its value (`one_of`, `range`, `min_len`).
+pub fn value_holds(v: &Value, c: &Constraint) -> bool {
     if let Some(names) = &c.one_of {
         return v
             .get("name")
@@ -170,20 +175,4 @@ fn shown(f: &Field, v: Option<&Value>) -> Shown {
         ValueKind::Text => Shown::Len(v.as_str().map_or(0, str::len)),
         _ => int_of(v).map_or(Shown::Present, Shown::Int),
     }
-}
-
-fn describe(c: &Constraint) -> String {
-    if let Some(p) = c.present {
-        return if p { "given".into() } else { "left out".into() };
-    }
-    if let Some(v) = &c.one_of {
-        return format!("one of {}", v.join(", "));
-    }
-    if let Some(r) = &c.range {
-        return describe_ranges(r);
-    }
-    if let Some(m) = c.min_len {
-        return format!("at least {}", bytes(m.into()));
-    }
-    String::new()
 }

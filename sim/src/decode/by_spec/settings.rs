@@ -9,9 +9,9 @@
 //! A setting the log never set is unknown and rules nothing out, except a module-wide one with
 //! a default, which reads its default (the module's start-up state).
 
-use super::rules::int_of;
+use super::rules::{int_of, value_holds};
 use super::table::{Field, Line, Request, Table};
-use qi_codegen::spec::{Constraint, FormKind, Scalar, Urc};
+use qi_codegen::spec::{FormKind, Scalar, Urc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -117,7 +117,7 @@ impl Settings {
                 return true;
             }
             match self.get(table, key, line, fields) {
-                Some(v) => holds(&v, c),
+                Some(v) => value_holds(&v, c),
                 None => true,
             }
         })
@@ -176,19 +176,6 @@ fn instance(table: &Table, u: &Urc, key: &str) -> Option<String> {
                     .all(|r| r.params().iter().any(|f| f.usage().param == **p))
         })
         .cloned()
-}
-
-fn holds(v: &Value, c: &Constraint) -> bool {
-    if let Some(names) = &c.one_of {
-        return v
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| names.iter().any(|x| x == n));
-    }
-    if let Some(r) = &c.range {
-        return int_of(v).is_some_and(|x| qi_codegen::check::values::in_ranges(r, x));
-    }
-    true
 }
 
 /// A default as the decoder prints values.

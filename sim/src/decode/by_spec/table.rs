@@ -2,7 +2,7 @@
 //! with its fields by wire index, what each field accepts, and the error codes. Built once from
 //! a checked [`Model`]; nothing here names a command of any particular spec.
 
-use qi_codegen::check::values::{bytes, describe_ranges, is_quoted};
+use qi_codegen::check::values::is_quoted;
 use qi_codegen::ir::Model;
 use qi_codegen::spec::{
     Command, DataBlock, ErrorCode, Form, FormKind, ParamDef, ParamType, ParamUse, Scalar, Urc,
@@ -92,7 +92,7 @@ impl Field {
         Field {
             name: u.field_name(),
             doc: u.doc.as_deref().unwrap_or(&def.doc),
-            allowed: leak(allowed(u, def, kind)),
+            allowed: leak(qi_codegen::wording::allowed(model, u)),
             ints,
             keywords,
             usage: Some(u),
@@ -127,35 +127,6 @@ impl crate::decode::problems::FieldInfo for Field {
     }
     fn ints(&self) -> &[(i64, i64)] {
         &self.ints
-    }
-}
-
-/// What a field accepts, in words (the generated `describe` tables say it the same way).
-fn allowed(u: &ParamUse, def: &ParamDef, kind: ValueKind) -> String {
-    if let Some(v) = &u.value {
-        return format!("exactly {v}");
-    }
-    match kind {
-        ValueKind::Ranged => describe_ranges(def.range.as_deref().unwrap_or_default()),
-        ValueKind::Int => "a whole number".to_string(),
-        ValueKind::Numbers | ValueKind::Keywords => def
-            .values
-            .iter()
-            .flatten()
-            .map(|e| match &e.value {
-                Scalar::Int(i) => format!("{i} ({})", e.name),
-                Scalar::Str(s) => format!("\"{s}\""),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        ValueKind::Text if def.ty == ParamType::Hex => match def.max_len {
-            Some(n) => format!("at most {n} hexadecimal digits"),
-            None => "hexadecimal digits".to_string(),
-        },
-        ValueKind::Text => match def.max_len {
-            Some(n) => format!("text of at most {}", bytes(n.into())),
-            None => "text".to_string(),
-        },
     }
 }
 
