@@ -14,13 +14,9 @@ fn json(records: &[decode::Record]) -> Vec<Value> {
 /// What the spec-driven decoder adds to a record of the built-in one, taken out of `by_spec`
 /// where `built_in` lacks it: the name of a `+CME ERROR` code (`fields.name`); the text of a
 /// field that carries an error code under another name than `err` (`result_text` of
-/// `+QPING`); the line's name where the built-in decoder gives none (a data line whose hex
-/// payload does not decode); the header's fields of a data line the log ends inside.
+/// `+QPING`); the header's fields of a data line the log ends inside.
 fn without_additions(built_in: &[Value], mut by_spec: Vec<Value>) -> Vec<Value> {
     for (b, s) in built_in.iter().zip(by_spec.iter_mut()) {
-        if b.get("name").is_none() {
-            s.as_object_mut().unwrap().remove("name");
-        }
         let truncated = b["warnings"].to_string().contains("truncated log");
         let (Some(bf), Some(sf)) = (b["fields"].as_object(), s["fields"].as_object_mut()) else {
             continue;
