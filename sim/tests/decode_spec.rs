@@ -185,6 +185,14 @@ fn a_users_own_spec_gets_a_decoder_with_its_names() {
     // Raw bytes in the line by their length, and a quoted message holding a quote.
     assert_eq!(at(31)["fields"]["peeked_bytes"], "a,b");
     assert_eq!(at(32)["fields"]["msg"], "x,\"y");
+    // A string read by its length holds line ends: the line goes on after them.
+    assert_eq!(at(40)["fields"]["msg"], "a\r\nb");
+    assert_eq!(at(42)["name"], "OK");
+    assert_eq!(at(43)["fields"]["msg"], "\r\n,");
+    assert!(
+        r.iter().all(|x| x["kind"] != "unknown" || x["line"] == 36),
+        "{r:?}"
+    );
     // Error codes by the spec's names.
     assert_eq!(at(6)["fields"]["name"], "socket_not_open");
     assert_eq!(at(6)["fields"]["text"], "socket not open");

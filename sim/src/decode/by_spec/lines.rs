@@ -111,7 +111,7 @@ pub fn line(
     let first = u8::from(shape.keyword.is_some());
     let mut out = Map::new();
     for (i, f) in shape.params().iter().enumerate() {
-        let index = first + i as u8;
+        let index = wire_index(first, i);
         let u = f.usage();
         let v = if u.shown.is_some() {
             let shown = fields
@@ -205,7 +205,7 @@ pub fn request_fields(r: &Request, text: &[u8]) -> Result<Map<String, Value>, De
     let first = u8::from(form.selector.is_some());
     let mut fields = Fields::new(rest);
     for (i, f) in r.params().iter().enumerate() {
-        let index = first + i as u8;
+        let index = wire_index(first, i);
         let u = f.usage();
         if let Some(v) = &u.value {
             let text = match v {
@@ -234,7 +234,7 @@ pub fn request_fields(r: &Request, text: &[u8]) -> Result<Map<String, Value>, De
     }
     if let Some(g) = &form.repeat {
         let group = r.group();
-        let start = first + r.params().len() as u8;
+        let start = wire_index(first, r.params().len());
         let mut entries = Vec::new();
         'entries: loop {
             let mut entry = Map::new();
@@ -275,4 +275,10 @@ fn request_value(f: &Field, raw: &[u8], index: u8) -> Result<Value, DecodeError>
         }
         _ => value(f, raw, index),
     }
+}
+
+/// The wire index of the `i`th parameter after `first` (saturating: `DecodeError` counts in
+/// `u8`).
+fn wire_index(first: u8, i: usize) -> u8 {
+    first.saturating_add(u8::try_from(i).unwrap_or(u8::MAX))
 }
