@@ -66,7 +66,7 @@ const MORE: &[&[u8]] = &[
 
 #[test]
 fn the_qi_spec_decodes_every_test_log_as_the_built_in_decoder() {
-    let table = by_spec::load(&spec_dir()).unwrap();
+    let table = by_spec::load(&spec_dir().to_string_lossy()).unwrap();
     let mut logs: Vec<(String, Vec<u8>)> = hand_made_logs()
         .into_iter()
         .enumerate()
@@ -304,6 +304,36 @@ fn a_malformed_spec_is_reported_where_it_is_wrong() {
     let (code, _, err) = qi(&["decode", "--spec", "/nonexistent/spec", "-"]);
     assert_eq!(code, 2, "{err}");
     assert!(!err.is_empty());
+}
+
+#[test]
+fn a_view_of_the_spec_decodes_as_that_revision_or_module() {
+    let dir = std::env::temp_dir().join(format!("qi-decode-view-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("view.log");
+    std::fs::write(&log, "AT+QXHB=0,1,20\r\nOK\r\n").unwrap();
+    let log = log.to_str().unwrap();
+    let decode = |view: &str| {
+        let (code, out, err) = qi(&["decode", "--spec", &own_spec(view), "--json", log]);
+        let first: Value = serde_json::from_str(out.lines().next().unwrap_or("null")).unwrap();
+        (code, first["errors"].to_string(), err)
+    };
+    let (code, _, err) = decode("spec");
+    assert_eq!(code, 0, "{err}");
+    // The EG800Q build's heartbeat is at least 30 s.
+    let (code, errors, _) = decode("spec+eg800q");
+    assert_eq!(code, 1);
+    assert!(
+        errors.contains("<interval> = 20 is not allowed; allowed: 30..=3600"),
+        "{errors}"
+    );
+    // Revision 1.0 had no AT+QXHB.
+    let (code, errors, _) = decode("spec@1.0");
+    assert_eq!(code, 1);
+    assert!(errors.contains("not a command of the spec"), "{errors}");
+    let (code, _, err) = decode("spec@0.9");
+    assert_eq!(code, 2, "an unknown revision: {err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -28,9 +28,10 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Decode by the spec in this directory, loaded and checked at run time, instead of
-        /// the built-in QI spec (a spec problem prints `file:line:col: message`, exit 2).
+        /// the built-in QI spec; `DIR@REVISION` and `DIR+PROFILE` take a view of it, as
+        /// qi-codegen does (a spec problem prints `file:line:col: message`, exit 2).
         #[arg(long, value_name = "DIR")]
-        spec: Option<std::path::PathBuf>,
+        spec: Option<String>,
     },
     /// Send command lines to a real module over a serial port; a line after a command that
     /// prompts is its payload. Nothing is sent when a line is invalid.
@@ -270,7 +271,7 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
-fn decode_cmd(file: Option<&str>, json: bool, spec: Option<&std::path::Path>) -> u8 {
+fn decode_cmd(file: Option<&str>, json: bool, spec: Option<&str>) -> u8 {
     let table = match spec.map(decode::by_spec::load) {
         None => None,
         Some(Ok(t)) => Some(t),

@@ -29,9 +29,10 @@ use serde_json::{json, Map, Value};
 use settings::Settings;
 use table::{Line, Request, Table};
 
-/// Loads and checks the spec in `dir`: its tables, or every problem as `file:line:col: message`.
-pub fn load(dir: &std::path::Path) -> Result<Table, Vec<String>> {
-    qi_codegen::load_and_check(dir)
+/// Loads and checks the spec `DIR[@REVISION][+PROFILE]` (as `qi-codegen` takes it: `spec`,
+/// `spec@1.0`, `spec+eg800q`): its tables, or every problem as `file:line:col: message`.
+pub fn load(spec: &str) -> Result<Table, Vec<String>> {
+    qi_codegen::load_arg(spec)
         .map(Table::new)
         .map_err(|d| d.iter().map(ToString::to_string).collect())
 }
@@ -563,7 +564,7 @@ mod tests {
 
     fn spec(dir: &str) -> Table {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        load(&root.join(dir)).unwrap()
+        load(&root.join(dir).to_string_lossy()).unwrap()
     }
 
     /// Logs made of pieces that steer the decoder (prompts, payload announcements, strings read
