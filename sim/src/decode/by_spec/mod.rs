@@ -12,14 +12,15 @@
 //!   other value a comma and hex digits; fields read by an earlier field's length.
 
 mod lines;
+mod report;
 mod rules;
 mod settings;
 pub mod table;
 
-use super::problems::{self, Shape};
+use super::problems;
 use super::reader::{Next, Reader};
-use super::{command_name, framed, line_name, ranges, truncated};
-use super::{Difference, Dir, Kind, Record};
+use super::{command_name, framed, line_name, truncated};
+use super::{Dir, Kind, Record};
 use lines::Decoded;
 use qi_codegen::spec::{FinalResult, FormKind};
 use quectel_qi::describe::Prompt;
@@ -85,7 +86,7 @@ impl<'a> Session<'a> {
                     self.rd.out.push(r);
                     return;
                 }
-                Err(e) => closer(&mut best, req, e),
+                Err(e) => report::closer(&mut best, req, e),
             }
         }
         self.pending = None;
@@ -94,7 +95,8 @@ impl<'a> Session<'a> {
                 let rule = request_fields_ok(req, text).and_then(|f| rules::broken(req, &f));
                 r.name = Some(req.command.name.clone());
                 r.form = Some(req.kind());
-                r.errors = problems::describe_all(&request_shape(req), e, text, rule.as_deref());
+                r.errors =
+                    problems::describe_all(&report::request_shape(req), e, text, rule.as_deref());
             }
             None => {
                 r.name = command_name(text);
@@ -166,12 +168,7 @@ impl<'a> Session<'a> {
             return false;
         };
         let own: Vec<&Line> = prefixed_first(req.lines.iter().collect());
-        let siblings = self.table.requests.iter().filter(|g| {
-            g.command.name == req.command.name
-                && g.form.kind == req.form.kind
-                && g.form.selector == req.form.selector
-                && g.form.name != req.form.name
-        });
+        let siblings = self.table.siblings(req);
         let exact: Vec<&Line> = prefixed_first(
             own.iter()
                 .copied()
@@ -252,8 +249,12 @@ impl<'a> Session<'a> {
                 }
                 Err(e) => {
                     r.fields = self.module_fields(shape, d.fields);
-                    r.errors
-                        .push(problems::describe(&line_shape(shape), e, text, None));
+                    r.errors.push(problems::describe(
+                        &report::line_shape(shape),
+                        e,
+                        text,
+                        None,
+                    ));
                     n = rest.len().min(d.data_len);
                 }
             }
@@ -263,7 +264,7 @@ impl<'a> Session<'a> {
         if kind == Kind::Response {
             if let Some((req, _)) = self.pending {
                 if req.form.kind == FormKind::Test {
-                    compare_test_line(&mut r, shape, text);
+                    report::compare_test_line(&mut r, shape, text);
                 }
             }
         }
@@ -331,7 +332,7 @@ impl<'a> Session<'a> {
         let table = self.table;
         self.rd.framed(r, line, next, &cut, |bytes| {
             lines::line(shape, header, Some(bytes), false)
-                .map(|d| module_fields(table, shape, d.fields))
+                .map(|d| report::module_fields(table, shape, d.fields))
         });
         true
     }
@@ -343,15 +344,10 @@ impl<'a> Session<'a> {
         let mut near: Option<(Kind, &Line, DecodeError)> = None;
         if let Some((req, _)) = self.pending {
             let mut best = None;
-            let siblings = self.table.requests.iter().filter(|g| {
-                g.command.name == req.command.name
-                    && g.form.kind == req.form.kind
-                    && g.form.selector == req.form.selector
-                    && g.form.name != req.form.name
-            });
+            let siblings = self.table.siblings(req);
             for shape in req.lines.iter().chain(siblings.flat_map(|g| &g.lines)) {
                 if let Err(e) = lines::line(shape, text, Some(rest), false) {
-                    closer_line(&mut best, shape, e);
+                    report::closer_line(&mut best, shape, e);
                 }
             }
             near = best.map(|(s, e)| (Kind::Response, s, e));
@@ -360,7 +356,7 @@ impl<'a> Session<'a> {
             let mut best = None;
             for shape in &self.table.urcs {
                 if let Err(e) = lines::line(shape, text, Some(b""), false) {
-                    closer_line(&mut best, shape, e);
+                    report::closer_line(&mut best, shape, e);
                 }
             }
             near = best.map(|(s, e)| (Kind::Urc, s, e));
@@ -377,7 +373,7 @@ impl<'a> Session<'a> {
             Some((kind, shape, e)) => {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
-                r.errors = problems::describe_all(&line_shape(shape), e, text, None);
+                r.errors = problems::describe_all(&report::line_shape(shape), e, text, None);
             }
             None => {
                 r.name = line_name(text);
@@ -439,31 +435,8 @@ impl<'a> Session<'a> {
     }
 
     fn module_fields(&self, shape: &Line, fields: Map<String, Value>) -> Map<String, Value> {
-        module_fields(self.table, shape, fields)
+        report::module_fields(self.table, shape, fields)
     }
-}
-
-/// The fields of a module line; a field that carries an error code gets its text beside it
-/// (`err_text` for `err`).
-fn module_fields(
-    table: &Table,
-    shape: &Line,
-    mut fields: Map<String, Value>,
-) -> Map<String, Value> {
-    for f in shape.params() {
-        if !table.carries_error(f) {
-            continue;
-        }
-        let text = fields
-            .get(f.name)
-            .and_then(Value::as_i64)
-            .and_then(|c| table.error(c))
-            .map(|e| e.text.clone());
-        if let Some(t) = text {
-            fields.insert(format!("{}_text", f.name), json!(t));
-        }
-    }
-    fields
 }
 
 /// A command line as form `r`: its fields, or why not (`Invalid` when a rule is broken).
@@ -479,83 +452,10 @@ fn request_fields_ok(r: &Request, text: &[u8]) -> Option<Map<String, Value>> {
     lines::request_fields(r, text).ok()
 }
 
-fn request_shape(r: &Request) -> Shape<'_, table::Field> {
-    Shape {
-        fields: &r.fields,
-        written: r.head,
-        module_line: false,
-        form: &r.form.name,
-    }
-}
-
-fn line_shape(l: &Line) -> Shape<'_, table::Field> {
-    Shape {
-        fields: &l.fields,
-        written: l.prefix,
-        module_line: true,
-        form: l.urc.map_or("", |u| u.name.as_str()),
-    }
-}
-
-/// Keeps the form whose head matched most of the line, then the one that got furthest.
-fn closer<'t>(best: &mut Option<(&'t Request, DecodeError)>, r: &'t Request, e: DecodeError) {
-    let n = r.fields.len();
-    let Some(p) = e.progress(n) else { return };
-    let better = match best {
-        Some((s, b)) => b
-            .progress(s.fields.len())
-            .is_none_or(|q| (r.head.len(), p) > (s.head.len(), q)),
-        None => true,
-    };
-    if better {
-        *best = Some((r, e));
-    }
-}
-
-/// As [`closer`], for module lines.
-fn closer_line<'t>(best: &mut Option<(&'t Line, DecodeError)>, l: &'t Line, e: DecodeError) {
-    let Some(p) = e.progress(l.fields.len()) else {
-        return;
-    };
-    let better = match best {
-        Some((s, b)) => b
-            .progress(s.fields.len())
-            .is_none_or(|q| (l.prefix.len(), p) > (s.prefix.len(), q)),
-        None => true,
-    };
-    if better {
-        *best = Some((l, e));
-    }
-}
-
 /// Lines of text alone (no prefix) would take any line: they go last.
 fn prefixed_first(mut v: Vec<&Line>) -> Vec<&Line> {
     v.sort_by_key(|l| l.prefix.is_empty());
     v
-}
-
-/// Compares each field of a test response with the spec's values.
-fn compare_test_line(r: &mut Record, shape: &Line, line: &[u8]) {
-    let body = quectel_qi::wire::line_body(line, shape.prefix.as_bytes()).unwrap_or_default();
-    let raw = ranges::split_fields(&String::from_utf8_lossy(body));
-    for (f, text) in shape.fields.iter().zip(raw.iter()) {
-        if f.name == "selector" {
-            continue;
-        }
-        let why = match ranges::parse(text) {
-            Ok(shown) => ranges::differs_from(&shown, &f.ints, &f.keywords, f.allowed),
-            Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
-        };
-        if let Some(why) = why {
-            r.warnings.push(format!("<{}> {why}", f.doc));
-            r.differences.push(Difference {
-                field: f.name,
-                doc: f.doc,
-                module: text.to_owned(),
-                why,
-            });
-        }
-    }
 }
 
 #[cfg(test)]

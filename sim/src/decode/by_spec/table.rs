@@ -266,6 +266,17 @@ impl Table {
         }
     }
 
+    /// The other forms of `r`'s command of its kind and selector: their lines may answer it
+    /// too (a reply can depend on what the command line does not show, such as a socket's type).
+    pub fn siblings<'t>(&'t self, r: &'t Request) -> impl Iterator<Item = &'t Request> {
+        self.requests.iter().filter(move |g| {
+            g.command.name == r.command.name
+                && g.form.kind == r.form.kind
+                && g.form.selector == r.form.selector
+                && g.form.name != r.form.name
+        })
+    }
+
     /// The error code `code` of the spec.
     pub fn error(&self, code: i64) -> Option<&'static ErrorCode> {
         self.errors.iter().find(|e| i64::from(e.code) == code)
