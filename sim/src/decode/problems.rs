@@ -6,16 +6,23 @@ use quectel_qi::wire::{self, DecodeError};
 
 /// What a report needs of a field.
 pub trait FieldInfo {
+    /// The field's name (`connect_id`; `selector` for a selector or keyword).
+    fn name(&self) -> &'static str;
     /// The document's name (`connectID`).
-    fn doc(&self) -> &str;
+    fn doc(&self) -> &'static str;
     /// What is allowed, in words.
     fn allowed(&self) -> &str;
     /// The integers its type takes; empty for text and keywords.
     fn ints(&self) -> &[(i64, i64)];
+    /// The keywords an enumeration of keywords takes.
+    fn keywords(&self) -> &[&'static str];
 }
 
 impl FieldInfo for quectel_qi::describe::Field {
-    fn doc(&self) -> &str {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn doc(&self) -> &'static str {
         self.doc
     }
     fn allowed(&self) -> &str {
@@ -23,6 +30,9 @@ impl FieldInfo for quectel_qi::describe::Field {
     }
     fn ints(&self) -> &[(i64, i64)] {
         self.ints
+    }
+    fn keywords(&self) -> &[&'static str] {
+        self.keywords
     }
 }
 

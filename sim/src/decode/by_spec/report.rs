@@ -1,9 +1,8 @@
-//! What a record says beyond a line's decoded fields: the text of an error code, how a test
-//! response's lists differ from the spec, and which form or line a bad line came closest to.
+//! What a record says beyond a line's decoded fields: the text of an error code, and which
+//! form or line a bad line came closest to.
 
 use super::table::{self, Line, Request, Table};
 use crate::decode::problems::Shape;
-use crate::decode::{ranges, Difference, Record};
 use quectel_qi::wire::DecodeError;
 use serde_json::{json, Map, Value};
 
@@ -76,29 +75,5 @@ pub fn closer_line<'t>(best: &mut Option<(&'t Line, DecodeError)>, l: &'t Line, 
     };
     if better {
         *best = Some((l, e));
-    }
-}
-
-/// Compares each field of a test response with the spec's values.
-pub fn compare_test_line(r: &mut Record, shape: &Line, line: &[u8]) {
-    let body = quectel_qi::wire::line_body(line, shape.prefix.as_bytes()).unwrap_or_default();
-    let raw = ranges::split_fields(&String::from_utf8_lossy(body));
-    for (f, text) in shape.fields.iter().zip(raw.iter()) {
-        if f.name == "selector" {
-            continue;
-        }
-        let why = match ranges::parse(text) {
-            Ok(shown) => ranges::differs_from(&shown, &f.ints, &f.keywords, f.allowed),
-            Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
-        };
-        if let Some(why) = why {
-            r.warnings.push(format!("<{}> {why}", f.doc));
-            r.differences.push(Difference {
-                field: f.name,
-                doc: f.doc,
-                module: text.to_owned(),
-                why,
-            });
-        }
     }
 }

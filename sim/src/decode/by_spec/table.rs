@@ -119,7 +119,10 @@ impl Field {
 }
 
 impl crate::decode::problems::FieldInfo for Field {
-    fn doc(&self) -> &str {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn doc(&self) -> &'static str {
         self.doc
     }
     fn allowed(&self) -> &str {
@@ -127,6 +130,9 @@ impl crate::decode::problems::FieldInfo for Field {
     }
     fn ints(&self) -> &[(i64, i64)] {
         &self.ints
+    }
+    fn keywords(&self) -> &[&'static str] {
+        &self.keywords
     }
 }
 
