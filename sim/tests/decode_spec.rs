@@ -222,7 +222,11 @@ fn every_problem_of_an_own_spec_line_is_reported() {
     let dir = std::env::temp_dir().join(format!("qi-decode-own-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("problems.log");
-    std::fs::write(&log, "AT+QXHB=12,1,5\r\n+QXHB: 99,0\r\n").unwrap();
+    std::fs::write(
+        &log,
+        "AT+QXHB=12,1,5\r\n+QXHB: 99,0\r\nAT+QXHB=0,1\r\n+CME ERROR: 5\r\n",
+    )
+    .unwrap();
     let (code, out, _) = qi(&[
         "decode",
         "--spec",
@@ -253,6 +257,12 @@ fn every_problem_of_an_own_spec_line_is_reported() {
     assert_eq!(errors[1].len(), 2, "{errors:?}");
     assert!(errors[1][0].contains("<connectID> = 99"), "{errors:?}");
     assert!(errors[1][1].contains("<missed> = 0"), "{errors:?}");
+    // A code of the spec that the command does not report: worth knowing, not wrong.
+    assert_eq!(r[3]["valid"], true);
+    assert_eq!(
+        r[3]["warnings"][0],
+        "AT+QXHB reports only 4; 5 is not one of them"
+    );
 }
 
 #[test]

@@ -426,6 +426,19 @@ impl<'a> Session<'a> {
                 r.fields.insert("err".into(), json!(e.code));
                 r.fields.insert("text".into(), json!(e.text));
                 r.fields.insert("name".into(), json!(e.name));
+                // A command whose codes the spec lists reports only those.
+                let listed = self.pending.as_ref().and_then(|(req, _)| {
+                    let codes = req.command.errors.as_ref()?;
+                    Some((req.command.at_name(), codes))
+                });
+                if let Some((at, codes)) = listed.filter(|(_, c)| !c.contains(&e.code)) {
+                    let codes: Vec<String> = codes.iter().map(u16::to_string).collect();
+                    r.warnings.push(format!(
+                        "{at} reports only {}; {} is not one of them",
+                        codes.join(", "),
+                        e.code
+                    ));
+                }
             }
             None => r
                 .errors
