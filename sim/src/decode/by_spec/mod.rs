@@ -5,11 +5,16 @@
 //! - module lines to a response line of the command in flight (its own lines and its sibling
 //!   forms' exactly, then its own tolerantly), else to a URC (exactly, then tolerantly), the
 //!   variant chosen by the settings the log set (`when:`, `per:`, see [`settings`]);
-//! - final results, `+CME ERROR: <n>` with the spec's name and text of the code, and the text
-//!   of any field whose type takes the spec's error codes (`<field>_text`);
+//! - final results, `+CME ERROR: <n>` with the spec's name and text of the code (a warning when
+//!   the command's `errors:` leave it out), and the text of any field whose type takes only the
+//!   spec's error codes (`<field>_text`);
 //! - payload after a line with a length field (`data:`), framed by the settings that its
 //!   `separator_by` and `encoding_by` name: the setting's default means CR LF and raw bytes, any
-//!   other value a comma and hex digits; fields read by an earlier field's length.
+//!   other value a comma and hex digits; fields read by an earlier field's length, line ends
+//!   and all.
+//!
+//! The schema ties no setting to the payload after a prompt, so it is counted in bytes (the
+//! built-in decoder counts two hex digits per byte in the QI spec's hex sending).
 
 mod lines;
 mod report;
@@ -92,7 +97,7 @@ impl<'a> Session<'a> {
         self.pending = None;
         match best {
             Some((req, e)) => {
-                let rule = request_fields_ok(req, text).and_then(|f| rules::broken(req, &f));
+                let rule = fields_of(req, text).and_then(|f| rules::broken(req, &f));
                 r.name = Some(req.command.name.clone());
                 r.form = Some(req.kind());
                 r.errors =
@@ -461,7 +466,8 @@ fn decode_request(r: &Request, text: &[u8]) -> Result<Map<String, Value>, Decode
     }
 }
 
-fn request_fields_ok(r: &Request, text: &[u8]) -> Option<Map<String, Value>> {
+/// The fields of a command line as form `r`, its rules aside (to name the rule it breaks).
+fn fields_of(r: &Request, text: &[u8]) -> Option<Map<String, Value>> {
     lines::request_fields(r, text).ok()
 }
 
