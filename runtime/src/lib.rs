@@ -73,6 +73,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/qi.rs"));
 }
 
-/// What atat's URC channel holds for the atat-based client (see [`client::QueuedUrc`]).
+/// What atat's URC channel holds for the atat-based client over atat's plain `Ingress`
+/// (whole frames; with a [`client::PushIngress`] it holds [`client::UrcMeta`]).
 pub use client::QueuedUrc;
 pub use generated::*;

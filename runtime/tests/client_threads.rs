@@ -8,7 +8,9 @@ use std::thread;
 use std::time::Duration;
 
 use atat::{Ingress, ResponseSlot, UrcChannel};
-use quectel_qi::client::{feed_ingress, BlockingClient, Client, Config};
+use quectel_qi::client::{
+    feed_ingress, BlockingClient, Client, Config, PushIngress, PushRing, UrcMeta, RING_CAPACITY,
+};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{
     COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, SOCKETS, URC_CAPACITY,
@@ -83,25 +85,32 @@ fn module(session: &[Turn], host: Receiver<Vec<u8>>, wire: Sender<Vec<u8>>) {
     }
 }
 
-struct Setup {
+struct Setup<const N: usize = RING_CAPACITY> {
     slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE>,
-    urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1>,
+    urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, 1>,
+    ring: &'static PushRing<N>,
     digest: &'static DigestState,
     line: Line,
     threads: Vec<thread::JoinHandle<()>>,
 }
 
 fn setup(session: &'static [Turn]) -> Setup {
+    setup_ring(session)
+}
+
+/// The module and reader threads, with a push ring of `N` bytes.
+fn setup_ring<const N: usize>(session: &'static [Turn]) -> Setup<N> {
     let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
-    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1> =
+    let urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, 1> =
         Box::leak(Box::new(UrcChannel::new()));
+    let ring: &'static PushRing<N> = Box::leak(Box::new(PushRing::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let (host_tx, host_rx) = channel();
     let (wire_tx, wire_rx) = channel::<Vec<u8>>();
     let module = thread::spawn(move || module(session, host_rx, wire_tx));
     let reader = thread::spawn(move || {
-        let mut ingress = Ingress::new(QiDigester::new(digest), buf, slot, urcs);
+        let mut ingress = PushIngress::new(QiDigester::new(digest), ring, buf, slot, urcs);
         // Ends when the module thread hangs up.
         while let Ok(bytes) = wire_rx.recv() {
             // When the URC channel is full, waits until the client drains it (bounded).
@@ -112,6 +121,7 @@ fn setup(session: &'static [Turn]) -> Setup {
     Setup {
         slot,
         urcs,
+        ring,
         digest,
         line: Line(host_tx),
         threads: vec![module, reader],
@@ -154,7 +164,7 @@ fn blocking_client_with_a_module_thread() {
     let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::blocking::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = BlockingClient::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = BlockingClient::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     assert_eq!(c.open(&open()), Ok(ID));
     c.send(ID, b"ab\r\nc").unwrap();
     // The push came 20 ms after SEND OK, between the module's answers: wait for it.
@@ -179,7 +189,7 @@ fn async_client_with_a_module_thread() {
     let s = setup(SESSION);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     embassy_futures::block_on(async {
         assert_eq!(c.open(&open()).await, Ok(ID));
         c.send(ID, b"ab\r\nc").await.unwrap();
@@ -217,12 +227,156 @@ fn the_async_client_drains_a_urc_burst_while_it_waits() {
     let s = setup(session);
     let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
     let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
-    let mut c = Client::new(at, s.urcs, s.digest, config()).unwrap();
+    let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
     embassy_futures::block_on(async {
         c.activate(ContextId::new_const(1)).await.unwrap();
     });
     assert!(c.context_lost(ContextId::new_const(3)));
     assert!(c.socket(ConnectId::MAX).closed);
+    for t in s.threads {
+        t.join().unwrap();
+    }
+}
+
+/// The module's side with whole frames queued ([`QueuedUrc`]): atat's plain ingress.
+struct QueuedSetup {
+    slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE>,
+    urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1>,
+    digest: &'static DigestState,
+    line: Line,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+fn setup_queued(session: &'static [Turn]) -> QueuedSetup {
+    let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
+    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, 1> =
+        Box::leak(Box::new(UrcChannel::new()));
+    let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
+    let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
+    let (host_tx, host_rx) = channel();
+    let (wire_tx, wire_rx) = channel::<Vec<u8>>();
+    let module = thread::spawn(move || module(session, host_rx, wire_tx));
+    let reader = thread::spawn(move || {
+        let mut ingress = Ingress::new(QiDigester::new(digest), buf, slot, urcs);
+        while let Ok(bytes) = wire_rx.recv() {
+            feed_ingress(&mut ingress, &bytes, 1_000_000, thread::yield_now)
+                .expect("the client drains the URC channel");
+        }
+    });
+    QueuedSetup {
+        slot,
+        urcs,
+        digest,
+        line: Line(host_tx),
+        threads: vec![module, reader],
+    }
+}
+
+#[test]
+fn clients_over_whole_frames_still_work() {
+    let s = setup_queued(SESSION);
+    let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
+    let at = atat::blocking::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = BlockingClient::new_queued(at, s.urcs, s.digest, config()).unwrap();
+    assert_eq!(c.open(&open()), Ok(ID));
+    c.send(ID, b"ab\r\nc").unwrap();
+    let mut got = Vec::new();
+    while got.len() < 6 && c.next_event(5_000).is_some() {
+        let mut buf = [0u8; 16];
+        let n = c.read(ID, &mut buf).unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, b"\r\nOK\r\n");
+    c.close(ID).unwrap();
+    for t in s.threads {
+        t.join().unwrap();
+    }
+
+    let s = setup_queued(SESSION);
+    let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
+    let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = Client::new_queued(at, s.urcs, s.digest, config()).unwrap();
+    embassy_futures::block_on(async {
+        assert_eq!(c.open(&open()).await, Ok(ID));
+        c.send(ID, b"ab\r\nc").await.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 6 && c.next_event(5_000).await.is_some() {
+            let mut buf = [0u8; 16];
+            let n = c.read(ID, &mut buf).await.unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"\r\nOK\r\n");
+        c.close(ID).await.unwrap();
+    });
+    for t in s.threads {
+        t.join().unwrap();
+    }
+}
+
+/// Pushes of `PUSH_LEN` hostile bytes each, `PUSHES` of them: more than a ring of
+/// `SMALL_RING` bytes holds at once.
+const PUSHES: usize = 6;
+const PUSH_LEN: usize = 400;
+const SMALL_RING: usize = 1024;
+
+fn hostile(i: usize) -> Vec<u8> {
+    let mut d = Vec::with_capacity(PUSH_LEN);
+    while d.len() < PUSH_LEN {
+        d.extend_from_slice(format!("\r\nOK\r\n+QIURC: \"recv\",0,{i}\r\n\0>").as_bytes());
+    }
+    d.truncate(PUSH_LEN);
+    d
+}
+
+fn push_burst() -> &'static [Turn] {
+    let mut later = b"\r\n+QIOPEN: 0,0\r\n".to_vec();
+    for i in 0..PUSHES {
+        later.extend_from_slice(format!("\r\n+QIURC: \"recv\",0,{PUSH_LEN}\r\n").as_bytes());
+        later.extend_from_slice(&hostile(i));
+    }
+    let open = &b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",8009,0,1\r"[..];
+    let turns: Vec<Turn> = vec![
+        // After a pause, as in `SESSION`: the async link's drain, which runs beside the
+        // command, would route a result URC that comes with its final result.
+        (
+            open,
+            &b"\r\nOK\r\n"[..],
+            30,
+            Box::leak(later.into_boxed_slice()),
+        ),
+        (&b"AT+QICLOSE=0\r"[..], &b"\r\nOK\r\n"[..], 0, &b""[..]),
+    ];
+    Box::leak(turns.into_boxed_slice())
+}
+
+#[test]
+fn a_push_burst_larger_than_the_ring_waits_for_the_client_and_arrives_whole() {
+    let want: Vec<u8> = (0..PUSHES).flat_map(hostile).collect();
+    let s = setup_ring::<SMALL_RING>(push_burst());
+    let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
+    let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
+    let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
+    embassy_futures::block_on(async {
+        assert_eq!(c.open(&open()).await, Ok(ID));
+        let mut got = Vec::new();
+        loop {
+            let mut buf = [0u8; 512];
+            let n = c.read(ID, &mut buf).await.unwrap();
+            got.extend_from_slice(&buf[..n]);
+            if got.len() >= want.len() || (n == 0 && c.next_event(5_000).await.is_none()) {
+                break;
+            }
+        }
+        assert!(
+            got == want,
+            "{} of {} bytes, or not the same",
+            got.len(),
+            want.len()
+        );
+        c.close(ID).await.unwrap();
+    });
+    assert_eq!(s.ring.lost(), 0);
+    assert_eq!(s.ring.waiting(), 0);
     for t in s.threads {
         t.join().unwrap();
     }

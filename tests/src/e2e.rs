@@ -17,12 +17,14 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use atat::{Ingress, ResponseSlot, UrcChannel};
+use atat::{ResponseSlot, UrcChannel};
 use embassy_time::Instant;
 use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
 use qi_sim::Control;
-use quectel_qi::client::QueuedUrc;
-use quectel_qi::client::{AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader};
+use quectel_qi::client::{
+    AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader, PushIngress, PushRing,
+    UrcMeta, RING_CAPACITY,
+};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 
@@ -168,8 +170,9 @@ pub struct Wire {
     pub tap: Arc<Tap>,
 }
 
-type QiIngress =
-    Ingress<'static, QiDigester<'static>, QueuedUrc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+type QiIngress = PushIngress<'static, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+/// The push ring: the crate's default size, one payload more than the channel holds.
+type Ring = PushRing<RING_CAPACITY, { URC_CAPACITY + 1 }>;
 
 /// The host's writer with the wire log. Bytes are logged before they are written, so that a
 /// log shows a command before the module's answer to it.
@@ -253,7 +256,8 @@ impl<T: std::io::Write> embedded_io::Write for StdWriter<T> {
 /// Shared atat state, leaked: atat's client and ingress want `'static` references.
 struct Parts {
     slot: &'static ResponseSlot<RESPONSE_SIZE>,
-    urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS>,
+    urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, URC_SUBSCRIBERS>,
+    ring: &'static Ring,
     wire: Wire,
 }
 
@@ -261,6 +265,7 @@ fn parts() -> Parts {
     Parts {
         slot: Box::leak(Box::new(ResponseSlot::new())),
         urcs: Box::leak(Box::new(UrcChannel::new())),
+        ring: Box::leak(Box::new(PushRing::new())),
         wire: Wire {
             digest: Box::leak(Box::new(DigestState::new())),
             tap: Arc::new(Tap::default()),
@@ -292,7 +297,7 @@ impl Feeder {
         let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
         let digester = QiDigester::new(p.wire.digest).with_max_response(RESPONSE_SIZE);
         Feeder {
-            ingress: Ingress::new(digester, buf, p.slot, p.urcs),
+            ingress: PushIngress::new(digester, p.ring, buf, p.slot, p.urcs),
             port: PortReader::new(p.wire.digest),
             tap: p.wire.tap.clone(),
             log,
@@ -423,7 +428,8 @@ where
         command_buffer(),
         timing.atat_config(),
     );
-    let client = BlockingClient::new(at, p.urcs, p.wire.digest, config).expect("a subscriber");
+    let client =
+        BlockingClient::new(at, p.urcs, p.ring, p.wire.digest, config).expect("a subscriber");
     BlockingRig {
         client: Some(client),
         wire: p.wire,
@@ -506,7 +512,7 @@ pub fn run_async<T>(
         command_buffer(),
         Timing::Test.atat_config(),
     );
-    let client = Client::new(at, p.urcs, p.wire.digest, config).expect("a subscriber");
+    let client = Client::new(at, p.urcs, p.ring, p.wire.digest, config).expect("a subscriber");
     let mut rig = AsyncRig {
         client,
         wire: p.wire,

@@ -28,16 +28,47 @@ impl<'a, A, const CAP: usize, const SUBS: usize> BlockingClient<'a, BlockingLink
 where
     A: atat::blocking::AtatClient,
 {
-    /// A blocking client over an `atat::blocking` client; subscribes to `urcs` (one of its
-    /// subscriber slots) to route URCs.
-    pub fn new(
+    /// A blocking client over an `atat::blocking` client whose ingress is a
+    /// [`PushIngress`](super::PushIngress) over `digest`, `urcs` and `ring`; subscribes to
+    /// `urcs` (one of its subscriber slots) to route URCs, and takes their payloads from
+    /// `ring`.
+    pub fn new<const N: usize, const E: usize>(
+        at: A,
+        urcs: &'a atat::UrcChannel<super::UrcMeta, CAP, SUBS>,
+        ring: &'a super::PushRing<N, E>,
+        digest: &'a DigestState,
+        config: Config,
+    ) -> Result<Self, atat::urc_channel::Error> {
+        const {
+            assert!(
+                E > CAP,
+                "the push ring keeps fewer payloads than the URC channel"
+            )
+        };
+        Ok(BlockingClient(Client::with_link(
+            BlockingLink::new(at, urcs.subscribe()?, ring),
+            digest,
+            config,
+        )))
+    }
+}
+
+impl<'a, A, const CAP: usize, const SUBS: usize>
+    BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, super::QueuedUrc>>
+where
+    A: atat::blocking::AtatClient,
+{
+    /// A blocking client whose ingress is atat's plain `Ingress` with a
+    /// [`QiDigester`](crate::digest::QiDigester), queueing whole frames
+    /// ([`QueuedUrc`](super::QueuedUrc)).
+    pub fn new_queued(
         at: A,
         urcs: &'a atat::UrcChannel<super::QueuedUrc, CAP, SUBS>,
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {
         Ok(BlockingClient(Client::with_link(
-            BlockingLink::new(at, urcs.subscribe()?),
+            BlockingLink::new(at, urcs.subscribe()?, ()),
             digest,
             config,
         )))
@@ -49,7 +80,7 @@ macro_rules! blocking {
         $(#[$doc:meta])*
         fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
     )*) => {
-        impl<'a, A, const CAP: usize, const SUBS: usize> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS>>
+        impl<'a, A, const CAP: usize, const SUBS: usize, U: super::ChannelUrc> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, U>>
         where
             A: atat::blocking::AtatClient,
         {

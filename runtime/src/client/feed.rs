@@ -13,8 +13,9 @@ use crate::digest::DigestState;
 /// Why feeding stopped before every byte was taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedError {
-    /// The URC channel stayed full through every wait allowed: nobody takes URCs (the client
-    /// routes them on its calls and in [`Client::process_urcs`](super::Client::process_urcs)).
+    /// The URC channel (or a [`PushIngress`](super::PushIngress)'s push ring) stayed full
+    /// through every wait allowed: nobody takes URCs (the client routes them on its calls and
+    /// in [`Client::process_urcs`](super::Client::process_urcs)).
     /// The first `fed` bytes were taken; hand the rest over again later.
     UrcChannelFull {
         /// Bytes of the input taken.

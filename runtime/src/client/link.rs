@@ -8,7 +8,7 @@ use atat::{AtatCmd, InternalError};
 use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
-use super::queued::{Queued, QueuedUrc};
+use super::queued::{ChannelUrc, Queued, UrcMeta};
 use super::reply::{Payload, Reply};
 use super::Failure;
 use crate::Urc;
@@ -112,35 +112,40 @@ impl<C: AtatCmd> AtatCmd for ReadInPlace<'_, '_, '_, C> {
     }
 }
 
-/// The async shell: an `atat::asynch` client and a subscription to the URC channel.
-pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize> {
+/// The async shell: an `atat::asynch` client, a subscription to the URC channel (of
+/// [`UrcMeta`] by default) and the ring its payloads wait in.
+pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc = UrcMeta> {
     at: A,
-    urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>,
+    urcs: UrcSubscription<'a, U, CAP, SUBS>,
+    ring: U::Ring<'a>,
 }
 
-impl<'a, A, const CAP: usize, const SUBS: usize> AsyncLink<'a, A, CAP, SUBS> {
-    /// Wraps an async atat client and a subscription taken before the first command.
-    pub fn new(at: A, urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>) -> Self {
-        AsyncLink { at, urcs }
+impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> AsyncLink<'a, A, CAP, SUBS, U> {
+    /// Wraps an async atat client, a subscription taken before the first command, and the
+    /// ring the channel's payloads wait in (`()` for a channel of
+    /// [`QueuedUrc`](super::QueuedUrc)).
+    pub fn new(at: A, urcs: UrcSubscription<'a, U, CAP, SUBS>, ring: U::Ring<'a>) -> Self {
+        AsyncLink { at, urcs, ring }
     }
 }
 
-impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
-    for AsyncLink<'_, A, CAP, SUBS>
+impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: ChannelUrc> Link
+    for AsyncLink<'a, A, CAP, SUBS, U>
 {
-    type Queued = QueuedUrc;
+    type Queued = U::Queued<'a>;
 
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
         on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error> {
-        let urcs = &mut self.urcs;
+        let (urcs, ring) = (&mut self.urcs, self.ring);
         let drain = async {
             loop {
-                if let Some(u) = urcs.next_message_pure().await.urc() {
-                    on_urc(&u);
-                }
+                urcs.next_message_pure()
+                    .await
+                    .queued(ring)
+                    .with_urc(&mut *on_urc);
             }
         };
         // `select` polls the command first: a URC that follows the final result (an open
@@ -156,12 +161,13 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
         edge: &mut (dyn FnMut() + Send),
         on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<Result<(), Failure>, atat::Error> {
-        let urcs = &mut self.urcs;
+        let (urcs, ring) = (&mut self.urcs, self.ring);
         let drain = async {
             loop {
-                if let Some(u) = urcs.next_message_pure().await.urc() {
-                    on_urc(&u);
-                }
+                urcs.next_message_pure()
+                    .await
+                    .queued(ring)
+                    .with_urc(&mut *on_urc);
             }
         };
         // atat clears its response slot before it calls the write closure: the edge goes there.
@@ -179,14 +185,15 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
         }
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {
+    async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued> {
         embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
             .await
             .ok()
+            .map(|u| u.queued(self.ring))
     }
 
-    fn try_urc(&mut self) -> Option<QueuedUrc> {
-        self.urcs.try_next_message_pure()
+    fn try_urc(&mut self) -> Option<Self::Queued> {
+        Some(self.urcs.try_next_message_pure()?.queued(self.ring))
     }
 }
 
@@ -197,24 +204,28 @@ impl<A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize> Link
 ///
 /// atat's blocking client gives no hook while it waits for a final result, so URCs are routed
 /// before and after each command: more URCs than the channel holds between a command and its
-/// final result stall the ingress until the command times out. Size the channel for the
-/// traffic, or use the async client, which routes them as they come.
-pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize> {
+/// final result stall the ingress until the command times out, and so do more pushed bytes
+/// than the push ring holds. Size the channel and the ring for the traffic, or use the async
+/// client, which routes them as they come.
+pub struct BlockingLink<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc = UrcMeta> {
     at: A,
-    urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>,
+    urcs: UrcSubscription<'a, U, CAP, SUBS>,
+    ring: U::Ring<'a>,
 }
 
-impl<'a, A, const CAP: usize, const SUBS: usize> BlockingLink<'a, A, CAP, SUBS> {
-    /// Wraps a blocking atat client and a subscription taken before the first command.
-    pub fn new(at: A, urcs: UrcSubscription<'a, QueuedUrc, CAP, SUBS>) -> Self {
-        BlockingLink { at, urcs }
+impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> BlockingLink<'a, A, CAP, SUBS, U> {
+    /// Wraps a blocking atat client, a subscription taken before the first command, and the
+    /// ring the channel's payloads wait in (`()` for a channel of
+    /// [`QueuedUrc`](super::QueuedUrc)).
+    pub fn new(at: A, urcs: UrcSubscription<'a, U, CAP, SUBS>, ring: U::Ring<'a>) -> Self {
+        BlockingLink { at, urcs, ring }
     }
 }
 
-impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
-    for BlockingLink<'_, A, CAP, SUBS>
+impl<'a, A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize, U: ChannelUrc> Link
+    for BlockingLink<'a, A, CAP, SUBS, U>
 {
-    type Queued = QueuedUrc;
+    type Queued = U::Queued<'a>;
 
     async fn send<C: AtatCmd>(
         &mut self,
@@ -241,10 +252,10 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
         })
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<QueuedUrc> {
+    async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued> {
         loop {
             if let Some(u) = self.urcs.try_next_message_pure() {
-                return Some(u);
+                return Some(u.queued(self.ring));
             }
             if Instant::now() >= deadline {
                 return None;
@@ -255,7 +266,7 @@ impl<A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize> Link
         }
     }
 
-    fn try_urc(&mut self) -> Option<QueuedUrc> {
-        self.urcs.try_next_message_pure()
+    fn try_urc(&mut self) -> Option<Self::Queued> {
+        Some(self.urcs.try_next_message_pure()?.queued(self.ring))
     }
 }

@@ -13,19 +13,22 @@
 //!
 //! # Setting up (async)
 //!
-//! atat's ingress feeds a [`QiDigester`](crate::digest::QiDigester) from the serial port; the
-//! client and the digester share a [`DigestState`]; every buffer size comes from
-//! [`sizes`](crate::sizes).
+//! A [`PushIngress`] (atat's ingress with a [`QiDigester`](crate::digest::QiDigester)) is fed
+//! from the serial port; the client and the digester share a [`DigestState`]. atat's URC
+//! channel carries [`UrcMeta`], metadata only: the payloads of direct-push URCs wait in a
+//! [`PushRing`] the application owns, written once by the ingress and taken by the client
+//! when it routes their URC. Every buffer size comes from [`sizes`](crate::sizes).
 //!
 //! ```no_run
-//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
-//! use quectel_qi::client::{Client, Config, Error};
+//! use atat::{AtatIngress, ResponseSlot, UrcChannel};
+//! use quectel_qi::client::{Client, Config, Error, PushIngress, PushRing, UrcMeta};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 //! use quectel_qi::*;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 2> = UrcChannel::new(); // client + application
+//! static URCS: UrcChannel<UrcMeta, URC_CAPACITY, 2> = UrcChannel::new(); // client + application
+//! static PUSHES: PushRing = PushRing::new(); // two largest pushes, one per channel entry
 //! static DIGEST: DigestState = DigestState::new();
 //! const CTX: ContextId = ContextId::new_const(1);
 //!
@@ -34,10 +37,11 @@
 //!     rx: impl embedded_io_async::Read,
 //! ) -> Result<(), Error> {
 //!     let mut ingress_buf = [0u8; INGRESS_BUF_SIZE];
-//!     let mut ingress = Ingress::new(QiDigester::new(&DIGEST), &mut ingress_buf, &RESPONSES, &URCS);
+//!     let digester = QiDigester::new(&DIGEST);
+//!     let mut ingress = PushIngress::new(digester, &PUSHES, &mut ingress_buf, &RESPONSES, &URCS);
 //!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
 //!     let at = atat::asynch::Client::new(tx, &RESPONSES, &mut command_buf, quectel_qi::client::atat_config());
-//!     let mut qi = Client::new(at, &URCS, &DIGEST, Config::default()).expect("a free URC slot");
+//!     let mut qi = Client::new(at, &URCS, &PUSHES, &DIGEST, Config::default()).expect("a free URC slot");
 //!
 //!     let session = async {
 //!         qi.prepare().await?; // the framing the digester reads
@@ -94,14 +98,15 @@
 //! ingress, and the client polls for results until the spec's time has passed.
 //!
 //! ```no_run
-//! use atat::{Ingress, ResponseSlot, UrcChannel};
-//! use quectel_qi::client::{BlockingClient, Config, Error};
+//! use atat::{ResponseSlot, UrcChannel};
+//! use quectel_qi::client::{BlockingClient, Config, Error, PushIngress, PushRing, UrcMeta};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 //! use quectel_qi::*;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static URCS: UrcChannel<UrcMeta, URC_CAPACITY, 1> = UrcChannel::new();
+//! static PUSHES: PushRing = PushRing::new();
 //! static DIGEST: DigestState = DigestState::new();
 //!
 //! fn app(
@@ -110,11 +115,11 @@
 //! ) -> Result<(), Error> {
 //!     std::thread::spawn(move || {
 //!         let buf = Box::leak(Box::new([0u8; INGRESS_BUF_SIZE]));
-//!         let mut ingress = Ingress::new(QiDigester::new(&DIGEST), buf, &RESPONSES, &URCS);
+//!         let mut ingress = PushIngress::new(QiDigester::new(&DIGEST), &PUSHES, buf, &RESPONSES, &URCS);
 //!         let mut chunk = [0u8; 256];
 //!         while let Ok(n) = rx.read(&mut chunk) {
-//!             // Waits (1000 yields at most) while the URC channel is full, until the client
-//!             // drains it.
+//!             // Waits (1000 yields at most) while the URC channel or the push ring is full,
+//!             // until the client drains it.
 //!             let fed = quectel_qi::client::feed_ingress(
 //!                 &mut ingress, &chunk[..n], 1000, std::thread::yield_now);
 //!             if let Err(e) = fed {
@@ -124,7 +129,7 @@
 //!     });
 //!     let mut command_buf = [0u8; COMMAND_BUF_SIZE];
 //!     let at = atat::blocking::Client::new(tx, &RESPONSES, &mut command_buf, quectel_qi::client::atat_config());
-//!     let mut qi = BlockingClient::new(at, &URCS, &DIGEST, Config::default()).expect("a free URC slot");
+//!     let mut qi = BlockingClient::new(at, &URCS, &PUSHES, &DIGEST, Config::default()).expect("a free URC slot");
 //!     let ctx = ContextId::new_const(1);
 //!     qi.activate(ctx)?;
 //!     let answer = qi.resolve::<4>(ctx, "example.com")?; // collects every dnsgip URC
@@ -146,20 +151,20 @@
 //! [`Client::leave_transparent`] (the socket goes on in buffer access mode).
 //!
 //! ```no_run
-//! use atat::{Ingress, ResponseSlot, UrcChannel};
-//! use quectel_qi::client::PortReader;
+//! use atat::{ResponseSlot, UrcChannel};
+//! use quectel_qi::client::{PortReader, PushIngress, PushRing, UrcMeta};
 //! use quectel_qi::digest::{DigestState, QiDigester};
 //! use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
-//! use quectel_qi::QueuedUrc;
 //!
 //! static RESPONSES: ResponseSlot<RESPONSE_SLOT_SIZE> = ResponseSlot::new();
-//! static URCS: UrcChannel<QueuedUrc, URC_CAPACITY, 1> = UrcChannel::new();
+//! static URCS: UrcChannel<UrcMeta, URC_CAPACITY, 1> = UrcChannel::new();
+//! static PUSHES: PushRing = PushRing::new();
 //! static DIGEST: DigestState = DigestState::new();
 //!
 //! // A reader task; a reader thread calls `feed` (bounded waits) instead of `feed_async`.
 //! async fn reader(mut rx: impl embedded_io_async::Read) {
 //!     let mut buf = [0u8; INGRESS_BUF_SIZE];
-//!     let mut ingress = Ingress::new(QiDigester::new(&DIGEST), &mut buf, &RESPONSES, &URCS);
+//!     let mut ingress = PushIngress::new(QiDigester::new(&DIGEST), &PUSHES, &mut buf, &RESPONSES, &URCS);
 //!     let mut port = PortReader::new(&DIGEST);
 //!     let mut data = heapless::Vec::<u8, 4096>::new();
 //!     let mut chunk = [0u8; 256];
@@ -179,12 +184,14 @@ mod command;
 mod context;
 mod error;
 mod feed;
+mod ingress;
 mod link;
 mod push;
 mod queued;
 mod read;
 mod recovery;
 mod reply;
+mod ring;
 mod send;
 mod services;
 mod setup;
@@ -195,13 +202,15 @@ pub use blocking::BlockingClient;
 pub use command::Command;
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
+pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-pub use queued::{Queued, QueuedUrc};
+pub use queued::{ChannelUrc, Queued, QueuedUrc, RingUrc, UrcMeta};
 pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
+pub use ring::{PushRing, RING_CAPACITY, RING_ENTRIES};
 pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
@@ -294,17 +303,44 @@ impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP
 where
     A: atat::asynch::AtatClient,
 {
-    /// An async client over an `atat::asynch` client whose ingress digests with a
-    /// [`QiDigester`](crate::digest::QiDigester) over `digest`; subscribes to `urcs` (one of
-    /// its subscriber slots) to route URCs.
-    pub fn new(
+    /// An async client over an `atat::asynch` client whose ingress is a [`PushIngress`]
+    /// over `digest`, `urcs` and `ring`; subscribes to `urcs` (one of its subscriber slots)
+    /// to route URCs, and takes their payloads from `ring`.
+    pub fn new<const N: usize, const E: usize>(
+        at: A,
+        urcs: &'a atat::UrcChannel<UrcMeta, CAP, SUBS>,
+        ring: &'a PushRing<N, E>,
+        digest: &'a DigestState,
+        config: Config,
+    ) -> Result<Self, atat::urc_channel::Error> {
+        const {
+            assert!(
+                E > CAP,
+                "the push ring keeps fewer payloads than the URC channel"
+            )
+        };
+        Ok(Client::with_link(
+            AsyncLink::new(at, urcs.subscribe()?, ring),
+            digest,
+            config,
+        ))
+    }
+}
+
+impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>>
+where
+    A: atat::asynch::AtatClient,
+{
+    /// An async client whose ingress is atat's plain `Ingress` with a
+    /// [`QiDigester`](crate::digest::QiDigester), queueing whole frames ([`QueuedUrc`]).
+    pub fn new_queued(
         at: A,
         urcs: &'a atat::UrcChannel<QueuedUrc, CAP, SUBS>,
         digest: &'a DigestState,
         config: Config,
     ) -> Result<Self, atat::urc_channel::Error> {
         Ok(Client::with_link(
-            AsyncLink::new(at, urcs.subscribe()?),
+            AsyncLink::new(at, urcs.subscribe()?, ()),
             digest,
             config,
         ))
@@ -363,9 +399,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         self.check_carrier();
         let mut n = 0;
         while let Some(q) = self.link.try_urc() {
-            if let Some(u) = q.urc() {
-                self.route(&u);
-            }
+            q.with_urc(|u| self.route(u));
             n += 1;
         }
         n
@@ -414,7 +448,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         let q = self.link.urc(deadline).await?;
         // A frame that does not decode is not queued: `Result` is never seen for it.
-        Some(q.urc().map_or(Event::Result, |u| self.route(&u)))
+        Some(q.with_urc(|u| self.route(u)).unwrap_or(Event::Result))
     }
 
     /// The deadline for a URC result the spec allows `spec_ms` for.
@@ -585,12 +619,15 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 warn_!("no URC result in time");
                 return Err(Error::Timeout);
             };
-            let Some(u) = q.urc() else { continue };
-            match pick(&u) {
-                Some(t) => return Ok(t),
-                None => {
-                    self.route(&u);
+            let picked = q.with_urc(|u| {
+                let t = pick(u);
+                if t.is_none() {
+                    self.route(u);
                 }
+                t
+            });
+            if let Some(Some(t)) = picked {
+                return Ok(t);
             }
         }
     }
@@ -599,9 +636,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     async fn pause(&mut self, ms: u32) {
         let deadline = Instant::now() + Duration::from_millis(ms.into());
         while let Some(q) = self.link.urc(deadline).await {
-            if let Some(u) = q.urc() {
-                self.route(&u);
-            }
+            q.with_urc(|u| self.route(u));
         }
     }
 }

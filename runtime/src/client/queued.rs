@@ -1,49 +1,134 @@
 //! URCs as a link queues them between the reader and the client.
 //!
-//! A decoded [`Urc`] borrows a push's payload from the frame it came in. The stack's runner
-//! records the payload in the stack's push buffer while the frame lies in its ingress, and
-//! queues only detached result URCs (`Urc<'static>`, metadata only). For the atat-based
-//! client, [`QueuedUrc`] keeps the whole frame until the client routes it; metadata only
-//! would need the payload written to a ring the client reads, and atat 0.25 gives no safe
-//! place to write it:
+//! A decoded [`Urc`] borrows a push's payload from the frame it came in; once the frame is
+//! gone, a URC carries metadata only ([`Urc::detach`]) and the payload must wait somewhere
+//! else. The network stack's runner records it in the stack's push buffer and queues
+//! detached URCs. The atat-based client does the same through atat: its
+//! [`PushIngress`](super::PushIngress) writes each payload to the application's
+//! [`PushRing`](super::PushRing) while the frame lies in atat's buffer, atat's channel
+//! carries [`UrcMeta`] (metadata only), and the client takes the payload from the ring when
+//! it routes the URC ([`RingUrc`]).
 //!
-//! - `AtatUrc::parse` is an associated function of the URC type, with no `self` and no
-//!   context: the only ring it could reach is a `static`, one for every client in the
-//!   program (several clients, or tests on threads, would mix their payloads).
-//! - The digester (which has context, the shared `DigestState`) and `parse` both run again
-//!   on the same frame when the hand-off fails: `Ingress::try_advance` returns
-//!   `UrcChannelFull` after `parse` and leaves the frame in its buffer, and
-//!   `Ingress::advance` awaits `publish` with the frame still there (a cancelled `advance`
-//!   leaves it too). A payload written on the first try would be written again: duplicated.
-//! - Telling a retry from a new frame is not possible from inside: atat moves the rest of
-//!   its buffer to the front after every frame, so a retried frame and the next one both
-//!   start at the buffer's start, and two pushes may carry the same bytes. Writing
-//!   tentatively (at the ring's end, made final when the client takes the entry) fails the
-//!   same way: a second push arriving before the client took the first would overwrite it.
-//!
-//! atat would need to call a hook once a URC is published (or pass `parse` a context); until
-//! then the atat-based client pays one frame per channel entry, and the network stack, which
-//! reads the port itself, is the way to metadata-only queueing.
+//! [`QueuedUrc`] (the whole frame in each channel entry, [`limits::MAX_URC_LEN`] bytes) is
+//! kept for an application that feeds a plain `atat::Ingress`.
 
+use super::ring::PayloadRing;
 use crate::{limits, Urc};
 
 /// Something a link's URC queue holds: a URC, or what it is decoded from.
 pub trait Queued {
-    /// The URC; `None` for a frame that does not decode (not queued by this crate).
-    fn urc(&self) -> Option<Urc<'_>>;
+    /// Hands the URC (a data URC with its payload) to `f`, once: a payload taken from a ring
+    /// is gone after. `None` for a frame that does not decode (not queued by this crate).
+    fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R>;
 }
 
 impl Queued for Urc<'static> {
-    fn urc(&self) -> Option<Urc<'_>> {
-        Some(self.clone())
+    fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
+        Some(f(&self))
+    }
+}
+
+/// What an atat URC channel of the client holds: [`UrcMeta`] (the default) or
+/// [`QueuedUrc`].
+pub trait ChannelUrc: atat::AtatUrc + Send {
+    /// Where payloads wait beside the channel: a push ring, or nothing.
+    type Ring<'r>: Copy + Send;
+    /// What the link hands the client: the entry with what it needs to find its payload.
+    type Queued<'r>: Queued;
+    /// Pairs an entry taken from the channel with its payload's ring.
+    fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r>;
+}
+
+/// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), metadata only: a data
+/// URC's payload waits in the application's [`PushRing`](super::PushRing), written there by
+/// a [`PushIngress`](super::PushIngress) (atat's plain `Ingress` writes none). The client
+/// takes each payload from the ring when it routes the URC; another subscriber of the
+/// channel (the application) sees the metadata only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrcMeta(pub Urc<'static>);
+
+impl atat::AtatUrc for UrcMeta {
+    /// The frame as the digester hands it over, detached; one that does not decode is not
+    /// queued. The [`PushIngress`](super::PushIngress) decoded the same frame the same way
+    /// and wrote its payload to the ring.
+    fn parse(resp: &[u8]) -> Option<Self> {
+        Urc::from_frame(resp).map(|u| UrcMeta(u.detach()))
+    }
+}
+
+impl ChannelUrc for UrcMeta {
+    type Ring<'r> = &'r dyn PayloadRing;
+    type Queued<'r> = RingUrc<'r>;
+    fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r> {
+        RingUrc { meta: self.0, ring }
+    }
+}
+
+/// A [`UrcMeta`] with the ring its payload waits in.
+pub struct RingUrc<'r> {
+    meta: Urc<'static>,
+    ring: &'r dyn PayloadRing,
+}
+
+impl core::fmt::Debug for RingUrc<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("RingUrc").field(&self.meta).finish()
+    }
+}
+
+impl Queued for RingUrc<'_> {
+    /// A data URC gets its payload from the ring, taken in URC order; one that did not fit is
+    /// handed over without it (the router marks its socket overrun).
+    fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
+        let Some((id, len)) = announced(&self.meta) else {
+            return Some(f(&self.meta));
+        };
+        let mut call = Some((self.meta, f));
+        let mut out = None;
+        self.ring.take(id, len, &mut |payload| {
+            if let Some((meta, f)) = call.take() {
+                let mut u: Urc<'_> = meta;
+                if let Some(bytes) = payload {
+                    set_payload(&mut u, bytes);
+                }
+                out = Some(f(&u));
+            }
+        });
+        out
+    }
+}
+
+impl ChannelUrc for QueuedUrc {
+    type Ring<'r> = ();
+    type Queued<'r> = QueuedUrc;
+    fn queued<'r>(self, _: Self::Ring<'r>) -> Self::Queued<'r> {
+        self
+    }
+}
+
+/// A data URC's socket and payload length.
+pub(crate) fn announced(u: &Urc<'_>) -> Option<(crate::ConnectId, usize)> {
+    match u {
+        Urc::RecvPush(p) => Some((p.connect_id, p.recv_length.get() as usize)),
+        Urc::RecvPushUdpService(p) => Some((p.connect_id, p.recv_length.get() as usize)),
+        _ => None,
+    }
+}
+
+/// A detached data URC with its payload's bytes again.
+fn set_payload<'a>(u: &mut Urc<'a>, bytes: &'a [u8]) {
+    match u {
+        Urc::RecvPush(p) => p.data = bytes,
+        Urc::RecvPushUdpService(p) => p.data = bytes,
+        _ => {}
     }
 }
 
 /// A URC in atat's URC channel (`atat::UrcChannel<QueuedUrc, N, _>`): its frame, decoded again
 /// when the client routes it, so that a push's payload reaches the client's push buffer.
 ///
-/// Each entry holds [`limits::MAX_URC_LEN`] bytes: the network stack, which reads the port
-/// itself, queues metadata only and needs no such channel.
+/// Each entry holds [`limits::MAX_URC_LEN`] bytes, for an application that feeds a plain
+/// `atat::Ingress`; with a [`PushIngress`](super::PushIngress) the channel holds [`UrcMeta`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedUrc {
     frame: heapless::Vec<u8, { limits::MAX_URC_LEN }>,
@@ -62,8 +147,8 @@ impl QueuedUrc {
 }
 
 impl Queued for QueuedUrc {
-    fn urc(&self) -> Option<Urc<'_>> {
-        QueuedUrc::urc(self)
+    fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
+        self.urc().map(|u| f(&u))
     }
 }
 
@@ -98,7 +183,7 @@ impl atat::AtatUrc for QueuedUrc {
 }
 
 /// A data URC's payload as it lies on the wire and the bytes it announces.
-fn payload<'a>(u: &Urc<'a>) -> Option<(&'a [u8], usize)> {
+pub(crate) fn payload<'a>(u: &Urc<'a>) -> Option<(&'a [u8], usize)> {
     match u {
         Urc::RecvPush(p) => Some((p.data, p.recv_length.get() as usize)),
         Urc::RecvPushUdpService(p) => Some((p.data, p.recv_length.get() as usize)),

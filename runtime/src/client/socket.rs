@@ -178,9 +178,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             let Some(q) = self.link.urc(deadline).await else {
                 return Err(Error::Timeout);
             };
-            if let Some(u) = q.urc() {
-                self.route(&u);
-            }
+            q.with_urc(|u| self.route(u));
             if let Some(id) = self.router.take_incoming(server) {
                 return Ok(id);
             }

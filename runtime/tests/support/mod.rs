@@ -10,10 +10,11 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::rc::Rc;
 
-use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+use atat::{AtatIngress, ResponseSlot, UrcChannel};
 use embassy_time::{Duration, Instant};
-use quectel_qi::client::QueuedUrc;
-use quectel_qi::client::{BlockingClient, BlockingLink, Client, Config};
+use quectel_qi::client::{
+    BlockingClient, BlockingLink, Client, Config, PushIngress, PushRing, UrcMeta,
+};
 
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
@@ -92,8 +93,9 @@ impl Script {
     }
 }
 
-type TestIngress =
-    Ingress<'static, QiDigester<'static>, QueuedUrc, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+type TestIngress = PushIngress<'static, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
+/// The push ring: the crate's default size, one payload more than the channel holds.
+pub type TestRing = PushRing<{ quectel_qi::client::RING_CAPACITY }, { URC_CAPACITY + 1 }>;
 
 struct Shared {
     ingress: TestIngress,
@@ -196,7 +198,8 @@ impl embedded_io_async::Write for Module {
 #[derive(Clone)]
 pub struct Handle {
     shared: Rc<RefCell<Shared>>,
-    pub urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS>,
+    pub urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, URC_SUBSCRIBERS>,
+    pub ring: &'static TestRing,
     pub digest: &'static DigestState,
 }
 
@@ -257,12 +260,13 @@ pub fn config() -> Config {
 
 fn module(script: &Script) -> (Module, Handle, &'static ResponseSlot<RESPONSE_SIZE>) {
     let slot: &'static ResponseSlot<RESPONSE_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
-    let urcs: &'static UrcChannel<QueuedUrc, URC_CAPACITY, URC_SUBSCRIBERS> =
+    let urcs: &'static UrcChannel<UrcMeta, URC_CAPACITY, URC_SUBSCRIBERS> =
         Box::leak(Box::new(UrcChannel::new()));
+    let ring: &'static TestRing = Box::leak(Box::new(PushRing::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let digester = QiDigester::new(digest).with_max_response(RESPONSE_SIZE);
-    let ingress = Ingress::new(digester, buf, slot, urcs);
+    let ingress = PushIngress::new(digester, ring, buf, slot, urcs);
     let shared = Rc::new(RefCell::new(Shared {
         ingress,
         steps: script.steps().iter().cloned().collect(),
@@ -276,6 +280,7 @@ fn module(script: &Script) -> (Module, Handle, &'static ResponseSlot<RESPONSE_SI
         Handle {
             shared,
             urcs,
+            ring,
             digest,
         },
         slot,
@@ -300,7 +305,7 @@ pub type BlockingInner =
 pub fn async_client(script: &Script, config: Config) -> (AsyncClient, Handle) {
     let (m, h, slot) = module(script);
     let at = atat::asynch::Client::new(m, slot, command_buffer(), atat_config());
-    let c = Client::new(at, h.urcs, h.digest, config).expect("a subscriber slot");
+    let c = Client::new(at, h.urcs, h.ring, h.digest, config).expect("a subscriber slot");
     h.answer();
     (c, h)
 }
@@ -309,7 +314,7 @@ pub fn async_client(script: &Script, config: Config) -> (AsyncClient, Handle) {
 pub fn blocking_client(script: &Script, config: Config) -> (SyncClient, Handle) {
     let (m, h, slot) = module(script);
     let at = atat::blocking::Client::new(m, slot, command_buffer(), atat_config());
-    let c = BlockingClient::new(at, h.urcs, h.digest, config).expect("a subscriber slot");
+    let c = BlockingClient::new(at, h.urcs, h.ring, h.digest, config).expect("a subscriber slot");
     h.answer();
     (c, h)
 }
