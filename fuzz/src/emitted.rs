@@ -90,7 +90,7 @@ fn items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
 }
 
 /// The hash of the tokens, tree by tree (`text` holds a literal's text, kept to save its
-/// allocation). Walking the trees is several times cheaper than writing them out as text.
+/// allocation): cheaper than writing the trees out as text and hashing that.
 fn hash(tokens: &TokenStream, text: &mut String) -> u64 {
     let mut h = DefaultHasher::new();
     hash_trees(tokens, text, &mut h);
