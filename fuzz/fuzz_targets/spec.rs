@@ -19,13 +19,19 @@ thread_local! {
 fuzz_target!(|data: &[u8]| {
     let files = qi_fuzz::spec_mutation::mutate(data);
     match PARSED.with(|p| qi_codegen::load_and_check_in_memory_cached(&files, p)) {
-        Ok(model) => {
+        Ok(model) => EMITTED.with(|m| {
+            let mut memo = m.borrow_mut();
+            let (seen, key) = memo.seen_spec(&files);
+            if seen {
+                return;
+            }
             let tokens = qi_codegen::emit::generate(&model);
-            if let Err(e) = EMITTED.with(|m| m.borrow_mut().parses(tokens)) {
+            if let Err(e) = memo.parses(tokens) {
                 panic!("a spec that checks emits code that does not parse: {e}");
             }
             let _ = qi_codegen::fuzzing::dispatch(&model);
-        }
+            memo.spec_parsed(key);
+        }),
         Err(errs) => {
             assert!(!errs.is_empty());
             for e in &errs {

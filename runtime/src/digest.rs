@@ -224,9 +224,12 @@ impl DigestState {
     /// though it shares a URC's prefix. The client calls it before each command; the digester
     /// also reads it from the command's echo, and forgets it at the final result.
     pub fn command_sent(&self, form_index: u16) {
-        self.in_flight
-            .store(u32::from(form_index) + 1, Ordering::Release);
-        self.changed();
+        let v = u32::from(form_index) + 1;
+        // The same form again reads the lines as before: no rescan (as for the settings).
+        if self.in_flight.load(Ordering::Acquire) != v {
+            self.in_flight.store(v, Ordering::Release);
+            self.changed();
+        }
     }
 
     /// The form whose final result is awaited, when known.

@@ -460,6 +460,14 @@ pub fn after_head<'a>(line: &'a [u8], head: &str) -> Result<&'a [u8], DecodeErro
     }
 }
 
+/// Whether text holds a CR or LF, which a command line cannot carry: the first CR ends the
+/// line (and [`after_head`] takes a last one for the terminator), so such a value would not
+/// decode back to itself. Requests refuse it in `validate`, before a byte is written.
+#[inline(never)]
+pub fn breaks_line(text: &str) -> bool {
+    text.bytes().any(|b| b == b'\r' || b == b'\n')
+}
+
 /// A text field copied into a string of at most `N` bytes: `TooLong` at `index` otherwise.
 #[inline(never)]
 pub fn owned<const N: usize>(text: &str, index: u8) -> Result<heapless::String<N>, DecodeError> {

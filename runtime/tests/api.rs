@@ -366,3 +366,52 @@ fn the_window_scale_test_line_decodes_as_the_document_prints_it() {
         Err(quectel_qi::wire::DecodeError::Keyword)
     );
 }
+
+#[test]
+fn a_line_end_inside_a_text_is_refused() {
+    // Found by fuzzing (`fuzz/regressions/round_trip-cr-value`): a value ending in CR decoded,
+    // encoded, and decoded one CR shorter, the last CR read as the line's terminator.
+    let mut found = b"AT+QURCCFG=\"a\",a,a,,".to_vec();
+    found.extend([b'\r'; 33]);
+    assert_eq!(qurccfg::Set::decode(&found), Err(DecodeError::Invalid));
+    assert!(Request::decode(&found).is_err());
+    // One CR is the terminator; a second belongs to the value, which cannot be sent.
+    assert_eq!(
+        qurccfg::Set::decode(b"AT+QURCCFG=\"a\",a\r").map(|s| s.value1),
+        Ok(Some("a"))
+    );
+    assert_eq!(
+        qurccfg::Set::decode(b"AT+QURCCFG=\"a\",a\r\r"),
+        Err(DecodeError::Invalid)
+    );
+    for value in ["a\r", "\r", "a\nb", "\n"] {
+        let set = qurccfg::Set {
+            config_setting: "urcport",
+            value1: Some(value),
+            value2: None,
+            value3: None,
+            value4: None,
+        };
+        let mut buf = [0xAAu8; qurccfg::Set::MAX_LEN];
+        match set.encode(&mut buf) {
+            Err(EncodeError::Invalid(e)) => {
+                assert_eq!((e.param, e.value), ("value", Value::Present), "{value:?}");
+                assert_eq!(e.allowed, "text without CR or LF");
+            }
+            other => panic!("{value:?}: expected a validation error, got {other:?}"),
+        }
+        assert!(buf.iter().all(|b| *b == 0xAA), "nothing may be written");
+    }
+    // Quoted text as well: a CR or LF inside the quotes would end the line just the same.
+    let e = qidnsgip::Resolve {
+        context_id: CONTEXT,
+        hostname: "example.com\r\nAT+QPOWD",
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!((e.param, e.allowed), ("hostname", "text without CR or LF"));
+    assert_eq!(
+        qidnsgip::Resolve::decode(b"AT+QIDNSGIP=1,\"a\rb\"\r"),
+        Err(DecodeError::Invalid)
+    );
+}

@@ -12,10 +12,21 @@ use quectel_qi::{AccessMode, ConnectId};
 /// atat's ingress does, digesting after each; returns the frames handed over and the bytes
 /// examined.
 fn digest_in_chunks(state: &DigestState, input: &[u8], chunk: usize) -> (usize, usize) {
+    digest_in_chunks_calling(state, input, chunk, &|| {})
+}
+
+/// [`digest_in_chunks`], calling `before` before each chunk.
+fn digest_in_chunks_calling(
+    state: &DigestState,
+    input: &[u8],
+    chunk: usize,
+    before: &dyn Fn(),
+) -> (usize, usize) {
     let mut d = QiDigester::new(state).with_max_response(1 << 20);
     let mut buf = Vec::new();
     let mut frames = 0;
     for piece in input.chunks(chunk) {
+        before();
         buf.extend_from_slice(piece);
         // Every round but the last consumes a byte or more.
         for _ in 0..=buf.len() {
@@ -121,4 +132,29 @@ fn fed_whole_each_byte_is_examined_about_once() {
             input.len()
         );
     }
+}
+
+#[test]
+fn announcing_the_form_in_flight_again_costs_no_rescan() {
+    // Found by the `digester` fuzz target, whose inputs announced a command before each chunk:
+    // every announcement made the digester read the response's lines again from its start
+    // (work growing with lines times chunks). The same form again reads them as before.
+    let state = DigestState::new();
+    let form = quectel_qi::Request::decode(b"AT+QISTATE?")
+        .expect("a form")
+        .form_index();
+    let (_, list) = inputs(1400)
+        .into_iter()
+        .find(|(name, _)| name.starts_with("a response of many"))
+        .expect("the list");
+    state.command_sent(form);
+    let (frames_once, once) = digest_in_chunks(&state, &list, 9);
+    state.command_sent(form);
+    let (frames_each, each) =
+        digest_in_chunks_calling(&state, &list, 9, &|| state.command_sent(form));
+    assert_eq!(frames_once, frames_each);
+    assert!(
+        each <= once + once / 10,
+        "{each} bytes examined announcing before each chunk, {once} announcing once"
+    );
 }

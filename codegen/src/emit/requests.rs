@@ -547,7 +547,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
     };
     let mut out = Vec::new();
-    // Strings: length and hex digits.
+    // Strings: length, quotes, line ends and hex digits.
     let strings = |u: &ParamUse| -> Option<TokenStream> {
         let def = model.param(&u.param);
         let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
@@ -571,6 +571,17 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 } else {
                     TokenStream::new()
                 };
+                // Hex digits cannot hold a line end; text can, and a command line cannot.
+                let line_end = if matches!(field_kind(def), FieldKind::Str) {
+                    let e = err(
+                        &pname,
+                        quote!(crate::wire::Value::Present),
+                        "text without CR or LF",
+                    );
+                    quote! { if crate::wire::breaks_line(v) { #e } }
+                } else {
+                    TokenStream::new()
+                };
                 let hex = if matches!(field_kind(def), FieldKind::Hex) {
                     let e = err(
                         &pname,
@@ -581,7 +592,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                 } else {
                     TokenStream::new()
                 };
-                quote! { if v.len() > #max { #too_long } #quote_in #hex }
+                quote! { if v.len() > #max { #too_long } #quote_in #line_end #hex }
             }
             _ => return None,
         };
