@@ -16,6 +16,7 @@
 #![no_std]
 #![no_main]
 
+mod call_stack;
 mod flows;
 mod future_sizes;
 mod tasks;
@@ -52,7 +53,8 @@ static STACK: StaticCell<QiStack> = StaticCell::new();
 /// Owns the serial input: digests what the module sends and records every URC in the stack.
 #[embassy_executor::task]
 async fn runner_task(runner: Runner<'static, UartRx>) {
-    let why = runner.run().await;
+    let run = core::pin::pin!(runner.run());
+    let why = call_stack::Measured::new("Runner::run", run).await;
     host::fail(format_args!("the stack's runner stopped: {why}"))
 }
 
@@ -73,6 +75,7 @@ async fn main(spawner: Spawner) {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
             future_sizes::report();
+            call_stack::report();
             host::say(format_args!(
                 "firmware: stack used {} of {} bytes",
                 used.used, used.size

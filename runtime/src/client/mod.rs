@@ -199,6 +199,7 @@ pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 pub use queued::{Queued, QueuedUrc};
+pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
