@@ -174,6 +174,7 @@
 //! }
 //! ```
 
+pub(crate) mod apart;
 mod blocking;
 mod command;
 mod context;
