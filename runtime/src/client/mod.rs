@@ -365,9 +365,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         self.check_carrier();
         let mut n = 0;
         while let Some(q) = self.link.try_urc() {
-            if let Some(u) = q.urc() {
-                self.route(&u);
-            }
+            let (router, digest) = (&mut self.router, self.digest);
+            q.with_urc(&mut |u| {
+                route(router, digest, u);
+            });
             n += 1;
         }
         n

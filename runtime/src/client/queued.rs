@@ -31,11 +31,23 @@ use crate::{limits, Urc};
 pub trait Queued {
     /// The URC; `None` for a frame that does not decode (not queued by this crate).
     fn urc(&self) -> Option<Urc<'_>>;
+
+    /// Hands the URC to `f` (nothing when the frame does not decode). A queued URC is
+    /// handed as it lies, without the copy [`urc`](Self::urc) makes.
+    fn with_urc(&self, f: &mut dyn FnMut(&Urc<'_>)) {
+        if let Some(u) = self.urc() {
+            f(&u);
+        }
+    }
 }
 
 impl Queued for Urc<'static> {
     fn urc(&self) -> Option<Urc<'_>> {
         Some(self.clone())
+    }
+
+    fn with_urc(&self, f: &mut dyn FnMut(&Urc<'_>)) {
+        f(self);
     }
 }
 

@@ -349,7 +349,9 @@ impl Shared {
         .await
     }
 
-    /// Drops results nobody waits for any more.
+    /// Drops results nobody waits for any more (apart: each result taken lies in this
+    /// frame, not in the caller's).
+    #[inline(never)]
     pub(crate) fn clear_results(&self) {
         while self.results.try_receive().is_ok() {}
     }
@@ -392,8 +394,11 @@ impl Shared {
         }
         self.wait_for_results_room().await;
         if self.busy.load(Ordering::Acquire) {
-            // Recorded already; only the delivery is left.
-            self.queue_result_again(frame);
+            // Recorded already; only the delivery is left. Decoded here, not in a helper,
+            // so that it takes the first decoding's place on the stack.
+            if let Some(u) = Urc::from_frame(frame) {
+                let _ = self.queue_result(&u);
+            }
         }
         Routed::Done
     }
@@ -406,13 +411,6 @@ impl Shared {
         self.results.try_send(u.clone().detach()).is_ok()
     }
 
-    /// Decodes the result in `frame` again and queues it (after a wait for room).
-    #[inline(never)]
-    fn queue_result_again(&self, frame: &[u8]) {
-        if let Some(u) = Urc::from_frame(frame) {
-            let _ = self.queue_result(&u);
-        }
-    }
 
     /// Resolves when a reader took pushed bytes since the last time.
     pub(crate) async fn room_made(&self) {
