@@ -286,7 +286,10 @@ mod tests {
         let mut out = [0u8; 2];
         assert_eq!(hex.copy_to(1, &mut out), 2);
         assert_eq!(&out, b"de");
-        assert!(ExcessBytes::new(b"abc", 5, 2).is_none(), "neither raw nor hex");
+        assert!(
+            ExcessBytes::new(b"abc", 5, 2).is_none(),
+            "neither raw nor hex"
+        );
         assert!(ExcessBytes::new(b"61zz", 2, 1).is_none(), "not hex digits");
         assert!(ExcessBytes::new(b"ab", 2, 2).unwrap().is_empty());
     }

@@ -411,7 +411,6 @@ impl Shared {
         self.results.try_send(u.clone().detach()).is_ok()
     }
 
-
     /// Resolves when a reader took pushed bytes since the last time.
     pub(crate) async fn room_made(&self) {
         core::future::poll_fn(|cx| {
