@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The RAM and flash budget of the QEMU firmware: measures the ELF (`llvm-size -A`,
 # `llvm-nm -S --size-sort`) and what the firmware printed in QEMU (its stack's high-water mark,
-# the size of every future it awaited), prints the measurements, and compares them with the
+# the stack each public call used, the size of every future it awaited), prints the measurements, and compares them with the
 # [budget] of budget.toml beside this script (and, for information, its [goal]s). Fails when a
 # measurement exceeds its budget or is missing.
 #
@@ -87,6 +87,11 @@ FILENAME == symbols_file { lines[++nsym] = $0; next }
   flows[++nflows] = flow; flow_stack[flow] = $(NF - 2) + 0; flow_base[flow] = $NF + 0
   next
 }
+/^firmware: call [^ ]+ stack [0-9]+$/ {
+  calls[++ncalls] = $3; call_stack[$3] = $5 + 0
+  if ($5 + 0 > deepest_call) { deepest_call = $5 + 0; deepest_call_name = $3 }
+  next
+}
 /^firmware: future [^ ]+ [0-9]+$/ {
   futures[++nfutures] = $3; future_size[$3] = $4 + 0
   if ($4 + 0 > largest) { largest = $4 + 0; largest_name = $3 }
@@ -108,6 +113,7 @@ END {
   measured["app_static"] = sum["app"] + 0
   if ("peak_stack" in measured) measured["ram"] = static_ram + measured["peak_stack"]
   if (nfutures > 0) measured["largest_future"] = largest
+  if (ncalls > 0) measured["largest_call_stack"] = deepest_call
 
   print "budget: static RAM by symbol (largest first; quectel-qi, task, app, other):"
   shown = 0
@@ -132,12 +138,14 @@ END {
     f1 = flows[i]
     printf "  %s  %s  %s  %s\n", cell(flow_stack[f1]), cell(flow_base[f1]), cell(flow_stack[f1] - flow_base[f1]), f1
   }
+  print "budget: stack per call (the deepest of its polls, below the point it is polled from):"
+  for (i = 1; i <= ncalls; i++) printf "  %s  %s\n", cell(call_stack[calls[i]]), calls[i]
   print "budget: futures (size_of_val on thumbv7em):"
   for (i = 1; i <= nfutures; i++) printf "  %s  %s\n", cell(future_size[futures[i]]), futures[i]
 
-  n = split("qi_static static tasks app_static peak_stack ram flash largest_future", keys, " ")
+  n = split("qi_static static tasks app_static peak_stack ram flash largest_future largest_call_stack", keys, " ")
   print "budget: measured vs budget (bytes):"
-  printf "  %-15s %10s %10s %6s %10s %s\n", "", "measured", "budget", "", "goal", ""
+  printf "  %-18s %10s %10s %6s %10s %s\n", "", "measured", "budget", "", "goal", ""
   for (i = 1; i <= n; i++) {
     k = keys[i]
     if (!(k in limit)) { printf "budget.sh: no budget for %s in %s\n", k, budget_file > "/dev/stderr"; bad = 1; continue }
@@ -146,9 +154,10 @@ END {
     if (verdict == "OVER") bad = 1
     goal_text = (k in goal) ? cell(goal[k]) : sprintf("%10s", "-")
     met = (k in goal) ? (measured[k] <= goal[k] ? "goal met" : "goal not met") : ""
-    printf "  %-15s %s %s %6s %s %s\n", k, cell(measured[k]), cell(limit[k]), verdict, goal_text, met
+    printf "  %-18s %s %s %6s %s %s\n", k, cell(measured[k]), cell(limit[k]), verdict, goal_text, met
   }
   if (nfutures > 0) printf "  (largest future: %s)\n", largest_name
+  if (ncalls > 0) printf "  (deepest call: %s)\n", deepest_call_name
   if (bad) { print "budget: FAILED"; exit 1 }
   print "budget: within budget"
 }

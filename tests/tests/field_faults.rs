@@ -300,6 +300,41 @@ fn qird_answering_more_than_asked_loses_nothing() {
 }
 
 #[test]
+fn qird_answering_more_than_asked_in_hex_framing_loses_nothing() {
+    use quectel_qi::{RecvDataFormat, SendDataFormat};
+    let echo = EchoServer::start().unwrap();
+    let field = FieldFaults {
+        read_extra: 100,
+        ..FieldFaults::default()
+    };
+    active(
+        sim_with(field),
+        config(AccessMode::BufferAccess),
+        async |stack: &SimStack, _| {
+            {
+                let mut c = stack.client().await.unwrap();
+                c.set_data_format(SendDataFormat::Text, RecvDataFormat::Hex)
+                    .await
+                    .unwrap();
+            }
+            let mut s = stack.connect("127.0.0.1", echo.port()).await.unwrap();
+            let data = random_bytes(5, 3000);
+            s.write_all(&data).await.unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 512];
+            while got.len() < data.len() {
+                let n = bounded("read", s.read(&mut buf)).await.unwrap();
+                assert!(n > 0, "end of stream after {} bytes", got.len());
+                got.extend_from_slice(&buf[..n]);
+            }
+            // The excess came as hex digits and was decoded where it was kept: in order.
+            assert_eq!(got, data);
+            bounded("close", s.close()).await.unwrap();
+        },
+    );
+}
+
+#[test]
 fn recv_urc_without_length_in_direct_push_delivers_the_data() {
     let echo = EchoServer::start().unwrap();
     let field = FieldFaults {

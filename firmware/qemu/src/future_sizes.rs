@@ -1,8 +1,10 @@
 //! The size of every public future of the client and the stack that the flows await, as
 //! `core::mem::size_of_val` gives it on this target: [`sized!`] takes the size of a future the
-//! flow has just created, then awaits it where it lies (a function taking the future by value
-//! would add a copy of it to the measured stack); [`report`] prints the largest size seen per
-//! name, one `firmware: future <name> <bytes>` line each (`budget.sh` reads them).
+//! flow has just created, pins it where it lies (a function taking the future by value would
+//! add a copy of it to the measured stack) and awaits it through
+//! [`call_stack::Measured`](crate::call_stack::Measured), which measures the stack of each of
+//! its polls; [`report`] prints the largest size seen per name, one
+//! `firmware: future <name> <bytes>` line each (`budget.sh` reads them).
 
 use core::cell::RefCell;
 
@@ -17,12 +19,13 @@ const NAMES: usize = 40;
 static SIZES: Mutex<RefCell<Vec<(&'static str, usize), NAMES>>> =
     Mutex::new(RefCell::new(Vec::new()));
 
-/// Records the size of the future `$future` under `$name`, then awaits it.
+/// Records the size of the future `$future` under `$name`, then awaits it, measuring the
+/// stack of its polls under the same name.
 macro_rules! sized {
     ($name:expr, $future:expr $(,)?) => {{
-        let future = $future;
-        $crate::future_sizes::record($name, core::mem::size_of_val(&future));
-        future.await
+        let future = core::pin::pin!($future);
+        $crate::future_sizes::record($name, core::mem::size_of_val(&*future));
+        $crate::call_stack::Measured::new($name, future).await
     }};
 }
 pub(crate) use sized;

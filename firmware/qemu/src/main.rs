@@ -1,8 +1,9 @@
 //! The firmware in CI: quectel-qi's network stack on an emulated Cortex-M4F (QEMU's mps2-an386),
 //! its UART0 wired to the virtual module. It activates a context, echoes over TCP (buffer access
 //! and direct push), drives the typed client, GETs a page with reqwless, resolves a name and
-//! echoes over UDP, then prints the size of every future it awaited and its stack's high-water
-//! mark, `firmware: all flows passed` over semihosting, and exits 0 (1, with the reason, on any
+//! echoes over UDP, then prints the size of every future it awaited, the stack each public
+//! call (and the stack's runner) used in its deepest poll, its stack's high-water mark,
+//! `firmware: all flows passed` over semihosting, and exits 0 (1, with the reason, on any
 //! failure). `run.sh` beside this crate builds it, runs it against `qi sim` and loopback peers,
 //! and checks what it measured against `budget.toml` (`budget.sh`).
 //!
@@ -16,6 +17,7 @@
 #![no_std]
 #![no_main]
 
+mod call_stack;
 mod flows;
 mod future_sizes;
 mod tasks;
@@ -50,9 +52,11 @@ static RESOURCES: StaticCell<Resources> = StaticCell::new();
 static STACK: StaticCell<QiStack> = StaticCell::new();
 
 /// Owns the serial input: digests what the module sends and records every URC in the stack.
+/// Its polls are measured like the flows' calls (`call_stack`), under `Runner::run`.
 #[embassy_executor::task]
 async fn runner_task(runner: Runner<'static, UartRx>) {
-    let why = runner.run().await;
+    let run = core::pin::pin!(runner.run());
+    let why = call_stack::Measured::new("Runner::run", run).await;
     host::fail(format_args!("the stack's runner stopped: {why}"))
 }
 
@@ -73,6 +77,7 @@ async fn main(spawner: Spawner) {
         Ok(Ok(())) => {
             let used = stack_usage::measure();
             future_sizes::report();
+            call_stack::report();
             host::say(format_args!(
                 "firmware: stack used {} of {} bytes",
                 used.used, used.size

@@ -179,6 +179,7 @@
 //! }
 //! ```
 
+pub(crate) mod apart;
 mod blocking;
 mod command;
 mod context;
@@ -207,6 +208,7 @@ pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
 pub use queued::{ChannelUrc, Queued, QueuedUrc, RingUrc, UrcMeta};
+pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};

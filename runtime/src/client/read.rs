@@ -117,12 +117,14 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     }
 
     /// [`read_once`](Self::read_once), handing the bytes of an answer longer than asked
-    /// (those past `buf`, a module fault) to `excess`, whose error is the call's.
+    /// (those past `buf`, a module fault) to `excess`, whose error is the call's. They come
+    /// as they lie in the answer ([`ExcessBytes`]: raw or hex digits), not decoded into a
+    /// buffer of this call.
     pub async fn read_once_into(
         &mut self,
         connect_id: ConnectId,
         buf: &mut [u8],
-        excess: impl FnOnce(&[u8]) -> Result<(), Error> + Send,
+        excess: impl FnOnce(ExcessBytes<'_>) -> Result<(), Error> + Send,
     ) -> Result<usize, Error> {
         let read_length = read_length(buf.len()).ok_or(Error::BufferTooSmall)?;
         let cmd = qird::Read {
@@ -136,7 +138,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 let (_, wire, len) = split_read::<ReadLine>(bytes).map_err(|_| Error::Parse)?;
                 let n = copy_payload(wire, len, 0, buf).map_err(|_| Error::Parse)?;
                 if len > n {
-                    excess_of(wire, len, n, excess)?;
+                    excess(ExcessBytes::new(wire, len, n).ok_or(Error::Parse)?)?;
                 }
                 Ok(n)
             })
@@ -219,19 +221,76 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     }
 }
 
-/// Hands the bytes of a payload of `len` past its first `skip` to `excess`: where they lie
-/// when raw, decoded from hex digits into a buffer of this call otherwise.
-#[inline(never)]
-fn excess_of(
-    wire: &[u8],
+/// The bytes of an `AT+QIRD` answer past the reader's buffer (a module fault: it answered
+/// more than asked), as they lie in the answer: raw, or two hex digits a byte in hex framing.
+/// [`Client::read_once_into`] hands them over where they lie, so that no call needs a
+/// payload-sized buffer of its own to decode them.
+#[derive(Debug, Clone, Copy)]
+pub struct ExcessBytes<'a> {
+    wire: &'a [u8],
     len: usize,
-    skip: usize,
-    excess: impl FnOnce(&[u8]) -> Result<(), Error>,
-) -> Result<(), Error> {
-    if wire.len() == len {
-        return excess(&wire[skip..]);
+}
+
+impl<'a> ExcessBytes<'a> {
+    /// The bytes of a payload of `len` past its first `skip`, from its wire form; `None` when
+    /// the wire form is neither `len` raw bytes nor `2 len` hex digits.
+    fn new(wire: &'a [u8], len: usize, skip: usize) -> Option<Self> {
+        let skip = skip.min(len);
+        let wire = if wire.len() == len {
+            &wire[skip..]
+        } else if wire.len() == len.checked_mul(2)? && wire.iter().all(u8::is_ascii_hexdigit) {
+            &wire[2 * skip..]
+        } else {
+            return None;
+        };
+        Some(ExcessBytes {
+            wire,
+            len: len - skip,
+        })
     }
-    let mut rest = [0u8; crate::limits::MAX_DATA_LEN];
-    let n = copy_payload(wire, len, skip, &mut rest).map_err(|_| Error::Parse)?;
-    excess(&rest[..n])
+
+    /// How many bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes as they lie in the answer: [`len`](Self::len) raw bytes, or twice as many hex
+    /// digits (what [`copy_payload`] takes).
+    pub fn wire(&self) -> &'a [u8] {
+        self.wire
+    }
+
+    /// Copies the bytes, past their first `skip`, into `out` (decoding hex digits on the
+    /// way); returns how many were written (as many as fit).
+    pub fn copy_to(&self, skip: usize, out: &mut [u8]) -> usize {
+        // `new` checked the wire form, so the copy cannot fail.
+        copy_payload(self.wire, self.len, skip, out).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExcessBytes;
+
+    #[test]
+    fn excess_bytes_are_handed_over_raw_or_as_hex_digits() {
+        let raw = ExcessBytes::new(b"abcdef", 6, 4).unwrap();
+        assert_eq!((raw.len(), raw.wire()), (2, &b"ef"[..]));
+        let hex = ExcessBytes::new(b"6162636465", 5, 2).unwrap();
+        assert_eq!((hex.len(), hex.wire()), (3, &b"636465"[..]));
+        let mut out = [0u8; 2];
+        assert_eq!(hex.copy_to(1, &mut out), 2);
+        assert_eq!(&out, b"de");
+        assert!(
+            ExcessBytes::new(b"abc", 5, 2).is_none(),
+            "neither raw nor hex"
+        );
+        assert!(ExcessBytes::new(b"61zz", 2, 1).is_none(), "not hex digits");
+        assert!(ExcessBytes::new(b"ab", 2, 2).unwrap().is_empty());
+    }
 }

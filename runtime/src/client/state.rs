@@ -128,10 +128,7 @@ impl<const PUSH: usize> Router<PUSH> {
             Urc::RecvPush(p) => {
                 self.pushed(p.connect_id, p.data, p.recv_length.get() as usize, None)
             }
-            Urc::RecvPushUdpService(p) => {
-                let from = Sender::new(&p.remote_ip, p.remote_port);
-                self.pushed(p.connect_id, p.data, p.recv_length.get() as usize, from)
-            }
+            Urc::RecvPushUdpService(p) => self.pushed_from(p),
             Urc::Closed(urc::Closed { connect_id }) => {
                 self.sockets[index(*connect_id)].closed = true;
                 Event::Closed(*connect_id)
@@ -170,6 +167,14 @@ impl<const PUSH: usize> Router<PUSH> {
             }
             _ => Event::Result,
         }
+    }
+
+    /// A UDP service's push, with its sender (apart: the sender's address is a string that
+    /// [`route`](Self::route)'s frame, below every other URC, need not hold).
+    #[inline(never)]
+    fn pushed_from(&mut self, p: &urc::RecvPushUdpService<'_>) -> Event {
+        let from = Sender::new(&p.remote_ip, p.remote_port);
+        self.pushed(p.connect_id, p.data, p.recv_length.get() as usize, from)
     }
 
     fn pushed(

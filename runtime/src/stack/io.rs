@@ -97,8 +97,8 @@ impl<W: Write> Stack<'_, W> {
                         // where the next read takes it first (the stack's client has none).
                         let push = self.push;
                         let shared = self.shared;
-                        let keep = move |rest: &[u8]| {
-                            if !push.push(id, rest, rest.len(), None) {
+                        let keep = move |rest: client::ExcessBytes<'_>| {
+                            if !push.push(id, rest.wire(), rest.len(), None) {
                                 shared.with(|s| s.router.socket_mut(id).overrun = true);
                             }
                             Ok(())

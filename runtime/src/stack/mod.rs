@@ -80,6 +80,7 @@ pub use runner::Runner;
 pub use tcp::{TcpReader, TcpSocket, TcpWriter};
 pub use udp::{UdpService, UdpSocket};
 
+use crate::client::apart::apart;
 use crate::client::{self, Client, Link};
 use crate::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
 use crate::{
@@ -326,13 +327,14 @@ impl<'d, W: Write> Stack<'d, W> {
         };
         // Again after a restart: the module is back to its defaults.
         let prepared_for = self.shared.restart.count().wrapping_add(1);
+        // Both are rare: apart, so that the common path's frame does not hold them.
         if self.prepared.load(Ordering::Acquire) != prepared_for {
-            guard.prepare().await.map_err(|e| self.failed(&guard, e))?;
+            apart!(guard.prepare()).map_err(|e| self.failed(&guard, e))?;
             self.prepared.store(prepared_for, Ordering::Release);
         }
         while let Some(id) = self.shared.with(|s| s.take_dropped()) {
             // The module may have closed it already; the ID is free either way.
-            let _ = guard.close(id).await;
+            let _ = apart!(guard.close(id));
             self.shared.with(|s| s.release(self.push, id));
         }
         Ok(guard)

@@ -16,7 +16,7 @@ use embassy_sync::waitqueue::WakerRegistration;
 
 use crate::client::{Event, Router, Sender, SOCKETS};
 use crate::digest::DigestState;
-use crate::{AccessMode, ConnectId, Urc};
+use crate::{urc, AccessMode, ConnectId, Urc};
 
 use super::push::PushRing;
 use super::{Error, Stopped};
@@ -349,7 +349,9 @@ impl Shared {
         .await
     }
 
-    /// Drops results nobody waits for any more.
+    /// Drops results nobody waits for any more (apart: each result taken lies in this
+    /// frame, not in the caller's).
+    #[inline(never)]
     pub(crate) fn clear_results(&self) {
         while self.results.try_receive().is_ok() {}
     }
@@ -387,19 +389,26 @@ impl Shared {
         if event != Event::Result || !self.busy.load(Ordering::Acquire) {
             return Routed::Done;
         }
-        // Results carry no payload: what is queued is metadata only.
-        match self.results.try_send(u.detach()) {
-            Ok(()) => return Routed::Done,
-            Err(embassy_sync::channel::TrySendError::Full(u)) => drop(u),
+        if self.queue_result(&u) {
+            return Routed::Done;
         }
         self.wait_for_results_room().await;
         if self.busy.load(Ordering::Acquire) {
-            // Recorded already; only the delivery is left.
+            // Recorded already; only the delivery is left. Decoded here, not in a helper,
+            // so that it takes the first decoding's place on the stack.
             if let Some(u) = Urc::from_frame(frame) {
-                let _ = self.results.try_send(u.detach());
+                let _ = self.queue_result(&u);
             }
         }
         Routed::Done
+    }
+
+    /// Queues a result for the command holder; `false` when the queue is full. Results carry
+    /// no payload: what is queued is metadata only. Apart, so that the detached copy is not
+    /// in [`route_frame`](Self::route_frame)'s frame, below every URC's decoding.
+    #[inline(never)]
+    fn queue_result(&self, u: &Urc<'_>) -> bool {
+        self.results.try_send(u.clone().detach()).is_ok()
     }
 
     /// Resolves when a reader took pushed bytes since the last time.
@@ -493,16 +502,7 @@ impl State {
                 p.recv_length.get() as usize,
                 None,
             ),
-            Urc::RecvPushUdpService(p) => {
-                let from = Sender::new(&p.remote_ip, p.remote_port);
-                self.pushed(
-                    push,
-                    p.connect_id,
-                    p.data,
-                    p.recv_length.get() as usize,
-                    from,
-                )
-            }
+            Urc::RecvPushUdpService(p) => self.pushed_from(push, p),
             _ => crate::client::route(&mut self.router, digest, u),
         };
         match event {
@@ -520,6 +520,15 @@ impl State {
 }
 
 impl State {
+    /// A UDP service's push, with its sender (apart: the sender's address is a string that
+    /// the frame of [`record`](Self::record), below every URC, need not hold).
+    #[inline(never)]
+    fn pushed_from(&mut self, push: &dyn PushRing, p: &urc::RecvPushUdpService<'_>) -> Event {
+        let from = Sender::new(&p.remote_ip, p.remote_port);
+        let len = p.recv_length.get() as usize;
+        self.pushed(push, p.connect_id, p.data, len, from)
+    }
+
     /// Keeps a push: a push larger than the whole buffer is dropped whole and its reader
     /// gets [`Error::PushBufferTooSmall`]; one that does not fit now (its socket was given
     /// up on, see [`make_room`](Self::make_room)) marks the socket overrun.
