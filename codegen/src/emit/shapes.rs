@@ -186,7 +186,9 @@ pub(super) fn line(
     fields: &[ParamUse],
     data: Option<&DataBlock>,
 ) -> TokenStream {
-    let keywords = keyword.into_iter().chain(keyword_also.iter().map(String::as_str));
+    let keywords = keyword
+        .into_iter()
+        .chain(keyword_also.iter().map(String::as_str));
     let rules = rules(model, fields, &[], Side::Module);
     let data = match data {
         Some(d) => {

@@ -234,7 +234,14 @@ fn read_fields(
                 fits_len(text, 64, index)?;
                 None
             }
-            (_, FieldKind::Framed { length, quoted, max }) => {
+            (
+                _,
+                FieldKind::Framed {
+                    length,
+                    quoted,
+                    max,
+                },
+            ) => {
                 let n = announced(ints, length)?;
                 if quoted {
                     fields.take_quoted(n, index)?;
@@ -350,7 +357,12 @@ pub struct Candidate {
 }
 
 /// The best fit of `line` among the candidates (`Fit::No` when there are none).
-pub fn best_fit(shapes: &[LineShape], candidates: &[Candidate], line: &[u8], payload: &[u8]) -> Fit {
+pub fn best_fit(
+    shapes: &[LineShape],
+    candidates: &[Candidate],
+    line: &[u8],
+    payload: &[u8],
+) -> Fit {
     candidates.iter().fold(Fit::No, |best, c| {
         let Some(shape) = shapes.get(usize::from(c.shape)) else {
             return best;
