@@ -17,6 +17,7 @@ pub mod naming;
 pub mod revision;
 pub mod spec;
 pub mod testgen;
+pub mod wording;
 
 use std::path::Path;
 

@@ -1,76 +1,11 @@
 //! `qi decode` over the document's example sessions (spec/examples/*.yaml and the commands'
 //! `examples:`), written out as logs: every line decodes and is valid.
 
+mod decode_support;
+
+use decode_support::transcripts;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn spec_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
-}
-
-/// One transcript as a log: host lines end in CR LF, module lines too, data as is (after a
-/// prompt, right after it; after `+QIRD`/a recv URC, on the next line). Lines the spec marks
-/// foreign (not QI commands) or invalid on purpose are returned apart.
-struct Log {
-    name: String,
-    bytes: Vec<u8>,
-    lines: usize,
-    invalid: Vec<Vec<u8>>,
-}
-
-fn transcripts() -> Vec<Log> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    for dir in ["examples", "commands"] {
-        for e in std::fs::read_dir(spec_dir().join(dir)).unwrap() {
-            files.push(e.unwrap().path());
-        }
-    }
-    files.sort();
-    let mut logs = Vec::new();
-    for f in files {
-        let doc: serde_yaml::Value =
-            serde_yaml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        let list = doc
-            .get("transcripts")
-            .or_else(|| doc.get("examples"))
-            .and_then(|v| v.as_sequence())
-            .cloned()
-            .unwrap_or_default();
-        for t in list {
-            let mut log = Log {
-                name: t["name"].as_str().unwrap().to_string(),
-                bytes: Vec::new(),
-                lines: 0,
-                invalid: Vec::new(),
-            };
-            for step in t["steps"].as_sequence().unwrap() {
-                if step.get("foreign").and_then(|v| v.as_bool()) == Some(true) {
-                    continue;
-                }
-                if step.get("invalid").and_then(|v| v.as_bool()) == Some(true) {
-                    let line = step["host"].as_str().unwrap().as_bytes().to_vec();
-                    log.invalid.push(line);
-                    continue;
-                }
-                let (text, data) = if let Some(h) = step.get("host") {
-                    (h.as_str().unwrap(), false)
-                } else if let Some(m) = step.get("module") {
-                    (m.as_str().unwrap(), false)
-                } else if let Some(d) = step.get("host_data").or_else(|| step.get("module_data")) {
-                    (d.as_str().unwrap(), true)
-                } else {
-                    panic!("{}: unknown step {step:?}", f.display());
-                };
-                log.bytes.extend_from_slice(text.as_bytes());
-                log.bytes.extend_from_slice(b"\r\n");
-                log.lines += usize::from(!data) + text.matches('\n').count() + usize::from(data);
-            }
-            logs.push(log);
-        }
-    }
-    logs
-}
 
 fn qi_decode(input: &[u8], json: bool) -> (i32, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_qi"));

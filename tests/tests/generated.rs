@@ -9,10 +9,17 @@ const CONFORMANCE: &str = include_str!(concat!(env!("OUT_DIR"), "/conformance.at
 
 #[test]
 fn generated_cases_cover_every_kind() {
+    // Constructs the QI spec does not use (tests/own-spec covers them).
+    let unused = [
+        "repeat count",
+        "length framing",
+        "setting-chosen variant",
+        "removed by a revision",
+    ];
     let mut total = 0;
     for (kind, n) in CASE_COUNTS {
         println!("{kind}: {n}");
-        assert!(*n > 0, "no {kind} case was generated");
+        assert_eq!(*n > 0, !unused.contains(kind), "{n} {kind} cases");
         total += n;
     }
     println!("total: {total}");

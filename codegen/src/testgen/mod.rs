@@ -1,11 +1,15 @@
 //! Test cases derived from the spec, named for what they check: the boundaries of every range
 //! (in every form and line that uses it), every enumeration value and an unlisted one, every
-//! string and hex length limit, a round trip of every form, response line and URC, and a replay
-//! of every example session.
+//! string and hex length limit, optional parameters and fields left out, the counts of repeated
+//! groups and fields, fields framed by a length, URC variants chosen by settings ([`choice`]),
+//! what a revision removed, a round trip of every form, response line and URC, and a replay of
+//! every example session.
 //!
 //! [`cases`] lists them; [`rust`] renders them as Rust tests for `qi-tests` (through
 //! [`Builder`]), [`crate::conformance`] as an AT script for a virtual or a real module.
 
+pub mod choice;
+mod removed;
 pub mod rust;
 pub mod values;
 
@@ -29,6 +33,14 @@ pub enum Kind {
     Rule,
     /// A command form: typed value → line → typed value.
     Form,
+    /// The count of a repeated group or field: its bounds accepted, one beyond rejected.
+    Repeat,
+    /// A field read by an earlier length field: a length that does not match is an error.
+    Framing,
+    /// A URC variant chosen by a setting (per instance where the spec says `per:`).
+    Choice,
+    /// A form, line, URC or value a revision removed (`until:`): no longer decoded.
+    Removed,
     /// A response line: line → typed value → line.
     Line,
     /// A URC: line → typed value → line.
@@ -38,12 +50,16 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Range,
         Kind::Enum,
         Kind::Length,
         Kind::Rule,
         Kind::Form,
+        Kind::Repeat,
+        Kind::Framing,
+        Kind::Choice,
+        Kind::Removed,
         Kind::Line,
         Kind::Urc,
         Kind::Transcript,
@@ -56,6 +72,10 @@ impl Kind {
             Kind::Length => "length limit",
             Kind::Rule => "rule between parameters",
             Kind::Form => "command form round trip",
+            Kind::Repeat => "repeat count",
+            Kind::Framing => "length framing",
+            Kind::Choice => "setting-chosen variant",
+            Kind::Removed => "removed by a revision",
             Kind::Line => "response line round trip",
             Kind::Urc => "URC round trip",
             Kind::Transcript => "example session replay",
@@ -69,12 +89,15 @@ pub struct Request<'m> {
     pub cmd: &'m Command,
     pub form: &'m Form,
     pub values: Values,
+    /// The entries of the form's repeated group (`repeat:`), each its parameters' values;
+    /// empty for a form without one.
+    pub group: Vec<Values>,
 }
 
 impl Request<'_> {
     /// The command line, without `\r`.
     pub fn line(&self, model: &Model) -> String {
-        values::command_line(model, self.cmd, self.form, &self.values)
+        values::command_line_with(model, self.cmd, self.form, &self.values, Some(&self.group))
     }
 }
 
@@ -106,7 +129,23 @@ pub enum Check<'m> {
         line: String,
         payload: usize,
         accepted: bool,
+        /// A rejection with this error exactly (a Rust expression of `wire::DecodeError`).
+        error: Option<String>,
     },
+    /// With `settings` selecting the URC `variant` for `instance` (the line's `per:` field, if
+    /// any), `Urc::decode_with` reads `line` as that variant and encodes it back byte-exact;
+    /// `other_line` (another instance, which another variant reads too) is not that variant.
+    Chosen {
+        variant: String,
+        line: String,
+        payload: usize,
+        instance: Option<i64>,
+        other_line: Option<String>,
+        settings: Vec<choice::Setting>,
+    },
+    /// A command line (`urc`: a URC line) of a form or URC a revision removed: no request
+    /// (no URC) decodes it.
+    Removed { line: String, urc: bool },
     /// An example session replays through the codec.
     Transcript(&'m Transcript),
     /// `ErrorCode` knows the code, with its text (`Some`), or does not (`None`).
@@ -141,7 +180,8 @@ impl Case<'_> {
     /// URCs), or neither (sessions, error codes).
     pub fn side(&self) -> &'static str {
         match self.check {
-            Check::Shape { .. } => "module lines",
+            Check::Shape { .. } | Check::Chosen { .. } => "module lines",
+            Check::Removed { urc: true, .. } => "module lines",
             Check::Transcript(_) | Check::ErrorCode { .. } => "other",
             _ => "command lines",
         }
@@ -168,18 +208,14 @@ fn value_name(v: i64) -> String {
 
 /// Every case of the spec, in a stable order: forms by command file, then response lines,
 /// URCs and transcripts.
-/// Whether values of this form are drawn: a request's repeated group is not yet (the example
-/// sessions replay such forms).
-pub(crate) fn form_is_drawn(form: &Form) -> bool {
-    form.repeat.is_none()
-}
-
-/// Whether values of a line are drawn: repeated fields and fields framed by a length are not
-/// yet (the example sessions and the digester's tests cover them).
-pub(crate) fn line_is_drawn(fields: &[ParamUse]) -> bool {
-    !fields
-        .iter()
-        .any(|u| u.repeat.is_some() || u.length.is_some())
+/// [`cases`], and the cases of what a revision removed: `written` is the spec as written
+/// (`until:` items included), `model` its latest revision.
+pub fn cases_with_removed<'m>(model: &'m Model, written: &Model) -> Vec<Case<'m>> {
+    let mut out = cases(model);
+    removed::cases(model, written, &mut out);
+    let mut seen = BTreeSet::new();
+    out.retain(|c| seen.insert(c.name.clone()));
+    out
 }
 
 pub fn cases(model: &Model) -> Vec<Case<'_>> {
@@ -187,7 +223,7 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
     let mut out = Vec::new();
     for c in &model.spec.commands {
         let cmd = &c.value;
-        for form in cmd.forms.iter().filter(|f| form_is_drawn(f)) {
+        for form in &cmd.forms {
             form_cases(model, cmd, form, &strings, &mut out);
         }
     }
@@ -208,9 +244,7 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
                     fields: &l.fields,
                     data: l.data.as_ref(),
                 };
-                if line_is_drawn(&l.fields) {
-                    shape_cases(model, &shape, &strings, &mut out);
-                }
+                shape_cases(model, &shape, &strings, &mut out);
             }
         }
     }
@@ -224,10 +258,9 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
             fields: &u.fields,
             data: u.data.as_ref(),
         };
-        if line_is_drawn(&u.fields) {
-            shape_cases(model, &shape, &strings, &mut out);
-        }
+        shape_cases(model, &shape, &strings, &mut out);
     }
+    choice::cases(model, &strings, &mut out);
     for t in values::transcripts(model) {
         out.push(Case {
             name: format!("transcript_{}_replays", t.name),
@@ -320,7 +353,13 @@ fn form_cases<'m>(
     let Some(base) = values::fix(model, form, base, &[], strings) else {
         return;
     };
-    let request = |values: Values| Request { cmd, form, values };
+    let group = values::group_sample(model, form, strings);
+    let request = |values: Values| Request {
+        cmd,
+        form,
+        values,
+        group: group.clone(),
+    };
     let mut push = |name: String, kind: Kind, check: Check<'m>, documented: bool| {
         out.push(Case {
             name,
@@ -335,7 +374,15 @@ fn form_cases<'m>(
         Check::Accepts(request(base.clone())),
         true,
     );
-    for (i, u) in form.params.iter().enumerate() {
+    // Each parameter, then each parameter of the group's first entry.
+    let entry_params = form.repeat.iter().flat_map(|g| g.params.iter());
+    let slots = form
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (Slot::Param(i), u));
+    let slots = slots.chain(entry_params.enumerate().map(|(j, u)| (Slot::Entry(j), u)));
+    for (slot, u) in slots {
         if u.value.is_some() {
             continue;
         }
@@ -343,31 +390,45 @@ fn form_cases<'m>(
         let field = u.field_name();
         let doc = u.doc.clone().unwrap_or_else(|| def.doc.clone());
         let with = |v: Value| {
-            let mut vs = base.clone();
-            vs[i] = v;
-            vs
+            let mut r = request(base.clone());
+            match slot {
+                Slot::Param(i) => r.values[i] = v,
+                Slot::Entry(j) => r.group[0][j] = v,
+            }
+            r
         };
-        let accepted = |v: Value| values::fix(model, form, with(v), &[i], strings);
+        // Rules name the form's own parameters: a group's entry only has to be itself valid.
+        let accepted = |v: Value| match slot {
+            Slot::Param(i) => {
+                let r = with(v);
+                values::fix(model, form, r.values, &[i], strings).map(request)
+            }
+            Slot::Entry(_) => Some(with(v)),
+        };
+        let (index, range) = match slot {
+            Slot::Param(i) => (i, ranges[i].clone()),
+            Slot::Entry(j) => (form.params.len() + j, def.range.clone()),
+        };
         match values::repr(def) {
             Repr::Newtype | Repr::Int => {
-                let Some(r) = &ranges[i] else { continue };
+                let Some(r) = &range else { continue };
                 let (ok, bad) = values::boundaries(r);
                 for v in ok {
-                    if let Some(vs) = accepted(Value::Int(v)) {
+                    if let Some(req) = accepted(Value::Int(v)) {
                         let name = format!("{prefix}_{field}_accepts_{}", value_name(v));
-                        push(name, Kind::Range, Check::Accepts(request(vs)), true);
+                        push(name, Kind::Range, Check::Accepts(req), true);
                     }
                 }
                 for v in bad {
                     let name = format!("{prefix}_{field}_rejects_{}", value_name(v));
-                    let req = request(with(Value::Int(v)));
+                    let req = with(Value::Int(v));
                     let type_range = def.range.as_deref().unwrap_or_default();
                     let check = match values::repr(def) {
                         Repr::Newtype if !crate::check::values::in_ranges(type_range, v) => {
                             Check::OutOfType {
                                 request: req,
                                 param: &u.param,
-                                index: i,
+                                index,
                                 value: v,
                             }
                         }
@@ -383,20 +444,15 @@ fn form_cases<'m>(
             Repr::Enum { keyword } => {
                 let listed = def.values.as_deref().unwrap_or_default();
                 for (k, ev) in listed.iter().enumerate() {
-                    if let Some(vs) = accepted(Value::Enum(k)) {
+                    if let Some(req) = accepted(Value::Enum(k)) {
                         let name = format!("{prefix}_{field}_accepts_{}", ev.name);
-                        push(name, Kind::Enum, Check::Accepts(request(vs)), true);
+                        push(name, Kind::Enum, Check::Accepts(req), true);
                     }
                 }
                 if keyword {
                     let raw = Value::Raw("\"UNLISTED\"".into());
                     let name = format!("{prefix}_{field}_rejects_unlisted_keyword");
-                    push(
-                        name,
-                        Kind::Enum,
-                        Check::LineRejected(request(with(raw))),
-                        true,
-                    );
+                    push(name, Kind::Enum, Check::LineRejected(with(raw)), true);
                 } else {
                     let codes = listed.iter().filter_map(|e| match e.value {
                         crate::spec::Scalar::Int(n) => Some(n),
@@ -405,9 +461,9 @@ fn form_cases<'m>(
                     let v = codes.max().unwrap_or(0) + 1;
                     let name = format!("{prefix}_{field}_rejects_unlisted_{v}");
                     let check = Check::OutOfType {
-                        request: request(with(Value::Raw(v.to_string()))),
+                        request: with(Value::Raw(v.to_string())),
                         param: &u.param,
-                        index: i,
+                        index,
                         value: v,
                     };
                     push(name, Kind::Enum, check, true);
@@ -424,20 +480,87 @@ fn form_cases<'m>(
                 };
                 let fill = if hex { "0" } else { "a" };
                 let documented = def.max_len.is_some();
-                if let Some(vs) = accepted(Value::Str(fill.repeat(limit))) {
+                if let Some(req) = accepted(Value::Str(fill.repeat(limit))) {
                     let name = format!("{prefix}_{field}_accepts_len_{limit}");
-                    push(name, Kind::Length, Check::Accepts(request(vs)), documented);
+                    push(name, Kind::Length, Check::Accepts(req), documented);
                 }
                 let name = format!("{prefix}_{field}_rejects_len_{over}");
                 let check = Check::Invalid {
-                    request: request(with(Value::Str(fill.repeat(over)))),
+                    request: with(Value::Str(fill.repeat(over))),
                     param: doc.clone(),
                 };
                 push(name, Kind::Length, check, documented);
             }
         }
+        // An optional parameter left out (a middle one keeps its place as an empty field).
+        if let Slot::Param(i) = slot {
+            if u.optional {
+                let mut vs = base.clone();
+                set(form, &mut vs, i, Value::Absent);
+                if let Some(vs) = values::fix(model, form, vs, &[i], strings) {
+                    let name = format!("{prefix}_{field}_accepts_absent");
+                    push(name, Kind::Form, Check::Accepts(request(vs)), true);
+                }
+            }
+        }
     }
-    rule_cases(model, cmd, form, &base, strings, out);
+    if let Some(g) = &form.repeat {
+        group_cases(cmd, form, g, &base, &group, &mut push);
+    }
+    rule_cases(model, cmd, form, &base, &group, strings, out);
+}
+
+/// Where a varied value sits: a parameter of the form, or one of its group's first entry.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Param(usize),
+    Entry(usize),
+}
+
+/// The count of a repeated group's entries: its bounds accepted; one past the most (no typed
+/// value can hold it) and one short of the fewest rejected.
+fn group_cases<'m>(
+    cmd: &'m Command,
+    form: &'m Form,
+    g: &'m crate::spec::ParamGroup,
+    base: &Values,
+    group: &[Values],
+    push: &mut impl FnMut(String, Kind, Check<'m>, bool),
+) {
+    let prefix = form_prefix(cmd, form);
+    let Some(entry) = group.first() else { return };
+    let request = |n: u32| Request {
+        cmd,
+        form,
+        values: base.clone(),
+        group: vec![entry.clone(); n as usize],
+    };
+    let gname = &g.name;
+    for n in [g.min, g.max] {
+        push(
+            format!("{prefix}_{gname}_accepts_{n}_entries"),
+            Kind::Repeat,
+            Check::Accepts(request(n)),
+            true,
+        );
+    }
+    push(
+        format!("{prefix}_{gname}_rejects_{}_entries", g.max + 1),
+        Kind::Repeat,
+        Check::LineRejected(request(g.max + 1)),
+        true,
+    );
+    if g.min > 0 {
+        push(
+            format!("{prefix}_{gname}_rejects_{}_entries", g.min - 1),
+            Kind::Repeat,
+            Check::Invalid {
+                request: request(g.min - 1),
+                param: gname.clone(),
+            },
+            true,
+        );
+    }
 }
 
 /// Sets a parameter and, when it is left out, every optional one after it (only trailing
@@ -460,6 +583,7 @@ fn rule_cases<'m>(
     cmd: &'m Command,
     form: &'m Form,
     base: &Values,
+    group: &[Values],
     strings: &BTreeMap<String, String>,
     out: &mut Vec<Case<'m>>,
 ) {
@@ -527,6 +651,7 @@ fn rule_cases<'m>(
                     cmd,
                     form,
                     values: with(v),
+                    group: group.to_vec(),
                 },
                 param: param_doc(u),
             };
@@ -535,6 +660,7 @@ fn rule_cases<'m>(
                     cmd,
                     form,
                     values: vs,
+                    group: group.to_vec(),
                 })
             };
             if let (Some(rr), Some(_)) = (&c.range, &r.when) {
@@ -575,14 +701,14 @@ fn rule_cases<'m>(
                 push(name, Kind::Rule, invalid(Value::Absent));
             }
         }
-        if let Some(group) = &r.together {
+        if let Some(together) = &r.together {
             // The first given, the others left out: the validator names the first left out,
             // by the document's name.
             let mut vs = start.clone();
-            for n in &group[1..] {
+            for n in &together[1..] {
                 set(form, &mut vs, values::position(form, n), Value::Absent);
             }
-            let name = format!("{prefix}_{}_rejects_without_{}", group[0], group[1]);
+            let name = format!("{prefix}_{}_rejects_without_{}", together[0], together[1]);
             push(
                 name,
                 Kind::Rule,
@@ -591,17 +717,18 @@ fn rule_cases<'m>(
                         cmd,
                         form,
                         values: vs,
+                        group: group.to_vec(),
                     },
                     param: form
                         .params
                         .iter()
-                        .find(|u| u.field_name() == group[1])
+                        .find(|u| u.field_name() == together[1])
                         .map(|u| {
                             u.doc
                                 .clone()
                                 .unwrap_or_else(|| model.param(&u.param).doc.clone())
                         })
-                        .unwrap_or_else(|| group[1].clone()),
+                        .unwrap_or_else(|| together[1].clone()),
                 },
             );
         }
@@ -654,14 +781,29 @@ fn shown_text(model: &Model, u: &ParamUse, how: Shown) -> String {
     }
 }
 
-fn shape_cases<'m>(
-    model: &'m Model,
-    s: &ShapeRef<'_>,
-    strings: &BTreeMap<String, String>,
-    out: &mut Vec<Case<'m>>,
-) {
-    let kind = if s.urc { Kind::Urc } else { Kind::Line };
+/// Text for a field read by its length: a quote, a comma and a line end, which would end the
+/// field or the line if the decoder did not count.
+const FRAMED: &str = "a\",\r\nOK,b";
+
+/// `n` bytes of [`FRAMED`], repeated as needed.
+fn framed_text(n: usize) -> String {
+    FRAMED.chars().cycle().take(n).collect()
+}
+
+/// The lowest and highest value of a parameter's range (`0..=u32::MAX` without one).
+fn range_ends(def: &crate::spec::ParamDef) -> (i64, i64) {
+    let r = def.range.as_deref().unwrap_or_default();
+    (
+        r.first().map_or(0, |x| x[0]),
+        r.last().map_or(i64::from(u32::MAX), |x| x[1]),
+    )
+}
+
+/// Valid values of a line's fields: samples; a payload of a few bytes; framed fields holding
+/// [`FRAMED`], their length fields its length; repeated fields as few values as they need.
+fn shape_base(model: &Model, s: &ShapeRef<'_>, strings: &BTreeMap<String, String>) -> Vec<Value> {
     let length_field = s.data.map(|d| d.length.as_str());
+    let position = |name: &str| s.fields.iter().position(|u| u.field_name() == name);
     let base: Vec<Value> = s
         .fields
         .iter()
@@ -672,14 +814,48 @@ fn shape_cases<'m>(
             }
             if Some(u.field_name()) == length_field {
                 // A few payload bytes, within the length's range.
-                let r = def.range.as_deref().unwrap_or_default();
-                let lo = r.first().map_or(0, |x| x[0]);
-                let hi = r.last().map_or(5, |x| x[1]);
+                let (lo, hi) = range_ends(def);
                 return Value::Int(5.clamp(lo, hi));
             }
-            values::sample(model, u, def.range.as_deref(), strings)
+            if let Some(len) = &u.length {
+                let def = model.param(&s.fields[position(len).expect("checked")].param);
+                let (lo, hi) = range_ends(def);
+                let n = (FRAMED.len() as i64).clamp(lo.max(0), hi);
+                return Value::Str(framed_text(n as usize));
+            }
+            let one = values::sample(model, u, def.range.as_deref(), strings);
+            match u.repeat {
+                Some(r) => Value::List(vec![one; r.min.max(1).min(r.max) as usize]),
+                None => one,
+            }
         })
         .collect();
+    // A length field says how long its framed field is.
+    let reframe = |vs: &mut [Value]| {
+        for (i, u) in s.fields.iter().enumerate() {
+            if let Some(j) = u.length.as_deref().and_then(position) {
+                if let Value::Str(text) = &vs[i] {
+                    vs[j] = Value::Int(text.len() as i64);
+                }
+            }
+        }
+    };
+    let mut base = base;
+    reframe(&mut base);
+    base
+}
+
+fn shape_cases<'m>(
+    model: &'m Model,
+    s: &ShapeRef<'_>,
+    strings: &BTreeMap<String, String>,
+    out: &mut Vec<Case<'m>>,
+) {
+    let kind = if s.urc { Kind::Urc } else { Kind::Line };
+    let length_field = s.data.map(|d| d.length.as_str());
+    let keyword = usize::from(s.keyword.is_some());
+    let position = |name: &str| s.fields.iter().position(|u| u.field_name() == name);
+    let base = shape_base(model, s, strings);
     let payload_of = |vs: &[Value]| {
         s.fields
             .iter()
@@ -702,53 +878,161 @@ fn shape_cases<'m>(
         line: line(vs),
         payload: payload_of(vs),
         accepted,
+        error: None,
     };
-    out.push(Case {
-        name: format!("{}_round_trips", s.name),
-        kind,
-        check: shape(&base, true),
-        documented: true,
-    });
+    let rejected_as = |vs: &[Value], error: String| Check::Shape {
+        path: path.clone(),
+        urc: s.urc,
+        line: line(vs),
+        payload: payload_of(vs),
+        accepted: false,
+        error: Some(error),
+    };
+    let mut push = |name: String, kind: Kind, check: Check<'m>| {
+        out.push(Case {
+            name,
+            kind,
+            check,
+            documented: true,
+        })
+    };
+    push(format!("{}_round_trips", s.name), kind, shape(&base, true));
     for (i, u) in s.fields.iter().enumerate() {
         if u.shown.is_some() {
             continue;
         }
         let def = model.param(&u.param);
         let field = u.field_name();
+        let index = i + keyword;
+        // The value at this field (the first value of a repeated one); a length field's framed
+        // field follows its length.
         let with = |v: Value| {
             let mut vs = base.clone();
-            vs[i] = v;
+            match (&mut vs[i], u.repeat) {
+                (Value::List(list), Some(_)) if !list.is_empty() => list[0] = v,
+                (slot, _) => *slot = v,
+            }
+            for (k, w) in s.fields.iter().enumerate() {
+                if w.length.as_deref() == Some(field) {
+                    if let Value::Int(n) = vs[i] {
+                        let n = usize::try_from(n).unwrap_or(0);
+                        vs[k] = Value::Str(framed_text(n));
+                    }
+                }
+            }
             vs
         };
+        let n = |text: &str| format!("{}_{field}_{text}", s.name);
+        if let Some(len) = &u.length {
+            // The length field must match: one more is a truncated field, one less leaves a
+            // byte where the closing quote or the next comma belongs.
+            let Value::Str(text) = &base[i] else { continue };
+            let j = position(len).expect("checked");
+            let quoted = crate::check::values::is_quoted(def);
+            let last = i + 1 == s.fields.len();
+            let n_bytes = text.len() as i64;
+            let with_len = |v: i64| {
+                let mut vs = base.clone();
+                vs[j] = Value::Int(v);
+                vs
+            };
+            let index = format!("{{ index: {index} }}");
+            let err = |e: &str| format!("quectel_qi::wire::DecodeError::{e}");
+            if last || quoted {
+                let e = match last {
+                    true => err("Truncated"),
+                    false => err(&format!("NotQuoted {index}")),
+                };
+                push(
+                    n(&format!(
+                        "rejects_length_{}_for_{n_bytes}_bytes",
+                        n_bytes + 1
+                    )),
+                    Kind::Framing,
+                    rejected_as(&with_len(n_bytes + 1), e),
+                );
+            }
+            if n_bytes > 0 {
+                let e = match quoted {
+                    true => err(&format!("NotQuoted {index}")),
+                    false => err(&format!("TooLong {index}")),
+                };
+                push(
+                    n(&format!(
+                        "rejects_length_{}_for_{n_bytes}_bytes",
+                        n_bytes - 1
+                    )),
+                    Kind::Framing,
+                    rejected_as(&with_len(n_bytes - 1), e),
+                );
+            }
+            continue;
+        }
+        if let Some(r) = u.repeat {
+            let Value::List(list) = &base[i] else {
+                continue;
+            };
+            let one = list.first().cloned().unwrap_or(Value::Absent);
+            let times = |k: u32| {
+                let mut vs = base.clone();
+                vs[i] = Value::List(vec![one.clone(); k as usize]);
+                vs
+            };
+            for k in [r.min, r.max] {
+                push(
+                    n(&format!("accepts_{k}_values")),
+                    Kind::Repeat,
+                    shape(&times(k), true),
+                );
+            }
+            push(
+                n(&format!("rejects_{}_values", r.max + 1)),
+                Kind::Repeat,
+                rejected_as(
+                    &times(r.max + 1),
+                    "quectel_qi::wire::DecodeError::TrailingData".into(),
+                ),
+            );
+            if r.min > 0 {
+                let at = index + r.min as usize - 1;
+                push(
+                    n(&format!("rejects_{}_values", r.min - 1)),
+                    Kind::Repeat,
+                    rejected_as(
+                        &times(r.min - 1),
+                        format!("quectel_qi::wire::DecodeError::MissingField {{ index: {at} }}"),
+                    ),
+                );
+            }
+        }
+        if u.optional {
+            // Left out: a middle field keeps its place, a trailing one takes the rest with it.
+            let mut vs = base.clone();
+            vs[i] = Value::Absent;
+            if !u.keeps_place() {
+                for v in &mut vs[i + 1..] {
+                    *v = Value::Absent;
+                }
+            }
+            push(n("accepts_absent"), kind, shape(&vs, true));
+        }
         match values::repr(def) {
             Repr::Newtype => {
                 let (ok, bad) = values::boundaries(def.range.as_deref().unwrap_or_default());
                 for v in ok {
-                    out.push(Case {
-                        name: format!("{}_{field}_accepts_{}", s.name, value_name(v)),
-                        kind: Kind::Range,
-                        check: shape(&with(Value::Int(v)), true),
-                        documented: true,
-                    });
+                    let name = n(&format!("accepts_{}", value_name(v)));
+                    push(name, Kind::Range, shape(&with(Value::Int(v)), true));
                 }
                 for v in bad {
-                    out.push(Case {
-                        name: format!("{}_{field}_rejects_{}", s.name, value_name(v)),
-                        kind: Kind::Range,
-                        check: shape(&with(Value::Int(v)), false),
-                        documented: true,
-                    });
+                    let name = n(&format!("rejects_{}", value_name(v)));
+                    push(name, Kind::Range, shape(&with(Value::Int(v)), false));
                 }
             }
             Repr::Enum { keyword } => {
                 let listed = def.values.as_deref().unwrap_or_default();
                 for (k, ev) in listed.iter().enumerate() {
-                    out.push(Case {
-                        name: format!("{}_{field}_accepts_{}", s.name, ev.name),
-                        kind: Kind::Enum,
-                        check: shape(&with(Value::Enum(k)), true),
-                        documented: true,
-                    });
+                    let name = n(&format!("accepts_{}", ev.name));
+                    push(name, Kind::Enum, shape(&with(Value::Enum(k)), true));
                 }
                 let (name, raw) = if keyword {
                     ("keyword".to_string(), "\"UNLISTED\"".to_string())
@@ -763,25 +1047,17 @@ fn shape_cases<'m>(
                         .unwrap_or(0);
                     ((max + 1).to_string(), (max + 1).to_string())
                 };
-                out.push(Case {
-                    name: format!("{}_{field}_rejects_unlisted_{name}", s.name),
-                    kind: Kind::Enum,
-                    check: shape(&with(Value::Raw(raw)), false),
-                    documented: true,
-                });
+                let name = n(&format!("rejects_unlisted_{name}"));
+                push(name, Kind::Enum, shape(&with(Value::Raw(raw)), false));
             }
             Repr::Str | Repr::Hex if def.max_len.is_some() => {
                 let max = values::max_len(model, def);
-                for (n, accepted) in [(max, true), (max + 1, false)] {
+                for (len, accepted) in [(max, true), (max + 1, false)] {
                     let verb = if accepted { "accepts" } else { "rejects" };
                     // Quoted or bare as the type says (`shape_line` writes either).
-                    let v = Value::Str("a".repeat(n));
-                    out.push(Case {
-                        name: format!("{}_{field}_{verb}_len_{n}", s.name),
-                        kind: Kind::Length,
-                        check: shape(&with(v), accepted),
-                        documented: true,
-                    });
+                    let v = Value::Str("a".repeat(len));
+                    let name = n(&format!("{verb}_len_{len}"));
+                    push(name, Kind::Length, shape(&with(v), accepted));
                 }
             }
             _ => {}
@@ -793,18 +1069,29 @@ fn shape_cases<'m>(
 fn shape_line(model: &Model, s: &ShapeRef<'_>, vs: &[Value]) -> String {
     let mut parts: Vec<String> = s.keyword.iter().map(|k| format!("\"{k}\"")).collect();
     for (u, v) in s.fields.iter().zip(vs) {
-        if *v == Value::Absent {
-            break;
-        }
         let def = model.param(&u.param);
-        let text = values::wire(def, v);
-        // The encoder writes bare text after a comma as ", text" (see emit::lines).
-        let bare_text = matches!(v, Value::Str(_)) && !crate::check::values::is_quoted(def);
-        parts.push(if bare_text && !parts.is_empty() {
-            format!(" {text}")
-        } else {
-            text
-        });
+        // The encoder writes bare text after a comma as ", text" (see emit::lines); each value
+        // of a repeated field counts as after a comma.
+        let bare = |v: &Value, after_comma: bool| {
+            let text = values::wire(def, v);
+            let bare_text = matches!(v, Value::Str(_))
+                && !crate::check::values::is_quoted(def)
+                && u.length.is_none();
+            if bare_text && after_comma {
+                format!(" {text}")
+            } else {
+                text
+            }
+        };
+        match v {
+            Value::Absent if u.keeps_place() => parts.push(String::new()),
+            Value::Absent => break,
+            Value::List(list) => parts.extend(list.iter().map(|x| bare(x, true))),
+            v => {
+                let after = !parts.is_empty();
+                parts.push(bare(v, after));
+            }
+        }
     }
     match (parts.is_empty(), s.prefix.is_empty()) {
         (true, _) => s.prefix.clone(),
@@ -907,7 +1194,13 @@ impl Builder {
             Some(d) => d,
             None => crate::out_dir()?,
         };
-        let all = cases(&model);
+        // What a revision removed is tested against the spec as written.
+        let written = crate::checked(&self.spec_dir).map_err(crate::GenerateError::Spec)?;
+        let all = if crate::revision::has_removals(&written) {
+            cases_with_removed(&model, &Model::new(written))
+        } else {
+            cases(&model)
+        };
         let to_crate = |text: &str| text.replace("quectel_qi::", &format!("{}::", self.crate_path));
         let (support, cases_rs, props) = (
             to_crate(&rust::support(&model)),

@@ -139,7 +139,9 @@ fn rust_value(model: &Model, u: &ParamUse, v: &Value) -> String {
             format!("quectel_qi::{ty}::{}", naming::variant(name))
         }
         Value::Str(s) => format!("{s:?}"),
-        Value::Raw(_) => unreachable!("raw values are only written as text"),
+        Value::Raw(_) | Value::List(_) => {
+            unreachable!("raw values and lists are only written as text")
+        }
     };
     if u.optional {
         format!("Some({one})")
@@ -165,11 +167,48 @@ fn rust_request(model: &Model, r: &Request<'_>) -> String {
             )
         })
         .collect();
+    let mut inits = inits;
+    if let Some(g) = &r.form.repeat {
+        let entry = entry_path(r.cmd, r.form, g);
+        let entries: Vec<String> = r
+            .group
+            .iter()
+            .map(|vs| {
+                let fs: Vec<String> = g
+                    .params
+                    .iter()
+                    .zip(vs)
+                    .map(|(u, v)| {
+                        format!(
+                            "{}: {}",
+                            naming::field(u.field_name()),
+                            rust_value(model, u, v)
+                        )
+                    })
+                    .collect();
+                format!("{entry} {{ {} }}", fs.join(", "))
+            })
+            .collect();
+        inits.push(format!(
+            "{}: heapless::Vec::from_slice(&[{}]).unwrap()",
+            naming::field(&g.name),
+            entries.join(", ")
+        ));
+    }
     if inits.is_empty() {
         path
     } else {
         format!("{path} {{ {} }}", inits.join(", "))
     }
+}
+
+/// `quectel_qi::qxsub::SubscribeTopicsEntry`: the entry type of a form's repeated group, beside
+/// the form's type.
+fn entry_path(cmd: &Command, form: &Form, g: &crate::spec::ParamGroup) -> String {
+    let form_type = form_path(cmd, form);
+    let module = form_type.rsplit_once("::").map_or("", |(m, _)| m);
+    let entry = naming::type_name(&format!("{}_{}_entry", form.name, g.name));
+    format!("{module}::{entry}")
 }
 
 fn step(s: &Step) -> Option<String> {
@@ -232,17 +271,46 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
                 line,
                 payload,
                 accepted,
-            } => match (accepted, urc) {
-                (true, false) => {
+                error,
+            } => match (accepted, urc, error) {
+                (true, false, _) => {
                     format!("qi_tests::line_round_trips::<{path}>({line:?}, {payload})")
                 }
-                (true, true) => format!("qi_tests::urc_round_trips::<{path}>({line:?}, {payload})"),
-                (false, _) => format!("qi_tests::shape_rejects::<{path}>({line:?}, {payload})"),
+                (true, true, _) => {
+                    format!("qi_tests::urc_round_trips::<{path}>({line:?}, {payload})")
+                }
+                (false, _, None) => {
+                    format!("qi_tests::shape_rejects::<{path}>({line:?}, {payload})")
+                }
+                (false, _, Some(e)) => {
+                    format!("qi_tests::shape_rejects_with::<{path}>({line:?}, {payload}, {e})")
+                }
             },
             Check::ErrorCode { code, text } => match text {
                 Some(t) => format!("qi_tests::error_code_is_known({code}, {t:?})"),
                 None => format!("qi_tests::error_code_is_unknown({code})"),
             },
+            Check::Chosen {
+                variant,
+                line,
+                payload,
+                instance,
+                other_line,
+                settings,
+            } => chosen(
+                variant,
+                line,
+                *payload,
+                *instance,
+                other_line.as_deref(),
+                settings,
+            ),
+            Check::Removed { line, urc: false } => {
+                format!("qi_tests::removed_command_is_rejected({line:?})")
+            }
+            Check::Removed { line, urc: true } => {
+                format!("qi_tests::removed_urc_is_rejected({line:?})")
+            }
             Check::Transcript(t) => {
                 let steps: Vec<String> = t.steps.iter().filter_map(step).collect();
                 format!("qi_tests::replay(&[{}])", steps.join(", "))
@@ -251,6 +319,47 @@ pub fn cases(model: &Model, cases: &[Case<'_>]) -> String {
         let _ = write!(s, "\n#[test]\nfn {}() {{\n    {call};\n}}\n", c.name);
     }
     s
+}
+
+/// The body of a choice case: a `UrcSettings` that selects the variant for the instance, and
+/// the checks of `qi_tests::urc_is_chosen`.
+fn chosen(
+    variant: &str,
+    line: &str,
+    payload: usize,
+    instance: Option<i64>,
+    other_line: Option<&str>,
+    settings: &[super::choice::Setting],
+) -> String {
+    let instance = match instance {
+        Some(n) => format!("Some({n})"),
+        None => "None".into(),
+    };
+    let methods: Vec<String> = settings
+        .iter()
+        .map(|s| {
+            format!(
+                "fn {m}(&self, instance: Option<i64>) -> Option<{ty}> {{ Some(if instance == {instance} {{ {c} }} else {{ {o} }}) }}",
+                m = s.method,
+                ty = s.ty,
+                c = s.chosen,
+                o = s.other
+            )
+        })
+        .collect();
+    let other = match other_line {
+        Some(l) => format!(
+            ";\n    let other = quectel_qi::Urc::decode_with({l:?}.as_bytes(), &data, &Settings);\n    assert!(!matches!(other, Ok({variant}(_))), \"`{}`: another instance's setting selects another variant, got {{other:?}}\")",
+            l.escape_debug()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "struct Settings;\n    impl quectel_qi::UrcSettings for Settings {{ {} }}\n    let data = qi_tests::payload({payload});\n    let u = quectel_qi::Urc::decode_with({line:?}.as_bytes(), &data, &Settings).unwrap_or_else(|e| panic!(\"`{}`: {{e}}\"));\n    assert!(matches!(u, {variant}(_)), \"`{}`: the setting selects {variant}, got {{u:?}}\");\n    qi_tests::urc_encodes_to(&u, {line:?}, &data){other}",
+        methods.join(" "),
+        line.escape_debug(),
+        line.escape_debug(),
+    )
 }
 
 /// A Rust expression drawing a random valid value of a request or line field from `g`
@@ -291,7 +400,10 @@ fn ranges_literal(r: &[[i64; 2]]) -> String {
 
 /// `let s_<field> = g.text(..)` for every string field.
 fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
-    for u in fields {
+    for u in fields
+        .iter()
+        .filter(|u| u.repeat.is_none() && u.length.is_none())
+    {
         let def = model.param(&u.param);
         let max = values::max_len(model, def);
         let quoted = crate::check::values::is_quoted(def);
@@ -305,13 +417,14 @@ fn draw_strings(model: &Model, fields: &[&ParamUse], out: &mut String) {
     }
 }
 
-/// Initialisers of fields, optional ones present as a prefix of `present` of them.
+/// Initialisers of fields, optional ones present as a prefix of `present` of them; `special`
+/// gives the initialiser of a field drawn otherwise (a payload's length, a framed field).
 fn inits(
     model: &Model,
     fields: &[&ParamUse],
     ranges: impl Fn(&ParamUse) -> Option<Vec<[i64; 2]>>,
     owned: bool,
-    length_field: Option<&str>,
+    special: impl Fn(&ParamUse) -> Option<String>,
 ) -> (Vec<String>, usize) {
     let mut out = Vec::new();
     let mut optional = 0;
@@ -322,11 +435,12 @@ fn inits(
                 "heapless::String::try_from(s_{}.as_str()).unwrap()",
                 u.field_name()
             )
-        } else if Some(u.field_name()) == length_field {
-            format!(
-                "quectel_qi::{}::new(data.len() as i64).unwrap()",
-                naming::type_name(&u.param)
-            )
+        } else if let Some(v) = special(u) {
+            v
+        } else if let Some(r) = u.repeat {
+            // A repeated field: between its bounds, each value drawn on its own.
+            let one = draw_owned(model, u);
+            format!("(0..{}).map(|_| {one}).collect()", count(r.min, r.max))
         } else {
             draw(model, u, ranges(u).as_deref(), owned)
         };
@@ -346,6 +460,68 @@ fn inits(
     (out, optional)
 }
 
+/// An owned value of a field drawn in place (strings included): one value of a repeated field.
+fn draw_owned(model: &Model, u: &ParamUse) -> String {
+    let def = model.param(&u.param);
+    let max = values::max_len(model, def);
+    let quoted = crate::check::values::is_quoted(def);
+    match repr(def) {
+        Repr::Str => {
+            format!("heapless::String::try_from(g.text({max}, {quoted}).as_str()).unwrap()")
+        }
+        Repr::Hex => format!("heapless::String::try_from(g.hex({max}).as_str()).unwrap()"),
+        _ => draw(model, u, def.range.as_deref(), true),
+    }
+}
+
+/// A count drawn between `min` and `max` (an expression of type `usize`).
+fn count(min: u32, max: u32) -> String {
+    let below = format!("g.below({}) as usize", max - min + 1);
+    match min {
+        0 => below,
+        _ => format!("{min} + {below}"),
+    }
+}
+
+/// The draws of a form's repeated group: a count between its bounds, each entry's strings
+/// (requests borrow them), and the field's initialiser.
+fn draw_group(model: &Model, cmd: &Command, form: &Form, body: &mut String) -> Option<String> {
+    let g = form.repeat.as_ref()?;
+    let _ = writeln!(body, "        let n_entries = {};", count(g.min, g.max));
+    let mut fields = Vec::new();
+    let mut indexed = false;
+    for u in &g.params {
+        let def = model.param(&u.param);
+        let f = u.field_name();
+        let max = values::max_len(model, def);
+        let quoted = crate::check::values::is_quoted(def);
+        let text = match repr(def) {
+            Repr::Str => Some(format!("g.text({max}, {quoted})")),
+            Repr::Hex => Some(format!("g.hex({max})")),
+            _ => None,
+        };
+        let value = match text {
+            Some(t) => {
+                let _ = writeln!(
+                    body,
+                    "        let e_{f}: Vec<String> = (0..n_entries).map(|_| {t}).collect();"
+                );
+                indexed = true;
+                format!("e_{f}[k].as_str()")
+            }
+            None => draw(model, u, def.range.as_deref(), false),
+        };
+        fields.push(format!("{}: {value}", naming::field(f)));
+    }
+    Some(format!(
+        "{}: (0..n_entries).map(|{}| {} {{ {} }}).collect()",
+        naming::field(&g.name),
+        if indexed { "k" } else { "_" },
+        entry_path(cmd, form, g),
+        fields.join(", ")
+    ))
+}
+
 /// A line type for the property tests: Rust path, test name, fields, the field giving the
 /// payload length, whether it is a URC.
 type PropShape<'a> = (String, String, &'a [ParamUse], Option<&'a str>, bool);
@@ -356,21 +532,22 @@ pub fn props(model: &Model) -> String {
     s.push_str(
         "proptest::proptest! {\n    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]\n",
     );
-    for (cmd, form) in all_forms(model).filter(|(_, f)| super::form_is_drawn(f)) {
+    for (cmd, form) in all_forms(model) {
         let fs: Vec<&ParamUse> = fields(form).collect();
-        if fs.is_empty() {
+        if fs.is_empty() && form.repeat.is_none() {
             // Nothing to draw: the form's round-trip case covers it.
             continue;
         }
         let mut body = String::new();
         draw_strings(model, &fs, &mut body);
-        let (init, optional) = inits(
+        let (mut init, optional) = inits(
             model,
             &fs,
             |u| values::effective_ranges(model.param(&u.param), form, u.field_name()),
             false,
-            None,
+            |_| None,
         );
+        init.extend(draw_group(model, cmd, form, &mut body));
         if optional > 0 {
             let _ = writeln!(body, "        let present = g.below({});", optional + 1);
         }
@@ -388,7 +565,6 @@ pub fn props(model: &Model) -> String {
         );
     }
     let mut shapes: Vec<PropShape<'_>> = Vec::new();
-    let drawn = |fields: &[ParamUse]| super::line_is_drawn(fields);
     for (cmd, form) in all_forms(model) {
         for (i, l) in form.response.lines.iter().enumerate() {
             let ty = naming::line_type(form, i).to_string();
@@ -417,7 +593,6 @@ pub fn props(model: &Model) -> String {
             true,
         ));
     }
-    shapes.retain(|shape| drawn(shape.2));
     for (path, name, fields, length, urc) in shapes {
         let fs: Vec<&ParamUse> = fields.iter().collect();
         if fs.is_empty() {
@@ -425,23 +600,57 @@ pub fn props(model: &Model) -> String {
         }
         let mut body = String::new();
         draw_strings(model, &fs, &mut body);
-        if let Some(len) = length {
+        let type_of = |field: &str| {
             let u = fields
                 .iter()
-                .find(|u| u.field_name() == len)
+                .find(|u| u.field_name() == field)
                 .expect("checked");
-            let t = naming::type_name(&u.param);
+            naming::type_name(&u.param)
+        };
+        if let Some(len) = length {
+            let t = type_of(len);
             let _ = writeln!(
                 body,
                 "        let len = g.pick(quectel_qi::{t}::RANGES) as usize;\n        let data = g.bytes(len);"
             );
         }
+        // Fields read by a length: their bytes first, the length field follows them.
+        for u in fields.iter().filter(|u| u.length.is_some()) {
+            let t = type_of(u.length.as_deref().expect("filtered"));
+            let _ = writeln!(
+                body,
+                "        let f_{f} = {{ let n = g.pick(quectel_qi::{t}::RANGES) as usize; g.framed(n) }};",
+                f = u.field_name()
+            );
+        }
+        let special = |u: &ParamUse| {
+            if Some(u.field_name()) == length {
+                return Some(format!(
+                    "quectel_qi::{}::new(data.len() as i64).unwrap()",
+                    naming::type_name(&u.param)
+                ));
+            }
+            if u.length.is_some() {
+                return Some(format!(
+                    "heapless::Vec::from_slice(&f_{}).unwrap()",
+                    u.field_name()
+                ));
+            }
+            let framed = fields
+                .iter()
+                .find(|w| w.length.as_deref() == Some(u.field_name()))?;
+            Some(format!(
+                "quectel_qi::{}::new(f_{}.len() as i64).unwrap()",
+                naming::type_name(&u.param),
+                framed.field_name()
+            ))
+        };
         let (mut init, optional) = inits(
             model,
             &fs,
             |u| model.param(&u.param).range.clone(),
             true,
-            length,
+            special,
         );
         if length.is_some() {
             init.push("data: &data".into());

@@ -19,6 +19,8 @@ pub enum Value {
     Str(String),
     /// Text written to the wire as is: a value no Rust type can hold (an unlisted keyword).
     Raw(String),
+    /// The values of a repeated field, in wire order (none: the field is left out).
+    List(Vec<Value>),
     /// An optional parameter left out.
     Absent,
 }
@@ -368,12 +370,43 @@ pub fn wire(def: &ParamDef, v: &Value) -> String {
         Value::Str(s) if is_quoted(def) => format!("\"{s}\""),
         Value::Str(s) => s.clone(),
         Value::Raw(s) => s.clone(),
+        Value::List(vs) => vs
+            .iter()
+            .map(|v| wire(def, v))
+            .collect::<Vec<_>>()
+            .join(","),
         Value::Absent => String::new(),
     }
 }
 
-/// The command line of a write form with these values (without `\r`).
+/// The command line of a write form with these values (without `\r`); a repeated group gets
+/// [`group_sample`]'s entries.
 pub fn command_line(model: &Model, cmd: &Command, form: &Form, values: &Values) -> String {
+    command_line_with(model, cmd, form, values, None)
+}
+
+/// As few valid entries of a form's repeated group as it needs (one at least), so that a case
+/// is about the value it varies, not about missing entries; none without a group.
+pub fn group_sample(model: &Model, form: &Form, strings: &BTreeMap<String, String>) -> Vec<Values> {
+    let Some(g) = &form.repeat else {
+        return Vec::new();
+    };
+    let entry: Values = g
+        .params
+        .iter()
+        .map(|u| sample(model, u, model.param(&u.param).range.as_deref(), strings))
+        .collect();
+    vec![entry; g.min.max(1) as usize]
+}
+
+/// [`command_line`] with these entries of the repeated group (`None`: [`group_sample`]'s).
+pub fn command_line_with(
+    model: &Model,
+    cmd: &Command,
+    form: &Form,
+    values: &Values,
+    group: Option<&[Values]>,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut whole = true;
     for (u, v) in form.params.iter().zip(values) {
@@ -388,14 +421,18 @@ pub fn command_line(model: &Model, cmd: &Command, form: &Form, values: &Values) 
             (None, v) => parts.push(wire(model.param(&u.param), v)),
         }
     }
-    // A repeated group: as few valid entries as it needs (one at least), so that a case is
-    // about the value it varies, not about missing entries.
     if let (Some(g), true) = (&form.repeat, whole) {
-        let strings = example_strings(model);
-        for _ in 0..g.min.max(1) {
-            for u in &g.params {
-                let def = model.param(&u.param);
-                parts.push(wire(def, &sample(model, u, def.range.as_deref(), &strings)));
+        let sampled;
+        let entries = match group {
+            Some(e) => e,
+            None => {
+                sampled = group_sample(model, form, &example_strings(model));
+                &sampled
+            }
+        };
+        for entry in entries {
+            for (u, v) in g.params.iter().zip(entry) {
+                parts.push(wire(model.param(&u.param), v));
             }
         }
     }

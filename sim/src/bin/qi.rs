@@ -27,6 +27,11 @@ enum Command {
         /// One JSON object per record instead of the listing.
         #[arg(long)]
         json: bool,
+        /// Decode by the spec in this directory, loaded and checked at run time, instead of
+        /// the built-in QI spec; `DIR@REVISION` and `DIR+PROFILE` take a view of it, as
+        /// qi-codegen does (a spec problem prints `file:line:col: message`, exit 2).
+        #[arg(long, value_name = "DIR")]
+        spec: Option<String>,
     },
     /// Send command lines to a real module over a serial port; a line after a command that
     /// prompts is its payload. Nothing is sent when a line is invalid.
@@ -249,7 +254,7 @@ impl SimOpts {
 
 fn main() -> ExitCode {
     let status = match Cli::parse().command {
-        Command::Decode { file, json } => decode_cmd(file.as_deref(), json),
+        Command::Decode { file, json, spec } => decode_cmd(file.as_deref(), json, spec.as_deref()),
         Command::Send { port, baud, lines } => qi_sim::send::main(&port, baud, &lines),
         Command::Run {
             script,
@@ -266,7 +271,18 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
-fn decode_cmd(file: Option<&str>, json: bool) -> u8 {
+fn decode_cmd(file: Option<&str>, json: bool, spec: Option<&str>) -> u8 {
+    let table = match spec.map(decode::by_spec::load) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(problems)) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("qi decode: {} problem(s) in the spec", problems.len());
+            return 2;
+        }
+    };
     let mut input = Vec::new();
     let read = match file {
         None | Some("-") => std::io::stdin().read_to_end(&mut input).map(|_| ()),
@@ -276,7 +292,10 @@ fn decode_cmd(file: Option<&str>, json: bool) -> u8 {
         eprintln!("qi decode: {}: {e}", file.unwrap_or("-"));
         return 2;
     }
-    let records = decode::decode_log(&input);
+    let records = match &table {
+        Some(t) => decode::by_spec::decode_log(t, &input),
+        None => decode::decode_log(&input),
+    };
     let mut out = std::io::stdout().lock();
     let written = if json {
         records

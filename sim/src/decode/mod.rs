@@ -14,15 +14,17 @@
 //!
 //! Blank lines carry nothing and get no record.
 
+pub mod by_spec;
 mod errors;
 mod fields;
 mod framed;
 pub mod listing;
+mod problems;
 pub mod ranges;
+mod reader;
 
 pub use errors::describe as describe_error;
 
-use quectel_qi::describe::Prompt;
 use quectel_qi::wire::DecodeError;
 use quectel_qi::{AccessMode, ErrorCode, Recvind, Request, Urc};
 use serde_json::{json, Map, Value};
@@ -167,24 +169,30 @@ pub struct Difference {
     pub why: String,
 }
 
-/// Compares each field of a test response with the spec's values.
-fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape, line: &[u8]) {
+/// Compares each field of a test response `line` (fields by wire index, after `prefix`) with
+/// the spec's values.
+fn compare_test_line<F: problems::FieldInfo>(
+    r: &mut Record,
+    prefix: &str,
+    fields: &[F],
+    line: &[u8],
+) {
     // The generated decoder splits at every comma; a list `(0,1)` is one field here.
-    let body = quectel_qi::wire::line_body(line, shape.written.as_bytes()).unwrap_or_default();
+    let body = quectel_qi::wire::line_body(line, prefix.as_bytes()).unwrap_or_default();
     let raw = ranges::split_fields(&String::from_utf8_lossy(body));
-    for (f, text) in shape.fields.iter().zip(raw.iter()) {
-        if f.name == "selector" {
+    for (f, text) in fields.iter().zip(raw.iter()) {
+        if f.name() == "selector" {
             continue;
         }
         let why = match ranges::parse(text) {
-            Ok(shown) => ranges::differs(&shown, f),
+            Ok(shown) => ranges::differs_from(&shown, f.ints(), f.keywords(), f.allowed()),
             Err(bad) => Some(format!("does not read as a list of values: {}", bad.0)),
         };
         if let Some(why) = why {
-            r.warnings.push(format!("<{}> {why}", f.doc));
+            r.warnings.push(format!("<{}> {why}", f.doc()));
             r.differences.push(Difference {
-                field: f.name,
-                doc: f.doc,
+                field: f.name(),
+                doc: f.doc(),
                 module: text.to_owned(),
                 why,
             });
@@ -195,19 +203,14 @@ fn compare_test_line(r: &mut Record, shape: &'static quectel_qi::describe::Shape
 /// Decodes a whole log.
 pub fn decode_log(input: &[u8]) -> Vec<Record> {
     let mut s = Session {
-        input,
-        pos: 0,
-        line: 1,
+        rd: reader::Reader::new(input),
         pending: None,
-        last_command: None,
         recvind: false,
         push: HashMap::new(),
-        transparent: false,
         framing: quectel_qi::framing::Framing::new(),
-        out: Vec::new(),
     };
     s.run();
-    s.out
+    s.rd.out
 }
 
 /// Whether every record is valid: the exit status of `qi decode`.
@@ -216,87 +219,28 @@ pub fn all_valid(records: &[Record]) -> bool {
 }
 
 struct Session<'a> {
-    input: &'a [u8],
-    /// Where the next line starts.
-    pos: usize,
-    /// The number of the line at `pos`.
-    line: usize,
+    rd: reader::Reader<'a>,
     /// The command the module is answering.
     pending: Option<Request<'a>>,
-    /// The last host command line, while nothing followed it (for echo detection).
-    last_command: Option<&'a [u8]>,
     /// `AT+QICFG="recvind"` as last set: buffer-access recv URCs then carry a length.
     recvind: bool,
     /// Access mode per socket, as opened or switched: whether data is pushed.
     push: HashMap<u8, bool>,
-    /// After CONNECT: the port carries raw data.
-    transparent: bool,
     /// The data framing as the log set it (hex data, view mode 1).
     framing: quectel_qi::framing::Framing,
-    out: Vec<Record>,
 }
 
 impl<'a> Session<'a> {
     fn run(&mut self) {
-        let mut guard = self.input.len() + 1;
-        while self.pos < self.input.len() && guard > 0 {
-            guard -= 1;
-            let start = self.pos;
-            let end = self.input[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(self.input.len(), |i| start + i);
-            let next = (end + 1).min(self.input.len());
-            let text = trim_cr(&self.input[start..end]);
-            let line = self.line;
-            self.pos = next;
-            if end < self.input.len() {
-                self.line += 1;
-            }
-            if text.is_empty() {
-                continue;
-            }
-            if self.transparent {
-                self.transparent_line(line, text);
-            } else if text.len() >= 2 && text[..2].eq_ignore_ascii_case(b"AT") {
-                self.host_line(line, text);
-            } else {
-                self.last_command = None;
-                self.module_line(line, text, next);
+        while let Some(next) = self.rd.next() {
+            match next {
+                reader::Next::Host(line, text) => self.host_line(line, text),
+                reader::Next::Module(line, text, next) => self.module_line(line, text, next),
             }
         }
-    }
-
-    fn transparent_line(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Data, text);
-        if text == b"+++" {
-            r.dir = Dir::Host;
-            self.transparent = false;
-        } else if text == b"NO CARRIER" {
-            r.kind = Kind::Result;
-            r.name = Some("NO CARRIER".into());
-            self.transparent = false;
-        }
-        if r.kind == Kind::Data {
-            r.fields.insert("bytes".into(), json!(text.len()));
-        }
-        self.out.push(r);
     }
 
     fn host_line(&mut self, line: usize, text: &'a [u8]) {
-        if self.last_command == Some(text) {
-            let prev = self.out.last().cloned();
-            if let Some(prev) = prev {
-                let mut r = prev;
-                r.line = line;
-                r.dir = Dir::Module;
-                r.kind = Kind::Echo;
-                self.out.push(r);
-                self.last_command = None;
-                return;
-            }
-        }
-        self.last_command = Some(text);
         let mut r = Record::new(line, Dir::Host, Kind::Command, text);
         match Request::decode(text) {
             Ok(req) => {
@@ -322,7 +266,7 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     /// Settings that decide how later lines read.
@@ -348,16 +292,16 @@ impl<'a> Session<'a> {
     }
 
     fn module_line(&mut self, line: usize, text: &'a [u8], next: usize) {
-        let rest = &self.input[next..];
+        let rest = &self.rd.input[next..];
         if text[0] == b'>' {
             return self.prompt(line, text);
         }
         if let Some(r) = final_result(line, text) {
             if r.name.as_deref() == Some("CONNECT") {
-                self.transparent = true;
+                self.rd.transparent = true;
             }
             self.pending = None;
-            self.out.push(r);
+            self.rd.out.push(r);
             return;
         }
         // A data line in hex data or view mode 1 answering the pending command.
@@ -389,11 +333,12 @@ impl<'a> Session<'a> {
                 r.name = Some(l.shape().name.into());
                 r.fields = module_fields(fields::of(|v| l.visit(v)));
                 if req.shape().kind == "test" {
-                    compare_test_line(&mut r, l.shape(), text);
+                    let shape = l.shape();
+                    compare_test_line(&mut r, shape.written, shape.fields, text);
                 }
                 let n = payload_len(&r.fields);
-                self.out.push(r);
-                self.data(next, n, Dir::Module);
+                self.rd.out.push(r);
+                self.rd.data(next, n, Dir::Module);
                 return;
             }
         }
@@ -418,8 +363,8 @@ impl<'a> Session<'a> {
                 r.kind = kind;
                 r.name = Some(shape.name.into());
                 r.warnings.push(truncated(rest.len()));
-                self.out.push(r);
-                self.data(next, rest.len(), Dir::Module);
+                self.rd.out.push(r);
+                self.rd.data(next, rest.len(), Dir::Module);
                 return;
             }
             Some((kind, (shape, e))) => {
@@ -438,7 +383,7 @@ impl<'a> Session<'a> {
                 });
             }
         }
-        self.out.push(r);
+        self.rd.out.push(r);
     }
 
     /// A pushed data URC in the live framing (hex data, view mode 1).
@@ -503,8 +448,8 @@ impl<'a> Session<'a> {
             r.variant = Some(u.shape().form);
             r.fields = module_fields(fields::of(|v| u.visit(v)));
         }
-        self.out.push(r);
-        self.data(next, n, Dir::Module);
+        self.rd.out.push(r);
+        self.rd.data(next, n, Dir::Module);
     }
 
     /// A data line in the live framing (hex data, view mode 1): its header decoded with the
@@ -524,128 +469,33 @@ impl<'a> Session<'a> {
         )
             -> Result<(&'static str, Map<String, Value>, Option<&'static str>), DecodeError>,
     ) -> bool {
-        let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
-        let Some(cut) = framed::cut(self.input, start, text.len(), next, self.framing, announced)
-        else {
+        let start = text.as_ptr() as usize - self.rd.input.as_ptr() as usize;
+        let Some(cut) = framed::cut(
+            self.rd.input,
+            start,
+            text.len(),
+            next,
+            self.framing,
+            announced,
+        ) else {
             return false;
         };
-        let header = &self.input[start..start + cut.header_len];
+        let header = &self.rd.input[start..start + cut.header_len];
         let mut r = Record::new(line, Dir::Module, kind, header);
-        match framed::payload(self.input, &cut) {
-            Ok(bytes) => match decode(header, &bytes) {
-                Ok((name, fields, variant)) => {
-                    r.name = Some(name.into());
-                    r.fields = fields;
-                    r.variant = variant;
-                }
-                Err(e) => r.errors.push(format!("does not decode: {e:?}")),
-            },
-            Err(DecodeError::Truncated) => {
-                if let Ok((name, _, variant)) = decode(header, &vec![0u8; cut.n]) {
-                    r.name = Some(name.into());
-                    r.variant = variant;
-                }
-                let have = self.input.len().saturating_sub(cut.wire_start);
-                r.warnings.push(format!(
-                    "{} bytes of data announced; {}",
-                    cut.n,
-                    truncated(have)
-                ));
-            }
-            Err(e) => r.errors.push(format!(
-                "the payload is not {} bytes in the data format set: {e:?}",
-                cut.n
-            )),
+        // Named by the header alone, whether or not its payload is whole.
+        if let Ok((name, _, variant)) = decode(header, &vec![0u8; cut.n]) {
+            r.name = Some(name.into());
+            r.variant = variant;
         }
-        self.out.push(r);
-        // The payload may start on the header's own line (view mode 1).
-        self.pos = cut.wire_start;
-        if cut.wire_start < next {
-            self.line = line;
-        }
-        self.data(cut.wire_start, cut.wire_len, Dir::Module);
+        self.rd.framed(r, line, next, &cut, |bytes| {
+            decode(header, bytes).map(|(_, fields, _)| fields)
+        });
         true
     }
 
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
-        let mut r = Record::new(line, Dir::Module, Kind::Prompt, b">");
         let prompt = self.pending.as_ref().and_then(Request::prompt);
-        // Data may follow on the prompt's line: "> data".
-        let after = text.strip_prefix(b"> ").unwrap_or(&text[1..]);
-        let data_at = if after.is_empty() {
-            self.pos
-        } else {
-            // The prompt's line continues with data: re-read it as data.
-            self.pos = after.as_ptr() as usize - self.input.as_ptr() as usize;
-            self.line = line;
-            self.pos
-        };
-        let avail = &self.input[data_at..];
-        let n = match prompt {
-            None => {
-                r.errors
-                    .push("a prompt, but no pending command prompts for data".into());
-                0
-            }
-            Some(Prompt::Length(n)) => {
-                // In hex sending the host types two digits per byte.
-                let n = framed::sent_len(self.framing, n);
-                if avail.len() < n {
-                    // Nothing comes after the short payload: the log stops inside it.
-                    r.warnings.push(format!(
-                        "{n} bytes of data announced; {}",
-                        truncated(avail.len())
-                    ));
-                }
-                n.min(avail.len())
-            }
-            Some(Prompt::CtrlZ { max_len }) => {
-                match avail.iter().position(|&b| b == 0x1a || b == 0x1b) {
-                    Some(i) => {
-                        if i > max_len {
-                            r.errors
-                                .push(format!("{i} bytes of data; at most {max_len} allowed"));
-                        }
-                        i + 1
-                    }
-                    None if !avail.contains(&b'\n') => {
-                        r.warnings
-                            .push(format!("no Ctrl+Z or Esc yet; {}", truncated(avail.len())));
-                        avail.len()
-                    }
-                    None => {
-                        // Take the rest of the line, so that the lines after it still decode.
-                        r.errors
-                            .push("the data does not end with Ctrl+Z or Esc".into());
-                        avail
-                            .iter()
-                            .position(|&b| b == b'\n')
-                            .unwrap_or(avail.len())
-                    }
-                }
-            }
-        };
-        self.out.push(r);
-        self.data(data_at, n, Dir::Host);
-    }
-
-    /// Consumes `n` payload bytes at `at` (the current position): one data record per line
-    /// they touch, each counting its bytes (line ends included).
-    fn data(&mut self, at: usize, n: usize, dir: Dir) {
-        if n == 0 {
-            return;
-        }
-        let end = (at + n).min(self.input.len());
-        let payload = &self.input[at..end];
-        for seg in payload.split_inclusive(|&b| b == b'\n') {
-            let mut r = Record::new(self.line, dir, Kind::Data, seg);
-            r.fields.insert("bytes".into(), json!(seg.len()));
-            self.out.push(r);
-            if seg.ends_with(b"\n") {
-                self.line += 1;
-            }
-        }
-        self.pos = end;
+        self.rd.prompt(line, text, prompt, self.framing);
     }
 }
 
@@ -730,6 +580,24 @@ fn line_name(text: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(&body[..n]).into_owned())
 }
 
+/// `count` logs made of `pieces` in a fixed pseudo-random order, for no-panic tests.
+#[cfg(test)]
+fn arbitrary_logs(pieces: &'static [&'static [u8]], count: usize) -> impl Iterator<Item = Vec<u8>> {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    (0..count).map(move |_| {
+        let mut log = Vec::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = (seed % 24) as usize;
+        for k in 0..n {
+            let pick = (seed >> (k % 48)) as usize ^ k.wrapping_mul(7);
+            log.extend_from_slice(pieces[pick % pieces.len()]);
+        }
+        log
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,17 +628,7 @@ mod tests {
             b"AT",
             b"+",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..2000 {
-            let mut log = Vec::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = (seed % 24) as usize;
-            for k in 0..n {
-                let pick = (seed >> (k % 48)) as usize ^ k.wrapping_mul(7);
-                log.extend_from_slice(PIECES[pick % PIECES.len()]);
-            }
+        for log in arbitrary_logs(PIECES, 2000) {
             let lines = log.iter().filter(|&&b| b == b'\n').count() + 1;
             for r in decode_log(&log) {
                 assert!(r.line >= 1 && r.line <= lines, "{r:?} in {log:?}");

@@ -77,29 +77,37 @@ fn normal(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
 /// Where a shown list differs from the spec's field; `None` when they agree (or the spec
 /// shows the field as a placeholder).
 pub fn differs(shown: &Supported, spec: &Field) -> Option<String> {
+    differs_from(shown, spec.ints, spec.keywords, spec.allowed)
+}
+
+/// [`differs`] for a field given by the integers and keywords its type takes and what it
+/// allows in words.
+pub fn differs_from(
+    shown: &Supported,
+    ints: &[(i64, i64)],
+    keywords: &[&str],
+    allowed: &str,
+) -> Option<String> {
     match shown {
         Supported::Placeholder(_) => None,
-        Supported::Ints(got) if !spec.ints.is_empty() => {
-            let (got, want) = (normal(got.clone()), normal(spec.ints.to_vec()));
+        Supported::Ints(got) if !ints.is_empty() => {
+            let (got, want) = (normal(got.clone()), normal(ints.to_vec()));
             (got != want)
                 .then(|| format!("the module shows {}, the spec {}", show(&got), show(&want)))
         }
-        Supported::Keywords(got) if !spec.keywords.is_empty() => {
+        Supported::Keywords(got) if !keywords.is_empty() => {
             // The document prints its service types as one field, "TCP/UDP/TCP LISTENER/UDP
             // SERVICE".
             let mut g: Vec<&str> = match got.as_slice() {
-                [one] if !spec.keywords.contains(&one.as_str()) => one.split('/').collect(),
+                [one] if !keywords.contains(&one.as_str()) => one.split('/').collect(),
                 _ => got.iter().map(String::as_str).collect(),
             };
-            let mut w: Vec<&str> = spec.keywords.to_vec();
+            let mut w: Vec<&str> = keywords.to_vec();
             g.sort_unstable();
             w.sort_unstable();
             (g != w).then(|| format!("the module shows {g:?}, the spec {w:?}"))
         }
-        _ => Some(format!(
-            "the module shows {shown:?}, the spec {}",
-            spec.allowed
-        )),
+        _ => Some(format!("the module shows {shown:?}, the spec {allowed}")),
     }
 }
 

@@ -2,52 +2,14 @@
 //! a session of this spec's commands, responses, URCs and payloads comes out the same however
 //! the input is chunked.
 
-use atat::digest::{DigestResult, Digester};
+use digest_harness::{alike_in_any_chunking, Out};
 use own_spec_example::{DigestTables, Urc};
 use quectel_qi::digest::{DigestState, SpecDigester};
 
-/// What atat would receive, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Out {
-    Ok(Vec<u8>),
-    Err(String),
-    Urc(Vec<u8>),
-    Prompt,
-}
-
-/// Feeds `chunks` into a buffer, digesting after each like atat's ingress.
+/// The bytes through a fresh digester of this spec's tables, as atat's ingress feeds them.
 fn run(chunks: &[&[u8]]) -> Vec<Out> {
     let state = DigestState::new();
-    let mut d = SpecDigester::<DigestTables>::new(&state);
-    let mut buf = Vec::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        for _ in 0..10_000 {
-            if buf.is_empty() {
-                break;
-            }
-            let (r, used) = d.digest(&buf);
-            assert!(used <= buf.len(), "consumed more than it was given");
-            match r {
-                DigestResult::None => {}
-                DigestResult::Prompt(_) => out.push(Out::Prompt),
-                DigestResult::Urc(u) => out.push(Out::Urc(u.to_vec())),
-                DigestResult::Response(Ok(r)) => out.push(Out::Ok(r.to_vec())),
-                DigestResult::Response(Err(e)) => out.push(Out::Err(format!("{e:?}"))),
-            }
-            buf.drain(..used);
-            if used == 0 {
-                break;
-            }
-        }
-    }
-    assert!(
-        buf.iter().all(|b| b" \r\n".contains(b)),
-        "left undigested: {:?}",
-        String::from_utf8_lossy(&buf)
-    );
-    out
+    digest_harness::run(SpecDigester::<DigestTables>::new(&state), chunks)
 }
 
 /// Bytes that would end or start frames if the digester did not count them.
@@ -104,30 +66,8 @@ fn a_session_digests_whole() {
 #[test]
 fn a_session_digests_alike_in_any_chunking() {
     let (wire, want) = session();
-    // Deterministic pseudo-random chunk sizes (xorshift), many seeds.
-    for seed in 1..=300u64 {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut chunks = Vec::new();
-        let mut rest = &wire[..];
-        while !rest.is_empty() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let n = (x % 9 + 1).min(rest.len() as u64) as usize;
-            let (c, r) = rest.split_at(n);
-            chunks.push(c);
-            rest = r;
-        }
-        assert_eq!(run(&chunks), want, "seed {seed}");
-    }
-}
-
-#[test]
-fn a_session_digests_alike_split_at_every_byte() {
-    let (wire, want) = session();
-    for i in 1..wire.len() {
-        assert_eq!(run(&[&wire[..i], &wire[i..]]), want, "split at {i}");
-    }
+    // Split at every byte, and in 300 pseudo-random chunkings.
+    assert_eq!(alike_in_any_chunking(&wire, 1..=300, run), want);
 }
 
 #[test]

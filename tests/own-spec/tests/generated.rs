@@ -9,11 +9,11 @@ const CONFORMANCE: &str = include_str!(concat!(env!("OUT_DIR"), "/conformance.at
 #[test]
 fn generated_cases_cover_the_spec() {
     let total: usize = CASE_COUNTS.iter().map(|c| c.1).sum();
-    assert!(total > 50, "only {total} cases");
-    assert!(
-        CASE_COUNTS.iter().any(|c| c.0 == "example session replay"),
-        "{CASE_COUNTS:?}"
-    );
+    assert!(total > 250, "only {total} cases");
+    // Every construct of the schema has cases; this spec as written removes nothing.
+    for (kind, n) in CASE_COUNTS {
+        assert_eq!(*n > 0, *kind != "removed by a revision", "{n} {kind} cases");
+    }
 }
 
 #[test]
