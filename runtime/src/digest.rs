@@ -50,7 +50,10 @@
 //!   response lines ([`Request::response_fit`](crate::Request::response_fit)) at least as well
 //!   as any URC ([`Urc::fit`](crate::Urc::fit)) is its response line
 //!   ([`wire::response_wins`](crate::wire::response_wins)): many command sets reuse a
-//!   command's name for its reply and its later result.
+//!   command's name for its reply and its later result. The digester weighs these through
+//!   the generated field tables ([`DigestTables::LINES`](crate::DigestTables::LINES), read by
+//!   [`wire::line_fit`](crate::wire::line_fit)), which agree with the typed decoders, so that
+//!   a firmware links the decoders only of the commands it sends.
 //!
 //! # Settings the digester follows
 //!

@@ -3,8 +3,16 @@
 //! a working [`SpecDigester`](crate::digest::SpecDigester) through its re-export of
 //! [`wire`](crate::wire), with no hand-written glue.
 //!
-//! The tables are constant slices and the functions delegate to the generated decoders, so a
-//! spec costs a few words of flash here, not code per form.
+//! The tables are constant slices: the shapes of every command form, response line and URC,
+//! read by one interpreter ([`line_fit`], [`form_of`]), so a spec costs data here, not a
+//! decoder per form linked because the form in flight is a run-time value.
+
+mod shape;
+
+pub use shape::{
+    best_fit, form_fits, form_of, line_fit, Candidate, DataRule, FieldKind, FieldRule, FormShape,
+    LineShape, Presence, MAX_LENGTH_POSITION,
+};
 
 use crate::digest::DigestState;
 use crate::framing::Framing;

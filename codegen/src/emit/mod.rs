@@ -11,6 +11,7 @@ mod lines;
 pub(crate) mod params;
 mod requests;
 mod responses;
+mod shapes;
 mod sizes;
 mod tables;
 mod timeouts;

@@ -1,7 +1,8 @@
 //! `DigestTables`: what the runtime's length-aware digester reads of the spec (URC prefixes,
-//! final result words, the prompt, fields framed by a length), as constant slices, and a few
-//! functions that delegate to the generated decoders. Every spec gets one, so a crate
-//! generated from its own spec gets the digester without glue.
+//! final result words, the prompt, fields framed by a length, and the field tables of every
+//! form, response line and URC that the runtime's interpreter fits lines by), as constant
+//! slices. Every spec gets one, so a crate generated from its own spec gets the digester
+//! without glue.
 
 use crate::ir::Model;
 use crate::spec::{FinalResult, ParamType, ParamUse};
@@ -28,10 +29,79 @@ fn framed(model: &Model, prefix: &str, shift: usize, fields: &[ParamUse]) -> Vec
     rows
 }
 
+/// The shape tables: every response line then every URC, every form, each form's candidate
+/// lines and the URCs' candidates.
+fn shape_tables(
+    model: &Model,
+) -> (
+    Vec<TokenStream>,
+    Vec<TokenStream>,
+    Vec<TokenStream>,
+    Vec<TokenStream>,
+) {
+    let mut lines = Vec::new();
+    let mut forms = Vec::new();
+    // Where each form's lines start in `lines`.
+    let mut first_line = std::collections::HashMap::new();
+    for c in &model.spec.commands {
+        let cmd = &c.value;
+        for f in &cmd.forms {
+            first_line.insert(std::ptr::from_ref(f), lines.len());
+            forms.push(super::shapes::form(model, cmd, f));
+            for l in &f.response.lines {
+                let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
+                lines.push(super::shapes::line(
+                    model,
+                    &prefix,
+                    l.selector.as_deref(),
+                    &l.selector_also,
+                    &l.fields,
+                    l.data.as_ref(),
+                ));
+            }
+        }
+    }
+    let candidate = |shape: usize, exact_only: bool| {
+        let shape = u16::try_from(shape).expect("fewer than 65536 lines");
+        quote! { crate::wire::Candidate { shape: #shape, exact_only: #exact_only }, }
+    };
+    let mut responses = Vec::new();
+    for c in &model.spec.commands {
+        let cmd = &c.value;
+        for f in &cmd.forms {
+            let each = cmd
+                .forms
+                .iter()
+                .filter(|g| g.kind == f.kind && g.selector == f.selector)
+                .flat_map(|g| {
+                    let first = first_line[&std::ptr::from_ref(g)];
+                    let own = std::ptr::eq(g, f);
+                    (0..g.response.lines.len()).map(move |i| (first + i, !own))
+                })
+                .map(|(shape, exact_only)| candidate(shape, exact_only));
+            responses.push(quote! { &[#(#each)*], });
+        }
+    }
+    let mut urcs = Vec::new();
+    for u in &model.spec.urcs.value.urcs {
+        urcs.push(candidate(lines.len(), u.exact));
+        lines.push(super::shapes::line(
+            model,
+            &u.prefix,
+            u.keyword.as_deref(),
+            &[],
+            &u.fields,
+            u.data.as_ref(),
+        ));
+    }
+    (lines, forms, responses, urcs)
+}
+
 pub fn emit(model: &Model) -> TokenStream {
     let mut finals = BTreeSet::new();
     let mut prompt = false;
     let mut rows = Vec::new();
+    let (lines, forms, responses, urcs) = shape_tables(model);
     for c in &model.spec.commands {
         let cmd = &c.value;
         for form in &cmd.forms {
@@ -77,13 +147,16 @@ pub fn emit(model: &Model) -> TokenStream {
             const FRAMED_FIELDS: &'static [crate::wire::FramedField] = &[#(#rows)*];
 
             fn urc_fit(line: &[u8], payload: &[u8]) -> crate::wire::Fit {
-                Urc::fit(line, payload)
+                crate::wire::best_fit(DigestTables::LINES, DigestTables::URCS, line, payload)
             }
             fn response_fit(form: u16, line: &[u8], rest: &[u8]) -> crate::wire::Fit {
-                Request::response_fit(form, line, rest)
+                match DigestTables::RESPONSES.get(usize::from(form)) {
+                    Some(candidates) => crate::wire::best_fit(DigestTables::LINES, candidates, line, rest),
+                    None => crate::wire::Fit::No,
+                }
             }
             fn form_of(command: &[u8]) -> Option<u16> {
-                Request::decode(command).ok().map(|r| r.form_index())
+                crate::wire::form_of(DigestTables::FORMS, command)
             }
             fn response_data_len(header: &[u8]) -> Option<usize> {
                 limits::response_data_len(header, DigestTables::any_payload()).ok().flatten()
@@ -97,6 +170,18 @@ pub fn emit(model: &Model) -> TokenStream {
         }
 
         impl DigestTables {
+            /// The shape of every response line (forms in `FORM_INDEX` order, each form's lines
+            /// in order), then of every URC (in `Urc`'s order).
+            pub const LINES: &'static [crate::wire::LineShape] = &[#(#lines)*];
+            /// The shape of every command form, by `FORM_INDEX`: what `Request::decode` takes,
+            /// but for the rules between parameters.
+            pub const FORMS: &'static [crate::wire::FormShape] = &[#(#forms)*];
+            /// By `FORM_INDEX`, the lines that may answer the form, as `Request::response_fit`
+            /// weighs them: its own lines, and its siblings' (same kind and selector) exactly.
+            pub const RESPONSES: &'static [&'static [crate::wire::Candidate]] = &[#(#responses)*];
+            /// The URCs' lines, as `Urc::fit` weighs them (those marked `exact` only exactly).
+            pub const URCS: &'static [crate::wire::Candidate] = &[#(#urcs)*];
+
             /// Payload bytes enough for any data line, for judging a header before its payload
             /// is there (constant zeros, in flash).
             pub fn any_payload() -> &'static [u8] {

@@ -6,7 +6,7 @@ use super::DigestState;
 use crate::framing::Framing;
 use crate::tables::{announced, SpecTables};
 use crate::wire::{Fit, Incomplete};
-use crate::{response, urc, DigestTables, Request};
+use crate::{qird, response, urc, DigestTables};
 
 /// quectel-qi's spec for [`QiDigester`](super::QiDigester): the generated [`DigestTables`],
 /// with payloads judged by the socket settings in [`DigestState`].
@@ -35,15 +35,18 @@ impl SpecTables for QiTables {
         DigestTables::urc_data_len(header)
     }
 
-    /// Also records the socket an `AT+QIRD` reads.
+    /// Also records the socket an `AT+QIRD` reads (only those forms are decoded typed: the
+    /// form itself comes from the tables).
     fn echoed(state: &DigestState, command: &[u8]) -> Option<u16> {
-        let r = Request::decode(command).ok()?;
-        state.reading_socket(match &r {
-            Request::QirdRead(q) => Some(q.connect_id),
-            Request::QirdReadFrom(q) => Some(q.connect_id),
+        let form = DigestTables::form_of(command)?;
+        state.reading_socket(match form {
+            qird::Read::FORM_INDEX => qird::Read::decode(command).ok().map(|q| q.connect_id),
+            qird::ReadFrom::FORM_INDEX => {
+                qird::ReadFrom::decode(command).ok().map(|q| q.connect_id)
+            }
             _ => None,
         });
-        Some(r.form_index())
+        Some(form)
     }
 
     /// Per the socket's recorded mode and service.
