@@ -238,6 +238,44 @@ fn the_async_client_drains_a_urc_burst_while_it_waits() {
     }
 }
 
+const RESULT_WITH_ITS_OK: &[Turn] = &[(
+    b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",8009,0,1\r",
+    b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n",
+    0,
+    b"",
+)];
+
+/// A state URC routed on the way (socket 3 closed), then the result.
+const RESULT_RIGHT_BEHIND_ITS_OK: &[Turn] = &[(
+    b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",8009,0,1\r",
+    b"\r\nOK\r\n",
+    0,
+    b"\r\n+QIURC: \"closed\",3\r\n\r\n+QIOPEN: 0,0\r\n",
+)];
+
+/// An open's result in the same write as its `OK`, and one right behind it: atat's `send` is
+/// still pending after the final result (it yields once more), so the client's drain of the
+/// URC channel sees the result first; it must keep it for the open's wait.
+#[test]
+fn an_open_result_right_behind_its_ok_reaches_the_open() {
+    for session in [RESULT_WITH_ITS_OK, RESULT_RIGHT_BEHIND_ITS_OK] {
+        let s = setup(session);
+        let buf = Box::leak(vec![0u8; COMMAND_BUF_SIZE].into_boxed_slice());
+        let at = atat::asynch::Client::new(s.line, s.slot, buf, at_config());
+        let mut c = Client::new(at, s.urcs, s.ring, s.digest, config()).unwrap();
+        embassy_futures::block_on(async {
+            assert_eq!(c.open(&open()).await, Ok(ID));
+        });
+        if session[0].3.len() > 2 {
+            assert!(c.socket(ConnectId::new_const(3)).closed);
+        }
+        drop(c);
+        for t in s.threads {
+            t.join().unwrap();
+        }
+    }
+}
+
 /// The module's side with whole frames queued ([`QueuedUrc`]): atat's plain ingress.
 struct QueuedSetup {
     slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE>,
@@ -336,12 +374,12 @@ fn push_burst() -> &'static [Turn] {
     }
     let open = &b"AT+QIOPEN=1,0,\"TCP\",\"192.0.2.2\",8009,0,1\r"[..];
     let turns: Vec<Turn> = vec![
-        // After a pause, as in `SESSION`: the async link's drain, which runs beside the
-        // command, would route a result URC that comes with its final result.
+        // The result and the pushes right behind the final result: the async link's drain
+        // keeps the result for the open (`client_link.rs`).
         (
             open,
             &b"\r\nOK\r\n"[..],
-            30,
+            0,
             Box::leak(later.into_boxed_slice()),
         ),
         (&b"AT+QICLOSE=0\r"[..], &b"\r\nOK\r\n"[..], 0, &b""[..]),

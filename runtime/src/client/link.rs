@@ -5,6 +5,7 @@ use atat::urc_channel::UrcSubscription;
 use core::cell::RefCell;
 
 use atat::{AtatCmd, InternalError};
+use core::pin::pin;
 use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
@@ -24,7 +25,8 @@ pub trait Link {
     type Queued: Queued;
     /// Writes a command and waits for its final result (atat's `send`). URCs that arrive
     /// meanwhile may be handed to `on_urc` (the async link does, so that a burst of URCs
-    /// cannot fill the channel and stall the ingress before the final result).
+    /// cannot fill the channel and stall the ingress before the final result); one that
+    /// answers a call (an open's result) must stay for [`urc`](Self::urc).
     async fn send<C: AtatCmd>(
         &mut self,
         cmd: &C,
@@ -118,6 +120,9 @@ pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc =
     at: A,
     urcs: UrcSubscription<'a, U, CAP, SUBS>,
     ring: U::Ring<'a>,
+    /// An answer to a call (an open's result) that came while a command waited: kept for
+    /// the call, which takes it before anything still in the channel.
+    held: Option<U>,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> AsyncLink<'a, A, CAP, SUBS, U> {
@@ -125,7 +130,12 @@ impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> AsyncLink<'a, A,
     /// ring the channel's payloads wait in (`()` for a channel of
     /// [`QueuedUrc`](super::QueuedUrc)).
     pub fn new(at: A, urcs: UrcSubscription<'a, U, CAP, SUBS>, ring: U::Ring<'a>) -> Self {
-        AsyncLink { at, urcs, ring }
+        AsyncLink {
+            at,
+            urcs,
+            ring,
+            held: None,
+        }
     }
 }
 
@@ -139,21 +149,8 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
         cmd: &C,
         on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<C::Response, atat::Error> {
-        let (urcs, ring) = (&mut self.urcs, self.ring);
-        let drain = async {
-            loop {
-                urcs.next_message_pure()
-                    .await
-                    .queued(ring)
-                    .with_urc(&mut *on_urc);
-            }
-        };
-        // `select` polls the command first: a URC that follows the final result (an open
-        // result after OK) is still in the channel when the command completes.
-        match select(self.at.send(cmd), drain).await {
-            Either::First(result) => result,
-            Either::Second(never) => never,
-        }
+        let sent = pin!(self.at.send(cmd));
+        meanwhile(sent, &mut self.urcs, self.ring, &mut self.held, on_urc).await
     }
 
     async fn send_edge<const TIMEOUT_MS: u32>(
@@ -161,31 +158,24 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
         edge: &mut (dyn FnMut() + Send),
         on_urc: &mut (dyn FnMut(&Urc) + Send),
     ) -> Result<Result<(), Failure>, atat::Error> {
-        let (urcs, ring) = (&mut self.urcs, self.ring);
-        let drain = async {
-            loop {
-                urcs.next_message_pure()
-                    .await
-                    .queued(ring)
-                    .with_urc(&mut *on_urc);
-            }
-        };
         // atat clears its response slot before it calls the write closure: the edge goes there.
-        let sent = self
+        let sent = pin!(self
             .at
             .send_with(&Payload::<TIMEOUT_MS, true>(&[]), async |_| {
                 edge();
                 Ok(())
-            });
-        match select(sent, drain).await {
-            Either::First(Ok(Reply::Done(()))) => Ok(Ok(())),
-            Either::First(Ok(Reply::Failed(f))) => Ok(Err(f)),
-            Either::First(Err(e)) => Err(e),
-            Either::Second(never) => never,
+            }));
+        match meanwhile(sent, &mut self.urcs, self.ring, &mut self.held, on_urc).await {
+            Ok(Reply::Done(())) => Ok(Ok(())),
+            Ok(Reply::Failed(f)) => Ok(Err(f)),
+            Err(e) => Err(e),
         }
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued> {
+        if let Some(held) = self.held.take() {
+            return Some(held.queued(self.ring));
+        }
         embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
             .await
             .ok()
@@ -193,8 +183,45 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
     }
 
     fn try_urc(&mut self) -> Option<Self::Queued> {
+        if let Some(held) = self.held.take() {
+            return Some(held.queued(self.ring));
+        }
         Some(self.urcs.try_next_message_pure()?.queued(self.ring))
     }
+}
+
+/// Awaits `sent` (a command), routing the URCs that arrive meanwhile through `on_urc`, so that
+/// a burst of them cannot fill the channel and stall the ingress before the final result.
+///
+/// The first URC that answers a call (an open's result right after `OK`) stops the routing:
+/// it goes to `held` for the call that waits for it, and the rest stay in the channel. atat's
+/// `send` is still pending after the final result came (it yields once more), so such a URC
+/// can be taken here; routed, it would be lost to the call.
+async fn meanwhile<'a, T, U: ChannelUrc, const CAP: usize, const SUBS: usize>(
+    mut sent: core::pin::Pin<&mut impl core::future::Future<Output = T>>,
+    urcs: &mut UrcSubscription<'a, U, CAP, SUBS>,
+    ring: U::Ring<'a>,
+    held: &mut Option<U>,
+    on_urc: &mut (dyn FnMut(&Urc) + Send),
+) -> T {
+    if held.is_none() {
+        let drain = async {
+            loop {
+                let entry = urcs.next_message_pure().await;
+                if entry.answers_a_call() {
+                    return entry;
+                }
+                entry.queued(ring).with_urc(&mut *on_urc);
+            }
+        };
+        // `select` polls the command first: a URC that follows the final result is still in
+        // the channel when the command completes.
+        match select(sent.as_mut(), drain).await {
+            Either::First(result) => return result,
+            Either::Second(answer) => *held = Some(answer),
+        }
+    }
+    sent.await
 }
 
 /// The blocking shell: an `atat::blocking` client and a subscription to the URC channel.

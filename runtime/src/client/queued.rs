@@ -37,6 +37,10 @@ pub trait ChannelUrc: atat::AtatUrc + Send {
     type Queued<'r>: Queued;
     /// Pairs an entry taken from the channel with its payload's ring.
     fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r>;
+    /// Whether the entry answers a call in progress (an open's result, a DNS answer), rather
+    /// than changing the state the client keeps: the async link holds such an entry for the
+    /// call instead of routing it while a command waits.
+    fn answers_a_call(&self) -> bool;
 }
 
 /// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), metadata only: a data
@@ -61,6 +65,9 @@ impl ChannelUrc for UrcMeta {
     type Queued<'r> = RingUrc<'r>;
     fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r> {
         RingUrc { meta: self.0, ring }
+    }
+    fn answers_a_call(&self) -> bool {
+        !super::state::keeps_state(&self.0)
     }
 }
 
@@ -103,6 +110,9 @@ impl ChannelUrc for QueuedUrc {
     type Queued<'r> = QueuedUrc;
     fn queued<'r>(self, _: Self::Ring<'r>) -> Self::Queued<'r> {
         self
+    }
+    fn answers_a_call(&self) -> bool {
+        self.urc().is_some_and(|u| !super::state::keeps_state(&u))
     }
 }
 

@@ -119,6 +119,12 @@ impl<const PUSH: usize> Router<PUSH> {
 
     /// Records a URC; returns what it meant.
     pub fn route(&mut self, u: &Urc) -> Event {
+        let event = self.route_any(u);
+        debug_assert_eq!(keeps_state(u), !matches!(event, Event::Result));
+        event
+    }
+
+    fn route_any(&mut self, u: &Urc) -> Event {
         match u {
             Urc::Recv(urc::Recv { connect_id })
             | Urc::RecvWithLength(urc::RecvWithLength { connect_id, .. }) => {
@@ -319,4 +325,22 @@ impl Sender {
     pub fn port(&self) -> Port {
         self.port
     }
+}
+
+/// Whether [`Router::route`] keeps something of `u` in its state (data waiting, a close, an
+/// incoming client, a lost context); every other URC answers a call in progress, and is
+/// handed to the call that waits for it.
+pub(crate) fn keeps_state(u: &Urc) -> bool {
+    matches!(
+        u,
+        Urc::Recv(_)
+            | Urc::RecvWithLength(_)
+            | Urc::RecvPush(_)
+            | Urc::RecvPushUdpService(_)
+            | Urc::Closed(_)
+            | Urc::Incoming(_)
+            | Urc::IncomingFull(_)
+            | Urc::Accept(_)
+            | Urc::Pdpdeact(_)
+    )
 }

@@ -1,0 +1,108 @@
+//! The async link's drain of the URC channel, which runs beside a command: a URC that answers
+//! the call (an open's result) must reach the call, whenever it is taken from the channel.
+
+use atat::asynch::AtatClient;
+use atat::{AtatCmd, Ingress, ResponseSlot, UrcChannel};
+use quectel_qi::client::{Client, Config, PushRing, UrcMeta};
+use quectel_qi::digest::{DigestState, QiDigester};
+use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
+use quectel_qi::*;
+
+/// An atat client whose module answers `OK` and, in the same instant, a URC: it feeds the URC
+/// into the ingress, then (as atat's client may, between the final result and its return)
+/// yields once before it hands the `OK` back. The link's drain runs in that gap.
+struct AnswersThenYields {
+    ingress: Ingress<'static, QiDigester<'static>, UrcMeta, RESPONSE_SLOT_SIZE, URC_CAPACITY, 1>,
+    urcs: &'static [&'static [u8]],
+}
+
+struct Sink;
+impl embedded_io_async::ErrorType for Sink {
+    type Error = core::convert::Infallible;
+}
+impl embedded_io_async::Write for Sink {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl AtatClient for AnswersThenYields {
+    type Writer = Sink;
+    fn inner(&mut self) -> &mut Sink {
+        unreachable!("the link writes through send")
+    }
+    async fn send_with<Cmd: AtatCmd>(
+        &mut self,
+        cmd: &Cmd,
+        _write: impl AsyncFnOnce(&mut Sink) -> Result<(), core::convert::Infallible>,
+    ) -> Result<Cmd::Response, atat::Error> {
+        self.send(cmd).await
+    }
+    async fn send<Cmd: AtatCmd>(&mut self, cmd: &Cmd) -> Result<Cmd::Response, atat::Error> {
+        for urc in self.urcs {
+            use atat::AtatIngress;
+            self.ingress.try_write(urc).expect("room in the channel");
+        }
+        embassy_futures::yield_now().await;
+        cmd.parse(Ok(&[]))
+    }
+}
+
+fn open() -> qiopen::Open<'static> {
+    qiopen::Open {
+        context_id: ContextId::new_const(1),
+        connect_id: ConnectId::new_const(0),
+        service_type: ServiceType::Tcp,
+        host: "192.0.2.2",
+        remote_port: Port::new_const(8009),
+        local_port: Some(Port::new_const(0)),
+        access_mode: Some(AccessMode::BufferAccess),
+    }
+}
+
+fn open_with(urcs: &'static [&'static [u8]]) -> (Result<ConnectId, client::Error>, bool) {
+    let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
+    let channel: &'static UrcChannel<UrcMeta, URC_CAPACITY, 1> =
+        Box::leak(Box::new(UrcChannel::new()));
+    let ring: &'static PushRing = Box::leak(Box::new(PushRing::new()));
+    let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
+    let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
+    let at = AnswersThenYields {
+        ingress: Ingress::new(QiDigester::new(digest), buf, slot, channel),
+        urcs,
+    };
+    let config = Config {
+        // A lost result fails the test in a second, not after the spec's 150 s.
+        wait_ms: |ms| ms.min(1_000),
+        ..Config::default()
+    };
+    let mut c = Client::new(at, channel, ring, digest, config).unwrap();
+    let opened = embassy_futures::block_on(c.open(&open()));
+    (opened, c.socket(ConnectId::new_const(3)).closed)
+}
+
+#[test]
+fn an_open_result_taken_by_the_drain_reaches_the_open() {
+    let (opened, _) = open_with(&[b"\r\n+QIOPEN: 0,0\r\n"]);
+    assert_eq!(opened, Ok(ConnectId::new_const(0)));
+}
+
+#[test]
+fn state_urcs_before_the_result_are_routed_and_the_result_still_reaches_the_open() {
+    let (opened, closed) = open_with(&[b"\r\n+QIURC: \"closed\",3\r\n", b"\r\n+QIOPEN: 0,0\r\n"]);
+    assert_eq!(opened, Ok(ConnectId::new_const(0)));
+    assert!(closed, "the close before the result was routed");
+}
+
+#[test]
+fn urcs_behind_the_result_stay_for_later_calls() {
+    let (opened, closed) = open_with(&[b"\r\n+QIOPEN: 0,0\r\n", b"\r\n+QIURC: \"closed\",3\r\n"]);
+    assert_eq!(opened, Ok(ConnectId::new_const(0)));
+    assert!(
+        closed,
+        "the close behind the result is routed by a later call"
+    );
+}
