@@ -1,6 +1,6 @@
 //! How a field's accepted values and a rule's constraint are put in words, for tools that read
 //! a spec at run time (`qi decode --spec`); the generated `describe` tables and validation
-//! errors word them the same (`emit::fields`, `emit::requests`, which may call these).
+//! errors word them through these too (`emit::fields`, `emit::requests`).
 
 use crate::check::values::{bytes, describe_ranges};
 use crate::ir::Model;

@@ -5,42 +5,12 @@
 
 use super::dispatch::request_path;
 use super::requests::{field_kind, has_lifetime, FieldKind};
-use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
-use crate::spec::{Command, Form, FormKind, ParamUse, Scalar};
+use crate::spec::{Command, Form, FormKind, ParamUse};
+use crate::wording::allowed;
 use proc_macro2::TokenStream;
 use quote::quote;
-
-/// What a field accepts, in words.
-fn allowed(model: &Model, u: &ParamUse) -> String {
-    if let Some(v) = &u.value {
-        return format!("exactly {v}");
-    }
-    let def = model.param(&u.param);
-    match field_kind(def) {
-        FieldKind::Newtype => describe_ranges(def.range.as_deref().unwrap_or_default()),
-        FieldKind::Int => "a whole number".to_string(),
-        FieldKind::Enum { .. } => def
-            .values
-            .iter()
-            .flatten()
-            .map(|e| match &e.value {
-                Scalar::Int(i) => format!("{i} ({})", e.name),
-                Scalar::Str(s) => format!("\"{s}\""),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        FieldKind::Str => match def.max_len {
-            Some(n) => format!("text of at most {}", crate::check::values::bytes(n.into())),
-            None => "text".to_string(),
-        },
-        FieldKind::Hex => match def.max_len {
-            Some(n) => format!("at most {n} hexadecimal digits"),
-            None => "hexadecimal digits".to_string(),
-        },
-    }
-}
 
 /// The `describe::Field` list of a line: the selector or keyword first, then each parameter.
 fn field_list(model: &Model, selector: Option<&str>, fields: &[ParamUse]) -> TokenStream {

@@ -2,7 +2,6 @@
 //! maximum encoded length, grouped in a module per command (and per `AT+QICFG` selector).
 
 use super::params::param_doc;
-use crate::check::values::describe_ranges;
 use crate::ir::Model;
 use crate::naming;
 use crate::spec::{
@@ -686,7 +685,7 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
                     .expect("checked");
                 let def = model.param(&u.param);
                 let pname = u.doc.clone().unwrap_or_else(|| def.doc.clone());
-                let allowed = format!("{}: {}", describe_constraint(c), r.why);
+                let allowed = format!("{}: {}", crate::wording::constraint(c), r.why);
                 let value = value_of(model, u);
                 let e = err(&pname, value, &allowed);
                 out.push(quote! { { let holds: bool = #holds; if #cond !holds { #e } } });
@@ -694,22 +693,6 @@ fn validate(model: &Model, cmd: &Command, form: &Form) -> TokenStream {
         }
     }
     quote! { #(#out)* }
-}
-
-fn describe_constraint(c: &Constraint) -> String {
-    if let Some(p) = c.present {
-        return if p { "given".into() } else { "left out".into() };
-    }
-    if let Some(v) = &c.one_of {
-        return format!("one of {}", v.join(", "));
-    }
-    if let Some(r) = &c.range {
-        return describe_ranges(r);
-    }
-    if let Some(m) = c.min_len {
-        return format!("at least {}", crate::check::values::bytes(m.into()));
-    }
-    String::new()
 }
 
 /// A `crate::wire::Value` describing the field's current value, for error messages.
