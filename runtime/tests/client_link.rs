@@ -9,8 +9,8 @@ use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 use quectel_qi::*;
 
 /// An atat client whose module answers `OK` and, in the same instant, a URC: it feeds the URC
-/// into the ingress, then (as atat's client may, between the final result and its return)
-/// yields once before it hands the `OK` back. The link's drain runs in that gap.
+/// into the ingress, then yields once before it hands the `OK` back, as when an ingress on
+/// another thread publishes both between the link's polls. The link's drain runs in that gap.
 struct AnswersThenYields {
     ingress: Ingress<'static, QiDigester<'static>, UrcMeta, RESPONSE_SLOT_SIZE, URC_CAPACITY, 1>,
     urcs: &'static [&'static [u8]],

@@ -194,9 +194,10 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
 /// a burst of them cannot fill the channel and stall the ingress before the final result.
 ///
 /// The first URC that answers a call (an open's result right after `OK`) stops the routing:
-/// it goes to `held` for the call that waits for it, and the rest stay in the channel. atat's
-/// `send` is still pending after the final result came (it yields once more), so such a URC
-/// can be taken here; routed, it would be lost to the call.
+/// it goes to `held` for the call that waits for it, and the rest stay in the channel. When
+/// the ingress runs elsewhere (a thread, an interrupt), the final result and such a URC can
+/// both land between the poll of the command and the poll of the drain, so the drain takes
+/// the URC before the command completes; routed, it would be lost to the call.
 async fn meanwhile<'a, T, U: ChannelUrc, const CAP: usize, const SUBS: usize>(
     mut sent: core::pin::Pin<&mut impl core::future::Future<Output = T>>,
     urcs: &mut UrcSubscription<'a, U, CAP, SUBS>,
