@@ -61,15 +61,7 @@ fn case<'m>(model: &'m Model, u: &Urc, strings: &BTreeMap<String, String>) -> Op
     if settings.is_empty() {
         return None;
     }
-    let shape = ShapeRef {
-        path: String::new(),
-        urc: true,
-        name: String::new(),
-        keyword: u.keyword.as_deref(),
-        prefix: u.prefix.clone(),
-        fields: &u.fields,
-        data: u.data.as_ref(),
-    };
+    let shape = ShapeRef::of_urc(u, String::new(), String::new());
     let base = shape_base(model, &shape, strings);
     let line = shape_line(model, &shape, &base);
     // The instance the line names, and another one of the same field's range.

@@ -249,15 +249,11 @@ pub fn cases(model: &Model) -> Vec<Case<'_>> {
         }
     }
     for u in &model.spec.urcs.value.urcs {
-        let shape = ShapeRef {
-            path: format!("quectel_qi::urc::{}", naming::type_name(&u.name)),
-            urc: true,
-            name: format!("urc_{}", u.name),
-            keyword: u.keyword.as_deref(),
-            prefix: u.prefix.clone(),
-            fields: &u.fields,
-            data: u.data.as_ref(),
-        };
+        let shape = ShapeRef::of_urc(
+            u,
+            format!("quectel_qi::urc::{}", naming::type_name(&u.name)),
+            format!("urc_{}", u.name),
+        );
         shape_cases(model, &shape, &strings, &mut out);
     }
     choice::cases(model, &strings, &mut out);
@@ -744,6 +740,22 @@ struct ShapeRef<'a> {
     keyword: Option<&'a str>,
     fields: &'a [ParamUse],
     data: Option<&'a DataBlock>,
+}
+
+impl<'a> ShapeRef<'a> {
+    /// A URC's line shape; `path` and `name` are the generated type and the case's name
+    /// (empty where only the line is drawn).
+    fn of_urc(u: &'a crate::spec::Urc, path: String, name: String) -> Self {
+        ShapeRef {
+            path,
+            urc: true,
+            name,
+            keyword: u.keyword.as_deref(),
+            prefix: u.prefix.clone(),
+            fields: &u.fields,
+            data: u.data.as_ref(),
+        }
+    }
 }
 
 fn snake(camel: &str) -> String {

@@ -93,15 +93,7 @@ fn urcs(
         {
             continue;
         }
-        let shape = ShapeRef {
-            path: String::new(),
-            urc: true,
-            name: String::new(),
-            keyword: u.keyword.as_deref(),
-            prefix: u.prefix.clone(),
-            fields: &u.fields,
-            data: u.data.as_ref(),
-        };
+        let shape = ShapeRef::of_urc(u, String::new(), String::new());
         let base = super::shape_base(written, &shape, strings);
         out.push(Case {
             name: format!("urc_{}_was_removed", u.name),
