@@ -207,7 +207,7 @@ pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-pub use queued::{ChannelUrc, Queued, QueuedUrc, RingUrc, UrcMeta};
+pub use queued::{ChannelUrc, HeldUrcs, Queued, QueuedUrc, RingUrc, UrcMeta, HELD_URCS};
 pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};

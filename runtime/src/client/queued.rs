@@ -41,7 +41,43 @@ pub trait ChannelUrc: atat::AtatUrc + Send {
     /// than changing the state the client keeps: the async link holds such an entry for the
     /// call instead of routing it while a command waits.
     fn answers_a_call(&self) -> bool;
+    /// Where the async link keeps such an answer and the entries behind it until the call
+    /// takes them ([`HeldUrcs`]).
+    type Held: HeldUrcs<Self>;
 }
+
+/// Entries the async link took from the channel while a command waited and must not route
+/// yet (an answer to a call and what came after it), oldest first, in a fixed number of
+/// places.
+pub trait HeldUrcs<U>: Default + Send {
+    /// Keeps `u` behind the others; a full queue drops it (the link checks first).
+    fn push(&mut self, u: U);
+    /// The oldest.
+    fn pop(&mut self) -> Option<U>;
+    /// Whether none is kept.
+    fn is_empty(&self) -> bool;
+    /// Whether no more fits.
+    fn is_full(&self) -> bool;
+}
+
+impl<U: Send, const N: usize> HeldUrcs<U> for heapless::Deque<U, N> {
+    fn push(&mut self, u: U) {
+        let _ = self.push_back(u);
+    }
+    fn pop(&mut self) -> Option<U> {
+        self.pop_front()
+    }
+    fn is_empty(&self) -> bool {
+        heapless::Deque::is_empty(self)
+    }
+    fn is_full(&self) -> bool {
+        heapless::Deque::is_full(self)
+    }
+}
+
+/// Entries of [`UrcMeta`] the async link keeps at most while a command waits behind an
+/// answer: as many as the URC channel holds by default.
+pub const HELD_URCS: usize = crate::sizes::URC_CAPACITY;
 
 /// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), metadata only: a data
 /// URC's payload waits in the application's [`PushRing`](super::PushRing), written there by
@@ -63,6 +99,7 @@ impl atat::AtatUrc for UrcMeta {
 impl ChannelUrc for UrcMeta {
     type Ring<'r> = &'r dyn PayloadRing;
     type Queued<'r> = RingUrc<'r>;
+    type Held = heapless::Deque<UrcMeta, HELD_URCS>;
     fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r> {
         RingUrc { meta: self.0, ring }
     }
@@ -108,6 +145,9 @@ impl Queued for RingUrc<'_> {
 impl ChannelUrc for QueuedUrc {
     type Ring<'r> = ();
     type Queued<'r> = QueuedUrc;
+    /// One: each entry is a whole frame (stop-and-hold: while one answer is held, the drain
+    /// does not run).
+    type Held = heapless::Deque<QueuedUrc, 1>;
     fn queued<'r>(self, _: Self::Ring<'r>) -> Self::Queued<'r> {
         self
     }
