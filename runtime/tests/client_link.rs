@@ -2,8 +2,8 @@
 //! the call (an open's result) must reach the call, whenever it is taken from the channel.
 
 use atat::asynch::AtatClient;
-use atat::{AtatCmd, Ingress, ResponseSlot, UrcChannel};
-use quectel_qi::client::{Client, Config, PushRing, UrcMeta};
+use atat::{AtatCmd, ResponseSlot, UrcChannel};
+use quectel_qi::client::{Client, Config, PushIngress, PushRing, UrcMeta, HELD_URCS};
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE, URC_CAPACITY};
 use quectel_qi::*;
@@ -12,7 +12,7 @@ use quectel_qi::*;
 /// into the ingress, then yields once before it hands the `OK` back, as when an ingress on
 /// another thread publishes both between the link's polls. The link's drain runs in that gap.
 struct AnswersThenYields {
-    ingress: Ingress<'static, QiDigester<'static>, UrcMeta, RESPONSE_SLOT_SIZE, URC_CAPACITY, 1>,
+    ingress: PushIngress<'static, RESPONSE_SLOT_SIZE, URC_CAPACITY, 1>,
     urcs: &'static [&'static [u8]],
 }
 
@@ -71,7 +71,7 @@ fn open_with(urcs: &'static [&'static [u8]]) -> (Result<ConnectId, client::Error
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     let at = AnswersThenYields {
-        ingress: Ingress::new(QiDigester::new(digest), buf, slot, channel),
+        ingress: PushIngress::new(QiDigester::new(digest), ring, buf, slot, channel),
         urcs,
     };
     let config = Config {
@@ -111,7 +111,7 @@ fn urcs_behind_the_result_stay_for_later_calls() {
 /// a time: each waits (yields, a bounded number of times) for room in the channel, as an
 /// ingress on another task does, and the command times out when none comes.
 struct ScriptedUrcs {
-    ingress: Ingress<'static, QiDigester<'static>, UrcMeta, RESPONSE_SLOT_SIZE, CAP, 1>,
+    ingress: PushIngress<'static, RESPONSE_SLOT_SIZE, CAP, 1>,
     script: std::collections::VecDeque<&'static [&'static [u8]]>,
 }
 
@@ -157,7 +157,8 @@ impl AtatClient for ScriptedUrcs {
 fn a_command_sent_while_an_answer_is_held_still_drains_the_channel() {
     let slot: &'static ResponseSlot<RESPONSE_SLOT_SIZE> = Box::leak(Box::new(ResponseSlot::new()));
     let channel: &'static UrcChannel<UrcMeta, CAP, 1> = Box::leak(Box::new(UrcChannel::new()));
-    let ring: &'static PushRing<3000, { CAP + 1 }> = Box::leak(Box::new(PushRing::new()));
+    let ring: &'static PushRing<3000, { CAP + HELD_URCS + 1 }> =
+        Box::leak(Box::new(PushRing::new()));
     let digest: &'static DigestState = Box::leak(Box::new(DigestState::new()));
     let buf: &'static mut [u8] = Box::leak(vec![0u8; INGRESS_BUF_SIZE].into_boxed_slice());
     const LATE: &[&[u8]] = &[b"\r\n+QIURC: \"dnsgip\",0,1,600\r\n"];
@@ -168,7 +169,7 @@ fn a_command_sent_while_an_answer_is_held_still_drains_the_channel() {
         b"\r\n+QIURC: \"recv\",4\r\n",
     ];
     let at = ScriptedUrcs {
-        ingress: Ingress::new(QiDigester::new(digest), buf, slot, channel),
+        ingress: PushIngress::new(QiDigester::new(digest), ring, buf, slot, channel),
         // `AT+QISEND=0,2` gets a late DNS answer; the payload's write, the burst.
         script: [LATE, BURST].into(),
     };

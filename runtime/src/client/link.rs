@@ -11,6 +11,7 @@ use embassy_time::Instant;
 
 use super::queued::{ChannelUrc, HeldUrcs, Queued, UrcMeta};
 use super::reply::{Payload, Reply};
+use super::ring::PayloadRing;
 use super::Failure;
 use crate::Urc;
 
@@ -87,6 +88,12 @@ pub trait Link {
     async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued>;
     /// A URC already received, without waiting.
     fn try_urc(&mut self) -> Option<Self::Queued>;
+    /// The ring that keeps pushed payloads after their URC was routed, until a read copies
+    /// them out; `None` (the default): a data URC carries its payload, and the client's push
+    /// buffer keeps it.
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        None
+    }
 }
 
 /// What reads a command's answer where it lies: the response bytes, or the error final
@@ -188,6 +195,10 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
             return Some(held.queued(self.ring));
         }
         Some(self.urcs.try_next_message_pure()?.queued(self.ring))
+    }
+
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        U::payloads(self.ring)
     }
 }
 
@@ -308,5 +319,9 @@ impl<'a, A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize, U: 
 
     fn try_urc(&mut self) -> Option<Self::Queued> {
         Some(self.urcs.try_next_message_pure()?.queued(self.ring))
+    }
+
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        U::payloads(self.ring)
     }
 }

@@ -75,6 +75,11 @@ pub struct Router<const PUSH: usize = PUSH_CAPACITY> {
     lost_contexts: u32,
     incoming_full: bool,
     push: PushBuffer<PUSH>,
+    /// Pushed payloads stay where they came (the client's push ring) instead of `push`.
+    kept_apart: bool,
+    /// Sockets (a bit each) closed or opened again since the client last asked: their
+    /// payloads kept apart go.
+    discards: u32,
 }
 
 impl<const PUSH: usize> Default for Router<PUSH> {
@@ -114,6 +119,8 @@ impl<const PUSH: usize> Router<PUSH> {
             lost_contexts: 0,
             incoming_full: false,
             push: PushBuffer::new(),
+            kept_apart: false,
+            discards: 0,
         }
     }
 
@@ -191,7 +198,11 @@ impl<const PUSH: usize> Router<PUSH> {
         from: Option<Sender>,
     ) -> Event {
         // A detached push (its payload left behind in its frame) has lost its bytes.
-        if data.len() < announced || !self.push.push(id, data, announced, from) {
+        if self.kept_apart && data.len() >= announced {
+            // The payload stays where it lies until it is read.
+            return Event::DataPushed(id);
+        }
+        if data.len() < announced || self.kept_apart || !self.push.push(id, data, announced, from) {
             warn_!(
                 "push buffer full: {} bytes of socket {} dropped",
                 announced,
@@ -236,7 +247,7 @@ impl<const PUSH: usize> Router<PUSH> {
         mode: Option<AccessMode>,
         context: ContextId,
     ) {
-        self.push.discard(id);
+        self.discard(id);
         self.sockets[index(id)] = SocketInfo {
             open: true,
             mode,
@@ -248,8 +259,24 @@ impl<const PUSH: usize> Router<PUSH> {
 
     /// A socket closed by the host.
     pub fn closed(&mut self, id: ConnectId) {
-        self.push.discard(id);
+        self.discard(id);
         self.sockets[index(id)] = SocketInfo::default();
+    }
+
+    fn discard(&mut self, id: ConnectId) {
+        self.push.discard(id);
+        self.discards |= 1 << id.get();
+    }
+
+    /// Pushed payloads stay where the URC's frame left them (a push ring) until they are
+    /// read, rather than in this router's push buffer.
+    pub(crate) fn keep_payloads_apart(&mut self) {
+        self.kept_apart = true;
+    }
+
+    /// The sockets (a bit each) closed or opened again since the last call.
+    pub(crate) fn take_discards(&mut self) -> u32 {
+        core::mem::take(&mut self.discards)
     }
 
     /// The sockets on a context (opened, or got by a server on it).
