@@ -41,8 +41,8 @@ where
     ) -> Result<Self, atat::urc_channel::Error> {
         const {
             assert!(
-                E > CAP + super::HELD_URCS,
-                "the push ring keeps fewer frames than the URC channel and the link's held URCs"
+                E > CAP,
+                "the push ring keeps fewer frames than the URC channel"
             )
         };
         Ok(BlockingClient(Client::with_ring_link(

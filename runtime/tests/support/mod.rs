@@ -94,7 +94,7 @@ impl Script {
 }
 
 type TestIngress = PushIngress<'static, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
-/// The push ring: the crate's default size, one payload more than the channel holds.
+/// The push ring: the crate's default.
 pub type TestRing = PushRing;
 
 struct Shared {
