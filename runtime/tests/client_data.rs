@@ -454,9 +454,7 @@ fn a_whole_session_survives_echo_and_byte_by_byte_answers() {
 fn a_socket_left_unread_loses_its_oldest_push_counted_while_another_flows() {
     let open = |n: u8| {
         Script::new()
-            .host(&format!(
-                r#"AT+QIOPEN=1,{n},"TCP","192.0.2.2",8009,0,1"#
-            ))
+            .host(&format!(r#"AT+QIOPEN=1,{n},"TCP","192.0.2.2",8009,0,1"#))
             .module("OK")
             .module(&format!("+QIOPEN: {n},0"))
     };

@@ -99,6 +99,10 @@ pub struct UrcMeta {
     answers_a_call: bool,
 }
 
+// A channel entry stays a few bytes on every target (no pointer-sized field in it): the
+// no_std build for thumbv7em checks it too.
+const _: () = assert!(core::mem::size_of::<UrcMeta>() <= 16);
+
 impl UrcMeta {
     /// A data URC's socket and payload length; `None` for every other URC.
     pub fn data(&self) -> Option<(crate::ConnectId, usize)> {
