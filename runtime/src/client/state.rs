@@ -34,7 +34,8 @@ pub struct SocketInfo {
     pub incoming_from: Option<ConnectId>,
     /// A listener in manual mode: clients waiting for `AT+QIACCEPT`.
     pub accept_requests: u8,
-    /// Pushed data for it was dropped because the push buffer was full.
+    /// Pushed data for it was lost: the push buffer was full, or the push ring needed the room
+    /// of a payload nobody read, or a push was larger than either.
     pub overrun: bool,
     /// The network deactivated its context (`+QIURC: "pdpdeact"`, or a module restart): the
     /// module dropped it and what it held. Kept until the host closes it, so a handle from
@@ -47,7 +48,7 @@ pub struct SocketInfo {
 pub enum Event {
     /// Buffer access: data waits; read it until the module reports none.
     DataReady(ConnectId),
-    /// Direct push: data arrived and waits in the client's push buffer.
+    /// Direct push: data arrived and waits in the client's push ring (or push buffer).
     DataPushed(ConnectId),
     /// The peer or the network closed the socket.
     Closed(ConnectId),
@@ -197,12 +198,23 @@ impl<const PUSH: usize> Router<PUSH> {
         announced: usize,
         from: Option<Sender>,
     ) -> Event {
-        // A detached push (its payload left behind in its frame) has lost its bytes.
         if self.kept_apart && data.len() >= announced {
-            // The payload stays where it lies until it is read.
+            // The payload stays where it lies (the push ring) until it is read.
             return Event::DataPushed(id);
         }
-        if data.len() < announced || self.kept_apart || !self.push.push(id, data, announced, from) {
+        self.keep(id, data, announced, from)
+    }
+
+    /// Copies a push into the push buffer; marks its socket overrun when it does not fit.
+    fn keep(
+        &mut self,
+        id: ConnectId,
+        data: &[u8],
+        announced: usize,
+        from: Option<Sender>,
+    ) -> Event {
+        // A detached push (its payload left behind in its frame) has lost its bytes.
+        if data.len() < announced || !self.push.push(id, data, announced, from) {
             warn_!(
                 "push buffer full: {} bytes of socket {} dropped",
                 announced,
@@ -217,7 +229,7 @@ impl<const PUSH: usize> Router<PUSH> {
     /// asked): kept in the push buffer, where the next read takes them before asking the
     /// module again. When they do not fit, the socket is marked [`SocketInfo::overrun`].
     pub fn keep_unread(&mut self, id: ConnectId, data: &[u8]) {
-        self.pushed(id, data, data.len(), None);
+        self.keep(id, data, data.len(), None);
     }
 
     /// What is known about a socket.
