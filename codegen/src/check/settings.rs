@@ -22,7 +22,8 @@ pub(super) fn check(cx: &mut Cx) {
     for u in &uses {
         framing_use(cx, u);
     }
-    for file in &cx.spec.params {
+    let spec = cx.spec;
+    for file in &spec.params {
         for (key, def) in &file.value {
             if let Some(per) = &def.per {
                 per_instance(cx, file, key, per);
@@ -109,17 +110,25 @@ fn framing_use(cx: &mut Cx, u: &Use) {
         )));
         return;
     }
-    let values = def.values.iter().flatten().enumerate();
-    let wrong: Vec<(usize, String)> = values
-        .filter(|(_, v)| v.framing.is_none_or(|f| f.is_separator() != u.separator))
-        .map(|(k, v)| (k, v.name.clone()))
-        .collect();
-    if let Some(file) = cx.spec.params.iter().find(|f| f.value.contains_key(key)) {
-        for (k, name) in wrong {
-            cx.push(file.at(
+    let spec = cx.spec;
+    let Some(file) = spec.params.iter().find(|f| f.value.contains_key(key)) else {
+        return;
+    };
+    for (k, v) in def.values.iter().flatten().enumerate() {
+        let name = &v.name;
+        match v.framing {
+            Some(f) if f.is_separator() == u.separator => {}
+            Some(f) => cx.push(file.at(
+                &format!("{key}.values[{k}].framing"),
+                format!(
+                    "value `{name}` of `{key}` says `framing: {}`, but a payload's `{role}` names `{key}`: it needs {choices}",
+                    f.as_str()
+                ),
+            )),
+            None => cx.push(file.at(
                 &format!("{key}.values[{k}]"),
                 format!("value `{name}` of `{key}`, which a payload's `{role}` names, needs {choices}"),
-            ));
+            )),
         }
     }
     if let Some(per) = &def.per {
@@ -135,7 +144,8 @@ fn framing_use(cx: &mut Cx, u: &Use) {
 /// it names the instance.
 fn per_instance(cx: &mut Cx, file: &Sourced<std::collections::BTreeMap<String, ParamDef>>, key: &str, per: &str) {
     let at = format!("{key}.per");
-    match cx.params.get(per) {
+    let index = cx.params.get(per).copied();
+    match index {
         _ if per == key => cx.push(file.at(&at, format!("`{key}` cannot be kept per itself"))),
         Some(d) if d.ty == ParamType::Int => {}
         Some(_) => cx.push(file.at(
@@ -148,7 +158,8 @@ fn per_instance(cx: &mut Cx, file: &Sourced<std::collections::BTreeMap<String, P
             format!("unknown parameter type `{per}`: it is not defined in params/*.yaml"),
         )),
     }
-    for c in &cx.spec.commands {
+    let spec = cx.spec;
+    for c in &spec.commands {
         for (i, f) in c.value.forms.iter().enumerate() {
             if f.kind != FormKind::Write {
                 continue;
