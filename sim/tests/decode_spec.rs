@@ -344,3 +344,88 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A copy of the own-spec example with a command that prompts for data (the example itself has
+/// none, so that its digester shows a `>` line is no prompt there): `AT+QXSEND`'s prompt is
+/// encoded by `send_format`, a per-socket setting that `AT+QXCONF="sendformat"` sets.
+fn own_spec_with_a_prompt() -> std::path::PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("qi-decode-prompt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(std::path::Path::new(&own_spec("spec")), &dir);
+    let append = |file: &str, text: &str| {
+        let path = dir.join(file);
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::write(&path, old + text).unwrap();
+    };
+    append(
+        "commands/qxsend.yaml",
+        "name: QXSEND\ntitle: Send data\nsection: \"A.7\"\nabout: sends data after a prompt\n\
+         forms:\n  - name: send\n    kind: write\n    about: sends send_len bytes\n\
+         \x20   params: [connect_id, send_len]\n    response:\n\
+         \x20     prompt: { length: send_len, max_len: 512, encoding_by: send_format }\n\
+         \x20     outcomes:\n        - final: [SEND OK, SEND FAIL, ERROR]\n",
+    );
+    append(
+        "params/common.yaml",
+        "send_format:\n  doc: send_format\n  type: enum\n  about: how a socket's payload is written\n\
+         \x20 per: connect_id\n  default: 0\n  values:\n\
+         \x20   - { value: 0, name: raw, about: the bytes, framing: raw }\n\
+         \x20   - { value: 1, name: hex, about: two hex digits per byte, framing: hex }\n\
+         send_len:\n  { doc: length, type: int, range: [[1, 512]], about: bytes to send }\n",
+    );
+    let qxconf = dir.join("commands/qxconf.yaml");
+    let text = std::fs::read_to_string(&qxconf).unwrap().replacen(
+        "forms:\n",
+        "forms:\n  - name: send_format\n    kind: write\n    selector: sendformat\n\
+         \x20   about: sets how a socket's payload is written\n    params: [connect_id, send_format]\n\
+         \x20   response:\n      outcomes:\n        - final: [OK, ERROR]\n",
+        1,
+    );
+    std::fs::write(&qxconf, text).unwrap();
+    dir
+}
+
+/// Hex data after a prompt by another spec's names alone: the prompt's `encoding_by` names a
+/// per-socket setting (`per: connect_id`) whose values say `framing: raw` or `framing: hex`.
+/// Socket 1 set to hex takes two digits per byte; socket 0 (never set: the default) and
+/// socket 2 (set back to raw) take the bytes themselves.
+#[test]
+fn another_spec_frames_the_payload_after_a_prompt_by_its_own_setting() {
+    let dir = own_spec_with_a_prompt();
+    let table = by_spec::load(&dir.to_string_lossy());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let table = table.unwrap();
+    let log = b"AT+QXCONF=\"sendformat\",1,1\r\nOK\r\n\
+        AT+QXSEND=1,2\r\n> 4F4B\r\nSEND OK\r\n\
+        AT+QXSEND=0,2\r\n> OK\r\nSEND OK\r\n\
+        AT+QXCONF=\"sendformat\",2,0\r\nOK\r\nAT+QXSEND=2,3\r\n> a\r\n\r\nSEND OK\r\n";
+    let r = json(&by_spec::decode_log(&table, log));
+    let shown: Vec<String> = r
+        .iter()
+        .map(|x| match x["kind"].as_str().unwrap() {
+            "data" => format!("data {}", x["fields"]["bytes"]),
+            k => k.to_owned(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "command", "result", "command", "prompt", "data 4", "result", "command", "prompt",
+            "data 2", "result", "command", "result", "command", "prompt", "data 3", "result"
+        ],
+        "{r:?}"
+    );
+    assert!(r.iter().all(|x| x["errors"] == Value::Array(vec![])), "{r:?}");
+    assert_eq!(r[0]["fields"]["send_format"]["name"], "hex");
+}
