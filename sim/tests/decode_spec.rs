@@ -426,6 +426,9 @@ fn another_spec_frames_the_payload_after_a_prompt_by_its_own_setting() {
         ],
         "{r:?}"
     );
-    assert!(r.iter().all(|x| x["errors"] == Value::Array(vec![])), "{r:?}");
+    assert!(
+        r.iter().all(|x| x["errors"] == Value::Array(vec![])),
+        "{r:?}"
+    );
     assert_eq!(r[0]["fields"]["send_format"]["name"], "hex");
 }

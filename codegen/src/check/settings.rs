@@ -35,24 +35,22 @@ pub(super) fn check(cx: &mut Cx) {
 
 fn uses<'a>(cx: &Cx<'a>) -> Vec<Use<'a>> {
     let mut out = Vec::new();
-    let mut data = |src: &dyn Fn(&str) -> Diagnostic,
-                    path: &str,
-                    d: &'a DataBlock,
-                    carried: Vec<&'a str>| {
-        for (separator, name, by) in [
-            (true, "separator_by", &d.separator_by),
-            (false, "encoding_by", &d.encoding_by),
-        ] {
-            if let Some(key) = by {
-                out.push(Use {
-                    key,
-                    separator,
-                    at: src(&format!("{path}.{name}")),
-                    carried: carried.clone(),
-                });
+    let mut data =
+        |src: &dyn Fn(&str) -> Diagnostic, path: &str, d: &'a DataBlock, carried: Vec<&'a str>| {
+            for (separator, name, by) in [
+                (true, "separator_by", &d.separator_by),
+                (false, "encoding_by", &d.encoding_by),
+            ] {
+                if let Some(key) = by {
+                    out.push(Use {
+                        key,
+                        separator,
+                        at: src(&format!("{path}.{name}")),
+                        carried: carried.clone(),
+                    });
+                }
             }
-        }
-    };
+        };
     let params = |us: &'a [ParamUse]| us.iter().map(|u| u.param.as_str()).collect::<Vec<_>>();
     for c in &cx.spec.commands {
         let at = |p: &str| c.at(p, "");
@@ -74,7 +72,12 @@ fn uses<'a>(cx: &Cx<'a>) -> Vec<Use<'a>> {
     }
     for c in &cx.spec.commands {
         for (i, f) in c.value.forms.iter().enumerate() {
-            let Some(key) = f.response.prompt.as_ref().and_then(|p| p.encoding_by.as_ref()) else {
+            let Some(key) = f
+                .response
+                .prompt
+                .as_ref()
+                .and_then(|p| p.encoding_by.as_ref())
+            else {
                 continue;
             };
             let group = f.repeat.iter().flat_map(|g| &g.params);
@@ -82,7 +85,12 @@ fn uses<'a>(cx: &Cx<'a>) -> Vec<Use<'a>> {
                 key,
                 separator: false,
                 at: c.at(&format!("forms[{i}].response.prompt.encoding_by"), ""),
-                carried: f.params.iter().chain(group).map(|u| u.param.as_str()).collect(),
+                carried: f
+                    .params
+                    .iter()
+                    .chain(group)
+                    .map(|u| u.param.as_str())
+                    .collect(),
             });
         }
     }
@@ -142,7 +150,12 @@ fn framing_use(cx: &mut Cx, u: &Use) {
 
 /// A per-instance setting: its index is an integer parameter type, and every form that sets
 /// it names the instance.
-fn per_instance(cx: &mut Cx, file: &Sourced<std::collections::BTreeMap<String, ParamDef>>, key: &str, per: &str) {
+fn per_instance(
+    cx: &mut Cx,
+    file: &Sourced<std::collections::BTreeMap<String, ParamDef>>,
+    key: &str,
+    per: &str,
+) {
     let at = format!("{key}.per");
     let index = cx.params.get(per).copied();
     match index {
@@ -164,7 +177,11 @@ fn per_instance(cx: &mut Cx, file: &Sourced<std::collections::BTreeMap<String, P
             if f.kind != FormKind::Write {
                 continue;
             }
-            let all: Vec<&ParamUse> = f.params.iter().chain(f.repeat.iter().flat_map(|g| &g.params)).collect();
+            let all: Vec<&ParamUse> = f
+                .params
+                .iter()
+                .chain(f.repeat.iter().flat_map(|g| &g.params))
+                .collect();
             let sets = all.iter().any(|u| u.param == key && u.value.is_none());
             if sets && !all.iter().any(|u| u.param == per) {
                 cx.push(c.at(

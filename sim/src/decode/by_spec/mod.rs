@@ -400,7 +400,12 @@ impl<'a> Session<'a> {
 
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
         let send_hex = self.pending.as_ref().is_some_and(|(req, fields)| {
-            let by = req.form.response.prompt.as_ref().and_then(|p| p.encoding_by.as_ref());
+            let by = req
+                .form
+                .response
+                .prompt
+                .as_ref()
+                .and_then(|p| p.encoding_by.as_ref());
             by.is_some_and(|k| {
                 self.settings.prompt_framing(self.table, k, req, fields)
                     == Some(PayloadFraming::Hex)

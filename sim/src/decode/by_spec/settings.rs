@@ -56,7 +56,8 @@ impl Settings {
                 },
                 Some(v) => v.clone(),
             };
-            let inst = (self.instance_of.get(&u.param)).and_then(|ik| index_of(r.params(), fields, ik));
+            let inst =
+                (self.instance_of.get(&u.param)).and_then(|ik| index_of(r.params(), fields, ik));
             self.values.insert((u.param.clone(), inst), v);
         }
     }
