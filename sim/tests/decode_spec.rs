@@ -347,8 +347,9 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 /// A copy of the own-spec example with a command that prompts for data (the example itself has
 /// none, so that its digester shows a `>` line is no prompt there): `AT+QXSEND`'s prompt is
-/// encoded by `send_format`, a per-socket setting that `AT+QXCONF="sendformat"` sets.
-fn own_spec_with_a_prompt() -> std::path::PathBuf {
+/// encoded by `send_format`, a per-socket setting that `AT+QXCONF="sendformat"` sets; and
+/// `AT+QXRD`'s data framed by two module-wide settings (`AT+QXCONF="dataformat"`).
+fn own_spec_with_framing(test: &str) -> std::path::PathBuf {
     fn copy(from: &std::path::Path, to: &std::path::Path) {
         std::fs::create_dir_all(to).unwrap();
         for e in std::fs::read_dir(from).unwrap() {
@@ -360,7 +361,7 @@ fn own_spec_with_a_prompt() -> std::path::PathBuf {
             }
         }
     }
-    let dir = std::env::temp_dir().join(format!("qi-decode-prompt-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("qi-decode-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy(std::path::Path::new(&own_spec("spec")), &dir);
     let append = |file: &str, text: &str| {
@@ -382,13 +383,31 @@ fn own_spec_with_a_prompt() -> std::path::PathBuf {
          \x20 per: connect_id\n  default: 0\n  values:\n\
          \x20   - { value: 0, name: raw, about: the bytes, framing: raw }\n\
          \x20   - { value: 1, name: hex, about: two hex digits per byte, framing: hex }\n\
-         send_len:\n  { doc: length, type: int, range: [[1, 512]], about: bytes to send }\n",
+         send_len:\n  { doc: length, type: int, range: [[1, 512]], about: bytes to send }\n\
+         recv_format:\n  doc: recv_format\n  type: enum\n  about: how read data is written\n\
+         \x20 default: 0\n  values:\n\
+         \x20   - { value: 0, name: raw, about: the bytes, framing: raw }\n\
+         \x20   - { value: 1, name: hex, about: two hex digits per byte, framing: hex }\n\
+         recv_separator:\n  doc: recv_separator\n  type: enum\n  about: what comes before read data\n\
+         \x20 default: 0\n  values:\n\
+         \x20   - { value: 0, name: line_end, about: CR LF, framing: crlf }\n\
+         \x20   - { value: 1, name: comma, about: a comma, framing: comma }\n",
     );
+    let qxrd = dir.join("commands/qxrd.yaml");
+    let text = std::fs::read_to_string(&qxrd).unwrap().replacen(
+        "data: { length: read_len }",
+        "data: { length: read_len, separator_by: recv_separator, encoding_by: recv_format }",
+        1,
+    );
+    std::fs::write(&qxrd, text).unwrap();
     let qxconf = dir.join("commands/qxconf.yaml");
     let text = std::fs::read_to_string(&qxconf).unwrap().replacen(
         "forms:\n",
         "forms:\n  - name: send_format\n    kind: write\n    selector: sendformat\n\
          \x20   about: sets how a socket's payload is written\n    params: [connect_id, send_format]\n\
+         \x20   response:\n      outcomes:\n        - final: [OK, ERROR]\n\
+         \x20 - name: data_format\n    kind: write\n    selector: dataformat\n\
+         \x20   about: sets how read data is written\n    params: [recv_format, recv_separator]\n\
          \x20   response:\n      outcomes:\n        - final: [OK, ERROR]\n",
         1,
     );
@@ -402,7 +421,7 @@ fn own_spec_with_a_prompt() -> std::path::PathBuf {
 /// socket 2 (set back to raw) take the bytes themselves.
 #[test]
 fn another_spec_frames_the_payload_after_a_prompt_by_its_own_setting() {
-    let dir = own_spec_with_a_prompt();
+    let dir = own_spec_with_framing("prompt");
     let table = by_spec::load(&dir.to_string_lossy());
     std::fs::remove_dir_all(&dir).unwrap();
     let table = table.unwrap();
@@ -431,4 +450,32 @@ fn another_spec_frames_the_payload_after_a_prompt_by_its_own_setting() {
         "{r:?}"
     );
     assert_eq!(r[0]["fields"]["send_format"]["name"], "hex");
+}
+
+/// Read data framed by another spec's own settings: hex digits, then after a comma, then raw
+/// again, each value meaning what its `framing:` says.
+#[test]
+fn another_spec_frames_read_data_by_its_own_settings() {
+    let dir = own_spec_with_framing("read");
+    let table = by_spec::load(&dir.to_string_lossy());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let table = table.unwrap();
+    let log = b"AT+QXCONF=\"dataformat\",1,0\r\nOK\r\nAT+QXRD=0,5\r\n+QXRD: 2\r\n4F4B\r\nOK\r\n\
+        AT+QXCONF=\"dataformat\",1,1\r\nOK\r\nAT+QXRD=0,5\r\n+QXRD: 2,4F4B\r\nOK\r\n\
+        AT+QXCONF=\"dataformat\",0,0\r\nOK\r\nAT+QXRD=0,5\r\n+QXRD: 2\r\nab\r\nOK\r\n";
+    let r = json(&by_spec::decode_log(&table, log));
+    let read: Vec<&Value> = r.iter().filter(|x| x["kind"] == "response").collect();
+    let data: Vec<&Value> = read.iter().map(|x| &x["fields"]["data"]).collect();
+    assert_eq!(data, ["OK", "OK", "ab"], "{r:?}");
+    let bytes: Vec<&Value> = r
+        .iter()
+        .filter(|x| x["kind"] == "data")
+        .map(|x| &x["fields"]["bytes"])
+        .collect();
+    assert_eq!(bytes, [4, 4, 2], "{r:?}");
+    assert!(
+        r.iter().all(|x| x["errors"] == Value::Array(vec![])),
+        "{r:?}"
+    );
+    assert!(r.iter().all(|x| x["kind"] != "unknown"), "{r:?}");
 }
