@@ -207,12 +207,12 @@ pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-pub use queued::{ChannelUrc, Queued, QueuedUrc, RingUrc, UrcMeta};
+pub use queued::{ChannelUrc, HeldUrcs, Queued, QueuedUrc, RingUrc, UrcMeta, HELD_URCS};
 pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
 use reply::{Exchange, Reply};
 pub use reply::{Failure, PAYLOAD_MAX};
-pub use ring::{PushRing, RING_CAPACITY, RING_ENTRIES};
+pub use ring::{PayloadRing, PushRing, RING_CAPACITY, RING_ENTRIES};
 pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
@@ -289,7 +289,7 @@ impl Default for Config {
 /// transparent mode, and the [`Framing`](crate::framing::Framing) of every setting that
 /// shapes payloads, whenever a form sets or reads one), so that the digester frames data
 /// right and the client writes and reads payloads in the module's live format.
-pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
+pub struct Client<'a, L, const PUSH: usize = 0> {
     link: L,
     router: Router<PUSH>,
     digest: &'a DigestState,
@@ -317,11 +317,11 @@ where
     ) -> Result<Self, atat::urc_channel::Error> {
         const {
             assert!(
-                E > CAP,
-                "the push ring keeps fewer payloads than the URC channel"
+                E > CAP + HELD_URCS,
+                "the push ring keeps fewer frames than the URC channel and the link's held URCs"
             )
         };
-        Ok(Client::with_link(
+        Ok(Client::with_ring_link(
             AsyncLink::new(at, urcs.subscribe()?, ring),
             digest,
             config,
@@ -329,7 +329,8 @@ where
     }
 }
 
-impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>>
+impl<'a, A, const CAP: usize, const SUBS: usize>
+    Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>, PUSH_CAPACITY>
 where
     A: atat::asynch::AtatClient,
 {
@@ -349,10 +350,20 @@ where
     }
 }
 
-impl<'a, L: Link> Client<'a, L> {
+impl<'a, L: Link> Client<'a, L, PUSH_CAPACITY> {
     /// A client over any link, with a push buffer of [`PUSH_CAPACITY`] bytes.
     pub fn with_link(link: L, digest: &'a DigestState, config: Config) -> Self {
         Client::with_link_and_push_buffer(link, digest, config)
+    }
+}
+
+impl<'a, L: Link> Client<'a, L> {
+    /// A client over a link whose [`payloads`](Link::payloads) ring keeps pushed payloads
+    /// until they are read: no push buffer of its own.
+    pub(crate) fn with_ring_link(link: L, digest: &'a DigestState, config: Config) -> Self {
+        let mut c = Client::with_link_and_push_buffer(link, digest, config);
+        c.router.keep_payloads_apart();
+        c
     }
 }
 
@@ -399,12 +410,30 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// application makes no calls, so that the URC channel does not fill up.
     pub fn process_urcs(&mut self) -> usize {
         self.check_carrier();
+        self.sync_ring();
         let mut n = 0;
         while let Some(q) = self.link.try_urc() {
             q.with_urc(|u| self.route(u));
             n += 1;
         }
         n
+    }
+
+    /// With a push ring: drops the payloads of sockets closed or opened again (before any
+    /// newer URC is routed), and marks the sockets whose payloads the ring lost overrun.
+    fn sync_ring(&mut self) {
+        let Some(ring) = self.link.payloads() else {
+            return;
+        };
+        ring.discard(self.router.take_discards());
+        let lost = ring.take_overruns();
+        for id in 0..SOCKETS {
+            if lost & (1 << id) != 0 {
+                if let Some(id) = crate::ConnectId::new(id as i64) {
+                    self.router.socket_mut(id).overrun = true;
+                }
+            }
+        }
     }
 
     /// `NO CARRIER` ended transparent mode (the [`PortReader`] saw it): the socket in that
@@ -447,6 +476,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         if let Some(id) = self.check_carrier() {
             return Some(Event::Closed(id));
         }
+        self.sync_ring();
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         let q = self.link.urc(deadline).await?;
         // A frame that does not decode is not queued: `Result` is never seen for it.
