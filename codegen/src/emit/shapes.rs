@@ -153,6 +153,20 @@ fn intersect(a: &[[i64; 2]], b: &[[i64; 2]]) -> Vec<[i64; 2]> {
     out
 }
 
+/// The same numbers as fewer ranges: sorted, with touching and overlapping ones merged (an
+/// enumeration's codes `0, 1, 2` are one range `0..=2`).
+fn coalesced(mut ranges: Vec<[i64; 2]>) -> Vec<[i64; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[i64; 2]> = Vec::new();
+    for [lo, hi] in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last[1].saturating_add(1) => last[1] = last[1].max(hi),
+            _ => out.push([lo, hi]),
+        }
+    }
+    out
+}
+
 /// The kind of one field, as the typed decoder of its side reads it.
 fn kind(
     model: &Model,
@@ -199,7 +213,7 @@ fn kind(
             None => r.to_vec(),
         };
         Packed {
-            index: index_of(&mut lists.ranges, r),
+            index: index_of(&mut lists.ranges, coalesced(r)),
             ..Packed::of(quote!(Int))
         }
     };
@@ -320,5 +334,20 @@ pub(super) fn form(model: &Model, lists: &mut Lists, cmd: &Command, f: &Form) ->
     let rules = rules(model, lists, &f.params, &f.rules, Side::Command);
     quote! {
         crate::wire::FormShape::Fields { head: #head, selector: #selector, params: #params, fields: #rules },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::coalesced;
+
+    #[test]
+    fn touching_and_overlapping_ranges_merge() {
+        assert_eq!(
+            coalesced(vec![[2, 2], [0, 0], [1, 1], [5, 9], [7, 12], [20, 30]]),
+            vec![[0, 2], [5, 12], [20, 30]]
+        );
+        assert_eq!(coalesced(vec![[i64::MAX, i64::MAX], [0, i64::MAX]]), vec![[0, i64::MAX]]);
+        assert_eq!(coalesced(Vec::new()), Vec::<[i64; 2]>::new());
     }
 }
