@@ -201,7 +201,7 @@ fn kind(
     let quoted = is_quoted(def);
     let max = def
         .max_len
-        .unwrap_or(model.spec.document.value.unspecified_string_len) as u32;
+        .unwrap_or(model.spec.document.value.unspecified_string_len);
     let values = def
         .values
         .iter()
@@ -347,7 +347,10 @@ mod tests {
             coalesced(vec![[2, 2], [0, 0], [1, 1], [5, 9], [7, 12], [20, 30]]),
             vec![[0, 2], [5, 12], [20, 30]]
         );
-        assert_eq!(coalesced(vec![[i64::MAX, i64::MAX], [0, i64::MAX]]), vec![[0, i64::MAX]]);
+        assert_eq!(
+            coalesced(vec![[i64::MAX, i64::MAX], [0, i64::MAX]]),
+            vec![[0, i64::MAX]]
+        );
         assert_eq!(coalesced(Vec::new()), Vec::<[i64; 2]>::new());
     }
 }

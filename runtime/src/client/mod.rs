@@ -473,21 +473,41 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// answer: for a list of lines (`AT+QIACT?`, `AT+QISTATE`, `AT+QICFG=?`) that is
     /// kilobytes, so read those with [`exec_lines`](Self::exec_lines) instead.
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
-        let r = self
-            .exec_read(cmd, |bytes| {
-                cmd.parse(Ok(bytes)).map_err(reply::transport_error)
-            })
-            .await?;
-        // A form that sets or reads a framing setting: the digester frames by it.
-        let framing = self.digest.framing();
-        let after = cmd.framing_after(&r, framing);
-        if after != framing {
-            self.digest.set_framing(after);
-        }
-        if let Some(dtr) = cmd.dtr_after() {
-            self.dtr = Some(dtr);
-        }
-        Ok(r)
+        self.start(cmd)?;
+        // Straight to the shared core, not through `exec_read`: a level less in every
+        // caller's future.
+        let mut got: Option<Result<Result<C::Response, atat::Error>, Failure>> = None;
+        let sent = {
+            let mut answer = |answer: Result<&[u8], atat::InternalError<'_>>| {
+                got = Some(match answer {
+                    Ok(bytes) => Ok(cmd.parse(Ok(bytes))),
+                    Err(atat::InternalError::Capacity) => Ok(Err(atat::Error::Capacity)),
+                    Err(e) => Err(Failure::from_internal(&e)),
+                });
+            };
+            self.send_raw::<C::Timing>(&|buf| cmd.write(buf), &mut answer)
+                .await
+        };
+        // The response leaves the match before `enrich` awaits: held across that await it
+        // would be part of this future.
+        let failure = match (sent, got) {
+            (Ok(()), Some(Ok(Ok(r)))) => {
+                // A form that sets or reads a framing setting: the digester frames by it.
+                let framing = self.digest.framing();
+                let after = cmd.framing_after(&r, framing);
+                if after != framing {
+                    self.digest.set_framing(after);
+                }
+                if let Some(dtr) = cmd.dtr_after() {
+                    self.dtr = Some(dtr);
+                }
+                return Ok(r);
+            }
+            (Ok(()), Some(Ok(Err(e)))) | (Err(e), _) => return Err(reply::transport_error(e)),
+            (Ok(()), Some(Err(f))) => f,
+            (Ok(()), None) => return Err(Error::Parse),
+        };
+        Err(self.enrich(failure).await)
     }
 
     /// Validates, sends, waits for the final result and hands the response's bytes to `read`
