@@ -429,8 +429,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// of one timing runs this same state machine (and the link's `send` for it).
     async fn send_raw<T: command::Timing>(
         &mut self,
-        encode: &(dyn Fn(&mut [u8]) -> usize + Sync),
-        read: &mut link::Answer<'_>,
+        cmd: &command::Erased<'_, '_, T>,
     ) -> Result<(), atat::Error> {
         let Client {
             link,
@@ -438,8 +437,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             digest,
             ..
         } = self;
-        let cmd = command::Erased::<T>::new(encode, read);
-        link.send(&cmd, &mut |u| {
+        link.send(cmd, &mut |u| {
             route(router, digest, u);
         })
         .await
@@ -485,8 +483,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                     Err(e) => Err(Failure::from_internal(&e)),
                 });
             };
-            self.send_raw::<C::Timing>(&|buf| cmd.write(buf), &mut answer)
-                .await
+            let encode = |buf: &mut [u8]| cmd.write(buf);
+            // Built here, passed by reference: the core's future holds a pointer, not a copy.
+            let erased = command::Erased::<C::Timing>::new(&encode, &mut answer);
+            self.send_raw(&erased).await
         };
         // The response leaves the match before `enrich` awaits: held across that await it
         // would be part of this future.
@@ -529,8 +529,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                     Err(e) => Err(Failure::from_internal(&e)),
                 });
             };
-            self.send_raw::<C::Timing>(&|buf| cmd.write(buf), &mut answer)
-                .await
+            let encode = |buf: &mut [u8]| cmd.write(buf);
+            // Built here, passed by reference: the core's future holds a pointer, not a copy.
+            let erased = command::Erased::<C::Timing>::new(&encode, &mut answer);
+            self.send_raw(&erased).await
         };
         let failure = match (sent, got) {
             (Err(e), _) => return Err(reply::transport_error(e)),
@@ -625,12 +627,11 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                         code = query.parse(Ok(bytes)).ok().map(|line| line.err.get());
                     }
                 };
-                let sent = self
-                    .send_raw::<<qigeterror::Query as Command>::Timing>(
-                        &|buf| query.write(buf),
-                        &mut read,
-                    )
-                    .await;
+                let encode = |buf: &mut [u8]| query.write(buf);
+                let erased = command::Erased::<<qigeterror::Query as Command>::Timing>::new(
+                    &encode, &mut read,
+                );
+                let sent = self.send_raw(&erased).await;
                 if let (Ok(()), Some(code)) = (sent, code) {
                     m.last_error = Some(Code::from_number(code));
                 }
