@@ -11,7 +11,7 @@ mod shape;
 
 pub use shape::{
     best_fit, form_fits, form_of, line_fit, Candidate, DataRule, FieldKind, FieldRule, FormShape,
-    LineShape, Presence, MAX_LENGTH_POSITION,
+    LineShape, Presence, ValueLists, MAX_LENGTH_POSITION,
 };
 
 use crate::digest::DigestState;

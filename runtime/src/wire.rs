@@ -930,7 +930,7 @@ mod tests {
 /// What the digester reads of a spec: generated crates implement it through this module.
 pub use crate::tables::{
     best_fit, form_of, line_fit, Candidate, DataRule, FieldKind, FieldRule, FormShape, FramedField,
-    LineShape, Presence, SpecTables,
+    LineShape, Presence, SpecTables, ValueLists,
 };
 
 // Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated

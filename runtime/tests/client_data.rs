@@ -445,3 +445,46 @@ fn a_whole_session_survives_echo_and_byte_by_byte_answers() {
         c.send(id(0), b"a>b").await.unwrap();
     });
 }
+
+/// Direct push on two sockets, one never read: the other's pushes flow (each copied from the
+/// ring into the reader's buffer, byte-exact), and once the ring needs the room of the
+/// unread payload at its head, that payload is dropped and counted: the unread socket's next
+/// read is `Overrun` (state, kept until read), never a cut or silently missing payload.
+#[test]
+fn a_socket_left_unread_loses_its_oldest_push_counted_while_another_flows() {
+    let open = |n: u8| {
+        Script::new()
+            .host(&format!(r#"AT+QIOPEN=1,{n},"TCP","192.0.2.2",8009,0,1"#))
+            .module("OK")
+            .module(&format!("+QIOPEN: {n},0"))
+    };
+    let mut script = open(0);
+    for s in open(1).steps() {
+        script.push(s.clone());
+    }
+    let push = |n: u8, data: &[u8]| {
+        let mut f = format!("\r\n+QIURC: \"recv\",{n},{}\r\n", data.len()).into_bytes();
+        f.extend_from_slice(data);
+        f
+    };
+    both!(script, support::config(), |c, h| {
+        for n in [0, 1] {
+            let mut cmd = open_cmd(AccessMode::DirectPush);
+            cmd.connect_id = id(n);
+            c.open(&cmd).await.unwrap();
+        }
+        h.feed(&push(0, b"never read"));
+        assert_eq!(c.pushed_len(id(0)), 10);
+        let mut buf = [0u8; 1500];
+        for k in 0..8u8 {
+            let data: Vec<u8> = (0..1500).map(|i| (i as u8) ^ k).collect();
+            h.feed(&push(1, &data));
+            let n = c.read(id(1), &mut buf).await.unwrap();
+            assert_eq!(&buf[..n], &data[..], "push {k} of socket 1");
+        }
+        assert!(c.socket(id(0)).overrun, "the loss is state");
+        assert_eq!(c.read(id(0), &mut buf).await, Err(client::Error::Overrun));
+        assert_eq!(c.read(id(0), &mut buf).await, Ok(0));
+        assert_eq!(h.ring.lost(), 1);
+    });
+}

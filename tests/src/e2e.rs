@@ -23,7 +23,7 @@ use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
 use qi_sim::Control;
 use quectel_qi::client::{
     AsyncLink, BlockingClient, BlockingLink, Client, Config, PortReader, PushIngress, PushRing,
-    UrcMeta, RING_CAPACITY,
+    UrcMeta, HELD_URCS, PUSH_RECORDS, RING_CAPACITY,
 };
 use quectel_qi::digest::{DigestState, QiDigester};
 use quectel_qi::sizes::{COMMAND_BUF_SIZE, INGRESS_BUF_SIZE, RESPONSE_SLOT_SIZE};
@@ -171,8 +171,9 @@ pub struct Wire {
 }
 
 type QiIngress = PushIngress<'static, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
-/// The push ring: the crate's default size, one payload more than the channel holds.
-type Ring = PushRing<RING_CAPACITY, { URC_CAPACITY + 1 }>;
+/// The push ring: the crate's default size, a frame for each entry of the channel and of the
+/// async link's held queue, the one atat hands over, and the default unread payloads.
+type Ring = PushRing<RING_CAPACITY, { URC_CAPACITY + HELD_URCS + 1 + PUSH_RECORDS }>;
 
 /// The host's writer with the wire log. Bytes are logged before they are written, so that a
 /// log shows a command before the module's answer to it.

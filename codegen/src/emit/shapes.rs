@@ -10,6 +10,67 @@ use crate::spec::{Command, DataBlock, Form, FormKind, ParamType, ParamUse, Rule,
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The lists the packed field rules index (`wire::ValueLists`), each distinct entry once, in
+/// the order first named.
+#[derive(Default)]
+pub(super) struct Lists {
+    ranges: Vec<Vec<[i64; 2]>>,
+    keywords: Vec<Vec<String>>,
+    texts: Vec<String>,
+    repeats: Vec<(u16, u16)>,
+}
+
+/// The position of `item` in `list`, added at the end when new.
+fn index_of<T: PartialEq>(list: &mut Vec<T>, item: T) -> u16 {
+    let at = match list.iter().position(|x| *x == item) {
+        Some(at) => at,
+        None => {
+            list.push(item);
+            list.len() - 1
+        }
+    };
+    u16::try_from(at).expect("fewer than 65536 distinct value lists")
+}
+
+impl Lists {
+    /// `wire::ValueLists` of everything named so far.
+    pub(super) fn tokens(&self) -> TokenStream {
+        let ranges = self.ranges.iter().map(|r| int_ranges(r));
+        let keywords = self.keywords.iter().map(|k| quote! { &[#(#k),*] });
+        let texts = &self.texts;
+        let repeats = self.repeats.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
+        quote! {
+            crate::wire::ValueLists {
+                ranges: &[#(#ranges),*],
+                keywords: &[#(#keywords),*],
+                texts: &[#(#texts),*],
+                repeats: &[#(#repeats),*],
+            }
+        }
+    }
+}
+
+/// A field's kind and what it needs, as a packed `wire::FieldRule` holds them.
+struct Packed {
+    kind: TokenStream,
+    quoted: bool,
+    hex: bool,
+    index: u16,
+    max: u32,
+}
+
+impl Packed {
+    fn of(kind: TokenStream) -> Self {
+        Packed {
+            kind,
+            quoted: false,
+            hex: false,
+            index: 0,
+            max: 0,
+        }
+    }
+}
+
 /// Where a field is read: a command line (`Request::decode`) or a module line.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -92,30 +153,50 @@ fn intersect(a: &[[i64; 2]], b: &[[i64; 2]]) -> Vec<[i64; 2]> {
     out
 }
 
+/// The same numbers as fewer ranges: sorted, with touching and overlapping ones merged (an
+/// enumeration's codes `0, 1, 2` are one range `0..=2`).
+fn coalesced(mut ranges: Vec<[i64; 2]>) -> Vec<[i64; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[i64; 2]> = Vec::new();
+    for [lo, hi] in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last[1].saturating_add(1) => last[1] = last[1].max(hi),
+            _ => out.push([lo, hi]),
+        }
+    }
+    out
+}
+
 /// The kind of one field, as the typed decoder of its side reads it.
 fn kind(
     model: &Model,
+    lists: &mut Lists,
     fields: &[ParamUse],
     u: &ParamUse,
     side: Side,
     narrow: &Narrowed,
-) -> TokenStream {
+) -> Packed {
     let def = model.param(&u.param);
     if let Some(v) = &u.value {
         let text = match v {
             Scalar::Int(i) => i.to_string(),
             Scalar::Str(s) => format!("\"{s}\""),
         };
-        return quote!(crate::wire::FieldKind::Fixed(#text));
+        return Packed {
+            index: index_of(&mut lists.texts, text),
+            ..Packed::of(quote!(Fixed))
+        };
     }
     if side == Side::Module && u.shown.is_some() {
-        return quote!(crate::wire::FieldKind::Shown);
+        return Packed::of(quote!(Shown));
     }
     if let (Side::Module, Some(len)) = (side, &u.length) {
-        let length = position(fields, len);
-        let quoted = def.ty != ParamType::Bytes;
-        let max = super::lines::length_capacity(model, fields, len) as u32;
-        return quote!(crate::wire::FieldKind::Framed { length: #length, quoted: #quoted, max: #max });
+        return Packed {
+            index: u16::from(position(fields, len)),
+            quoted: def.ty != ParamType::Bytes,
+            max: super::lines::length_capacity(model, fields, len) as u32,
+            ..Packed::of(quote!(Framed))
+        };
     }
     let quoted = is_quoted(def);
     let max = def
@@ -126,13 +207,15 @@ fn kind(
         .iter()
         .flatten()
         .filter(|v| narrow.names.as_ref().is_none_or(|n| n.contains(&v.name)));
-    let ints = |r: &[[i64; 2]]| {
+    let mut ints = |r: &[[i64; 2]]| {
         let r = match &narrow.ranges {
             Some(n) => intersect(r, n),
             None => r.to_vec(),
         };
-        let r = int_ranges(&r);
-        quote!(crate::wire::FieldKind::Int(#r))
+        Packed {
+            index: index_of(&mut lists.ranges, coalesced(r)),
+            ..Packed::of(quote!(Int))
+        }
     };
     match field_kind(def) {
         FieldKind::Newtype => ints(def.range.as_deref().unwrap_or_default()),
@@ -142,44 +225,79 @@ fn kind(
             ints(&super::params::enum_ints(&codes))
         }
         FieldKind::Enum { keyword: true } => {
-            let values = values.map(|v| match &v.value {
-                Scalar::Str(s) => s.clone(),
-                Scalar::Int(i) => i.to_string(),
-            });
-            quote!(crate::wire::FieldKind::Keyword { quoted: #quoted, values: &[#(#values),*] })
+            let values = values
+                .map(|v| match &v.value {
+                    Scalar::Str(s) => s.clone(),
+                    Scalar::Int(i) => i.to_string(),
+                })
+                .collect();
+            Packed {
+                quoted,
+                index: index_of(&mut lists.keywords, values),
+                ..Packed::of(quote!(Keyword))
+            }
         }
-        FieldKind::Str | FieldKind::Hex if side == Side::Module => {
-            quote!(crate::wire::FieldKind::Text { quoted: #quoted, max: #max })
-        }
-        k @ (FieldKind::Str | FieldKind::Hex) => {
-            let hex = matches!(k, FieldKind::Hex);
-            quote!(crate::wire::FieldKind::Arg { quoted: #quoted, max: #max, hex: #hex })
-        }
+        FieldKind::Str | FieldKind::Hex if side == Side::Module => Packed {
+            quoted,
+            max,
+            ..Packed::of(quote!(Text))
+        },
+        k @ (FieldKind::Str | FieldKind::Hex) => Packed {
+            quoted,
+            max,
+            hex: matches!(k, FieldKind::Hex),
+            ..Packed::of(quote!(Arg))
+        },
     }
 }
 
-fn rules(model: &Model, fields: &[ParamUse], form_rules: &[Rule], side: Side) -> TokenStream {
+fn rules(
+    model: &Model,
+    lists: &mut Lists,
+    fields: &[ParamUse],
+    form_rules: &[Rule],
+    side: Side,
+) -> TokenStream {
     let each = fields.iter().map(|u| {
         let narrow = narrowed(model, form_rules, u);
-        let kind = kind(model, fields, u, side, &narrow);
+        let Packed {
+            kind,
+            quoted,
+            hex,
+            index,
+            max,
+        } = kind(model, lists, fields, u, side, &narrow);
+        let mut repeat = 0u16;
         let presence = match u.repeat {
             Some(r) => {
-                let (min, max) = (r.min as u16, r.max as u16);
-                quote!(crate::wire::Presence::Repeat { min: #min, max: #max })
+                repeat = index_of(&mut lists.repeats, (r.min as u16, r.max as u16));
+                quote!(Repeat)
             }
-            None if narrow.required => quote!(crate::wire::Presence::Required),
-            None if u.keeps_place() => quote!(crate::wire::Presence::KeepsPlace),
-            None if u.optional && u.value.is_none() => quote!(crate::wire::Presence::Optional),
-            None => quote!(crate::wire::Presence::Required),
+            None if narrow.required => quote!(Required),
+            None if u.keeps_place() => quote!(KeepsPlace),
+            None if u.optional && u.value.is_none() => quote!(Optional),
+            None => quote!(Required),
         };
-        quote! { crate::wire::FieldRule { kind: #kind, presence: #presence }, }
+        quote! {
+            crate::wire::FieldRule {
+                kind: crate::wire::FieldKind::#kind,
+                presence: crate::wire::Presence::#presence,
+                quoted: #quoted,
+                hex: #hex,
+                index: #index,
+                repeat: #repeat,
+                max: #max,
+            },
+        }
     });
+    let each: Vec<TokenStream> = each.collect();
     quote! { &[#(#each)*] }
 }
 
 /// A response line's or URC's shape.
 pub(super) fn line(
     model: &Model,
+    lists: &mut Lists,
     prefix: &str,
     keyword: Option<&str>,
     keyword_also: &[String],
@@ -189,7 +307,7 @@ pub(super) fn line(
     let keywords = keyword
         .into_iter()
         .chain(keyword_also.iter().map(String::as_str));
-    let rules = rules(model, fields, &[], Side::Module);
+    let rules = rules(model, lists, fields, &[], Side::Module);
     let data = match data {
         Some(d) => {
             let length = position(fields, &d.length);
@@ -205,7 +323,7 @@ pub(super) fn line(
 
 /// A command form's shape; a form with a repeated group of parameters is left to its typed
 /// decoder.
-pub(super) fn form(model: &Model, cmd: &Command, f: &Form) -> TokenStream {
+pub(super) fn form(model: &Model, lists: &mut Lists, cmd: &Command, f: &Form) -> TokenStream {
     if f.repeat.is_some() {
         let p = super::dispatch::request_path(cmd, f);
         return quote! { crate::wire::FormShape::Typed(|line| #p::decode(line).is_ok()), };
@@ -213,8 +331,26 @@ pub(super) fn form(model: &Model, cmd: &Command, f: &Form) -> TokenStream {
     let head = cmd.head(f);
     let selector = f.selector.is_some();
     let params = f.kind == FormKind::Write && !f.params.is_empty();
-    let rules = rules(model, &f.params, &f.rules, Side::Command);
+    let rules = rules(model, lists, &f.params, &f.rules, Side::Command);
     quote! {
         crate::wire::FormShape::Fields { head: #head, selector: #selector, params: #params, fields: #rules },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::coalesced;
+
+    #[test]
+    fn touching_and_overlapping_ranges_merge() {
+        assert_eq!(
+            coalesced(vec![[2, 2], [0, 0], [1, 1], [5, 9], [7, 12], [20, 30]]),
+            vec![[0, 2], [5, 12], [20, 30]]
+        );
+        assert_eq!(
+            coalesced(vec![[i64::MAX, i64::MAX], [0, i64::MAX]]),
+            vec![[0, i64::MAX]]
+        );
+        assert_eq!(coalesced(Vec::new()), Vec::<[i64; 2]>::new());
     }
 }

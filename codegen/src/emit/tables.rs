@@ -38,7 +38,9 @@ fn shape_tables(
     Vec<TokenStream>,
     Vec<TokenStream>,
     Vec<TokenStream>,
+    TokenStream,
 ) {
+    let mut lists = super::shapes::Lists::default();
     let mut lines = Vec::new();
     let mut forms = Vec::new();
     // Where each form's lines start in `lines`.
@@ -47,11 +49,12 @@ fn shape_tables(
         let cmd = &c.value;
         for f in &cmd.forms {
             first_line.insert(std::ptr::from_ref(f), lines.len());
-            forms.push(super::shapes::form(model, cmd, f));
+            forms.push(super::shapes::form(model, &mut lists, cmd, f));
             for l in &f.response.lines {
                 let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
                 lines.push(super::shapes::line(
                     model,
+                    &mut lists,
                     &prefix,
                     l.selector.as_deref(),
                     &l.selector_also,
@@ -87,6 +90,7 @@ fn shape_tables(
         urcs.push(candidate(lines.len(), u.exact));
         lines.push(super::shapes::line(
             model,
+            &mut lists,
             &u.prefix,
             u.keyword.as_deref(),
             &[],
@@ -94,14 +98,14 @@ fn shape_tables(
             u.data.as_ref(),
         ));
     }
-    (lines, forms, responses, urcs)
+    (lines, forms, responses, urcs, lists.tokens())
 }
 
 pub fn emit(model: &Model) -> TokenStream {
     let mut finals = BTreeSet::new();
     let mut prompt = false;
     let mut rows = Vec::new();
-    let (lines, forms, responses, urcs) = shape_tables(model);
+    let (lines, forms, responses, urcs, lists) = shape_tables(model);
     for c in &model.spec.commands {
         let cmd = &c.value;
         for form in &cmd.forms {
@@ -147,16 +151,16 @@ pub fn emit(model: &Model) -> TokenStream {
             const FRAMED_FIELDS: &'static [crate::wire::FramedField] = &[#(#rows)*];
 
             fn urc_fit(line: &[u8], payload: &[u8]) -> crate::wire::Fit {
-                crate::wire::best_fit(DigestTables::LINES, DigestTables::URCS, line, payload)
+                crate::wire::best_fit(&DigestTables::LISTS, DigestTables::LINES, DigestTables::URCS, line, payload)
             }
             fn response_fit(form: u16, line: &[u8], rest: &[u8]) -> crate::wire::Fit {
                 match DigestTables::RESPONSES.get(usize::from(form)) {
-                    Some(candidates) => crate::wire::best_fit(DigestTables::LINES, candidates, line, rest),
+                    Some(candidates) => crate::wire::best_fit(&DigestTables::LISTS, DigestTables::LINES, candidates, line, rest),
                     None => crate::wire::Fit::No,
                 }
             }
             fn form_of(command: &[u8]) -> Option<u16> {
-                crate::wire::form_of(DigestTables::FORMS, command)
+                crate::wire::form_of(&DigestTables::LISTS, DigestTables::FORMS, command)
             }
             fn response_data_len(header: &[u8]) -> Option<usize> {
                 limits::response_data_len(header, DigestTables::any_payload()).ok().flatten()
@@ -179,6 +183,9 @@ pub fn emit(model: &Model) -> TokenStream {
             /// By `FORM_INDEX`, the lines that may answer the form, as `Request::response_fit`
             /// weighs them: its own lines, and its siblings' (same kind and selector) exactly.
             pub const RESPONSES: &'static [&'static [crate::wire::Candidate]] = &[#(#responses)*];
+            /// The number ranges, keywords, fixed values and repeat counts the field rules of
+            /// `LINES` and `FORMS` index, each once.
+            pub const LISTS: crate::wire::ValueLists = #lists;
             /// The URCs' lines, as `Urc::fit` weighs them (those marked `exact` only exactly).
             pub const URCS: &'static [crate::wire::Candidate] = &[#(#urcs)*];
 

@@ -22,7 +22,7 @@ use crate::{
 };
 
 /// The blocking client over an `atat::blocking` client.
-pub struct BlockingClient<'a, L>(Client<'a, L>);
+pub struct BlockingClient<'a, L, const PUSH: usize = 0>(Client<'a, L, PUSH>);
 
 impl<'a, A, const CAP: usize, const SUBS: usize> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS>>
 where
@@ -42,10 +42,10 @@ where
         const {
             assert!(
                 E > CAP,
-                "the push ring keeps fewer payloads than the URC channel"
+                "the push ring keeps fewer frames than the URC channel"
             )
         };
-        Ok(BlockingClient(Client::with_link(
+        Ok(BlockingClient(Client::with_ring_link(
             BlockingLink::new(at, urcs.subscribe()?, ring),
             digest,
             config,
@@ -54,7 +54,7 @@ where
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize>
-    BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, super::QueuedUrc>>
+    BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, super::QueuedUrc>, { super::PUSH_CAPACITY }>
 where
     A: atat::blocking::AtatClient,
 {
@@ -80,7 +80,7 @@ macro_rules! blocking {
         $(#[$doc:meta])*
         fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
     )*) => {
-        impl<'a, A, const CAP: usize, const SUBS: usize, U: super::ChannelUrc> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, U>>
+        impl<'a, A, const CAP: usize, const SUBS: usize, U: super::ChannelUrc, const PUSH: usize> BlockingClient<'a, BlockingLink<'a, A, CAP, SUBS, U>, PUSH>
         where
             A: atat::blocking::AtatClient,
         {
@@ -173,7 +173,7 @@ blocking! {
     fn set_send_timeout(&mut self, time: QisendTimeout) -> Result<(), Error>;
 }
 
-impl<'a, L: Link> BlockingClient<'a, L> {
+impl<'a, L: Link, const PUSH: usize> BlockingClient<'a, L, PUSH> {
     /// See [`Client::exec`].
     pub fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
         block_on(self.0.exec(cmd))
@@ -253,7 +253,7 @@ impl<'a, L: Link> BlockingClient<'a, L> {
     }
 
     /// The client inside, for what the shell does not repeat.
-    pub fn client(&mut self) -> &mut Client<'a, L> {
+    pub fn client(&mut self) -> &mut Client<'a, L, PUSH> {
         &mut self.0
     }
 }

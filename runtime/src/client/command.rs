@@ -1,7 +1,14 @@
 //! The commands the client sends: atat commands whose spec rules can be checked before a byte
-//! is written.
+//! is written, and the one command type the client hands to its link per timing.
 
-use atat::AtatCmd;
+use core::cell::Cell;
+use core::marker::PhantomData;
+
+use atat::{AtatCmd, InternalError};
+use embassy_sync::blocking_mutex::{raw::CriticalSectionRawMutex, Mutex};
+
+use super::link::Answer;
+use super::reply::Reply;
 
 use crate::framing::Framing;
 use crate::wire::ValidationError;
@@ -9,7 +16,11 @@ use crate::*;
 
 /// An atat command with the spec's validation (the generated `validate`): every form of the
 /// spec, so that [`Client::exec`](super::Client::exec) sends any of them.
-pub trait Command: AtatCmd {
+pub trait Command: AtatCmd<Response: Send> + Sync {
+    /// How long the command waits and whether it waits at all ([`Timed`] of its
+    /// `MAX_TIMEOUT_MS` and `EXPECTS_RESPONSE_CODE`): commands of one timing share one
+    /// exchange with the link (one state machine in a firmware, not one per command).
+    type Timing: Timing;
     /// The command's name as the document writes it (`AT+QIOPEN`): what an error names.
     const NAME: &'static str;
     /// The form's position in the spec (`FORM_INDEX`): what the digester is told is in flight.
@@ -36,6 +47,7 @@ pub trait Command: AtatCmd {
 macro_rules! commands {
     ($($t:ty),* $(,)?) => {
         $(impl Command for $t {
+            type Timing = Timed<{ <$t>::MAX_TIMEOUT_MS }, { <$t>::EXPECTS_RESPONSE_CODE }>;
             const NAME: &'static str = <$t>::COMMAND;
             const FORM_INDEX: u16 = <$t>::FORM_INDEX;
             fn check(&self) -> Result<(), ValidationError> {
@@ -49,6 +61,7 @@ macro_rules! commands {
 macro_rules! framing_commands {
     ($($t:ty => |$cmd:ident, $resp:ident, $f:ident| $after:expr;)*) => {
         $(impl Command for $t {
+            type Timing = Timed<{ <$t>::MAX_TIMEOUT_MS }, { <$t>::EXPECTS_RESPONSE_CODE }>;
             const NAME: &'static str = <$t>::COMMAND;
             const FORM_INDEX: u16 = <$t>::FORM_INDEX;
             fn check(&self) -> Result<(), ValidationError> {
@@ -67,6 +80,7 @@ macro_rules! framing_commands {
 macro_rules! read_commands {
     ($($t:ty),* $(,)?) => {
         $(impl Command for $t {
+            type Timing = Timed<{ <$t>::MAX_TIMEOUT_MS }, { <$t>::EXPECTS_RESPONSE_CODE }>;
             const NAME: &'static str = <$t>::COMMAND;
             const FORM_INDEX: u16 = <$t>::FORM_INDEX;
             fn check(&self) -> Result<(), ValidationError> {
@@ -82,6 +96,10 @@ macro_rules! read_commands {
 read_commands!(qird::Read, qird::ReadFrom);
 
 impl Command for dtr_behaviour::Set {
+    type Timing = Timed<
+        { <dtr_behaviour::Set>::MAX_TIMEOUT_MS },
+        { <dtr_behaviour::Set>::EXPECTS_RESPONSE_CODE },
+    >;
     const NAME: &'static str = <dtr_behaviour::Set>::COMMAND;
     const FORM_INDEX: u16 = <dtr_behaviour::Set>::FORM_INDEX;
     fn check(&self) -> Result<(), ValidationError> {
@@ -186,3 +204,62 @@ commands!(
     qping::Test,
     qping::Ping<'_>,
 );
+
+/// How long a command waits for its final result, and whether it waits at all: the two
+/// constants of atat's [`AtatCmd`] that a link reads, as a type.
+pub trait Timing {
+    /// `AtatCmd::MAX_TIMEOUT_MS`.
+    const TIMEOUT_MS: u32;
+    /// `AtatCmd::EXPECTS_RESPONSE_CODE`.
+    const ANSWERED: bool;
+}
+
+/// The [`Timing`] of `TIMEOUT_MS` and `ANSWERED`.
+#[derive(Debug, Clone, Copy)]
+pub struct Timed<const TIMEOUT_MS: u32, const ANSWERED: bool>;
+
+impl<const TIMEOUT_MS: u32, const ANSWERED: bool> Timing for Timed<TIMEOUT_MS, ANSWERED> {
+    const TIMEOUT_MS: u32 = TIMEOUT_MS;
+    const ANSWERED: bool = ANSWERED;
+}
+
+/// A command as the link sees it: its line, written by `encode`, and its answer, handed to
+/// `read` where it lies. Its type depends on the timing only, so every command of a timing
+/// goes through the same instance of the link's `send`.
+pub(super) struct Erased<'c, 'r, T> {
+    encode: &'c (dyn Fn(&mut [u8]) -> usize + Sync),
+    /// Taken by the first `parse` (atat parses through `&self`); the lock is held only to
+    /// take it, never while it reads.
+    read: Mutex<CriticalSectionRawMutex, Cell<Option<&'r mut Answer<'r>>>>,
+    timing: PhantomData<T>,
+}
+
+impl<'c, 'r, T: Timing> Erased<'c, 'r, T> {
+    pub(super) fn new(
+        encode: &'c (dyn Fn(&mut [u8]) -> usize + Sync),
+        read: &'r mut Answer<'r>,
+    ) -> Self {
+        Erased {
+            encode,
+            read: Mutex::new(Cell::new(Some(read))),
+            timing: PhantomData,
+        }
+    }
+}
+
+impl<T: Timing> AtatCmd for Erased<'_, '_, T> {
+    type Response = Reply<()>;
+    const MAX_TIMEOUT_MS: u32 = T::TIMEOUT_MS;
+    const EXPECTS_RESPONSE_CODE: bool = T::ANSWERED;
+
+    fn write(&self, buf: &mut [u8]) -> usize {
+        (self.encode)(buf)
+    }
+
+    fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
+        if let Some(read) = self.read.lock(Cell::take) {
+            read(resp);
+        }
+        Ok(Reply::Done(()))
+    }
+}

@@ -1,28 +1,28 @@
 //! The ingress of the atat-based client: atat's `Ingress` with a [`QiDigester`] that writes
-//! each data URC's payload to the application's [`PushRing`] while its frame lies in atat's
-//! buffer, so that atat's URC channel carries [`UrcMeta`] (metadata only).
+//! each URC's frame (a data URC's payload as bytes) to the application's [`PushRing`] while
+//! it lies in atat's buffer, so that atat's URC channel carries [`UrcMeta`] (a few bytes).
 //!
 //! atat hands a frame over again when its URC could not be published: `try_advance` returns
 //! `UrcChannelFull` and leaves the frame in its buffer, and a cancelled `advance` leaves the
 //! frame it was waiting to publish. atat digests one frame at a time, so every frame before
-//! that one was published; the ring keeps the payload of the last one pending
+//! that one was published; the ring keeps the frame of the last one pending
 //! ([`PayloadRing`]), and this ingress settles it (kept) or rolls it back (written again on
 //! the next try) once it knows.
 //!
-//! A payload the ring has no room for now holds its frame back: the digester reports nothing
+//! A frame the ring has no room for now holds its frame back: the digester reports nothing
 //! complete, and this ingress reports `UrcChannelFull` (`try_advance`, so that
 //! [`feed_ingress`](super::feed_ingress) waits and tries again) or waits until the client
-//! took a payload (`advance`).
+//! routed a URC or a reader took a payload (`advance`).
 
 use atat::digest::{DigestResult, Digester};
 use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
 
-use super::queued::{announced, payload, UrcMeta};
+use super::queued::UrcMeta;
 use super::ring::{PayloadRing, PushRing};
 use crate::digest::QiDigester;
 use crate::Urc;
 
-/// A [`QiDigester`] that writes the payloads of data URCs to a ring.
+/// A [`QiDigester`] that writes the frames of URCs to a ring.
 pub(crate) struct RingDigester<'a> {
     inner: QiDigester<'a>,
     ring: &'a dyn PayloadRing,
@@ -34,13 +34,11 @@ impl Digester for RingDigester<'_> {
         self.ring.settle();
         let (result, used) = self.inner.digest(buf);
         if let DigestResult::Urc(frame) = &result {
-            // `UrcMeta::parse` decodes the same frame the same way: a URC queued has its payload.
+            // `UrcMeta::parse` decodes the same frame the same way: a URC queued has its frame.
             if let Some(u) = Urc::from_frame(frame) {
-                if let (Some((id, _)), Some((wire, len))) = (announced(&u), payload(&u)) {
-                    if !self.ring.stage(id, wire, len) {
-                        // No room now: the frame stays in atat's buffer until there is.
-                        return (DigestResult::None, 0);
-                    }
+                if !self.ring.stage(&u, frame) {
+                    // No room now: the frame stays in atat's buffer until there is.
+                    return (DigestResult::None, 0);
                 }
             }
         }
@@ -49,7 +47,7 @@ impl Digester for RingDigester<'_> {
 }
 
 /// atat's ingress for the atat-based client: feeds a [`QiDigester`], publishes
-/// [`UrcMeta`] to atat's URC channel and the payloads of data URCs to a [`PushRing`] (the
+/// [`UrcMeta`] to atat's URC channel and their frames to a [`PushRing`] (the
 /// one the client is given too).
 pub struct PushIngress<'a, const RES: usize, const CAP: usize, const SUBS: usize> {
     inner: Ingress<'a, RingDigester<'a>, UrcMeta, RES, CAP, SUBS>,
@@ -57,7 +55,7 @@ pub struct PushIngress<'a, const RES: usize, const CAP: usize, const SUBS: usize
 }
 
 impl<'a, const RES: usize, const CAP: usize, const SUBS: usize> PushIngress<'a, RES, CAP, SUBS> {
-    /// An ingress over `buf` that hands responses to `responses`, URCs to `urcs` and payloads
+    /// An ingress over `buf` that hands responses to `responses`, URCs to `urcs` and their frames
     /// to `ring`.
     pub fn new<const N: usize, const E: usize>(
         digester: QiDigester<'a>,
@@ -77,7 +75,7 @@ impl<'a, const RES: usize, const CAP: usize, const SUBS: usize> PushIngress<'a, 
     }
 }
 
-/// Rolls the pending payload back unless disarmed: an `advance` cancelled while atat waited
+/// Rolls the pending frame back unless disarmed: an `advance` cancelled while atat waited
 /// to publish its URC.
 struct Pending<'r> {
     ring: &'r dyn PayloadRing,

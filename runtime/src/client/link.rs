@@ -9,8 +9,9 @@ use core::pin::pin;
 use embassy_futures::select::{select, Either};
 use embassy_time::Instant;
 
-use super::queued::{ChannelUrc, Queued, UrcMeta};
+use super::queued::{ChannelUrc, HeldUrcs, Queued, UrcMeta};
 use super::reply::{Payload, Reply};
+use super::ring::PayloadRing;
 use super::Failure;
 use crate::Urc;
 
@@ -87,6 +88,12 @@ pub trait Link {
     async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued>;
     /// A URC already received, without waiting.
     fn try_urc(&mut self) -> Option<Self::Queued>;
+    /// The ring that keeps pushed payloads after their URC was routed, until a read copies
+    /// them out; `None` (the default): a data URC carries its payload, and the client's push
+    /// buffer keeps it.
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        None
+    }
 }
 
 /// What reads a command's answer where it lies: the response bytes, or the error final
@@ -120,9 +127,10 @@ pub struct AsyncLink<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc =
     at: A,
     urcs: UrcSubscription<'a, U, CAP, SUBS>,
     ring: U::Ring<'a>,
-    /// An answer to a call (an open's result) that came while a command waited: kept for
-    /// the call, which takes it before anything still in the channel.
-    held: Option<U>,
+    /// An answer to a call (an open's result) that came while a command waited, and what
+    /// came after it, in order: kept for the call, which takes them before anything still in
+    /// the channel.
+    held: U::Held,
 }
 
 impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> AsyncLink<'a, A, CAP, SUBS, U> {
@@ -134,7 +142,7 @@ impl<'a, A, const CAP: usize, const SUBS: usize, U: ChannelUrc> AsyncLink<'a, A,
             at,
             urcs,
             ring,
-            held: None,
+            held: U::Held::default(),
         }
     }
 }
@@ -173,7 +181,7 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
     }
 
     async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued> {
-        if let Some(held) = self.held.take() {
+        if let Some(held) = self.held.pop() {
             return Some(held.queued(self.ring));
         }
         embassy_time::with_deadline(deadline, self.urcs.next_message_pure())
@@ -183,10 +191,14 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
     }
 
     fn try_urc(&mut self) -> Option<Self::Queued> {
-        if let Some(held) = self.held.take() {
+        if let Some(held) = self.held.pop() {
             return Some(held.queued(self.ring));
         }
         Some(self.urcs.try_next_message_pure()?.queued(self.ring))
+    }
+
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        U::payloads(self.ring)
     }
 }
 
@@ -194,32 +206,43 @@ impl<'a, A: atat::asynch::AtatClient, const CAP: usize, const SUBS: usize, U: Ch
 /// a burst of them cannot fill the channel and stall the ingress before the final result.
 ///
 /// The first URC that answers a call (an open's result right after `OK`) stops the routing:
-/// it goes to `held` for the call that waits for it, and the rest stay in the channel. When
-/// the ingress runs elsewhere (a thread, an interrupt), the final result and such a URC can
-/// both land between the poll of the command and the poll of the drain, so the drain takes
-/// the URC before the command completes; routed, it would be lost to the call.
+/// it goes to `held` for the call that waits for it, and so does every URC after it, in
+/// order (the call sets state when it takes its answer, such as a socket opened, and a data
+/// notice behind the answer must come after that). When the ingress runs elsewhere (a
+/// thread, an interrupt), the final result and such a URC can both land between the poll of
+/// the command and the poll of the drain, so the drain takes the URC before the command
+/// completes; routed, it would be lost to the call.
+///
+/// The drain goes on into `held` during later commands too, until `held` is full: only then
+/// do URCs wait in the channel (and a burst larger than the channel stalls the ingress until
+/// the command times out). `held` empties when the client takes URCs (every call that
+/// starts a command does).
 async fn meanwhile<'a, T, U: ChannelUrc, const CAP: usize, const SUBS: usize>(
     mut sent: core::pin::Pin<&mut impl core::future::Future<Output = T>>,
     urcs: &mut UrcSubscription<'a, U, CAP, SUBS>,
     ring: U::Ring<'a>,
-    held: &mut Option<U>,
+    held: &mut U::Held,
     on_urc: &mut (dyn FnMut(&Urc) + Send),
 ) -> T {
-    if held.is_none() {
+    if !held.is_full() {
         let drain = async {
             loop {
                 let entry = urcs.next_message_pure().await;
-                if entry.answers_a_call() {
-                    return entry;
+                if held.is_empty() && !entry.answers_a_call() {
+                    entry.queued(ring).with_urc(&mut *on_urc);
+                    continue;
                 }
-                entry.queued(ring).with_urc(&mut *on_urc);
+                // Checked before taking it: there is room.
+                held.push(entry);
+                if held.is_full() {
+                    return;
+                }
             }
         };
         // `select` polls the command first: a URC that follows the final result is still in
         // the channel when the command completes.
-        match select(sent.as_mut(), drain).await {
-            Either::First(result) => return result,
-            Either::Second(answer) => *held = Some(answer),
+        if let Either::First(result) = select(sent.as_mut(), drain).await {
+            return result;
         }
     }
     sent.await
@@ -296,5 +319,9 @@ impl<'a, A: atat::blocking::AtatClient, const CAP: usize, const SUBS: usize, U: 
 
     fn try_urc(&mut self) -> Option<Self::Queued> {
         Some(self.urcs.try_next_message_pure()?.queued(self.ring))
+    }
+
+    fn payloads(&self) -> Option<&dyn PayloadRing> {
+        U::payloads(self.ring)
     }
 }

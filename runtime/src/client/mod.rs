@@ -200,19 +200,19 @@ mod socket;
 mod state;
 
 pub use blocking::BlockingClient;
-pub use command::Command;
+pub use command::{Command, Timed, Timing};
 pub use error::{Code, Error, ErrorResult, ModuleError};
 pub use feed::{feed_ingress, FeedError, PortReader};
 pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
 pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
-pub use queued::{ChannelUrc, Queued, QueuedUrc, RingUrc, UrcMeta};
+pub use queued::{ChannelUrc, HeldUrcs, Queued, QueuedUrc, RingUrc, UrcMeta, HELD_URCS};
 pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
-use reply::{Exchange, Reply};
+
 pub use reply::{Failure, PAYLOAD_MAX};
-pub use ring::{PushRing, RING_CAPACITY, RING_ENTRIES};
+pub use ring::{PayloadRing, PushRing, RING_CAPACITY, RING_ENTRIES};
 pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
@@ -224,6 +224,7 @@ use embassy_time::{Duration, Instant};
 use crate::digest::DigestState;
 use crate::wire::LineList;
 use crate::{qigeterror, Urc};
+use atat::AtatCmd;
 
 /// Client settings.
 #[derive(Debug, Clone, Copy)]
@@ -289,7 +290,7 @@ impl Default for Config {
 /// transparent mode, and the [`Framing`](crate::framing::Framing) of every setting that
 /// shapes payloads, whenever a form sets or reads one), so that the digester frames data
 /// right and the client writes and reads payloads in the module's live format.
-pub struct Client<'a, L, const PUSH: usize = PUSH_CAPACITY> {
+pub struct Client<'a, L, const PUSH: usize = 0> {
     link: L,
     router: Router<PUSH>,
     digest: &'a DigestState,
@@ -317,11 +318,11 @@ where
     ) -> Result<Self, atat::urc_channel::Error> {
         const {
             assert!(
-                E > CAP,
-                "the push ring keeps fewer payloads than the URC channel"
+                E > CAP + HELD_URCS,
+                "the push ring keeps fewer frames than the URC channel and the link's held URCs"
             )
         };
-        Ok(Client::with_link(
+        Ok(Client::with_ring_link(
             AsyncLink::new(at, urcs.subscribe()?, ring),
             digest,
             config,
@@ -329,7 +330,8 @@ where
     }
 }
 
-impl<'a, A, const CAP: usize, const SUBS: usize> Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>>
+impl<'a, A, const CAP: usize, const SUBS: usize>
+    Client<'a, AsyncLink<'a, A, CAP, SUBS, QueuedUrc>, PUSH_CAPACITY>
 where
     A: atat::asynch::AtatClient,
 {
@@ -349,10 +351,20 @@ where
     }
 }
 
-impl<'a, L: Link> Client<'a, L> {
+impl<'a, L: Link> Client<'a, L, PUSH_CAPACITY> {
     /// A client over any link, with a push buffer of [`PUSH_CAPACITY`] bytes.
     pub fn with_link(link: L, digest: &'a DigestState, config: Config) -> Self {
         Client::with_link_and_push_buffer(link, digest, config)
+    }
+}
+
+impl<'a, L: Link> Client<'a, L> {
+    /// A client over a link whose [`payloads`](Link::payloads) ring keeps pushed payloads
+    /// until they are read: no push buffer of its own.
+    pub(crate) fn with_ring_link(link: L, digest: &'a DigestState, config: Config) -> Self {
+        let mut c = Client::with_link_and_push_buffer(link, digest, config);
+        c.router.keep_payloads_apart();
+        c
     }
 }
 
@@ -399,12 +411,30 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// application makes no calls, so that the URC channel does not fill up.
     pub fn process_urcs(&mut self) -> usize {
         self.check_carrier();
+        self.sync_ring();
         let mut n = 0;
         while let Some(q) = self.link.try_urc() {
             q.with_urc(|u| self.route(u));
             n += 1;
         }
         n
+    }
+
+    /// With a push ring: drops the payloads of sockets closed or opened again (before any
+    /// newer URC is routed), and marks the sockets whose payloads the ring lost overrun.
+    fn sync_ring(&mut self) {
+        let Some(ring) = self.link.payloads() else {
+            return;
+        };
+        ring.discard(self.router.take_discards());
+        let lost = ring.take_overruns();
+        for id in 0..SOCKETS {
+            if lost & (1 << id) != 0 {
+                if let Some(id) = crate::ConnectId::new(id as i64) {
+                    self.router.socket_mut(id).overrun = true;
+                }
+            }
+        }
     }
 
     /// `NO CARRIER` ended transparent mode (the [`PortReader`] saw it): the socket in that
@@ -423,8 +453,13 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         route(&mut self.router, self.digest, u)
     }
 
-    /// Sends through the link; URCs that arrive meanwhile are routed as they come.
-    async fn send_raw<C: atat::AtatCmd>(&mut self, cmd: &C) -> Result<C::Response, atat::Error> {
+    /// Writes the line `encode` gives and hands the answer to `read` where it lies; URCs that
+    /// arrive meanwhile are routed as they come. Generic over the timing only: every command
+    /// of one timing runs this same state machine (and the link's `send` for it).
+    async fn send_raw<T: command::Timing>(
+        &mut self,
+        cmd: &command::Erased<'_, '_, T>,
+    ) -> Result<(), atat::Error> {
         let Client {
             link,
             router,
@@ -435,6 +470,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             route(router, digest, u);
         })
         .await
+        .map(drop)
     }
 
     /// Waits for the next URC (at most `timeout_ms`), routes it and tells what it was. URCs
@@ -447,6 +483,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         if let Some(id) = self.check_carrier() {
             return Some(Event::Closed(id));
         }
+        self.sync_ring();
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         let q = self.link.urc(deadline).await?;
         // A frame that does not decode is not queued: `Result` is never seen for it.
@@ -465,10 +502,26 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// kilobytes, so read those with [`exec_lines`](Self::exec_lines) instead.
     pub async fn exec<C: Command>(&mut self, cmd: &C) -> Result<C::Response, Error> {
         self.start(cmd)?;
+        // Straight to the shared core, not through `exec_read`: a level less in every
+        // caller's future.
+        let mut got: Option<Result<Result<C::Response, atat::Error>, Failure>> = None;
+        let sent = {
+            let mut answer = |answer: Result<&[u8], atat::InternalError<'_>>| {
+                got = Some(match answer {
+                    Ok(bytes) => Ok(cmd.parse(Ok(bytes))),
+                    Err(atat::InternalError::Capacity) => Ok(Err(atat::Error::Capacity)),
+                    Err(e) => Err(Failure::from_internal(&e)),
+                });
+            };
+            let encode = |buf: &mut [u8]| cmd.write(buf);
+            // Built here, passed by reference: the core's future holds a pointer, not a copy.
+            let erased = command::Erased::<C::Timing>::new(&encode, &mut answer);
+            self.send_raw(&erased).await
+        };
         // The response leaves the match before `enrich` awaits: held across that await it
         // would be part of this future.
-        let failure = match self.send_raw(&Exchange(cmd)).await {
-            Ok(Reply::Done(r)) => {
+        let failure = match (sent, got) {
+            (Ok(()), Some(Ok(Ok(r)))) => {
                 // A form that sets or reads a framing setting: the digester frames by it.
                 let framing = self.digest.framing();
                 let after = cmd.framing_after(&r, framing);
@@ -480,8 +533,9 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                 }
                 return Ok(r);
             }
-            Ok(Reply::Failed(f)) => f,
-            Err(e) => return Err(reply::transport_error(e)),
+            (Ok(()), Some(Ok(Err(e)))) | (Err(e), _) => return Err(reply::transport_error(e)),
+            (Ok(()), Some(Err(f))) => f,
+            (Ok(()), None) => return Err(Error::Parse),
         };
         Err(self.enrich(failure).await)
     }
@@ -498,12 +552,6 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         let mut read = Some(read);
         let mut got: Option<Result<Result<T, Error>, Failure>> = None;
         let sent = {
-            let Client {
-                link,
-                router,
-                digest,
-                ..
-            } = self;
             let mut answer = |answer: Result<&[u8], atat::InternalError<'_>>| {
                 got = Some(match answer {
                     Ok(bytes) => Ok(read.take().map_or(Err(Error::Parse), |r| r(bytes))),
@@ -511,10 +559,10 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
                     Err(e) => Err(Failure::from_internal(&e)),
                 });
             };
-            link.send_read(cmd, &mut answer, &mut |u| {
-                route(router, digest, u);
-            })
-            .await
+            let encode = |buf: &mut [u8]| cmd.write(buf);
+            // Built here, passed by reference: the core's future holds a pointer, not a copy.
+            let erased = command::Erased::<C::Timing>::new(&encode, &mut answer);
+            self.send_raw(&erased).await
         };
         let failure = match (sent, got) {
             (Err(e), _) => return Err(reply::transport_error(e)),
@@ -602,8 +650,20 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             let uncoded = matches!(m.result, ErrorResult::Error | ErrorResult::Other);
             if self.config.query_last_error && uncoded {
                 self.digest.command_sent(qigeterror::Query::FORM_INDEX);
-                if let Ok(Reply::Done(line)) = self.send_raw(&Exchange(&qigeterror::Query)).await {
-                    m.last_error = Some(Code::from_number(line.err.get()));
+                let query = qigeterror::Query;
+                let mut code = None;
+                let mut read = |answer: Result<&[u8], atat::InternalError<'_>>| {
+                    if let Ok(bytes) = answer {
+                        code = query.parse(Ok(bytes)).ok().map(|line| line.err.get());
+                    }
+                };
+                let encode = |buf: &mut [u8]| query.write(buf);
+                let erased = command::Erased::<<qigeterror::Query as Command>::Timing>::new(
+                    &encode, &mut read,
+                );
+                let sent = self.send_raw(&erased).await;
+                if let (Ok(()), Some(code)) = (sent, code) {
+                    m.last_error = Some(Code::from_number(code));
                 }
             }
         }

@@ -3,11 +3,12 @@
 //! A decoded [`Urc`] borrows a push's payload from the frame it came in; once the frame is
 //! gone, a URC carries metadata only ([`Urc::detach`]) and the payload must wait somewhere
 //! else. The network stack's runner records it in the stack's push buffer and queues
-//! detached URCs. The atat-based client does the same through atat: its
-//! [`PushIngress`](super::PushIngress) writes each payload to the application's
-//! [`PushRing`](super::PushRing) while the frame lies in atat's buffer, atat's channel
-//! carries [`UrcMeta`] (metadata only), and the client takes the payload from the ring when
-//! it routes the URC ([`RingUrc`]).
+//! detached URCs. The atat-based client does it through atat: its
+//! [`PushIngress`](super::PushIngress) writes each URC's frame (a payload as bytes) to the
+//! application's [`PushRing`](super::PushRing) while the frame lies in atat's buffer,
+//! atat's channel carries [`UrcMeta`] (a few bytes), and the client decodes the URC from the
+//! ring when it routes it ([`RingUrc`]); a payload stays in the ring until a read copies it
+//! into the reader's buffer.
 //!
 //! [`QueuedUrc`] (the whole frame in each channel entry, [`limits::MAX_URC_LEN`] bytes) is
 //! kept for an application that feeds a plain `atat::Ingress`.
@@ -41,39 +42,107 @@ pub trait ChannelUrc: atat::AtatUrc + Send {
     /// than changing the state the client keeps: the async link holds such an entry for the
     /// call instead of routing it while a command waits.
     fn answers_a_call(&self) -> bool;
+    /// The ring that keeps the channel's payloads until they are read, if any (without one,
+    /// a data URC carries its payload and the client's push buffer keeps it).
+    fn payloads<'r>(ring: Self::Ring<'r>) -> Option<&'r dyn PayloadRing>;
+    /// Where the async link keeps such an answer and the entries behind it until the call
+    /// takes them ([`HeldUrcs`]).
+    type Held: HeldUrcs<Self>;
 }
 
-/// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), metadata only: a data
-/// URC's payload waits in the application's [`PushRing`](super::PushRing), written there by
-/// a [`PushIngress`](super::PushIngress) (atat's plain `Ingress` writes none). The client
-/// takes each payload from the ring when it routes the URC; another subscriber of the
-/// channel (the application) sees the metadata only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrcMeta(pub Urc<'static>);
+/// Entries the async link took from the channel while a command waited and must not route
+/// yet (an answer to a call and what came after it), oldest first, in a fixed number of
+/// places.
+pub trait HeldUrcs<U>: Default + Send {
+    /// Keeps `u` behind the others; a full queue drops it (the link checks first).
+    fn push(&mut self, u: U);
+    /// The oldest.
+    fn pop(&mut self) -> Option<U>;
+    /// Whether none is kept.
+    fn is_empty(&self) -> bool;
+    /// Whether no more fits.
+    fn is_full(&self) -> bool;
+}
+
+impl<U: Send, const N: usize> HeldUrcs<U> for heapless::Deque<U, N> {
+    fn push(&mut self, u: U) {
+        let _ = self.push_back(u);
+    }
+    fn pop(&mut self) -> Option<U> {
+        self.pop_front()
+    }
+    fn is_empty(&self) -> bool {
+        heapless::Deque::is_empty(self)
+    }
+    fn is_full(&self) -> bool {
+        heapless::Deque::is_full(self)
+    }
+}
+
+/// Entries of [`UrcMeta`] the async link keeps at most while a command waits behind an
+/// answer: as many as the URC channel holds by default.
+pub const HELD_URCS: usize = crate::sizes::URC_CAPACITY;
+
+/// A URC in atat's URC channel (`atat::UrcChannel<UrcMeta, N, _>`), a few bytes: the URC's
+/// frame waits in the application's [`PushRing`](super::PushRing), written there by a
+/// [`PushIngress`](super::PushIngress) (atat's plain `Ingress` writes none), and the client
+/// decodes it from there when it routes the URC; a data URC's payload stays there until it
+/// is read. Another subscriber of the channel (the application) sees what is here only:
+/// whether the URC carries data, for which socket and how much, and whether it answers a
+/// call; what it changed is in the client's state ([`Client::socket`](super::Client::socket)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrcMeta {
+    /// Finds the frame in the ring ([`Layout::tag`]).
+    tag: u16,
+    /// A data URC's socket and payload length.
+    data: Option<(crate::ConnectId, u16)>,
+    answers_a_call: bool,
+}
+
+// A channel entry stays a few bytes on every target (no pointer-sized field in it): the
+// no_std build for thumbv7em checks it too.
+const _: () = assert!(core::mem::size_of::<UrcMeta>() <= 16);
+
+impl UrcMeta {
+    /// A data URC's socket and payload length; `None` for every other URC.
+    pub fn data(&self) -> Option<(crate::ConnectId, usize)> {
+        self.data.map(|(id, n)| (id, usize::from(n)))
+    }
+}
 
 impl atat::AtatUrc for UrcMeta {
-    /// The frame as the digester hands it over, detached; one that does not decode is not
-    /// queued. The [`PushIngress`](super::PushIngress) decoded the same frame the same way
-    /// and wrote its payload to the ring.
+    /// The frame as the digester hands it over; one that does not decode is not queued. The
+    /// [`PushIngress`](super::PushIngress) decoded the same frame the same way and wrote it
+    /// to the ring.
     fn parse(resp: &[u8]) -> Option<Self> {
-        Urc::from_frame(resp).map(|u| UrcMeta(u.detach()))
+        let u = Urc::from_frame(resp)?;
+        let l = layout(&u, resp)?;
+        Some(UrcMeta {
+            tag: l.tag(),
+            data: l.payload.map(|(id, n)| (id, n as u16)),
+            answers_a_call: !super::state::keeps_state(&u),
+        })
     }
 }
 
 impl ChannelUrc for UrcMeta {
     type Ring<'r> = &'r dyn PayloadRing;
     type Queued<'r> = RingUrc<'r>;
+    type Held = heapless::Deque<UrcMeta, HELD_URCS>;
     fn queued<'r>(self, ring: Self::Ring<'r>) -> Self::Queued<'r> {
-        RingUrc { meta: self.0, ring }
+        RingUrc { meta: self, ring }
     }
     fn answers_a_call(&self) -> bool {
-        !super::state::keeps_state(&self.0)
+        self.answers_a_call
+    }
+    fn payloads<'r>(ring: Self::Ring<'r>) -> Option<&'r dyn PayloadRing> {
+        Some(ring)
     }
 }
 
-/// A [`UrcMeta`] with the ring its payload waits in.
+/// A [`UrcMeta`] with the ring its frame waits in.
 pub struct RingUrc<'r> {
-    meta: Urc<'static>,
+    meta: UrcMeta,
     ring: &'r dyn PayloadRing,
 }
 
@@ -84,35 +153,71 @@ impl core::fmt::Debug for RingUrc<'_> {
 }
 
 impl Queued for RingUrc<'_> {
-    /// A data URC gets its payload from the ring, taken in URC order; one that did not fit is
-    /// handed over without it (the router marks its socket overrun).
+    /// The URC, decoded from the ring (frames are taken in URC order); a data URC comes with
+    /// its payload where it lies in the ring, which stays there for a read (without it when
+    /// it did not fit: the router marks its socket overrun).
     fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
-        let Some((id, len)) = announced(&self.meta) else {
-            return Some(f(&self.meta));
-        };
-        let mut call = Some((self.meta, f));
+        let mut f = Some(f);
         let mut out = None;
-        self.ring.take(id, len, &mut |payload| {
-            if let Some((meta, f)) = call.take() {
-                let mut u: Urc<'_> = meta;
-                if let Some(bytes) = payload {
-                    set_payload(&mut u, bytes);
-                }
-                out = Some(f(&u));
+        self.ring.route(self.meta.tag, &mut |u| {
+            if let Some(f) = f.take() {
+                out = Some(f(u));
             }
         });
         out
     }
 }
 
+/// Where a URC's parts lie in its frame.
+pub(crate) struct Layout<'a> {
+    /// Bytes of the frame before the payload (all of it without one).
+    pub(crate) line: usize,
+    /// The payload as it lies on the wire (raw or hex digits).
+    pub(crate) wire: &'a [u8],
+    /// A data URC's socket and payload length.
+    pub(crate) payload: Option<(crate::ConnectId, usize)>,
+    /// The frame's length as the digester handed it over.
+    pub(crate) frame_len: usize,
+}
+
+/// Where `u`'s parts lie in `frame`, the frame it was decoded from.
+pub(crate) fn layout<'a>(u: &Urc<'a>, frame: &'a [u8]) -> Option<Layout<'a>> {
+    let (line, wire, payload) = match (announced(u), payload(u)) {
+        (Some((id, n)), Some((wire, _))) => {
+            let at = (wire.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+            // A payload left out of the frame (or elsewhere): the URC without it.
+            let line = if !wire.is_empty() && at + wire.len() <= frame.len() {
+                at
+            } else {
+                frame.len()
+            };
+            (line, &frame[line..], Some((id, n)))
+        }
+        _ => (frame.len(), &frame[frame.len()..], None),
+    };
+    u16::try_from(frame.len()).ok()?;
+    Some(Layout {
+        line,
+        wire,
+        payload,
+        frame_len: frame.len(),
+    })
+}
+
 impl ChannelUrc for QueuedUrc {
     type Ring<'r> = ();
     type Queued<'r> = QueuedUrc;
+    /// One: each entry is a whole frame (stop-and-hold: while one answer is held, the drain
+    /// does not run).
+    type Held = heapless::Deque<QueuedUrc, 1>;
     fn queued<'r>(self, _: Self::Ring<'r>) -> Self::Queued<'r> {
         self
     }
     fn answers_a_call(&self) -> bool {
         self.urc().is_some_and(|u| !super::state::keeps_state(&u))
+    }
+    fn payloads<'r>(_: Self::Ring<'r>) -> Option<&'r dyn PayloadRing> {
+        None
     }
 }
 
@@ -122,15 +227,6 @@ pub(crate) fn announced(u: &Urc<'_>) -> Option<(crate::ConnectId, usize)> {
         Urc::RecvPush(p) => Some((p.connect_id, p.recv_length.get() as usize)),
         Urc::RecvPushUdpService(p) => Some((p.connect_id, p.recv_length.get() as usize)),
         _ => None,
-    }
-}
-
-/// A detached data URC with its payload's bytes again.
-fn set_payload<'a>(u: &mut Urc<'a>, bytes: &'a [u8]) {
-    match u {
-        Urc::RecvPush(p) => p.data = bytes,
-        Urc::RecvPushUdpService(p) => p.data = bytes,
-        _ => {}
     }
 }
 

@@ -199,10 +199,13 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         self.exec(&qird::Counters { connect_id }).await
     }
 
-    /// Direct push: bytes of `connect_id` waiting in the client's push buffer.
+    /// Direct push: bytes of `connect_id` waiting in the client's push ring (or buffer).
     pub fn pushed_len(&mut self, connect_id: ConnectId) -> usize {
         self.process_urcs();
-        self.router.pushed_len(connect_id)
+        match self.link.payloads() {
+            Some(ring) => ring.unread(connect_id),
+            None => self.router.pushed_len(connect_id),
+        }
     }
 
     fn read_pushed(
@@ -210,14 +213,17 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         connect_id: ConnectId,
         buf: &mut [u8],
     ) -> Result<(usize, Option<Sender>), Error> {
+        self.sync_ring();
         let s = self.router.socket_mut(connect_id);
         if core::mem::take(&mut s.overrun) {
             return Err(Error::Overrun);
         }
-        Ok(self
-            .router
-            .read_pushed(connect_id, buf)
-            .unwrap_or((0, None)))
+        // From the ring straight into `buf`: the payload's one copy after the ingress.
+        let read = match self.link.payloads() {
+            Some(ring) => ring.read(connect_id, buf),
+            None => self.router.read_pushed(connect_id, buf),
+        };
+        Ok(read.unwrap_or((0, None)))
     }
 }
 

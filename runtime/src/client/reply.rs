@@ -99,29 +99,6 @@ pub fn transport_error(e: atat::Error) -> Error {
     }
 }
 
-/// A typed command whose error final result reaches the client intact (atat's own error type
-/// drops the text of custom errors and the numbers it does not know).
-pub struct Exchange<'c, C>(pub &'c C);
-
-impl<C: AtatCmd> AtatCmd for Exchange<'_, C> {
-    type Response = Reply<C::Response>;
-    const MAX_TIMEOUT_MS: u32 = C::MAX_TIMEOUT_MS;
-    const EXPECTS_RESPONSE_CODE: bool = C::EXPECTS_RESPONSE_CODE;
-
-    fn write(&self, buf: &mut [u8]) -> usize {
-        self.0.write(buf)
-    }
-
-    fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
-        match resp {
-            Ok(bytes) => self.0.parse(Ok(bytes)).map(Reply::Done),
-            // Not the module's error: the answer did not fit (see `transport_error`).
-            Err(InternalError::Capacity) => Err(atat::Error::Capacity),
-            Err(e) => Ok(Reply::Failed(Failure::from_internal(&e))),
-        }
-    }
-}
-
 /// Raw bytes written after a prompt (or in transparent mode), answered by a final result
 /// (`SEND OK`, `SEND FAIL`, `OK`) within `TIMEOUT_MS` when `ANSWERED`, else by nothing.
 pub struct Payload<'a, const TIMEOUT_MS: u32, const ANSWERED: bool>(pub &'a [u8]);

@@ -34,7 +34,8 @@ pub struct SocketInfo {
     pub incoming_from: Option<ConnectId>,
     /// A listener in manual mode: clients waiting for `AT+QIACCEPT`.
     pub accept_requests: u8,
-    /// Pushed data for it was dropped because the push buffer was full.
+    /// Pushed data for it was lost: the push buffer was full, or the push ring needed the room
+    /// of a payload nobody read, or a push was larger than either.
     pub overrun: bool,
     /// The network deactivated its context (`+QIURC: "pdpdeact"`, or a module restart): the
     /// module dropped it and what it held. Kept until the host closes it, so a handle from
@@ -47,7 +48,7 @@ pub struct SocketInfo {
 pub enum Event {
     /// Buffer access: data waits; read it until the module reports none.
     DataReady(ConnectId),
-    /// Direct push: data arrived and waits in the client's push buffer.
+    /// Direct push: data arrived and waits in the client's push ring (or push buffer).
     DataPushed(ConnectId),
     /// The peer or the network closed the socket.
     Closed(ConnectId),
@@ -75,6 +76,11 @@ pub struct Router<const PUSH: usize = PUSH_CAPACITY> {
     lost_contexts: u32,
     incoming_full: bool,
     push: PushBuffer<PUSH>,
+    /// Pushed payloads stay where they came (the client's push ring) instead of `push`.
+    kept_apart: bool,
+    /// Sockets (a bit each) closed or opened again since the client last asked: their
+    /// payloads kept apart go.
+    discards: u32,
 }
 
 impl<const PUSH: usize> Default for Router<PUSH> {
@@ -114,6 +120,8 @@ impl<const PUSH: usize> Router<PUSH> {
             lost_contexts: 0,
             incoming_full: false,
             push: PushBuffer::new(),
+            kept_apart: false,
+            discards: 0,
         }
     }
 
@@ -190,6 +198,21 @@ impl<const PUSH: usize> Router<PUSH> {
         announced: usize,
         from: Option<Sender>,
     ) -> Event {
+        if self.kept_apart && data.len() >= announced {
+            // The payload stays where it lies (the push ring) until it is read.
+            return Event::DataPushed(id);
+        }
+        self.keep(id, data, announced, from)
+    }
+
+    /// Copies a push into the push buffer; marks its socket overrun when it does not fit.
+    fn keep(
+        &mut self,
+        id: ConnectId,
+        data: &[u8],
+        announced: usize,
+        from: Option<Sender>,
+    ) -> Event {
         // A detached push (its payload left behind in its frame) has lost its bytes.
         if data.len() < announced || !self.push.push(id, data, announced, from) {
             warn_!(
@@ -206,7 +229,7 @@ impl<const PUSH: usize> Router<PUSH> {
     /// asked): kept in the push buffer, where the next read takes them before asking the
     /// module again. When they do not fit, the socket is marked [`SocketInfo::overrun`].
     pub fn keep_unread(&mut self, id: ConnectId, data: &[u8]) {
-        self.pushed(id, data, data.len(), None);
+        self.keep(id, data, data.len(), None);
     }
 
     /// What is known about a socket.
@@ -236,7 +259,7 @@ impl<const PUSH: usize> Router<PUSH> {
         mode: Option<AccessMode>,
         context: ContextId,
     ) {
-        self.push.discard(id);
+        self.discard(id);
         self.sockets[index(id)] = SocketInfo {
             open: true,
             mode,
@@ -248,8 +271,24 @@ impl<const PUSH: usize> Router<PUSH> {
 
     /// A socket closed by the host.
     pub fn closed(&mut self, id: ConnectId) {
-        self.push.discard(id);
+        self.discard(id);
         self.sockets[index(id)] = SocketInfo::default();
+    }
+
+    fn discard(&mut self, id: ConnectId) {
+        self.push.discard(id);
+        self.discards |= 1 << id.get();
+    }
+
+    /// Pushed payloads stay where the URC's frame left them (a push ring) until they are
+    /// read, rather than in this router's push buffer.
+    pub(crate) fn keep_payloads_apart(&mut self) {
+        self.kept_apart = true;
+    }
+
+    /// The sockets (a bit each) closed or opened again since the last call.
+    pub(crate) fn take_discards(&mut self) -> u32 {
+        core::mem::take(&mut self.discards)
     }
 
     /// The sockets on a context (opened, or got by a server on it).

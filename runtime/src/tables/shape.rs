@@ -9,53 +9,34 @@
 
 use crate::wire::{self, DecodeError, Fields, Fit};
 
-/// What a field's text must be.
+/// What a field's text must be; what else the kind needs is in its [`FieldRule`] (`index`,
+/// `max`, `quoted`, `hex`). One byte in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum FieldKind {
-    /// A decimal number inside one of the inclusive ranges (a ranged number, a plain `u32`,
-    /// or the codes of a numbered enumeration).
-    Int(&'static [(i64, i64)]),
-    /// One of the keywords, quoted or bare.
-    Keyword {
-        /// Whether the keyword is in double quotes.
-        quoted: bool,
-        /// The keywords accepted.
-        values: &'static [&'static str],
-    },
+    /// A decimal number inside one of the inclusive ranges of [`ValueLists::ranges`]`[index]`
+    /// (a ranged number, a plain `u32`, or the codes of a numbered enumeration).
+    Int,
+    /// One of the keywords of [`ValueLists::keywords`]`[index]`, quoted or bare.
+    Keyword,
     /// Text of a module line of at most `max` bytes: quoted, or bare and not empty.
-    Text {
-        /// Whether the text is in double quotes.
-        quoted: bool,
-        /// The longest text accepted, in bytes.
-        max: u32,
-    },
-    /// A command's text argument of at most `max` bytes: quoted (with no quote inside) or bare.
-    Arg {
-        /// Whether the text is in double quotes.
-        quoted: bool,
-        /// The longest text accepted, in bytes.
-        max: u32,
-        /// Whether it must be hexadecimal digits, two per byte.
-        hex: bool,
-    },
+    Text,
+    /// A command's text argument of at most `max` bytes: quoted (with no quote inside) or
+    /// bare; with `hex`, hexadecimal digits, two per byte.
+    Arg,
     /// What a test response shows (a range, a list or a placeholder), at most 64 bytes.
     Shown,
-    /// Bytes read by the length that an earlier field (its position in the line's field list)
-    /// gives: quoted or raw, at most `max`.
-    Framed {
-        /// The position of the length field in the line's field list.
-        length: u8,
-        /// Whether the bytes are in double quotes.
-        quoted: bool,
-        /// The most bytes accepted.
-        max: u32,
-    },
-    /// A command's fixed value, exactly as written (`1`, `"TCP"`).
-    Fixed(&'static str),
+    /// Bytes read by the length that an earlier field gives (its position in the line's
+    /// field list is `index`): quoted or raw, at most `max`.
+    Framed,
+    /// A command's fixed value, exactly as [`ValueLists::texts`]`[index]` writes it (`1`,
+    /// `"TCP"`).
+    Fixed,
 }
 
-/// Whether a field must be there, and how often.
+/// Whether a field must be there, and how often. One byte in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Presence {
     /// The line must have it.
     Required,
@@ -63,22 +44,44 @@ pub enum Presence {
     Optional,
     /// It may be empty and keeps its place (`1,,3`).
     KeepsPlace,
-    /// The last field, `min..=max` times.
-    Repeat {
-        /// The fewest values.
-        min: u16,
-        /// The most values.
-        max: u16,
-    },
+    /// The last field, as often as [`ValueLists::repeats`]`[`[`FieldRule::repeat`]`]`
+    /// allows (the fewest and the most values).
+    Repeat,
 }
 
-/// One field of a line: its kind and presence.
+/// One field of a line, packed: its kind and presence in a byte each, and numbers and
+/// indices into the spec's [`ValueLists`] instead of slices of its own (12 bytes a field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldRule {
     /// What its text must be.
     pub kind: FieldKind,
     /// Whether it must be there.
     pub presence: Presence,
+    /// Whether the text (keyword, text, argument, framed bytes) is in double quotes.
+    pub quoted: bool,
+    /// An argument of hexadecimal digits.
+    pub hex: bool,
+    /// By kind: the range list (`Int`), the keyword list (`Keyword`), the text (`Fixed`) in
+    /// [`ValueLists`], or the length field's position (`Framed`).
+    pub index: u16,
+    /// `Repeat`: the counts' position in [`ValueLists::repeats`].
+    pub repeat: u16,
+    /// The most bytes (`Text`, `Arg`, `Framed`).
+    pub max: u32,
+}
+
+/// The lists the field rules of a spec index, each entry once: what would otherwise be a
+/// slice in every rule that names it.
+#[derive(Debug, Clone, Copy)]
+pub struct ValueLists {
+    /// Inclusive number ranges, one list per distinct set.
+    pub ranges: &'static [&'static [(i64, i64)]],
+    /// Keywords, one list per distinct set.
+    pub keywords: &'static [&'static [&'static str]],
+    /// Fixed values as written.
+    pub texts: &'static [&'static str],
+    /// How often a repeated field may come: the fewest and the most values.
+    pub repeats: &'static [(u16, u16)],
 }
 
 /// A payload after the line, announced by a length field.
@@ -131,12 +134,17 @@ pub const MAX_LENGTH_POSITION: usize = 16;
 /// How well `line` (without CR LF) and the bytes after it fit `shape`, as the typed line's
 /// `fit` says: `Exact` where its strict decode takes it, `Tolerant` where only the tolerant
 /// one does, else `No`.
-pub fn line_fit(shape: &LineShape, line: &[u8], payload: &[u8]) -> Fit {
-    Fit::of(line_fields(shape, line, payload))
+pub fn line_fit(lists: &ValueLists, shape: &LineShape, line: &[u8], payload: &[u8]) -> Fit {
+    Fit::of(line_fields(lists, shape, line, payload))
 }
 
 #[inline(never)]
-fn line_fields(shape: &LineShape, line: &[u8], payload: &[u8]) -> Result<bool, DecodeError> {
+fn line_fields(
+    lists: &ValueLists,
+    shape: &LineShape,
+    line: &[u8],
+    payload: &[u8],
+) -> Result<bool, DecodeError> {
     let body = if shape.prefix.is_empty() {
         line.strip_suffix(b"\r\n").unwrap_or(line)
     } else {
@@ -150,7 +158,7 @@ fn line_fields(shape: &LineShape, line: &[u8], payload: &[u8]) -> Result<bool, D
         }
     }
     let mut ints = [0i64; MAX_LENGTH_POSITION];
-    read_fields(&mut fields, shape.fields, &mut ints)?;
+    read_fields(lists, &mut fields, shape.fields, &mut ints)?;
     let extra = fields.finish(false)?;
     if let Some(d) = shape.data {
         let n = announced(&ints, d.length)?;
@@ -166,25 +174,26 @@ fn line_fields(shape: &LineShape, line: &[u8], payload: &[u8]) -> Result<bool, D
 
 /// Whether `command` (a command line, the trailing `\r` optional) has the form's shape.
 #[inline(never)]
-pub fn form_fits(shape: &FormShape, command: &[u8]) -> bool {
+pub fn form_fits(lists: &ValueLists, shape: &FormShape, command: &[u8]) -> bool {
     match shape {
         FormShape::Fields {
             head,
             selector,
             params,
             fields,
-        } => form_fields(head, *selector, *params, fields, command).is_ok(),
+        } => form_fields(lists, head, *selector, *params, fields, command).is_ok(),
         FormShape::Typed(decodes) => decodes(command),
     }
 }
 
 /// The first form (in spec order) whose shape `command` has.
-pub fn form_of(forms: &[FormShape], command: &[u8]) -> Option<u16> {
-    let i = forms.iter().position(|f| form_fits(f, command))?;
+pub fn form_of(lists: &ValueLists, forms: &[FormShape], command: &[u8]) -> Option<u16> {
+    let i = forms.iter().position(|f| form_fits(lists, f, command))?;
     u16::try_from(i).ok()
 }
 
 fn form_fields(
+    lists: &ValueLists,
     head: &str,
     selector: bool,
     params: bool,
@@ -206,7 +215,7 @@ fn form_fields(
     };
     let mut fields = Fields::new(rest);
     let mut ints = [0i64; MAX_LENGTH_POSITION];
-    read_fields(&mut fields, rules, &mut ints)?;
+    read_fields(lists, &mut fields, rules, &mut ints)?;
     fields.end()
 }
 
@@ -219,6 +228,7 @@ fn announced(ints: &[i64; MAX_LENGTH_POSITION], position: u8) -> Result<usize, D
 }
 
 fn read_fields(
+    lists: &ValueLists,
     fields: &mut Fields<'_>,
     rules: &[FieldRule],
     ints: &mut [i64; MAX_LENGTH_POSITION],
@@ -234,47 +244,42 @@ fn read_fields(
                 fits_len(text, 64, index)?;
                 None
             }
-            (
-                _,
-                FieldKind::Framed {
-                    length,
-                    quoted,
-                    max,
-                },
-            ) => {
-                let n = announced(ints, length)?;
-                if quoted {
+            (_, FieldKind::Framed) => {
+                let n = announced(ints, u8::try_from(rule.index).unwrap_or(u8::MAX))?;
+                if rule.quoted {
                     fields.take_quoted(n, index)?;
                 } else {
                     fields.take_raw(n, index)?;
                 }
-                if n > max as usize {
+                if n > rule.max as usize {
                     return Err(DecodeError::TooLong { index });
                 }
                 None
             }
-            (_, FieldKind::Fixed(text)) => {
+            (_, FieldKind::Fixed) => {
+                let text = listed(lists.texts, rule.index)?;
                 if fields.required(index)? != text.as_bytes() {
                     return Err(DecodeError::UnknownValue { index });
                 }
                 None
             }
-            (Presence::Required, kind) => field(fields.required(index)?, kind, index)?,
-            (Presence::Optional, kind) => match fields.next() {
-                Some(x) => field(x, kind, index)?,
+            (Presence::Required, _) => field(lists, fields.required(index)?, rule, index)?,
+            (Presence::Optional, _) => match fields.next() {
+                Some(x) => field(lists, x, rule, index)?,
                 None => None,
             },
-            (Presence::KeepsPlace, kind) => match fields.next() {
+            (Presence::KeepsPlace, _) => match fields.next() {
                 Some([]) | None => None,
-                Some(x) => field(x, kind, index)?,
+                Some(x) => field(lists, x, rule, index)?,
             },
-            (Presence::Repeat { min, max }, kind) => {
+            (Presence::Repeat, _) => {
+                let (min, max) = *listed(lists.repeats, rule.repeat)?;
                 let mut count = 0usize;
                 for x in fields.by_ref() {
                     if !wire::is_whole(x) || count == usize::from(max) {
                         return Err(DecodeError::TrailingData);
                     }
-                    field(x, kind, index)?;
+                    field(lists, x, rule, index)?;
                     count += 1;
                 }
                 if count < usize::from(min) {
@@ -290,48 +295,61 @@ fn read_fields(
     Ok(())
 }
 
+/// The entry a rule names in one of the spec's lists; a table that names none is broken
+/// (the generator never emits one) and fits nothing.
+fn listed<T>(list: &[T], index: u16) -> Result<&T, DecodeError> {
+    list.get(usize::from(index)).ok_or(DecodeError::Invalid)
+}
+
 /// Checks one field's text; a number is returned (a later field may need it as a length).
-fn field(x: &[u8], kind: FieldKind, index: u8) -> Result<Option<i64>, DecodeError> {
-    match kind {
-        FieldKind::Int(ranges) => {
+fn field(
+    lists: &ValueLists,
+    x: &[u8],
+    rule: &FieldRule,
+    index: u8,
+) -> Result<Option<i64>, DecodeError> {
+    let quoted = rule.quoted;
+    let max = rule.max as usize;
+    match rule.kind {
+        FieldKind::Int => {
             let v = wire::int(x, index)?;
-            if !wire::ranges_contain(ranges, v) {
+            if !wire::ranges_contain(listed(lists.ranges, rule.index)?, v) {
                 return Err(DecodeError::OutOfRange { index });
             }
             return Ok(Some(v));
         }
-        FieldKind::Keyword { quoted, values } => {
+        FieldKind::Keyword => {
             let text = if quoted {
                 wire::quoted(x, index)?
             } else {
                 wire::bare(x, index)?
             };
-            if !values.contains(&text) {
+            if !listed(lists.keywords, rule.index)?.contains(&text) {
                 return Err(DecodeError::UnknownValue { index });
             }
         }
-        FieldKind::Text { quoted, max } => {
+        FieldKind::Text => {
             let text = if quoted {
                 wire::quoted(x, index)?
             } else {
                 wire::text(x, index)?
             };
-            fits_len(text, max as usize, index)?;
+            fits_len(text, max, index)?;
         }
-        FieldKind::Arg { quoted, max, hex } => {
+        FieldKind::Arg => {
             let text = if quoted {
                 wire::quoted(x, index)?
             } else {
                 wire::bare(x, index)?
             };
-            let bad_hex = hex
+            let bad_hex = rule.hex
                 && (!text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()));
-            if text.len() > max as usize || (quoted && text.contains('"')) || bad_hex {
+            if text.len() > max || (quoted && text.contains('"')) || bad_hex {
                 return Err(DecodeError::Invalid);
             }
         }
         // Read by `read_fields` itself, never one field at a time.
-        FieldKind::Shown | FieldKind::Framed { .. } | FieldKind::Fixed(_) => {
+        FieldKind::Shown | FieldKind::Framed | FieldKind::Fixed => {
             return Err(DecodeError::Invalid)
         }
     }
@@ -358,6 +376,7 @@ pub struct Candidate {
 
 /// The best fit of `line` among the candidates (`Fit::No` when there are none).
 pub fn best_fit(
+    lists: &ValueLists,
     shapes: &[LineShape],
     candidates: &[Candidate],
     line: &[u8],
@@ -367,7 +386,7 @@ pub fn best_fit(
         let Some(shape) = shapes.get(usize::from(c.shape)) else {
             return best;
         };
-        let fit = line_fit(shape, line, payload);
+        let fit = line_fit(lists, shape, line, payload);
         best.max(if c.exact_only { fit.exact_only() } else { fit })
     })
 }

@@ -94,8 +94,8 @@ impl Script {
 }
 
 type TestIngress = PushIngress<'static, RESPONSE_SIZE, URC_CAPACITY, URC_SUBSCRIBERS>;
-/// The push ring: the crate's default size, one payload more than the channel holds.
-pub type TestRing = PushRing<{ quectel_qi::client::RING_CAPACITY }, { URC_CAPACITY + 1 }>;
+/// The push ring: the crate's default.
+pub type TestRing = PushRing;
 
 struct Shared {
     ingress: TestIngress,
