@@ -61,7 +61,11 @@
 //! in direct push mode, but not in buffer access mode with `AT+QICFG="recvind",1`. The client
 //! keeps a [`DigestState`] up to date (access mode per socket and which sockets are UDP
 //! services, `recvind`, transparent mode, the expected payload echo, and the
-//! [`Framing`]); the digester reads it without locks.
+//! [`Framing`]); the digester reads it without locks. Each line is read in the state in
+//! force when the digester first sees it whole, and read once: a change while a response is
+//! in progress applies to its lines not yet whole (a client changes these settings between
+//! commands; the line of the change's own answer has been read by then), so what digesting
+//! costs stays linear in the bytes fed, however often the state changes.
 //!
 //! The framing decides how payloads look (see [`framing`](crate::framing)): with hex
 //! received data a payload of `<len>` bytes takes `2 * <len>` digits; with
@@ -164,10 +168,6 @@ pub struct DigestState {
     in_flight: AtomicU32,
     garbage_lines: AtomicU32,
     dropped_bytes: AtomicU32,
-    /// Bumped by every change of what decides a line's reading (modes, `recvind`, the form
-    /// in flight; a setting set to the value it has is no change): a scan resumed across
-    /// calls is valid only while it stays the same.
-    changes: AtomicU32,
 }
 
 impl Default for DigestState {
@@ -191,7 +191,6 @@ impl DigestState {
             in_flight: AtomicU32::new(0),
             garbage_lines: AtomicU32::new(0),
             dropped_bytes: AtomicU32::new(0),
-            changes: AtomicU32::new(0),
         }
     }
 
@@ -207,18 +206,6 @@ impl DigestState {
         self.framing.store(0, Ordering::Release);
         self.udp_services.store(0, Ordering::Release);
         self.in_flight.store(0, Ordering::Release);
-        self.changed();
-    }
-
-    fn changed(&self) {
-        // A load and a store (no read-modify-write on every target): the value only has to
-        // differ from the one a scan started with.
-        let n = self.changes.load(Ordering::Acquire);
-        self.changes.store(n.wrapping_add(1), Ordering::Release);
-    }
-
-    fn changes(&self) -> u32 {
-        self.changes.load(Ordering::Acquire)
     }
 
     /// Records the form about to be written (its `FORM_INDEX`, or
@@ -227,12 +214,8 @@ impl DigestState {
     /// though it shares a URC's prefix. The client calls it before each command; the digester
     /// also reads it from the command's echo, and forgets it at the final result.
     pub fn command_sent(&self, form_index: u16) {
-        let v = u32::from(form_index) + 1;
-        // The same form again reads the lines as before: no rescan (as for the settings).
-        if self.in_flight.load(Ordering::Acquire) != v {
-            self.in_flight.store(v, Ordering::Release);
-            self.changed();
-        }
+        self.in_flight
+            .store(u32::from(form_index) + 1, Ordering::Release);
     }
 
     /// The form whose final result is awaited, when known.
@@ -245,14 +228,12 @@ impl DigestState {
 
     fn command_done(&self) {
         self.in_flight.store(0, Ordering::Release);
-        self.changed();
     }
 
     /// A command outside the spec is in flight (its echo did not decode): its answer is
     /// awaited, but no form's response lines are known.
     fn command_unknown(&self) {
         self.in_flight.store(UNKNOWN_FORM, Ordering::Release);
-        self.changed();
     }
 
     /// Whether no command awaits its final result: nothing was sent (by
@@ -264,11 +245,7 @@ impl DigestState {
     /// Records a socket's access mode: call it when `AT+QIOPEN` (or `AT+QIACCEPT`, or an
     /// incoming connection) gives the socket its mode, and after `AT+QISWTMD`.
     pub fn set_access_mode(&self, id: ConnectId, mode: AccessMode) {
-        let access = &self.access[usize::from(id.get())];
-        if access.load(Ordering::Acquire) != mode.code() + 1 {
-            access.store(mode.code() + 1, Ordering::Release);
-            self.changed();
-        }
+        self.access[usize::from(id.get())].store(mode.code() + 1, Ordering::Release);
     }
 
     /// Forgets a socket's mode (and service): call it when the socket is closed.
@@ -284,10 +261,7 @@ impl DigestState {
         let bit = 1u16 << id.get();
         let all = self.udp_services.load(Ordering::Acquire);
         let new = if udp_service { all | bit } else { all & !bit };
-        if new != all {
-            self.udp_services.store(new, Ordering::Release);
-            self.changed();
-        }
+        self.udp_services.store(new, Ordering::Release);
     }
 
     /// Records the socket an `AT+QIRD` about to be written reads (with
@@ -324,11 +298,7 @@ impl DigestState {
 
     /// Records `AT+QICFG="recvind",<enable>`.
     pub fn set_recvind(&self, v: Recvind) {
-        let on = v == Recvind::Enable;
-        if self.recvind.load(Ordering::Acquire) != on {
-            self.recvind.store(on, Ordering::Release);
-            self.changed();
-        }
+        self.recvind.store(v == Recvind::Enable, Ordering::Release);
     }
 
     /// The recorded `recvind` setting.
@@ -396,10 +366,7 @@ impl DigestState {
     /// Records the module's data framing: the client calls it when a setting of
     /// [`framing`](crate::framing) is set or read back.
     pub fn set_framing(&self, framing: Framing) {
-        if self.framing.load(Ordering::Acquire) != framing.bits() {
-            self.framing.store(framing.bits(), Ordering::Release);
-            self.changed();
-        }
+        self.framing.store(framing.bits(), Ordering::Release);
     }
 
     /// Garbage lines skipped so far (and unanswered lines dropped before an echo).
@@ -607,9 +574,6 @@ struct Lines {
     scan: usize,
     /// No CR LF starts between `scan` and this.
     searched: usize,
-    /// [`DigestState::changes`] when it was taken: a change of the state may read the lines
-    /// differently.
-    changes: u32,
 }
 
 impl Resume {
@@ -860,8 +824,6 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
         eol: usize,
         resumed: Option<Lines>,
     ) -> (DigestResult<'a>, usize) {
-        let changes = self.state.changes();
-        let resumed = resumed.filter(|l| l.changes == changes);
         // Where the first URC inside the response starts, and whether lines follow it.
         let (mut end, mut urc_at, mut split, mut scan, mut searched) = match resumed {
             Some(l) => (
@@ -888,7 +850,6 @@ impl<'s, T: SpecTables> SpecDigester<'s, T> {
                     split,
                     scan: scan - first,
                     searched: $searched - first,
-                    changes,
                 };
                 self.resume = Some(Resume::new(buf, first, eol - first, Some(lines)));
                 return (DigestResult::None, 0);
@@ -1063,9 +1024,10 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
             self.resume = Some(Resume::new(buf, start, to - start, None));
             return (DigestResult::None, pos);
         };
-        // The first line was read as a response's in the same state: its lines go on.
+        // The first line was read as a response's: its lines go on from where the scan
+        // stopped (a state changed since applies to the lines not yet read).
         let lines = resume.and_then(|r| r.lines);
-        if lines.is_some_and(|l| l.changes == self.state.changes()) {
+        if lines.is_some() {
             return self.response(buf, start, eol, lines);
         }
         self.examine(eol - start);
@@ -1113,6 +1075,6 @@ impl<T: SpecTables> Digester for SpecDigester<'_, T> {
                 }
             }
         }
-        self.response(buf, start, eol, resume.and_then(|r| r.lines))
+        self.response(buf, start, eol, None)
     }
 }

@@ -158,3 +158,57 @@ fn announcing_the_form_in_flight_again_costs_no_rescan() {
         "{each} bytes examined announcing before each chunk, {once} announcing once"
     );
 }
+
+#[test]
+fn state_changes_inside_a_response_cost_no_rescan() {
+    // Found by the `digester` fuzz target, whose inputs converged on toggling `recvind` and
+    // the access modes every few bytes: each change made the digester read the response in
+    // progress again from its start (work of changes times the response's length). A line
+    // is read once, in the state in force when it is first whole.
+    let id = ConnectId::new_const(3);
+    let state = DigestState::new();
+    let quiet = DigestState::new();
+    for s in [&state, &quiet] {
+        // Socket 0 pushes (as in the other tests), so `recvind` does not change its lines.
+        s.set_access_mode(ConnectId::new_const(0), AccessMode::DirectPush);
+    }
+    let toggled = std::cell::Cell::new(false);
+    let toggle = || {
+        toggled.set(!toggled.get());
+        state_of_toggle(&state, id, toggled.get());
+    };
+    for (name, input) in inputs(1400) {
+        for chunk in [1, 3, 9] {
+            let (frames_quiet, quiet_work) = digest_in_chunks(&quiet, &input, chunk);
+            let (frames, work) = digest_in_chunks_calling(&state, &input, chunk, &toggle);
+            assert_eq!(frames, frames_quiet, "{name}, chunks of {chunk}");
+            // The same work as without the changes (itself linear in the bytes fed, see
+            // `cost_is_linear_in_the_bytes_fed_whatever_the_chunking`); a rescan on every
+            // change costs hundreds of times the bytes fed here.
+            assert!(
+                work <= quiet_work + quiet_work / 10 && work <= 64 * input.len(),
+                "{name}, chunks of {chunk}, a change before each: {work} bytes examined for {} \
+                 fed, {quiet_work} without the changes",
+                input.len()
+            );
+        }
+    }
+}
+
+/// One of two states that read no line of [`inputs`] differently: `recvind` and the access
+/// mode of a socket the inputs do not name (socket 0 being in direct push mode).
+fn state_of_toggle(state: &DigestState, id: ConnectId, on: bool) {
+    state.set_recvind(if on {
+        quectel_qi::Recvind::Enable
+    } else {
+        quectel_qi::Recvind::Disable
+    });
+    state.set_access_mode(
+        id,
+        if on {
+            AccessMode::BufferAccess
+        } else {
+            AccessMode::DirectPush
+        },
+    );
+}
