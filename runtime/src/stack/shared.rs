@@ -571,6 +571,8 @@ pub(crate) enum Routed {
 /// The one socket a URC frame concerns, when it concerns one only (data, close): such a URC
 /// may be recorded before URCs of other sockets that came earlier. `None`: a URC of several
 /// sockets or of none (a lost context, a result), which keeps its place.
+/// Apart: its URC lies in this frame, beside the runner's other calls, not in the runner's.
+#[inline(never)]
 pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
     match Urc::from_frame(frame)? {
         Urc::Recv(crate::urc::Recv { connect_id })
