@@ -1006,27 +1006,35 @@ pub fn comma_data_header<'a>(
 ///
 /// `decode` is a generated `decode(line, payload)`, whose value borrows its payload;
 /// `payload_len` the payload length of what it decoded (0 without one). The payload is left
-/// where it lies: in hex framing the value's `data` is the `2n` digits (`with_payload` puts
-/// them in), its length field still counts bytes, and [`copy_payload`] turns the digits into
+/// where it lies: in hex framing the value's `data` is the `2n` digits (`set_payload` puts
+/// them in, in place), its length field still counts bytes, and [`copy_payload`] turns the digits into
 /// bytes where the payload is copied out.
 pub fn decode_data_frame<'a, T>(
     frame: &'a [u8],
     decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
     payload_len: impl Fn(&T) -> usize,
-    with_payload: impl FnOnce(T, &'a [u8]) -> T,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
 ) -> Result<T, DecodeError> {
-    // The framing is found by values decoded (and dropped) in a frame of their own: only the
-    // one value returned lies in this frame, and only on the rare paths.
+    // The framing is found by values decoded (and dropped) in a frame of their own; the one
+    // value returned is decoded where it is returned, and changed in place.
     let announced = |line: &'a [u8], payload: &'a [u8]| decode(line, payload).map(|x| payload_len(&x));
     match data_framing(frame, &announced) {
         Framing::Line { line, payload } => decode(line, payload),
-        Framing::Whole(e) => decode(frame, b"").map_err(|_| e),
-        Framing::Data { head, wire, n } => {
-            let x = decode(head, wire)?;
-            if wire.len() == n {
-                return Ok(x);
+        Framing::Whole(e) => {
+            let whole = decode(frame, b"");
+            if whole.is_err() {
+                return Err(e);
             }
-            Ok(with_payload(x, wire))
+            whole
+        }
+        Framing::Data { head, wire, n } => {
+            let mut x = decode(head, wire);
+            if let Ok(x) = &mut x {
+                if wire.len() != n {
+                    set_payload(x, wire);
+                }
+            }
+            x
         }
     }
 }

@@ -563,7 +563,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             /// Never inlined: the dispatchers try dozens of lines one after the other, and
             /// inlined, their locals would all share one frame (see `docs/PERFORMANCE.md`).
             #[inline(never)]
-            fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
+            pub(crate) fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
                 #body
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);

@@ -72,19 +72,33 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(x) => Urc::#v(x), }
         }
     });
+    let copies = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        let t = naming::type_name(&u.name);
+        if u.data.is_some() {
+            quote! { Urc::#v(x) => Urc::#v(urc::#t { data: &[], ..x.clone() }), }
+        } else {
+            quote! { Urc::#v(x) => Urc::#v(x.clone()), }
+        }
+    });
+    let detached_body = if urcs.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#copies)* })
+    };
     let rewires = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         if u.data.is_some() {
-            quote! { Urc::#v(mut x) => { x.data = wire; Urc::#v(x) } }
+            quote! { Urc::#v(x) => x.data = wire, }
         } else {
-            quote! { u @ Urc::#v(_) => u, }
+            quote! { Urc::#v(_) => {} }
         }
     });
     // Without data URCs there is no payload to put in.
     let with_wire_body = if urcs.is_empty() {
-        quote!(let _ = wire; match self {})
+        quote!(let _ = wire; match *self {})
     } else if !has_data {
-        quote!(let _ = wire; self)
+        quote!(let _ = wire;)
     } else {
         quote!(match self { #(#rewires)* })
     };
@@ -96,12 +110,12 @@ pub fn emit(model: &Model) -> TokenStream {
     let attempt = |u: &crate::spec::Urc, how: TokenStream| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
+        quote! { if let Ok((x, _)) = urc::#t::decode_fields(line, payload, #how) { return Ok(Urc::#v(x)); } }
     };
     let with_data: Vec<TokenStream> = urcs
         .iter()
         .filter(|u| u.data.is_some())
-        .map(|u| attempt(u, quote!(decode_strict)))
+        .map(|u| attempt(u, quote!(true)))
         .collect();
     let with_data = if with_data.is_empty() {
         TokenStream::new()
@@ -109,7 +123,7 @@ pub fn emit(model: &Model) -> TokenStream {
         quote! { if !payload.is_empty() { #(#with_data)* } }
     };
     let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
-    let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
+    let strict = urcs.iter().map(|u| attempt(u, quote!(true)));
     let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
@@ -249,12 +263,19 @@ pub fn emit(model: &Model) -> TokenStream {
             /// value borrows as it lies on the wire (hex digits in hex framing; see
             /// [`wire::copy_payload`](crate::wire::copy_payload)).
             pub fn from_frame(frame: &#frame_lt [u8]) -> Option<Self> {
-                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::with_wire_payload).ok()
+                Self::decode_frame(frame).ok()
             }
 
-            /// The URC with `wire` as a data URC's payload (as it lies on the wire); other
+            /// [`from_frame`](Self::from_frame), with the error of a frame that does not decode.
+            /// The value is decoded where it is returned: a caller that keeps the `Result` and
+            /// looks at the URC through it holds one URC, not two.
+            pub fn decode_frame(frame: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::set_wire_payload)
+            }
+
+            /// Puts `wire` in as a data URC's payload (as it lies on the wire), in place; other
             /// URCs unchanged.
-            fn with_wire_payload(self, wire: &#frame_lt [u8]) -> Self {
+            fn set_wire_payload(&mut self, wire: &#frame_lt [u8]) {
                 #with_wire_body
             }
 
@@ -262,6 +283,12 @@ pub fn emit(model: &Model) -> TokenStream {
             /// or queued once the frame is gone.
             pub fn detach(self) -> Urc #static_lt {
                 #detach_body
+            }
+
+            /// A copy of the URC without the payload of a data URC, as [`detach`](Self::detach)
+            /// gives it, built once (not a clone, then a move).
+            pub fn detached(&self) -> Urc #static_lt {
+                #detached_body
             }
 
             /// Decoding for framing: a line that matches a data URC always takes its payload, so

@@ -85,8 +85,10 @@ impl<W: Write> Stack<'_, W> {
                 Readiness::End => return Ok(Received { len: 0, from: None }),
                 Readiness::Fetch { seen } => {
                     let mut c = self.client().await?;
+                    // Each read apart: their frames (the sender's address of one, the
+                    // excess of the other) would otherwise add up in this poll's.
                     let got = if with_sender {
-                        c.read_from(id, &mut buf[..room]).await.map(|r| {
+                        crate::client::apart::apart!(c.read_from(id, &mut buf[..room])).map(|r| {
                             r.map(|(len, from)| Received {
                                 len,
                                 from: Some(from),
@@ -103,8 +105,7 @@ impl<W: Write> Stack<'_, W> {
                             }
                             Ok(())
                         };
-                        c.read_once_into(id, &mut buf[..room], keep)
-                            .await
+                        crate::client::apart::apart!(c.read_once_into(id, &mut buf[..room], keep))
                             .map(|len| (len > 0).then_some(Received { len, from: None }))
                     };
                     match got.map_err(|e| self.failed(&c, e))? {

@@ -372,32 +372,34 @@ impl Shared {
     /// The URC is decoded again after any wait instead of being kept across it: the runner's
     /// future never holds a URC value (the size of the largest URC, a whole push).
     pub(crate) async fn route_frame(&self, push: &dyn PushRing, frame: &[u8]) -> Routed {
-        let Some(u) = Urc::from_frame(frame) else {
+        // Looked at where it was decoded (a copy would double this frame, below every URC).
+        let decoded = Urc::decode_frame(frame);
+        let Ok(u) = &decoded else {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
-        if super::restart::is_start_up(&u) {
+        if super::restart::is_start_up(u) {
             self.module_restarted();
             return Routed::Done;
         }
-        if let Some((id, len, sender)) = push_size(&u) {
+        if let Some((id, len, sender)) = push_size(u) {
             if let Err(hog) = self.with(|s| s.make_room(push, id, len, sender)) {
                 return Routed::WaitForRoom(hog);
             }
         }
-        let event = self.with(|s| s.record(&self.digest, push, &u));
+        let event = self.with(|s| s.record(&self.digest, push, u));
         if event != Event::Result || !self.busy.load(Ordering::Acquire) {
             return Routed::Done;
         }
-        if self.queue_result(&u) {
+        if self.queue_result(u) {
             return Routed::Done;
         }
         self.wait_for_results_room().await;
         if self.busy.load(Ordering::Acquire) {
             // Recorded already; only the delivery is left. Decoded here, not in a helper,
             // so that it takes the first decoding's place on the stack.
-            if let Some(u) = Urc::from_frame(frame) {
-                let _ = self.queue_result(&u);
+            if let Ok(u) = &Urc::decode_frame(frame) {
+                let _ = self.queue_result(u);
             }
         }
         Routed::Done
@@ -408,7 +410,7 @@ impl Shared {
     /// in [`route_frame`](Self::route_frame)'s frame, below every URC's decoding.
     #[inline(never)]
     fn queue_result(&self, u: &Urc<'_>) -> bool {
-        self.results.try_send(u.clone().detach()).is_ok()
+        self.results.try_send(u.detached()).is_ok()
     }
 
     /// Resolves when a reader took pushed bytes since the last time.
@@ -574,12 +576,14 @@ pub(crate) enum Routed {
 /// Apart: its URC lies in this frame, beside the runner's other calls, not in the runner's.
 #[inline(never)]
 pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
-    match Urc::from_frame(frame)? {
-        Urc::Recv(crate::urc::Recv { connect_id })
-        | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
-        | Urc::Closed(crate::urc::Closed { connect_id }) => Some(connect_id),
-        Urc::RecvPush(p) => Some(p.connect_id),
-        Urc::RecvPushUdpService(p) => Some(p.connect_id),
+    match &Urc::decode_frame(frame) {
+        Ok(
+            Urc::Recv(crate::urc::Recv { connect_id })
+            | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
+            | Urc::Closed(crate::urc::Closed { connect_id }),
+        ) => Some(*connect_id),
+        Ok(Urc::RecvPush(p)) => Some(p.connect_id),
+        Ok(Urc::RecvPushUdpService(p)) => Some(p.connect_id),
         _ => None,
     }
 }
