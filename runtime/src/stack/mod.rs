@@ -60,6 +60,7 @@ mod io;
 mod nal;
 mod push;
 mod restart;
+mod results;
 mod runner;
 mod shared;
 mod slot;
@@ -764,7 +765,7 @@ impl<W: Write> Link for StackLink<'_, W> {
             // Waits for a result without taking it: a URC carried out through the select
             // and the timeout would be copied at each level, in the frame of every wait.
             let ready = select3(
-                self.shared.results.ready_to_receive(),
+                self.shared.results.ready(),
                 self.shared.stopped(),
                 self.shared.restart.after(self.restarts_seen),
             );
@@ -773,7 +774,7 @@ impl<W: Write> Link for StackLink<'_, W> {
                 _ => return None,
             }
             // The holder is the one receiver: what was ready is still there.
-            let taken = self.shared.results.try_receive().ok();
+            let taken = self.shared.results.take();
             if taken.is_some() {
                 return taken;
             }
@@ -781,6 +782,6 @@ impl<W: Write> Link for StackLink<'_, W> {
     }
 
     fn try_urc(&mut self) -> Option<Urc<'static>> {
-        self.shared.results.try_receive().ok()
+        self.shared.results.take()
     }
 }
