@@ -107,10 +107,29 @@ pub fn emit(model: &Model) -> TokenStream {
     } else {
         quote!(match self { #(#detaches)* })
     };
+    // `variant_of` finds the variant (its place in `urcs`) and how strictly it decoded;
+    // `decode` then decodes that one where it returns it.
+    let place = |u: &crate::spec::Urc| urcs.iter().position(|x| x.name == u.name).unwrap_or(0);
     let attempt = |u: &crate::spec::Urc, how: TokenStream| {
+        let t = naming::type_name(&u.name);
+        let k = place(u);
+        quote! { if urc::#t::decode_fields(line, payload, #how).is_ok() { return Ok((#k, #how)); } }
+    };
+    let finals = urcs.iter().enumerate().map(|(k, u)| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { if let Ok((x, _)) = urc::#t::decode_fields(line, payload, #how) { return Ok(Urc::#v(x)); } }
+        quote! { #k => urc::#t::decode_fields(line, payload, strict).map(|(x, _)| Urc::#v(x)), }
+    });
+    let decode_body = if urcs.is_empty() {
+        quote! { let _ = (line, payload); Err(crate::wire::DecodeError::Prefix) }
+    } else {
+        quote! {
+            let (k, strict) = Self::variant_of(line, payload)?;
+            match k {
+                #(#finals)*
+                _ => Err(crate::wire::DecodeError::Prefix),
+            }
+        }
     };
     let with_data: Vec<TokenStream> = urcs
         .iter()
@@ -141,12 +160,12 @@ pub fn emit(model: &Model) -> TokenStream {
     // out-of-range value is not "unexpected prefix".
     let loose_urcs: Vec<&crate::spec::Urc> = urcs.iter().filter(|u| !u.exact).collect();
     let tolerant = loose_urcs.iter().map(|u| {
-        let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
+        let k = place(u);
         let n = u.fields.len() + usize::from(u.keyword.is_some());
         quote! {
-            match urc::#t::decode(line, payload) {
-                Ok(x) => return Ok(Urc::#v(x)),
+            match urc::#t::decode_fields(line, payload, false) {
+                Ok(_) => return Ok((#k, false)),
                 Err(e) => closest.note(e, #n),
             }
         }
@@ -313,6 +332,15 @@ pub fn emit(model: &Model) -> TokenStream {
             #decode_doc
             /// When none decodes, the error is that of the variant that got furthest.
             pub fn decode(line: &[u8], payload: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                #decode_body
+            }
+
+            /// Which variant `decode` takes (its place among the variants), and whether it
+            /// decoded strictly. Apart: the values it tries lie in this frame, not in
+            /// `decode`'s, which decodes only the one it returns.
+            #[inline(never)]
+            #[allow(dead_code)]
+            fn variant_of(line: &[u8], payload: &[u8]) -> Result<(usize, bool), crate::wire::DecodeError> {
                 #decode_unused
                 #with_data
                 #(#strict)*
