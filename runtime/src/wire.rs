@@ -1015,28 +1015,45 @@ pub fn decode_data_frame<'a, T>(
     payload_len: impl Fn(&T) -> usize,
     set_payload: impl FnOnce(&mut T, &'a [u8]),
 ) -> Result<T, DecodeError> {
-    // The framing is found by values decoded (and dropped) in a frame of their own; the one
-    // value returned is decoded where it is returned, and changed in place.
-    let announced = |line: &'a [u8], payload: &'a [u8]| decode(line, payload).map(|x| payload_len(&x));
+    // The framing is found by values decoded (and dropped) in a frame of their own. The
+    // common path decodes the value where it is returned; the rare ones (a whole-frame
+    // line, a payload in hex or after a comma) hold a copy, in frames of their own.
+    let announced =
+        |line: &'a [u8], payload: &'a [u8]| decode(line, payload).map(|x| payload_len(&x));
     match data_framing(frame, &announced) {
         Framing::Line { line, payload } => decode(line, payload),
-        Framing::Whole(e) => {
-            let whole = decode(frame, b"");
-            if whole.is_err() {
-                return Err(e);
-            }
-            whole
-        }
-        Framing::Data { head, wire, n } => {
-            let mut x = decode(head, wire);
-            if let Ok(x) = &mut x {
-                if wire.len() != n {
-                    set_payload(x, wire);
-                }
-            }
-            x
+        Framing::Whole(e) => whole_frame(frame, e, &decode),
+        Framing::Data { head, wire, n } => with_wire(head, wire, n, &decode, set_payload),
+    }
+}
+
+/// A frame that is one line (a length-framed field holds CR LF), or else `e`.
+#[inline(never)]
+fn whole_frame<'a, T>(
+    frame: &'a [u8],
+    e: DecodeError,
+    decode: &impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    decode(frame, b"").map_err(|_| e)
+}
+
+/// A header and a payload of `n` bytes as it lies (`wire`: raw, or `2n` hex digits, put in
+/// whole by `set_payload`).
+#[inline(never)]
+fn with_wire<'a, T>(
+    head: &'a [u8],
+    wire: &'a [u8],
+    n: usize,
+    decode: &impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
+) -> Result<T, DecodeError> {
+    let mut x = decode(head, wire);
+    if let Ok(x) = &mut x {
+        if wire.len() != n {
+            set_payload(x, wire);
         }
     }
+    x
 }
 
 /// How a data frame is cut (see [`decode_data_frame`]).
