@@ -225,8 +225,8 @@ fn prune_params(before: &Spec, after: &mut Spec) {
     }
 }
 
-/// Every name that may refer to a parameter type: parameters, fields, settings in conditions
-/// and data blocks. Over-approximates (a field name counts too), which only keeps more.
+/// Every name that may refer to a parameter type: parameters, fields, settings in conditions,
+/// data blocks and prompts, and the indexes of per-instance settings. Over-approximates (a field name counts too), which only keeps more.
 pub(crate) fn references(spec: &Spec) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let uses = |us: &[ParamUse], out: &mut BTreeSet<String>| {
@@ -258,12 +258,17 @@ pub(crate) fn references(spec: &Spec) -> BTreeSet<String> {
             for o in &f.response.outcomes {
                 conds(&o.when, &mut out);
             }
+            out.extend(f.response.prompt.iter().flat_map(|p| p.encoding_by.clone()));
         }
     }
     for u in &spec.urcs.value.urcs {
         uses(&u.fields, &mut out);
         data(&u.data, &mut out);
         conds(&u.when, &mut out);
+    }
+    // The index a per-instance setting is kept by.
+    for file in &spec.params {
+        out.extend(file.value.values().filter_map(|d| d.per.clone()));
     }
     out
 }

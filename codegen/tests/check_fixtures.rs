@@ -116,6 +116,25 @@ broken! {
     response_time_by_settings_needs_one_duration: [("commands/qtest.yaml", "    max_response_time: 150s", "    max_response_time: 150s\n    max_response_time_by: [period, period, nothing]")];
     command_error_code_not_listed: [("commands/qtest.yaml", "about: exercises every construct once\n", "about: exercises every construct once\nerrors: [550, 999]\n")];
     per_names_no_integer_field: [("urcs.yaml", "    when: { mode: { one_of: [push] } }", "    when: { mode: { one_of: [push] } }\n    per: label")];
+    // A setting that frames a payload says what each value means; each place says where.
+    framing_missing_on_a_setting_that_frames: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length, encoding_by: mode, separator_by: period }")];
+    framing_of_the_other_kind: [
+        ("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length, separator_by: mode }"),
+        ("params/common.yaml", "    - { value: 0, name: buffer, about: kept until read }\n    - { value: 1, name: push, about: pushed at once }", "    - { value: 0, name: buffer, about: kept until read, framing: raw }\n    - { value: 1, name: push, about: pushed at once, framing: crlf }"),
+    ];
+    prompt_encoding_by_unknown_setting: [("commands/qtest.yaml", "prompt: { length: send_length, max_len: 1460 }", "prompt: { length: send_length, max_len: 1460, encoding_by: nothing }")];
+    prompt_encoding_by_unframed_setting: [("commands/qtest.yaml", "prompt: { length: send_length, max_len: 1460 }", "prompt: { length: send_length, max_len: 1460, encoding_by: mode }")];
+    // A per-instance setting: its index is an integer type, and where it is set or read the
+    // instance is named.
+    per_setting_index_is_no_integer: [("params/common.yaml", "  about: how data arrives\n", "  about: how data arrives\n  per: label\n")];
+    per_setting_not_named_where_read: [("params/common.yaml", "  about: how data arrives\n", "  about: how data arrives\n  per: period\n")];
+    per_setting_not_named_where_set: [("params/common.yaml", "  about: how data arrives\n", "  about: how data arrives\n  per: length\n")];
+    per_setting_not_named_by_the_line_it_frames: [
+        ("commands/qtest.yaml", "data: { length: actual_length }", "data: { length: actual_length, encoding_by: mode }"),
+        ("params/common.yaml", "  about: how data arrives\n", "  about: how data arrives\n  per: connect_id\n"),
+        ("params/common.yaml", "    - { value: 0, name: buffer, about: kept until read }\n    - { value: 1, name: push, about: pushed at once }", "    - { value: 0, name: buffer, about: kept until read, framing: raw }\n    - { value: 1, name: push, about: pushed at once, framing: hex }"),
+    ];
+    urc_per_on_a_module_wide_setting: [("urcs.yaml", "    when: { mode: { one_of: [push] } }", "    when: { mode: { one_of: [push] } }\n    per: connect_id")];
     comment_inside_a_flow_mapping: [("urcs.yaml", "    data: { length: recv_length }", "    data: { length: recv_length # the length field }")];
     // Files that do not read are reported beside the meaning of those that do, and what
     // refers to them (the URC `later:` names, the transcripts) is not reported as unknown.

@@ -395,7 +395,7 @@ forms:
 "#,
     );
     let dir = copy.display().to_string();
-    let report = diff(&load(&format!("{dir}@1.0")), &load(&dir));
+    let report = diff(&load(&format!("{dir}@1.0")), &load(&format!("{dir}@2.0")));
     let breaking: Vec<&Change> = report
         .changes
         .iter()
@@ -410,10 +410,33 @@ forms:
         "{}",
         report.to_text()
     );
-    let (code, out) = qi_codegen(&["diff", &format!("{dir}@1.0"), &dir]);
+    let (code, out) = qi_codegen(&["diff", &format!("{dir}@1.0"), &format!("{dir}@2.0")]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("(semver: minor)"), "{out}");
     std::fs::remove_dir_all(copy).unwrap();
+}
+
+/// The example's revision 3.0 removed a form, a URC and an enumeration value: 2.0 → 3.0 (the
+/// spec as written) is breaking, and names each removal.
+#[test]
+fn a_revision_that_removes_is_breaking() {
+    let own = root().join("../tests/own-spec/spec").display().to_string();
+    let report = diff(&load(&format!("{own}@2.0")), &load(&own));
+    let breaking: Vec<&Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .collect();
+    for gone in ["PingGateway", "GatewayLost", "AtOnce"] {
+        assert!(
+            breaking.iter().any(|c| c.rust.contains(gone)),
+            "{gone} not reported as breaking:\n{}",
+            report.to_text()
+        );
+    }
+    let (code, out) = qi_codegen(&["diff", &format!("{own}@2.0"), &own]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("(semver: major)"), "{out}");
 }
 
 /// `until:` removes an item from the revision it names on: the spec as written (its latest

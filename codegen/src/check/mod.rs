@@ -2,6 +2,7 @@
 //! each points at the line and column of the offending value.
 
 mod names;
+mod settings;
 mod transcript;
 pub mod values;
 mod views;
@@ -37,6 +38,7 @@ pub fn check(spec: &Spec) -> Result<(), Vec<Diagnostic>> {
     cx.errors();
     cx.errata();
     names::check(&mut cx);
+    settings::check(&mut cx);
     // What refers to a file that did not read would only report its absence.
     if !gaps.document {
         views::check(&mut cx);
@@ -957,6 +959,14 @@ impl<'a> Cx<'a> {
                     &pp,
                     "a prompt needs exactly one of `length` or `ctrl_z: true`",
                 )),
+            }
+            if let Some(v) = &pr.encoding_by {
+                if !self.params.contains_key(v.as_str()) && !self.spec.gaps.params {
+                    self.push(src.at(
+                        &format!("{pp}.encoding_by"),
+                        format!("unknown setting `{v}`: it is not defined in params/*.yaml"),
+                    ));
+                }
             }
         }
         if resp.outcomes.is_empty() {

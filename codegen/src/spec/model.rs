@@ -122,6 +122,11 @@ pub struct ParamDef {
     /// statement; applied only when generating for that profile.
     #[serde(default)]
     pub by_module: BTreeMap<String, ParamOverride>,
+    /// A setting kept per instance (socket, client, context) rather than module-wide: the
+    /// parameter type (a params key) of the index that names the instance. Every form that
+    /// sets it carries that index, and a line whose framing or variant it decides carries it.
+    #[serde(default)]
+    pub per: Option<String>,
 }
 
 /// What one module changes in a parameter type; absent keys keep the general value.
@@ -154,6 +159,41 @@ pub struct EnumValue {
     /// The document version that removed it.
     #[serde(default)]
     pub until: Option<String>,
+    /// What the value means for a payload, on a setting that `separator_by` or `encoding_by`
+    /// names (every value of such a setting says it).
+    #[serde(default)]
+    pub framing: Option<PayloadFraming>,
+}
+
+/// How a payload is framed while a setting has a value: the separator before received data
+/// (`crlf`, `comma`), or the encoding of data sent or received (`raw`, `hex`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadFraming {
+    /// The payload follows its header line after CR LF.
+    Crlf,
+    /// The payload follows its header line after a comma.
+    Comma,
+    /// The payload is the bytes themselves.
+    Raw,
+    /// The payload is two hexadecimal digits per byte (lengths still count bytes).
+    Hex,
+}
+
+impl PayloadFraming {
+    /// Whether the value frames a separator (`separator_by`) rather than an encoding.
+    pub fn is_separator(self) -> bool {
+        matches!(self, PayloadFraming::Crlf | PayloadFraming::Comma)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadFraming::Crlf => "crlf",
+            PayloadFraming::Comma => "comma",
+            PayloadFraming::Raw => "raw",
+            PayloadFraming::Hex => "hex",
+        }
+    }
 }
 
 /// An integer or a string, as written in YAML.
@@ -658,10 +698,12 @@ pub struct Line {
 pub struct DataBlock {
     /// The field of the line that gives the number of bytes.
     pub length: String,
-    /// The setting (a params.yaml key) that chooses between CR LF and a comma before the data.
+    /// The setting (a params.yaml key) that chooses between CR LF and a comma before the data
+    /// (its values' `framing` say which).
     #[serde(default)]
     pub separator_by: Option<String>,
-    /// The setting (a params.yaml key) that chooses raw or hex-encoded data.
+    /// The setting (a params.yaml key) that chooses raw or hex-encoded data (its values'
+    /// `framing` say which).
     #[serde(default)]
     pub encoding_by: Option<String>,
 }
@@ -677,6 +719,10 @@ pub struct Prompt {
     pub ctrl_z: bool,
     /// Longest payload accepted.
     pub max_len: u32,
+    /// The setting (a params.yaml key) that chooses raw or hex-encoded payload: its values'
+    /// `framing` say which (in hex the host writes two digits per byte; lengths count bytes).
+    #[serde(default)]
+    pub encoding_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -9,12 +9,11 @@
 //!   the command's `errors:` leave it out), and the text of any field whose type takes only the
 //!   spec's error codes (`<field>_text`);
 //! - payload after a line with a length field (`data:`), framed by the settings that its
-//!   `separator_by` and `encoding_by` name: the setting's default means CR LF and raw bytes, any
-//!   other value a comma and hex digits; fields read by an earlier field's length, line ends
-//!   and all.
-//!
-//! The schema ties no setting to the payload after a prompt, so it is counted in bytes (the
-//! built-in decoder counts two hex digits per byte in the QI spec's hex sending).
+//!   `separator_by` and `encoding_by` name, each value as its `framing:` says (CR LF or a
+//!   comma before the data, raw bytes or hex digits); fields read by an earlier field's length,
+//!   line ends and all;
+//! - payload after a prompt, of the length the command gives or up to Ctrl+Z, in hex digits
+//!   (two per byte) while the setting that the prompt's `encoding_by` names frames `hex`.
 
 mod lines;
 mod report;
@@ -27,7 +26,7 @@ use super::reader::{Next, Reader};
 use super::{command_name, framed, line_name, truncated};
 use super::{Dir, Kind, Record};
 use lines::Decoded;
-use qi_codegen::spec::{FinalResult, FormKind};
+use qi_codegen::spec::{FinalResult, FormKind, PayloadFraming};
 use quectel_qi::describe::Prompt;
 use quectel_qi::framing::Framing;
 use quectel_qi::wire::DecodeError;
@@ -280,18 +279,23 @@ impl<'a> Session<'a> {
     /// Whether a data line's payload follows its header after a comma.
     fn comma_framed(&self, shape: &Line) -> bool {
         let by = shape.data.and_then(|d| d.separator_by.as_deref());
-        by.is_some_and(|k| self.settings.not_default(self.table, k, shape, &Map::new()))
+        by.is_some_and(|k| {
+            self.settings.framing(self.table, k, shape, &Map::new()) == Some(PayloadFraming::Comma)
+        })
     }
 
     /// The live framing of a data line (as its header's instance has it).
     fn framing(&self, shape: &Line, fields: &Map<String, Value>) -> Framing {
-        let set = |by: Option<&String>| {
-            by.is_some_and(|k| self.settings.not_default(self.table, k, shape, fields))
+        let is = |by: Option<&String>, f: PayloadFraming| {
+            by.is_some_and(|k| self.settings.framing(self.table, k, shape, fields) == Some(f))
         };
         let d = shape.data;
         Framing {
-            view_comma: set(d.and_then(|d| d.separator_by.as_ref())),
-            recv_hex: set(d.and_then(|d| d.encoding_by.as_ref())),
+            view_comma: is(
+                d.and_then(|d| d.separator_by.as_ref()),
+                PayloadFraming::Comma,
+            ),
+            recv_hex: is(d.and_then(|d| d.encoding_by.as_ref()), PayloadFraming::Hex),
             ..Framing::new()
         }
     }
@@ -395,6 +399,18 @@ impl<'a> Session<'a> {
     }
 
     fn prompt(&mut self, line: usize, text: &'a [u8]) {
+        let send_hex = self.pending.as_ref().is_some_and(|(req, fields)| {
+            let by = req
+                .form
+                .response
+                .prompt
+                .as_ref()
+                .and_then(|p| p.encoding_by.as_ref());
+            by.is_some_and(|k| {
+                self.settings.prompt_framing(self.table, k, req, fields)
+                    == Some(PayloadFraming::Hex)
+            })
+        });
         let prompt = self.pending.as_ref().and_then(|(req, fields)| {
             let p = req.form.response.prompt.as_ref()?;
             Some(match &p.length {
@@ -409,8 +425,11 @@ impl<'a> Session<'a> {
                 },
             })
         });
-        // The schema ties no setting to the prompt's payload: it is raw bytes.
-        self.rd.prompt(line, text, prompt, Framing::new());
+        let framing = Framing {
+            send_hex,
+            ..Framing::new()
+        };
+        self.rd.prompt(line, text, prompt, framing);
     }
 
     /// A final result of the schema, or `+CME ERROR: <n>` with the code's name and text.

@@ -1,17 +1,19 @@
 //! The settings a log sets, as far as later lines depend on them: which URC variant a line is
-//! (`when:`), and how a payload is framed (`separator_by`, `encoding_by`).
+//! (`when:`), and how a payload is framed (`separator_by`, `encoding_by`, and a prompt's
+//! `encoding_by`).
 //!
-//! Every write form's parameters are recorded by their type (params.yaml key). A setting is kept
-//! per instance (socket, client, context) when a URC names the instance (`per:`), or when every
-//! form that sets it also carries one of the URC's fields (`AT+QIOPEN` and `AT+QISWTMD` both
-//! carry the socket whose access mode they set); else it is module-wide.
+//! Every write form's parameters are recorded by their type (params.yaml key). A setting whose
+//! type says `per: <index type>` is kept per instance (socket, client, context), by the value of
+//! that index on the form that set it and read by the index on the line (or command) it
+//! decides; any other is module-wide. What a value means for a payload is its `framing:`.
 //!
 //! A setting the log never set is unknown and rules nothing out, except a module-wide one with
-//! a default, which reads its default (the module's start-up state).
+//! a default, which reads its default (the module's start-up state); an unknown framing is CR LF
+//! and raw bytes.
 
 use super::rules::{int_of, value_holds};
 use super::table::{Field, Line, Request, Table};
-use qi_codegen::spec::{FormKind, Scalar, Urc};
+use qi_codegen::spec::{FormKind, PayloadFraming, Scalar};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -26,17 +28,11 @@ pub struct Settings {
 
 impl Settings {
     pub fn new(table: &Table) -> Self {
-        let mut instance_of = HashMap::new();
-        for u in &table.model.spec.urcs.value.urcs {
-            for key in u.when.iter().flat_map(|w| w.keys()) {
-                if instance_of.contains_key(key) {
-                    continue;
-                }
-                if let Some(inst) = instance(table, u, key) {
-                    instance_of.insert(key.clone(), inst);
-                }
-            }
-        }
+        let instance_of = table
+            .model
+            .params()
+            .filter_map(|(k, d)| Some((k.to_owned(), d.per.clone()?)))
+            .collect();
         Settings {
             values: HashMap::new(),
             instance_of,
@@ -60,13 +56,8 @@ impl Settings {
                 },
                 Some(v) => v.clone(),
             };
-            let inst = self.instance_of.get(&u.param).and_then(|ik| {
-                r.params()
-                    .iter()
-                    .find(|g| g.usage().param == *ik)
-                    .and_then(|g| fields.get(g.name))
-                    .and_then(int_of)
-            });
+            let inst =
+                (self.instance_of.get(&u.param)).and_then(|ik| index_of(r.params(), fields, ik));
             self.values.insert((u.param.clone(), inst), v);
         }
     }
@@ -79,13 +70,19 @@ impl Settings {
         line: &Line,
         fields: &Map<String, Value>,
     ) -> Option<Value> {
+        self.value(table, key, |ik| index_of(line.params(), fields, ik))
+    }
+
+    /// A setting's value, the instance (for a per-instance one) read by `index` from the
+    /// field of that parameter type.
+    fn value(
+        &self,
+        table: &Table,
+        key: &str,
+        index: impl Fn(&str) -> Option<i64>,
+    ) -> Option<Value> {
         if let Some(ik) = self.instance_of.get(key) {
-            let inst = line
-                .params()
-                .iter()
-                .find(|f| f.usage().param == *ik)
-                .and_then(|f| fields.get(f.name))
-                .and_then(int_of)?;
+            let inst = index(ik)?;
             return self.values.get(&(key.to_owned(), Some(inst))).cloned();
         }
         if let Some(v) = self.values.get(&(key.to_owned(), None)) {
@@ -93,19 +90,12 @@ impl Settings {
         }
         let (_, def) = table.model.params().find(|(k, _)| *k == key)?;
         let d = def.default.as_ref()?;
-        Some(match d {
-            Scalar::Int(i) => def
-                .values
-                .iter()
-                .flatten()
-                .find(|e| e.value == *d)
-                .map_or(json!(i), |e| json!({ "value": i, "name": e.name })),
-            Scalar::Str(s) => def
-                .values
-                .iter()
-                .flatten()
-                .find(|e| e.value == *d)
-                .map_or(json!(s), |e| json!({ "value": s, "name": e.name })),
+        let named = def.values.iter().flatten().find(|e| e.value == *d);
+        Some(match (d, named) {
+            (Scalar::Int(i), Some(e)) => json!({ "value": i, "name": e.name }),
+            (Scalar::Str(s), Some(e)) => json!({ "value": s, "name": e.name }),
+            (Scalar::Int(i), None) => json!(i),
+            (Scalar::Str(s), None) => json!(s),
         })
     }
 
@@ -123,59 +113,53 @@ impl Settings {
         })
     }
 
-    /// Whether the setting `key` (as the line's instance has it) differs from its default:
-    /// the other framing (a comma before the data, hex digits) is chosen.
-    pub fn not_default(
+    /// What setting `key`, as the line's instance has it, frames (its value's `framing:`);
+    /// `None` when the log leaves the setting unknown.
+    pub fn framing(
         &self,
         table: &Table,
         key: &str,
         line: &Line,
         fields: &Map<String, Value>,
-    ) -> bool {
-        let Some(v) = self.get(table, key, line, fields) else {
-            return false;
-        };
-        let default = table.default_of(key);
-        match default {
-            Some(Scalar::Int(d)) => int_of(&v) != Some(*d),
-            Some(Scalar::Str(d)) => {
-                v.get("value").and_then(Value::as_str).or(v.as_str()) != Some(d.as_str())
-            }
-            None => false,
-        }
+    ) -> Option<PayloadFraming> {
+        framing_of(table, key, &self.get(table, key, line, fields)?)
+    }
+
+    /// What setting `key` frames for the payload after the prompt of command `r` (the instance
+    /// named by the command's own parameters).
+    pub fn prompt_framing(
+        &self,
+        table: &Table,
+        key: &str,
+        r: &Request,
+        fields: &Map<String, Value>,
+    ) -> Option<PayloadFraming> {
+        let v = self.value(table, key, |ik| index_of(r.params(), fields, ik))?;
+        framing_of(table, key, &v)
     }
 }
 
-/// The parameter type by which setting `key` of URC `u` is kept per instance.
-fn instance(table: &Table, u: &Urc, key: &str) -> Option<String> {
-    let field_param = |name: &str| {
-        u.fields
-            .iter()
-            .find(|f| f.field_name() == name)
-            .map(|f| f.param.clone())
-    };
-    if let Some(p) = &u.per {
-        return field_param(p);
-    }
-    let setters: Vec<&Request> = table
-        .requests
+/// The index of parameter type `ik` among decoded `fields`.
+fn index_of(params: &[Field], fields: &Map<String, Value>, ik: &str) -> Option<i64> {
+    params
         .iter()
-        .filter(|r| r.form.kind == FormKind::Write)
-        .filter(|r| r.params().iter().any(|f| f.usage().param == key))
-        .collect();
-    if setters.is_empty() {
-        return None;
-    }
-    u.fields
+        .find(|f| f.usage().param == ik)
+        .and_then(|f| fields.get(f.name))
+        .and_then(int_of)
+}
+
+/// The `framing:` of the enumeration value `v` of setting `key`.
+fn framing_of(table: &Table, key: &str, v: &Value) -> Option<PayloadFraming> {
+    let (_, def) = table.model.params().find(|(k, _)| *k == key)?;
+    let raw = v.get("value").unwrap_or(v);
+    def.values
         .iter()
-        .map(|f| &f.param)
-        .find(|p| {
-            *p != key
-                && setters
-                    .iter()
-                    .all(|r| r.params().iter().any(|f| f.usage().param == **p))
+        .flatten()
+        .find(|e| match &e.value {
+            Scalar::Int(i) => raw.as_i64() == Some(*i),
+            Scalar::Str(s) => raw.as_str() == Some(s.as_str()),
         })
-        .cloned()
+        .and_then(|e| e.framing)
 }
 
 /// A default as the decoder prints values.

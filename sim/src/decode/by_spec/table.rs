@@ -304,14 +304,6 @@ impl Table {
                 .iter()
                 .all(|&(lo, hi)| (lo..=hi).all(|c| c == 0 || is_code(c)))
     }
-
-    /// The default of a parameter type, as the settings store keeps values.
-    pub fn default_of(&self, key: &str) -> Option<&'static Scalar> {
-        self.model
-            .params()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, d)| d.default.as_ref())
-    }
 }
 
 fn request(model: &'static Model, c: &'static Command, f: &'static Form) -> Request {
