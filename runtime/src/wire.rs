@@ -474,6 +474,28 @@ pub fn owned<const N: usize>(text: &str, index: u8) -> Result<heapless::String<N
     heapless::String::try_from(text).map_err(|_| DecodeError::TooLong { index })
 }
 
+/// A text field that fits a string of at most `max` bytes: `TooLong` at `index` otherwise.
+/// The generated decoders check each text field where they read it and copy it once, into
+/// the value they build ([`owned_fit`]): a string held apart and then moved into the value
+/// would cost the decoder's frame a copy of its whole capacity.
+#[inline(never)]
+pub fn fitting(text: &str, index: u8, max: usize) -> Result<&str, DecodeError> {
+    if text.len() > max {
+        return Err(DecodeError::TooLong { index });
+    }
+    Ok(text)
+}
+
+/// A text field checked by [`fitting`], as the string of the value being built (inlined, so
+/// that it is written where the value lies).
+#[inline(always)]
+pub fn owned_fit<const N: usize>(text: &str) -> heapless::String<N> {
+    let mut s = heapless::String::new();
+    // Cannot fail: `fitting` checked the length against `N`.
+    let _ = s.push_str(text);
+    s
+}
+
 fn trim(mut b: &[u8]) -> &[u8] {
     while let [b' ', rest @ ..] = b {
         b = rest;
@@ -984,44 +1006,106 @@ pub fn comma_data_header<'a>(
 ///
 /// `decode` is a generated `decode(line, payload)`, whose value borrows its payload;
 /// `payload_len` the payload length of what it decoded (0 without one). The payload is left
-/// where it lies: in hex framing the value's `data` is the `2n` digits (`with_payload` puts
-/// them in), its length field still counts bytes, and [`copy_payload`] turns the digits into
+/// where it lies: in hex framing the value's `data` is the `2n` digits (`set_payload` puts
+/// them in, in place), its length field still counts bytes, and [`copy_payload`] turns the digits into
 /// bytes where the payload is copied out.
 pub fn decode_data_frame<'a, T>(
     frame: &'a [u8],
     decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
     payload_len: impl Fn(&T) -> usize,
-    with_payload: impl FnOnce(T, &'a [u8]) -> T,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
 ) -> Result<T, DecodeError> {
+    // The framing is found by values decoded (and dropped) in a frame of their own. The
+    // common path decodes the value where it is returned; the rare ones (a whole-frame
+    // line, a payload in hex or after a comma) hold a copy, in frames of their own.
+    let announced =
+        |line: &'a [u8], payload: &'a [u8]| decode(line, payload).map(|x| payload_len(&x));
+    match data_framing(frame, &announced) {
+        Framing::Line { line, payload } => decode(line, payload),
+        Framing::Whole(e) => whole_frame(frame, e, &decode),
+        Framing::Data { head, wire, n } => with_wire(head, wire, n, &decode, set_payload),
+    }
+}
+
+/// A frame that is one line (a length-framed field holds CR LF), or else `e`.
+#[inline(never)]
+fn whole_frame<'a, T>(
+    frame: &'a [u8],
+    e: DecodeError,
+    decode: &impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    decode(frame, b"").map_err(|_| e)
+}
+
+/// A header and a payload of `n` bytes as it lies (`wire`: raw, or `2n` hex digits, put in
+/// whole by `set_payload`).
+#[inline(never)]
+fn with_wire<'a, T>(
+    head: &'a [u8],
+    wire: &'a [u8],
+    n: usize,
+    decode: &impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
+) -> Result<T, DecodeError> {
+    let mut x = decode(head, wire);
+    if let Ok(x) = &mut x {
+        if wire.len() != n {
+            set_payload(x, wire);
+        }
+    }
+    x
+}
+
+/// How a data frame is cut (see [`decode_data_frame`]).
+enum Framing<'a> {
+    /// The line and what follows it, decoded as they are.
+    Line { line: &'a [u8], payload: &'a [u8] },
+    /// A line that does not decode with its payload cut off: the whole frame, one line (a
+    /// length-framed field holds CR LF), or else this error.
+    Whole(DecodeError),
+    /// The header and the payload of `n` announced bytes as it lies (raw or hex digits).
+    Data {
+        head: &'a [u8],
+        wire: &'a [u8],
+        n: usize,
+    },
+}
+
+/// Finds a data frame's framing; `announced(line, payload)` decodes a line and says how many
+/// payload bytes its value announces (0 for none).
+#[inline(never)]
+fn data_framing<'a>(
+    frame: &'a [u8],
+    announced: &dyn Fn(&'a [u8], &'a [u8]) -> Result<usize, DecodeError>,
+) -> Framing<'a> {
     let mut comma = None;
-    let _ = comma_data_header(frame, |h, rest| match decode(h, rest) {
-        Ok(x) if payload_len(&x) > 0 && payload_fits(rest, payload_len(&x)) => {
-            comma = Some((h.len(), payload_len(&x)));
+    let _ = comma_data_header(frame, |h, rest| match announced(h, rest) {
+        Ok(n) if n > 0 && payload_fits(rest, n) => {
+            comma = Some((h.len(), n));
             Ok(Some(0))
         }
         _ => Ok(None),
     });
-    let (head, wire, n) = match comma {
-        Some((c, n)) => (&frame[..c], &frame[c + 1..], n),
-        None => {
-            let (line, payload) = split_line(frame);
-            // A line whose length-framed field holds CR LF is a line of its own, whole.
-            let x = match decode(line, payload) {
-                Ok(x) => x,
-                Err(e) => return decode(frame, b"").map_err(|_| e),
-            };
-            let n = payload_len(&x);
-            if payload.len() == n || !payload_fits(payload, n) {
-                return Ok(x);
-            }
-            (line, payload, n)
-        }
-    };
-    let x = decode(head, wire)?;
-    if wire.len() == n {
-        return Ok(x);
+    if let Some((c, n)) = comma {
+        return Framing::Data {
+            head: &frame[..c],
+            wire: &frame[c + 1..],
+            n,
+        };
     }
-    Ok(with_payload(x, wire))
+    let (line, payload) = split_line(frame);
+    let n = match announced(line, payload) {
+        Ok(n) => n,
+        Err(e) => return Framing::Whole(e),
+    };
+    if payload.len() == n || !payload_fits(payload, n) {
+        return Framing::Line { line, payload };
+    }
+    Framing::Data {
+        head: line,
+        wire: payload,
+        n,
+    }
 }
 
 /// Whether `wire` is a payload of `n` bytes, raw or as hex digits.

@@ -50,10 +50,7 @@ fn parsed_read(resp: &[u8]) -> Vec<u8> {
         resp,
         qird_line::ReadLine::decode,
         |x| x.data.len(),
-        |mut x, w| {
-            x.data = w;
-            x
-        },
+        |x, w| x.data = w,
     )
     .expect("the +QIRD line decodes");
     assert_eq!(l.read_actual_length, line.read_actual_length);
@@ -118,10 +115,7 @@ fn comma_and_hex_read_from_a_udp_service_keeps_the_sender() {
         resp,
         qird_line::ReadFromLine::decode,
         |x| x.data.len(),
-        |mut x, w| {
-            x.data = w;
-            x
-        },
+        |x, w| x.data = w,
     )
     .expect("the +QIRD line decodes");
     assert_eq!(bytes(l.data, l.read_actual_length.get() as usize), PAYLOAD);
@@ -203,10 +197,7 @@ fn frames_decode_in_every_framing() {
             frame,
             urc::RecvPush::decode,
             |x| x.data.len(),
-            |mut x, w| {
-                x.data = w;
-                x
-            },
+            |x, w| x.data = w,
         )?;
         // The payload as it lies on the wire; bytes once copied out.
         let mut out = vec![0u8; x.recv_length.get() as usize];

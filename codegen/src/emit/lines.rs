@@ -56,10 +56,7 @@ fn owned_type(model: &Model, key: &str, def: &ParamDef) -> TokenStream {
         }
         FieldKind::Int => quote!(u32),
         FieldKind::Str | FieldKind::Hex => {
-            let n = def
-                .max_len
-                .unwrap_or(model.spec.document.value.unspecified_string_len)
-                as usize;
+            let n = string_len(model, def);
             quote!(heapless::String<#n>)
         }
     }
@@ -106,6 +103,37 @@ pub(crate) fn decode_value(
             quote! { crate::wire::owned(#get, #index)? }
         }
     }
+}
+
+/// A text field of a line as the decoder holds it until the value is built: the field's
+/// `&str`, checked to fit its string (`wire::fitting`), so that the decoder holds no copy of
+/// the string besides the value's own (`wire::owned_fit` builds it in the value). Other kinds
+/// as [`decode_value`].
+fn decode_local(
+    model: &Model,
+    key: &str,
+    def: &ParamDef,
+    field: TokenStream,
+    index: u8,
+) -> TokenStream {
+    match field_kind(def) {
+        FieldKind::Str | FieldKind::Hex => {
+            let n = string_len(model, def);
+            let get = if crate::check::values::is_quoted(def) {
+                quote!(crate::wire::quoted(#field, #index)?)
+            } else {
+                quote!(crate::wire::text(#field, #index)?)
+            };
+            quote! { crate::wire::fitting(#get, #index, #n)? }
+        }
+        _ => decode_value(model, key, def, field, index),
+    }
+}
+
+/// The longest text a string field holds.
+fn string_len(model: &Model, def: &ParamDef) -> usize {
+    def.max_len
+        .unwrap_or(model.spec.document.value.unspecified_string_len) as usize
 }
 
 /// A field whose type is a number (a ranged newtype, a plain integer, a numbered enumeration)
@@ -363,7 +391,8 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             &u.doc.clone().unwrap_or_else(|| def.doc.clone()),
             u.field_name(),
         );
-        let value = decode_value(model, &u.param, def, quote!(x), index);
+        let value = decode_local(model, &u.param, def, quote!(x), index);
+        let text = matches!(field_kind(def), FieldKind::Str | FieldKind::Hex);
         let enc = encode_line_value(def, quote!(v), was_first);
         let fname = u.field_name();
         let visit = visit_value(def, quote!(v), fname);
@@ -395,7 +424,11 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             decodes.push(quote! { let #l = #value; });
             encodes.push(quote! { { let v = &self.#f; #comma #enc } });
         }
-        inits.push(quote!(#f: #l,));
+        inits.push(match (text, u.keeps_place() || u.optional) {
+            (false, _) => quote!(#f: #l,),
+            (true, false) => quote!(#f: crate::wire::owned_fit(#l),),
+            (true, true) => quote!(#f: #l.map(crate::wire::owned_fit),),
+        });
     }
     let keyword_check = match s.keyword {
         Some(k) if s.keyword_also.is_empty() => quote! { crate::wire::keyword(&mut fields, #k)?; },
@@ -530,7 +563,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             /// Never inlined: the dispatchers try dozens of lines one after the other, and
             /// inlined, their locals would all share one frame (see `docs/PERFORMANCE.md`).
             #[inline(never)]
-            fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
+            pub(crate) fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
                 #body
                 #[allow(unused_mut)]
                 let mut fields = crate::wire::Fields::new(body);

@@ -960,7 +960,7 @@ fn response_type(cmd: &Command, form: &Form) -> (TokenStream, TokenStream) {
                 (
                     quote!(#path<'static>),
                     quote! {
-                        crate::wire::decode_data_frame(resp, #path::decode, |x| x.data.len(), |x, _| x)
+                        crate::wire::decode_data_frame(resp, #path::decode, |x| x.data.len(), |_, _| {})
                             .map(|l| l.detach())
                             .map_err(|_| atat::Error::Parse)
                     },

@@ -72,19 +72,33 @@ pub fn emit(model: &Model) -> TokenStream {
             quote! { Urc::#v(x) => Urc::#v(x), }
         }
     });
+    let copies = urcs.iter().map(|u| {
+        let v = naming::variant(&u.name);
+        let t = naming::type_name(&u.name);
+        if u.data.is_some() {
+            quote! { Urc::#v(x) => Urc::#v(urc::#t { data: &[], ..x.clone() }), }
+        } else {
+            quote! { Urc::#v(x) => Urc::#v(x.clone()), }
+        }
+    });
+    let detached_body = if urcs.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#copies)* })
+    };
     let rewires = urcs.iter().map(|u| {
         let v = naming::variant(&u.name);
         if u.data.is_some() {
-            quote! { Urc::#v(mut x) => { x.data = wire; Urc::#v(x) } }
+            quote! { Urc::#v(x) => x.data = wire, }
         } else {
-            quote! { u @ Urc::#v(_) => u, }
+            quote! { Urc::#v(_) => {} }
         }
     });
     // Without data URCs there is no payload to put in.
     let with_wire_body = if urcs.is_empty() {
-        quote!(let _ = wire; match self {})
+        quote!(let _ = wire; match *self {})
     } else if !has_data {
-        quote!(let _ = wire; self)
+        quote!(let _ = wire;)
     } else {
         quote!(match self { #(#rewires)* })
     };
@@ -93,15 +107,34 @@ pub fn emit(model: &Model) -> TokenStream {
     } else {
         quote!(match self { #(#detaches)* })
     };
+    // `variant_of` finds the variant (its place in `urcs`) and how strictly it decoded;
+    // `decode` then decodes that one where it returns it.
+    let place = |u: &crate::spec::Urc| urcs.iter().position(|x| x.name == u.name).unwrap_or(0);
     let attempt = |u: &crate::spec::Urc, how: TokenStream| {
+        let t = naming::type_name(&u.name);
+        let k = place(u);
+        quote! { if urc::#t::decode_fields(line, payload, #how).is_ok() { return Ok((#k, #how)); } }
+    };
+    let finals = urcs.iter().enumerate().map(|(k, u)| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { if let Ok(x) = urc::#t::#how(line, payload) { return Ok(Urc::#v(x)); } }
+        quote! { #k => urc::#t::decode_fields(line, payload, strict).map(|(x, _)| Urc::#v(x)), }
+    });
+    let decode_body = if urcs.is_empty() {
+        quote! { let _ = (line, payload); Err(crate::wire::DecodeError::Prefix) }
+    } else {
+        quote! {
+            let (k, strict) = Self::variant_of(line, payload)?;
+            match k {
+                #(#finals)*
+                _ => Err(crate::wire::DecodeError::Prefix),
+            }
+        }
     };
     let with_data: Vec<TokenStream> = urcs
         .iter()
         .filter(|u| u.data.is_some())
-        .map(|u| attempt(u, quote!(decode_strict)))
+        .map(|u| attempt(u, quote!(true)))
         .collect();
     let with_data = if with_data.is_empty() {
         TokenStream::new()
@@ -109,7 +142,7 @@ pub fn emit(model: &Model) -> TokenStream {
         quote! { if !payload.is_empty() { #(#with_data)* } }
     };
     let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
-    let strict = urcs.iter().map(|u| attempt(u, quote!(decode_strict)));
+    let strict = urcs.iter().map(|u| attempt(u, quote!(true)));
     let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
         let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
@@ -127,12 +160,12 @@ pub fn emit(model: &Model) -> TokenStream {
     // out-of-range value is not "unexpected prefix".
     let loose_urcs: Vec<&crate::spec::Urc> = urcs.iter().filter(|u| !u.exact).collect();
     let tolerant = loose_urcs.iter().map(|u| {
-        let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
+        let k = place(u);
         let n = u.fields.len() + usize::from(u.keyword.is_some());
         quote! {
-            match urc::#t::decode(line, payload) {
-                Ok(x) => return Ok(Urc::#v(x)),
+            match urc::#t::decode_fields(line, payload, false) {
+                Ok(_) => return Ok((#k, false)),
                 Err(e) => closest.note(e, #n),
             }
         }
@@ -249,12 +282,19 @@ pub fn emit(model: &Model) -> TokenStream {
             /// value borrows as it lies on the wire (hex digits in hex framing; see
             /// [`wire::copy_payload`](crate::wire::copy_payload)).
             pub fn from_frame(frame: &#frame_lt [u8]) -> Option<Self> {
-                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::with_wire_payload).ok()
+                Self::decode_frame(frame).ok()
             }
 
-            /// The URC with `wire` as a data URC's payload (as it lies on the wire); other
+            /// [`from_frame`](Self::from_frame), with the error of a frame that does not decode.
+            /// The value is decoded where it is returned: a caller that keeps the `Result` and
+            /// looks at the URC through it holds one URC, not two.
+            pub fn decode_frame(frame: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::set_wire_payload)
+            }
+
+            /// Puts `wire` in as a data URC's payload (as it lies on the wire), in place; other
             /// URCs unchanged.
-            fn with_wire_payload(self, wire: &#frame_lt [u8]) -> Self {
+            fn set_wire_payload(&mut self, wire: &#frame_lt [u8]) {
                 #with_wire_body
             }
 
@@ -262,6 +302,12 @@ pub fn emit(model: &Model) -> TokenStream {
             /// or queued once the frame is gone.
             pub fn detach(self) -> Urc #static_lt {
                 #detach_body
+            }
+
+            /// A copy of the URC without the payload of a data URC, as [`detach`](Self::detach)
+            /// gives it, built once (not a clone, then a move).
+            pub fn detached(&self) -> Urc #static_lt {
+                #detached_body
             }
 
             /// Decoding for framing: a line that matches a data URC always takes its payload, so
@@ -286,6 +332,15 @@ pub fn emit(model: &Model) -> TokenStream {
             #decode_doc
             /// When none decodes, the error is that of the variant that got furthest.
             pub fn decode(line: &[u8], payload: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                #decode_body
+            }
+
+            /// Which variant `decode` takes (its place among the variants), and whether it
+            /// decoded strictly. Apart: the values it tries lie in this frame, not in
+            /// `decode`'s, which decodes only the one it returns.
+            #[inline(never)]
+            #[allow(dead_code)]
+            fn variant_of(line: &[u8], payload: &[u8]) -> Result<(usize, bool), crate::wire::DecodeError> {
                 #decode_unused
                 #with_data
                 #(#strict)*

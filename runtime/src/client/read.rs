@@ -13,7 +13,7 @@ trait DataLine<'a>: Sized {
     type Detached;
     fn decode(line: &'a [u8], payload: &'a [u8]) -> Result<Self, DecodeError>;
     fn data(&self) -> &'a [u8];
-    fn with_data(self, data: &'a [u8]) -> Self;
+    fn set_data(&mut self, data: &'a [u8]);
     fn announced(&self) -> usize;
     fn detach(self) -> Self::Detached;
 }
@@ -28,9 +28,8 @@ macro_rules! data_line {
             fn data(&self) -> &'a [u8] {
                 self.data
             }
-            fn with_data(mut self, data: &'a [u8]) -> Self {
+            fn set_data(&mut self, data: &'a [u8]) {
                 self.data = data;
-                self
             }
             fn announced(&self) -> usize {
                 announced(self.read_actual_length.get())
@@ -48,7 +47,7 @@ data_line!(ReadLine, ReadFromLine);
 fn split_read<'a, D: DataLine<'a>>(
     bytes: &'a [u8],
 ) -> Result<(D::Detached, &'a [u8], usize), DecodeError> {
-    let l = decode_data_frame(bytes, D::decode, |x| x.data().len(), D::with_data)?;
+    let l = decode_data_frame(bytes, D::decode, |x| x.data().len(), D::set_data)?;
     let (data, n) = (l.data(), l.announced());
     Ok((l.detach(), data, n))
 }

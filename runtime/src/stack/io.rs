@@ -7,8 +7,9 @@ use core::task::Poll;
 use embassy_time::{Duration, Instant, Timer};
 use embedded_io_async::Write;
 
+use super::push::PushRing;
 use super::shared::Readiness;
-use super::{after_ms, Error, Stack};
+use super::{after_ms, Error, Stack, StackClient};
 use crate::client::{self, Sender};
 use crate::{ConnectId, ReadLength};
 
@@ -19,6 +20,74 @@ const READ_MAX: usize = ReadLength::MAX.get() as usize;
 pub(super) struct Received {
     pub(super) len: usize,
     pub(super) from: Option<Sender>,
+}
+
+/// What [`Stack::receive`] hands back, and how it reads it.
+pub(super) trait Receipt: Sized {
+    /// For an empty buffer, or the end of the stream.
+    fn nothing() -> Self;
+    /// The oldest push of `id` (its first part) into `buf`; `None` when it was empty.
+    fn pop(push: &dyn PushRing, id: ConnectId, buf: &mut [u8]) -> Option<Self>;
+    /// One `AT+QIRD` into `buf`; `None` when the module had nothing.
+    async fn fetch<W: Write>(
+        stack: &Stack<'_, W>,
+        c: &mut StackClient<'_, W>,
+        id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<Option<Self>, client::Error>;
+}
+
+/// A socket's read: the byte count.
+impl Receipt for usize {
+    fn nothing() -> Self {
+        0
+    }
+    fn pop(push: &dyn PushRing, id: ConnectId, buf: &mut [u8]) -> Option<Self> {
+        push.pop_bytes(id, buf).filter(|n| *n > 0)
+    }
+    async fn fetch<W: Write>(
+        stack: &Stack<'_, W>,
+        c: &mut StackClient<'_, W>,
+        id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<Option<Self>, client::Error> {
+        // An answer longer than asked: the rest goes to the push buffer, where the next
+        // read takes it first (the stack's client has none).
+        let push = stack.push;
+        let shared = stack.shared;
+        let keep = move |rest: client::ExcessBytes<'_>| {
+            if !push.push(id, rest.wire(), rest.len(), None) {
+                shared.with(|s| s.router.socket_mut(id).overrun = true);
+            }
+            Ok(())
+        };
+        let len = c.read_once_into(id, buf, keep).await?;
+        Ok((len > 0).then_some(len))
+    }
+}
+
+/// A UDP service's read: the byte count and the sender.
+impl Receipt for Received {
+    fn nothing() -> Self {
+        Received { len: 0, from: None }
+    }
+    fn pop(push: &dyn PushRing, id: ConnectId, buf: &mut [u8]) -> Option<Self> {
+        push.pop(id, buf)
+            .filter(|(n, _)| *n > 0)
+            .map(|(len, from)| Received { len, from })
+    }
+    async fn fetch<W: Write>(
+        _stack: &Stack<'_, W>,
+        c: &mut StackClient<'_, W>,
+        id: ConnectId,
+        buf: &mut [u8],
+    ) -> Result<Option<Self>, client::Error> {
+        let got = c.read_from(id, buf).await?;
+        Ok(got.map(|(len, from)| Received {
+            len,
+            from: Some(from),
+        }))
+    }
 }
 
 /// Marks a task as reading a socket for as long as it lives.
@@ -57,16 +126,16 @@ impl<W: Write> Stack<'_, W> {
     }
 
     /// Receives into `buf`: pushed bytes, or one `AT+QIRD`; waits until there are some. 0
-    /// bytes: the peer closed and everything was read. `with_sender` reads the UDP service
-    /// form (the sender comes with each datagram).
-    pub(super) async fn receive(
+    /// bytes: the peer closed and everything was read. `R` is what comes back: the byte count
+    /// alone (`usize`), or with the sender of a UDP service's datagram ([`Received`]), so
+    /// that a socket's read never holds a sender's address in its frames.
+    pub(super) async fn receive<R: Receipt>(
         &self,
         id: ConnectId,
         buf: &mut [u8],
-        with_sender: bool,
-    ) -> Result<Received, Error> {
+    ) -> Result<R, Error> {
         if buf.is_empty() {
-            return Ok(Received { len: 0, from: None });
+            return Ok(R::nothing());
         }
         // While a reader is here, the runner holds a push for this socket back rather than
         // dropping it (see `Shared::route`).
@@ -76,37 +145,18 @@ impl<W: Write> Stack<'_, W> {
             match self.ready(id).await? {
                 Readiness::Pushed => {
                     // From the push buffer to the reader's: the payload's second and last copy.
-                    let got = self.push.pop(id, &mut buf[..room]);
+                    let got = R::pop(self.push, id, &mut buf[..room]);
                     self.shared.with(|s| s.room_made());
-                    if let Some((len, from)) = got.filter(|(n, _)| *n > 0) {
-                        return Ok(Received { len, from });
+                    if let Some(r) = got {
+                        return Ok(r);
                     }
                 }
-                Readiness::End => return Ok(Received { len: 0, from: None }),
+                Readiness::End => return Ok(R::nothing()),
                 Readiness::Fetch { seen } => {
                     let mut c = self.client().await?;
-                    let got = if with_sender {
-                        c.read_from(id, &mut buf[..room]).await.map(|r| {
-                            r.map(|(len, from)| Received {
-                                len,
-                                from: Some(from),
-                            })
-                        })
-                    } else {
-                        // An answer longer than asked: the rest goes to the push buffer,
-                        // where the next read takes it first (the stack's client has none).
-                        let push = self.push;
-                        let shared = self.shared;
-                        let keep = move |rest: client::ExcessBytes<'_>| {
-                            if !push.push(id, rest.wire(), rest.len(), None) {
-                                shared.with(|s| s.router.socket_mut(id).overrun = true);
-                            }
-                            Ok(())
-                        };
-                        c.read_once_into(id, &mut buf[..room], keep)
-                            .await
-                            .map(|len| (len > 0).then_some(Received { len, from: None }))
-                    };
+                    // Apart: a read's frames are in this poll's only while it runs.
+                    let got =
+                        crate::client::apart::apart!(R::fetch(self, &mut c, id, &mut buf[..room]));
                     match got.map_err(|e| self.failed(&c, e))? {
                         Some(r) => return Ok(r),
                         None => self.shared.with(|s| s.drained(id, seen)),

@@ -60,6 +60,7 @@ mod io;
 mod nal;
 mod push;
 mod restart;
+mod results;
 mod runner;
 mod shared;
 mod slot;
@@ -760,18 +761,27 @@ impl<W: Write> Link for StackLink<'_, W> {
 
     async fn urc(&mut self, deadline: Instant) -> Option<Urc<'static>> {
         use embassy_futures::select::{select3, Either3};
-        let next = select3(
-            self.shared.results.receive(),
-            self.shared.stopped(),
-            self.shared.restart.after(self.restarts_seen),
-        );
-        match embassy_time::with_deadline(deadline, next).await {
-            Ok(Either3::First(u)) => Some(u),
-            _ => None,
+        loop {
+            // Waits for a result without taking it: a URC carried out through the select
+            // and the timeout would be copied at each level, in the frame of every wait.
+            let ready = select3(
+                self.shared.results.ready(),
+                self.shared.stopped(),
+                self.shared.restart.after(self.restarts_seen),
+            );
+            match embassy_time::with_deadline(deadline, ready).await {
+                Ok(Either3::First(())) => {}
+                _ => return None,
+            }
+            // The holder is the one receiver: what was ready is still there.
+            let taken = self.shared.results.take();
+            if taken.is_some() {
+                return taken;
+            }
         }
     }
 
     fn try_urc(&mut self) -> Option<Urc<'static>> {
-        self.shared.results.try_receive().ok()
+        self.shared.results.take()
     }
 }

@@ -36,6 +36,9 @@ pub(crate) trait PushRing: Sync {
     fn fits(&self, len: usize, sender: usize) -> bool;
     /// Copies the oldest push of `id` (or its first part) into `buf`.
     fn pop(&self, id: ConnectId, buf: &mut [u8]) -> Option<(usize, Option<Sender>)>;
+    /// [`pop`](Self::pop) without the sender (a socket's read): the caller's frame holds no
+    /// sender's address.
+    fn pop_bytes(&self, id: ConnectId, buf: &mut [u8]) -> Option<usize>;
     /// Bytes waiting for `id`.
     fn len_of(&self, id: ConnectId) -> usize;
     /// The socket holding the most.
@@ -55,6 +58,9 @@ impl<const N: usize> PushRing for PushCell<N> {
     }
     fn pop(&self, id: ConnectId, buf: &mut [u8]) -> Option<(usize, Option<Sender>)> {
         self.0.lock(|b| b.borrow_mut().pop(id, buf))
+    }
+    fn pop_bytes(&self, id: ConnectId, buf: &mut [u8]) -> Option<usize> {
+        self.pop(id, buf).map(|(n, _)| n)
     }
     fn len_of(&self, id: ConnectId) -> usize {
         self.0.lock(|b| b.borrow().len_of(id))

@@ -10,7 +10,6 @@ use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
-use embassy_sync::channel::Channel;
 use embassy_sync::signal::Signal;
 use embassy_sync::waitqueue::WakerRegistration;
 
@@ -19,12 +18,8 @@ use crate::digest::DigestState;
 use crate::{urc, AccessMode, ConnectId, Urc};
 
 use super::push::PushRing;
+use super::results::Results;
 use super::{Error, Stopped};
-
-/// Result URCs (open, DNS, ping, NTP, accept outcomes) queued for the command holder.
-/// One at a time: the holder takes each as it comes (a DNS answer's addresses follow its
-/// result), and every entry costs the size of the largest URC without a payload.
-pub(crate) const RESULTS: usize = 1;
 
 // The ID sets below are bit masks of a `u32`.
 const _: () = assert!(SOCKETS <= 32);
@@ -298,7 +293,8 @@ impl State {
 /// Everything the runner and the tasks share; lives in [`StackResources`](super::StackResources).
 pub(crate) struct Shared {
     pub(crate) state: Mutex<CriticalSectionRawMutex, RefCell<State>>,
-    pub(crate) results: Channel<CriticalSectionRawMutex, Urc<'static>, RESULTS>,
+    /// Result URCs (open, DNS, ping, NTP, accept outcomes) for the command holder.
+    pub(crate) results: Results,
     /// A task holds the command lock (and may wait for results).
     pub(crate) busy: AtomicBool,
     pub(crate) digest: DigestState,
@@ -314,7 +310,7 @@ impl Shared {
     pub(crate) const fn new() -> Self {
         Shared {
             state: Mutex::new(RefCell::new(State::new())),
-            results: Channel::new(),
+            results: Results::new(),
             busy: AtomicBool::new(false),
             digest: DigestState::new(),
             lost_bytes: AtomicU32::new(0),
@@ -349,11 +345,9 @@ impl Shared {
         .await
     }
 
-    /// Drops results nobody waits for any more (apart: each result taken lies in this
-    /// frame, not in the caller's).
-    #[inline(never)]
+    /// Drops results nobody waits for any more.
     pub(crate) fn clear_results(&self) {
-        while self.results.try_receive().is_ok() {}
+        self.results.clear();
     }
 
     /// The runner found an ingress buffer full of one unfinished frame and cleared it.
@@ -372,43 +366,45 @@ impl Shared {
     /// The URC is decoded again after any wait instead of being kept across it: the runner's
     /// future never holds a URC value (the size of the largest URC, a whole push).
     pub(crate) async fn route_frame(&self, push: &dyn PushRing, frame: &[u8]) -> Routed {
-        let Some(u) = Urc::from_frame(frame) else {
+        // Looked at where it was decoded (a copy would double this frame, below every URC).
+        let decoded = Urc::decode_frame(frame);
+        let Ok(u) = &decoded else {
             warn_!("a URC frame that does not decode: dropped");
             return Routed::Done;
         };
-        if super::restart::is_start_up(&u) {
+        if super::restart::is_start_up(u) {
             self.module_restarted();
             return Routed::Done;
         }
-        if let Some((id, len, sender)) = push_size(&u) {
+        if let Some((id, len, sender)) = push_size(u) {
             if let Err(hog) = self.with(|s| s.make_room(push, id, len, sender)) {
                 return Routed::WaitForRoom(hog);
             }
         }
-        let event = self.with(|s| s.record(&self.digest, push, &u));
+        let event = self.with(|s| s.record(&self.digest, push, u));
         if event != Event::Result || !self.busy.load(Ordering::Acquire) {
             return Routed::Done;
         }
-        if self.queue_result(&u) {
+        if self.queue_result(u) {
             return Routed::Done;
         }
         self.wait_for_results_room().await;
         if self.busy.load(Ordering::Acquire) {
             // Recorded already; only the delivery is left. Decoded here, not in a helper,
             // so that it takes the first decoding's place on the stack.
-            if let Some(u) = Urc::from_frame(frame) {
-                let _ = self.queue_result(&u);
+            if let Ok(u) = &Urc::decode_frame(frame) {
+                let _ = self.queue_result(u);
             }
         }
         Routed::Done
     }
 
-    /// Queues a result for the command holder; `false` when the queue is full. Results carry
-    /// no payload: what is queued is metadata only. Apart, so that the detached copy is not
-    /// in [`route_frame`](Self::route_frame)'s frame, below every URC's decoding.
+    /// Queues a result for the command holder; `false` when one waits already. Results
+    /// carry no payload: what is queued is metadata only. Apart, so that the detached copy
+    /// is not in [`route_frame`](Self::route_frame)'s frame, below every URC's decoding.
     #[inline(never)]
     fn queue_result(&self, u: &Urc<'_>) -> bool {
-        self.results.try_send(u.clone().detach()).is_ok()
+        self.results.put(u)
     }
 
     /// Resolves when a reader took pushed bytes since the last time.
@@ -444,8 +440,8 @@ impl Shared {
             if !self.busy.load(Ordering::Acquire) || !self.results.is_full() {
                 return Poll::Ready(());
             }
-            // Woken when the holder takes one (the channel) or lets go (the state).
-            let _ = self.results.poll_ready_to_send(cx);
+            // Woken when the holder takes one (the slot) or lets go (the state).
+            self.results.wake_when_free(cx);
             self.with(|s| s.runner.register(cx.waker()));
             Poll::Pending
         })
@@ -571,13 +567,17 @@ pub(crate) enum Routed {
 /// The one socket a URC frame concerns, when it concerns one only (data, close): such a URC
 /// may be recorded before URCs of other sockets that came earlier. `None`: a URC of several
 /// sockets or of none (a lost context, a result), which keeps its place.
+/// Apart: its URC lies in this frame, beside the runner's other calls, not in the runner's.
+#[inline(never)]
 pub(crate) fn frame_socket(frame: &[u8]) -> Option<ConnectId> {
-    match Urc::from_frame(frame)? {
-        Urc::Recv(crate::urc::Recv { connect_id })
-        | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
-        | Urc::Closed(crate::urc::Closed { connect_id }) => Some(connect_id),
-        Urc::RecvPush(p) => Some(p.connect_id),
-        Urc::RecvPushUdpService(p) => Some(p.connect_id),
+    match &Urc::decode_frame(frame) {
+        Ok(
+            Urc::Recv(crate::urc::Recv { connect_id })
+            | Urc::RecvWithLength(crate::urc::RecvWithLength { connect_id, .. })
+            | Urc::Closed(crate::urc::Closed { connect_id }),
+        ) => Some(*connect_id),
+        Ok(Urc::RecvPush(p)) => Some(p.connect_id),
+        Ok(Urc::RecvPushUdpService(p)) => Some(p.connect_id),
         _ => None,
     }
 }

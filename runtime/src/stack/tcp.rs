@@ -32,7 +32,7 @@ struct TcpIo<'a, 'd, W: Write> {
 
 impl<W: Write> TcpIo<'_, '_, W> {
     async fn read(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        Ok(self.stack.receive(self.id, buf, false).await?.len)
+        self.stack.receive::<usize>(self.id, buf).await
     }
 
     async fn write(&self, buf: &[u8]) -> Result<usize, Error> {

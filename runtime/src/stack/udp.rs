@@ -72,7 +72,7 @@ impl<W: Write> UdpSocket<'_, '_, W> {
 
     /// Receives one datagram into `buf` (waits for one); returns its length, cut to `buf`.
     pub async fn receive(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        Ok(self.stack.receive(self.id, buf, false).await?.len)
+        self.stack.receive::<usize>(self.id, buf).await
     }
 }
 
@@ -98,7 +98,10 @@ impl<W: Write> UdpService<'_, '_, W> {
     /// Receives one datagram into `buf` (waits for one): its length, cut to `buf`, and who
     /// sent it.
     pub async fn receive_from(&mut self, buf: &mut [u8]) -> Result<(usize, Sender), Error> {
-        let got = self.stack.receive(self.id, buf, true).await?;
+        let got = self
+            .stack
+            .receive::<super::io::Received>(self.id, buf)
+            .await?;
         match got.from {
             Some(from) => Ok((got.len, from)),
             // A service has no peer to close it: only the network or the host ends it.
