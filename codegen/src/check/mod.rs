@@ -63,10 +63,13 @@ pub(crate) struct Cx<'a> {
     pub errs: Vec<Diagnostic>,
 }
 
-/// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
 /// The most values a repeated field may carry (its wire index must fit a `u8`).
 const MAX_REPEAT: u32 = 128;
+/// How many leading fields of a line may give a length (the runtime's
+/// `tables::MAX_LENGTH_POSITION`).
+const MAX_LENGTH_POSITION: usize = 16;
 
+/// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
 fn prefix_ok(p: &str) -> bool {
     match p.strip_prefix('+') {
         Some(name) => !name.is_empty(),
@@ -317,6 +320,7 @@ impl<'a> Cx<'a> {
                 if !ranged {
                     self.push(src.at(&format!("{p}.length"), format!("`{len}` must be an earlier integer field with a `range` (it sizes the string's buffer)")));
                 }
+                self.length_position(src, &format!("{p}.length"), uses, len);
                 let framable = def.ty == ParamType::Bytes
                     || def.ty == ParamType::String && values::is_quoted(def);
                 if !framable || u.optional {
@@ -618,7 +622,7 @@ impl<'a> Cx<'a> {
             }
             let fields = self.fields(src, &format!("{p}.fields"), &u.fields, false);
             if let Some(d) = &u.data {
-                self.data_block(src, &format!("{p}.data"), d, &fields);
+                self.data_block(src, &format!("{p}.data"), d, &u.fields, &fields);
             }
             if let Some(w) = &u.when {
                 self.conditions(src, &format!("{p}.when"), w, &fields, true);
@@ -641,13 +645,28 @@ impl<'a> Cx<'a> {
         names
     }
 
+    /// A length field is read by the runtime's table interpreter, which keeps the numbers of
+    /// a line's first `MAX_LENGTH_POSITION` fields (`tables::MAX_LENGTH_POSITION`).
+    fn length_position<T>(&mut self, src: &Sourced<T>, path: &str, uses: &[ParamUse], len: &str) {
+        if let Some(at) = uses.iter().position(|u| u.field_name() == len) {
+            if at >= MAX_LENGTH_POSITION {
+                self.push(src.at(path, format!(
+                    "`{len}` is field {} of its line: a length must be one of the first {MAX_LENGTH_POSITION} fields",
+                    at + 1
+                )));
+            }
+        }
+    }
+
     fn data_block<T>(
         &mut self,
         src: &Sourced<T>,
         path: &str,
         d: &DataBlock,
+        uses: &[ParamUse],
         fields: &BTreeMap<String, &'a ParamDef>,
     ) {
+        self.length_position(src, &format!("{path}.length"), uses, &d.length);
         match fields.get(&d.length) {
             Some(def) if def.ty == ParamType::Int && def.range.is_some() => {}
             Some(def) if def.ty == ParamType::Int => self.push(src.at(
@@ -932,7 +951,7 @@ impl<'a> Cx<'a> {
             }
             let lf = self.fields(src, &format!("{lp}.fields"), &line.fields, in_test);
             if let Some(d) = &line.data {
-                self.data_block(src, &format!("{lp}.data"), d, &lf);
+                self.data_block(src, &format!("{lp}.data"), d, &line.fields, &lf);
             }
             if line.repeat == Some(0) {
                 self.push(src.at(
