@@ -1029,10 +1029,24 @@ pub fn decode_framed<'a, T>(
     decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
     set_payload: impl FnOnce(&mut T, &'a [u8]),
 ) -> Result<T, DecodeError> {
-    // The framing is found by values decoded (and dropped) in a frame of their own. The
-    // common path decodes the value where it is returned; the rare ones (a whole-frame
-    // line, a payload in hex or after a comma) hold a copy, in frames of their own.
-    match data_framing(frame, announced) {
+    // The framing is found by values decoded (and dropped) in a frame of their own; the
+    // value is then decoded in another, beside it: the caller's frame holds the value
+    // returned only, not the copies a decoder makes on its way, above the framing's.
+    let framing = data_framing(frame, announced);
+    decode_as_framed(frame, framing, decode, set_payload)
+}
+
+/// Decodes `frame` as `framing` found it. The common path decodes the value where it is
+/// returned; the rare ones (a whole-frame line, a payload in hex or after a comma) hold a
+/// copy, in frames of their own.
+#[inline(never)]
+fn decode_as_framed<'a, T>(
+    frame: &'a [u8],
+    framing: Framing<'a>,
+    decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
+) -> Result<T, DecodeError> {
+    match framing {
         Framing::Line { line, payload } => decode(line, payload),
         Framing::Whole(e) => whole_frame(frame, e, &decode),
         Framing::Data { head, wire, n } => with_wire(head, wire, n, &decode, set_payload),

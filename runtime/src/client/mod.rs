@@ -206,7 +206,7 @@ pub use feed::{feed_ingress, FeedError, PortReader};
 pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
-pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
+pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS, SENDER_IP_LEN};
 pub use queued::{ChannelUrc, HeldUrcs, Queued, QueuedUrc, RingUrc, UrcMeta, HELD_URCS};
 pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};

@@ -550,9 +550,9 @@ impl<'d, W: Write> Stack<'d, W> {
     fn check_push_room(&self, service_type: ServiceType) -> Result<(), Error> {
         let largest = crate::RecvLength::MAX.get() as usize;
         // A UDP service's push keeps its sender's address beside the payload: at most the
-        // longest IPv6 address in text (45 bytes).
+        // longest IPv6 address in text.
         let sender = match service_type {
-            ServiceType::UdpService => 45,
+            ServiceType::UdpService => client::SENDER_IP_LEN,
             _ => 0,
         };
         let capacity = self.push.capacity();
