@@ -598,10 +598,14 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     ) -> Result<Option<B>, Error> {
         self.exec_read(cmd, move |resp| {
             for line in crate::wire::response_lines(resp) {
-                let line = C::decode_line(line).map_err(|_| Error::Parse)?;
-                if let ControlFlow::Break(b) = each(line) {
-                    return Ok(Some(b));
-                }
+                // Matched, not mapped: a mapped `Result` is one more copy of the line.
+                let ControlFlow::Break(b) = (match C::decode_line(line) {
+                    Ok(line) => each(line),
+                    Err(_) => return Err(Error::Parse),
+                }) else {
+                    continue;
+                };
+                return Ok(Some(b));
             }
             Ok(None)
         })

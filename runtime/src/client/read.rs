@@ -58,9 +58,14 @@ fn split_read<'a, D: DataLine<'a>>(
 #[inline(never)]
 fn read_datagram(bytes: &[u8], buf: &mut [u8]) -> Result<Option<(usize, Sender)>, Error> {
     // Looked at where it was decoded: mapping the `Result` would copy the line each time.
-    let decoded = decode_data_frame(bytes, ReadFromLine::decode, |x| x.data.len(), |x, d| {
-        x.data = d;
-    });
+    let decoded = decode_data_frame(
+        bytes,
+        ReadFromLine::decode,
+        |x| x.data.len(),
+        |x, d| {
+            x.data = d;
+        },
+    );
     let Ok(line) = &decoded else {
         return Err(Error::Parse);
     };
@@ -199,7 +204,9 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
         };
         // The sender is taken from the line where it was decoded: no copy of the line (its
         // 255-byte address) leaves the reading.
-        let got = self.exec_read(&cmd, |bytes| read_datagram(bytes, buf)).await?;
+        let got = self
+            .exec_read(&cmd, |bytes| read_datagram(bytes, buf))
+            .await?;
         if got.is_none() {
             self.router.socket_mut(connect_id).data_pending = false;
         }
