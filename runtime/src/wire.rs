@@ -1015,12 +1015,38 @@ pub fn decode_data_frame<'a, T>(
     payload_len: impl Fn(&T) -> usize,
     set_payload: impl FnOnce(&mut T, &'a [u8]),
 ) -> Result<T, DecodeError> {
-    // The framing is found by values decoded (and dropped) in a frame of their own. The
-    // common path decodes the value where it is returned; the rare ones (a whole-frame
-    // line, a payload in hex or after a comma) hold a copy, in frames of their own.
     let announced =
         |line: &'a [u8], payload: &'a [u8]| decode(line, payload).map(|x| payload_len(&x));
-    match data_framing(frame, &announced) {
+    decode_framed(frame, &announced, &decode, set_payload)
+}
+
+/// [`decode_data_frame`] for a type that tells the payload bytes a line announces without
+/// building its value where `announced` is called (`Urc`: only a data URC is built for it,
+/// in a frame of its own, beside the search for its variant instead of above it).
+pub fn decode_framed<'a, T>(
+    frame: &'a [u8],
+    announced: &dyn Fn(&'a [u8], &'a [u8]) -> Result<usize, DecodeError>,
+    decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
+) -> Result<T, DecodeError> {
+    // The framing is found by values decoded (and dropped) in a frame of their own; the
+    // value is then decoded in another, beside it: the caller's frame holds the value
+    // returned only, not the copies a decoder makes on its way, above the framing's.
+    let framing = data_framing(frame, announced);
+    decode_as_framed(frame, framing, decode, set_payload)
+}
+
+/// Decodes `frame` as `framing` found it. The common path decodes the value where it is
+/// returned; the rare ones (a whole-frame line, a payload in hex or after a comma) hold a
+/// copy, in frames of their own.
+#[inline(never)]
+fn decode_as_framed<'a, T>(
+    frame: &'a [u8],
+    framing: Framing<'a>,
+    decode: impl Fn(&'a [u8], &'a [u8]) -> Result<T, DecodeError>,
+    set_payload: impl FnOnce(&mut T, &'a [u8]),
+) -> Result<T, DecodeError> {
+    match framing {
         Framing::Line { line, payload } => decode(line, payload),
         Framing::Whole(e) => whole_frame(frame, e, &decode),
         Framing::Data { head, wire, n } => with_wire(head, wire, n, &decode, set_payload),

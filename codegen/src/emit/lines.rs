@@ -20,6 +20,19 @@ pub struct Shape<'a> {
     pub keyword_also: &'a [String],
     pub fields: &'a [ParamUse],
     pub data: Option<&'a DataBlock>,
+    /// A URC's line: its variant of the `Urc` enum, which its decoder builds (see
+    /// [`UrcVariant`]); `None` for a response line.
+    pub urc: Option<UrcVariant>,
+}
+
+/// How a URC line's decoder returns: the `Urc` value itself, so that `Urc::decode` hands the
+/// caller's slot straight to the one decoder that builds it (no copy of the line per layer),
+/// and the line's own `decode` takes it back out of the variant.
+pub struct UrcVariant {
+    /// `Urc::Name`.
+    pub variant: TokenStream,
+    /// Whether the `Urc` enum has a lifetime (some URC carries data).
+    pub enum_has_lifetime: bool,
 }
 
 /// The largest payload a data block can announce: the top of its length field's range.
@@ -522,6 +535,112 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             TokenStream::new(),
         )
     };
+    let decode_doc = quote! {
+        /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
+        /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
+        /// quoted string is an error, never a shorter line.
+    };
+    let strict_doc = quote! {
+        /// Like `decode`, but extra trailing fields are an error: for telling apart
+        /// variants that share a prefix.
+    };
+    let fit_doc = quote! {
+        /// How well the line fits: `Exact` where `decode_strict` takes it, `Tolerant` where
+        /// only `decode` does, else `No`; one decode instead of two (flash).
+    };
+    let fields_body = quote! {
+        #body
+        #[allow(unused_mut)]
+        let mut fields = crate::wire::Fields::new(body);
+        #keyword_check
+        #(#decodes)*
+    };
+    let decoders = match &s.urc {
+        None => quote! {
+            #decode_doc
+            pub fn decode(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                Self::decode_fields(line, payload, false).map(|(v, _)| v)
+            }
+
+            #strict_doc
+            pub fn decode_strict(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                Self::decode_fields(line, payload, true).map(|(v, _)| v)
+            }
+
+            #fit_doc
+            #[allow(dead_code)]
+            pub(crate) fn fit(line: &[u8], payload: &#payload_lt [u8]) -> crate::wire::Fit {
+                crate::wire::Fit::of(Self::decode_fields(line, payload, false).map(|(_, extra)| extra))
+            }
+
+            #detach
+
+            /// The line, and whether whole extra fields were skipped (never when `strict`).
+            /// Never inlined: the dispatchers try dozens of lines one after the other, and
+            /// inlined, their locals would all share one frame (see `docs/PERFORMANCE.md`).
+            #[inline(never)]
+            pub(crate) fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
+                #fields_body
+                // Extra fields: an error when strict, or when one was cut inside its quotes.
+                let extra = fields.finish(strict)?;
+                #data_dec
+                Ok((Self { #(#inits)* #data_init }, extra))
+            }
+        },
+        Some(u) => {
+            let variant = &u.variant;
+            // The enum's lifetime: the payload's for a data line, any for the others.
+            let (fn_lt, urc_ty, of_ty) = match (s.data.is_some(), u.enum_has_lifetime) {
+                (true, _) => (TokenStream::new(), quote!(Urc<'a>), quote!(Urc<'a>)),
+                (false, true) => (quote!(<'u>), quote!(Urc<'u>), quote!(Urc<'_>)),
+                (false, false) => (TokenStream::new(), quote!(Urc), quote!(Urc)),
+            };
+            quote! {
+                #decode_doc
+                pub fn decode(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                    Self::of(Self::decode_fields(line, payload, false, &mut false))
+                }
+
+                #strict_doc
+                pub fn decode_strict(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                    Self::of(Self::decode_fields(line, payload, true, &mut false))
+                }
+
+                #fit_doc
+                #[allow(dead_code)]
+                pub(crate) fn fit(line: &[u8], payload: &#payload_lt [u8]) -> crate::wire::Fit {
+                    let mut extra = false;
+                    crate::wire::Fit::of(Self::decode_fields(line, payload, false, &mut extra).map(|_| extra))
+                }
+
+                #detach
+
+                /// The line out of the URC its decoder built.
+                #[allow(unreachable_patterns)]
+                fn of(u: Result<#of_ty, crate::wire::DecodeError>) -> Result<Self, crate::wire::DecodeError> {
+                    match u? {
+                        #variant(x) => Ok(x),
+                        _ => Err(crate::wire::DecodeError::Prefix),
+                    }
+                }
+
+                /// The URC of this line, and in `extra` whether whole extra fields were
+                /// skipped (never when `strict`). Built as the `Urc` itself: `Urc::decode`
+                /// returns what this returns, so the value is built once, in the caller's
+                /// slot. Never inlined: the dispatchers try dozens of lines one after the
+                /// other, and inlined, their locals would all share one frame (see
+                /// `docs/PERFORMANCE.md`).
+                #[inline(never)]
+                pub(crate) fn decode_fields #fn_lt (line: &[u8], payload: &#payload_lt [u8], strict: bool, extra: &mut bool) -> Result<#urc_ty, crate::wire::DecodeError> {
+                    #fields_body
+                    // Extra fields: an error when strict, or when one was cut inside its quotes.
+                    *extra = fields.finish(strict)?;
+                    #data_dec
+                    Ok(#variant(Self { #(#inits)* #data_init }))
+                }
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -537,44 +656,7 @@ pub fn shape(model: &Model, s: &Shape) -> TokenStream {
             pub const PREFIX: &'static str = #prefix;
             #cap_const
 
-            /// Decodes the line (without CR LF) and, for lines that announce one, its payload.
-            /// Extra trailing fields (newer firmware) are ignored if whole: a line cut inside a
-            /// quoted string is an error, never a shorter line.
-            pub fn decode(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-                Self::decode_fields(line, payload, false).map(|(v, _)| v)
-            }
-
-            /// Like `decode`, but extra trailing fields are an error: for telling apart
-            /// variants that share a prefix.
-            pub fn decode_strict(line: &[u8], payload: &#payload_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-                Self::decode_fields(line, payload, true).map(|(v, _)| v)
-            }
-
-            /// How well the line fits: `Exact` where `decode_strict` takes it, `Tolerant` where
-            /// only `decode` does, else `No`; one decode instead of two (flash).
-            #[allow(dead_code)]
-            pub(crate) fn fit(line: &[u8], payload: &#payload_lt [u8]) -> crate::wire::Fit {
-                crate::wire::Fit::of(Self::decode_fields(line, payload, false).map(|(_, extra)| extra))
-            }
-
-            #detach
-
-            /// The line, and whether whole extra fields were skipped (never when `strict`).
-            /// Never inlined: the dispatchers try dozens of lines one after the other, and
-            /// inlined, their locals would all share one frame (see `docs/PERFORMANCE.md`).
-            #[inline(never)]
-            pub(crate) fn decode_fields(line: &[u8], payload: &#payload_lt [u8], strict: bool) -> Result<(Self, bool), crate::wire::DecodeError> {
-                #body
-                #[allow(unused_mut)]
-                let mut fields = crate::wire::Fields::new(body);
-                #keyword_check
-                #(#decodes)*
-                // Extra fields: an error when strict, or when one was cut inside its quotes.
-                let extra = fields.finish(strict)?;
-                #data_dec
-                Ok((Self { #(#inits)* #data_init }, extra))
-            }
-
+            #decoders
             /// Writes the line (and its payload), without the surrounding CR LF.
             pub fn encode(&self, w: &mut crate::wire::Writer<'_>) -> Result<(), crate::wire::Overflow> {
                 w.bytes(#prefix.as_bytes())?;

@@ -44,6 +44,7 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
                     keyword_also: &l.selector_also,
                     fields: &l.fields,
                     data: l.data.as_ref(),
+                    urc: None,
                 },
             ));
             if let Some(n) = l.repeat {

@@ -1,6 +1,6 @@
 //! The URC enum: one variant per URC of the spec, each carrying a line struct.
 
-use super::lines::{shape, Shape};
+use super::lines::{shape, Shape, UrcVariant};
 use crate::ir::Model;
 use crate::naming;
 use proc_macro2::TokenStream;
@@ -8,6 +8,8 @@ use quote::quote;
 
 pub fn emit(model: &Model) -> TokenStream {
     let urcs = &model.spec.urcs.value.urcs;
+    // Data URCs borrow their payload from the frame: the enum gets the frame's lifetime.
+    let has_data = urcs.iter().any(|u| u.data.is_some());
     let structs = urcs.iter().map(|u| {
         let when: Vec<String> = u
             .when
@@ -43,11 +45,16 @@ pub fn emit(model: &Model) -> TokenStream {
                 keyword_also: &[],
                 fields: &u.fields,
                 data: u.data.as_ref(),
+                urc: Some(UrcVariant {
+                    variant: {
+                        let v = naming::variant(&u.name);
+                        quote!(Urc::#v)
+                    },
+                    enum_has_lifetime: has_data,
+                }),
             },
         )
     });
-    // Data URCs borrow their payload from the frame: the enum gets the frame's lifetime.
-    let has_data = urcs.iter().any(|u| u.data.is_some());
     let lt = if has_data {
         quote!(<'a>)
     } else {
@@ -113,23 +120,47 @@ pub fn emit(model: &Model) -> TokenStream {
     let attempt = |u: &crate::spec::Urc, how: TokenStream| {
         let t = naming::type_name(&u.name);
         let k = place(u);
-        quote! { if urc::#t::decode_fields(line, payload, #how).is_ok() { return Ok((#k, #how)); } }
+        quote! { if urc::#t::decode_fields(line, payload, #how, &mut false).is_ok() { return Ok((#k, #how)); } }
     };
+    // Each line's decoder builds its `Urc` variant: what it returns is returned as it is.
     let finals = urcs.iter().enumerate().map(|(k, u)| {
-        let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
-        quote! { #k => urc::#t::decode_fields(line, payload, strict).map(|(x, _)| Urc::#v(x)), }
+        quote! { #k => urc::#t::decode_fields(line, payload, strict, &mut false), }
     });
-    let decode_body = if urcs.is_empty() {
-        quote! { let _ = (line, payload); Err(crate::wire::DecodeError::Prefix) }
+    let data_places: Vec<usize> = urcs
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.data.is_some())
+        .map(|(k, _)| k)
+        .collect();
+    let (decode_body, decode_as_body, announced_body) = if urcs.is_empty() {
+        let none = quote! { let _ = (line, payload); Err(crate::wire::DecodeError::Prefix) };
+        (none.clone(), quote! { let _ = (k, strict); #none }, none)
     } else {
-        quote! {
-            let (k, strict) = Self::variant_of(line, payload)?;
-            match k {
-                #(#finals)*
-                _ => Err(crate::wire::DecodeError::Prefix),
+        let announced = if data_places.is_empty() {
+            quote! { Self::variant_of(line, payload).map(|_| 0) }
+        } else {
+            quote! {
+                let (k, strict) = Self::variant_of(line, payload)?;
+                match k {
+                    #(#data_places)|* => Self::data_announced(k, strict, line, payload),
+                    _ => Ok(0),
+                }
             }
-        }
+        };
+        (
+            quote! {
+                let (k, strict) = Self::variant_of(line, payload)?;
+                Self::decode_as(k, strict, line, payload)
+            },
+            quote! {
+                match k {
+                    #(#finals)*
+                    _ => Err(crate::wire::DecodeError::Prefix),
+                }
+            },
+            announced,
+        )
     };
     let with_data: Vec<TokenStream> = urcs
         .iter()
@@ -144,11 +175,10 @@ pub fn emit(model: &Model) -> TokenStream {
     let decode_unused = super::unused(urcs.is_empty(), &["line", "payload"]);
     let strict = urcs.iter().map(|u| attempt(u, quote!(true)));
     let framing: Vec<TokenStream> = urcs.iter().filter(|u| u.data.is_some()).map(|u| {
-        let v = naming::variant(&u.name);
         let t = naming::type_name(&u.name);
         quote! {
-            match urc::#t::decode_strict(line, payload) {
-                Ok(x) => return Ok(Urc::#v(x)),
+            match urc::#t::decode_fields(line, payload, true, &mut false) {
+                Ok(u) => return Ok(u),
                 Err(crate::wire::DecodeError::Truncated) => return Err(crate::wire::DecodeError::Truncated),
                 Err(_) => {}
             }
@@ -164,7 +194,7 @@ pub fn emit(model: &Model) -> TokenStream {
         let k = place(u);
         let n = u.fields.len() + usize::from(u.keyword.is_some());
         quote! {
-            match urc::#t::decode_fields(line, payload, false) {
+            match urc::#t::decode_fields(line, payload, false, &mut false) {
                 Ok(_) => return Ok((#k, false)),
                 Err(e) => closest.note(e, #n),
             }
@@ -289,7 +319,27 @@ pub fn emit(model: &Model) -> TokenStream {
             /// The value is decoded where it is returned: a caller that keeps the `Result` and
             /// looks at the URC through it holds one URC, not two.
             pub fn decode_frame(frame: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
-                crate::wire::decode_data_frame(frame, Urc::decode, Urc::payload_len, Urc::set_wire_payload)
+                crate::wire::decode_framed(frame, &Urc::announced, Urc::decode, Urc::set_wire_payload)
+            }
+
+            /// The payload bytes a line announces (0 but for a data URC), as `decode` then
+            /// `payload_len` would tell, without a value in this frame: only a data URC is
+            /// built, in `data_announced`'s frame, once its variant is known.
+            fn announced(line: &[u8], payload: &#frame_lt [u8]) -> Result<usize, crate::wire::DecodeError> {
+                #announced_body
+            }
+
+            /// The payload bytes of the data URC of variant `k`.
+            #[inline(never)]
+            #[allow(dead_code)]
+            fn data_announced(k: usize, strict: bool, line: &[u8], payload: &#frame_lt [u8]) -> Result<usize, crate::wire::DecodeError> {
+                Self::decode_as(k, strict, line, payload).map(|u| u.payload_len())
+            }
+
+            /// Decodes the line as variant `k` (its place among the variants), as strictly as
+            /// `variant_of` found it; the line's decoder builds the value where it is returned.
+            fn decode_as(k: usize, strict: bool, line: &[u8], payload: &#frame_lt [u8]) -> Result<Self, crate::wire::DecodeError> {
+                #decode_as_body
             }
 
             /// Puts `wire` in as a data URC's payload (as it lies on the wire), in place; other

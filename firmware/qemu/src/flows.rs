@@ -1,5 +1,6 @@
 //! The flows: context activation, TCP echo in buffer access and in direct push, the typed
-//! client behind the stack's lock, an HTTP GET with reqwless, DNS and UDP echo. TCP goes
+//! client behind the stack's lock, an HTTP GET with reqwless, DNS, UDP echo and a UDP
+//! service. TCP goes
 //! through the stack's own `connect`; HTTP, DNS and UDP through the embedded-nal-async traits,
 //! as any third-party client would. Every public future of the client and the stack a flow
 //! awaits goes through [`sized!`] first. The flows run one after the other in the main task
@@ -272,4 +273,28 @@ pub async fn udp_echo(stack: &QiStack, port: u16) -> Result<(), Failure> {
         ));
     }
     sized!("UdpSocket::close", socket.close()).in_flow("udp echo")
+}
+
+/// A UDP service (`"UDP SERVICE"`, a local port the module chooses): one datagram to the UDP
+/// peer, and its echo read back with the sender's address (`AT+QIRD` of a service).
+pub async fn udp_service(stack: &QiStack, port: u16) -> Result<(), Failure> {
+    const FLOW: &str = "udp service";
+    const MESSAGE: &[u8] = b"hello to a UDP service on mps2-an386";
+    let mut service = sized!("Stack::bind_udp", stack.bind_udp(0)).in_flow(FLOW)?;
+    let send = service.send_to(MESSAGE, "127.0.0.1", port);
+    sized!("UdpService::send_to", send).in_flow(FLOW)?;
+    let mut echoed = [0u8; 64];
+    let receive = service.receive_from(&mut echoed);
+    let (n, from) = sized!("UdpService::receive_from", receive).in_flow(FLOW)?;
+    if &echoed[..n] != MESSAGE {
+        return Err(Failure::Wrong(
+            "udp service: the echo differs from what was sent",
+        ));
+    }
+    if from.ip != "127.0.0.1" || from.port().get() != port {
+        return Err(Failure::Wrong(
+            "udp service: the echo came from another sender",
+        ));
+    }
+    sized!("UdpService::close", service.close()).in_flow(FLOW)
 }

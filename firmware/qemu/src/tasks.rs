@@ -83,5 +83,6 @@ async fn run_all(stack: &'static QiStack, peers: &Peers) -> Result<(), Failure> 
     run!("http get", flows::http_get(stack, port, len, fnv));
     run!("dns", flows::dns(stack));
     run!("udp echo", flows::udp_echo(stack, peers.udp_port));
+    run!("udp service", flows::udp_service(stack, peers.udp_port));
     Ok(())
 }

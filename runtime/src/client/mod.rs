@@ -206,7 +206,7 @@ pub use feed::{feed_ingress, FeedError, PortReader};
 pub use ingress::PushIngress;
 pub use link::{Answer, AsyncLink, BlockingLink, Link};
 pub(crate) use push::PushBuffer;
-pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS};
+pub use push::{Sender, PUSH_CAPACITY, PUSH_RECORDS, SENDER_IP_LEN};
 pub use queued::{ChannelUrc, HeldUrcs, Queued, QueuedUrc, RingUrc, UrcMeta, HELD_URCS};
 pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
@@ -598,10 +598,14 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     ) -> Result<Option<B>, Error> {
         self.exec_read(cmd, move |resp| {
             for line in crate::wire::response_lines(resp) {
-                let line = C::decode_line(line).map_err(|_| Error::Parse)?;
-                if let ControlFlow::Break(b) = each(line) {
-                    return Ok(Some(b));
-                }
+                // Matched, not mapped: a mapped `Result` is one more copy of the line.
+                let ControlFlow::Break(b) = (match C::decode_line(line) {
+                    Ok(line) => each(line),
+                    Err(_) => return Err(Error::Parse),
+                }) else {
+                    continue;
+                };
+                return Ok(Some(b));
             }
             Ok(None)
         })

@@ -11,13 +11,23 @@ pub const PUSH_CAPACITY: usize = 2 * RecvLength::MAX.get() as usize;
 /// Pushes the buffer keeps apart at once.
 pub const PUSH_RECORDS: usize = 8;
 
-/// Who sent a datagram to a UDP service.
+/// The longest sender address a [`Sender`] holds: an IPv6 address in text, with an IPv4
+/// address in its last 32 bits (45 characters). A sender is an address, never a name.
+pub const SENDER_IP_LEN: usize = 45;
+
+/// Who sent a datagram to a UDP service. A few dozen bytes: it is carried out of every
+/// level of a read, and a 255-byte string (the spec's room for any host) was copied at
+/// each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
-    /// The sender's address, as the module wrote it.
-    pub ip: String<255>,
+    /// The sender's address, as the module wrote it (an address longer than
+    /// [`SENDER_IP_LEN`] is a module fault, read as [`Error::Parse`](super::Error::Parse)).
+    pub ip: String<SENDER_IP_LEN>,
     pub(super) port: Port,
 }
+
+// Small on every target: the no_std build for thumbv7em checks it too.
+const _: () = assert!(core::mem::size_of::<Sender>() <= 64);
 
 impl Sender {
     pub(crate) fn new(ip: &str, port: Port) -> Option<Self> {

@@ -52,6 +52,37 @@ fn split_read<'a, D: DataLine<'a>>(
     Ok((l.detach(), data, n))
 }
 
+/// A UDP service's `AT+QIRD` answer: the datagram copied into `buf`, and its sender; `None`
+/// when none waited. Apart, so that the line lies in this frame only, and the sender is built
+/// where it is returned.
+#[inline(never)]
+fn read_datagram(bytes: &[u8], buf: &mut [u8]) -> Result<Option<(usize, Sender)>, Error> {
+    // Looked at where it was decoded: mapping the `Result` would copy the line each time.
+    let decoded = decode_data_frame(
+        bytes,
+        ReadFromLine::decode,
+        |x| x.data.len(),
+        |x, d| {
+            x.data = d;
+        },
+    );
+    let Ok(line) = &decoded else {
+        return Err(Error::Parse);
+    };
+    let len = line.announced();
+    // More than was asked for is the module's fault: refused, never cut.
+    if len > buf.len() {
+        return Err(Error::Parse);
+    }
+    let n = copy_payload(line.data, len, 0, buf).map_err(|_| Error::Parse)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let ip = line.remote_ip.as_deref().unwrap_or_default();
+    let port = line.remote_port.ok_or(Error::Parse)?;
+    Ok(Some((n, Sender::new(ip, port).ok_or(Error::Parse)?)))
+}
+
 fn announced(len: impl TryInto<usize>) -> usize {
     len.try_into().unwrap_or(0)
 }
@@ -171,26 +202,15 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
             connect_id,
             read_length: (len != ReadLength::MAX).then_some(len),
         };
-        let (line, n) = self
-            .exec_read(&cmd, |bytes| {
-                let (line, wire, len) =
-                    split_read::<ReadFromLine>(bytes).map_err(|_| Error::Parse)?;
-                // More than was asked for is the module's fault: refused, never cut.
-                if len > buf.len() {
-                    return Err(Error::Parse);
-                }
-                let n = copy_payload(wire, len, 0, buf).map_err(|_| Error::Parse)?;
-                Ok((line, n))
-            })
+        // The sender is taken from the line where it was decoded: no copy of the line (its
+        // 255-byte address) leaves the reading.
+        let got = self
+            .exec_read(&cmd, |bytes| read_datagram(bytes, buf))
             .await?;
-        if n == 0 {
+        if got.is_none() {
             self.router.socket_mut(connect_id).data_pending = false;
-            return Ok(None);
         }
-        let ip = line.remote_ip.unwrap_or_default();
-        let port = line.remote_port.ok_or(Error::Parse)?;
-        let from = Sender::new(&ip, port).ok_or(Error::Parse)?;
-        Ok(Some((n, from)))
+        Ok(got)
     }
 
     /// `AT+QIRD=<id>,0`: bytes received, read, and not read yet.

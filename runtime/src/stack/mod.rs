@@ -77,6 +77,7 @@ use embedded_io_async::Write;
 pub use error::{Error, Stopped};
 pub use nal::BoundUdp;
 pub use push::PushCell;
+pub use results::WaitingResult;
 pub use runner::Runner;
 pub use tcp::{TcpReader, TcpSocket, TcpWriter};
 pub use udp::{UdpService, UdpSocket};
@@ -549,9 +550,9 @@ impl<'d, W: Write> Stack<'d, W> {
     fn check_push_room(&self, service_type: ServiceType) -> Result<(), Error> {
         let largest = crate::RecvLength::MAX.get() as usize;
         // A UDP service's push keeps its sender's address beside the payload: at most the
-        // longest IPv6 address in text (45 bytes).
+        // longest IPv6 address in text.
         let sender = match service_type {
-            ServiceType::UdpService => 45,
+            ServiceType::UdpService => client::SENDER_IP_LEN,
             _ => 0,
         };
         let capacity = self.push.capacity();
@@ -682,8 +683,8 @@ impl<W: Write> StackLink<'_, W> {
     }
 }
 
-impl<W: Write> Link for StackLink<'_, W> {
-    type Queued = Urc<'static>;
+impl<'d, W: Write> Link for StackLink<'d, W> {
+    type Queued = WaitingResult<'d>;
 
     async fn send<C: atat::AtatCmd>(
         &mut self,
@@ -759,11 +760,12 @@ impl<W: Write> Link for StackLink<'_, W> {
         .await
     }
 
-    async fn urc(&mut self, deadline: Instant) -> Option<Urc<'static>> {
+    async fn urc(&mut self, deadline: Instant) -> Option<WaitingResult<'d>> {
         use embassy_futures::select::{select3, Either3};
         loop {
-            // Waits for a result without taking it: a URC carried out through the select
-            // and the timeout would be copied at each level, in the frame of every wait.
+            // Waits for a result without taking it: a URC carried out through the select,
+            // the timeout and this future would be copied at each level, in the frame of
+            // every wait; the client looks at it where it lies (`WaitingResult`).
             let ready = select3(
                 self.shared.results.ready(),
                 self.shared.stopped(),
@@ -774,14 +776,16 @@ impl<W: Write> Link for StackLink<'_, W> {
                 _ => return None,
             }
             // The holder is the one receiver: what was ready is still there.
-            let taken = self.shared.results.take();
-            if taken.is_some() {
-                return taken;
+            if let Some(waiting) = self.try_urc() {
+                return Some(waiting);
             }
         }
     }
 
-    fn try_urc(&mut self) -> Option<Urc<'static>> {
-        self.shared.results.take()
+    fn try_urc(&mut self) -> Option<WaitingResult<'d>> {
+        // Only the holder takes or clears a result: it is still there when looked at.
+        self.shared.results.is_full().then_some(WaitingResult {
+            results: &self.shared.results,
+        })
     }
 }

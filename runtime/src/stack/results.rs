@@ -81,14 +81,20 @@ impl Results {
         .await
     }
 
-    /// Takes the waiting result, if any.
-    pub(crate) fn take(&self) -> Option<Urc<'static>> {
+    /// Hands the waiting result, if any, to `f` where it lies, then drops it from the slot.
+    ///
+    /// Nothing moves it out: a `Urc` taken by value is copied at every level it passes
+    /// (the lock, the link's future, the client's wait), a few hundred bytes each in the
+    /// frame of every call that waits for a result. `f` runs under the slot's lock (a
+    /// critical section), as the client's routing does under the push ring's.
+    pub(crate) fn take_with<R>(&self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
         self.with(|s| {
-            let u = s.urc.take();
-            if u.is_some() {
+            let r = s.urc.as_ref().map(f);
+            if r.is_some() {
+                s.urc = None;
                 s.giver.wake();
             }
-            u
+            r
         })
     }
 
@@ -100,5 +106,24 @@ impl Results {
                 s.giver.wake();
             }
         })
+    }
+}
+
+/// A result URC waiting in the stack's slot for the command holder, as the stack's link
+/// hands it to the client ([`Queued`](crate::client::Queued)): the URC stays where the
+/// runner put it until [`with_urc`](crate::client::Queued::with_urc) has looked at it.
+pub struct WaitingResult<'d> {
+    pub(super) results: &'d Results,
+}
+
+impl core::fmt::Debug for WaitingResult<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("WaitingResult")
+    }
+}
+
+impl crate::client::Queued for WaitingResult<'_> {
+    fn with_urc<R>(self, f: impl FnOnce(&Urc<'_>) -> R) -> Option<R> {
+        self.results.take_with(f)
     }
 }
