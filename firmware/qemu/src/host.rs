@@ -90,18 +90,7 @@ impl Line {
 
     /// `n` in decimal.
     pub fn num(&mut self, n: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.bytes(&digits[i..])
+        self.str(decimal(n, &mut [0; 20]))
     }
 
     /// `n` in decimal, with its sign.
@@ -137,6 +126,22 @@ impl Line {
         line.str("firmware: FAILED: ").bytes(&self.buf[..self.len]).say();
         exit(debug::EXIT_FAILURE)
     }
+}
+
+/// `n` in decimal, written at the end of `digits`.
+pub fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    core::str::from_utf8(&digits[i..]).unwrap_or_default()
 }
 
 impl Default for Line {
