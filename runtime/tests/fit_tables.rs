@@ -84,7 +84,10 @@ fn headers_agree(line: &[u8]) {
             h.int(RecvWithLength::AT_CONNECT_ID),
             h.int(RecvWithLength::AT_RECV_LENGTH)
         )),
-        typed.map(|u| (i64::from(u.connect_id.get()), i64::from(u.recv_length.get()))),
+        typed.map(|u| (
+            i64::from(u.connect_id.get()),
+            i64::from(u.recv_length.get())
+        )),
         "recv notice header of {text:?}"
     );
     let read = header(&DigestTables::LISTS, shape(ReadFromLine::SHAPE), line);
@@ -272,7 +275,10 @@ fn data_headers_read_alike() {
     for line in lines {
         headers_agree(line);
     }
-    assert_eq!(DigestTables::response_data_len(b"+QIRD: 5,\"10.0.0.1\",9000"), Some(5));
+    assert_eq!(
+        DigestTables::response_data_len(b"+QIRD: 5,\"10.0.0.1\",9000"),
+        Some(5)
+    );
     assert_eq!(DigestTables::urc_data_len(b"+QIURC: \"recv\",1,5"), Some(5));
     assert_eq!(DigestTables::urc_data_len(b"+QIURC: \"recv\",1,0"), None);
 }

@@ -123,7 +123,9 @@ impl Line {
     /// Prints `firmware: FAILED: ` and the line, and stops QEMU with exit status 1.
     pub fn fail(&mut self) -> ! {
         let mut line = Line::new();
-        line.str("firmware: FAILED: ").bytes(&self.buf[..self.len]).say();
+        line.str("firmware: FAILED: ")
+            .bytes(&self.buf[..self.len])
+            .say();
         exit(debug::EXIT_FAILURE)
     }
 }
@@ -191,7 +193,10 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     let mut line = Line::new();
     line.str("panic");
     if let Some(at) = info.location() {
-        line.str(" at ").str(at.file()).str(":").num(at.line().into());
+        line.str(" at ")
+            .str(at.file())
+            .str(":")
+            .num(at.line().into());
     }
     line.fail()
 }

@@ -70,7 +70,10 @@ impl SpecTables for QiTables {
             }
             // The short form is pushed data or the buffer-access notice with a length.
             _ => match line_header(Recv::SHAPE, header) {
-                Some(h) if id(&h, Recv::AT_CONNECT_ID).is_some_and(|i| state.recv_carries_payload(i)) => {
+                Some(h)
+                    if id(&h, Recv::AT_CONNECT_ID)
+                        .is_some_and(|i| state.recv_carries_payload(i)) =>
+                {
                     usize::try_from(h.int(Recv::AT_RECV_LENGTH)).ok()
                 }
                 _ => None,
