@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the QEMU firmware (this crate) against the virtual module: checks that the README's
 # firmware example is this crate's, builds the firmware, the README example and the host tools,
-# starts `qi sim --tcp` and the loopback peers, boots QEMU's mps2-an386 with UART0 on the sim's
-# port, and passes when the firmware prints its success line, QEMU exits 0 and what the firmware
-# measured is within budget.toml (budget.sh).
+# starts the loopback peers and, for each of the two builds of the firmware (the shipped one,
+# without the measuring harness, and the measured one), `qi sim --tcp` and QEMU's mps2-an386
+# with UART0 on the sim's port; passes when both print their success line, QEMU exits 0 and
+# what they measured is within budget.toml (budget.sh).
 # Needs qemu-system-arm (Debian: apt-get install qemu-system-arm) and the thumbv7em-none-eabihf
 # target (rustup target add thumbv7em-none-eabihf).
 set -euo pipefail
@@ -33,9 +34,15 @@ done <<<"$deps"
 
 host_target=${CARGO_TARGET_DIR:-$root/target}
 fw_target=${CARGO_TARGET_DIR:-$here/target}
+release="$fw_target/thumbv7em-none-eabihf/release"
 (cd "$root" && cargo build -q -p qi-sim --bin qi && cargo build -q -p qi-tests --example qemu_peers)
+# The shipped firmware (the same flows without the measuring harness: the `flash` budget)
+# first, kept beside the measured one, which the second build puts in its place.
+(cd "$here" && cargo build -q --release --no-default-features --bin qi-qemu-firmware)
+cp "$release/qi-qemu-firmware" "$release/qi-qemu-firmware-shipped"
 (cd "$here" && cargo build -q --release --bins)
-firmware="$fw_target/thumbv7em-none-eabihf/release/qi-qemu-firmware"
+firmware="$release/qi-qemu-firmware"
+shipped="$release/qi-qemu-firmware-shipped"
 
 work=$(mktemp -d)
 pids=()
@@ -61,33 +68,45 @@ first_line() {
   return 1
 }
 
-# Both print their line after their sockets listen, so the ports accept from then on.
-"$host_target/debug/qi" sim --tcp 127.0.0.1:0 >"$work/sim.out" 2>&1 &
+# The peers serve both runs; each prints its line after its sockets listen, so the ports
+# accept from then on.
+"$host_target/debug/examples/qemu_peers" --for $((2 * qemu_limit + 60)) >"$work/peers.out" 2>&1 &
 pids+=($!)
-"$host_target/debug/examples/qemu_peers" --for $((qemu_limit + 30)) >"$work/peers.out" 2>&1 &
-pids+=($!)
-sim_line=$(first_line "$work/sim.out" "tcp: ")
-sim_port=${sim_line##*:}
 peers_line=$(first_line "$work/peers.out" "peers: ")
 # Every KEY=VALUE of the peers' line goes to the firmware as a semihosting argument.
 read -r -a peer_args <<<"${peers_line#peers: }"
 semihosting="enable=on,target=native,arg=firmware$(printf ',arg=%s' "${peer_args[@]}")"
-echo "run.sh: sim on port $sim_port; $peers_line"
 
-status=0
-timeout "$qemu_limit" qemu-system-arm -M mps2-an386 -nodefaults -display none -monitor none \
-  -serial "tcp:127.0.0.1:$sim_port,nodelay=on" \
-  -semihosting-config "$semihosting" \
-  -kernel "$firmware" >"$work/qemu.out" 2>&1 || status=$?
-cat "$work/qemu.out"
-if [ "$status" -eq 124 ]; then
-  echo "run.sh: QEMU did not finish within $qemu_limit s" >&2
-  exit 1
-fi
-if [ "$status" -ne 0 ] || ! grep -qx "$success" "$work/qemu.out"; then
-  echo "run.sh: the firmware failed (QEMU exit status $status)" >&2
-  exit 1
-fi
-# RAM and flash against budget.toml: the ELF's statics and what the firmware measured.
-"$here/budget.sh" "$firmware" "$work/qemu.out"
+# Runs firmware $1 in QEMU against a sim of its own (a fresh module), its output in $2; fails
+# unless it prints the success line and QEMU exits 0.
+run_firmware() {
+  local elf=$1 out=$2 sim_out sim_line sim_port status=0
+  sim_out="$out.sim"
+  "$host_target/debug/qi" sim --tcp 127.0.0.1:0 >"$sim_out" 2>&1 &
+  local sim=$!
+  pids+=("$sim")
+  sim_line=$(first_line "$sim_out" "tcp: ")
+  sim_port=${sim_line##*:}
+  echo "run.sh: ${elf##*/}: sim on port $sim_port; $peers_line"
+  timeout "$qemu_limit" qemu-system-arm -M mps2-an386 -nodefaults -display none -monitor none \
+    -serial "tcp:127.0.0.1:$sim_port,nodelay=on" \
+    -semihosting-config "$semihosting" \
+    -kernel "$elf" >"$out" 2>&1 || status=$?
+  kill "$sim" 2>/dev/null || true
+  wait "$sim" 2>/dev/null || true
+  cat "$out"
+  if [ "$status" -eq 124 ]; then
+    echo "run.sh: ${elf##*/}: QEMU did not finish within $qemu_limit s" >&2
+    return 1
+  fi
+  if [ "$status" -ne 0 ] || ! grep -qx "$success" "$out"; then
+    echo "run.sh: ${elf##*/}: the firmware failed (QEMU exit status $status)" >&2
+    return 1
+  fi
+}
+
+run_firmware "$shipped" "$work/shipped.out"
+run_firmware "$firmware" "$work/qemu.out"
+# RAM and flash against budget.toml: the ELFs' statics and what the firmwares measured.
+"$here/budget.sh" "$firmware" "$work/qemu.out" "$shipped" "$work/shipped.out"
 echo "run.sh: passed"

@@ -10,8 +10,8 @@
 mod shape;
 
 pub use shape::{
-    best_fit, form_fits, form_of, line_fit, Candidate, DataRule, FieldKind, FieldRule, FormShape,
-    LineShape, Presence, ValueLists, MAX_LENGTH_POSITION,
+    best_fit, data_len, form_fits, form_of, header, line_fit, Candidate, DataRule, FieldKind,
+    FieldRule, FormShape, Header, LineShape, Presence, ValueLists, MAX_LENGTH_POSITION,
 };
 
 use crate::digest::DigestState;

@@ -951,8 +951,8 @@ mod tests {
 
 /// What the digester reads of a spec: generated crates implement it through this module.
 pub use crate::tables::{
-    best_fit, form_of, line_fit, Candidate, DataRule, FieldKind, FieldRule, FormShape, FramedField,
-    LineShape, Presence, SpecTables, ValueLists,
+    best_fit, data_len, form_of, header, line_fit, Candidate, DataRule, FieldKind, FieldRule,
+    FormShape, FramedField, Header, LineShape, Presence, SpecTables, ValueLists,
 };
 
 // Data lines in any framing (see `quectel_qi::framing`): generic, so that a crate generated

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use quectel_qi::wire::{Fit, SpecTables};
-use quectel_qi::{DigestTables, Request, Urc};
+use quectel_qi::{limits, DigestTables, Request, Urc};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -44,8 +44,64 @@ fn forms() -> u16 {
     u16::try_from(DigestTables::FORMS.len()).expect("fewer than 65536 forms")
 }
 
+/// The tables read a data line's header before its payload is there as the typed decoders
+/// read it with a payload of any length (the zeros `DigestTables::any_payload` held before
+/// the tables did this): the payload length of a response line and of a URC, and the fields
+/// `QiTables` judges a push or read by.
+fn headers_agree(line: &[u8]) {
+    use quectel_qi::response::qird::ReadFromLine;
+    use quectel_qi::urc::{RecvPush, RecvPushUdpService, RecvWithLength};
+    use quectel_qi::wire::header;
+    let any = vec![0u8; limits::MAX_DATA_LEN];
+    let text = String::from_utf8_lossy(line);
+    assert_eq!(
+        DigestTables::response_data_len(line),
+        limits::response_data_len(line, &any).ok().flatten(),
+        "response payload length of {text:?}"
+    );
+    let typed_urc = RecvPush::decode_strict(line, &any)
+        .map(|u| u.data.len())
+        .or_else(|_| RecvPushUdpService::decode_strict(line, &any).map(|u| u.data.len()))
+        .ok()
+        .filter(|&n| n > 0);
+    assert_eq!(
+        DigestTables::urc_data_len(line),
+        typed_urc,
+        "URC payload length of {text:?}"
+    );
+    let shape = |i: u16| &DigestTables::LINES[usize::from(i)];
+    let udp = header(&DigestTables::LISTS, shape(RecvPushUdpService::SHAPE), line);
+    let typed = RecvPushUdpService::decode_strict(line, &any).ok();
+    assert_eq!(
+        udp.map(|h| (h.int(RecvPushUdpService::AT_CONNECT_ID), h.data)),
+        typed.map(|u| (i64::from(u.connect_id.get()), Some(u.data.len()))),
+        "UDP service push header of {text:?}"
+    );
+    let recv = header(&DigestTables::LISTS, shape(RecvWithLength::SHAPE), line);
+    let typed = RecvWithLength::decode_strict(line, b"").ok();
+    assert_eq!(
+        recv.map(|h| (
+            h.int(RecvWithLength::AT_CONNECT_ID),
+            h.int(RecvWithLength::AT_RECV_LENGTH)
+        )),
+        typed.map(|u| (
+            i64::from(u.connect_id.get()),
+            i64::from(u.recv_length.get())
+        )),
+        "recv notice header of {text:?}"
+    );
+    let read = header(&DigestTables::LISTS, shape(ReadFromLine::SHAPE), line);
+    let typed = ReadFromLine::decode_strict(line, &any).ok();
+    assert_eq!(
+        read.map(|h| h.present > usize::from(ReadFromLine::AT_REMOTE_IP)),
+        typed.map(|l| l.remote_ip.is_some()),
+        "read-from header of {text:?}"
+    );
+}
+
 /// The tables fit a module line, against every form and as a URC, as the typed decoders do.
 fn lines_agree(line: &[u8], payload: &[u8]) {
+    headers_agree(line);
     assert_eq!(
         DigestTables::urc_fit(line, payload),
         Urc::fit(line, payload),
@@ -191,4 +247,38 @@ fn the_tables_give_no_fit_for_an_unknown_form() {
     let (line, payload) = &seeds().lines[0];
     assert_eq!(DigestTables::response_fit(u16::MAX, line, payload), Fit::No);
     assert_eq!(Request::response_fit(u16::MAX, line, payload), Fit::No);
+}
+
+/// The data lines themselves, each way they come (the seed corpus has few of them), and
+/// near misses: the tables read their headers as the typed decoders do.
+#[test]
+fn data_headers_read_alike() {
+    let lines: &[&[u8]] = &[
+        b"+QIRD: 5",
+        b"+QIRD: 0",
+        b"+QIRD: 1500",
+        b"+QIRD: 1501",
+        b"+QIRD: 5,\"10.0.0.1\",9000",
+        b"+QIRD: 5,\"10.0.0.1\"",
+        b"+QIRD: 5,,",
+        b"+QIRD: x",
+        b"+QIURC: \"recv\",1",
+        b"+QIURC: \"recv\",1,5",
+        b"+QIURC: \"recv\",1,0",
+        b"+QIURC: \"recv\",11,1500",
+        b"+QIURC: \"recv\",12,5",
+        b"+QIURC: \"recv\",1,1501",
+        b"+QIURC: \"recv\",1,5,\"10.0.0.1\",9000",
+        b"+QIURC: \"recv\",1,5,\"10.0.0.1\",9000,7",
+        b"+QIURC: \"closed\",1",
+    ];
+    for line in lines {
+        headers_agree(line);
+    }
+    assert_eq!(
+        DigestTables::response_data_len(b"+QIRD: 5,\"10.0.0.1\",9000"),
+        Some(5)
+    );
+    assert_eq!(DigestTables::urc_data_len(b"+QIURC: \"recv\",1,5"), Some(5));
+    assert_eq!(DigestTables::urc_data_len(b"+QIURC: \"recv\",1,0"), None);
 }

@@ -5,6 +5,7 @@
 //! without glue.
 
 use crate::ir::Model;
+use crate::naming;
 use crate::spec::{FinalResult, ParamType, ParamUse};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,20 +30,59 @@ fn framed(model: &Model, prefix: &str, shift: usize, fields: &[ParamUse]) -> Vec
     rows
 }
 
+/// Where a typed line's shape and fields lie in the tables: `SHAPE` (its position in
+/// `DigestTables::LINES`) and `AT_<FIELD>` (each field's position in the shape's field list,
+/// as `wire::Header::int` takes it).
+fn line_place(
+    path: TokenStream,
+    with_data: bool,
+    shape: usize,
+    fields: &[crate::spec::ParamUse],
+) -> TokenStream {
+    let shape = u16::try_from(shape).expect("fewer than 65536 lines");
+    let at = fields.iter().enumerate().map(|(i, f)| {
+        let name = quote::format_ident!("AT_{}", naming::constant(f.field_name()));
+        let i = u8::try_from(i).expect("fewer than 256 fields");
+        quote! {
+            #[doc = " The field's position in the line's shape (`wire::Header::int`)."]
+            pub const #name: u8 = #i;
+        }
+    });
+    let (generics, ty) = if with_data {
+        (quote!(<'a>), quote!(#path<'a>))
+    } else {
+        (TokenStream::new(), path)
+    };
+    quote! {
+        impl #generics #ty {
+            /// The line's shape in `DigestTables::LINES`.
+            pub const SHAPE: u16 = #shape;
+            #(#at)*
+        }
+    }
+}
+
 /// The shape tables: every response line then every URC, every form, each form's candidate
-/// lines and the URCs' candidates.
-fn shape_tables(
-    model: &Model,
-) -> (
-    Vec<TokenStream>,
-    Vec<TokenStream>,
-    Vec<TokenStream>,
-    Vec<TokenStream>,
-    TokenStream,
-) {
+/// lines and the URCs' candidates; where each typed line lies in them; the lines that
+/// announce a payload (responses, then URCs).
+struct ShapeTables {
+    lines: Vec<TokenStream>,
+    forms: Vec<TokenStream>,
+    responses: Vec<TokenStream>,
+    urcs: Vec<TokenStream>,
+    lists: TokenStream,
+    places: Vec<TokenStream>,
+    data_responses: Vec<u16>,
+    data_urcs: Vec<u16>,
+}
+
+fn shape_tables(model: &Model) -> ShapeTables {
     let mut lists = super::shapes::Lists::default();
     let mut lines = Vec::new();
     let mut forms = Vec::new();
+    let mut places = Vec::new();
+    let (mut data_responses, mut data_urcs) = (Vec::new(), Vec::new());
+    let index = |n: usize| u16::try_from(n).expect("fewer than 65536 lines");
     // Where each form's lines start in `lines`.
     let mut first_line = std::collections::HashMap::new();
     for c in &model.spec.commands {
@@ -50,7 +90,18 @@ fn shape_tables(
         for f in &cmd.forms {
             first_line.insert(std::ptr::from_ref(f), lines.len());
             forms.push(super::shapes::form(model, &mut lists, cmd, f));
-            for l in &f.response.lines {
+            let m = naming::command_module(cmd);
+            for (i, l) in f.response.lines.iter().enumerate() {
+                let lt = naming::line_type(f, i);
+                places.push(line_place(
+                    quote!(crate::response::#m::#lt),
+                    l.data.is_some(),
+                    lines.len(),
+                    &l.fields,
+                ));
+                if l.data.is_some() {
+                    data_responses.push(index(lines.len()));
+                }
                 let prefix = l.prefix.clone().unwrap_or_else(|| format!("+{}", cmd.name));
                 lines.push(super::shapes::line(
                     model,
@@ -88,6 +139,16 @@ fn shape_tables(
     let mut urcs = Vec::new();
     for u in &model.spec.urcs.value.urcs {
         urcs.push(candidate(lines.len(), u.exact));
+        let t = naming::type_name(&u.name);
+        places.push(line_place(
+            quote!(urc::#t),
+            u.data.is_some(),
+            lines.len(),
+            &u.fields,
+        ));
+        if u.data.is_some() {
+            data_urcs.push(index(lines.len()));
+        }
         lines.push(super::shapes::line(
             model,
             &mut lists,
@@ -98,14 +159,32 @@ fn shape_tables(
             u.data.as_ref(),
         ));
     }
-    (lines, forms, responses, urcs, lists.tokens())
+    ShapeTables {
+        lines,
+        forms,
+        responses,
+        urcs,
+        lists: lists.tokens(),
+        places,
+        data_responses,
+        data_urcs,
+    }
 }
 
 pub fn emit(model: &Model) -> TokenStream {
     let mut finals = BTreeSet::new();
     let mut prompt = false;
     let mut rows = Vec::new();
-    let (lines, forms, responses, urcs, lists) = shape_tables(model);
+    let ShapeTables {
+        lines,
+        forms,
+        responses,
+        urcs,
+        lists,
+        places,
+        data_responses,
+        data_urcs,
+    } = shape_tables(model);
     for c in &model.spec.commands {
         let cmd = &c.value;
         for form in &cmd.forms {
@@ -163,13 +242,11 @@ pub fn emit(model: &Model) -> TokenStream {
                 crate::wire::form_of(&DigestTables::LISTS, DigestTables::FORMS, command)
             }
             fn response_data_len(header: &[u8]) -> Option<usize> {
-                limits::response_data_len(header, DigestTables::any_payload()).ok().flatten()
+                crate::wire::data_len(&DigestTables::LISTS, DigestTables::LINES, DigestTables::DATA_RESPONSES, header)
             }
             fn urc_data_len(header: &[u8]) -> Option<usize> {
-                match Urc::decode_framing(header, DigestTables::any_payload()) {
-                    Ok(u) if u.payload_len() > 0 => Some(u.payload_len()),
-                    _ => None,
-                }
+                crate::wire::data_len(&DigestTables::LISTS, DigestTables::LINES, DigestTables::DATA_URCS, header)
+                    .filter(|&n| n > 0)
             }
         }
 
@@ -189,12 +266,13 @@ pub fn emit(model: &Model) -> TokenStream {
             /// The URCs' lines, as `Urc::fit` weighs them (those marked `exact` only exactly).
             pub const URCS: &'static [crate::wire::Candidate] = &[#(#urcs)*];
 
-            /// Payload bytes enough for any data line, for judging a header before its payload
-            /// is there (constant zeros, in flash).
-            pub fn any_payload() -> &'static [u8] {
-                static ANY_PAYLOAD: [u8; limits::MAX_DATA_LEN] = [0; limits::MAX_DATA_LEN];
-                &ANY_PAYLOAD
-            }
+            /// The shapes in `LINES` of the response lines that announce a payload, in spec
+            /// order.
+            pub const DATA_RESPONSES: &'static [u16] = &[#(#data_responses),*];
+            /// The shapes in `LINES` of the URCs that announce a payload, in `Urc`'s order.
+            pub const DATA_URCS: &'static [u16] = &[#(#data_urcs),*];
         }
+
+        #(#places)*
     }
 }

@@ -17,7 +17,7 @@ use critical_section::Mutex;
 use qi_qemu_firmware::stack_usage;
 use quectel_qi::heapless::Vec;
 
-use crate::host::say;
+use crate::host::Line;
 
 /// More than the distinct calls of the flows and the runner.
 const NAMES: usize = 40;
@@ -47,11 +47,12 @@ impl<F: Future> Future for Measured<'_, F> {
         let poll = poll_apart(this.future.as_mut(), cx);
         match stack_usage::used_below(at) {
             Some(used) => record(this.name, used),
-            None => crate::host::fail(format_args!(
-                "{}: one poll took more than {} bytes of stack",
-                this.name,
-                stack_usage::WINDOW
-            )),
+            None => Line::new()
+                .str(this.name)
+                .str(": one poll took more than ")
+                .num(stack_usage::WINDOW as u64)
+                .str(" bytes of stack")
+                .fail(),
         }
         poll
     }
@@ -71,7 +72,7 @@ fn record(name: &'static str, used: usize) {
             Some((_, largest)) => *largest = (*largest).max(used),
             None => {
                 if deepest.push((name, used)).is_err() {
-                    crate::host::fail(format_args!("more than {NAMES} call names"));
+                    crate::host::fail("more call names than call_stack::NAMES");
                 }
             }
         }
@@ -82,7 +83,12 @@ fn record(name: &'static str, used: usize) {
 pub fn report() {
     critical_section::with(|cs| {
         for (name, used) in DEEPEST.borrow_ref(cs).iter() {
-            say(format_args!("firmware: call {name} stack {used}"));
+            Line::new()
+                .str("firmware: call ")
+                .str(name)
+                .str(" stack ")
+                .num(*used as u64)
+                .say();
         }
     });
 }

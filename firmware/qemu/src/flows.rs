@@ -6,7 +6,7 @@
 //! awaits goes through [`sized!`] first. The flows run one after the other in the main task
 //! (`tasks.rs`); the large buffer is the application's, [`APP_BUF`].
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
@@ -22,6 +22,7 @@ use reqwless::client::HttpClient;
 use reqwless::request::Method;
 
 use crate::future_sizes::sized;
+use crate::host::decimal;
 use crate::QiStack;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
@@ -200,8 +201,13 @@ pub async fn context(stack: &QiStack) -> Result<(), Failure> {
 /// `GET /bytes/<len>` from the HTTP peer: the body's length and FNV-1a hash are `len` and
 /// `fnv`.
 pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Result<(), Failure> {
+    // Without `write!`: core::fmt would be in the shipped firmware for this line alone.
     let mut url = String::<48>::new();
-    write!(url, "http://127.0.0.1:{port}/bytes/{len}")
+    let mut digits = [0; 20];
+    url.push_str("http://127.0.0.1:")
+        .and_then(|()| url.push_str(decimal(port.into(), &mut digits)))
+        .and_then(|()| url.push_str("/bytes/"))
+        .and_then(|()| url.push_str(decimal(len as u64, &mut digits)))
         .map_err(|_| Failure::Wrong("http get: url too long"))?;
     // The stack is both the TCP connector and the resolver reqwless asks.
     let mut client = HttpClient::new(stack, stack);

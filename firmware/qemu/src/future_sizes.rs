@@ -11,7 +11,7 @@ use core::cell::RefCell;
 use critical_section::Mutex;
 use quectel_qi::heapless::Vec;
 
-use crate::host::say;
+use crate::host::Line;
 
 /// More than the flows' distinct calls.
 const NAMES: usize = 40;
@@ -38,7 +38,7 @@ pub fn record(name: &'static str, size: usize) {
             Some((_, largest)) => *largest = (*largest).max(size),
             None => {
                 if sizes.push((name, size)).is_err() {
-                    crate::host::fail(format_args!("more than {NAMES} future names"));
+                    crate::host::fail("more future names than future_sizes::NAMES");
                 }
             }
         }
@@ -49,7 +49,12 @@ pub fn record(name: &'static str, size: usize) {
 pub fn report() {
     critical_section::with(|cs| {
         for (name, size) in SIZES.borrow_ref(cs).iter() {
-            say(format_args!("firmware: future {name} {size}"));
+            Line::new()
+                .str("firmware: future ")
+                .str(name)
+                .str(" ")
+                .num(*size as u64)
+                .say();
         }
     });
 }

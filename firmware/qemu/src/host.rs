@@ -1,7 +1,7 @@
 //! The firmware's link to the host, over semihosting: the command line QEMU was given, lines on
 //! QEMU's stdout, and the exit status (QEMU exits 0 on success, 1 otherwise).
 
-use cortex_m_semihosting::{debug, hprintln, nr, syscall1};
+use cortex_m_semihosting::{debug, hio, nr, syscall1};
 
 /// What the run script passes with `-semihosting-config arg=...`: where the host's peers
 /// listen, and what the HTTP server's `/bytes/<http_len>` holds.
@@ -58,20 +58,116 @@ fn cmdline(buf: &mut [u8]) -> Option<&str> {
     core::str::from_utf8(buf.get(..block[1])?).ok()
 }
 
-/// A line on the host's stdout.
-pub fn say(args: core::fmt::Arguments<'_>) {
-    hprintln!("{}", args);
+/// A line for the host's stdout, written without `core::fmt` (its machinery and the
+/// formatting impls it pulls in are kilobytes of flash): text and numbers, cut at its
+/// capacity.
+pub struct Line {
+    buf: [u8; LINE],
+    len: usize,
 }
 
-/// Reports success and stops QEMU with exit status 0.
+/// Longer than any line the firmware prints.
+const LINE: usize = 160;
+
+impl Line {
+    pub const fn new() -> Self {
+        Line {
+            buf: [0; LINE],
+            len: 0,
+        }
+    }
+
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        self.bytes(s.as_bytes())
+    }
+
+    fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        let n = b.len().min(LINE - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&b[..n]);
+        self.len += n;
+        self
+    }
+
+    /// `n` in decimal.
+    pub fn num(&mut self, n: u64) -> &mut Self {
+        self.str(decimal(n, &mut [0; 20]))
+    }
+
+    /// `n` in decimal, with its sign.
+    pub fn int(&mut self, n: i64) -> &mut Self {
+        if n < 0 {
+            self.str("-");
+        }
+        self.num(n.unsigned_abs())
+    }
+
+    /// `n` as `0x` and eight hexadecimal digits.
+    pub fn hex(&mut self, n: u32) -> &mut Self {
+        let mut digits = *b"0x00000000";
+        for (i, d) in digits[2..].iter_mut().enumerate() {
+            let nibble = (n >> (28 - 4 * i)) & 0xf;
+            *d = b"0123456789abcdef"[nibble as usize];
+        }
+        self.bytes(&digits)
+    }
+
+    /// Prints the line (and its line end) on the host's stdout.
+    pub fn say(&mut self) {
+        self.bytes(b"\n");
+        if let Ok(mut out) = hio::hstdout() {
+            // Nothing to tell the host if the host cannot be told.
+            let _ = out.write_all(&self.buf[..self.len]);
+        }
+    }
+
+    /// Prints `firmware: FAILED: ` and the line, and stops QEMU with exit status 1.
+    pub fn fail(&mut self) -> ! {
+        let mut line = Line::new();
+        line.str("firmware: FAILED: ")
+            .bytes(&self.buf[..self.len])
+            .say();
+        exit(debug::EXIT_FAILURE)
+    }
+}
+
+/// `n` in decimal, written at the end of `digits`.
+pub fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    core::str::from_utf8(&digits[i..]).unwrap_or_default()
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line::new()
+    }
+}
+
+/// Reports success (`line`) and stops QEMU with exit status 0.
 pub fn pass(line: &str) -> ! {
-    hprintln!("{}", line);
+    Line::new().str(line).say();
     exit(debug::EXIT_SUCCESS)
 }
 
-/// Reports a failure and stops QEMU with exit status 1.
-pub fn fail(args: core::fmt::Arguments<'_>) -> ! {
-    hprintln!("firmware: FAILED: {}", args);
+/// Reports a failure (`why`) and stops QEMU with exit status 1.
+pub fn fail(why: &str) -> ! {
+    Line::new().str(why).fail()
+}
+
+/// Reports a failure told with `core::fmt` (the measured build's errors, by their `Display`)
+/// and stops QEMU with exit status 1.
+#[cfg(feature = "measure")]
+pub fn fail_fmt(args: core::fmt::Arguments<'_>) -> ! {
+    cortex_m_semihosting::hprintln!("firmware: FAILED: {}", args);
     exit(debug::EXIT_FAILURE)
 }
 
@@ -83,12 +179,29 @@ fn exit(status: debug::ExitStatus) -> ! {
     }
 }
 
+/// The measured build tells the whole message.
+#[cfg(feature = "measure")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    fail(format_args!("panic: {}", info))
+    fail_fmt(format_args!("panic: {}", info))
+}
+
+/// The location only: the message would take `core::fmt` into the shipped firmware.
+#[cfg(not(feature = "measure"))]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    let mut line = Line::new();
+    line.str("panic");
+    if let Some(at) = info.location() {
+        line.str(" at ")
+            .str(at.file())
+            .str(":")
+            .num(at.line().into());
+    }
+    line.fail()
 }
 
 #[cortex_m_rt::exception]
 unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
-    fail(format_args!("hard fault at pc {:#010x}", frame.pc()))
+    Line::new().str("hard fault at pc ").hex(frame.pc()).fail()
 }

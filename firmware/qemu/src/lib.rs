@@ -24,9 +24,9 @@ const BAUD: u32 = 115_200;
 pub fn init() -> (UartTx, UartRx) {
     stack_usage::paint();
     let core = cortex_m::Peripherals::take()
-        .unwrap_or_else(|| host::fail(format_args!("the core peripherals were taken already")));
+        .unwrap_or_else(|| host::fail("the core peripherals were taken already"));
     time_driver::init(core.SYST);
-    uart::take(BAUD).unwrap_or_else(|| host::fail(format_args!("the UART was taken already")))
+    uart::take(BAUD).unwrap_or_else(|| host::fail("the UART was taken already"))
 }
 
 /// Every interrupt line lands here (no device crate: cortex-m-rt's table points all of them
@@ -35,6 +35,9 @@ pub fn init() -> (UartTx, UartRx) {
 unsafe fn DefaultHandler(irqn: i16) {
     match irqn {
         0 | 1 => uart::on_interrupt(irqn as u16),
-        _ => host::fail(format_args!("unexpected interrupt {irqn}")),
+        _ => host::Line::new()
+            .str("unexpected interrupt ")
+            .int(irqn.into())
+            .fail(),
     }
 }

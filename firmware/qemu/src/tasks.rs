@@ -15,7 +15,7 @@ use quectel_qi::embassy_time::with_timeout;
 use quectel_qi::AccessMode;
 
 use crate::flows::{self, Failure};
-use crate::host::{say, Peers};
+use crate::host::{Line, Peers};
 use crate::{stack_usage, QiStack};
 
 /// What the flows' task tells `main` (the latest news: a start not seen before the end does
@@ -60,10 +60,15 @@ macro_rules! run {
         let result = $work.await;
         let depth = stack_usage::restart();
         result?;
-        say(format_args!("firmware: {flow} ok"));
-        say(format_args!(
-            "firmware: flow {flow} stack {depth} from {base}"
-        ));
+        Line::new().str("firmware: ").str(flow).str(" ok").say();
+        Line::new()
+            .str("firmware: flow ")
+            .str(flow)
+            .str(" stack ")
+            .num(depth as u64)
+            .str(" from ")
+            .num(base as u64)
+            .say();
     }};
 }
 

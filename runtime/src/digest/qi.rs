@@ -4,9 +4,9 @@
 
 use super::DigestState;
 use crate::framing::Framing;
-use crate::tables::{announced, SpecTables};
+use crate::tables::{announced, header, Header, SpecTables};
 use crate::wire::{Fit, Incomplete};
-use crate::{qird, response, urc, DigestTables};
+use crate::{qird, response, urc, ConnectId, DigestTables};
 
 /// quectel-qi's spec for [`QiDigester`](super::QiDigester): the generated [`DigestTables`],
 /// with payloads judged by the socket settings in [`DigestState`].
@@ -49,25 +49,32 @@ impl SpecTables for QiTables {
         Some(form)
     }
 
-    /// Per the socket's recorded mode and service.
+    /// Per the socket's recorded mode and service. The header alone decides, read by the
+    /// tables (the payload is read in its own format below).
     fn urc_announced(
         state: &DigestState,
         header: &[u8],
         rest: &[u8],
         f: Framing,
     ) -> Result<Option<usize>, Incomplete> {
-        let any = DigestTables::any_payload();
-        // The header alone decides (the payload is read in its own format below).
-        let n = match urc::RecvPushUdpService::decode_strict(header, any) {
+        use urc::{RecvPushUdpService as UdpPush, RecvWithLength as Recv};
+        let id = |h: &Header, at| ConnectId::new(h.int(at));
+        let n = match line_header(UdpPush::SHAPE, header) {
             // Only a UDP service's push names the sender (which matters where a comma, not
             // CR LF, ends the header).
-            Ok(x) if !f.view_comma || state.may_name_sender(x.connect_id) => {
-                Some(usize::from(x.recv_length.get()))
+            Some(h)
+                if !f.view_comma
+                    || id(&h, UdpPush::AT_CONNECT_ID).is_some_and(|i| state.may_name_sender(i)) =>
+            {
+                h.data
             }
             // The short form is pushed data or the buffer-access notice with a length.
-            _ => match urc::RecvWithLength::decode_strict(header, b"") {
-                Ok(x) if state.recv_carries_payload(x.connect_id) => {
-                    Some(usize::from(x.recv_length.get()))
+            _ => match line_header(Recv::SHAPE, header) {
+                Some(h)
+                    if id(&h, Recv::AT_CONNECT_ID)
+                        .is_some_and(|i| state.recv_carries_payload(i)) =>
+                {
+                    usize::try_from(h.int(Recv::AT_RECV_LENGTH)).ok()
                 }
                 _ => None,
             },
@@ -83,15 +90,21 @@ impl SpecTables for QiTables {
         rest: &[u8],
         f: Framing,
     ) -> Result<Option<usize>, Incomplete> {
+        use response::qird::ReadFromLine;
         let Some(n) = DigestTables::response_data_len(header) else {
             return Ok(None);
         };
-        let names_sender =
-            response::qird::ReadFromLine::decode_strict(header, DigestTables::any_payload())
-                .is_ok_and(|l| l.remote_ip.is_some());
+        let names_sender = line_header(ReadFromLine::SHAPE, header)
+            .is_some_and(|h| h.present > usize::from(ReadFromLine::AT_REMOTE_IP));
         if f.view_comma && names_sender && !state.read_may_name_sender() {
             return Ok(None);
         }
         announced(Some(n), rest, f)
     }
+}
+
+/// The header of a line of the shape at `shape` in the tables.
+fn line_header(shape: u16, line: &[u8]) -> Option<Header> {
+    let shape = DigestTables::LINES.get(usize::from(shape))?;
+    header(&DigestTables::LISTS, shape, line)
 }

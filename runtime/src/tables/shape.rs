@@ -145,6 +145,65 @@ fn line_fields(
     line: &[u8],
     payload: &[u8],
 ) -> Result<bool, DecodeError> {
+    let (header, extra) = line_header(lists, shape, line)?;
+    if let Some(n) = header.data {
+        if payload.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+    }
+    Ok(extra)
+}
+
+/// What a line's header shows, read by its shape alone: its payload need not be there yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// The numbers of its fields by position in the shape's field list (the first
+    /// [`MAX_LENGTH_POSITION`]); 0 where a field is no number or is not there.
+    pub ints: [i64; MAX_LENGTH_POSITION],
+    /// How many of its fields are there: trailing optional ones may be left out.
+    pub present: usize,
+    /// The payload the line announces (at most the shape's largest), `None` for a line
+    /// without one.
+    pub data: Option<usize>,
+}
+
+impl Header {
+    /// The number at field position `at`.
+    pub fn int(&self, at: u8) -> i64 {
+        self.ints.get(usize::from(at)).copied().unwrap_or(0)
+    }
+}
+
+/// The header of `line` (without CR LF) when it fits `shape` exactly (no extra fields: what a
+/// strict decode takes), its payload not looked at: how a digester tells a data line's payload
+/// length before the payload is there.
+pub fn header(lists: &ValueLists, shape: &LineShape, line: &[u8]) -> Option<Header> {
+    match line_header(lists, shape, line) {
+        Ok((header, false)) => Some(header),
+        _ => None,
+    }
+}
+
+/// The payload announced by the first of the shapes `among` (positions in `shapes`) whose
+/// header `line` is ([`header`]); `None` when it is none of them or announces none.
+pub fn data_len(
+    lists: &ValueLists,
+    shapes: &[LineShape],
+    among: &[u16],
+    line: &[u8],
+) -> Option<usize> {
+    among.iter().find_map(|&i| {
+        let shape = shapes.get(usize::from(i))?;
+        header(lists, shape, line)?.data
+    })
+}
+
+/// The header and whether whole extra fields followed the shape's.
+fn line_header(
+    lists: &ValueLists,
+    shape: &LineShape,
+    line: &[u8],
+) -> Result<(Header, bool), DecodeError> {
     let body = if shape.prefix.is_empty() {
         line.strip_suffix(b"\r\n").unwrap_or(line)
     } else {
@@ -158,18 +217,24 @@ fn line_fields(
         }
     }
     let mut ints = [0i64; MAX_LENGTH_POSITION];
-    read_fields(lists, &mut fields, shape.fields, &mut ints)?;
+    let present = read_fields(lists, &mut fields, shape.fields, &mut ints)?;
     let extra = fields.finish(false)?;
-    if let Some(d) = shape.data {
-        let n = announced(&ints, d.length)?;
-        if payload.len() < n {
-            return Err(DecodeError::Truncated);
+    let data = match shape.data {
+        Some(d) => {
+            let n = announced(&ints, d.length)?;
+            if n > d.max as usize {
+                return Err(DecodeError::TooLong { index: 0 });
+            }
+            Some(n)
         }
-        if n > d.max as usize {
-            return Err(DecodeError::TooLong { index: 0 });
-        }
-    }
-    Ok(extra)
+        None => None,
+    };
+    let header = Header {
+        ints,
+        present,
+        data,
+    };
+    Ok((header, extra))
 }
 
 /// Whether `command` (a command line, the trailing `\r` optional) has the form's shape.
@@ -227,12 +292,15 @@ fn announced(ints: &[i64; MAX_LENGTH_POSITION], position: u8) -> Result<usize, D
     Ok(usize::try_from(*v).unwrap_or(usize::MAX))
 }
 
+/// Reads the fields by their rules; returns how many are there (up to the last one there: an
+/// optional field left out ends the line).
 fn read_fields(
     lists: &ValueLists,
     fields: &mut Fields<'_>,
     rules: &[FieldRule],
     ints: &mut [i64; MAX_LENGTH_POSITION],
-) -> Result<(), DecodeError> {
+) -> Result<usize, DecodeError> {
+    let mut present = 0;
     for (i, rule) in rules.iter().enumerate() {
         let index = u8::try_from(i).unwrap_or(u8::MAX);
         let v = match (rule.presence, rule.kind) {
@@ -266,7 +334,7 @@ fn read_fields(
             (Presence::Required, _) => field(lists, fields.required(index)?, rule, index)?,
             (Presence::Optional, _) => match fields.next() {
                 Some(x) => field(lists, x, rule, index)?,
-                None => None,
+                None => continue,
             },
             (Presence::KeepsPlace, _) => match fields.next() {
                 Some([]) | None => None,
@@ -288,11 +356,12 @@ fn read_fields(
                 None
             }
         };
+        present = i + 1;
         if let (Some(v), Some(slot)) = (v, ints.get_mut(i)) {
             *slot = v;
         }
     }
-    Ok(())
+    Ok(present)
 }
 
 /// The entry a rule names in one of the spec's lists; a table that names none is broken
