@@ -14,8 +14,7 @@
 //! - a payload is given up only if its socket holds more than one payload and more than its
 //!   share of the ring (the ring's bytes, or frames, split evenly between the sockets
 //!   holding payloads and the socket of the new frame), and never for a frame of the same
-//!   socket: its oldest payload
-//!   goes, its socket is marked overrun ([`PayloadRing::take_overruns`], then
+//!   socket: its oldest payload goes, its socket is marked overrun ([`PayloadRing::take_overruns`], then
 //!   [`SocketInfo::overrun`](super::SocketInfo::overrun)) and its next read is
 //!   [`Error::Overrun`](super::Error::Overrun); so a socket left unread loses its own oldest
 //!   bytes, counted, while the others flow;
@@ -186,7 +185,9 @@ impl<const N: usize, const E: usize> State<N, E> {
                 return Some(at);
             }
             let victim = self.victim(me)?;
-            self.give_up(victim);
+            if !self.give_up(victim) {
+                return None;
+            }
         }
     }
 
@@ -245,13 +246,14 @@ impl<const N: usize, const E: usize> State<N, E> {
 
     /// Gives up the oldest payload of `id`: routed, it is lost now; not routed yet, it is
     /// lost when its URC is routed (counted then, and not handed over).
-    fn give_up(&mut self, id: ConnectId) {
+    /// `false`: it has none to give (nothing was freed).
+    fn give_up(&mut self, id: ConnectId) -> bool {
         let Some(i) = self
             .entries
             .iter()
             .position(|e| e.id == Some(id) && !e.lost && e.len > 0 && e.step != Step::Pending)
         else {
-            return;
+            return false;
         };
         if self.entries[i].step == Step::Unread {
             self.lose(Some(id));
@@ -262,6 +264,7 @@ impl<const N: usize, const E: usize> State<N, E> {
             e.len = 0;
             e.payload = 0;
         }
+        true
     }
 
     fn lose(&mut self, id: Option<ConnectId>) {
