@@ -7,7 +7,8 @@
 //! A plain harness, not criterion: each run moves a few seconds of payload, and the figure is
 //! the median of three runs. The host side is atat's ingress path: `QiDigester` frames, the
 //! generated `AtatCmd::parse` and `Urc::from_frame` decode; commands come from the generated
-//! encoders. `cargo bench -p qi-bench --bench goodput [-- quick]`.
+//! encoders. `cargo bench -p qi-bench --bench goodput [-- quick] [-- 921600]` (a baud: that
+//! line rate only).
 
 use atat::{AtatCmd, DigestResult, Digester};
 use qi_sim::transport::{duplex, HostReader, HostWriter, Running};
@@ -476,6 +477,12 @@ fn framing() -> [(&'static str, usize); 3] {
 fn main() {
     // `cargo bench` passes `--bench`; `quick` shortens every run.
     let quick = std::env::args().any(|a| a == "quick");
+    // A baud given: only that one (a shorter run to compare two builds side by side).
+    let only: Option<u32> = std::env::args().find_map(|a| a.parse().ok());
+    let bauds: Vec<u32> = [115_200u32, 921_600]
+        .into_iter()
+        .filter(|b| only.is_none_or(|o| o == *b))
+        .collect();
     let secs = if quick { 0.5 } else { 2.0 };
     let count = if quick { 1 } else { 3 };
     println!("framing per {CHUNK}-byte chunk (line bytes, payload share):");
@@ -488,7 +495,7 @@ fn main() {
     println!("figures: median of {count} runs (best in parentheses)");
     println!("| baud | capacity B/s | mode | cooldown | goodput B/s | of capacity |");
     println!("|---:|---:|---|---:|---:|---:|");
-    for baud in [115_200u32, 921_600] {
+    for &baud in &bauds {
         let cap = f64::from(baud) / 10.0;
         let bytes = (cap * secs) as usize;
         let row = |mode: &str, cooldown: u64, g: Runs| {
@@ -524,7 +531,7 @@ fn main() {
     println!("network stack (a TcpSocket: write_all, read; async, runner in the same thread):");
     println!("| baud | capacity B/s | mode | send B/s | of capacity | receive B/s | of capacity |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
-    for baud in [115_200u32, 921_600] {
+    for &baud in &bauds {
         let cap = f64::from(baud) / 10.0;
         let bytes = (cap * secs) as usize;
         for (mode, name) in [
@@ -545,7 +552,7 @@ fn main() {
     println!("typed client (blocking, atat; 0 ms = Timing::Test, 20 ms = atat's default):");
     println!("| baud | capacity B/s | mode | cooldown | send B/s | of capacity | receive B/s | of capacity |");
     println!("|---:|---:|---|---:|---:|---:|---:|---:|");
-    for baud in [115_200u32, 921_600] {
+    for &baud in &bauds {
         let cap = f64::from(baud) / 10.0;
         let bytes = (cap * secs) as usize;
         for (mode, name) in [

@@ -446,10 +446,11 @@ fn a_whole_session_survives_echo_and_byte_by_byte_answers() {
     });
 }
 
-/// Direct push on two sockets, one never read: the other's pushes flow (each copied from the
-/// ring into the reader's buffer, byte-exact), and once the ring needs the room of the
-/// unread payload at its head, that payload is dropped and counted: the unread socket's next
-/// read is `Overrun` (state, kept until read), never a cut or silently missing payload.
+/// Direct push on two sockets, one left unread with more than half the ring: the other's
+/// pushes flow (each copied from the ring into the reader's buffer, byte-exact), and the
+/// unread socket gives up its own oldest push, once, counted: its next read is `Overrun`
+/// (state, kept until read), then its newer push comes whole, never a cut or silently
+/// missing payload.
 #[test]
 fn a_socket_left_unread_loses_its_oldest_push_counted_while_another_flows() {
     let open = |n: u8| {
@@ -473,8 +474,11 @@ fn a_socket_left_unread_loses_its_oldest_push_counted_while_another_flows() {
             cmd.connect_id = id(n);
             c.open(&cmd).await.unwrap();
         }
-        h.feed(&push(0, b"never read"));
-        assert_eq!(c.pushed_len(id(0)), 10);
+        let old: Vec<u8> = (0..1500).map(|i| (i % 251) as u8).collect();
+        let newer: Vec<u8> = old.iter().map(|b| b ^ 0x5a).collect();
+        h.feed(&push(0, &old));
+        h.feed(&push(0, &newer));
+        assert_eq!(c.pushed_len(id(0)), 3000);
         let mut buf = [0u8; 1500];
         for k in 0..8u8 {
             let data: Vec<u8> = (0..1500).map(|i| (i as u8) ^ k).collect();
@@ -484,7 +488,9 @@ fn a_socket_left_unread_loses_its_oldest_push_counted_while_another_flows() {
         }
         assert!(c.socket(id(0)).overrun, "the loss is state");
         assert_eq!(c.read(id(0), &mut buf).await, Err(client::Error::Overrun));
+        assert_eq!(c.read(id(0), &mut buf).await, Ok(1500));
+        assert_eq!(&buf[..], &newer[..], "its newer push, whole");
         assert_eq!(c.read(id(0), &mut buf).await, Ok(0));
-        assert_eq!(h.ring.lost(), 1);
+        assert_eq!(h.ring.lost(), 1, "its oldest push only");
     });
 }

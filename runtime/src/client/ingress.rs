@@ -12,7 +12,7 @@
 //! A frame the ring has no room for now holds its frame back: the digester reports nothing
 //! complete, and this ingress reports `UrcChannelFull` (`try_advance`, so that
 //! [`feed_ingress`](super::feed_ingress) waits and tries again) or waits until the client
-//! routed a URC or a reader took a payload (`advance`).
+//! routed a URC or a reader took a payload, or the ring's hold time ran out (`advance`).
 
 use atat::digest::{DigestResult, Digester};
 use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
@@ -121,7 +121,15 @@ impl<const RES: usize, const CAP: usize, const SUBS: usize> AtatIngress
             if !ring.take_refused() {
                 return;
             }
-            core::future::poll_fn(|cx| ring.poll_room(cx)).await;
+            let room = core::future::poll_fn(|cx| ring.poll_room(cx));
+            match ring.held_until() {
+                // Past the hold time the ring gives a payload up: tried again then.
+                Some(at) => {
+                    let _ =
+                        embassy_futures::select::select(room, embassy_time::Timer::at(at)).await;
+                }
+                None => room.await,
+            }
             commit = 0;
         }
     }

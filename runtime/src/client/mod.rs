@@ -212,7 +212,7 @@ pub use read::ExcessBytes;
 pub use recovery::{Policy, Recovery};
 
 pub use reply::{Failure, PAYLOAD_MAX};
-pub use ring::{PayloadRing, PushRing, RING_CAPACITY, RING_ENTRIES};
+pub use ring::{PayloadRing, PushRing, HOLD_MS, RING_CAPACITY, RING_ENTRIES};
 pub use send::{HEX_PIECE, SEND_CHUNK};
 pub use services::{DnsAnswer, PingOutcome};
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};

@@ -1,6 +1,14 @@
-//! The bytes the module pushed in direct push mode, kept until the host reads them: one flat
-//! buffer of records in arrival order (each: the sender's address for a UDP service, then the
-//! payload). Fixed size; when full, new data is dropped and the socket marked.
+//! The bytes the module pushed in direct push mode, kept until the host reads them: records in
+//! arrival order, each at an offset of its own in one buffer (the payload, then the sender's
+//! address for a UDP service). Fixed size; when full, new data is refused and the socket
+//! marked.
+//!
+//! A read takes bytes from the front of a record and only moves the record's offset: nothing
+//! is shifted on a pop, so each payload byte is copied once in (from the frame) and once out
+//! (into the reader's buffer). A record goes to the lowest gap that holds it; only when the
+//! free bytes are enough but lie apart (records read out of order left gaps) are the records
+//! moved together, once, to make one gap: so a push fits whenever the free bytes are enough,
+//! whatever order the sockets are read in.
 
 use heapless::{String, Vec};
 
@@ -41,9 +49,11 @@ impl Sender {
 #[derive(Debug, Clone, Copy)]
 struct Record {
     id: ConnectId,
-    /// Length of the sender's address in front of the payload; `None` without a sender.
+    /// Length of the sender's address behind the payload; `None` without a sender.
     ip_len: Option<u8>,
     port: Port,
+    /// Where the payload's unread bytes start (the sender's address follows them).
+    start: u32,
     /// Payload bytes not read yet.
     len: u16,
 }
@@ -52,12 +62,57 @@ impl Record {
     fn size(&self) -> usize {
         usize::from(self.ip_len.unwrap_or(0)) + usize::from(self.len)
     }
+    fn extent(&self) -> (usize, usize) {
+        (self.start as usize, self.size())
+    }
+}
+
+/// Where `need` contiguous bytes fit in a buffer of `n` bytes beside the extents `used`
+/// (start, length; empty ones take no room): the lowest such offset.
+pub(crate) fn first_fit<I>(used: I, n: usize, need: usize) -> Option<usize>
+where
+    I: Iterator<Item = (usize, usize)> + Clone,
+{
+    let free_at = |at: usize| {
+        at + need <= n
+            && used
+                .clone()
+                .all(|(s, l)| l == 0 || at + need <= s || s + l <= at)
+    };
+    let after = used.clone().filter(|&(_, l)| l > 0).map(|(s, l)| s + l);
+    core::iter::once(0)
+        .chain(after)
+        .filter(|&at| free_at(at))
+        .min()
+}
+
+/// Moves the extents of `items` together at the start of `bytes`, in the order they lie
+/// (each moves down, so `copy_within` never overwrites what is still to move); returns where
+/// the free bytes start. Only when the free bytes lie apart: a push never waits for it.
+pub(crate) fn compact<T>(
+    bytes: &mut [u8],
+    items: &mut [T],
+    extent: impl Fn(&T) -> (usize, usize),
+    move_to: impl Fn(&mut T, usize),
+) -> usize {
+    let mut cursor = 0;
+    // Those moved end at or below `cursor`; those still to move start at or above it.
+    while let Some(i) = (0..items.len())
+        .filter(|&i| extent(&items[i]).1 > 0 && extent(&items[i]).0 >= cursor)
+        .min_by_key(|&i| extent(&items[i]).0)
+    {
+        let (s, l) = extent(&items[i]);
+        bytes.copy_within(s..s + l, cursor);
+        move_to(&mut items[i], cursor);
+        cursor += l;
+    }
+    cursor
 }
 
 /// Pushed data of every socket.
 #[derive(Debug)]
 pub struct PushBuffer<const N: usize = PUSH_CAPACITY> {
-    bytes: Vec<u8, N>,
+    bytes: [u8; N],
     records: Vec<Record, PUSH_RECORDS>,
 }
 
@@ -71,9 +126,30 @@ impl<const N: usize> PushBuffer<N> {
     /// Empty.
     pub const fn new() -> Self {
         PushBuffer {
-            bytes: Vec::new(),
+            bytes: [0; N],
             records: Vec::new(),
         }
+    }
+
+    fn used(&self) -> usize {
+        self.records.iter().map(Record::size).sum()
+    }
+
+    /// Where `need` bytes go now (moving the records together if the free bytes lie apart);
+    /// `None` when they are not enough.
+    fn place(&mut self, need: usize) -> Option<usize> {
+        if self.records.is_full() || N - self.used() < need {
+            return None;
+        }
+        if let Some(at) = first_fit(self.records.iter().map(Record::extent), N, need) {
+            return Some(at);
+        }
+        Some(compact(
+            &mut self.bytes,
+            &mut self.records,
+            Record::extent,
+            |r, at| r.start = at as u32,
+        ))
     }
 
     /// Keeps a push of `len` bytes, `wire` as it lies on the wire (`len` raw bytes or `2 len`
@@ -96,23 +172,20 @@ impl<const N: usize> PushBuffer<N> {
             return false;
         };
         let need = usize::from(ip_len.unwrap_or(0)) + len;
-        if self.records.is_full() || self.bytes.capacity() - self.bytes.len() < need {
+        let Some(at) = self.place(need) else {
+            return false;
+        };
+        if crate::wire::copy_payload(wire, len, 0, &mut self.bytes[at..at + len]) != Ok(len) {
             return false;
         }
-        let start = self.bytes.len();
         if let Some(ip) = ip {
-            let _ = self.bytes.extend_from_slice(ip);
-        }
-        let at = self.bytes.len();
-        let _ = self.bytes.resize(at + len, 0);
-        if crate::wire::copy_payload(wire, len, 0, &mut self.bytes[at..]) != Ok(len) {
-            self.bytes.truncate(start);
-            return false;
+            self.bytes[at + len..at + need].copy_from_slice(ip);
         }
         let _ = self.records.push(Record {
             id,
             ip_len,
             port,
+            start: at as u32,
             len: len16,
         });
         true
@@ -121,27 +194,25 @@ impl<const N: usize> PushBuffer<N> {
     /// Whether a push of `len` payload bytes from a sender address of `sender_len` bytes
     /// (0: none) fits now.
     pub fn fits(&self, len: usize, sender_len: usize) -> bool {
-        !self.records.is_full() && self.bytes.capacity() - self.bytes.len() >= len + sender_len
+        !self.records.is_full() && N - self.used() >= len + sender_len
     }
 
     /// Copies the oldest push of `id` (or its first part) into `buf`; what is copied is gone.
     pub fn pop(&mut self, id: ConnectId, buf: &mut [u8]) -> Option<(usize, Option<Sender>)> {
         let i = self.records.iter().position(|r| r.id == id)?;
-        let start: usize = self.records[..i].iter().map(Record::size).sum();
         let r = self.records[i];
-        let ip_len = usize::from(r.ip_len.unwrap_or(0));
-        let sender = r.ip_len.and_then(|_| {
-            let ip = core::str::from_utf8(&self.bytes[start..start + ip_len]).ok()?;
-            Sender::new(ip, r.port)
+        let (start, len) = (r.start as usize, usize::from(r.len));
+        let sender = r.ip_len.and_then(|ip_len| {
+            let ip = &self.bytes[start + len..start + len + usize::from(ip_len)];
+            Sender::new(core::str::from_utf8(ip).ok()?, r.port)
         });
-        let payload = start + ip_len;
-        let n = buf.len().min(usize::from(r.len));
-        buf[..n].copy_from_slice(&self.bytes[payload..payload + n]);
-        if n == usize::from(r.len) {
-            self.remove(start, r.size());
+        let n = buf.len().min(len);
+        buf[..n].copy_from_slice(&self.bytes[start..start + n]);
+        if n == len {
             self.records.remove(i);
         } else {
-            self.remove(payload, n);
+            // The front is given up; the sender's address stays right behind what is left.
+            self.records[i].start += n as u32;
             self.records[i].len -= n as u16;
         }
         Some((n, sender))
@@ -170,22 +241,13 @@ impl<const N: usize> PushBuffer<N> {
 
     /// Drops everything of `id` (the socket was closed or reopened).
     pub fn discard(&mut self, id: ConnectId) {
-        while let Some(i) = self.records.iter().position(|r| r.id == id) {
-            let start: usize = self.records[..i].iter().map(Record::size).sum();
-            self.remove(start, self.records[i].size());
-            self.records.remove(i);
-        }
-    }
-
-    fn remove(&mut self, at: usize, n: usize) {
-        let len = self.bytes.len();
-        self.bytes.copy_within(at + n..len, at);
-        self.bytes.truncate(len - n);
+        self.records.retain(|r| r.id != id);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     fn id(n: i64) -> ConnectId {
@@ -210,7 +272,7 @@ mod tests {
         assert_eq!(p.pop(id(2), &mut buf), None);
         p.discard(id(1));
         assert_eq!(p.len_of(id(1)), 0);
-        assert!(p.bytes.is_empty());
+        assert!(p.records.is_empty());
     }
 
     #[test]
@@ -221,5 +283,101 @@ mod tests {
         assert!(!p.push(id(1), b"xy", 2, None));
         assert!(p.push(id(1), b"x", 1, None));
         assert_eq!(p.len_of(id(0)), PUSH_CAPACITY - 1);
+    }
+
+    #[test]
+    fn a_gap_left_by_a_socket_read_first_is_used_and_free_bytes_apart_are_moved_together() {
+        let mut p: PushBuffer<10> = PushBuffer::new();
+        assert!(p.push(id(0), b"aaa", 3, None));
+        assert!(p.push(id(1), b"bbb", 3, None));
+        assert!(p.push(id(2), b"ccc", 3, None));
+        let mut buf = [0u8; 3];
+        // Socket 1 read first: a gap of 3 in the middle, 1 free at the end.
+        assert_eq!(p.pop(id(1), &mut buf), Some((3, None)));
+        assert!(p.push(id(3), b"dd", 2, None), "the gap takes it");
+        assert_eq!(p.records[2].start, 3);
+        // 2 free bytes, apart (one in the gap, one at the end): moved together.
+        assert!(p.fits(2, 0));
+        assert!(p.push(id(4), b"ee", 2, None));
+        assert!(!p.fits(1, 0));
+        for (i, want) in [(0, b"aaa".as_slice()), (2, b"ccc"), (3, b"dd"), (4, b"ee")] {
+            let n = p.pop(id(i), &mut buf).unwrap().0;
+            assert_eq!(&buf[..n], want, "socket {i}");
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Push(u8, usize, bool),
+        Pop(u8, usize),
+        Discard(u8),
+    }
+
+    fn ops() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<Op>> {
+        use proptest::prelude::*;
+        let op = prop_oneof![
+            3 => (0u8..3, 1usize..40, any::<bool>()).prop_map(|(i, n, s)| Op::Push(i, n, s)),
+            3 => (0u8..3, 1usize..30).prop_map(|(i, n)| Op::Pop(i, n)),
+            1 => (0u8..3).prop_map(Op::Discard),
+        ];
+        proptest::collection::vec(op, 1..80)
+    }
+
+    proptest::proptest! {
+        /// Against a model (per socket, a queue of pushes): a push is kept exactly when the
+        /// free bytes (and a record) are enough, and every pop hands out the model's next
+        /// bytes and sender, none lost, none twice, however the pops and pushes interleave.
+        #[test]
+        fn pushes_and_pops_in_any_order_lose_and_repeat_no_byte(ops in ops()) {
+            use std::collections::VecDeque;
+            use std::vec::Vec as StdVec;
+            const N: usize = 100;
+            let mut p: PushBuffer<N> = PushBuffer::new();
+            let mut model: [VecDeque<(StdVec<u8>, Option<Sender>)>; 3] = Default::default();
+            let mut next = 0u8;
+            for op in ops {
+                match op {
+                    Op::Push(i, n, with_sender) => {
+                        let data: StdVec<u8> = (0..n).map(|_| { next = next.wrapping_add(1); next }).collect();
+                        let from = with_sender.then(|| Sender::new("10.1.2.3", Port::new_const(9)).unwrap());
+                        let need = n + from.as_ref().map_or(0, |s| s.ip.len());
+                        let used: usize = model.iter().flatten()
+                            .map(|(d, s)| d.len() + s.as_ref().map_or(0, |s| s.ip.len())).sum();
+                        let records = model.iter().map(VecDeque::len).sum::<usize>();
+                        let fits = records < PUSH_RECORDS && used + need <= N;
+                        proptest::prop_assert_eq!(p.fits(n, need - n), fits);
+                        proptest::prop_assert_eq!(p.push(id(i.into()), &data, n, from.clone()), fits);
+                        if fits {
+                            model[usize::from(i)].push_back((data, from));
+                        }
+                    }
+                    Op::Pop(i, n) => {
+                        let mut buf = std::vec![0u8; n];
+                        let got = p.pop(id(i.into()), &mut buf);
+                        let q = &mut model[usize::from(i)];
+                        match q.front_mut() {
+                            None => proptest::prop_assert_eq!(got, None),
+                            Some((d, s)) => {
+                                let k = n.min(d.len());
+                                proptest::prop_assert_eq!(got, Some((k, s.clone())));
+                                proptest::prop_assert_eq!(&buf[..k], &d[..k]);
+                                d.drain(..k);
+                                if d.is_empty() {
+                                    q.pop_front();
+                                }
+                            }
+                        }
+                    }
+                    Op::Discard(i) => {
+                        p.discard(id(i.into()));
+                        model[usize::from(i)].clear();
+                    }
+                }
+                for (i, q) in model.iter().enumerate() {
+                    let want: usize = q.iter().map(|(d, _)| d.len()).sum();
+                    proptest::prop_assert_eq!(p.len_of(id(i as i64)), want);
+                }
+            }
+        }
     }
 }

@@ -11,7 +11,8 @@
 //! into the reader's buffer.
 //!
 //! [`QueuedUrc`] (the whole frame in each channel entry, [`limits::MAX_URC_LEN`] bytes) is
-//! kept for an application that feeds a plain `atat::Ingress`.
+//! kept for an application that feeds a plain `atat::Ingress`; it costs a second copy of
+//! every payload and a push buffer (see [`QueuedUrc`] for why and how much).
 
 use super::ring::PayloadRing;
 use crate::{limits, Urc};
@@ -235,6 +236,32 @@ pub(crate) fn announced(u: &Urc<'_>) -> Option<(crate::ConnectId, usize)> {
 ///
 /// Each entry holds [`limits::MAX_URC_LEN`] bytes, for an application that feeds a plain
 /// `atat::Ingress`; with a [`PushIngress`](super::PushIngress) the channel holds [`UrcMeta`].
+///
+/// # Why a second copy, and what it costs
+///
+/// A plain `atat::Ingress` hands a frame to `AtatUrc::parse`, a function of the frame alone:
+/// it has no ring to write to, and the frame is gone from atat's buffer as soon as `parse`
+/// returns. So the payload must travel inside the channel entry, and since the entry leaves
+/// the channel when the client routes it (before the application reads), the client copies
+/// the payload once more into its push buffer
+/// ([`Client::with_link`](super::Client::with_link) and
+/// [`Client::new_queued`](super::Client::new_queued) keep one of
+/// [`PUSH_CAPACITY`](super::PUSH_CAPACITY) bytes). Against the one copy of the
+/// [`PushIngress`](super::PushIngress) path (ingress -> ring -> the reader's buffer):
+///
+/// - payload copies: ingress -> entry (in `parse`), entry -> push buffer (routing),
+///   push buffer -> the reader's buffer: three instead of two; and atat moves the whole
+///   entry into its channel and out again (out by a clone when another subscriber has yet to
+///   see it): up to three more moves of `size_of::<QueuedUrc>()` bytes per URC, whatever
+///   the payload's size;
+/// - RAM: the channel holds `N` entries of `size_of::<QueuedUrc>()` bytes (1,800 on
+///   x86-64, measured in `runtime/tests/client_ring.rs`; 12 entries by default: 21,600
+///   bytes) instead of `N` [`UrcMeta`] of 10 bytes, plus the push buffer's 3,000 bytes,
+///   instead of one [`PushRing`](super::PushRing) of
+///   [`RING_CAPACITY`](super::RING_CAPACITY) (3,864) bytes.
+///
+/// Giving it the one-copy path would need a hook in atat's `Ingress` between digesting a
+/// frame and dropping it, which is what [`PushIngress`](super::PushIngress) is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedUrc {
     frame: heapless::Vec<u8, { limits::MAX_URC_LEN }>,

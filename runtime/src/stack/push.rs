@@ -1,7 +1,10 @@
 //! The stack's push buffer: the bytes pushed in direct push mode, from the ingress to here and
 //! from here to the reader's buffer. Its size is a parameter of
 //! [`StackResources`](super::StackResources); the stack sees it through [`PushRing`], so that
-//! the size is no parameter of the stack's types.
+//! the size is no parameter of the stack's types. Each push lies at an offset of its own and
+//! a read only moves that offset ([`PushBuffer`]): no byte is shifted on a pop, and a push
+//! fits whenever the free bytes are enough, so the runner's fairness (the socket holding the
+//! most gives up, once its reader is slow) sees the same room as before.
 
 use core::cell::RefCell;
 
