@@ -26,6 +26,25 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 rm -rf target/seeds
 cargo run -q --manifest-path ../Cargo.toml -p qi-codegen -- corpus ../spec -o target/seeds
 cargo $toolchain fuzz build -s none -O
+# `spec` is built apart: coverage of the generator only (spec-rustc.sh) and without
+# trace-compares, in its own target directory (its flags differ from the other targets').
+spec_build=(-s none -O --no-trace-compares --target-dir target/spec)
+build_of() {
+    case "$1" in
+    spec) echo "${spec_build[@]}" ;;
+    *) echo "-s none -O" ;;
+    esac
+}
+user_wrapper="${RUSTC_WRAPPER:-}"
+export_wrapper_of() {
+    if [ "$1" = spec ]; then
+        export RUSTC_WRAPPER="$PWD/spec-rustc.sh"
+    elif [ -n "$user_wrapper" ]; then
+        export RUSTC_WRAPPER="$user_wrapper"
+    else
+        unset RUSTC_WRAPPER
+    fi
+}
 # libFuzzer options of one target. `spec`: entropic scheduling re-weighs the whole corpus by
 # its features after each new input, and each of its inputs has tens of thousands (load,
 # check, emit): 3.7 times the CPU time per run with it (docs/RELIABILITY.md).
@@ -41,8 +60,9 @@ for t in "${targets[@]}"; do
     for r in regressions/"$t"-*; do [ -e "$r" ] && cp "$r" "corpus/$t/"; done
     echo "fuzz: $t for ${seconds}s"
     rc=0
+    export_wrapper_of "$t"
     # shellcheck disable=SC2046 # the options are words
-    cargo $toolchain fuzz run -s none -O "$t" "corpus/$t" -- $(options_of "$t") \
+    cargo $toolchain fuzz run $(build_of "$t") "$t" "corpus/$t" -- $(options_of "$t") \
         -max_total_time="$seconds" -timeout=30 -print_final_stats=1 >"target/$t.log" 2>&1 || rc=$?
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|panicked|SUMMARY|Test unit written' \
         "target/$t.log" || true

@@ -11,8 +11,8 @@
 //! - `digester`: [`DIGEST_CONTROL`] control bytes (chunk sizes and changes of the digest
 //!   state), then the module's output.
 //! - `decode`: a modem log, as `qi decode` reads it.
-//! - `spec`: a byte choosing the base (the minimal fixture or the real spec), then mutation
-//!   instructions (see `fuzz/src/spec_mutation.rs`).
+//! - `spec`: a byte choosing the base (codegen's `minimal` or `profiles` test fixture), then
+//!   mutation instructions (see `fuzz/src/spec_mutation.rs`).
 //! - `module`: what a host writes to the virtual module.
 
 use crate::ir::Model;
@@ -230,9 +230,9 @@ pub fn corpus(model: &Model) -> Vec<Seed> {
         push("digester", name.clone(), digest);
         push("decode", name, wire);
     }
-    // The spec target's bases as they are: the minimal fixture and the real spec.
+    // The spec target's bases as they are: the `minimal` and `profiles` fixtures.
     push("spec", "minimal_fixture".to_owned(), vec![0]);
-    push("spec", "real_spec".to_owned(), vec![1]);
+    push("spec", "profiles_fixture".to_owned(), vec![1]);
     out
 }
 

@@ -71,3 +71,26 @@ fn cached_parses_change_no_answer() {
     );
     assert_ne!(plain, broken_answer);
 }
+
+/// A host line whose character straddles the end of a command name (`AT+QTES` and `ä`, where
+/// `AT+QTEST` ends inside the `ä`) is reported as no command of the spec; it panicked in the
+/// transcript check (found by the `spec` fuzz target: `fuzz/regressions/spec-host-line-char-across-command-name`).
+#[test]
+fn a_host_line_with_a_character_across_a_command_name_is_reported() {
+    let mut files = fixture("minimal");
+    let flow = files
+        .get_mut("examples/flow.yaml")
+        .expect("the fixture has flow.yaml");
+    *flow = flow.replacen("host: AT+QTEST=2,\"31AF\"", "host: AT+QTESää", 1);
+    assert!(flow.contains("AT+QTESää"));
+    let errs = match qi_codegen::load_and_check_in_memory(&files) {
+        Ok(_) => panic!("a host line of no command checks"),
+        Err(errs) => errs,
+    };
+    assert!(
+        errs.iter().any(|e| e
+            .message
+            .contains("`AT+QTESää` is not a command of the spec")),
+        "{errs:?}"
+    );
+}

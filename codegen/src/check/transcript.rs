@@ -167,8 +167,11 @@ impl<'a> Replay<'_, 'a> {
             .iter()
             .map(|c| &c.value)
             .filter(|c| {
+                // Bytes: the name's length may fall inside a character of the line.
                 let n = c.at_name();
-                line.len() >= n.len() && line[..n.len()].eq_ignore_ascii_case(&n)
+                line.as_bytes()
+                    .get(..n.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(n.as_bytes()))
             })
             .max_by_key(|c| c.at_name().len());
         let tail = cmd.map_or("", |c| &line[c.at_name().len()..]);

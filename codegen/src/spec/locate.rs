@@ -5,6 +5,7 @@
 //! Paths look like `forms[2].params[0].param`.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
@@ -16,30 +17,55 @@ pub struct Pos {
 }
 
 /// Path → position of the value (and of the key, for map entries).
+///
+/// The positions are found the first time one is asked for: most loads report nothing, and
+/// the second parse was a sixth of the cost of loading a file. Clones share what was found.
 #[derive(Debug, Default, Clone)]
 pub struct Locator {
+    text: Option<Arc<str>>,
+    maps: Arc<OnceLock<Maps>>,
+}
+
+#[derive(Debug, Default)]
+struct Maps {
     values: HashMap<String, Pos>,
     keys: HashMap<String, Pos>,
 }
 
 impl Locator {
     pub fn new(text: &str) -> Self {
-        let mut b = Builder::default();
-        // A syntax error was already reported by serde_yaml; what was read so far is still useful.
-        let _ = Parser::new_from_str(text).load(&mut b, false);
-        b.loc
+        Locator {
+            text: Some(Arc::from(text)),
+            maps: Arc::default(),
+        }
+    }
+
+    fn maps(&self) -> &Maps {
+        self.maps.get_or_init(|| {
+            let mut b = Builder::default();
+            if let Some(text) = &self.text {
+                // A syntax error was already reported by serde_yaml; what was read so far is
+                // still useful.
+                let _ = Parser::new_from_str(text).load(&mut b, false);
+            }
+            b.loc
+        })
     }
 
     /// The position of the value at `path`, or of its nearest located ancestor.
     pub fn value(&self, path: &str) -> Pos {
-        self.find(path, &self.values)
+        let m = self.maps();
+        m.find(path, &m.values)
     }
 
     /// The position of the key of the map entry at `path` (for "unknown name" messages).
     pub fn key(&self, path: &str) -> Pos {
-        self.find(path, &self.keys)
+        let m = self.maps();
+        m.find(path, &m.keys)
     }
+}
 
+impl Maps {
     fn find(&self, path: &str, map: &HashMap<String, Pos>) -> Pos {
         let mut p = path;
         loop {
@@ -121,7 +147,7 @@ enum Frame {
 
 #[derive(Default)]
 struct Builder {
-    loc: Locator,
+    loc: Maps,
     stack: Vec<Frame>,
 }
 
