@@ -68,6 +68,8 @@ const MAX_REPEAT: u32 = 128;
 /// How many leading fields of a line may give a length (the runtime's
 /// `tables::MAX_LENGTH_POSITION`).
 const MAX_LENGTH_POSITION: usize = 16;
+/// The most fields a line or form may have: the tables give a field's position as a `u8`.
+const MAX_FIELDS: usize = 256;
 
 /// `+QIRD`, or a word of letters for the few lines that have no `+` (`RDY`, `Revision`).
 fn prefix_ok(p: &str) -> bool {
@@ -293,6 +295,12 @@ impl<'a> Cx<'a> {
     ) -> BTreeMap<String, &'a ParamDef> {
         let mut out = BTreeMap::new();
         let mut optional_seen = false;
+        if uses.len() > MAX_FIELDS {
+            self.push(src.at(path, format!(
+                "{} fields: a line or form has at most {MAX_FIELDS} (their positions are bytes in the tables)",
+                uses.len()
+            )));
+        }
         for (i, u) in uses.iter().enumerate() {
             let p = format!("{path}[{i}]");
             let def = self.param_use(src, &p, u, in_test);
