@@ -54,6 +54,7 @@ pub mod stack;
 pub mod supported;
 pub mod tables;
 pub mod wire;
+mod zeroed;
 
 // The crates whose types the public API uses, so an application keeps its versions in step.
 pub use atat;

@@ -62,10 +62,9 @@ const RESPONSE: usize = 1536;
 const COMMAND: usize = 128;
 const PUSH: usize = 1500;
 
-/// Built at compile time (`StackResources::new` is `const`), so in `.data`: its 6 KB of flash
-/// hold a few non-zero bytes. `StaticCell::init_with` would build the value on the stack and
-/// copy it over; with `opt-level = "z"` that took the boot 9.3 KB deep, the firmware's deepest
-/// stack (a `StackResources::new` of zeros would let it live in `.bss`).
+/// Built at compile time (`StackResources::new` is `const` and all zeros, so in `.bss`: no
+/// flash). `StaticCell::init_with` would build the value on the stack and copy it over; with
+/// `opt-level = "z"` that took the boot 9.3 KB deep, the firmware's deepest stack.
 static RESOURCES: ConstStaticCell<Resources> = ConstStaticCell::new(Resources::new());
 static STACK: StaticCell<QiStack> = StaticCell::new();
 

@@ -4,6 +4,7 @@
 use crate::{urc, AccessMode, ConnectId, ContextId, Port, ServiceType, Urc};
 
 use super::push::{PushBuffer, Sender, PUSH_CAPACITY};
+use crate::zeroed::ZeroOption;
 
 /// How many sockets the module has: the range of `<connectID>`.
 pub const SOCKETS: usize = crate::sizes::SOCKETS;
@@ -43,6 +44,22 @@ pub struct SocketInfo {
     pub context_lost: bool,
 }
 
+impl SocketInfo {
+    /// Nothing known: [`SocketInfo::default`], in a `const`.
+    const UNKNOWN: SocketInfo = SocketInfo {
+        open: false,
+        mode: None,
+        service: None,
+        context: None,
+        data_pending: false,
+        closed: false,
+        incoming_from: None,
+        accept_requests: 0,
+        overrun: false,
+        context_lost: false,
+    };
+}
+
 /// One URC, as it concerned a socket or context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -72,7 +89,9 @@ pub enum Event {
 /// The per-socket and per-context state the URCs update.
 #[derive(Debug)]
 pub struct Router<const PUSH: usize = PUSH_CAPACITY> {
-    sockets: [SocketInfo; SOCKETS],
+    /// Empty until a socket changes: a table of [`SocketInfo::default`]s is not zero bytes
+    /// (`mode` and `service` are enums with a niche), and the stack's `static` should be.
+    sockets: ZeroOption<[SocketInfo; SOCKETS]>,
     lost_contexts: u32,
     incoming_full: bool,
     push: PushBuffer<PUSH>,
@@ -103,20 +122,8 @@ impl Router {
 impl<const PUSH: usize> Router<PUSH> {
     /// Nothing known yet; a push buffer of `PUSH` bytes.
     pub const fn with_push_capacity() -> Self {
-        const NONE: SocketInfo = SocketInfo {
-            open: false,
-            mode: None,
-            service: None,
-            context: None,
-            data_pending: false,
-            closed: false,
-            incoming_from: None,
-            accept_requests: 0,
-            overrun: false,
-            context_lost: false,
-        };
         Router {
-            sockets: [NONE; SOCKETS],
+            sockets: ZeroOption::None,
             lost_contexts: 0,
             incoming_full: false,
             push: PushBuffer::new(),
@@ -136,7 +143,7 @@ impl<const PUSH: usize> Router<PUSH> {
         match u {
             Urc::Recv(urc::Recv { connect_id })
             | Urc::RecvWithLength(urc::RecvWithLength { connect_id, .. }) => {
-                self.sockets[index(*connect_id)].data_pending = true;
+                self.sockets_mut()[index(*connect_id)].data_pending = true;
                 Event::DataReady(*connect_id)
             }
             Urc::RecvPush(p) => {
@@ -144,12 +151,12 @@ impl<const PUSH: usize> Router<PUSH> {
             }
             Urc::RecvPushUdpService(p) => self.pushed_from(p),
             Urc::Closed(urc::Closed { connect_id }) => {
-                self.sockets[index(*connect_id)].closed = true;
+                self.sockets_mut()[index(*connect_id)].closed = true;
                 Event::Closed(*connect_id)
             }
             Urc::Incoming(i) => {
-                let server = self.sockets[index(i.server_id)];
-                self.sockets[index(i.connect_id)] = SocketInfo {
+                let server = self.sockets()[index(i.server_id)];
+                self.sockets_mut()[index(i.connect_id)] = SocketInfo {
                     open: true,
                     mode: server.mode,
                     context: server.context,
@@ -166,13 +173,13 @@ impl<const PUSH: usize> Router<PUSH> {
                 Event::IncomingFull
             }
             Urc::Accept(urc::Accept { connect_id }) => {
-                let s = &mut self.sockets[index(*connect_id)];
+                let s = &mut self.sockets_mut()[index(*connect_id)];
                 s.accept_requests = s.accept_requests.saturating_add(1);
                 Event::AcceptRequested(*connect_id)
             }
             Urc::Pdpdeact(urc::Pdpdeact { context_id }) => {
                 self.lost_contexts |= 1 << (context_id.get() - 1);
-                for s in self.sockets.iter_mut() {
+                for s in self.sockets_mut().iter_mut() {
                     if s.open && s.context == Some(*context_id) {
                         s.context_lost = true;
                     }
@@ -220,7 +227,7 @@ impl<const PUSH: usize> Router<PUSH> {
                 announced,
                 id.get()
             );
-            self.sockets[index(id)].overrun = true;
+            self.sockets_mut()[index(id)].overrun = true;
         }
         Event::DataPushed(id)
     }
@@ -232,20 +239,30 @@ impl<const PUSH: usize> Router<PUSH> {
         self.keep(id, data, data.len(), None);
     }
 
+    fn sockets(&self) -> &[SocketInfo; SOCKETS] {
+        const UNKNOWN: [SocketInfo; SOCKETS] = [SocketInfo::UNKNOWN; SOCKETS];
+        self.sockets.as_ref().unwrap_or(&UNKNOWN)
+    }
+
+    fn sockets_mut(&mut self) -> &mut [SocketInfo; SOCKETS] {
+        self.sockets
+            .get_or_insert_with(|| [SocketInfo::UNKNOWN; SOCKETS])
+    }
+
     /// What is known about a socket.
     pub fn socket(&self, id: ConnectId) -> SocketInfo {
-        self.sockets[index(id)]
+        self.sockets()[index(id)]
     }
 
     /// Changes what is known about a socket.
     pub fn socket_mut(&mut self, id: ConnectId) -> &mut SocketInfo {
-        &mut self.sockets[index(id)]
+        &mut self.sockets_mut()[index(id)]
     }
 
     /// The socket in transparent mode, if any (one at most: it has the port).
     pub fn transparent_socket(&self) -> Option<ConnectId> {
         let i = self
-            .sockets
+            .sockets()
             .iter()
             .position(|s| s.open && s.mode == Some(AccessMode::Transparent))?;
         ConnectId::new(i as i64)
@@ -260,7 +277,7 @@ impl<const PUSH: usize> Router<PUSH> {
         context: ContextId,
     ) {
         self.discard(id);
-        self.sockets[index(id)] = SocketInfo {
+        self.sockets_mut()[index(id)] = SocketInfo {
             open: true,
             mode,
             service: Some(service),
@@ -272,7 +289,7 @@ impl<const PUSH: usize> Router<PUSH> {
     /// A socket closed by the host.
     pub fn closed(&mut self, id: ConnectId) {
         self.discard(id);
-        self.sockets[index(id)] = SocketInfo::default();
+        self.sockets_mut()[index(id)] = SocketInfo::default();
     }
 
     fn discard(&mut self, id: ConnectId) {
@@ -293,7 +310,7 @@ impl<const PUSH: usize> Router<PUSH> {
 
     /// The sockets on a context (opened, or got by a server on it).
     pub fn sockets_on(&self, context: ContextId) -> impl Iterator<Item = ConnectId> + '_ {
-        self.sockets
+        self.sockets()
             .iter()
             .enumerate()
             .filter(move |(_, s)| s.open && s.context == Some(context))
@@ -313,10 +330,10 @@ impl<const PUSH: usize> Router<PUSH> {
     /// Takes a socket a server got on its own.
     pub fn take_incoming(&mut self, server: ConnectId) -> Option<ConnectId> {
         let s = self
-            .sockets
-            .iter_mut()
+            .sockets()
+            .iter()
             .position(|s| s.incoming_from == Some(server))?;
-        self.sockets[s].incoming_from = None;
+        self.sockets_mut()[s].incoming_from = None;
         ConnectId::new(s as i64)
     }
 
@@ -350,7 +367,7 @@ impl<const PUSH: usize> Router<PUSH> {
     /// [`Error::Overrun`](super::Error::Overrun).
     pub fn drop_pushed(&mut self, id: ConnectId) {
         self.push.discard(id);
-        self.sockets[index(id)].overrun = true;
+        self.sockets_mut()[index(id)].overrun = true;
     }
 
     /// Bytes pushed for a socket and not read yet.

@@ -137,6 +137,9 @@ impl Default for Config {
 
 /// Every buffer of a stack; `const`, so it can be a `static` (embassy: a `StaticCell`).
 ///
+/// [`new`](Self::new) is zero bytes throughout, so such a `static` lies in `.bss` and takes
+/// no flash (a `ConstStaticCell` of it as well).
+///
 /// The sizes are the application's to choose; the defaults hold anything the spec lets the
 /// module send ([`sizes`](crate::sizes)):
 ///

@@ -15,6 +15,7 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::waitqueue::WakerRegistration;
 
+use crate::zeroed::ZeroOption;
 use crate::Urc;
 
 /// The result waiting for the command holder, and who waits on either side.
@@ -23,7 +24,8 @@ pub(crate) struct Results {
 }
 
 struct Slot {
-    urc: Option<Urc<'static>>,
+    /// Not an `Option`: `Option<Urc>`'s `None` is not zero bytes ([`ZeroOption`]).
+    urc: ZeroOption<Urc<'static>>,
     /// The command holder, waiting for a result.
     taker: WakerRegistration,
     /// The runner, waiting for the slot to be free.
@@ -34,7 +36,7 @@ impl Results {
     pub(crate) const fn new() -> Self {
         Results {
             inner: Mutex::new(RefCell::new(Slot {
-                urc: None,
+                urc: ZeroOption::None,
                 taker: WakerRegistration::new(),
                 giver: WakerRegistration::new(),
             })),
@@ -51,7 +53,7 @@ impl Results {
             if s.urc.is_some() {
                 return false;
             }
-            s.urc = Some(u.detached());
+            s.urc = ZeroOption::Some(u.detached());
             s.taker.wake();
             true
         })
@@ -91,7 +93,7 @@ impl Results {
         self.with(|s| {
             let r = s.urc.as_ref().map(f);
             if r.is_some() {
-                s.urc = None;
+                s.urc = ZeroOption::None;
                 s.giver.wake();
             }
             r
@@ -102,7 +104,7 @@ impl Results {
     pub(crate) fn clear(&self) {
         self.with(|s| {
             if s.urc.is_some() {
-                s.urc = None;
+                s.urc = ZeroOption::None;
                 s.giver.wake();
             }
         })

@@ -20,6 +20,7 @@ use crate::{urc, AccessMode, ConnectId, Urc};
 use super::push::PushRing;
 use super::results::Results;
 use super::{Error, Stopped};
+use crate::zeroed::ZeroOption;
 
 // The ID sets below are bit masks of a `u32`.
 const _: () = assert!(SOCKETS <= 32);
@@ -78,7 +79,8 @@ pub(crate) struct State {
     taken: u32,
     /// Handles dropped without `close`: closed by the next command holder.
     dropped: u32,
-    stopped: Option<Stopped>,
+    /// Not an `Option`: `Option<Stopped>`'s `None` is not zero bytes ([`ZeroOption`]).
+    stopped: ZeroOption<Stopped>,
     /// The runner, waiting for room in the push buffer or the result queue.
     runner: WakerRegistration,
     /// Room was made (a read, a command holder letting go) since the runner last looked.
@@ -102,7 +104,7 @@ impl State {
             slots: [const { Slot::new() }; SOCKETS],
             taken: 0,
             dropped: 0,
-            stopped: None,
+            stopped: ZeroOption::None,
             runner: WakerRegistration::new(),
             room_made: false,
             holder: WakerRegistration::new(),
@@ -111,8 +113,8 @@ impl State {
 
     /// Why the runner stopped, as the error every call gets from then on.
     pub(crate) fn check_running(&self) -> Result<(), Error> {
-        match self.stopped {
-            Some(why) => Err(Error::ReaderStopped(why)),
+        match self.stopped.as_ref() {
+            Some(&why) => Err(Error::ReaderStopped(why)),
             None => Ok(()),
         }
     }
@@ -326,7 +328,7 @@ impl Shared {
     /// The runner stopped: every waiter learns why.
     pub(crate) fn stop(&self, why: Stopped) {
         self.with(|s| {
-            s.stopped = Some(why);
+            s.stopped = ZeroOption::Some(why);
             s.wake_all();
         });
     }
@@ -334,8 +336,8 @@ impl Shared {
     /// Resolves when the runner has stopped (the command holder races its answer with it).
     pub(crate) async fn stopped(&self) -> Stopped {
         core::future::poll_fn(|cx| {
-            self.with(|s| match s.stopped {
-                Some(why) => Poll::Ready(why),
+            self.with(|s| match s.stopped.as_ref() {
+                Some(&why) => Poll::Ready(why),
                 None => {
                     s.holder.register(cx.waker());
                     Poll::Pending
