@@ -2,7 +2,6 @@
 //! atat client. Everything else in the client is written once, over [`Link`].
 
 use atat::urc_channel::UrcSubscription;
-use core::cell::RefCell;
 
 use atat::{AtatCmd, InternalError};
 use core::pin::pin;
@@ -65,25 +64,6 @@ pub trait Link {
         edge();
         self.send_bytes::<TIMEOUT_MS, true>(&[], on_urc).await
     }
-    /// Writes a command and hands its answer to `read` where it lies, without building the
-    /// command's response value: how a list of lines is read one line at a time
-    /// ([`Client::exec_lines`](super::Client::exec_lines)).
-    ///
-    /// By default through [`send`](Self::send), with a command whose `parse` calls `read`
-    /// (atat parses through `&self`, so `read` sits in a `RefCell` and such a future is not
-    /// `Send`); the stack's link reads its response slot directly.
-    async fn send_read<C: AtatCmd>(
-        &mut self,
-        cmd: &C,
-        read: &mut Answer<'_>,
-        on_urc: &mut (dyn FnMut(&Urc) + Send),
-    ) -> Result<(), atat::Error> {
-        let in_place = ReadInPlace {
-            cmd,
-            read: RefCell::new(read),
-        };
-        self.send(&in_place, on_urc).await.map(drop)
-    }
     /// The next URC, waiting until `deadline` at most.
     async fn urc(&mut self, deadline: Instant) -> Option<Self::Queued>;
     /// A URC already received, without waiting.
@@ -99,27 +79,6 @@ pub trait Link {
 /// What reads a command's answer where it lies: the response bytes, or the error final
 /// result as atat's framing reported it.
 pub type Answer<'r> = dyn FnMut(Result<&[u8], InternalError<'_>>) + Send + 'r;
-
-/// A command whose `parse` hands the answer to a reader instead of building a response.
-struct ReadInPlace<'c, 'r, 'a, C> {
-    cmd: &'c C,
-    read: RefCell<&'r mut Answer<'a>>,
-}
-
-impl<C: AtatCmd> AtatCmd for ReadInPlace<'_, '_, '_, C> {
-    type Response = Reply<()>;
-    const MAX_TIMEOUT_MS: u32 = C::MAX_TIMEOUT_MS;
-    const EXPECTS_RESPONSE_CODE: bool = C::EXPECTS_RESPONSE_CODE;
-
-    fn write(&self, buf: &mut [u8]) -> usize {
-        self.cmd.write(buf)
-    }
-
-    fn parse(&self, resp: Result<&[u8], InternalError>) -> Result<Self::Response, atat::Error> {
-        (self.read.borrow_mut())(resp);
-        Ok(Reply::Done(()))
-    }
-}
 
 /// The async shell: an `atat::asynch` client, a subscription to the URC channel (of
 /// [`UrcMeta`] by default) and the ring its payloads wait in.

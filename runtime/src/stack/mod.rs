@@ -711,31 +711,6 @@ impl<'d, W: Write> Link for StackLink<'d, W> {
         .await
     }
 
-    async fn send_read<C: atat::AtatCmd>(
-        &mut self,
-        cmd: &C,
-        read: &mut client::Answer<'_>,
-        _on_urc: &mut (dyn FnMut(&Urc) + Send),
-    ) -> Result<(), atat::Error> {
-        let len = cmd.write(self.command);
-        if len == 0 {
-            return Err(atat::Error::Aborted);
-        }
-        // Read where it lies, in the response slot.
-        self.exchange(
-            None,
-            len,
-            C::EXPECTS_RESPONSE_CODE,
-            C::MAX_TIMEOUT_MS,
-            None,
-            |answer| {
-                read(answer);
-                Ok(())
-            },
-        )
-        .await
-    }
-
     async fn send_bytes<const TIMEOUT_MS: u32, const ANSWERED: bool>(
         &mut self,
         bytes: &[u8],
