@@ -388,3 +388,13 @@ proptest! {
         prop_assert_eq!(missing, lost);
     }
 }
+
+#[test]
+fn a_default_ring_is_empty_and_says_so() {
+    let ring: PushRing<2048, 4> = PushRing::default();
+    assert_eq!((ring.waiting(), ring.lost()), (0, 0));
+    let shown = format!("{ring:?}");
+    assert_eq!(shown, "PushRing { capacity: 2048, waiting: 0, lost: 0 }");
+    // A ring that holds nothing back has no deadline for it.
+    assert_eq!(PayloadRing::held_until(&ring), None);
+}

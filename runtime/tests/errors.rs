@@ -65,6 +65,8 @@ fn every_stack_error_has_its_own_message_and_kind() {
         stack::Error::ModuleRestarted,
         stack::Error::NotFound,
         stack::Error::Unsupported,
+        stack::Error::PushBufferTooSmall { capacity: 700 },
+        stack::Error::IngressTooSmall { capacity: 900 },
     ];
     let texts: HashSet<String> = errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(texts.len(), errors.len(), "{texts:?}");
@@ -95,6 +97,11 @@ fn every_stack_error_has_its_own_message_and_kind() {
     assert_eq!(kind(cmd(Error::Io)), ErrorKind::BrokenPipe);
     assert_eq!(kind(cmd(Error::Parse)), ErrorKind::Other);
     assert_eq!(kind(stack::Error::NoFreeSocket), ErrorKind::OutOfMemory);
+    // A buffer too small for what the module sends names its size, and is out of memory.
+    for (e, size) in [(&errors[10], "700"), (&errors[11], "900")] {
+        assert!(e.to_string().contains(size), "{e}");
+        assert_eq!(e.kind(), ErrorKind::OutOfMemory);
+    }
     assert_eq!(
         kind(stack::Error::ReaderStopped(Stopped::EndOfStream)),
         ErrorKind::BrokenPipe
