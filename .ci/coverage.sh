@@ -2,7 +2,8 @@
 # Line coverage of the hand-written runtime (runtime/src) and the virtual module (sim/src)
 # with cargo-llvm-cov, from the tests of quectel-qi, qi-sim, qi-tests (the stack's end to
 # end tests, field faults, load) and own-spec-example (the spec-driven digester on a spec with
-# framed fields, which quectel-qi's own spec has none of). Installs cargo-llvm-cov and llvm-tools when missing.
+# framed fields, which quectel-qi's own spec has none of). Installs cargo-llvm-cov and
+# llvm-tools when missing.
 # Instrumented builds go to target/llvm-cov-target (several GB; removed at the end unless
 # KEEP=1). Not part of .ci/run: the instrumented build and run take longer than CI allows.
 #

@@ -8,7 +8,7 @@
 
 /// `None` or `Some(T)`, `None` being zero bytes.
 #[repr(u8)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum ZeroOption<T> {
     None = 0,
     Some(T) = 1,
