@@ -6,23 +6,24 @@
 # its [goal]s). Fails when a measurement exceeds its budget or is missing. FIRMWARE is the
 # measured build (every key but `flash`, `ram_shipped`); SHIPPED the same flows without the
 # measuring harness (`flash`, and its static RAM plus its peak stack, `ram_shipped`, held to
-# the `ram` budget).
+# the `ram` budget); TCP_ONLY_ELF the firmware of the TCP path alone (`flash_tcp_only`).
 #
-#   budget.sh FIRMWARE_ELF QEMU_OUTPUT SHIPPED_ELF SHIPPED_OUTPUT [BUDGET_TOML]
+#   budget.sh FIRMWARE_ELF QEMU_OUTPUT SHIPPED_ELF SHIPPED_OUTPUT TCP_ONLY_ELF [BUDGET_TOML]
 #
 # run.sh calls it after a passing run. Needs llvm-nm and llvm-size: rustup's llvm-tools
 # component (installed when missing) or the system's (Debian: llvm).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -ge 4 ] || {
-  echo "usage: budget.sh FIRMWARE_ELF QEMU_OUTPUT SHIPPED_ELF SHIPPED_OUTPUT [BUDGET_TOML]" >&2
+[ $# -ge 5 ] || {
+  echo "usage: budget.sh FIRMWARE_ELF QEMU_OUTPUT SHIPPED_ELF SHIPPED_OUTPUT TCP_ONLY_ELF [BUDGET_TOML]" >&2
   exit 2
 }
 elf=$1
 output=$2
 shipped_elf=$3
 shipped_output=$4
-budget=${5:-$here/budget.toml}
+tcp_only_elf=$5
+budget=${6:-$here/budget.toml}
 
 # The LLVM tools of the toolchain that built the firmware, else the system's.
 llvm_tool() {
@@ -48,6 +49,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$size" -A "$elf" >"$work/sections"
 "$size" -A "$shipped_elf" | sed 's/^/shipped/' >"$work/shipped_sections"
+"$size" -A "$tcp_only_elf" | sed 's/^/tcp_only/' >>"$work/shipped_sections"
 # Statics: every symbol in .data or .bss, demangled, with its size (decimal), smallest first.
 "$nm" -S --size-sort -C --radix=d "$elf" | awk 'NF >= 4 && $3 ~ /^[bBdD]$/' >"$work/symbols"
 
@@ -123,6 +125,8 @@ END {
   measured["flash_measured"] = flash
   measured["flash"] = section("shipped.vector_table") + section("shipped.text") \
     + section("shipped.rodata") + section("shipped.data")
+  measured["flash_tcp_only"] = section("tcp_only.vector_table") + section("tcp_only.text") \
+    + section("tcp_only.rodata") + section("tcp_only.data")
   shipped_static = section("shipped.data") + section("shipped.bss") + section("shipped.uninit")
   if (shipped_stack > 0) measured["ram_shipped"] = shipped_static + shipped_stack
   limit["ram_shipped"] = limit["ram"]
@@ -166,7 +170,9 @@ END {
   printf "budget: the shipped build: flash %s (.text %s, .rodata %s), static %s, peak stack %s\n", \
     commas(measured["flash"]), commas(section("shipped.text")), commas(section("shipped.rodata")), \
     commas(shipped_static), commas(shipped_stack)
-  n = split("qi_static static tasks app_static peak_stack ram ram_shipped flash flash_measured largest_future largest_call_stack", keys, " ")
+  printf "budget: the TCP path alone (tcp_only): flash %s (.text %s, .rodata %s)\n", \
+    commas(measured["flash_tcp_only"]), commas(section("tcp_only.text")), commas(section("tcp_only.rodata"))
+  n = split("qi_static static tasks app_static peak_stack ram ram_shipped flash flash_measured flash_tcp_only largest_future largest_call_stack", keys, " ")
   print "budget: measured vs budget (bytes):"
   printf "  %-18s %10s %10s %6s %10s %s\n", "", "measured", "budget", "", "goal", ""
   for (i = 1; i <= n; i++) {

@@ -4,7 +4,8 @@
 # starts the loopback peers and, for each of the two builds of the firmware (the shipped one,
 # without the measuring harness, and the measured one), `qi sim --tcp` and QEMU's mps2-an386
 # with UART0 on the sim's port; passes when both print their success line, QEMU exits 0 and
-# what they measured is within budget.toml (budget.sh).
+# what they measured is within budget.toml (budget.sh). Then the same for `tcp_only`, the
+# TCP path alone (context, connect, send, read back), whose flash budget.sh also checks.
 # Needs qemu-system-arm (Debian: apt-get install qemu-system-arm) and the thumbv7em-none-eabihf
 # target (rustup target add thumbv7em-none-eabihf).
 set -euo pipefail
@@ -43,6 +44,7 @@ cp "$release/qi-qemu-firmware" "$release/qi-qemu-firmware-shipped"
 (cd "$here" && cargo build -q --release --bins)
 firmware="$release/qi-qemu-firmware"
 shipped="$release/qi-qemu-firmware-shipped"
+tcp_only="$release/tcp_only"
 
 work=$(mktemp -d)
 pids=()
@@ -107,6 +109,7 @@ run_firmware() {
 
 run_firmware "$shipped" "$work/shipped.out"
 run_firmware "$firmware" "$work/qemu.out"
+run_firmware "$tcp_only" "$work/tcp_only.out"
 # RAM and flash against budget.toml: the ELFs' statics and what the firmwares measured.
-"$here/budget.sh" "$firmware" "$work/qemu.out" "$shipped" "$work/shipped.out"
+"$here/budget.sh" "$firmware" "$work/qemu.out" "$shipped" "$work/shipped.out" "$tcp_only"
 echo "run.sh: passed"

@@ -203,7 +203,7 @@ pub async fn context(stack: &QiStack) -> Result<(), Failure> {
 pub async fn http_get(stack: &QiStack, port: u16, len: usize, fnv: u64) -> Result<(), Failure> {
     // Without `write!`: core::fmt would be in the shipped firmware for this line alone.
     let mut url = String::<48>::new();
-    let mut digits = [0; 20];
+    let mut digits = [0; 21];
     url.push_str("http://127.0.0.1:")
         .and_then(|()| url.push_str(decimal(port.into(), &mut digits)))
         .and_then(|()| url.push_str("/bytes/"))

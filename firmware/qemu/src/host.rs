@@ -2,6 +2,7 @@
 //! QEMU's stdout, and the exit status (QEMU exits 0 on success, 1 otherwise).
 
 use cortex_m_semihosting::{debug, hio, nr, syscall1};
+use quectel_qi::wire::Writer;
 
 /// What the run script passes with `-semihosting-config arg=...`: where the host's peers
 /// listen, and what the HTTP server's `/bytes/<http_len>` holds.
@@ -90,7 +91,7 @@ impl Line {
 
     /// `n` in decimal.
     pub fn num(&mut self, n: u64) -> &mut Self {
-        self.str(decimal(n, &mut [0; 20]))
+        self.str(decimal(n, &mut [0; 21]))
     }
 
     /// `n` in decimal, with its sign.
@@ -130,20 +131,15 @@ impl Line {
     }
 }
 
-/// `n` in decimal, written at the end of `digits`.
-pub fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+/// `n` in decimal, written into `digits` by quectel-qi's own integer writer: it divides in
+/// 32 bits when `n` fits, so the firmware links no software 64-bit division for its reports.
+pub fn decimal(n: u64, digits: &mut [u8; 21]) -> &str {
+    let mut writer = Writer::new(digits);
+    // 21 bytes hold any i64; a u64 above i64::MAX (no count the firmware keeps) saturates.
+    let _ = writer.int(i64::try_from(n).unwrap_or(i64::MAX));
+    let len = writer.len();
     // Only ASCII digits were written.
-    core::str::from_utf8(&digits[i..]).unwrap_or_default()
+    core::str::from_utf8(&digits[..len]).unwrap_or_default()
 }
 
 impl Default for Line {

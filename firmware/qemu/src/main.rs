@@ -108,19 +108,14 @@ async fn main(spawner: Spawner) {
 
     match with_timeout(RUN_LIMIT, tasks::watch(spawner, stack, peers)).await {
         Ok(Ok(())) => {
+            // Measured before the reports, whose own frames would count.
             let used = stack_usage::measure();
             #[cfg(feature = "measure")]
             {
                 future_sizes::report();
                 call_stack::report();
             }
-            host::Line::new()
-                .str("firmware: stack used ")
-                .num(used.used as u64)
-                .str(" of ")
-                .num(used.size as u64)
-                .str(" bytes")
-                .say();
+            stack_usage::say(used);
             host::pass("firmware: all flows passed")
         }
         Ok(Err(e)) => fail(&e),

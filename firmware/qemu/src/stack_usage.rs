@@ -61,6 +61,18 @@ pub fn measure() -> Usage {
     }
 }
 
+/// Prints a high-water mark ([`measure`]) as `firmware: stack used N of M bytes`, the line
+/// `budget.sh` reads.
+pub fn say(used: Usage) {
+    crate::host::Line::new()
+        .str("firmware: stack used ")
+        .num(used.used as u64)
+        .str(" of ")
+        .num(used.size as u64)
+        .str(" bytes")
+        .say();
+}
+
 /// How deep the stack went since it was last painted; then paints it again (interrupts held
 /// off meanwhile: their frames go below the stack pointer, where the paint goes).
 pub fn restart() -> usize {
