@@ -99,6 +99,10 @@ pub fn load_view(dir: &Path, view: &revision::View) -> Result<ir::Model, Vec<spe
         let name = [
             view.revision.as_ref().map(|r| format!("revision {r}")),
             view.profile.as_ref().map(|p| format!("profile {p}")),
+            view.groups.as_ref().map(|g| {
+                let g: Vec<&str> = g.iter().map(String::as_str).collect();
+                format!("groups [{}]", g.join(", "))
+            }),
         ];
         let name: Vec<String> = name.into_iter().flatten().collect();
         errs.into_iter()
@@ -173,6 +177,26 @@ impl Builder {
         self
     }
 
+    /// Generates only these of document.yaml's `groups:` (and what no group names): the
+    /// commands and URCs of any other group are left out of the binding.
+    pub fn groups<I, S>(mut self, groups: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.view.groups = Some(groups.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Selects the groups from the package's cargo features: group `modem` is generated when
+    /// feature `modem` is on (`_` in a group's name is `-` in its feature's), every other
+    /// group is left out. The package declares a feature for each group it offers (usually
+    /// on by default, so that a firmware opts out with `default-features = false`).
+    pub fn groups_from_features(mut self) -> Self {
+        self.view.groups = Some(groups_from_features(&self.spec_dir));
+        self
+    }
+
     /// Where to write the code; defaults to `$OUT_DIR/qi.rs`.
     pub fn out_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.out_file = Some(path.into());
@@ -231,6 +255,24 @@ pub(crate) fn profile_from_features(spec_dir: &Path) -> Option<String> {
         })
         .collect();
     (!on.is_empty()).then(|| on.join("+"))
+}
+
+/// The groups of document.yaml whose cargo feature is on (group `a_b`: feature `a-b`), for
+/// the build-script builders.
+pub(crate) fn groups_from_features(spec_dir: &Path) -> std::collections::BTreeSet<String> {
+    let Ok(model) = spec::load(spec_dir) else {
+        return Default::default(); // `generate` reports the problems.
+    };
+    model
+        .document
+        .value
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .filter(|name| {
+            std::env::var_os(format!("CARGO_FEATURE_{}", name.to_ascii_uppercase())).is_some()
+        })
+        .collect()
 }
 
 /// Loads and checks a view of the spec for a build script; with `rerun`, cargo reruns the

@@ -1,6 +1,7 @@
 //! Views of the spec: the spec as an earlier revision of the document had it (`since:` markers),
-//! and the spec for one module (a profile: `modules:` and `by_module:`). Both are computed from
-//! the same files, so nothing is copied when Quectel publishes a new revision.
+//! the spec for one module (a profile: `modules:` and `by_module:`), and the spec without the
+//! `group:`s a build leaves out. All are computed from the same files, so nothing is copied
+//! when Quectel publishes a new revision.
 //!
 //! A view is taken of a checked spec, and the checker then validates the view as a spec of its
 //! own (a transcript that uses a form the view lacks is reported, for example).
@@ -15,6 +16,9 @@ pub struct View {
     pub revision: Option<String>,
     /// A `profile:` id of a module in document.yaml; `None` is the document's general case.
     pub profile: Option<String>,
+    /// The `groups:` of document.yaml to keep; commands and URCs of any other group are left
+    /// out. `None` keeps every group.
+    pub groups: Option<BTreeSet<String>>,
 }
 
 impl View {
@@ -28,7 +32,14 @@ impl View {
             Some((d, r)) if !r.is_empty() && !r.contains(['/', '\\']) => (d, Some(r.to_owned())),
             _ => (rest, None),
         };
-        (dir.into(), View { revision, profile })
+        (
+            dir.into(),
+            View {
+                revision,
+                profile,
+                groups: None,
+            },
+        )
     }
 
     /// Applies the view to a loaded spec.
@@ -37,11 +48,52 @@ impl View {
             Some(r) => at_revision(spec, r)?,
             None => spec,
         };
-        match &self.profile {
-            Some(p) => for_profile(spec, p),
+        let spec = match &self.profile {
+            Some(p) => for_profile(spec, p)?,
+            None => spec,
+        };
+        match &self.groups {
+            Some(g) => with_groups(spec, g),
             None => Ok(spec),
         }
     }
+}
+
+/// The names a view could have asked for, for its error: `a, b`, or `none`.
+fn known_list(known: &[&str]) -> String {
+    if known.is_empty() {
+        "none".to_owned()
+    } else {
+        known.join(", ")
+    }
+}
+
+/// The spec with only the groups in `keep`: commands and URCs of any other group are left
+/// out, and the parameter types only they used go with them.
+pub fn with_groups(mut spec: Spec, keep: &BTreeSet<String>) -> Result<Spec, Diagnostic> {
+    let declared: BTreeSet<&str> = spec
+        .document
+        .value
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    if let Some(unknown) = keep.iter().find(|g| !declared.contains(g.as_str())) {
+        let known: Vec<&str> = declared.iter().copied().collect();
+        return Err(spec.document.at(
+            "groups",
+            format!(
+                "no group `{unknown}` in document.yaml (known: {})",
+                known_list(&known)
+            ),
+        ));
+    }
+    let kept = |g: &Option<String>| g.as_ref().is_none_or(|g| keep.contains(g));
+    let before = spec.clone();
+    spec.commands.retain(|c| kept(&c.value.group));
+    spec.urcs.value.urcs.retain(|u| kept(&u.group));
+    prune_params(&before, &mut spec);
+    Ok(spec)
 }
 
 /// Whether an item marked `since` (added) and `until` (removed) belongs to the revision at
@@ -160,11 +212,7 @@ pub fn for_profile(mut spec: Spec, profile: &str) -> Result<Spec, Diagnostic> {
             "modules",
             format!(
                 "no module with `profile: {profile}` in document.yaml (known: {})",
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
+                known_list(&known)
             ),
         ));
     }

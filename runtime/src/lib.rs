@@ -27,6 +27,19 @@
 //! `connectID`).
 //!
 //! The crate is `no_std` and needs no allocator.
+//!
+//! # Cargo features
+//!
+//! - `modem` (default): the spec's `modem` group, the modem's own commands beside the TCP/IP
+//!   ones (`AT+CPIN`, `AT+CREG` and its URCs, `AT+CSQ`, `AT+COPS`, `AT+CFUN`, identification,
+//!   time zone, `AT+QCFG`, ...). Neither the client nor the stack sends them; a firmware that
+//!   does not either saves their decoders and digester tables (5.7 KB of flash in the QEMU
+//!   firmware) with `default-features = false`, and must then leave the module's registration
+//!   URCs off (they are unless `AT+CREG=1` and the like turn them on).
+//! - `eg800q`, `eg915q`, `eg916q-gl`: the API of that module (at most one; the document states no
+//!   difference, so today each is the general API).
+//! - `std`, `host` (a stack on std threads over a serial port, TCP or any `std::io` pair),
+//!   `log`, `defmt`.
 #![no_std]
 #![forbid(unsafe_code)]
 

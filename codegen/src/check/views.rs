@@ -1,6 +1,7 @@
 //! Checks of the markers that views of the spec read (see [`crate::revision`]): every `since`
-//! names a revision, every `modules:` entry and `by_module:` key names a module profile, and
-//! each module difference is of a kind its parameter type can have.
+//! names a revision, every `modules:` entry and `by_module:` key names a module profile, each
+//! module difference is of a kind its parameter type can have, and every `group:` names one
+//! of document.yaml's `groups:`.
 
 use super::{is_snake, Cx};
 use crate::spec::*;
@@ -27,6 +28,32 @@ pub(super) fn check(cx: &mut Cx) {
                 errs.push(at(format!("profile `{id}` is given to two modules")));
             }
         }
+    }
+    let mut groups = BTreeSet::new();
+    for (i, g) in spec.document.value.groups.iter().enumerate() {
+        let at = |msg: String| spec.document.at(&format!("groups[{i}].name"), msg);
+        if !is_snake(&g.name) {
+            errs.push(at(format!("group `{}` must be snake_case", g.name)));
+        }
+        if !groups.insert(g.name.as_str()) {
+            errs.push(at(format!("group `{}` is declared twice", g.name)));
+        }
+    }
+    let group = |g: &Option<String>, at: &dyn Fn(String) -> Diagnostic, errs: &mut Vec<_>| {
+        if let Some(g) = g {
+            if !groups.contains(g.as_str()) {
+                errs.push(at(format!(
+                    "`group: {g}` names no entry of document.yaml's `groups:`"
+                )));
+            }
+        }
+    };
+    for c in &spec.commands {
+        group(&c.value.group, &|m| c.at("group", m), &mut errs);
+    }
+    for (i, u) in spec.urcs.value.urcs.iter().enumerate() {
+        let at = |m| spec.urcs.at(&format!("urcs[{i}].group"), m);
+        group(&u.group, &at, &mut errs);
     }
     let order: Vec<&str> = spec
         .document

@@ -24,6 +24,13 @@ fn command(model: &Model, cmd: &Command) -> TokenStream {
         cmd.source(),
         cmd.about
     );
+    if let Some(g) = &cmd.group {
+        doc.push_str(&format!(
+            "\n\nIn the spec's `{g}` group, which a build may leave out (the package's \
+             `{}` cargo feature, where its build script selects groups by feature).",
+            g.replace('_', "-")
+        ));
+    }
     if !cmd.behaviour.is_empty() {
         doc.push_str("\n\n# Behaviour\n");
         for b in &cmd.behaviour {

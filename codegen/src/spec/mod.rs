@@ -331,6 +331,7 @@ fn empty_document() -> Document {
         version: String::new(),
         date: String::new(),
         modules: Vec::new(),
+        groups: Vec::new(),
         revisions: Vec::new(),
         unspecified_response_time: Duration { millis: 0 },
         unspecified_response_time_why: String::new(),

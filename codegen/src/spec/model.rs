@@ -17,6 +17,11 @@ pub struct Document {
     pub version: String,
     pub date: String,
     pub modules: Vec<Module>,
+    /// Optional groups of commands and URCs, each generated only when a build selects it
+    /// (a cargo feature of its name, see `Builder::groups_from_features`); what no group
+    /// names is always generated.
+    #[serde(default)]
+    pub groups: Vec<Group>,
     pub revisions: Vec<Revision>,
     /// Used as the timeout of forms whose maximum response time the document leaves open ("/").
     pub unspecified_response_time: Duration,
@@ -38,6 +43,15 @@ pub struct Module {
     /// the cargo feature that selects it (with `-` for `_`).
     #[serde(default)]
     pub profile: Option<String>,
+}
+
+/// A group of commands and URCs that a firmware may leave out of its binding.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// snake_case; the cargo feature that selects it has `-` for `_`.
+    pub name: String,
+    pub about: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +333,9 @@ pub struct Command {
     /// Profile ids of the modules that have this command; absent: every module.
     #[serde(default)]
     pub modules: Option<Vec<String>>,
+    /// The `groups:` entry of document.yaml this command belongs to; absent: always generated.
+    #[serde(default)]
+    pub group: Option<String>,
     /// The codes of errors.yaml this command reports (`+CME ERROR: <n>` or its result URC),
     /// where they differ by command; absent: any of them.
     #[serde(default)]
@@ -837,6 +854,9 @@ pub struct Urc {
     /// where those settings are per index rather than module-wide.
     #[serde(default)]
     pub per: Option<String>,
+    /// The `groups:` entry of document.yaml this URC belongs to; absent: always generated.
+    #[serde(default)]
+    pub group: Option<String>,
     /// The document version that introduced this variant, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,
