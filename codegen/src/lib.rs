@@ -59,12 +59,40 @@ fn checked_spec(
         errs.extend(more);
     }
     if errs.is_empty() {
+        errs.extend(check_without_groups(&spec));
+    }
+    if errs.is_empty() {
         Ok(spec)
     } else {
         errs.sort();
         errs.dedup();
         Err(errs)
     }
+}
+
+/// Every group is optional, so the spec without any must check too (a session of
+/// `examples/` that sends a command of a group, say): its problems, each naming that view.
+fn check_without_groups(spec: &spec::Spec) -> Vec<spec::Diagnostic> {
+    let groups = &spec.document.value.groups;
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    let view = revision::with_groups(spec.clone(), &Default::default());
+    let errs = match view {
+        Ok(view) => check::check(&view).err().unwrap_or_default(),
+        Err(d) => vec![d],
+    };
+    errs.into_iter()
+        .map(|mut d| {
+            d.message = format!(
+                "{} (in the view without the groups {})",
+                d.message,
+                names.join(", ")
+            );
+            d
+        })
+        .collect()
 }
 
 /// The spec as its own version has it: items an `until:` removed by then are left out (and the

@@ -128,3 +128,31 @@ fn undeclared_and_misnamed_groups_are_located() {
         "{errs:#?}"
     );
 }
+
+/// Every group is optional, so the spec without them is checked with the spec: a session of
+/// `examples/` that sends a command of a group is reported, naming that view.
+#[test]
+fn the_spec_without_its_groups_is_checked_too() {
+    let dir = std::env::temp_dir().join(format!("qi-groups-view-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    support::copy_dir(&spec_dir(), &dir);
+    let path = dir.join("examples/context.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "      - host: AT+QIDEACT=1\n",
+        "      - host: AT+CSQ\n      - module: '+CSQ: 20,99'\n      - module: OK\n      - host: AT+QIDEACT=1\n",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let errs: Vec<String> = qi_codegen::load_and_check(&dir)
+        .err()
+        .expect("the view without the modem group fails")
+        .iter()
+        .map(|d| d.to_string().replace(&dir.display().to_string(), "spec"))
+        .collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!errs.is_empty());
+    for e in &errs {
+        assert!(e.starts_with("spec/examples/context.yaml:"), "{e}");
+        assert!(e.ends_with("(in the view without the groups modem)"), "{e}");
+    }
+}
