@@ -331,6 +331,12 @@ fn command(model: &Model, cmd: &Command, s: &mut String) {
     if let Some(m) = &cmd.modules {
         facts.push(format!("Only on: {}.", m.join(", ")));
     }
+    if let Some(g) = &cmd.group {
+        facts.push(format!(
+            "In the `{g}` group: generated only where the build selects it (a cargo feature of \
+             that name)."
+        ));
+    }
     if !facts.is_empty() {
         let _ = writeln!(s, "\n{}", facts.join(" "));
     }
