@@ -68,8 +68,8 @@ fn known_list(known: &[&str]) -> String {
     }
 }
 
-/// The spec with only the groups in `keep`: commands and URCs of any other group are left
-/// out, and the parameter types only they used go with them.
+/// The spec with only the groups in `keep`: commands, URCs and example sessions of any other
+/// group are left out, and the parameter types only they used go with them.
 pub fn with_groups(mut spec: Spec, keep: &BTreeSet<String>) -> Result<Spec, Diagnostic> {
     let declared: BTreeSet<&str> = spec
         .document
@@ -91,6 +91,12 @@ pub fn with_groups(mut spec: Spec, keep: &BTreeSet<String>) -> Result<Spec, Diag
     let kept = |g: &Option<String>| g.as_ref().is_none_or(|g| keep.contains(g));
     let before = spec.clone();
     spec.commands.retain(|c| kept(&c.value.group));
+    for c in &mut spec.commands {
+        c.value.examples.retain(|t| kept(&t.group));
+    }
+    for f in &mut spec.transcripts {
+        f.value.transcripts.retain(|t| kept(&t.group));
+    }
     spec.urcs.value.urcs.retain(|u| kept(&u.group));
     prune_params(&before, &mut spec);
     Ok(spec)

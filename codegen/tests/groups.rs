@@ -1,7 +1,7 @@
-//! Groups (`groups:` of document.yaml, `group:` on a command or URC): a build that does not
-//! select a group generates none of its commands and URCs. On the real spec, whose `modem`
-//! group is the modem's own commands (AT+CPIN, AT+CREG and its URCs, ...), which quectel-qi's
-//! default `modem` feature selects.
+//! Groups (`groups:` of document.yaml, `group:` on a command, URC or example session): a build
+//! that does not select a group generates none of its commands and URCs. On the real spec,
+//! whose groups are `modem` (the modem's own commands: AT+CPIN, AT+CREG and its URCs, ...),
+//! `ping` (AT+QPING) and `ntp` (AT+QNTP), which quectel-qi's default features select.
 
 mod support;
 
@@ -28,6 +28,11 @@ fn build(builder: qi_codegen::Builder, name: &str) -> Result<String, String> {
 #[test]
 fn a_group_not_selected_is_left_out() {
     let all = build(qi_codegen::Builder::new(spec_dir()), "all").unwrap();
+    let every = build(
+        qi_codegen::Builder::new(spec_dir()).groups(["modem", "ping", "ntp"]),
+        "every",
+    )
+    .unwrap();
     let modem = build(
         qi_codegen::Builder::new(spec_dir()).groups(["modem"]),
         "modem",
@@ -38,8 +43,16 @@ fn a_group_not_selected_is_left_out() {
         "none",
     )
     .unwrap();
-    // Selecting every group is the spec as written.
-    assert_eq!(modem, all);
+    // Selecting every group is the spec as written; one group keeps its own items only.
+    assert_eq!(every, all);
+    assert!(modem.contains("pub mod cpin") && !modem.contains("pub mod qping"));
+    for item in ["pub mod qping", "pub mod qntp", "PingSummary", "NtpResult"] {
+        assert!(all.contains(item), "{item} in the whole spec");
+        assert!(
+            !none.contains(item),
+            "{item} without the ping and ntp groups"
+        );
+    }
     for item in [
         "pub mod cpin",
         "pub mod creg",
@@ -73,7 +86,7 @@ fn an_unknown_group_is_refused() {
     )
     .unwrap_err();
     assert!(
-        err.contains("no group `modme` in document.yaml (known: modem)"),
+        err.contains("no group `modme` in document.yaml (known: modem, ntp, ping)"),
         "{err}"
     );
 }
@@ -94,6 +107,11 @@ fn undeclared_and_misnamed_groups_are_located() {
     edit("basic/cpin.yaml", "group: modem", "group: modme");
     edit("urcs.yaml", "    group: modem", "    group: sim");
     edit("document.yaml", "  - name: modem", "  - name: Modem");
+    edit(
+        "examples/ping_ntp_error.yaml",
+        "    group: ping",
+        "    group: pnig",
+    );
     let errs: Vec<String> = qi_codegen::load_and_check(&dir)
         .err()
         .expect("invalid")
@@ -109,6 +127,7 @@ fn undeclared_and_misnamed_groups_are_located() {
     let cpin = line_of("basic/cpin.yaml", "group: modem");
     let urc = line_of("urcs.yaml", "    group: modem");
     let doc = line_of("document.yaml", "  - name: modem");
+    let session = line_of("examples/ping_ntp_error.yaml", "    group: ping");
     assert!(
         errs.contains(&format!(
             "spec/document.yaml:{doc}:11: group `Modem` must be snake_case"
@@ -118,6 +137,12 @@ fn undeclared_and_misnamed_groups_are_located() {
     assert!(
         errs.contains(&format!(
             "spec/basic/cpin.yaml:{cpin}:8: `group: modme` names no entry of document.yaml's `groups:`"
+        )),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.contains(&format!(
+            "spec/examples/ping_ntp_error.yaml:{session}:12: `group: pnig` names no entry of document.yaml's `groups:`"
         )),
         "{errs:#?}"
     );
@@ -153,6 +178,9 @@ fn the_spec_without_its_groups_is_checked_too() {
     assert!(!errs.is_empty());
     for e in &errs {
         assert!(e.starts_with("spec/examples/context.yaml:"), "{e}");
-        assert!(e.ends_with("(in the view without the groups modem)"), "{e}");
+        assert!(
+            e.ends_with("(in the view without the groups modem, ping, ntp)"),
+            "{e}"
+        );
     }
 }

@@ -36,6 +36,9 @@
 //!   does not either saves their decoders and digester tables (5.7 KB of flash in the QEMU
 //!   firmware) with `default-features = false`, and must then leave the module's registration
 //!   URCs off (they are unless `AT+CREG=1` and the like turn them on).
+//! - `ping`, `ntp` (default): the spec's groups of `AT+QPING`
+//!   ([`ping`](client::Client::ping), [`ping_each`](client::Client::ping_each)) and `AT+QNTP`
+//!   ([`sync_time`](client::Client::sync_time)), with their URCs.
 //! - `eg800q`, `eg915q`, `eg916q-gl`: the API of that module (at most one; the document states no
 //!   difference, so today each is the general API).
 //! - `std`, `host` (a stack on std threads over a serial port, TCP or any `std::io` pair),

@@ -50,6 +50,16 @@ pub(super) fn check(cx: &mut Cx) {
     };
     for c in &spec.commands {
         group(&c.value.group, &|m| c.at("group", m), &mut errs);
+        for (t, tr) in c.value.examples.iter().enumerate() {
+            let at = |m| c.at(&format!("examples[{t}].group"), m);
+            group(&tr.group, &at, &mut errs);
+        }
+    }
+    for f in &spec.transcripts {
+        for (t, tr) in f.value.transcripts.iter().enumerate() {
+            let at = |m| f.at(&format!("transcripts[{t}].group"), m);
+            group(&tr.group, &at, &mut errs);
+        }
     }
     for (i, u) in spec.urcs.value.urcs.iter().enumerate() {
         let at = |m| spec.urcs.at(&format!("urcs[{i}].group"), m);

@@ -916,6 +916,10 @@ pub struct Transcript {
     pub section: String,
     pub about: String,
     pub steps: Vec<Step>,
+    /// The `groups:` entry of document.yaml whose commands this example sends; a build
+    /// without that group leaves the example out.
+    #[serde(default)]
+    pub group: Option<String>,
     /// The document version that added this example, when later than the first release.
     #[serde(default)]
     pub since: Option<String>,

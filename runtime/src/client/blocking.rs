@@ -6,19 +6,24 @@ use core::ops::ControlFlow;
 use embassy_futures::block_on;
 use heapless::String;
 
+#[cfg(feature = "ping")]
+use super::PingOutcome;
 use super::{
-    BlockingLink, Client, Command, Config, DnsAnswer, Error, Event, Link, PingOutcome, Sender,
-    SocketInfo,
+    BlockingLink, Client, Command, Config, DnsAnswer, Error, Event, Link, Sender, SocketInfo,
 };
 use crate::digest::DigestState;
+#[cfg(feature = "ntp")]
+use crate::qntp;
+#[cfg(feature = "ping")]
+use crate::qping;
 use crate::response::{
     qiact::ReadLine as ContextLine, qicsgp as qicsgp_line, qird::CountersLine,
     qisend::AckQueryLine, qistate::BySocketLine,
 };
 use crate::wire::LineList;
 use crate::{
-    qicsgp, qiopen, qntp, qping, urc, AcceptMode, AccessMode, ConnectId, ContextId, DtrBehaviour,
-    Echo, Port, PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, ViewMode,
+    qicsgp, qiopen, urc, AcceptMode, AccessMode, ConnectId, ContextId, DtrBehaviour, Echo, Port,
+    PromptFormat, QisendTimeout, RecvDataFormat, Recvind, SendDataFormat, ViewMode,
 };
 
 /// The blocking client over an `atat::blocking` client.
@@ -148,8 +153,10 @@ blocking! {
     /// See [`Client::read_counters`].
     fn read_counters(&mut self, connect_id: ConnectId) -> Result<CountersLine, Error>;
     /// See [`Client::ping`].
+    #[cfg(feature = "ping")]
     fn ping(&mut self, ping: &qping::Ping<'_>) -> Result<PingOutcome, Error>;
     /// See [`Client::sync_time`].
+    #[cfg(feature = "ntp")]
     fn sync_time(&mut self, sync: &qntp::SyncValue<'_>) -> Result<String<32>, Error>;
     /// See [`Client::next_event`].
     fn next_event(&mut self, timeout_ms: u32) -> Option<Event>;
@@ -205,6 +212,7 @@ impl<'a, L: Link, const PUSH: usize> BlockingClient<'a, L, PUSH> {
     }
 
     /// See [`Client::ping_each`].
+    #[cfg(feature = "ping")]
     pub fn ping_each(
         &mut self,
         ping: &qping::Ping<'_>,

@@ -198,12 +198,12 @@ commands!(
     qistate::BySocket,
     qiswtmd::Test,
     qiswtmd::Switch,
-    qntp::Test,
-    qntp::Read,
-    qntp::SyncValue<'_>,
-    qping::Test,
-    qping::Ping<'_>,
 );
+
+#[cfg(feature = "ntp")]
+commands!(qntp::Test, qntp::Read, qntp::SyncValue<'_>);
+#[cfg(feature = "ping")]
+commands!(qping::Test, qping::Ping<'_>);
 
 /// How long a command waits for its final result, and whether it waits at all: the two
 /// constants of atat's [`AtatCmd`] that a link reads, as a type.

@@ -214,7 +214,9 @@ pub use recovery::{Policy, Recovery};
 pub use reply::{Failure, PAYLOAD_MAX};
 pub use ring::{PayloadRing, PushRing, HOLD_MS, RING_CAPACITY, RING_ENTRIES};
 pub use send::{HEX_PIECE, SEND_CHUNK};
-pub use services::{DnsAnswer, PingOutcome};
+pub use services::DnsAnswer;
+#[cfg(feature = "ping")]
+pub use services::PingOutcome;
 pub use state::{Event, Router, SocketInfo, CONTEXTS, SOCKETS};
 
 use core::ops::ControlFlow;

@@ -1,12 +1,18 @@
-//! Ping, NTP and DNS: one command, then URC results collected into one value.
+//! Ping, NTP and DNS: one command, then URC results collected into one value. Ping and NTP
+//! are the spec's `ping` and `ntp` groups (cargo features of those names, on by default).
 
 use embassy_time::Instant;
 use heapless::{String, Vec};
 
 use super::{Client, Code, Error, Link};
-use crate::{qidnsgip, qntp, qping, urc, ContextId, ErrValue, ErrorCode, Pingnum, Urc};
+#[cfg(feature = "ntp")]
+use crate::qntp;
+use crate::{qidnsgip, urc, ContextId, ErrValue, Urc};
+#[cfg(feature = "ping")]
+use crate::{qping, ErrorCode, Pingnum};
 
 /// The replies and the summary of `AT+QPING`.
+#[cfg(feature = "ping")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PingOutcome {
     /// Every `+QPING: <result>,...` reply, in order.
@@ -27,6 +33,7 @@ pub struct DnsAnswer<const N: usize> {
 }
 
 // Short-lived, on the stack of one call: boxing is not an option without alloc.
+#[cfg(feature = "ping")]
 #[allow(clippy::large_enum_variant)]
 enum PingStep {
     Reply(urc::PingReply),
@@ -42,6 +49,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     /// ping's own budget (timeout × count, from the request or the spec's defaults) plus the
     /// command's time. The outcome keeps every reply with its address; to look at
     /// each reply as it comes instead, see [`ping_each`](Self::ping_each).
+    #[cfg(feature = "ping")]
     pub async fn ping(&mut self, ping: &qping::Ping<'_>) -> Result<PingOutcome, Error> {
         let mut replies = Vec::new();
         let summary = self
@@ -55,6 +63,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
 
     /// [`ping`](Self::ping), handing each reply to `each` as it comes (none is kept) and
     /// returning the summary.
+    #[cfg(feature = "ping")]
     pub async fn ping_each(
         &mut self,
         ping: &qping::Ping<'_>,
@@ -120,6 +129,7 @@ impl<L: Link, const PUSH: usize> Client<'_, L, PUSH> {
     }
 
     /// `AT+QNTP=...`: synchronises with an NTP server; returns the time it got.
+    #[cfg(feature = "ntp")]
     pub async fn sync_time(&mut self, sync: &qntp::SyncValue<'_>) -> Result<String<32>, Error> {
         let start = Instant::now();
         self.exec(sync).await?;
