@@ -24,6 +24,7 @@ use reqwless::request::Method;
 use crate::future_sizes::sized;
 use crate::host::decimal;
 use crate::QiStack;
+use qi_qemu_firmware::pattern;
 
 /// How long one flow may take: generous for an emulated core, far below the run's limit.
 pub const FLOW_LIMIT: Duration = Duration::from_secs(15);
@@ -83,11 +84,6 @@ impl<T> InFlow<T> for Result<T, stack::Error> {
     fn in_flow(self, flow: &'static str) -> Result<T, Failure> {
         self.map_err(|e| Failure::Stack(flow, e))
     }
-}
-
-/// Byte `i` of what the TCP flows send: every byte value, CR, LF and NUL included.
-fn pattern(i: usize) -> u8 {
-    ((i as u32).wrapping_mul(2_654_435_761) >> 24) as u8
 }
 
 fn fill(chunk: &mut [u8], offset: usize) {

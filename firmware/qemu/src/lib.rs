@@ -16,6 +16,12 @@ pub mod uart;
 
 pub use uart::{UartRx, UartTx};
 
+/// Byte `i` of what the TCP flows of both programs send through the echo server: every byte
+/// value, CR, LF and NUL included.
+pub fn pattern(i: usize) -> u8 {
+    ((i as u32).wrapping_mul(2_654_435_761) >> 24) as u8
+}
+
 /// The rate the UART is set to (QEMU does not pace the line; a real module would need its own).
 const BAUD: u32 = 115_200;
 

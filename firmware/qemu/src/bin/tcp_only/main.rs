@@ -9,7 +9,7 @@
 #![no_main]
 
 use embassy_executor::Spawner;
-use qi_qemu_firmware::{host, stack_usage, UartRx, UartTx};
+use qi_qemu_firmware::{host, pattern, stack_usage, UartRx, UartTx};
 use quectel_qi::embassy_time::{with_timeout, Duration};
 use quectel_qi::embedded_io_async::{Read, Write};
 use quectel_qi::sizes;
@@ -58,11 +58,6 @@ async fn main(spawner: Spawner) {
     }
     stack_usage::say(stack_usage::measure());
     host::pass("firmware: all flows passed")
-}
-
-/// Byte `i` of the traffic: every byte value, CR, LF and NUL included.
-fn pattern(i: usize) -> u8 {
-    ((i as u32).wrapping_mul(2_654_435_761) >> 24) as u8
 }
 
 async fn echo(net: &'static Net, port: u16) -> Result<(), &'static str> {
